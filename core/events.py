@@ -1,0 +1,185 @@
+"""Every event on the bus, and its schema: the contract between services.
+
+Read top to bottom, this is what happens to a petition:
+
+    intake    petition_submitted  -> routing picks the unit, track and due date
+    intake    petitioner_contact  -> notify (private exchange: phone, query code)
+    routing   petition_routed     -> tracking opens / moves the case; notify tells the petitioner
+    routing   petition_rejected   -> tracking closes it with the reason and the right channel
+    tracking  case_accepted       -> the unit took the case on (受理)
+    tracking  case_returned       -> routing re-routes, never to the unit that returned it (退回)
+    tracking  case_replied        -> rating opens for the petitioner; notify tells them (答復)
+    rating    rating_submitted    -> tracking concludes the case (辦結)
+    rating    rating_unsatisfied  -> tracking opens supervision (督辦)
+    tracking  supervision_opened  -> the bureau follows up
+    tracking  case_concluded      -> statistics, notify
+    notify    notification_failed -> operators: a message could not be delivered
+
+Every event carries ``event_id`` (consumers record it to skip duplicates), the
+contract ``version``, the case's ``area_code`` and responsible ``unit_code``, so a
+county or a department can run its own consumers for its own cases.
+
+Public events carry no personal data: department systems may subscribe to the
+``<service>.events`` exchanges. Only ``petitioner_contact`` carries the phone and
+the query code, on its own exchange that only notify may bind to.
+"""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+TRACKS = ("immediate", "standard", "special_case", "escalated")
+RATING_LEVELS = ("satisfied", "basically_satisfied", "unsatisfied")
+RATING_DIMENSIONS = ("service_attitude", "work_efficiency", "handling_quality")
+
+_CASE_NUMBER = validate.Regexp(r"^JN\d{8}-\d{6}$")
+_AREA_CODE = validate.Regexp(r"^\d{6}(\d{3})?$")
+
+
+class ContractViolation(ValueError):
+    """A service tried to publish an event that breaks its own contract."""
+
+
+class EventSchema(Schema):
+    """Fields every event carries. Unknown fields are ignored so a producer can
+    add fields (a minor change) without breaking consumers; a breaking change
+    bumps ``version`` and gets a new contract."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    event_id = fields.UUID(required=True)
+    event_type = fields.Str(required=True)
+    version = fields.Int(required=True)
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    case_number = fields.Str(required=True, validate=_CASE_NUMBER)
+    area_code = fields.Str(required=True, validate=_AREA_CODE)
+    unit_code = fields.Str(required=True, allow_none=True)
+
+
+class PetitionSubmittedSchema(EventSchema):
+    category = fields.Str(required=True)
+    title = fields.Str(required=True)
+    content = fields.Str(required=True)
+    submitted_at = fields.AwareDateTime(required=True)
+    channel = fields.Str(required=True, validate=validate.OneOf(("online", "proxy")))
+
+
+class PetitionerContactSchema(EventSchema):
+    phone = fields.Str(required=True)
+    query_code = fields.Str(required=True)
+
+
+class PetitionRoutedSchema(EventSchema):
+    unit_name = fields.Str(required=True)
+    category = fields.Str(required=True)
+    track = fields.Str(required=True, validate=validate.OneOf(TRACKS))
+    due_date = fields.Date(required=True)
+    reason = fields.Str(required=True)
+    # 1 for the first routing, +1 for each re-routing after a return: lets
+    # tracking ignore a stale routing that arrives late.
+    routing_seq = fields.Int(required=True, validate=validate.Range(min=1))
+
+
+class PetitionRejectedSchema(EventSchema):
+    reason = fields.Str(required=True)
+    channel = fields.Str(required=True)
+
+
+class CaseAcceptedSchema(EventSchema):
+    accepted_by = fields.Str(required=True)
+
+
+class CaseReturnedSchema(EventSchema):
+    reason = fields.Str(required=True)
+    returned_by = fields.Str(required=True)
+    routing_seq = fields.Int(required=True)
+
+
+class CaseRepliedSchema(EventSchema):
+    reply = fields.Str(required=True)
+    replied_by = fields.Str(required=True)
+
+
+class CaseConcludedSchema(EventSchema):
+    on_time = fields.Bool(required=True)
+
+
+class SupervisionOpenedSchema(EventSchema):
+    reason = fields.Str(required=True)
+
+
+class RatingSubmittedSchema(EventSchema):
+    service_attitude = fields.Str(required=True, validate=validate.OneOf(RATING_LEVELS))
+    work_efficiency = fields.Str(required=True, validate=validate.OneOf(RATING_LEVELS))
+    handling_quality = fields.Str(required=True, validate=validate.OneOf(RATING_LEVELS))
+
+
+class RatingUnsatisfiedSchema(EventSchema):
+    dimensions = fields.List(
+        fields.Str(validate=validate.OneOf(RATING_DIMENSIONS)),
+        required=True, validate=validate.Length(min=1),
+    )
+
+
+class NotificationFailedSchema(EventSchema):
+    message_id = fields.Str(required=True)
+    channel = fields.Str(required=True)
+    template = fields.Str(required=True)
+    attempts = fields.Int(required=True)
+    error = fields.Str(required=True)
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One event type: who publishes it, its name, and its schema."""
+
+    source: str
+    event_type: str
+    schema: type
+    version: int = 1
+
+    @property
+    def exchange(self):
+        return f"{self.source}.events"
+
+    def build(self, **data):
+        """The payload to publish, with the envelope filled in and checked."""
+        data.setdefault("event_id", uuid.uuid4())
+        data.setdefault("occurred_at", datetime.now(timezone.utc))
+        data.update(event_type=self.event_type, version=self.version)
+        schema = self.schema()
+        payload = schema.dump(data)
+        errors = schema.validate(payload)
+        if errors:
+            raise ContractViolation(f"{self.event_type}: {errors}")
+        return payload
+
+    def load(self, payload):
+        """Validate a received payload; raises marshmallow's ValidationError."""
+        if payload.get("version") != self.version:
+            raise ValidationError(
+                {"version": [f"expected {self.version}, got {payload.get('version')!r}"]})
+        return self.schema().load(payload)
+
+
+PETITION_SUBMITTED = Contract("intake", "petition_submitted", PetitionSubmittedSchema)
+# Private: on its own exchange so department systems cannot bind to it.
+PETITIONER_CONTACT = Contract("intake.private", "petitioner_contact", PetitionerContactSchema)
+PETITION_ROUTED = Contract("routing", "petition_routed", PetitionRoutedSchema)
+PETITION_REJECTED = Contract("routing", "petition_rejected", PetitionRejectedSchema)
+CASE_ACCEPTED = Contract("tracking", "case_accepted", CaseAcceptedSchema)
+CASE_RETURNED = Contract("tracking", "case_returned", CaseReturnedSchema)
+CASE_REPLIED = Contract("tracking", "case_replied", CaseRepliedSchema)
+CASE_CONCLUDED = Contract("tracking", "case_concluded", CaseConcludedSchema)
+SUPERVISION_OPENED = Contract("tracking", "supervision_opened", SupervisionOpenedSchema)
+RATING_SUBMITTED = Contract("rating", "rating_submitted", RatingSubmittedSchema)
+RATING_UNSATISFIED = Contract("rating", "rating_unsatisfied", RatingUnsatisfiedSchema)
+NOTIFICATION_FAILED = Contract("notify", "notification_failed", NotificationFailedSchema)
+
+ALL = (
+    PETITION_SUBMITTED, PETITIONER_CONTACT, PETITION_ROUTED, PETITION_REJECTED,
+    CASE_ACCEPTED, CASE_RETURNED, CASE_REPLIED, CASE_CONCLUDED, SUPERVISION_OPENED,
+    RATING_SUBMITTED, RATING_UNSATISFIED, NOTIFICATION_FAILED,
+)

@@ -1,0 +1,145 @@
+"""Reliable event consumption: validate against the contract, retry with
+backoff, then park where an operator can see and replay the message.
+
+nameko's own ``event_handler`` acks a message whose handler raised, so a failure
+silently drops the event. ``handles(contract)`` keeps nameko's queue naming
+(``evt-<source>-<event_type>--<service>.<method>``) and adds, per handler queue:
+
+* ``<queue>.retry.<N>s``: one queue per backoff step; a failed message waits
+  there for N seconds (queue TTL), then dead-letters back to ``<queue>``;
+* ``<queue>.parked``: where a message goes after the last retry, or at once if
+  it breaks the contract (no retry can fix that). ``python -m deploy.parked``
+  lists and replays them.
+
+Config: ``EVENT_RETRY_DELAYS`` (seconds, default ``[1, 5, 30]``).
+"""
+import logging
+from dataclasses import dataclass
+
+from kombu import Connection, Exchange, Queue
+from marshmallow import ValidationError
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.containers import ServiceContainer
+from nameko.events import EventHandler
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RETRY_DELAYS = (1, 5, 30)
+ATTEMPT_HEADER = "x-petition-attempt"
+DEFAULT_EXCHANGE = Exchange("")
+
+
+def retry_delays(config):
+    return tuple(float(d) for d in config.get("EVENT_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
+
+
+@dataclass(frozen=True)
+class HandlerQueues:
+    """The queues behind one handler, named as nameko names its event queues."""
+
+    contract: object
+    service_name: str
+    method_name: str
+    delays: tuple
+
+    @property
+    def main(self):
+        c = self.contract
+        return f"evt-{c.source}-{c.event_type}--{self.service_name}.{self.method_name}"
+
+    @property
+    def parked(self):
+        return f"{self.main}.parked"
+
+    def retry(self, delay):
+        return f"{self.main}.retry.{delay:g}s"
+
+    def declarations(self):
+        exchange = Exchange(self.contract.exchange, type="topic", durable=True)
+        yield exchange
+        yield Queue(self.main, exchange=exchange, routing_key=self.contract.event_type,
+                    durable=True)
+        for delay in self.delays:
+            yield Queue(self.retry(delay), durable=True, queue_arguments={
+                "x-message-ttl": int(delay * 1000),
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": self.main,
+            })
+        yield Queue(self.parked, durable=True)
+
+
+def declare(amqp_uri, entities):
+    with Connection(amqp_uri) as connection:
+        channel = connection.default_channel
+        for entity in entities:
+            entity.maybe_bind(channel)
+            entity.declare()
+
+
+class ReliableEventHandler(EventHandler):
+    def __init__(self, contract, **kwargs):
+        self.contract = contract
+        super().__init__(contract.source, contract.event_type, **kwargs)
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.queues = HandlerQueues(self.contract, self.container.service_name,
+                                    self.method_name, retry_delays(config))
+        self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY])
+        declare(config[AMQP_URI_CONFIG_KEY], self.queues.declarations())
+
+    def handle_message(self, body, message):
+        try:
+            event = self.contract.load(body)
+        except ValidationError as exc:
+            self._park(body, message, f"breaks the {self.contract.event_type} contract: "
+                                      f"{exc.messages}")
+            self.queue_consumer.ack_message(message)
+            return
+        super().handle_message(event, message)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is not None:
+            # The body as received (not the loaded event) is what travels on.
+            self._retry_or_park(message.payload, message, exc_info[1])
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def _retry_or_park(self, body, message, exc):
+        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
+        delays = self.queues.delays
+        if attempt <= len(delays):
+            log.warning("%s failed (attempt %d), retrying in %gs: %r",
+                        self.queues.main, attempt, delays[attempt - 1], exc)
+            self._publish(body, message, self.queues.retry(delays[attempt - 1]),
+                          {ATTEMPT_HEADER: attempt})
+        else:
+            self._park(body, message, f"failed {attempt} times, last: {exc!r}")
+
+    def _park(self, body, message, reason):
+        log.error("%s: parking message: %s", self.queues.main, reason)
+        self._publish(body, message, self.queues.parked,
+                      {"x-parked-reason": reason[:1000], "x-original-queue": self.queues.main})
+
+    def _publish(self, body, message, queue, headers):
+        # Publish (confirmed) before the caller acks: at least once, never zero.
+        self.publisher.publish(body, exchange=DEFAULT_EXCHANGE, routing_key=queue,
+                               headers={**(message.headers or {}), **headers})
+
+
+handles = ReliableEventHandler.decorator
+
+
+def handler_queues(service_classes, config):
+    """Every reliable handler's queues, for the topology step and the parked-
+    message command: read off the service classes, no service started."""
+    found = []
+    for cls in service_classes:
+        container = ServiceContainer(cls, config)
+        for entrypoint in container.entrypoints:
+            if isinstance(entrypoint, ReliableEventHandler):
+                found.append(HandlerQueues(entrypoint.contract, container.service_name,
+                                           entrypoint.method_name, retry_delays(config)))
+    return found

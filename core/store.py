@@ -1,0 +1,225 @@
+"""A service's store: one SQLAlchemy session per unit of work, the transactional
+outbox, and the inbox that makes event consumers idempotent.
+
+The outbox exists because "commit, then dispatch" loses the event when the
+process dies between the two. A unit of work writes its state change and the
+events it implies in one transaction; the relay publishes them afterwards and
+marks them sent. Publishing is at least once, so every consumer records the
+``event_id`` it handled (the inbox) in the same transaction as its effects.
+
+Work commits inside the entrypoint (``with store.transaction() as tx``), not in
+``worker_result``: nameko acks the message and sends the RPC reply *before*
+``worker_result`` runs, so a commit there could fail after the caller was told
+it succeeded.
+"""
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from kombu import Exchange
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
+from nameko.extensions import DependencyProvider
+from sqlalchemy import JSON, DateTime, Index, Integer, String, create_engine, event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class MessagingBase(DeclarativeBase):
+    """Tables every service's database has beside its own (see migrations)."""
+
+
+class OutboxMessage(MessagingBase):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # The relay only ever looks for what is not yet published.
+        Index("ix_outbox_pending", "id",
+              postgresql_where=text("published_at IS NULL"),
+              sqlite_where=text("published_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    exchange: Mapped[str] = mapped_column(String(100))
+    routing_key: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class InboxEntry(MessagingBase):
+    __tablename__ = "inbox"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    handler: Mapped[str] = mapped_column(String(200), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def make_engine(url):
+    """An engine for ``url``; SQLite gets WAL so readers never block the writer."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    if parsed.database and parsed.database != ":memory:":
+        os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+def create_tables(engine, base):
+    """Create a service's tables and the messaging tables (tests and dev only;
+    deployments run the alembic migrations)."""
+    base.metadata.create_all(engine)
+    MessagingBase.metadata.create_all(engine)
+
+
+class Transaction:
+    """One unit of work: ``session`` for the service's own tables, ``emit`` for
+    the events it implies, ``first_delivery`` to skip an event already handled."""
+
+    def __init__(self, session, handler):
+        self.session = session
+        self.handler = handler
+        self.emitted = False
+
+    def emit(self, contract, **fields):
+        payload = contract.build(**fields)
+        self.session.add(OutboxMessage(
+            event_id=payload["event_id"], exchange=contract.exchange,
+            routing_key=contract.event_type, payload=payload,
+        ))
+        self.emitted = True
+        return payload
+
+    def first_delivery(self, event):
+        """True the first time this handler sees ``event``; records it so a
+        redelivery (same ``event_id``) answers False. Two concurrent deliveries
+        cannot both commit: the inbox key makes the second fail and retry."""
+        event_id = str(event["event_id"])
+        if self.session.get(InboxEntry, (event_id, self.handler)) is not None:
+            return False
+        self.session.add(InboxEntry(event_id=event_id, handler=self.handler))
+        return True
+
+
+class StoreHandle:
+    """What a worker (or a test, or a command) gets: a way to open transactions."""
+
+    def __init__(self, sessions, handler="direct", on_emit=None):
+        self.sessions = sessions
+        self.handler = handler
+        self.on_emit = on_emit
+
+    @contextmanager
+    def transaction(self):
+        session = self.sessions()
+        tx = Transaction(session, self.handler)
+        try:
+            yield tx
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        if tx.emitted and self.on_emit is not None:
+            self.on_emit()
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows in order, then marks them published."""
+
+    def __init__(self, sessions, publisher, batch_size=200):
+        self.sessions = sessions
+        self.publisher = publisher
+        self.batch_size = batch_size
+
+    def publish_pending(self):
+        """Publish one batch; returns how many were published."""
+        published = 0
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.published_at.is_(None))
+                .order_by(OutboxMessage.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)  # several relays on PostgreSQL
+            ).all()
+            try:
+                for row in rows:
+                    exchange = Exchange(row.exchange, type="topic", durable=True,
+                                        delivery_mode=PERSISTENT)
+                    self.publisher.publish(row.payload, exchange=exchange,
+                                           routing_key=row.routing_key, declare=[exchange])
+                    row.published_at = utcnow()
+                    published += 1
+            finally:
+                # Mark what did go out even when the broker failed mid-batch.
+                session.commit()
+        return published
+
+
+class Store(DependencyProvider):
+    """The service's database, and the relay that empties its outbox.
+
+    Config: ``DB_URL``; ``OUTBOX_POLL_SECONDS`` (default 1), how often the relay
+    looks for rows left by a crash; new rows wake it at once.
+    """
+
+    def __init__(self, base):
+        self.base = base
+        self._wakeup = threading.Event()
+        self._running = False
+
+    def setup(self):
+        config = self.container.config
+        self.engine = make_engine(config["DB_URL"])
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.relay = OutboxRelay(self.sessions, Publisher(config[AMQP_URI_CONFIG_KEY]))
+        self.poll_seconds = float(config.get("OUTBOX_POLL_SECONDS", 1.0))
+
+    def start(self):
+        self._running = True
+        self.container.spawn_managed_thread(self._relay_forever)
+
+    def stop(self):
+        self._running = False
+        self._wakeup.set()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        handler = f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}"
+        return StoreHandle(self.sessions, handler, on_emit=self._wakeup.set)
+
+    def _relay_forever(self):
+        backoff = self.poll_seconds
+        while self._running:
+            self._wakeup.wait(backoff)
+            self._wakeup.clear()
+            try:
+                while self._running and self.relay.publish_pending() == self.relay.batch_size:
+                    pass
+                backoff = self.poll_seconds
+            except Exception:  # broker or database away: keep the rows, try again
+                log.warning("outbox relay: publish failed, retrying", exc_info=True)
+                backoff = min(backoff * 2, 30.0)
+

@@ -1,0 +1,56 @@
+# nameko's pytest plugin no longer monkey-patches; everything below (kombu,
+# psycopg2, requests) must be green before it is imported.
+import eventlet
+
+eventlet.monkey_patch()
+
+import subprocess  # noqa: E402
+import uuid  # noqa: E402
+
+import psycopg2  # noqa: E402
+import pytest  # noqa: E402
+from cryptography.fernet import Fernet  # noqa: E402
+
+PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+
+
+def _rabbitmqctl(*args):
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def amqp_uri():
+    """A throw-away vhost on the real local RabbitMQ."""
+    vhost = f"test-{uuid.uuid4().hex[:12]}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path}/store.db"
+
+
+@pytest.fixture
+def postgres_url():
+    """A throw-away database on the local PostgreSQL."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(PG_DSN)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+    admin.cursor().execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def secrets_env():
+    """Keys every service reads from its environment (see each config.yaml)."""
+    return {
+        "ID_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "CONTACT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "HASH_KEY": uuid.uuid4().hex,
+        "TOKEN_SECRET": uuid.uuid4().hex,
+    }
