@@ -6,6 +6,7 @@ eventlet.monkey_patch()
 
 import subprocess  # noqa: E402
 import uuid  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 import psycopg2  # noqa: E402
 import pytest  # noqa: E402
@@ -18,14 +19,22 @@ def _rabbitmqctl(*args):
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
 
 
-@pytest.fixture
-def amqp_uri():
-    """A throw-away vhost on the real local RabbitMQ."""
+@contextmanager
+def throwaway_vhost():
+    """A vhost of its own on the real local RabbitMQ, deleted afterwards."""
     vhost = f"test-{uuid.uuid4().hex[:12]}"
     _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    _rabbitmqctl("delete_vhost", vhost)
+    try:
+        _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture
+def amqp_uri():
+    with throwaway_vhost() as uri:
+        yield uri
 
 
 @pytest.fixture

@@ -1,0 +1,35 @@
+# Two commands matter: `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test bench topology migrate parked clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) -m deploy.local
+
+test: install
+	$(PY) -m pytest
+
+migrate: install
+	$(PY) -m deploy.migrate
+
+topology: install
+	$(PY) -m deploy.topology
+
+parked: install
+	$(PY) -m deploy.parked list
+
+clean:
+	rm -rf var

@@ -1,0 +1,155 @@
+"""Run the whole platform on this machine: each service its own process,
+SQLite stores under ``var/``, the local RabbitMQ. ``make run`` calls this;
+the end-to-end tests use ``LocalStack`` to start the same processes.
+
+Steps: make sure RabbitMQ answers, create local secrets once, migrate every
+store, seed the directory and demo users, declare the broker topology, start
+the services, wait until the gateway answers. Ctrl-C stops everything.
+"""
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from core.config import ROOT, config_path
+from deploy.services import SERVICES
+
+DEMO_USERS = ("city_bureau", "lixia_bureau", "city_housing", "lixia_housing",
+              "zhangqiu_hrss", "jiefanglu_office")
+STORED = ("intake", "routing", "tracking", "rating", "notify")
+
+
+def ensure_rabbitmq():
+    if subprocess.run(["rabbitmqctl", "-q", "status"], capture_output=True).returncode == 0:
+        return
+    print("RabbitMQ is not answering; starting it")
+    subprocess.run(["rabbitmq-server", "-detached"], check=True)
+    subprocess.run(["rabbitmqctl", "-q", "wait", "--timeout", "60", "--pid", _rabbit_pid()],
+                   check=True)
+
+
+def _rabbit_pid():
+    for _ in range(100):
+        out = subprocess.run(["pgrep", "-f", "beam.*rabbit"], capture_output=True, text=True)
+        if out.stdout.strip():
+            return out.stdout.split()[0]
+        time.sleep(0.2)
+    raise RuntimeError("RabbitMQ did not start")
+
+
+def local_secrets(path):
+    """Keys for a developer's machine, made once and kept in ``var/``."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{k}={v}\n" for k, v in {
+            "ID_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "CONTACT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "HASH_KEY": secrets.token_hex(32),
+            "TOKEN_SECRET": secrets.token_hex(32),
+        }.items()))
+        path.chmod(0o600)
+    return dict(line.split("=", 1) for line in path.read_text().split())
+
+
+class LocalStack:
+    """The services as separate processes, on stores under ``var_dir``."""
+
+    def __init__(self, var_dir, env=None, port=8000):
+        self.var_dir = Path(var_dir)
+        self.port = port
+        self.env = {**os.environ, **{
+            f"{s.upper()}_DB_URL": f"sqlite:///{self.var_dir}/{s}.db" for s in STORED},
+            "SMS_LOG_PATH": str(self.var_dir / "sms.log"),
+            "GATEWAY_ADDRESS": f"127.0.0.1:{port}",
+            "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.processes = {}
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def prepare(self):
+        self._python("-m", "deploy.migrate")
+        self._python("-m", "services.routing.seed")
+        self._python("-m", "deploy.topology")
+
+    def _python(self, *args):
+        subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def start(self, name):
+        log = open(self.var_dir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--config", str(config_path(name)),
+             SERVICES[name]],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def start_all(self):
+        for name in SERVICES:
+            self.start(name)
+        self.wait_until_ready()
+
+    def wait_until_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited; see {self.var_dir / name}.log")
+            try:
+                # categories go through the gateway to routing: both are up
+                with urllib.request.urlopen(f"{self.url}/api/v1/categories", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("the gateway did not answer in time")
+
+    def stop(self, name, sig=signal.SIGTERM):
+        process = self.processes.pop(name)
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop_all(self):
+        for name in list(self.processes):
+            self.stop(name)
+
+
+def main():
+    ensure_rabbitmq()
+    var_dir = ROOT / "var"
+    stack = LocalStack(var_dir, env=local_secrets(var_dir / "secrets.env"))
+    print("migrating the stores, seeding the directory, declaring the topology ...")
+    stack.prepare()
+    print("starting intake, routing, tracking, rating, notify and the gateway ...")
+    stack.start_all()
+    print(f"""
+The online petition platform is running.
+  Citizens' page     {stack.url}/
+  API (OpenAPI)      {stack.url}/api/v1/openapi.json
+  SMS a citizen gets {var_dir / 'sms.log'}
+  Service logs       {var_dir}/<service>.log
+  Staff demo logins  {', '.join(DEMO_USERS)}; password: petition-demo
+                     (POST {stack.url}/api/v1/auth/token)
+Press Ctrl-C to stop.""", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        print("a service exited; stopping the others (see the logs in var/)")
+    except KeyboardInterrupt:
+        print("\nstopping ...")
+    finally:
+        stack.stop_all()
+
+
+if __name__ == "__main__":
+    main()

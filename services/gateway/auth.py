@@ -1,0 +1,57 @@
+"""Staff bearer tokens: signed JWTs carrying the actor that the routing
+service authenticated (username, unit, role, jurisdiction)."""
+import functools
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from nameko.extensions import DependencyProvider
+
+from core.errors import Unauthorized
+
+ACTOR_CLAIMS = ("username", "unit_code", "unit_name", "role", "area_code")
+ALGORITHM = "HS256"
+
+
+class Tokens:
+    def __init__(self, secret, ttl_seconds):
+        if not secret:
+            raise ValueError("TOKEN_SECRET is not configured")
+        self.secret = secret
+        self.ttl = timedelta(seconds=int(ttl_seconds))
+
+    def issue(self, actor):
+        now = datetime.now(timezone.utc)
+        claims = {k: actor[k] for k in ACTOR_CLAIMS}
+        claims.update(sub=actor["username"], iat=now, exp=now + self.ttl)
+        return jwt.encode(claims, self.secret, algorithm=ALGORITHM), int(self.ttl.total_seconds())
+
+    def verify(self, authorization):
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized("a bearer token is required")
+        try:
+            claims = jwt.decode(token, self.secret, algorithms=[ALGORITHM],
+                                options={"require": ["exp", "sub"]})
+        except jwt.PyJWTError:
+            raise Unauthorized("the token is invalid or has expired")
+        return {k: claims[k] for k in ACTOR_CLAIMS}
+
+
+def staff_only(method):
+    """Route decorator: verifies the bearer token and passes ``actor``."""
+    @functools.wraps(method)
+    def wrapper(self, request, **kwargs):
+        actor = self.tokens.verify(request.headers.get("Authorization"))
+        return method(self, request, actor=actor, **kwargs)
+    return wrapper
+
+
+class TokenProvider(DependencyProvider):
+    """Config: ``TOKEN_SECRET`` (required), ``TOKEN_TTL_SECONDS``."""
+
+    def setup(self):
+        config = self.container.config
+        self.tokens = Tokens(config.get("TOKEN_SECRET"), config.get("TOKEN_TTL_SECONDS", 28800))
+
+    def get_dependency(self, worker_ctx):
+        return self.tokens

@@ -1,0 +1,51 @@
+"""The OpenAPI document, read off the routes themselves: each route's
+docstring gives its summary and, after ``---``, its operation in YAML, with
+schemas named as in ``schemas.py`` (or the owning service's request schema)."""
+import functools
+import re
+
+import yaml
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
+from services.gateway import schemas  # noqa: F401  (registers the response schemas)
+from services.gateway.http import HttpEntrypoint
+
+WERKZEUG_ARG = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+
+def routes(service_cls):
+    for name in dir(service_cls):
+        method = getattr(service_cls, name)
+        for entrypoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
+            if isinstance(entrypoint, HttpEntrypoint):
+                yield entrypoint.method, entrypoint.url, method
+
+
+@functools.cache
+def document(service_cls):
+    spec = APISpec(
+        title="Online petition platform (网上信访) API", version="1.0.0",
+        openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
+        info={"description": "Citizens submit and follow petitions with a private query "
+                             "code; staff of the responsible units handle them."},
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                               "bearerFormat": "JWT"})
+    for http_method, url, method in sorted(routes(service_cls), key=lambda r: r[1]):
+        summary, _, operation = (method.__doc__ or "").partition("---")
+        operation = yaml.safe_load(operation) or {}
+        operation.setdefault("summary", summary.strip().splitlines()[0] if summary.strip() else "")
+        operation.setdefault("responses", {}).setdefault("4XX", {
+            "description": "bad input (400), no or bad token (401), not allowed (403), "
+                           "not found (404), conflict with the case's state (409)",
+            "content": {"application/json": {"schema": "Error"}}})
+        params = WERKZEUG_ARG.findall(url)
+        if params:
+            operation["parameters"] = [
+                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                for p in params] + operation.get("parameters", [])
+        spec.path(path=WERKZEUG_ARG.sub(r"{\1}", url),
+                  operations={http_method.lower(): operation})
+    return spec.to_dict()

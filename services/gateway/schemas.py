@@ -1,0 +1,117 @@
+"""What the API returns, field by field. Every response is dumped through its
+schema: a field no schema names (say, an unmasked number some service added)
+never leaves the gateway. The request bodies are the owning services' own
+schemas (see openapi.py), so the rules live in one place."""
+from marshmallow import Schema, fields
+
+from core.events import RATING_LEVELS, TRACKS
+
+Str = fields.Str
+
+
+class Error(Schema):
+    error = Str(metadata={"description": "machine-readable code, e.g. invalid_input"})
+    message = Str()
+    details = fields.Dict(keys=Str(), values=fields.List(Str()),
+                          metadata={"description": "each bad field and why"})
+
+
+class Receipt(Schema):
+    case_number = Str(metadata={"example": "JN20261125-000123"})
+    query_code = Str(metadata={"description": "shown once; keep it private",
+                               "example": "K7M2-9QXD-4HTR-8WPA"})
+    status = Str()
+    submitted_at = Str()
+
+
+class Petitioner(Schema):
+    name = Str(metadata={"example": "张**"})
+    id_number = Str(metadata={"example": "3701**********123X"})
+    phone = Str(metadata={"example": "138****5678"})
+
+
+class TimelineEntry(Schema):
+    at = Str()
+    kind = Str()
+    text = Str()
+
+
+class Rating(Schema):
+    service_attitude = Str(metadata={"enum": list(RATING_LEVELS)})
+    work_efficiency = Str(metadata={"enum": list(RATING_LEVELS)})
+    handling_quality = Str(metadata={"enum": list(RATING_LEVELS)})
+    comment = Str(allow_none=True)
+    rated_at = Str()
+
+
+class CaseSummary(Schema):
+    case_number = Str()
+    status = Str()
+    category = Str()
+    area_code = Str()
+    title = Str()
+    unit_code = Str(allow_none=True)
+    unit_name = Str(allow_none=True)
+    track = Str(allow_none=True, metadata={"enum": list(TRACKS)})
+    due_date = Str(allow_none=True)
+    overdue = fields.Bool()
+    supervision_open = fields.Bool()
+
+
+class CaseView(CaseSummary):
+    reply = Str(allow_none=True)
+    timeline = fields.List(fields.Nested(TimelineEntry))
+    rating = fields.Nested(Rating, allow_none=True)
+
+
+class PetitionView(CaseView):
+    """What a petitioner sees with the query code."""
+
+    content = Str()
+    address = Str(allow_none=True)
+    submitted_at = Str()
+    channel = Str()
+    petitioner = fields.Nested(Petitioner)
+
+
+class StaffCaseView(PetitionView):
+    pass
+
+
+class Category(Schema):
+    code = Str()
+    name_zh = Str()
+    name_en = Str()
+
+
+class Area(Category):
+    level = Str()
+    parent = Str(allow_none=True)
+
+
+class Credentials(Schema):
+    username = Str(required=True)
+    password = Str(required=True)
+
+
+class Actor(Schema):
+    username = Str()
+    unit_code = Str()
+    unit_name = Str()
+    role = Str(metadata={"enum": ["handler", "bureau"]})
+    area_code = Str()
+
+
+class Token(Schema):
+    access_token = Str()
+    token_type = Str()
+    expires_in = fields.Int()
+    actor = fields.Nested(Actor)
+
+
+class ReplyRequest(Schema):
+    reply = Str(required=True, metadata={"description": "the answer to the petitioner (1..5000)"})
+
+
+class ReturnRequest(Schema):
+    reason = Str(required=True, metadata={"description": "why this unit is not the right one"})

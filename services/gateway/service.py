@@ -1,0 +1,187 @@
+"""The HTTP API: citizens' and staff routes, each a thin translation to RPC
+calls on the services that own the data. No database of its own.
+
+Each route's docstring is its entry in the OpenAPI document (openapi.py)."""
+from nameko.rpc import RpcProxy
+
+from core.errors import NotFound
+from services.gateway import openapi, pages, schemas
+from services.gateway.auth import TokenProvider, staff_only
+from services.gateway.http import http, json_body
+
+API = "/api/v1"
+
+
+class GatewayService:
+    name = "gateway"
+
+    intake = RpcProxy("intake")
+    routing = RpcProxy("routing")
+    tracking = RpcProxy("tracking")
+    rating = RpcProxy("rating")
+    tokens = TokenProvider()
+
+    # -- citizens ---------------------------------------------------------
+
+    @http("POST", f"{API}/petitions")
+    def submit_petition(self, request):
+        """Submit a petition (提交信访事项)
+        ---
+        requestBody: {required: true, content: {application/json: {schema: PetitionInput}}}
+        responses:
+          "201": {description: "accepted; the query code is shown only here and by SMS",
+                  content: {application/json: {schema: Receipt}}}
+        """
+        return 201, schemas.Receipt().dump(self.intake.submit(json_body(request)))
+
+    @http("GET", f"{API}/petitions/<string:query_code>")
+    def follow_petition(self, request, query_code):
+        """Follow a petition by its query code (查询办理进度)
+        ---
+        responses:
+          "200": {description: "status, unit, track, due date, timeline, reply and rating; personal data masked",
+                  content: {application/json: {schema: PetitionView}}}
+        """
+        petition = self.intake.lookup(query_code)
+        case_number = petition["case_number"]
+        return schemas.PetitionView().dump({
+            **petition, **self._public_case(case_number),
+            "rating": self.rating.get(case_number)})
+
+    @http("POST", f"{API}/petitions/<string:query_code>/rating")
+    def rate_petition(self, request, query_code):
+        """Rate how the petition was handled (评价)
+        ---
+        requestBody: {required: true, content: {application/json: {schema: RatingInput}}}
+        responses:
+          "201": {description: rated, content: {application/json: {schema: Rating}}}
+          "409": {description: "not replied yet, or already rated",
+                  content: {application/json: {schema: Error}}}
+        """
+        body = json_body(request)
+        case_number = self.intake.lookup(query_code)["case_number"]
+        return 201, schemas.Rating().dump(self.rating.submit(case_number, body))
+
+    @http("GET", f"{API}/categories")
+    def categories(self, request):
+        """The categories a petition can have
+        ---
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: Category}}}}
+        """
+        return schemas.Category(many=True).dump(self.routing.reference_data()["categories"])
+
+    @http("GET", f"{API}/areas")
+    def areas(self, request):
+        """The areas a petition can concern (city, districts and counties, towns)
+        ---
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: Area}}}}
+        """
+        return schemas.Area(many=True).dump(self.routing.reference_data()["areas"])
+
+    # -- staff ------------------------------------------------------------
+
+    @http("POST", f"{API}/auth/token")
+    def issue_token(self, request):
+        """Sign in as staff of a unit; returns a bearer token
+        ---
+        requestBody: {required: true, content: {application/json: {schema: Credentials}}}
+        responses:
+          "200": {description: ok, content: {application/json: {schema: Token}}}
+          "401": {description: "wrong username or password", content: {application/json: {schema: Error}}}
+        """
+        credentials = schemas.Credentials().load(json_body(request))
+        actor = self.routing.authenticate(credentials["username"], credentials["password"])
+        token, expires_in = self.tokens.issue(actor)
+        return schemas.Token().dump({"access_token": token, "token_type": "Bearer",
+                                     "expires_in": expires_in, "actor": actor})
+
+    @http("GET", f"{API}/cases")
+    @staff_only
+    def work_queue(self, request, actor):
+        """The caller's work queue: its unit's cases, or its jurisdiction's for a bureau
+        ---
+        security: [{bearer: []}]
+        parameters: [{name: status, in: query, schema: {type: string}}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummary}}}}
+        """
+        return schemas.CaseSummary(many=True).dump(
+            self.tracking.list_cases(actor, request.args.get("status")))
+
+    @http("GET", f"{API}/cases/<string:case_number>")
+    @staff_only
+    def staff_case(self, request, actor, case_number):
+        """One case with its petitioner (masked); the read is audited
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: StaffCaseView}}}
+        """
+        case = self.tracking.staff_case(case_number, actor)
+        petition = self.intake.petitioner(case_number, actor)
+        return schemas.StaffCaseView().dump({
+            **petition, **case, "rating": self.rating.get(case_number)})
+
+    @http("POST", f"{API}/cases/<string:case_number>/accept")
+    @staff_only
+    def accept(self, request, actor, case_number):
+        """Accept the case for handling (受理)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: accepted, content: {application/json: {schema: CaseView}}}
+        """
+        return schemas.CaseView().dump(self.tracking.accept(case_number, actor))
+
+    @http("POST", f"{API}/cases/<string:case_number>/reply")
+    @staff_only
+    def reply(self, request, actor, case_number):
+        """Reply to the petitioner (答复)
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: ReplyRequest}}}
+        responses:
+          "200": {description: replied, content: {application/json: {schema: CaseView}}}
+        """
+        body = schemas.ReplyRequest().load(json_body(request))
+        return schemas.CaseView().dump(self.tracking.reply(case_number, actor, body["reply"]))
+
+    @http("POST", f"{API}/cases/<string:case_number>/return")
+    @staff_only
+    def return_case(self, request, actor, case_number):
+        """Return a misrouted case, with the reason (退回); routing picks another unit
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: ReturnRequest}}}
+        responses:
+          "200": {description: returned, content: {application/json: {schema: CaseView}}}
+        """
+        body = schemas.ReturnRequest().load(json_body(request))
+        return schemas.CaseView().dump(
+            self.tracking.return_case(case_number, actor, body["reason"]))
+
+    # -- documents, pages, probes -----------------------------------------
+
+    @http("GET", f"{API}/openapi.json")
+    def openapi_document(self, request):
+        """This document"""
+        return openapi.document(GatewayService)
+
+    @http("GET", "/")
+    def citizen_page(self, request):
+        """The citizens' page: submit, follow and rate a petition"""
+        return pages.citizen()
+
+    @http("GET", "/healthz")
+    def health(self, request):
+        """Liveness probe"""
+        return {"status": "ok"}
+
+    def _public_case(self, case_number):
+        # Tracking learns of a petition by event, a moment after intake answered.
+        try:
+            return self.tracking.get_case(case_number)
+        except NotFound:
+            return {"status": "submitted", "timeline": []}

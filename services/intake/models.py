@@ -1,0 +1,72 @@
+"""Intake's tables: petitions as submitted, with the petitioner's identity
+encrypted, the query code kept only as a keyed hash, proxy consents and the
+audit trail of every read of personal data."""
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Petition(Base):
+    __tablename__ = "petitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True)
+    # HMAC of the query code: the code itself is never stored.
+    query_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    # The petitioner: encrypted at rest (core.privacy.FieldCipher); the keyed
+    # hash finds a citizen's other petitions without decrypting every row.
+    name_encrypted: Mapped[str] = mapped_column(Text)
+    id_number_encrypted: Mapped[str] = mapped_column(Text)
+    id_number_hash: Mapped[str] = mapped_column(String(64), index=True)
+    phone_encrypted: Mapped[str] = mapped_column(Text)
+
+    title: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(50))
+    area_code: Mapped[str] = mapped_column(String(9))
+    address: Mapped[str | None] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(20))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    proxy: Mapped["ProxyConsent | None"] = relationship(back_populates="petition")
+
+
+class ProxyConsent(Base):
+    """A grid agent (信訪代理員) submitted on the citizen's behalf, with the
+    citizen's recorded consent."""
+
+    __tablename__ = "proxy_consents"
+
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(30), index=True)
+    consent_record: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    petition: Mapped[Petition] = relationship(back_populates="proxy")
+
+
+class AuditEntry(Base):
+    """One read of a petitioner's personal data: who, when, how."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+
+
+class CaseCounter(Base):
+    """The last case number sequence handed out on one day (Asia/Shanghai)."""
+
+    __tablename__ = "case_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD
+    last: Mapped[int] = mapped_column(Integer)

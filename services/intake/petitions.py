@@ -1,0 +1,143 @@
+"""Petitions as submitted: validation, storage with the petitioner's identity
+encrypted, the events a submission implies, and audited reads."""
+from datetime import datetime, timezone
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from core import events
+from core.errors import InvalidInput, NotFound
+from core.privacy import mask_id_number, mask_name, mask_phone
+from services.intake import case_numbers, query_codes
+from services.intake.models import AuditEntry, Petition, ProxyConsent
+from services.intake.schemas import (
+    AuditEntrySchema, PetitionViewSchema, SubmissionSchema, SubmittedSchema)
+
+CITIZEN = "citizen"
+
+
+def validate_submission(data, reference):
+    """The submission, cleaned, or InvalidInput naming every bad field.
+    ``reference`` is routing's reference data: ``{categories, areas}``."""
+    try:
+        submission, errors = SubmissionSchema().load(data), {}
+    except ValidationError as exc:
+        submission, errors = exc.valid_data or {}, _flatten(exc.messages)
+    known = {
+        "category": ({c["code"] for c in reference["categories"]}, "不在可受理的信访类别中"),
+        "area_code": ({a["code"] for a in reference["areas"]}, "不在本市的地区代码中"),
+    }
+    for field, (codes, reason) in known.items():
+        if field in submission and submission[field] not in codes:
+            errors[field] = [f"{submission[field]} {reason}"]
+    if errors:
+        raise InvalidInput("提交的信访事项有误，请按提示修改", details=errors)
+    return submission
+
+
+def submit(tx, data, reference, settings, now=None):
+    submission = validate_submission(data, reference)
+    submitted_at = now or datetime.now(timezone.utc)
+    # First statement of the transaction: takes the counter lock (see case_numbers).
+    case_number = case_numbers.next_case_number(tx.session, submitted_at, settings.timezone)
+    query_code = query_codes.new_query_code()
+    proxy = submission["proxy"]
+    petition = Petition(
+        case_number=case_number,
+        query_code_hash=settings.hash(query_codes.canonical(query_code)),
+        name_encrypted=settings.cipher.encrypt(submission["name"]),
+        id_number_encrypted=settings.cipher.encrypt(submission["id_number"]),
+        id_number_hash=settings.hash(submission["id_number"]),
+        phone_encrypted=settings.cipher.encrypt(submission["phone"]),
+        title=submission["title"],
+        content=submission["content"],
+        category=submission["category"],
+        area_code=submission["area_code"],
+        address=submission["address"] or None,
+        channel="proxy" if proxy else "online",
+        submitted_at=submitted_at,
+    )
+    if proxy:
+        petition.proxy = ProxyConsent(agent_id=proxy["agent_id"],
+                                      consent_record=proxy["consent_record"],
+                                      recorded_at=submitted_at)
+    tx.session.add(petition)
+
+    case = dict(case_number=case_number, area_code=petition.area_code, unit_code=None)
+    tx.emit(events.PETITION_SUBMITTED, **case, category=petition.category,
+            title=petition.title, content=petition.content,
+            submitted_at=submitted_at, channel=petition.channel)
+    # The only place the plaintext query code travels: to notify, privately.
+    tx.emit(events.PETITIONER_CONTACT, **case, phone=submission["phone"], query_code=query_code)
+    return SubmittedSchema().dump(dict(
+        case_number=case_number, query_code=query_code, status="submitted",
+        submitted_at=submitted_at.astimezone(settings.timezone)))
+
+
+def lookup(tx, query_code, settings):
+    """The petition behind a query code, for its petitioner. A malformed code
+    and an unknown one get the same answer: no hint to someone guessing."""
+    code = query_codes.canonical(query_code)
+    petition = code and tx.session.scalar(
+        select(Petition).where(Petition.query_code_hash == settings.hash(code)))
+    if not petition:
+        raise NotFound("no petition with this query code")
+    return _read(tx, petition, settings, CITIZEN, "read_by_query_code")
+
+
+def petitioner(tx, case_number, actor, settings):
+    """The petition with its (masked) petitioner, for a member of staff."""
+    username = actor.get("username") if isinstance(actor, dict) else None
+    if not username:
+        raise InvalidInput("缺少操作人", details={"actor": ["须提供操作人用户名"]})
+    return _read(tx, _petition(tx, case_number), settings, username, "read_by_staff")
+
+
+def audit_log(tx, case_number):
+    petition = _petition(tx, case_number)
+    entries = tx.session.scalars(
+        select(AuditEntry).where(AuditEntry.petition_id == petition.id).order_by(AuditEntry.id))
+    return AuditEntrySchema(many=True).dump(
+        [dict(at=_aware(e.at), actor=e.actor, action=e.action) for e in entries])
+
+
+def _petition(tx, case_number):
+    petition = tx.session.scalar(select(Petition).where(Petition.case_number == case_number))
+    if petition is None:
+        raise NotFound(f"no petition {case_number}")
+    return petition
+
+
+def _read(tx, petition, settings, actor, action):
+    """Every read of a petitioner's data leaves an audit row, even masked."""
+    tx.session.add(AuditEntry(petition_id=petition.id, at=datetime.now(timezone.utc),
+                              actor=actor, action=action))
+    decrypt = settings.cipher.decrypt
+    proxy = petition.proxy
+    return PetitionViewSchema().dump(dict(
+        case_number=petition.case_number,
+        petitioner=dict(name=mask_name(decrypt(petition.name_encrypted)),
+                        id_number=mask_id_number(decrypt(petition.id_number_encrypted)),
+                        phone=mask_phone(decrypt(petition.phone_encrypted))),
+        title=petition.title, content=petition.content, category=petition.category,
+        area_code=petition.area_code, address=petition.address, channel=petition.channel,
+        submitted_at=_aware(petition.submitted_at).astimezone(settings.timezone),
+        proxy=proxy and dict(agent_id=proxy.agent_id, consent_record=proxy.consent_record,
+                             recorded_at=_aware(proxy.recorded_at).astimezone(settings.timezone)),
+    ))
+
+
+def _aware(moment):
+    """SQLite hands back naive datetimes; everything is stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _flatten(messages, prefix=""):
+    """marshmallow's nested messages as ``{"proxy.agent_id": [reasons]}``."""
+    flat = {}
+    for field, reasons in messages.items():
+        if isinstance(reasons, dict):
+            flat.update(_flatten(reasons, f"{prefix}{field}."))
+        else:
+            flat[f"{prefix}{field}"] = list(reasons)
+    return flat

@@ -1,0 +1,40 @@
+"""Categories and areas, owned by routing, asked for by RPC and kept for
+REFERENCE_TTL_SECONDS (default 60) so a submission does not wait on routing."""
+import logging
+import time
+
+from nameko.rpc import RpcProxy
+
+log = logging.getLogger(__name__)
+
+
+class ReferenceData(RpcProxy):
+    """Gives each worker a function returning routing's ``reference_data()``:
+    ``{categories: [{code, ...}], areas: [{code, ...}]}``. One cache per
+    service container; when routing cannot answer, the last copy is used."""
+
+    def __init__(self):
+        super().__init__("routing")
+        self._data = None
+        self._fetched_at = None
+
+    def setup(self):
+        self.ttl = float(self.container.config.get("REFERENCE_TTL_SECONDS", 60))
+
+    def get_dependency(self, worker_ctx):
+        routing = super().get_dependency(worker_ctx)
+        return lambda: self._get(routing)
+
+    def _get(self, routing):
+        now = time.monotonic()
+        if self._data is not None and now - self._fetched_at < self.ttl:
+            return self._data
+        try:
+            self._data = routing.reference_data()
+            self._fetched_at = now
+        except Exception:
+            if self._data is None:
+                raise
+            log.warning("routing.reference_data failed; using the copy from %.0fs ago",
+                        now - self._fetched_at, exc_info=True)
+        return self._data

@@ -1,0 +1,104 @@
+"""RPC inputs and outputs of intake. Reasons are in simplified Chinese: the
+gateway shows them to the citizen next to the field."""
+from marshmallow import Schema, ValidationError, fields, validate
+
+from services.intake import identity
+
+REQUIRED = {"required": "必填", "null": "必填", "invalid": "应为文本"}
+SCHEMA_ERRORS = {"unknown": "不支持的字段", "type": "应为对象"}
+
+
+class Text(fields.Str):
+    """A string with surrounding whitespace removed, so blank means empty."""
+
+    def __init__(self, label, max_length, required=True, **kwargs):
+        if required:
+            length = validate.Length(min=1, max=max_length,
+                                     error=f"{label}不能为空，且不能超过{max_length}个字")
+        else:
+            length = validate.Length(max=max_length, error=f"{label}不能超过{max_length}个字")
+        super().__init__(required=required, validate=length, error_messages=REQUIRED, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class Checked(fields.Str):
+    """A string normalised by one of the identity checks."""
+
+    def __init__(self, check, **kwargs):
+        self.check = check
+        super().__init__(required=True, error_messages=REQUIRED, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return self.check(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class ProxySchema(Schema):
+    error_messages = SCHEMA_ERRORS
+
+    agent_id = fields.Str(required=True, error_messages=REQUIRED, validate=validate.Regexp(
+        r"^GA-\d{6}(\d{3})?-\d{2}$", error="代理员编号格式应如 GA-370102001-01"))
+    consent = fields.Bool(required=True, error_messages={**REQUIRED, "invalid": "应为是或否"},
+                          validate=validate.Equal(True, error="代理提交须取得信访人同意"))
+    consent_record = Text("同意书记录", 200)
+
+
+class SubmissionSchema(Schema):
+    """What a citizen (or a grid agent for them) submits. Category and area
+    are checked afterwards against routing's reference data."""
+
+    error_messages = SCHEMA_ERRORS
+
+    name = Text("姓名", 50)
+    id_number = Checked(identity.resident_id_number)
+    phone = Checked(identity.mobile_number)
+    title = Text("标题", 100)
+    content = Text("内容", 5000)
+    category = fields.Str(required=True, error_messages=REQUIRED)
+    area_code = fields.Str(required=True, error_messages=REQUIRED)
+    address = Text("地址", 200, required=False, load_default=None, allow_none=True)
+    proxy = fields.Nested(ProxySchema, load_default=None, allow_none=True)
+
+
+class MaskedPetitionerSchema(Schema):
+    name = fields.Str()
+    id_number = fields.Str()
+    phone = fields.Str()
+
+
+class ProxyViewSchema(Schema):
+    agent_id = fields.Str()
+    consent_record = fields.Str()
+    recorded_at = fields.DateTime()
+
+
+class PetitionViewSchema(Schema):
+    """A petition as shown to its petitioner or to staff: personal data masked."""
+
+    case_number = fields.Str()
+    petitioner = fields.Nested(MaskedPetitionerSchema)
+    title = fields.Str()
+    content = fields.Str()
+    category = fields.Str()
+    area_code = fields.Str()
+    address = fields.Str(allow_none=True)
+    submitted_at = fields.DateTime()
+    channel = fields.Str()
+    proxy = fields.Nested(ProxyViewSchema, allow_none=True)
+
+
+class SubmittedSchema(Schema):
+    case_number = fields.Str()
+    query_code = fields.Str()
+    status = fields.Str()
+    submitted_at = fields.DateTime()
+
+
+class AuditEntrySchema(Schema):
+    at = fields.DateTime()
+    actor = fields.Str()
+    action = fields.Str()

@@ -1,0 +1,49 @@
+"""The keys and clock intake needs before it may touch personal data. The
+service refuses to start without them: storing an ID number unencrypted, or
+with a throw-away key nobody can decrypt later, is worse than not starting."""
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from nameko.exceptions import ConfigurationError
+from nameko.extensions import DependencyProvider
+
+from core.privacy import FieldCipher, keyed_hash
+
+REQUIRED_KEYS = ("ID_ENCRYPTION_KEYS", "HASH_KEY")
+
+
+@dataclass(frozen=True)
+class Settings:
+    cipher: FieldCipher  # names, ID numbers and phones at rest
+    hash_key: str        # keyed hashes of ID numbers and query codes
+    timezone: ZoneInfo   # the day in a case number, the times shown
+
+    @classmethod
+    def from_config(cls, config):
+        missing = [key for key in REQUIRED_KEYS if not config.get(key)]
+        if missing:
+            raise ConfigurationError(
+                f"intake: {' and '.join(missing)} not set; intake will not start without "
+                "the keys that protect petitioners' personal data (see services/intake/config.yaml)")
+        try:
+            cipher = FieldCipher(str(config["ID_ENCRYPTION_KEYS"]))
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"intake: ID_ENCRYPTION_KEYS must be comma-separated Fernet keys ({exc})") from None
+        try:
+            timezone = ZoneInfo(config.get("TIMEZONE") or "Asia/Shanghai")
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError(f"intake: unknown TIMEZONE {config.get('TIMEZONE')!r}") from None
+        # yaml reads an all-digit key as a number
+        return cls(cipher, str(config["HASH_KEY"]), timezone)
+
+    def hash(self, value):
+        return keyed_hash(self.hash_key, value)
+
+
+class SettingsProvider(DependencyProvider):
+    def setup(self):
+        self.settings = Settings.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.settings

@@ -1,0 +1,111 @@
+"""Rating a replied case, and the per-unit scores that feed the assessment.
+
+A case may be rated once, after its reply (答复), on three dimensions: the petition
+office's service attitude, its work efficiency, and the responsible unit's handling
+quality, each 满意 / 基本满意 / 不满意.
+"""
+from datetime import timezone
+
+from marshmallow import ValidationError
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from core import events
+from core.errors import Conflict, InvalidInput
+from core.events import RATING_DIMENSIONS, RATING_LEVELS
+from core.store import utcnow
+
+from .models import RatableCase, Rating
+from .schemas import RatingInputSchema, RatingSchema
+
+NOT_REPLIED = "the case has not been replied yet"
+ALREADY_RATED = "already rated"
+
+
+def _utc(value):
+    # SQLite returns naive datetimes; everything is stored in UTC.
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def record_reply(tx, event):
+    """The case was replied: from now on it may be rated. Replies can arrive
+    out of order; the latest one decides which unit the rating is about."""
+    replied_at = event["occurred_at"]
+    ratable = tx.session.get(RatableCase, event["case_number"])
+    if ratable is None:
+        tx.session.add(RatableCase(case_number=event["case_number"], unit_code=event["unit_code"],
+                                   area_code=event["area_code"], replied_at=replied_at))
+    elif replied_at > _utc(ratable.replied_at):
+        ratable.unit_code = event["unit_code"]
+        ratable.area_code = event["area_code"]
+        ratable.replied_at = replied_at
+
+
+def submit(tx, case_number, data):
+    """Record the petitioner's rating and tell tracking (which concludes the
+    case, and opens supervision when a dimension is unsatisfied)."""
+    try:
+        levels = RatingInputSchema().load(data)
+    except ValidationError as exc:
+        raise InvalidInput("invalid rating", exc.messages) from None
+    # An unknown case answers like an unreplied one: nothing to learn by probing.
+    ratable = tx.session.get(RatableCase, case_number) if isinstance(case_number, str) else None
+    if ratable is None:
+        raise Conflict(NOT_REPLIED)
+    if tx.session.scalar(select(Rating.id).where(Rating.case_number == case_number)):
+        raise Conflict(ALREADY_RATED)
+
+    rating = Rating(case_number=case_number, unit_code=ratable.unit_code,
+                    area_code=ratable.area_code, submitted_at=utcnow(), **levels)
+    tx.session.add(rating)
+    try:
+        tx.session.flush()
+    except IntegrityError:  # a concurrent submission for the same case committed first
+        raise Conflict(ALREADY_RATED) from None
+
+    envelope = dict(case_number=case_number, area_code=ratable.area_code,
+                    unit_code=ratable.unit_code)
+    dimensions = {d: levels[d] for d in RATING_DIMENSIONS}
+    tx.emit(events.RATING_SUBMITTED, **envelope, **dimensions)
+    unsatisfied = [d for d in RATING_DIMENSIONS if dimensions[d] == "unsatisfied"]
+    if unsatisfied:
+        tx.emit(events.RATING_UNSATISFIED, **envelope, dimensions=unsatisfied)
+    return RatingSchema().dump(rating)
+
+
+def get(tx, case_number):
+    if not isinstance(case_number, str):
+        return None
+    rating = tx.session.scalar(select(Rating).where(Rating.case_number == case_number))
+    return None if rating is None else RatingSchema().dump(rating)
+
+
+def unit_scores(tx):
+    """Per responsible unit: how many ratings, the satisfaction rate and the
+    count of each level on each dimension.
+
+    Satisfaction rate (群众满意率) = ratings with no unsatisfied dimension /
+    all ratings of the unit, i.e. 满意 and 基本满意 both count as satisfied,
+    and one 不满意 on any dimension makes the whole rating unsatisfied (it is
+    also what opens supervision). Rounded to 4 decimals.
+    """
+    def count_where(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    satisfied = count_where(~(
+        (Rating.service_attitude == "unsatisfied") | (Rating.work_efficiency == "unsatisfied")
+        | (Rating.handling_quality == "unsatisfied")))
+    level_counts = [count_where(getattr(Rating, d) == level).label(f"{d}.{level}")
+                    for d in RATING_DIMENSIONS for level in RATING_LEVELS]
+    rows = tx.session.execute(
+        select(Rating.unit_code, func.count().label("ratings"),
+               satisfied.label("satisfied"), *level_counts)
+        .group_by(Rating.unit_code).order_by(Rating.unit_code)
+    ).mappings()
+    return [{
+        "unit_code": row["unit_code"],
+        "ratings": row["ratings"],
+        "satisfaction_rate": round(row["satisfied"] / row["ratings"], 4),
+        "dimensions": {d: {level: row[f"{d}.{level}"] for level in RATING_LEVELS}
+                       for d in RATING_DIMENSIONS},
+    } for row in rows]

@@ -1,0 +1,35 @@
+"""The rating service: the petitioner rates a replied case (評價)."""
+from nameko.rpc import rpc
+
+from core import events
+from core.handlers import handles
+from core.store import Store
+
+from . import ratings
+from .models import Base
+
+
+class RatingService:
+    name = "rating"
+    store = Store(Base)
+
+    @handles(events.CASE_REPLIED)
+    def on_case_replied(self, event):
+        with self.store.transaction() as tx:
+            if tx.first_delivery(event):
+                ratings.record_reply(tx, event)
+
+    @rpc
+    def submit(self, case_number, data):
+        with self.store.transaction() as tx:
+            return ratings.submit(tx, case_number, data)
+
+    @rpc
+    def get(self, case_number):
+        with self.store.transaction() as tx:
+            return ratings.get(tx, case_number)
+
+    @rpc
+    def unit_scores(self):
+        with self.store.transaction() as tx:
+            return ratings.unit_scores(tx)

@@ -1,0 +1,85 @@
+"""The org directory: areas, units, categories, and the staff accounts of the
+units (who may sign in to the console, and as which unit)."""
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from core.errors import Unauthorized
+
+from .models import Area, Category, StaffAccount, Unit
+
+PETITION_BUREAU = "petition_bureau"
+ROLES = ("handler", "bureau")
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both failures cost the same.
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+class DirectoryMismatch(LookupError):
+    """An event names an area or category the directory does not know: the
+    producer and the directory disagree (a contract-level problem). Raised so the
+    message is retried, then parked for an operator; never dropped."""
+
+
+def area(session, code):
+    found = session.get(Area, code)
+    if found is None:
+        raise DirectoryMismatch(f"unknown area {code!r}")
+    return found
+
+
+def category(session, code):
+    found = session.get(Category, code)
+    if found is None:
+        raise DirectoryMismatch(f"unknown category {code!r}")
+    return found
+
+
+def area_chain(session, code):
+    """The area and its ancestors in the directory, most specific first."""
+    chain = [area(session, code)]
+    while chain[-1].parent and (parent := session.get(Area, chain[-1].parent)) is not None:
+        chain.append(parent)
+    return chain
+
+
+def petition_bureau(session, area_code):
+    return session.scalars(select(Unit).where(
+        Unit.area_code == area_code, Unit.kind == PETITION_BUREAU)).first()
+
+
+def reference_data(tx):
+    categories = tx.session.scalars(select(Category).order_by(Category.position)).all()
+    areas = tx.session.scalars(select(Area).order_by(Area.code)).all()
+    return {
+        "categories": [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en}
+                       for c in categories],
+        "areas": [{"code": a.code, "name_zh": a.name_zh, "name_en": a.name_en,
+                   "level": a.level, "parent": a.parent} for a in areas],
+    }
+
+
+def units(tx):
+    return [{"code": u.code, "name_zh": u.name_zh, "name_en": u.name_en, "kind": u.kind,
+             "area_code": u.area_code, "parent": u.parent}
+            for u in tx.session.scalars(select(Unit).order_by(Unit.code))]
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def authenticate(tx, username, password):
+    """The staff actor for these credentials; ``Unauthorized`` otherwise, the
+    same whether the user exists or not."""
+    account = tx.session.get(StaffAccount, username) if isinstance(username, str) else None
+    try:
+        _hasher.verify(account.password_hash if account else _DUMMY_HASH, str(password))
+    except (VerificationError, InvalidHashError):
+        account = None
+    if account is None:
+        raise Unauthorized("用户名或密码错误")
+    unit = tx.session.get(Unit, account.unit_code)
+    return {"username": account.username, "unit_code": unit.code, "unit_name": unit.name_zh,
+            "role": account.role, "area_code": unit.area_code}

@@ -1,0 +1,114 @@
+"""The routing store: the org directory (areas, units, categories, staff
+accounts), the routing rules, and each case's current assignment."""
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from core.store import utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Area(Base):
+    """An administrative area; codes are hierarchical (370100 city, 370102
+    district, 370102001 town/street)."""
+
+    __tablename__ = "areas"
+
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(20))  # city | district | county | town
+    # Not a foreign key: the city's parent (the province) is outside the directory.
+    parent: Mapped[str | None] = mapped_column(String(9))
+
+
+class Unit(Base):
+    """A unit that can be responsible for a case: a petition bureau, a
+    functional department or a town office."""
+
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))  # petition_bureau | department | town_office
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    # The unit one level up in the same line (district bureau -> city bureau).
+    parent: Mapped[str | None] = mapped_column(String(30))
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Track used when no rule applies and the area's petition bureau takes the case.
+    default_track: Mapped[str] = mapped_column(String(20), default="standard")
+    # Set for matters the petition channel does not accept (e.g. litigation):
+    # why, and where the petitioner should go instead.
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    rejection_channel: Mapped[str | None] = mapped_column(Text)
+
+
+class RoutingRule(Base):
+    """Petitions of ``category`` concerning ``area_code`` (or any area below it,
+    unless a more specific rule exists) go to ``unit_code`` on ``track``."""
+
+    __tablename__ = "routing_rules"
+    __table_args__ = (UniqueConstraint("category", "area_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    category: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    track: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+
+class StaffAccount(Base):
+    __tablename__ = "staff_accounts"
+
+    username: Mapped[str] = mapped_column(String(50), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    role: Mapped[str] = mapped_column(String(20))  # handler | bureau
+    password_hash: Mapped[str] = mapped_column(String(200))
+
+
+class Assignment(Base):
+    """Where a case stands now: routed to a unit, or rejected."""
+
+    __tablename__ = "assignments"
+
+    case_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    category: Mapped[str] = mapped_column(String(30))
+    area_code: Mapped[str] = mapped_column(String(9))
+    status: Mapped[str] = mapped_column(String(20))  # routed | rejected
+    unit_code: Mapped[str | None] = mapped_column(String(30))
+    track: Mapped[str | None] = mapped_column(String(20))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(Text)  # the right channel, on rejection
+    # 1 at the first routing, +1 at each re-routing; 0 for a rejected petition.
+    routing_seq: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+
+class AssignmentReturn(Base):
+    """A unit returned the case (退回): it is never routed there again."""
+
+    __tablename__ = "assignment_returns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[str] = mapped_column(ForeignKey("assignments.case_number"), index=True)
+    routing_seq: Mapped[int] = mapped_column(Integer)
+    unit_code: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text)
+    returned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

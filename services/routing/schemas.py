@@ -1,0 +1,42 @@
+"""RPC inputs and outputs of the routing service."""
+from marshmallow import Schema, ValidationError, fields, validate
+
+from core.errors import InvalidInput
+from core.events import TRACKS
+
+_AREA_CODE = validate.Regexp(r"^\d{6}(\d{3})?$", error="地区代码应为6位或9位数字")
+
+
+class SetRuleSchema(Schema):
+    category = fields.Str(required=True, validate=validate.Length(min=1, max=30))
+    area_code = fields.Str(required=True, validate=_AREA_CODE)
+    unit_code = fields.Str(required=True, validate=validate.Length(min=1, max=30))
+    track = fields.Str(required=True, validate=validate.OneOf(TRACKS))
+
+
+class RuleSchema(Schema):
+    category = fields.Str()
+    area_code = fields.Str()
+    unit_code = fields.Str()
+    unit_name = fields.Str()
+    track = fields.Str()
+
+
+class AssignmentSchema(Schema):
+    case_number = fields.Str()
+    status = fields.Str()  # routed | rejected
+    unit_code = fields.Str(allow_none=True)
+    unit_name = fields.Str(allow_none=True)
+    track = fields.Str(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    reason = fields.Str()
+    channel = fields.Str(allow_none=True)
+    routing_seq = fields.Int()
+
+
+def load(schema, data):
+    """``data`` checked by ``schema``; ``InvalidInput`` naming each bad field."""
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise InvalidInput("输入有误", exc.messages) from None

@@ -1,0 +1,58 @@
+"""The routing service: the org directory, routing rules and assignments."""
+from nameko.rpc import rpc
+
+from core import events
+from core.handlers import handles
+from core.store import Store
+
+from . import directory, routing
+from .deadlines import DueDates
+from .models import Base
+
+
+class RoutingService:
+    name = "routing"
+    store = Store(Base)
+    schedule = DueDates()
+
+    @handles(events.PETITION_SUBMITTED)
+    def on_petition_submitted(self, event):
+        with self.store.transaction() as tx:
+            if tx.first_delivery(event):
+                routing.route_petition(tx, event, self.schedule)
+
+    @handles(events.CASE_RETURNED)
+    def on_case_returned(self, event):
+        with self.store.transaction() as tx:
+            if tx.first_delivery(event):
+                routing.reroute_after_return(tx, event, self.schedule)
+
+    @rpc
+    def reference_data(self):
+        with self.store.transaction() as tx:
+            return directory.reference_data(tx)
+
+    @rpc
+    def authenticate(self, username, password):
+        with self.store.transaction() as tx:
+            return directory.authenticate(tx, username, password)
+
+    @rpc
+    def units(self):
+        with self.store.transaction() as tx:
+            return directory.units(tx)
+
+    @rpc
+    def assignment(self, case_number):
+        with self.store.transaction() as tx:
+            return routing.assignment(tx, case_number)
+
+    @rpc
+    def rules(self):
+        with self.store.transaction() as tx:
+            return routing.rules(tx)
+
+    @rpc
+    def set_rule(self, category, area_code, unit_code, track):
+        with self.store.transaction() as tx:
+            return routing.set_rule(tx, category, area_code, unit_code, track)

@@ -1,0 +1,53 @@
+"""Who may see which case: a unit's staff see their unit's cases, a bureau
+also sees every case in its jurisdiction. Outside that scope a case does not
+exist for the actor (NotFound: its existence is not revealed)."""
+from sqlalchemy import or_
+
+from core.errors import NotFound
+from services.tracking.models import Case
+from services.tracking.schemas import ActorSchema, load
+
+
+def load_actor(actor):
+    """The actor dict from the gateway's token, checked."""
+    return load(ActorSchema(), actor)
+
+
+def jurisdiction_prefix(area_code):
+    """The prefix every area code under ``area_code`` starts with: a city
+    (370100) covers 3701xx and below, a district (370102) itself and its towns."""
+    if len(area_code) > 6:
+        return area_code
+    prefix = area_code
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return prefix
+
+
+def scope_filter(actor):
+    """A SQL condition selecting the cases ``actor`` may see."""
+    own_unit = Case.unit_code == actor["unit_code"]
+    if actor["role"] == "bureau":
+        return or_(own_unit, Case.area_code.startswith(jurisdiction_prefix(actor["area_code"])))
+    return own_unit
+
+
+def in_jurisdiction(actor, case):
+    return (actor["role"] == "bureau"
+            and case.area_code.startswith(jurisdiction_prefix(actor["area_code"])))
+
+
+def find_case(tx, case_number, for_update=False):
+    case = (tx.session.get(Case, case_number, with_for_update=for_update)
+            if isinstance(case_number, str) else None)
+    if case is None:
+        raise NotFound(f"case {case_number} not found")
+    return case
+
+
+def case_in_scope(tx, case_number, actor, for_update=False):
+    """The case if ``actor`` may see it; the same NotFound as for no case otherwise."""
+    case = find_case(tx, case_number, for_update)
+    if not (case.unit_code == actor["unit_code"] or in_jurisdiction(actor, case)):
+        raise NotFound(f"case {case_number} not found")
+    return case

@@ -1,0 +1,95 @@
+"""RPC inputs (checked, bad input becomes InvalidInput) and outputs (JSON)."""
+from datetime import timezone
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from core.errors import InvalidInput
+
+STATUSES = ("submitted", "routed", "accepted", "replied", "concluded", "rejected", "returned")
+
+
+def load(schema, data):
+    """``data`` checked by ``schema``; InvalidInput({field: [reasons]}) otherwise."""
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise InvalidInput("invalid input", messages) from None
+
+
+class _Input(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class ActorSchema(_Input):
+    username = fields.Str(required=True, validate=validate.Length(min=1))
+    unit_code = fields.Str(required=True, validate=validate.Length(min=1))
+    unit_name = fields.Str(load_default=None)
+    role = fields.Str(required=True, validate=validate.OneOf(("handler", "bureau")))
+    area_code = fields.Str(required=True, validate=validate.Regexp(r"^\d{6}(\d{3})?$"))
+
+
+class StatusFilterSchema(_Input):
+    status = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
+
+
+class ReplySchema(_Input):
+    reply = fields.Str(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class ReturnSchema(_Input):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class UtcDateTime(fields.DateTime):
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class TimelineEntrySchema(Schema):
+    at = UtcDateTime()
+    kind = fields.Str()
+    text = fields.Str()
+
+
+class CaseSummarySchema(Schema):
+    """A row of a staff work queue."""
+
+    case_number = fields.Str()
+    status = fields.Str()
+    category = fields.Str()
+    area_code = fields.Str()
+    title = fields.Str()
+    unit_code = fields.Str()
+    unit_name = fields.Str()
+    track = fields.Str()
+    due_date = fields.Date()
+    overdue = fields.Bool()
+    supervision_open = fields.Bool()
+
+
+class PublicCaseSchema(CaseSummarySchema):
+    """What anyone with the case number sees: no personal data."""
+
+    reply = fields.Str()
+    rejection_reason = fields.Str()
+    rejection_channel = fields.Str()
+    timeline = fields.List(fields.Nested(TimelineEntrySchema))
+
+
+class StaffCaseSchema(PublicCaseSchema):
+    submitted_at = UtcDateTime()
+    routing_reason = fields.Str()
+    routing_seq = fields.Int()
+    accepted_by = fields.Str()
+    return_reason = fields.Str()
+    replied_by = fields.Str()
+    replied_at = UtcDateTime()
+    concluded_at = UtcDateTime()
+    on_time = fields.Bool()
+    supervision_reason = fields.Str()

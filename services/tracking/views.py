@@ -1,0 +1,58 @@
+"""The read side: the public case view, staff work queues, counts."""
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from services.tracking.access import case_in_scope, find_case, load_actor, scope_filter
+from services.tracking.cases import CHINA
+from services.tracking.models import Case, TimelineEntry
+from services.tracking.schemas import (CaseSummarySchema, PublicCaseSchema, StaffCaseSchema,
+                                       StatusFilterSchema, load)
+
+# past these the unit's clock has stopped
+_CLOCK_STOPPED = {"replied", "concluded", "rejected"}
+
+
+def get_case(tx, case_number):
+    return PublicCaseSchema().dump(_with_timeline(tx, find_case(tx, case_number)))
+
+
+def staff_case(tx, case_number, actor):
+    actor = load_actor(actor)
+    return StaffCaseSchema().dump(_with_timeline(tx, case_in_scope(tx, case_number, actor)))
+
+
+def list_cases(tx, actor, status=None):
+    """The actor's work queue, the most urgent first."""
+    actor = load_actor(actor)
+    status = load(StatusFilterSchema(), {"status": status})["status"]
+    query = select(Case).where(scope_filter(actor))
+    if status is not None:
+        query = query.where(Case.status == status)
+    query = query.order_by(Case.due_date.is_(None), Case.due_date, Case.case_number)
+    today = _today()
+    return [CaseSummarySchema().dump(_fields(case, today))
+            for case in tx.session.scalars(query)]
+
+
+def status_counts(tx):
+    rows = tx.session.execute(select(Case.status, func.count()).group_by(Case.status))
+    return {status: count for status, count in rows}
+
+
+def _with_timeline(tx, case):
+    entries = tx.session.scalars(select(TimelineEntry)
+                                 .where(TimelineEntry.case_number == case.case_number)
+                                 .order_by(TimelineEntry.at, TimelineEntry.id))
+    return {**_fields(case, _today()), "timeline": list(entries)}
+
+
+def _fields(case, today):
+    """The case's columns, and whether it is overdue today."""
+    overdue = (case.due_date is not None and case.due_date < today
+               and case.status not in _CLOCK_STOPPED)
+    return {**{c.key: getattr(case, c.key) for c in Case.__table__.columns}, "overdue": overdue}
+
+
+def _today():
+    return datetime.now(CHINA).date()

@@ -1,0 +1,175 @@
+"""The whole petition lifecycle through HTTP, across the five services and the
+gateway running as separate processes on the real broker."""
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+VALID = {
+    "name": "张三", "id_number": "11010519491231002X", "phone": "13812345678",
+    "title": "小区电梯长期停运", "content": "历下区某小区3号楼电梯停运两个月，物业不予维修。",
+    "category": "housing", "area_code": "370102",
+}
+
+
+def api(stack, method, path, token=None, **kwargs):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.request(method, f"{stack.url}/api/v1{path}", headers=headers,
+                            timeout=30, **kwargs)
+
+
+def login(stack, username):
+    response = api(stack, "POST", "/auth/token",
+                   json={"username": username, "password": "petition-demo"})
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def eventually(probe, timeout=30):
+    """Poll until ``probe`` returns a truthy value (events take a moment)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+def follow(stack, code):
+    response = api(stack, "GET", f"/petitions/{code}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def query_code_sms(stack):
+    log = stack.var_dir / "sms.log"
+    return [line for line in log.read_text().splitlines() if "查询码" in line] \
+        if log.exists() else []
+
+
+def test_lifecycle_from_submission_to_supervision(stack):
+    receipt = api(stack, "POST", "/petitions", json=VALID)
+    assert receipt.status_code == 201, receipt.text
+    receipt = receipt.json()
+    code, case_number = receipt["query_code"], receipt["case_number"]
+    assert len(code.replace("-", "")) >= 12
+
+    case = eventually(lambda: (c := follow(stack, code))["status"] == "routed" and c)
+    assert case["case_number"] == case_number
+    assert "历下" in case["unit_name"] and case["unit_code"] == "370102-ZJJ"
+    assert case["track"] == "standard" and case["due_date"]
+    assert case["petitioner"]["id_number"] == "1101**********002X"
+    assert case["petitioner"]["phone"] == "138****5678"
+    assert "11010519491231002X" not in str(case) and "13812345678" not in str(case)
+
+    # the citizen cannot rate before the reply
+    early = api(stack, "POST", f"/petitions/{code}/rating", json={
+        "service_attitude": "satisfied", "work_efficiency": "satisfied",
+        "handling_quality": "satisfied"})
+    assert early.status_code == 409, early.text
+
+    handler = login(stack, "lixia_housing")
+    outsider = login(stack, "zhangqiu_hrss")
+    queue = api(stack, "GET", "/cases", handler).json()
+    assert case_number in [c["case_number"] for c in queue]
+    assert case_number not in [c["case_number"] for c in api(stack, "GET", "/cases", outsider).json()]
+    assert api(stack, "GET", f"/cases/{case_number}", outsider).status_code in (403, 404)
+    assert api(stack, "POST", f"/cases/{case_number}/accept", outsider).status_code in (403, 404)
+    assert api(stack, "GET", "/cases").status_code == 401
+    assert api(stack, "GET", "/cases", "not-a-token").status_code == 401
+
+    detail = api(stack, "GET", f"/cases/{case_number}", handler)
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["petitioner"]["id_number"] == "1101**********002X"
+
+    assert api(stack, "POST", f"/cases/{case_number}/reply", handler,
+               json={"reply": "early"}).status_code == 409  # not accepted yet
+    assert api(stack, "POST", f"/cases/{case_number}/accept", handler).status_code == 200
+    replied = api(stack, "POST", f"/cases/{case_number}/reply", handler,
+                  json={"reply": "已责成物业公司一周内修复电梯。"})
+    assert replied.status_code == 200, replied.text
+
+    ratings = {"service_attitude": "satisfied", "work_efficiency": "basically_satisfied",
+               "handling_quality": "unsatisfied"}
+    rated = eventually(lambda: (r := api(stack, "POST", f"/petitions/{code}/rating",
+                                         json=ratings)).status_code == 201 and r)
+    assert rated, "the rating never opened after the reply"
+    again = api(stack, "POST", f"/petitions/{code}/rating", json=ratings)
+    assert again.status_code == 409
+
+    case = eventually(lambda: (c := follow(stack, code))["supervision_open"] and c)
+    assert case, "an unsatisfied rating did not open supervision"
+    assert case["reply"] == "已责成物业公司一周内修复电梯。"
+    assert case["rating"]["handling_quality"] == "unsatisfied"
+    kinds = [entry["kind"] for entry in case["timeline"]]
+    assert len(kinds) == len(set(kinds)), f"a duplicated timeline entry: {kinds}"
+
+    sms = eventually(lambda: [l for l in query_code_sms(stack) if case_number in l])
+    assert len(sms) == 1 and code in sms[0]
+
+
+@pytest.mark.parametrize("field, value, reason", [
+    ("id_number", "110105194912310021", "check digit"),
+    ("phone", "053188888888", "mobile"),
+    ("content", "   ", ""),
+    ("category", "astrology", ""),
+    ("area_code", "999999", ""),
+])
+def test_bad_input_names_the_field(stack, field, value, reason):
+    response = api(stack, "POST", "/petitions", json={**VALID, field: value})
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["error"] == "invalid_input"
+    assert field in body["details"]
+    assert reason in " ".join(body["details"][field])
+
+
+def test_malformed_requests_get_clear_errors(stack):
+    assert api(stack, "POST", "/petitions", data="{not json").status_code == 400
+    assert api(stack, "POST", "/petitions", json=[1, 2]).status_code == 400
+    missing = api(stack, "POST", "/petitions", json={})
+    assert missing.status_code == 400
+    assert {"name", "id_number", "phone", "title", "content"} <= set(missing.json()["details"])
+    unknown = api(stack, "GET", "/petitions/ABCD-EFGH-JKMN-PQRS")
+    garbage = api(stack, "GET", "/petitions/x")
+    assert unknown.status_code == garbage.status_code == 404
+    assert unknown.json() == garbage.json()
+    assert api(stack, "POST", "/auth/token",
+               json={"username": "city_bureau", "password": "wrong"}).status_code == 401
+
+
+def test_openapi_document_lists_the_paths(stack):
+    spec = api(stack, "GET", "/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    for path in ("/api/v1/petitions", "/api/v1/petitions/{query_code}",
+                 "/api/v1/petitions/{query_code}/rating", "/api/v1/cases",
+                 "/api/v1/auth/token", "/api/v1/categories", "/api/v1/areas"):
+        assert path in spec["paths"], path
+
+
+def test_200_concurrent_petitions_are_all_routed_with_one_sms_each(stack):
+    before = len(query_code_sms(stack))
+    started = time.monotonic()
+    petitions = [{**VALID, "title": f"并发提交 {i}"} for i in range(200)]
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        receipts = list(pool.map(lambda body: api(stack, "POST", "/petitions", json=body),
+                                 petitions))
+    assert [r.status_code for r in receipts] == [201] * 200
+    numbers = {r.json()["case_number"] for r in receipts}
+    assert len(numbers) == 200
+
+    bureau = login(stack, "city_bureau")
+
+    def routed():
+        cases = api(stack, "GET", "/cases", bureau).json()
+        return len(numbers & {c["case_number"] for c in cases if c["status"] == "routed"})
+
+    assert eventually(lambda: routed() == 200, timeout=120), f"{routed()} of 200 routed"
+    elapsed = time.monotonic() - started
+    sms = eventually(lambda: len(query_code_sms(stack)) - before >= 200 and query_code_sms(stack))
+    per_case = {n: sum(n in line for line in sms) for n in numbers}
+    assert set(per_case.values()) == {1}
+    print(f"\n200 concurrent petitions submitted, routed and tracked in {elapsed:.1f} s")

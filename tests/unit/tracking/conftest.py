@@ -1,0 +1,81 @@
+"""A real SQLite tracking store, and events built by their contracts."""
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from core import events
+from core.store import OutboxMessage, StoreHandle, create_tables, make_engine
+from services.tracking.models import Base, TimelineEntry
+
+CASE_NUMBER = "JN20261125-000001"
+AREA = "370102001"  # a street of 历下区
+UNIT = "370102-housing"
+ACTORS = {
+    "handler": {"username": "li", "unit_code": UNIT, "unit_name": "历下区住建局",
+                "role": "handler", "area_code": "370102"},
+    "other_handler": {"username": "wang", "unit_code": "370103-housing",
+                      "unit_name": "市中区住建局", "role": "handler", "area_code": "370103"},
+    "district_bureau": {"username": "zhao", "unit_code": "370102-bureau",
+                        "unit_name": "历下区信访局", "role": "bureau", "area_code": "370102"},
+    "other_district_bureau": {"username": "qian", "unit_code": "370103-bureau",
+                              "unit_name": "市中区信访局", "role": "bureau", "area_code": "370103"},
+    "city_bureau": {"username": "sun", "unit_code": "370100-bureau",
+                    "unit_name": "济南市信访局", "role": "bureau", "area_code": "370100"},
+}
+SUBMITTED_AT = datetime(2026, 11, 25, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def sessions(sqlite_url):
+    engine = make_engine(sqlite_url)
+    create_tables(engine, Base)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@pytest.fixture
+def store(sessions):
+    return StoreHandle(sessions)
+
+
+def received(contract, case_number=CASE_NUMBER, area_code=AREA, unit_code=None, **fields):
+    """An event as a handler receives it: built, published as JSON, loaded."""
+    return contract.load(contract.build(case_number=case_number, area_code=area_code,
+                                        unit_code=unit_code, **fields))
+
+
+def submitted(**fields):
+    return received(events.PETITION_SUBMITTED, **{
+        "category": "housing", "title": "小区供暖不热", "content": "（私人内容）",
+        "submitted_at": SUBMITTED_AT, "channel": "online", **fields})
+
+
+def routed(routing_seq=1, unit_code=UNIT, unit_name="历下区住建局",
+           due_date=date(2099, 12, 31), **fields):
+    return received(events.PETITION_ROUTED, unit_code=unit_code, **{
+        "unit_name": unit_name, "category": "housing", "track": "standard",
+        "due_date": due_date, "reason": "按类别和属地分派", "routing_seq": routing_seq, **fields})
+
+
+def rated(level="satisfied", **fields):
+    return received(events.RATING_SUBMITTED, unit_code=UNIT, **{
+        "service_attitude": "satisfied", "work_efficiency": "satisfied",
+        "handling_quality": level, **fields})
+
+
+def unsatisfied(**fields):
+    return received(events.RATING_UNSATISFIED, unit_code=UNIT,
+                    dimensions=["handling_quality"], **fields)
+
+
+def timeline_count(store):
+    with store.transaction() as tx:
+        return tx.session.scalar(select(func.count()).select_from(TimelineEntry))
+
+
+def emitted(store):
+    """The payloads in the outbox, oldest first."""
+    with store.transaction() as tx:
+        return [row.payload for row in tx.session.scalars(
+            select(OutboxMessage).order_by(OutboxMessage.id))]
