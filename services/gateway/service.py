@@ -27,7 +27,7 @@ class GatewayService:
     def submit_petition(self, request):
         """Submit a petition (提交信访事项)
         ---
-        requestBody: {required: true, content: {application/json: {schema: PetitionInput}}}
+        requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
         responses:
           "201": {description: "accepted; the query code is shown only here and by SMS",
                   content: {application/json: {schema: Receipt}}}
@@ -52,7 +52,7 @@ class GatewayService:
     def rate_petition(self, request, query_code):
         """Rate how the petition was handled (评价)
         ---
-        requestBody: {required: true, content: {application/json: {schema: RatingInput}}}
+        requestBody: {required: true, content: {application/json: {schema: RatingInputSchema}}}
         responses:
           "201": {description: rated, content: {application/json: {schema: Rating}}}
           "409": {description: "not replied yet, or already rated",
