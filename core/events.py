@@ -139,6 +139,9 @@ class Contract:
     event_type: str
     schema: type
     version: int = 1
+    # Carries personal data: its own exchange, and deleted from the outbox as
+    # soon as it is published (it must not stay at rest in plaintext).
+    private: bool = False
 
     @property
     def exchange(self):
@@ -166,7 +169,8 @@ class Contract:
 
 PETITION_SUBMITTED = Contract("intake", "petition_submitted", PetitionSubmittedSchema)
 # Private: on its own exchange so department systems cannot bind to it.
-PETITIONER_CONTACT = Contract("intake.private", "petitioner_contact", PetitionerContactSchema)
+PETITIONER_CONTACT = Contract("intake.private", "petitioner_contact", PetitionerContactSchema,
+                              private=True)
 PETITION_ROUTED = Contract("routing", "petition_routed", PetitionRoutedSchema)
 PETITION_REJECTED = Contract("routing", "petition_rejected", PetitionRejectedSchema)
 CASE_ACCEPTED = Contract("tracking", "case_accepted", CaseAcceptedSchema)
@@ -183,3 +187,5 @@ ALL = (
     CASE_ACCEPTED, CASE_RETURNED, CASE_REPLIED, CASE_CONCLUDED, SUPERVISION_OPENED,
     RATING_SUBMITTED, RATING_UNSATISFIED, NOTIFICATION_FAILED,
 )
+
+PRIVATE_EXCHANGES = frozenset(c.exchange for c in ALL if c.private)

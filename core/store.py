@@ -22,6 +22,8 @@ from kombu import Exchange
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
 from nameko.extensions import DependencyProvider
+
+from core.events import PRIVATE_EXCHANGES
 from sqlalchemy import JSON, DateTime, Index, Integer, String, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -144,7 +146,8 @@ class StoreHandle:
 
 
 class OutboxRelay:
-    """Publishes pending outbox rows in order, then marks them published."""
+    """Publishes pending outbox rows in order, then marks them published (or
+    deletes them, for private events that carry personal data)."""
 
     def __init__(self, sessions, publisher, batch_size=200):
         self.sessions = sessions
@@ -168,7 +171,10 @@ class OutboxRelay:
                                         delivery_mode=PERSISTENT)
                     self.publisher.publish(row.payload, exchange=exchange,
                                            routing_key=row.routing_key, declare=[exchange])
-                    row.published_at = utcnow()
+                    if row.exchange in PRIVATE_EXCHANGES:
+                        session.delete(row)
+                    else:
+                        row.published_at = utcnow()
                     published += 1
             finally:
                 # Mark what did go out even when the broker failed mid-batch.

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from core import events
 from core.errors import InvalidInput, NotFound
 from core.privacy import mask_id_number, mask_name, mask_phone
+from core.store import OutboxMessage
 from services.intake import case_numbers, query_codes
 from services.intake.models import AuditEntry, Petition, ProxyConsent
 from services.intake.schemas import (
@@ -93,12 +94,13 @@ def petitioner(tx, case_number, actor, settings):
     return _read(tx, _petition(tx, case_number), settings, username, "read_by_staff")
 
 
-def audit_log(tx, case_number):
+def audit_log(tx, case_number, settings):
     petition = _petition(tx, case_number)
     entries = tx.session.scalars(
         select(AuditEntry).where(AuditEntry.petition_id == petition.id).order_by(AuditEntry.id))
-    return AuditEntrySchema(many=True).dump(
-        [dict(at=_aware(e.at), actor=e.actor, action=e.action) for e in entries])
+    return AuditEntrySchema(many=True).dump([
+        dict(at=_aware(e.at).astimezone(settings.timezone), actor=e.actor, action=e.action)
+        for e in entries])
 
 
 def _petition(tx, case_number):

@@ -36,4 +36,5 @@ class IntakeService:
     @rpc
     def audit_log(self, case_number):
         with self.store.transaction() as tx:
-            return petitions.audit_log(tx, case_number)
+            return petitions.audit_log(tx, case_number, self.settings)
+

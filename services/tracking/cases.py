@@ -1,10 +1,10 @@
-"""The case state machine (辦理流程): every state change, from an event or a
-staff action, goes through ``_move`` so the table below is the only place
-that says what may follow what.
+"""The case state machine (办理流程): every state change, from an event or a
+staff action, goes through ``_move`` so TRANSITIONS is the only place that
+says what may follow what.
 
     submitted -> routed -> accepted -> replied -> concluded
-         \          \_________\___ returned -> routed (re-routed to another unit)
-          \_ rejected (terminal: not accepted, with the reason and the right channel)
+                 routed or accepted -> returned (退回) -> routed, to another unit
+    submitted -> rejected (terminal: with the reason and the right channel)
 
 Supervision (督办) is a flag beside the state, with a timeline entry.
 Events may arrive in any order (each queue is consumed on its own): whichever

@@ -1,0 +1,95 @@
+"""intake on the real broker: a submission by RPC comes out as
+petition_submitted (public) and petitioner_contact (private)."""
+import csv
+
+import eventlet
+import pytest
+from nameko.exceptions import ConfigurationError
+from nameko.rpc import rpc
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from core import events
+from core.errors import InvalidInput, NotFound
+from core.handlers import handles
+from core.store import create_tables, make_engine
+from services.intake.models import Base
+from services.intake.service import IntakeService
+
+SUBMISSION = {
+    "name": "李四", "id_number": "11010519491231002x", "phone": "+86 139 0531 0000",
+    "title": "村道破损", "content": "村东道路塌陷，雨天无法通行。",
+    "category": "roads", "area_code": "370112",
+    "proxy": {"agent_id": "GA-370112001-03", "consent": True, "consent_record": "同意书 LC-0042"},
+}
+
+
+class RoutingTestDouble:
+    """TEST DOUBLE named "routing": only ``reference_data``, from the districts
+    CSV. The real routing service is being written at the same time."""
+
+    name = "routing"
+    calls = 0
+
+    @rpc
+    def reference_data(self):
+        RoutingTestDouble.calls += 1
+        with open("/work/shared/data/jinan-districts.csv", encoding="utf-8") as f:
+            areas = list(csv.DictReader(f))
+        return {"categories": [{"code": "roads", "name_zh": "道路交通", "name_en": "Roads"}],
+                "areas": areas}
+
+
+class Listener:
+    """Stands for routing (public events) and notify (the private contact)."""
+
+    name = "intake_test_listener"
+    received = []
+
+    @handles(events.PETITION_SUBMITTED)
+    def on_submitted(self, event):
+        self.received.append(event)
+
+    @handles(events.PETITIONER_CONTACT)
+    def on_contact(self, event):
+        self.received.append(event)
+
+
+@pytest.fixture
+def config(amqp_uri, sqlite_url, secrets_env):
+    create_tables(make_engine(sqlite_url), Base)
+    return {"AMQP_URI": amqp_uri, "DB_URL": sqlite_url, "OUTBOX_POLL_SECONDS": 0.2,
+            "REFERENCE_TTL_SECONDS": 60, "TIMEZONE": "Asia/Shanghai", **secrets_env}
+
+
+def test_submission_reaches_routing_and_notify(container_factory, config):
+    Listener.received.clear()
+    RoutingTestDouble.calls = 0
+    for cls in (RoutingTestDouble, Listener, IntakeService):
+        container_factory(cls, config).start()
+
+    with ServiceRpcProxy("intake", config) as intake:
+        submitted = intake.submit(SUBMISSION)
+        with pytest.raises(InvalidInput) as caught:
+            intake.submit({**SUBMISSION, "category": "lottery"})
+        assert set(caught.value.details) == {"category"}
+        with pytest.raises(NotFound):
+            intake.lookup("not a code")
+        assert intake.lookup(submitted["query_code"])["channel"] == "proxy"
+
+    with eventlet.Timeout(15):
+        while len(Listener.received) < 2:
+            eventlet.sleep(0.05)
+    by_type = {e["event_type"]: e for e in Listener.received}
+    public, private = by_type["petition_submitted"], by_type["petitioner_contact"]
+    assert public["case_number"] == private["case_number"] == submitted["case_number"]
+    assert public["channel"] == "proxy" and public["area_code"] == "370112"
+    assert "phone" not in public and "query_code" not in public
+    assert private["phone"] == "13905310000"
+    assert private["query_code"] == submitted["query_code"]
+    assert RoutingTestDouble.calls == 1  # the second submission used the cached copy
+
+
+def test_refuses_to_start_without_hash_key(container_factory, config):
+    container = container_factory(IntakeService, {**config, "HASH_KEY": None})
+    with pytest.raises(ConfigurationError, match="HASH_KEY not set"):
+        container.start()

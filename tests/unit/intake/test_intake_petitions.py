@@ -1,0 +1,212 @@
+"""Submitting, looking up and auditing petitions against a real SQLite store."""
+import math
+import re
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select, text
+
+from core import events
+from core.errors import InvalidInput, NotFound
+from nameko.amqp.publish import Publisher
+
+from core.store import OutboxMessage, OutboxRelay
+from services.intake import petitions, query_codes
+from services.intake.models import AuditEntry, Petition, ProxyConsent
+
+# 2026-11-24 16:30 UTC is already 25 November in Jinan.
+EVENING_UTC = datetime(2026, 11, 24, 16, 30, tzinfo=timezone.utc)
+CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
+
+
+def _submit(store, data, reference, settings, now=EVENING_UTC):
+    with store.transaction() as tx:
+        return petitions.submit(tx, data, reference, settings, now=now)
+
+
+def _dump(engine):
+    """Everything in the database file, as SQL text."""
+    with engine.connect() as conn:
+        return "\n".join(conn.connection.iterdump())
+
+
+def _rows(engine, model):
+    with engine.connect() as conn:
+        return conn.execute(select(model.__table__)).mappings().all()
+
+
+def test_submit_answers_case_number_and_query_code(store, submission, reference, settings):
+    result = _submit(store, submission, reference, settings)
+    assert result["case_number"] == "JN20261125-000001"
+    assert CODE.match(result["query_code"])
+    assert result["status"] == "submitted"
+    assert result["submitted_at"] == "2026-11-25T00:30:00+08:00"
+
+
+def test_case_numbers_count_per_day_in_jinan_time(store, submission, reference, settings):
+    numbers = [_submit(store, submission, reference, settings)["case_number"] for _ in range(3)]
+    next_day = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)  # 00:00 on the 26th
+    numbers.append(_submit(store, submission, reference, settings, now=next_day)["case_number"])
+    assert numbers == ["JN20261125-000001", "JN20261125-000002", "JN20261125-000003",
+                       "JN20261126-000001"]
+
+
+def test_failed_submission_does_not_use_up_a_number(store, submission, reference, settings):
+    with pytest.raises(InvalidInput):
+        _submit(store, {**submission, "phone": "053186001234"}, reference, settings)
+    assert _submit(store, submission, reference, settings)["case_number"] == "JN20261125-000001"
+
+
+def test_query_code_has_80_bits_and_only_its_keyed_hash_is_stored(
+        engine, store, submission, reference, settings, amqp_uri):
+    codes = [_submit(store, submission, reference, settings)["query_code"] for _ in range(20)]
+    assert len(set(codes)) == 20
+    assert len(query_codes.ALPHABET) ** query_codes.LENGTH == 2 ** 80
+    assert math.log2(len(query_codes.ALPHABET)) * query_codes.LENGTH >= 60
+    stored = {row["query_code_hash"] for row in _rows(engine, Petition)}
+    assert stored == {settings.hash(code.replace("-", "")) for code in codes}
+    # The plaintext waits only in the private outbox rows, until the relay
+    # publishes them (to the real broker) and deletes them.
+    assert OutboxRelay(store.sessions, Publisher(amqp_uri)).publish_pending() == 40
+    dump = _dump(engine)
+    assert submission["phone"] not in dump
+    for code in codes:
+        assert code not in dump and code.replace("-", "") not in dump
+    assert {r["routing_key"] for r in _rows(engine, OutboxMessage)} == {"petition_submitted"}
+
+
+def test_identity_is_encrypted_at_rest(engine, store, submission, reference, settings):
+    _submit(store, submission, reference, settings)
+    row = _rows(engine, Petition)[0]
+    for column in ("name_encrypted", "id_number_encrypted", "phone_encrypted"):
+        assert submission["name"] not in row[column]
+        assert submission["id_number"] not in row[column]
+        assert submission["phone"] not in row[column]
+    assert settings.cipher.decrypt(row["id_number_encrypted"]) == submission["id_number"]
+    assert row["id_number_hash"] == settings.hash(submission["id_number"])
+    dump = _dump(engine)
+    assert submission["id_number"] not in dump and submission["name"] not in dump
+
+
+def test_submission_and_its_events_commit_together(engine, store, submission, reference, settings):
+    result = _submit(store, submission, reference, settings)
+    outbox = {row["routing_key"]: row for row in _rows(engine, OutboxMessage)}
+    assert set(outbox) == {"petition_submitted", "petitioner_contact"}
+
+    submitted = outbox["petition_submitted"]
+    assert submitted["exchange"] == events.PETITION_SUBMITTED.exchange
+    assert submitted["payload"]["case_number"] == result["case_number"]
+    assert submitted["payload"]["channel"] == "online"
+    assert submitted["payload"]["unit_code"] is None
+    public = str(submitted["payload"])
+    assert submission["phone"] not in public and submission["id_number"] not in public
+    assert result["query_code"] not in public
+
+    contact = outbox["petitioner_contact"]
+    assert contact["exchange"] == "intake.private.events"
+    assert contact["payload"]["phone"] == "13812345678"
+    assert contact["payload"]["query_code"] == result["query_code"]
+
+
+def test_rolled_back_submission_leaves_no_petition_and_no_event(
+        engine, store, submission, reference, settings):
+    with pytest.raises(RuntimeError):
+        with store.transaction() as tx:
+            petitions.submit(tx, submission, reference, settings, now=EVENING_UTC)
+            raise RuntimeError("the worker died before commit")
+    with pytest.raises(InvalidInput):
+        _submit(store, {**submission, "category": "lottery"}, reference, settings)
+    assert _rows(engine, Petition) == [] and _rows(engine, OutboxMessage) == []
+
+
+def test_proxy_submission_records_consent(engine, store, submission, reference, settings):
+    submission["proxy"] = {"agent_id": "GA-370102001-01", "consent": True,
+                           "consent_record": "同意书 2026-1125-07"}
+    result = _submit(store, submission, reference, settings)
+    [consent] = _rows(engine, ProxyConsent)
+    assert consent["agent_id"] == "GA-370102001-01"
+    assert consent["consent_record"] == "同意书 2026-1125-07"
+    [submitted] = [r for r in _rows(engine, OutboxMessage) if r["routing_key"] == "petition_submitted"]
+    assert submitted["payload"]["channel"] == "proxy"
+    with store.transaction() as tx:
+        view = petitions.lookup(tx, result["query_code"], settings)
+    assert view["channel"] == "proxy"
+    assert view["proxy"]["agent_id"] == "GA-370102001-01"
+
+
+def test_lookup_shows_the_petition_masked_and_audits_it(
+        engine, store, submission, reference, settings):
+    code = _submit(store, submission, reference, settings)["query_code"]
+    with store.transaction() as tx:
+        view = petitions.lookup(tx, code, settings)
+    assert view["petitioner"] == {"name": "张**", "id_number": "3701**********1238",
+                                  "phone": "138****5678"}
+    assert view["case_number"] == "JN20261125-000001"
+    assert view["title"] == submission["title"]
+    assert view["address"] == submission["address"]
+    assert view["submitted_at"] == "2026-11-25T00:30:00+08:00"
+    assert view["proxy"] is None
+    [audit] = _rows(engine, AuditEntry)
+    assert (audit["actor"], audit["action"]) == ("citizen", "read_by_query_code")
+
+
+def test_lookup_forgives_case_missing_dashes_and_confusables(store, submission, reference, settings):
+    code = _submit(store, submission, reference, settings)["query_code"]
+    typed = code.lower().replace("-", "").replace("0", "o").replace("1", "l")
+    with store.transaction() as tx:
+        assert petitions.lookup(tx, typed, settings)["case_number"] == "JN20261125-000001"
+    assert query_codes.canonical("abcd efgh-jkmn-pqrs") == "ABCDEFGHJKMNPQRS"
+    assert query_codes.canonical("ILOO-0000-0000-0000") == "1100000000000000"
+
+
+@pytest.mark.parametrize("code", [
+    "ABCD-EFGH-JKMN-PQRS",   # well formed, unknown
+    "ABCD-EFGH-JKMN",        # too short
+    "UUUU-UUUU-UUUU-UUUU",   # U is not in the alphabet
+    "",
+    None,
+])
+def test_unknown_and_malformed_codes_get_the_same_not_found(
+        engine, store, submission, reference, settings, code):
+    _submit(store, submission, reference, settings)
+    with pytest.raises(NotFound) as caught:
+        with store.transaction() as tx:
+            petitions.lookup(tx, code, settings)
+    assert caught.value.message == "no petition with this query code"
+    assert _rows(engine, AuditEntry) == []
+
+
+def test_staff_read_is_masked_and_audited_with_username(store, submission, reference, settings):
+    case_number = _submit(store, submission, reference, settings)["case_number"]
+    actor = {"username": "lixia.bureau", "unit_code": "LX-XFJ", "role": "bureau",
+             "area_code": "370102"}
+    with store.transaction() as tx:
+        view = petitions.petitioner(tx, case_number, actor, settings)
+    assert view["petitioner"]["id_number"] == "3701**********1238"
+    with store.transaction() as tx:
+        log = petitions.audit_log(tx, case_number, settings)
+    assert [(e["actor"], e["action"]) for e in log] == [("lixia.bureau", "read_by_staff")]
+    assert log[0]["at"].endswith("+08:00")
+
+
+def test_staff_read_needs_an_actor_and_a_known_case(store, submission, reference, settings):
+    case_number = _submit(store, submission, reference, settings)["case_number"]
+    with pytest.raises(InvalidInput) as caught, store.transaction() as tx:
+        petitions.petitioner(tx, case_number, {}, settings)
+    assert set(caught.value.details) == {"actor"}
+    for read in (lambda tx: petitions.petitioner(tx, "JN20261125-999999", {"username": "a"}, settings),
+                 lambda tx: petitions.audit_log(tx, "JN20261125-999999", settings)):
+        with pytest.raises(NotFound), store.transaction() as tx:
+            read(tx)
+
+
+def test_id_number_hash_finds_a_citizens_other_petitions(
+        engine, store, submission, reference, settings):
+    _submit(store, submission, reference, settings)
+    _submit(store, {**submission, "title": "另一件事"}, reference, settings)
+    _submit(store, {**submission, "id_number": "11010519491231002X"}, reference, settings)
+    with engine.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(Petition).where(
+            Petition.id_number_hash == settings.hash("370102199003071238"))).scalar()
+        assert count == 2
+        assert conn.execute(text("select count(*) from case_counters")).scalar() == 1

@@ -1,0 +1,101 @@
+"""The entrypoints with a real store (worker_factory), the start-up checks on
+the keys, and the reference-data cache."""
+import pytest
+from nameko.exceptions import ConfigurationError
+from nameko.testing.services import worker_factory
+from sqlalchemy import select
+
+from core.errors import InvalidInput, NotFound
+from core.store import OutboxMessage
+from services.intake.reference import ReferenceData
+from services.intake.service import IntakeService
+from services.intake.settings import Settings
+
+
+@pytest.fixture
+def service(store, settings, reference):
+    return worker_factory(IntakeService, store=store, settings=settings,
+                          reference_data=lambda: reference)
+
+
+def test_submit_then_lookup_then_staff_read(service, submission):
+    submitted = service.submit(submission)
+    assert submitted["status"] == "submitted"
+
+    view = service.lookup(submitted["query_code"].lower())
+    assert view["case_number"] == submitted["case_number"]
+    assert view["petitioner"]["phone"] == "138****5678"
+
+    actor = {"username": "zhang.wei", "role": "handler", "unit_code": "LX-ZJJ"}
+    assert service.petitioner(submitted["case_number"], actor)["petitioner"]["name"] == "张**"
+    assert [(e["actor"], e["action"]) for e in service.audit_log(submitted["case_number"])] == [
+        ("citizen", "read_by_query_code"), ("zhang.wei", "read_by_staff")]
+
+
+def test_bad_input_and_unknown_code_cross_as_platform_errors(service, submission, engine):
+    with pytest.raises(InvalidInput) as caught:
+        service.submit({**submission, "phone": "+86 531 8600 1234", "area_code": "999999"})
+    assert set(caught.value.details) == {"phone", "area_code"}
+    with engine.connect() as conn:
+        assert conn.execute(select(OutboxMessage)).all() == []
+    with pytest.raises(NotFound):
+        service.lookup("0000-0000-0000-0000")
+
+
+@pytest.mark.parametrize("missing", ["ID_ENCRYPTION_KEYS", "HASH_KEY"])
+def test_refuses_to_start_without_keys(secrets_env, missing):
+    config = {**secrets_env, missing: None}  # what `${HASH_KEY}` gives when unset
+    with pytest.raises(ConfigurationError, match=f"{missing} not set"):
+        Settings.from_config(config)
+
+
+def test_refuses_a_malformed_encryption_key(secrets_env):
+    with pytest.raises(ConfigurationError, match="Fernet"):
+        Settings.from_config({**secrets_env, "ID_ENCRYPTION_KEYS": "not-a-key"})
+
+
+def test_numeric_hash_key_from_yaml_still_works(secrets_env):
+    assert Settings.from_config({**secrets_env, "HASH_KEY": 12345}).hash("x") == \
+        Settings.from_config({**secrets_env, "HASH_KEY": "12345"}).hash("x")
+
+
+class RoutingDouble:
+    """Stands in for routing's RPC proxy: counts the calls, can be taken down."""
+
+    def __init__(self, reference):
+        self.reference, self.calls, self.down = reference, 0, False
+
+    def reference_data(self):
+        self.calls += 1
+        if self.down:
+            raise ConnectionError("routing is down")
+        return self.reference
+
+
+def _cache(ttl):
+    cache = ReferenceData()
+    cache.ttl = ttl
+    return cache
+
+
+def test_reference_data_is_cached_for_the_ttl(reference):
+    routing, cache = RoutingDouble(reference), _cache(ttl=60)
+    assert cache._get(routing) is reference
+    assert cache._get(routing) is reference
+    assert routing.calls == 1
+
+
+def test_reference_data_is_asked_again_after_the_ttl(reference):
+    routing, cache = RoutingDouble(reference), _cache(ttl=0)
+    cache._get(routing)
+    cache._get(routing)
+    assert routing.calls == 2
+
+
+def test_last_copy_is_used_while_routing_is_down(reference):
+    routing, cache = RoutingDouble(reference), _cache(ttl=0)
+    cache._get(routing)
+    routing.down = True
+    assert cache._get(routing) is reference
+    with pytest.raises(ConnectionError):
+        _cache(ttl=0)._get(routing)  # nothing to fall back on

@@ -1,0 +1,157 @@
+"""Staff work queues, scope and permissions, through the service's entrypoints."""
+from datetime import date
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.tracking.access import jurisdiction_prefix
+from services.tracking.models import Case
+from services.tracking.service import TrackingService
+from tests.unit.tracking.conftest import ACTORS, AREA, CASE_NUMBER, UNIT, emitted
+
+
+@pytest.fixture
+def tracking(store):
+    return worker_factory(TrackingService, store=store)
+
+
+def put(store, case_number, area_code=AREA, unit_code=UNIT, status="routed",
+        due_date=date(2099, 12, 31)):
+    with store.transaction() as tx:
+        tx.session.add(Case(case_number=case_number, status=status, area_code=area_code,
+                            unit_code=unit_code, unit_name="某单位", track="standard",
+                            category="housing", title="小区供暖不热", due_date=due_date,
+                            routing_seq=1, supervision_open=False))
+
+
+@pytest.mark.parametrize("area_code,prefix", [
+    ("370100", "3701"), ("370102", "370102"), ("370000", "37"), ("370102001", "370102001")])
+def test_jurisdiction_prefix(area_code, prefix):
+    assert jurisdiction_prefix(area_code) == prefix
+
+
+@pytest.mark.parametrize("actor,sees", [
+    ("handler", True), ("other_handler", False), ("district_bureau", True),
+    ("other_district_bureau", False), ("city_bureau", True)])
+def test_who_sees_a_case(tracking, store, actor, sees):
+    put(store, CASE_NUMBER)
+    assert [c["case_number"] for c in tracking.list_cases(ACTORS[actor])] == (
+        [CASE_NUMBER] if sees else [])
+    if sees:
+        assert tracking.staff_case(CASE_NUMBER, ACTORS[actor])["case_number"] == CASE_NUMBER
+    else:
+        with pytest.raises(NotFound) as exc:
+            tracking.staff_case(CASE_NUMBER, ACTORS[actor])
+        # the same answer as for a case that does not exist
+        assert str(exc.value) == f"case {CASE_NUMBER} not found"
+
+
+def test_bureau_sees_its_own_unit_cases_outside_its_area(tracking, store):
+    put(store, CASE_NUMBER, area_code="370112", unit_code=ACTORS["district_bureau"]["unit_code"])
+    assert len(tracking.list_cases(ACTORS["district_bureau"])) == 1
+
+
+def test_city_bureau_queue_is_ordered_by_due_date_and_filtered_by_status(tracking, store):
+    put(store, "JN20261125-000003", area_code="370112", due_date=date(2099, 1, 3))
+    put(store, "JN20261125-000001", area_code="370102", due_date=date(2099, 1, 9),
+        status="accepted")
+    put(store, "JN20261125-000002", area_code="370124001", due_date=date(2099, 1, 5))
+    put(store, "JN20261125-000004", area_code="370200")  # 青岛: not Jinan's
+    city = ACTORS["city_bureau"]
+    assert [c["case_number"] for c in tracking.list_cases(city)] == [
+        "JN20261125-000003", "JN20261125-000002", "JN20261125-000001"]
+    assert [c["case_number"] for c in tracking.list_cases(city, status="accepted")] == [
+        "JN20261125-000001"]
+
+
+def test_overdue_until_replied(tracking, store):
+    put(store, "JN20261125-000001", due_date=date(2000, 1, 1))
+    put(store, "JN20261125-000002", due_date=date(2000, 1, 1), status="replied")
+    put(store, "JN20261125-000003")
+    overdue = {c["case_number"]: c["overdue"] for c in tracking.list_cases(ACTORS["handler"])}
+    assert overdue == {"JN20261125-000001": True, "JN20261125-000002": False,
+                       "JN20261125-000003": False}
+
+
+def test_accept_reply_by_the_assigned_unit(tracking, store):
+    put(store, CASE_NUMBER)
+    handler = ACTORS["handler"]
+    assert tracking.accept(CASE_NUMBER, handler)["status"] == "accepted"
+    assert tracking.reply(CASE_NUMBER, handler, "已协调供热公司检修，室温达标")["status"] == "replied"
+    view = tracking.get_case(CASE_NUMBER)
+    assert view["reply"] == "已协调供热公司检修，室温达标"
+    assert [e["kind"] for e in view["timeline"]] == ["accepted", "replied"]
+    assert [(p["event_type"], p["area_code"], p["unit_code"]) for p in emitted(store)] == [
+        ("case_accepted", AREA, UNIT), ("case_replied", AREA, UNIT)]
+    staff = tracking.staff_case(CASE_NUMBER, handler)
+    assert (staff["accepted_by"], staff["replied_by"]) == ("li", "li")
+
+
+@pytest.mark.parametrize("action,args", [
+    ("accept", ()), ("reply", ("答复",)), ("return_case", ("不属本单位职责",))])
+def test_staff_of_another_unit_cannot_act(tracking, store, action, args):
+    put(store, CASE_NUMBER)
+    # in the bureau's jurisdiction but not its unit's case
+    with pytest.raises(Forbidden):
+        getattr(tracking, action)(CASE_NUMBER, ACTORS["district_bureau"], *args)
+    with pytest.raises(NotFound):
+        getattr(tracking, action)(CASE_NUMBER, ACTORS["other_handler"], *args)
+    assert tracking.get_case(CASE_NUMBER)["status"] == "routed"
+    assert emitted(store) == []
+
+
+def test_reply_needs_acceptance_first(tracking, store):
+    put(store, CASE_NUMBER)
+    with pytest.raises(Conflict):
+        tracking.reply(CASE_NUMBER, ACTORS["handler"], "答复")
+
+
+@pytest.mark.parametrize("text", ["", "长" * 5001, None, 42])
+def test_reply_text_is_checked(tracking, store, text):
+    put(store, CASE_NUMBER, status="accepted")
+    with pytest.raises(InvalidInput) as exc:
+        tracking.reply(CASE_NUMBER, ACTORS["handler"], text)
+    assert "reply" in exc.value.details
+
+
+def test_return_needs_a_reason(tracking, store):
+    put(store, CASE_NUMBER)
+    with pytest.raises(InvalidInput) as exc:
+        tracking.return_case(CASE_NUMBER, ACTORS["handler"], "")
+    assert "reason" in exc.value.details
+
+
+def test_returned_case_leaves_the_unit_queue_but_stays_with_the_bureau(tracking, store):
+    put(store, CASE_NUMBER)
+    tracking.return_case(CASE_NUMBER, ACTORS["handler"], "不属本单位职责")
+    assert tracking.list_cases(ACTORS["handler"]) == []
+    staff = tracking.staff_case(CASE_NUMBER, ACTORS["district_bureau"])
+    assert (staff["status"], staff["return_reason"]) == ("returned", "不属本单位职责")
+    # the reason a unit wrote stays with staff; the public sees that it was returned
+    assert "不属本单位职责" not in str(tracking.get_case(CASE_NUMBER))
+
+
+@pytest.mark.parametrize("actor", [None, "li", {**ACTORS["handler"], "role": "admin"},
+                                   {"username": "li"}])
+def test_malformed_actor_is_invalid_input(tracking, store, actor):
+    with pytest.raises(InvalidInput):
+        tracking.list_cases(actor)
+
+
+def test_unknown_status_filter_is_invalid_input(tracking):
+    with pytest.raises(InvalidInput) as exc:
+        tracking.list_cases(ACTORS["handler"], status="lost")
+    assert "status" in exc.value.details
+
+
+def test_unknown_case_is_not_found(tracking):
+    with pytest.raises(NotFound):
+        tracking.get_case("JN20261125-999999")
+
+
+def test_status_counts(tracking, store):
+    put(store, "JN20261125-000001")
+    put(store, "JN20261125-000002")
+    put(store, "JN20261125-000003", status="replied")
+    assert tracking.status_counts() == {"routed": 2, "replied": 1}
