@@ -8,7 +8,6 @@ from sqlalchemy import select
 from core import events
 from core.errors import InvalidInput, NotFound
 from core.privacy import mask_id_number, mask_name, mask_phone
-from core.store import OutboxMessage
 from services.intake import case_numbers, query_codes
 from services.intake.models import AuditEntry, Petition, ProxyConsent
 from services.intake.schemas import (

@@ -71,10 +71,10 @@ def route_petition(tx, event, schedule):
     chain = directory.area_chain(session, event["area_code"])
     assignment = Assignment(case_number=event["case_number"], category=category.code,
                             area_code=chain[0].code)
-    session.add(assignment)
     if category.rejection_reason:
         assignment.status, assignment.routing_seq = "rejected", 0
         assignment.reason, assignment.channel = category.rejection_reason, category.rejection_channel
+        session.add(assignment)
         tx.emit(events.PETITION_REJECTED, case_number=assignment.case_number,
                 area_code=assignment.area_code, unit_code=None,
                 reason=assignment.reason, channel=assignment.channel)
@@ -82,6 +82,7 @@ def route_petition(tx, event, schedule):
     choice = resolve(session, category, chain)
     if choice is None:
         raise directory.DirectoryMismatch(f"no petition bureau above area {chain[0].code}")
+    session.add(assignment)
     _assign(tx, assignment, choice, schedule.due_date(choice.track, event["submitted_at"]),
             routing_seq=1)
 

@@ -11,7 +11,7 @@ from services.rating.service import RatingService
 CASE = "JN20261125-000001"
 
 
-def test_a_redelivered_reply_is_recorded_once_and_opens_rating(store):
+def test_a_redelivered_reply_is_recorded_once_and_opens_rating(store, case_replied):
     service = worker_factory(RatingService, store=store)
     with pytest.raises(Conflict):
         service.submit(CASE, {"service_attitude": "satisfied", "work_efficiency": "satisfied",
