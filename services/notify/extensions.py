@@ -1,0 +1,45 @@
+"""The nameko extensions notify needs beyond core: its delivery settings read
+from config, and a timer whose interval is configuration."""
+from nameko.extensions import DependencyProvider
+from nameko.timer import Timer
+
+from core.privacy import FieldCipher
+
+from .providers import provider_from_config
+from .sending import Delivery, RetryPolicy
+
+
+class DeliveryProvider(DependencyProvider):
+    """Config: CONTACT_ENCRYPTION_KEYS (required: the service does not start
+    without it), SMS_PROVIDER, SMS_LOG_PATH, SEND_RETRY_BASE_SECONDS,
+    SEND_MAX_ATTEMPTS, SEND_LEASE_SECONDS."""
+
+    def setup(self):
+        config = self.container.config
+        defaults = RetryPolicy()
+        self.delivery = Delivery(
+            cipher=FieldCipher(config.get("CONTACT_ENCRYPTION_KEYS")),
+            provider=provider_from_config(config),
+            policy=RetryPolicy(
+                base_seconds=float(config.get("SEND_RETRY_BASE_SECONDS", defaults.base_seconds)),
+                max_attempts=int(config.get("SEND_MAX_ATTEMPTS", defaults.max_attempts)),
+                lease_seconds=float(config.get("SEND_LEASE_SECONDS", defaults.lease_seconds)),
+            ),
+        )
+
+    def get_dependency(self, worker_ctx):
+        return self.delivery
+
+
+class ConfiguredTimer(Timer):
+    """``@every("SEND_INTERVAL_SECONDS", 0.5)``: the interval comes from config."""
+
+    def __init__(self, config_key, default, **kwargs):
+        self.config_key = config_key
+        super().__init__(interval=default, **kwargs)
+
+    def setup(self):
+        self.interval = float(self.container.config.get(self.config_key, self.interval))
+
+
+every = ConfiguredTimer.decorator

@@ -1,0 +1,68 @@
+"""The notify service's tables: who to tell about a case, the messages, and
+every delivery attempt. Phone numbers and message bodies (one of them carries
+the query code) are stored encrypted."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from core.store import utcnow
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Recipient(Base):
+    """The petitioner of a case, as intake told us on the private exchange."""
+
+    __tablename__ = "recipients"
+
+    case_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    phone_encrypted: Mapped[str] = mapped_column(Text)
+    phone_masked: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        # One message per triggering event and template: a redelivered event
+        # can never send twice.
+        UniqueConstraint("event_id", "template", name="uq_messages_event_template"),
+        Index("ix_messages_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(20), index=True)
+    area_code: Mapped[str] = mapped_column(String(9))
+    unit_code: Mapped[str | None] = mapped_column(String(40))
+    event_id: Mapped[str] = mapped_column(String(36))
+    template: Mapped[str] = mapped_column(String(40))
+    # "sms" today; email and webhook later, each with its own address format.
+    channel: Mapped[str] = mapped_column(String(20), default="sms")
+    to_encrypted: Mapped[str] = mapped_column(Text)
+    to_masked: Mapped[str] = mapped_column(String(40))
+    body_encrypted: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A sender owns a message it marked 'sending' until lease_until; a sender
+    # that died leaves it to be claimed again after that.
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DeliveryAttempt(Base):
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(String(500))

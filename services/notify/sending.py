@@ -1,0 +1,118 @@
+"""Delivering queued messages: claim the due ones, send each outside any
+transaction, record the attempt; retry with exponential backoff, and after the
+last attempt mark the message failed (kept, visible) and tell the operators.
+
+Claiming marks a message 'sending' with a claim token and a lease in one
+conditional UPDATE, committed before anything is sent, so two sender runs
+(threads, processes, hosts; SQLite or PostgreSQL) never hold the same message.
+A sender that dies mid-send leaves its claim to expire: the message is then
+sent again (at least once, never zero), so the lease must outlast a send.
+"""
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from core import events
+from core.store import utcnow
+
+from .models import FAILED, PENDING, SENDING, SENT, DeliveryAttempt, Message
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_seconds: float = 30.0
+    max_attempts: int = 5
+    lease_seconds: float = 60.0
+
+    def delay(self, attempts):
+        """Wait after the ``attempts``-th failure: base, 2*base, 4*base, ..."""
+        return timedelta(seconds=self.base_seconds * 2 ** (attempts - 1))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the sender needs: the cipher for addresses and bodies, the SMS
+    provider, and the retry policy."""
+
+    cipher: object
+    provider: object
+    policy: RetryPolicy
+
+
+@dataclass(frozen=True)
+class Claim:
+    message_id: str
+    token: str
+    to_encrypted: str
+    body_encrypted: str
+
+
+def _due(now):
+    return or_(and_(Message.status == PENDING, Message.next_attempt_at <= now),
+               and_(Message.status == SENDING, Message.lease_until <= now))
+
+
+def claim_due(tx, policy, now, limit=50):
+    candidates = tx.session.scalars(
+        select(Message.id).where(_due(now)).order_by(Message.next_attempt_at).limit(limit)).all()
+    if not candidates:
+        return []
+    token = str(uuid.uuid4())
+    # The due condition again: PostgreSQL re-checks it on a row another sender
+    # claimed meanwhile, so that row is skipped rather than claimed twice.
+    tx.session.execute(
+        update(Message).where(Message.id.in_(candidates), _due(now))
+        .values(status=SENDING, claim_token=token,
+                lease_until=now + timedelta(seconds=policy.lease_seconds)),
+        execution_options={"synchronize_session": False})
+    rows = tx.session.execute(
+        select(Message.id, Message.to_encrypted, Message.body_encrypted)
+        .where(Message.claim_token == token))
+    return [Claim(row.id, token, row.to_encrypted, row.body_encrypted) for row in rows]
+
+
+def record_attempt(tx, claim, error, policy, now):
+    tx.session.add(DeliveryAttempt(message_id=claim.message_id, at=now, ok=error is None,
+                                   error=error))
+    message = tx.session.get(Message, claim.message_id)
+    if message.claim_token != claim.token:
+        return  # our lease ran out and another sender took the message over
+    message.attempts += 1
+    message.claim_token = message.lease_until = None
+    if error is None:
+        message.status, message.sent_at = SENT, now
+        return
+    message.last_error = error
+    if message.attempts < policy.max_attempts:
+        message.status = PENDING
+        message.next_attempt_at = now + policy.delay(message.attempts)
+        return
+    message.status = FAILED
+    tx.emit(events.NOTIFICATION_FAILED, case_number=message.case_number,
+            area_code=message.area_code, unit_code=message.unit_code,
+            message_id=message.id, channel=message.channel, template=message.template,
+            attempts=message.attempts, error=error)
+
+
+def send_due(store, delivery, now=None):
+    """One sender run; returns how many messages it tried. Each outcome is
+    recorded in a transaction of its own, right after its send."""
+    now = now or utcnow()
+    with store.transaction() as tx:
+        claims = claim_due(tx, delivery.policy, now)
+    for claim in claims:
+        error = None
+        try:
+            delivery.provider.send(delivery.cipher.decrypt(claim.to_encrypted),
+                                   delivery.cipher.decrypt(claim.body_encrypted))
+        except Exception as exc:  # any provider failure is retried, never dropped
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            log.warning("message %s not delivered: %s", claim.message_id, error)
+        with store.transaction() as tx:
+            record_attempt(tx, claim, error, delivery.policy, now)
+    return len(claims)
