@@ -24,7 +24,9 @@ from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
 from nameko.extensions import DependencyProvider
 
 from core.events import PRIVATE_EXCHANGES
-from sqlalchemy import JSON, DateTime, Index, Integer, String, create_engine, event, select, text
+from sqlalchemy import (
+    JSON, DateTime, Index, Integer, String, TypeDecorator, create_engine, event, select, text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -33,6 +35,27 @@ log = logging.getLogger(__name__)
 
 def utcnow():
     return datetime.now(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator):
+    """A point in time, stored in UTC and read back timezone-aware on every
+    backend (SQLite keeps no zone: without this it would hand back naive
+    datetimes, and store a +08:00 time as if it were UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime cannot be stored: {value!r}")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=timezone.utc)
 
 
 class MessagingBase(DeclarativeBase):
@@ -53,8 +76,8 @@ class OutboxMessage(MessagingBase):
     exchange: Mapped[str] = mapped_column(String(100))
     routing_key: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class InboxEntry(MessagingBase):
@@ -62,7 +85,7 @@ class InboxEntry(MessagingBase):
 
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     handler: Mapped[str] = mapped_column(String(200), primary_key=True)
-    handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 def make_engine(url):

@@ -14,8 +14,8 @@ ALGORITHM = "HS256"
 
 class Tokens:
     def __init__(self, secret, ttl_seconds):
-        if not secret:
-            raise ValueError("TOKEN_SECRET is not configured")
+        if not secret or len(secret) < 32:
+            raise ValueError("TOKEN_SECRET must be set, at least 32 characters")
         self.secret = secret
         self.ttl = timedelta(seconds=int(ttl_seconds))
 

@@ -3,8 +3,10 @@ encrypted, the query code kept only as a keyed hash, proxy consents and the
 audit trail of every read of personal data."""
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from core.store import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -32,7 +34,7 @@ class Petition(Base):
     area_code: Mapped[str] = mapped_column(String(9))
     address: Mapped[str | None] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(20))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     proxy: Mapped["ProxyConsent | None"] = relationship(back_populates="petition")
 
@@ -46,7 +48,7 @@ class ProxyConsent(Base):
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), primary_key=True)
     agent_id: Mapped[str] = mapped_column(String(30), index=True)
     consent_record: Mapped[str] = mapped_column(String(200))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     petition: Mapped[Petition] = relationship(back_populates="proxy")
 
@@ -58,7 +60,7 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(50))
 

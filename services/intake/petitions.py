@@ -98,7 +98,7 @@ def audit_log(tx, case_number, settings):
     entries = tx.session.scalars(
         select(AuditEntry).where(AuditEntry.petition_id == petition.id).order_by(AuditEntry.id))
     return AuditEntrySchema(many=True).dump([
-        dict(at=_aware(e.at).astimezone(settings.timezone), actor=e.actor, action=e.action)
+        dict(at=e.at.astimezone(settings.timezone), actor=e.actor, action=e.action)
         for e in entries])
 
 
@@ -122,15 +122,10 @@ def _read(tx, petition, settings, actor, action):
                         phone=mask_phone(decrypt(petition.phone_encrypted))),
         title=petition.title, content=petition.content, category=petition.category,
         area_code=petition.area_code, address=petition.address, channel=petition.channel,
-        submitted_at=_aware(petition.submitted_at).astimezone(settings.timezone),
+        submitted_at=petition.submitted_at.astimezone(settings.timezone),
         proxy=proxy and dict(agent_id=proxy.agent_id, consent_record=proxy.consent_record,
-                             recorded_at=_aware(proxy.recorded_at).astimezone(settings.timezone)),
+                             recorded_at=proxy.recorded_at.astimezone(settings.timezone)),
     ))
-
-
-def _aware(moment):
-    """SQLite hands back naive datetimes; everything is stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _flatten(messages, prefix=""):

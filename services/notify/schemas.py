@@ -1,16 +1,6 @@
 """What the notify RPCs return: never a phone number in clear, never a body."""
-from datetime import timezone
-
 from marshmallow import Schema, fields
 
-
-class UtcDateTime(fields.DateTime):
-    """ISO time in UTC; SQLite hands back naive datetimes (stored as UTC)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class MessageSchema(Schema):
@@ -20,5 +10,5 @@ class MessageSchema(Schema):
     to = fields.Str(attribute="to_masked")
     status = fields.Str()
     attempts = fields.Int()
-    created_at = UtcDateTime()
-    sent_at = UtcDateTime(allow_none=True)
+    created_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)

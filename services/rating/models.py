@@ -1,10 +1,10 @@
 """The rating service's tables: which cases may be rated, and the ratings."""
 from datetime import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from core.store import utcnow
+from core.store import UtcDateTime, utcnow
 
 
 class Base(DeclarativeBase):
@@ -19,7 +19,7 @@ class RatableCase(Base):
     case_number: Mapped[str] = mapped_column(String(20), primary_key=True)
     unit_code: Mapped[str | None] = mapped_column(String(40))
     area_code: Mapped[str] = mapped_column(String(9))
-    replied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    replied_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Rating(Base):
@@ -34,4 +34,4 @@ class Rating(Base):
     work_efficiency: Mapped[str] = mapped_column(String(20))
     handling_quality: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str | None] = mapped_column(String(500))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -4,7 +4,6 @@ A case may be rated once, after its reply (答复), on three dimensions: the pet
 office's service attitude, its work efficiency, and the responsible unit's handling
 quality, each 满意 / 基本满意 / 不满意.
 """
-from datetime import timezone
 
 from marshmallow import ValidationError
 from sqlalchemy import case, func, select
@@ -22,11 +21,6 @@ NOT_REPLIED = "the case has not been replied yet"
 ALREADY_RATED = "already rated"
 
 
-def _utc(value):
-    # SQLite returns naive datetimes; everything is stored in UTC.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
 def record_reply(tx, event):
     """The case was replied: from now on it may be rated. Replies can arrive
     out of order; the latest one decides which unit the rating is about."""
@@ -35,7 +29,7 @@ def record_reply(tx, event):
     if ratable is None:
         tx.session.add(RatableCase(case_number=event["case_number"], unit_code=event["unit_code"],
                                    area_code=event["area_code"], replied_at=replied_at))
-    elif replied_at > _utc(ratable.replied_at):
+    elif replied_at > ratable.replied_at:
         ratable.unit_code = event["unit_code"]
         ratable.area_code = event["area_code"]
         ratable.replied_at = replied_at

@@ -1,18 +1,8 @@
 """What the rating RPCs take and return."""
-from datetime import timezone
-
 from marshmallow import Schema, fields, validate
 
 from core.events import RATING_LEVELS
 
-
-class UtcDateTime(fields.DateTime):
-    """ISO time in UTC; SQLite hands back naive datetimes (stored as UTC)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class RatingInputSchema(Schema):
@@ -33,4 +23,4 @@ class RatingSchema(Schema):
     work_efficiency = fields.Str()
     handling_quality = fields.Str()
     comment = fields.Str(allow_none=True)
-    submitted_at = UtcDateTime()
+    submitted_at = fields.DateTime()

@@ -2,10 +2,10 @@
 accounts), the routing rules, and each case's current assignment."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from core.store import utcnow
+from core.store import UtcDateTime, utcnow
 
 
 class Base(DeclarativeBase):
@@ -68,7 +68,7 @@ class RoutingRule(Base):
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"))
     unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
     track: Mapped[str] = mapped_column(String(20))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
                                                  onupdate=utcnow)
 
 
@@ -97,7 +97,7 @@ class Assignment(Base):
     channel: Mapped[str | None] = mapped_column(Text)  # the right channel, on rejection
     # 1 at the first routing, +1 at each re-routing; 0 for a rejected petition.
     routing_seq: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
                                                  onupdate=utcnow)
 
 
@@ -111,4 +111,4 @@ class AssignmentReturn(Base):
     routing_seq: Mapped[int] = mapped_column(Integer)
     unit_code: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str] = mapped_column(Text)
-    returned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    returned_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,8 +1,10 @@
 """The tracking store: one row per case, and its public timeline."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from core.store import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -20,7 +22,7 @@ class Case(Base):
     area_code: Mapped[str] = mapped_column(String(9), index=True)
     category: Mapped[str | None] = mapped_column(String(50))
     title: Mapped[str | None] = mapped_column(String(200))
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # the current assignment (routing's petition_routed)
     unit_code: Mapped[str | None] = mapped_column(String(50), index=True)
     unit_name: Mapped[str | None] = mapped_column(String(200))
@@ -33,11 +35,11 @@ class Case(Base):
     return_reason: Mapped[str | None] = mapped_column(Text)
     reply: Mapped[str | None] = mapped_column(Text)
     replied_by: Mapped[str | None] = mapped_column(String(100))
-    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # end states
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     rejection_channel: Mapped[str | None] = mapped_column(Text)
-    concluded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    concluded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     on_time: Mapped[bool | None] = mapped_column(Boolean)
     # supervision (督办) is a flag beside the state, not a state
     supervision_open: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -52,6 +54,6 @@ class TimelineEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     kind: Mapped[str] = mapped_column(String(30))
     text: Mapped[str] = mapped_column(Text)

@@ -1,6 +1,4 @@
 """RPC inputs (checked, bad input becomes InvalidInput) and outputs (JSON)."""
-from datetime import timezone
-
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from core.errors import InvalidInput
@@ -42,17 +40,9 @@ class ReturnSchema(_Input):
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=1000))
 
 
-class UtcDateTime(fields.DateTime):
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return super()._serialize(value, attr, obj, **kwargs)
-
 
 class TimelineEntrySchema(Schema):
-    at = UtcDateTime()
+    at = fields.DateTime()
     kind = fields.Str()
     text = fields.Str()
 
@@ -83,13 +73,13 @@ class PublicCaseSchema(CaseSummarySchema):
 
 
 class StaffCaseSchema(PublicCaseSchema):
-    submitted_at = UtcDateTime()
+    submitted_at = fields.DateTime()
     routing_reason = fields.Str()
     routing_seq = fields.Int()
     accepted_by = fields.Str()
     return_reason = fields.Str()
     replied_by = fields.Str()
-    replied_at = UtcDateTime()
-    concluded_at = UtcDateTime()
+    replied_at = fields.DateTime()
+    concluded_at = fields.DateTime()
     on_time = fields.Bool()
     supervision_reason = fields.Str()

@@ -13,6 +13,7 @@ from services.gateway.auth import Tokens
 from services.gateway.http import HttpEntrypoint, json_body
 from services.gateway.service import GatewayService
 
+SECRET = "a-test-secret-of-thirty-two-chars"
 ACTOR = {"username": "lixia_housing", "unit_code": "370102-ZJJ", "unit_name": "历下区住建局",
          "role": "handler", "area_code": "370102"}
 
@@ -57,7 +58,7 @@ def test_json_object_body_is_returned():
 
 
 def test_token_round_trip_carries_the_actor():
-    tokens = Tokens("s3cret", 60)
+    tokens = Tokens(SECRET, 60)
     token, expires_in = tokens.issue(ACTOR)
     assert expires_in == 60
     assert tokens.verify(f"Bearer {token}") == ACTOR
@@ -66,22 +67,23 @@ def test_token_round_trip_carries_the_actor():
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Basic abc", "Bearer not-a-jwt"])
 def test_missing_or_malformed_token_is_unauthorized(header):
     with pytest.raises(Unauthorized):
-        Tokens("s3cret", 60).verify(header)
+        Tokens(SECRET, 60).verify(header)
 
 
 def test_token_signed_with_another_secret_or_expired_is_unauthorized():
-    forged, _ = Tokens("other", 60).issue(ACTOR)
+    forged, _ = Tokens("another-secret-of-thirty-two-chars!", 60).issue(ACTOR)
     with pytest.raises(Unauthorized):
-        Tokens("s3cret", 60).verify(f"Bearer {forged}")
-    expired, _ = Tokens("s3cret", 1).issue(ACTOR)
+        Tokens(SECRET, 60).verify(f"Bearer {forged}")
+    expired, _ = Tokens(SECRET, 1).issue(ACTOR)
     time.sleep(2.1)
     with pytest.raises(Unauthorized):
-        Tokens("s3cret", 1).verify(f"Bearer {expired}")
+        Tokens(SECRET, 1).verify(f"Bearer {expired}")
 
 
-def test_tokens_refuse_to_work_without_a_secret():
+@pytest.mark.parametrize("secret", [None, "", "short"])
+def test_tokens_refuse_to_work_without_a_strong_secret(secret):
     with pytest.raises(ValueError):
-        Tokens("", 60)
+        Tokens(secret, 60)
 
 
 def test_openapi_document_is_valid_and_documents_every_route():

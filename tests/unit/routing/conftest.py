@@ -1,0 +1,79 @@
+"""A seeded routing store per test (copied from one seeded file: hashing the
+demo passwords with argon2 is deliberately slow), and event builders
+(fixtures, since test modules cannot import this file)."""
+import shutil
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from core import events
+from core.store import OutboxMessage, StoreHandle, create_tables, make_engine
+from services.routing import directory_seed
+from services.routing.deadlines import DEFAULT_TRACK_WORKING_DAYS, Schedule, WorkingCalendar
+from services.routing.models import Base
+
+DEMO_PASSWORD = "petition-demo"
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("routing") / "seeded.db"
+    engine = make_engine(f"sqlite:///{path}")
+    create_tables(engine, Base)
+    with StoreHandle(sessionmaker(engine)).transaction() as tx:
+        directory_seed.seed(tx, DEMO_PASSWORD)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def store(seeded_template, tmp_path):
+    path = tmp_path / "routing.db"
+    shutil.copy(seeded_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield StoreHandle(sessionmaker(engine, expire_on_commit=False), handler="routing.test")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def schedule():
+    return Schedule(WorkingCalendar(), DEFAULT_TRACK_WORKING_DAYS)
+
+
+@pytest.fixture
+def emitted(store):
+    """Payloads in the test store's outbox, oldest first."""
+    def payloads():
+        with store.transaction() as tx:
+            return [m.payload for m in
+                    tx.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    return payloads
+
+
+def _submitted(case_number="JN20260930-000001", category="housing", area_code="370102",
+              submitted_at=datetime(2026, 9, 30, 2, 0, tzinfo=timezone.utc)):
+    """A petition_submitted event as a handler receives it (built, then loaded)."""
+    return events.PETITION_SUBMITTED.load(events.PETITION_SUBMITTED.build(
+        case_number=case_number, area_code=area_code, unit_code=None, category=category,
+        title="楼上漏水", content="多次协调无果", submitted_at=submitted_at, channel="online"))
+
+
+def _returned(routing, case_number="JN20260930-000001", reason="不属于本单位职责",
+             occurred_at=datetime(2026, 10, 9, 2, 0, tzinfo=timezone.utc)):
+    """A case_returned event for the routing described by ``routing`` (a petition_routed payload)."""
+    return events.CASE_RETURNED.load(events.CASE_RETURNED.build(
+        case_number=case_number, area_code=routing["area_code"], unit_code=routing["unit_code"],
+        reason=reason, returned_by="someone", routing_seq=routing["routing_seq"],
+        occurred_at=occurred_at))
+
+
+@pytest.fixture
+def submitted():
+    return _submitted
+
+
+@pytest.fixture
+def returned():
+    return _returned

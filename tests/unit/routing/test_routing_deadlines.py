@@ -1,0 +1,79 @@
+"""Working days with Chinese public holidays, make-up workdays and the ops override."""
+from datetime import date, datetime, timezone
+
+import pytest
+
+from services.routing.deadlines import (
+    WorkingCalendar, load_calendar, parse_overrides, schedule_from_config)
+
+calendar = WorkingCalendar()
+
+
+@pytest.mark.parametrize("day, working", [
+    (date(2026, 9, 30), True),    # Wednesday before National Day
+    (date(2026, 10, 1), False),   # National Day
+    (date(2026, 10, 4), False),   # Sunday inside the golden week
+    (date(2026, 10, 7), False),   # the last day off (调休)
+    (date(2026, 10, 8), True),
+    (date(2026, 10, 10), True),   # make-up Saturday
+    (date(2026, 9, 20), True),    # make-up Sunday
+    (date(2026, 9, 19), False),   # an ordinary Saturday
+])
+def test_working_days_follow_the_official_calendar(day, working):
+    assert calendar.is_working_day(day) is working
+
+
+def test_ten_working_days_across_the_national_day_golden_week():
+    # Oct 8, 9, 10 (make-up Saturday), 12-16, 19, 20
+    assert calendar.add_working_days(date(2026, 9, 30), 10) == date(2026, 10, 20)
+
+
+def test_same_working_day_moves_to_the_next_working_day_on_a_holiday():
+    assert calendar.add_working_days(date(2026, 10, 3), 0) == date(2026, 10, 8)
+    assert calendar.add_working_days(date(2026, 10, 10), 0) == date(2026, 10, 10)
+    assert calendar.add_working_days(date(2026, 10, 9), 0) == date(2026, 10, 9)
+
+
+def test_counting_starts_the_day_after_a_petition_sent_on_a_holiday():
+    assert calendar.add_working_days(date(2026, 10, 2), 1) == date(2026, 10, 8)
+
+
+def test_overrides_win_over_the_package():
+    extra_holidays, extra_workdays = parse_overrides(
+        "holidays: [2026-10-08]\nworkdays: ['2026-10-11']\n")
+    corrected = WorkingCalendar(extra_holidays=extra_holidays, extra_workdays=extra_workdays)
+    assert not corrected.is_working_day(date(2026, 10, 8))
+    assert corrected.is_working_day(date(2026, 10, 11))   # a Sunday
+    # Oct 9, 10, 11 (override), 12
+    assert corrected.add_working_days(date(2026, 9, 30), 4) == date(2026, 10, 12)
+
+
+def test_overrides_file_with_unknown_keys_is_refused():
+    with pytest.raises(ValueError, match="unknown keys"):
+        parse_overrides("holiday: [2027-10-01]\n")
+
+
+def test_empty_or_missing_override_file_changes_nothing(tmp_path):
+    empty = tmp_path / "overrides.yaml"
+    empty.write_text("# nothing announced yet\n")
+    for path in (empty, tmp_path / "missing.yaml"):
+        loaded = load_calendar(path)
+        assert loaded.extra_holidays == loaded.extra_workdays == frozenset()
+
+
+def test_schedule_from_config_reads_track_days_and_overrides(tmp_path):
+    overrides = tmp_path / "overrides.yaml"
+    overrides.write_text("holidays: [2026-10-09]\n")
+    schedule = schedule_from_config({"TRACK_WORKING_DAYS": {"standard": 2},
+                                     "HOLIDAY_OVERRIDES": str(overrides)})
+    assert schedule.due_date("standard", date(2026, 9, 30)) == date(2026, 10, 10)
+    assert schedule.track_working_days["special_case"] == 30  # default kept
+
+
+def test_the_clock_starts_on_the_date_in_china():
+    schedule = schedule_from_config({})
+    # 17:00 UTC on Sep 30 is already 01:00 on National Day in Jinan
+    start = datetime(2026, 9, 30, 17, 0, tzinfo=timezone.utc)
+    assert schedule.due_date("immediate", start) == date(2026, 10, 8)
+    assert schedule.due_date("immediate", datetime(2026, 9, 30, 8, tzinfo=timezone.utc)) \
+        == date(2026, 9, 30)

@@ -1,0 +1,84 @@
+"""The entrypoints, on a real store: duplicate deliveries, sign-in, the directory."""
+import pytest
+from nameko.testing.services import worker_factory
+
+from core.errors import InvalidInput, NotFound, Unauthorized
+from services.routing import directory_seed
+from services.routing.service import RoutingService
+
+
+@pytest.fixture
+def service(store, schedule):
+    return worker_factory(RoutingService, store=store, schedule=schedule)
+
+
+def test_a_redelivered_petition_submitted_is_routed_once(service, submitted, emitted):
+    event = submitted()
+    service.on_petition_submitted(event)
+    service.on_petition_submitted(event)
+    assert [e["event_type"] for e in emitted()] == ["petition_routed"]
+    assert service.assignment("JN20260930-000001")["unit_code"] == "370102-ZJJ"
+
+
+def test_a_redelivered_case_returned_reroutes_once(service, submitted, returned, emitted):
+    service.on_petition_submitted(submitted())
+    event = returned(emitted()[0])
+    service.on_case_returned(event)
+    service.on_case_returned(event)
+    assert [e["routing_seq"] for e in emitted()] == [1, 2]
+
+
+def test_authenticate_returns_the_actor(service):
+    assert service.authenticate("lixia_housing", "petition-demo") == {
+        "username": "lixia_housing", "unit_code": "370102-ZJJ",
+        "unit_name": "历下区住房和城乡建设局", "role": "handler", "area_code": "370102"}
+    assert service.authenticate("city_bureau", "petition-demo")["role"] == "bureau"
+
+
+@pytest.mark.parametrize("username, password", [
+    ("lixia_housing", "wrong"), ("nobody", "petition-demo"), ("lixia_housing", ""),
+    (None, None),
+])
+def test_authenticate_refuses_alike_whether_or_not_the_user_exists(service, username, password):
+    with pytest.raises(Unauthorized) as caught:
+        service.authenticate(username, password)
+    assert caught.value.message == "用户名或密码错误"
+
+
+def test_reference_data_lists_categories_and_the_area_hierarchy(service):
+    data = service.reference_data()
+    codes = [c["code"] for c in data["categories"]]
+    assert codes[0] == "housing" and {"consultation", "litigation", "other"} <= set(codes)
+    assert {"code": "consultation", "name_zh": "政策咨询",
+            "name_en": "Policy consultation"} in data["categories"]
+    areas = {a["code"]: a for a in data["areas"]}
+    assert areas["370100"]["level"] == "city"
+    assert sum(a["parent"] == "370100" for a in areas.values()) == 12
+    assert areas["370102001"] == {"code": "370102001", "name_zh": "解放路街道",
+                                  "name_en": "Jiefanglu Subdistrict", "level": "town",
+                                  "parent": "370102"}
+
+
+def test_units_has_a_petition_bureau_for_the_city_and_every_district(service):
+    units = service.units()
+    bureaus = {u["area_code"] for u in units if u["kind"] == "petition_bureau"}
+    assert len(bureaus) == 13
+    lixia_housing = next(u for u in units if u["code"] == "370102-ZJJ")
+    assert lixia_housing["parent"] == "370100-ZJJ"
+
+
+def test_set_rule_and_unknown_assignment_errors_cross_as_platform_errors(service):
+    with pytest.raises(InvalidInput) as caught:
+        service.set_rule("housing", "370102", "370102-ZJJ", "someday")
+    assert "track" in caught.value.details
+    with pytest.raises(NotFound):
+        service.assignment("JN20260930-424242")
+
+
+def test_seeding_again_adds_nothing_and_keeps_an_admins_rule(service, store):
+    service.set_rule("housing", "370102", "370102-XFJ", "standard")
+    with store.transaction() as tx:
+        assert directory_seed.seed(tx, "another-password") == {"rules": 0, "staff_accounts": 0}
+    assert {"category": "housing", "area_code": "370102", "unit_code": "370102-XFJ",
+            "unit_name": "历下区信访局", "track": "standard"} in service.rules()
+    assert service.authenticate("city_bureau", "petition-demo")["unit_code"] == "370100-XFJ"
