@@ -67,7 +67,8 @@ class LocalStack:
             f"{s.upper()}_DB_URL": f"sqlite:///{self.var_dir}/{s}.db" for s in STORED},
             "SMS_LOG_PATH": str(self.var_dir / "sms.log"),
             "GATEWAY_ADDRESS": f"127.0.0.1:{port}",
-            "PYTHONUNBUFFERED": "1", **(env or {})}
+            "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore::DeprecationWarning",
+            **(env or {})}
         self.processes = {}
 
     @property

@@ -11,13 +11,12 @@ import os
 
 from kombu import Connection
 
-from core.handlers import ATTEMPT_HEADER, handler_queues
-from deploy.services import all_service_classes
-from deploy.topology import DEFAULT_AMQP_URI
+from core.handlers import ATTEMPT_HEADER
+from deploy.topology import DEFAULT_AMQP_URI, all_handler_queues
 
 
 def parked_counts(amqp_uri):
-    queues = handler_queues(all_service_classes(), {"AMQP_URI": amqp_uri})
+    queues = all_handler_queues(amqp_uri)
     with Connection(amqp_uri) as conn:
         channel = conn.default_channel
         return {q.parked: channel.queue_declare(q.parked, passive=True).message_count

@@ -15,7 +15,3 @@ SERVICES = {
 def service_class(name):
     module, _, cls = SERVICES[name].partition(":")
     return getattr(importlib.import_module(module), cls)
-
-
-def all_service_classes():
-    return [service_class(name) for name in SERVICES]

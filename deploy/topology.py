@@ -9,15 +9,22 @@ queue, retry queue and parked queue from the service classes themselves.
 """
 import os
 
+from core.config import load_config
 from core.handlers import declare, handler_queues
-from deploy.services import all_service_classes
+from deploy.services import SERVICES, service_class
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 
 
-def declare_topology(amqp_uri, config=None):
-    config = {"AMQP_URI": amqp_uri, **(config or {})}
-    queues = handler_queues(all_service_classes(), config)
+def all_handler_queues(amqp_uri):
+    """Every handler's queues, with each service's own retry delays."""
+    return [queues for name in SERVICES
+            for queues in handler_queues([service_class(name)],
+                                         {**load_config(name), "AMQP_URI": amqp_uri})]
+
+
+def declare_topology(amqp_uri):
+    queues = all_handler_queues(amqp_uri)
     declare(amqp_uri, [entity for q in queues for entity in q.declarations()])
     return queues
 

@@ -112,8 +112,8 @@ def test_lifecycle_from_submission_to_supervision(stack):
 
 
 @pytest.mark.parametrize("field, value, reason", [
-    ("id_number", "110105194912310021", "check digit"),
-    ("phone", "053188888888", "mobile"),
+    ("id_number", "110105194912310021", "校验位"),
+    ("phone", "053188888888", "手机"),
     ("content", "   ", ""),
     ("category", "astrology", ""),
     ("area_code", "999999", ""),
