@@ -103,12 +103,16 @@ class GatewayService:
         """The caller's work queue: its unit's cases, or its jurisdiction's for a bureau
         ---
         security: [{bearer: []}]
-        parameters: [{name: status, in: query, schema: {type: string}}]
+        parameters:
+          - {name: status, in: query, schema: {type: string}}
+          - {name: limit, in: query, schema: {type: integer, default: 100, maximum: 500}}
+          - {name: offset, in: query, schema: {type: integer, default: 0}}
         responses:
           "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummary}}}}
         """
-        return schemas.CaseSummary(many=True).dump(
-            self.tracking.list_cases(actor, request.args.get("status")))
+        args = request.args
+        return schemas.CaseSummary(many=True).dump(self.tracking.list_cases(
+            actor, args.get("status"), args.get("limit", 100), args.get("offset", 0)))
 
     @http("GET", f"{API}/cases/<string:case_number>")
     @staff_only

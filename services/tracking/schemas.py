@@ -28,8 +28,12 @@ class ActorSchema(_Input):
     area_code = fields.Str(required=True, validate=validate.Regexp(r"^\d{6}(\d{3})?$"))
 
 
-class StatusFilterSchema(_Input):
+class QueueFilterSchema(_Input):
+    """A page of the work queue: a bureau's can hold a city's cases."""
+
     status = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
+    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=500))
+    offset = fields.Int(load_default=0, validate=validate.Range(min=0))
 
 
 class ReplySchema(_Input):

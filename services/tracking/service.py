@@ -19,9 +19,9 @@ class TrackingService:
             return views.get_case(tx, case_number)
 
     @rpc
-    def list_cases(self, actor, status=None):
+    def list_cases(self, actor, status=None, limit=100, offset=0):
         with self.store.transaction() as tx:
-            return views.list_cases(tx, actor, status)
+            return views.list_cases(tx, actor, status, limit, offset)
 
     @rpc
     def staff_case(self, case_number, actor):

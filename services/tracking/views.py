@@ -7,7 +7,7 @@ from services.tracking.access import case_in_scope, find_case, load_actor, scope
 from services.tracking.cases import CHINA
 from services.tracking.models import Case, TimelineEntry
 from services.tracking.schemas import (CaseSummarySchema, PublicCaseSchema, StaffCaseSchema,
-                                       StatusFilterSchema, load)
+                                       QueueFilterSchema, load)
 
 # past these the unit's clock has stopped
 _CLOCK_STOPPED = {"replied", "concluded", "rejected"}
@@ -22,14 +22,15 @@ def staff_case(tx, case_number, actor):
     return StaffCaseSchema().dump(_with_timeline(tx, case_in_scope(tx, case_number, actor)))
 
 
-def list_cases(tx, actor, status=None):
-    """The actor's work queue, the most urgent first."""
+def list_cases(tx, actor, status=None, limit=100, offset=0):
+    """The actor's work queue, the most urgent first, a page at a time."""
     actor = load_actor(actor)
-    status = load(StatusFilterSchema(), {"status": status})["status"]
+    page = load(QueueFilterSchema(), {"status": status, "limit": limit, "offset": offset})
     query = select(Case).where(scope_filter(actor))
-    if status is not None:
-        query = query.where(Case.status == status)
-    query = query.order_by(Case.due_date.is_(None), Case.due_date, Case.case_number)
+    if page["status"] is not None:
+        query = query.where(Case.status == page["status"])
+    query = (query.order_by(Case.due_date.is_(None), Case.due_date, Case.case_number)
+             .limit(page["limit"]).offset(page["offset"]))
     today = _today()
     return [CaseSummarySchema().dump(_fields(case, today))
             for case in tx.session.scalars(query)]

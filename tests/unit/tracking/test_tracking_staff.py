@@ -65,6 +65,23 @@ def test_city_bureau_queue_is_ordered_by_due_date_and_filtered_by_status(trackin
         "JN20261125-000001"]
 
 
+def test_the_queue_comes_a_page_at_a_time(tracking, store):
+    for n in range(1, 6):
+        put(store, f"JN20261125-00000{n}", due_date=date(2099, 1, n))
+    city = ACTORS["city_bureau"]
+    pages = [tracking.list_cases(city, None, "2", offset) for offset in (0, 2, 4)]
+    assert [[c["case_number"][-1] for c in page] for page in pages] == [
+        ["1", "2"], ["3", "4"], ["5"]]
+
+
+@pytest.mark.parametrize("limit, offset, field", [
+    (0, 0, "limit"), (501, 0, "limit"), ("many", 0, "limit"), (10, -1, "offset")])
+def test_a_bad_page_is_invalid_input_naming_the_field(tracking, limit, offset, field):
+    with pytest.raises(InvalidInput) as raised:
+        tracking.list_cases(ACTORS["city_bureau"], None, limit, offset)
+    assert set(raised.value.details) == {field}
+
+
 def test_overdue_until_replied(tracking, store):
     put(store, "JN20261125-000001", due_date=date(2000, 1, 1))
     put(store, "JN20261125-000002", due_date=date(2000, 1, 1), status="replied")
