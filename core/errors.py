@@ -48,3 +48,10 @@ class Forbidden(PlatformError):
 @deserialize_to_instance
 class Unauthorized(PlatformError):
     code = "unauthorized"
+
+
+@deserialize_to_instance
+class ServiceUnavailable(PlatformError):
+    """A service (or the broker) did not answer in time; try again later."""
+
+    code = "service_unavailable"

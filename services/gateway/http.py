@@ -9,11 +9,14 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug import Response
 from werkzeug.exceptions import HTTPException
 
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound, PlatformError, Unauthorized
+from core.errors import (
+    Conflict, Forbidden, InvalidInput, NotFound, PlatformError, ServiceUnavailable, Unauthorized,
+)
 
 log = logging.getLogger(__name__)
 
-STATUS = {InvalidInput: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409}
+STATUS = {InvalidInput: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409,
+          ServiceUnavailable: 503}
 
 
 def json_response(payload, status=200, headers=None):

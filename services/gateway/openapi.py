@@ -45,6 +45,9 @@ def document(service_cls):
             "description": "bad input (400), no or bad token (401), not allowed (403), "
                            "not found (404), conflict with the case's state (409)",
             "content": {"application/json": {"schema": "Error"}}})
+        operation["responses"].setdefault("503", {
+            "description": "a service did not answer in time; the request may be retried",
+            "content": {"application/json": {"schema": "Error"}}})
         params = WERKZEUG_ARG.findall(url)
         if params:
             operation["parameters"] = [

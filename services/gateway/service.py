@@ -2,12 +2,13 @@
 calls on the services that own the data. No database of its own.
 
 Each route's docstring is its entry in the OpenAPI document (openapi.py)."""
-from nameko.rpc import RpcProxy
+import secrets
 
 from core.errors import NotFound
 from services.gateway import openapi, pages, schemas
 from services.gateway.auth import TokenProvider, staff_only
 from services.gateway.http import http, json_body
+from services.gateway.rpc import TimedRpcProxy
 
 API = "/api/v1"
 
@@ -15,10 +16,10 @@ API = "/api/v1"
 class GatewayService:
     name = "gateway"
 
-    intake = RpcProxy("intake")
-    routing = RpcProxy("routing")
-    tracking = RpcProxy("tracking")
-    rating = RpcProxy("rating")
+    intake = TimedRpcProxy("intake")
+    routing = TimedRpcProxy("routing")
+    tracking = TimedRpcProxy("tracking")
+    rating = TimedRpcProxy("rating")
     tokens = TokenProvider()
 
     # -- citizens ---------------------------------------------------------
@@ -32,7 +33,10 @@ class GatewayService:
           "201": {description: "accepted; the query code is shown only here and by SMS",
                   content: {application/json: {schema: Receipt}}}
         """
-        return 201, schemas.Receipt().dump(self.intake.submit(json_body(request)))
+        # One id per request: if intake commits and dies before answering, the
+        # redelivered request finds the petition instead of storing it twice.
+        submission_id = secrets.token_urlsafe(16)
+        return 201, schemas.Receipt().dump(self.intake.submit(json_body(request), submission_id))
 
     @http("GET", f"{API}/petitions/<string:query_code>")
     def follow_petition(self, request, query_code):

@@ -20,6 +20,8 @@ class Petition(Base):
     case_number: Mapped[str] = mapped_column(String(20), unique=True)
     # HMAC of the query code: the code itself is never stored.
     query_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Keyed hash of the submission id: a redelivered submission finds its petition.
+    submission_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     # The petitioner: encrypted at rest (core.privacy.FieldCipher); the keyed
     # hash finds a citizen's other petitions without decrypting every row.

@@ -35,15 +35,25 @@ def validate_submission(data, reference):
     return submission
 
 
-def submit(tx, data, reference, settings, now=None):
+def submit(tx, data, reference, settings, submission_id=None, now=None):
+    """Store a petition and the events it implies. ``submission_id`` (the
+    gateway makes one per request) makes a redelivered request answer with the
+    first receipt instead of storing the petition twice."""
     submission = validate_submission(data, reference)
+    submission_id = submission_id or query_codes.new_submission_id()
+    submission_hash = settings.hash(f"submission:{submission_id}")
+    query_code = query_codes.query_code_for(submission_id, settings.hash_key)
+    petition = tx.session.scalar(
+        select(Petition).where(Petition.submission_hash == submission_hash))
+    if petition is not None:
+        return _receipt(petition, query_code, settings)
+
     submitted_at = now or datetime.now(timezone.utc)
-    # First statement of the transaction: takes the counter lock (see case_numbers).
     case_number = case_numbers.next_case_number(tx.session, submitted_at, settings.timezone)
-    query_code = query_codes.new_query_code()
     proxy = submission["proxy"]
     petition = Petition(
         case_number=case_number,
+        submission_hash=submission_hash,
         query_code_hash=settings.hash(query_codes.canonical(query_code)),
         name_encrypted=settings.cipher.encrypt(submission["name"]),
         id_number_encrypted=settings.cipher.encrypt(submission["id_number"]),
@@ -69,9 +79,13 @@ def submit(tx, data, reference, settings, now=None):
             submitted_at=submitted_at, channel=petition.channel)
     # The only place the plaintext query code travels: to notify, privately.
     tx.emit(events.PETITIONER_CONTACT, **case, phone=submission["phone"], query_code=query_code)
+    return _receipt(petition, query_code, settings)
+
+
+def _receipt(petition, query_code, settings):
     return SubmittedSchema().dump(dict(
-        case_number=case_number, query_code=query_code, status="submitted",
-        submitted_at=submitted_at.astimezone(settings.timezone)))
+        case_number=petition.case_number, query_code=query_code, status="submitted",
+        submitted_at=petition.submitted_at.astimezone(settings.timezone)))
 
 
 def lookup(tx, query_code, settings):

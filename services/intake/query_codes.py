@@ -1,9 +1,15 @@
 """Query codes (查詢碼): the petitioner's private key to their case.
 
-16 characters of Crockford base32 from ``secrets`` = 80 bits, shown as
-``XXXX-XXXX-XXXX-XXXX``. The alphabet has no I, L, O or U, so a code read
+16 characters of Crockford base32 = 80 bits, shown as ``XXXX-XXXX-XXXX-XXXX``.
+A code is derived, with the service's secret key, from the submission's id:
+128 bits from ``secrets`` (see ``new_submission_id``). Derived rather than
+drawn on its own so that a submission delivered twice (an intake that
+committed and died before answering gets the RPC request again) answers with
+the same code, while the code itself is still never stored. The alphabet has no I, L, O or U, so a code read
 aloud or copied by hand survives: look-ups accept lowercase, missing dashes
 or spaces, and O for 0, I or L for 1."""
+import hashlib
+import hmac
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -12,8 +18,15 @@ GROUP = 4
 _CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
 
 
-def new_query_code():
-    code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+def new_submission_id():
+    return secrets.token_urlsafe(16)
+
+
+def query_code_for(submission_id, key):
+    digest = hmac.new(key.encode(), f"query-code:{submission_id}".encode(),
+                      hashlib.sha256).digest()
+    bits = int.from_bytes(digest[:LENGTH * 5 // 8], "big")
+    code = "".join(ALPHABET[(bits >> (5 * i)) & 31] for i in reversed(range(LENGTH)))
     return "-".join(code[i:i + GROUP] for i in range(0, LENGTH, GROUP))
 
 

@@ -17,11 +17,11 @@ class IntakeService:
     reference_data = ReferenceData()
 
     @rpc
-    def submit(self, data):
+    def submit(self, data, submission_id=None):
         # Asked before the transaction opens: no lock held while routing answers.
         reference = self.reference_data()
         with self.store.transaction() as tx:
-            return petitions.submit(tx, data, reference, self.settings)
+            return petitions.submit(tx, data, reference, self.settings, submission_id)
 
     @rpc
     def lookup(self, query_code):

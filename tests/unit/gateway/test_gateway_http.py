@@ -7,7 +7,9 @@ from marshmallow import ValidationError
 from openapi_spec_validator import validate
 from werkzeug.test import EnvironBuilder
 
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from core.errors import (
+    Conflict, Forbidden, InvalidInput, NotFound, ServiceUnavailable, Unauthorized,
+)
 from services.gateway import openapi
 from services.gateway.auth import Tokens
 from services.gateway.http import HttpEntrypoint, json_body
@@ -29,6 +31,7 @@ def request_with(data):
     (Forbidden("not your unit"), 403, "forbidden"),
     (NotFound("no such case"), 404, "not_found"),
     (Conflict("already rated"), 409, "conflict"),
+    (ServiceUnavailable("intake did not answer in time"), 503, "service_unavailable"),
     (RuntimeError("secret internals"), 500, "internal_error"),
 ])
 def test_errors_map_to_status_and_json_body(exc, status, code):

@@ -210,3 +210,29 @@ def test_id_number_hash_finds_a_citizens_other_petitions(
             Petition.id_number_hash == settings.hash("370102199003071238"))).scalar()
         assert count == 2
         assert conn.execute(text("select count(*) from case_counters")).scalar() == 1
+
+
+def test_a_redelivered_submission_answers_the_first_receipt_and_stores_nothing_more(
+        engine, store, submission, reference, settings):
+    with store.transaction() as tx:
+        first = petitions.submit(tx, submission, reference, settings, "request-1", EVENING_UTC)
+    with store.transaction() as tx:
+        again = petitions.submit(tx, submission, reference, settings, "request-1", EVENING_UTC)
+    with store.transaction() as tx:
+        other = petitions.submit(tx, submission, reference, settings, "request-2", EVENING_UTC)
+    assert again == first
+    assert other["case_number"] != first["case_number"]
+    assert other["query_code"] != first["query_code"]
+    assert len(_rows(engine, Petition)) == 2
+    assert len(_rows(engine, OutboxMessage)) == 4  # two events per petition, not per delivery
+    with store.transaction() as tx:
+        assert petitions.lookup(tx, first["query_code"], settings)["case_number"] == \
+            first["case_number"]
+
+
+def test_query_codes_depend_on_the_key_and_the_submission():
+    codes = {query_codes.query_code_for(f"s{i}", "key-a") for i in range(1000)}
+    assert len(codes) == 1000
+    assert all(CODE.match(c) for c in codes)
+    assert query_codes.query_code_for("s1", "key-a") != query_codes.query_code_for("s1", "key-b")
+    assert query_codes.query_code_for("s1", "key-a") == query_codes.query_code_for("s1", "key-a")

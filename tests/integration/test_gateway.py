@@ -1,0 +1,49 @@
+"""The gateway on the real broker: a service that does not answer gets the
+client a clear 503, never a hung request."""
+import socket
+
+import eventlet
+import requests
+from nameko.rpc import rpc
+
+from services.gateway.service import GatewayService
+
+
+class SlowIntake:
+    """An intake that takes longer than the gateway will wait."""
+
+    name = "intake"
+
+    @rpc
+    def submit(self, data, submission_id):
+        eventlet.sleep(5)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _gateway(container_factory, amqp_uri, secrets_env):
+    port = _free_port()
+    container_factory(GatewayService, {
+        "AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
+        "RPC_TIMEOUT_SECONDS": 1, "TOKEN_SECRET": secrets_env["TOKEN_SECRET"]}).start()
+    return f"http://127.0.0.1:{port}/api/v1"
+
+
+def test_a_service_that_never_ran_answers_503(container_factory, amqp_uri, secrets_env):
+    url = _gateway(container_factory, amqp_uri, secrets_env)
+    response = requests.get(f"{url}/categories", timeout=10)
+    assert response.status_code == 503
+    assert response.json()["error"] == "service_unavailable"
+
+
+def test_a_service_that_does_not_answer_in_time_answers_503(
+        container_factory, amqp_uri, secrets_env):
+    url = _gateway(container_factory, amqp_uri, secrets_env)
+    container_factory(SlowIntake, {"AMQP_URI": amqp_uri}).start()
+    response = requests.post(f"{url}/petitions", json={"title": "t"}, timeout=10)
+    assert response.status_code == 503
+    assert "intake" in response.json()["message"]
