@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The citizens' page is tested in a real browser: Debian's Chromium.
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: install run test bench topology migrate parked clean
 
@@ -15,10 +17,13 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 install: $(STAMP)
 
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 run: install
 	$(PY) -m deploy.local
 
-test: install
+test: install $(CHROMIUM)
 	$(PY) -m pytest
 
 migrate: install

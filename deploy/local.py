@@ -111,17 +111,22 @@ class LocalStack:
         raise RuntimeError("the gateway did not answer in time")
 
     def stop(self, name, sig=signal.SIGTERM):
-        process = self.processes.pop(name)
-        process.send_signal(sig)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        self._stop([name], sig)
 
     def stop_all(self):
-        for name in list(self.processes):
-            self.stop(name)
+        # Together: each takes a few seconds to finish its running workers.
+        self._stop(list(self.processes), signal.SIGTERM)
+
+    def _stop(self, names, sig):
+        processes = [self.processes.pop(name) for name in names]
+        for process in processes:
+            process.send_signal(sig)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def main():

@@ -1,0 +1,60 @@
+"""Drives the citizens' page in headless Chromium, as a citizen would: a
+submission with a wrong ID number, a good one, then following it by the query
+code until it is routed. Prints what it saw as JSON.
+
+Run by test_citizen_page.py in a process of its own: Playwright's sync API
+runs its own event loop, which the test suite's eventlet monkey-patching
+would break."""
+import json
+import sys
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def fill_petition(page, id_number):
+    page.fill("#name", "李四")
+    page.fill("#id_number", id_number)
+    page.fill("#phone", "13912345678")
+    page.select_option("#category", "housing")
+    page.select_option("#area_code", "370102")
+    page.fill("#title", "楼道灯损坏")
+    page.fill("#content", "三号楼楼道灯损坏一个月无人维修。")
+    page.click("#submit-form button")
+
+
+def main(url, screenshot):
+    seen = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 900, "height": 1400})
+        page.goto(url)
+        page.wait_for_selector("#category option[value=housing]", state="attached")
+
+        fill_petition(page, "11010519491231002")  # one digit short
+        page.wait_for_function("document.getElementById('submit-errors').textContent !== ''")
+        seen["error"] = page.text_content("#submit-errors")
+
+        fill_petition(page, "11010519491231002X")
+        page.wait_for_selector("#receipt:not([hidden])")
+        seen["case_number"] = page.text_content("#case-number")
+        seen["query_code"] = page.text_content("#receipt-code")
+
+        for _ in range(50):  # routing takes a moment
+            page.click("#follow-form button")
+            page.wait_for_selector("#case-status")
+            if page.get_attribute("#case-status", "data-status") == "routed":
+                break
+            page.wait_for_timeout(200)
+        seen["status"] = page.get_attribute("#case-status", "data-status")
+        seen["case_text"] = page.text_content("#case")
+        page.screenshot(path=screenshot, full_page=True)
+        browser.close()
+    print(json.dumps(seen, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
