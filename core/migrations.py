@@ -3,7 +3,8 @@
 (never run implicitly by a service at start)."""
 from pathlib import Path
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 
 from core.store import MessagingBase, make_engine
@@ -31,3 +32,42 @@ def run_env(base):
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+# The tables of core.store's MessagingBase as a migration writes them, frozen
+# here once rather than copied into every service's initial revision.
+# tests/unit/test_migrations.py fails if they and MessagingBase ever differ;
+# a change to MessagingBase then wants a new revision in every service.
+_PENDING = sa.text("published_at IS NULL")
+
+
+def create_messaging_tables():
+    """The outbox and inbox, for a service's initial revision's ``upgrade``."""
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("exchange", sa.String(length=100), nullable=False),
+        sa.Column("routing_key", sa.String(length=100), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("event_id"),
+    )
+    op.create_index("ix_outbox_pending", "outbox", ["id"], unique=False,
+                    postgresql_where=_PENDING, sqlite_where=_PENDING)
+    op.create_table(
+        "inbox",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("handler", sa.String(length=200), nullable=False),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "handler"),
+    )
+
+
+def drop_messaging_tables():
+    """The reverse of ``create_messaging_tables``, for ``downgrade``."""
+    op.drop_table("inbox")
+    op.drop_index("ix_outbox_pending", table_name="outbox")
+    op.drop_table("outbox")

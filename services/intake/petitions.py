@@ -8,6 +8,7 @@ from sqlalchemy import select
 from core import events
 from core.errors import InvalidInput, NotFound
 from core.privacy import mask_id_number, mask_name, mask_phone
+from core.validation import field_errors
 from services.intake import case_numbers, query_codes
 from services.intake.models import AuditEntry, Petition, ProxyConsent
 from services.intake.schemas import (
@@ -22,7 +23,7 @@ def validate_submission(data, reference):
     try:
         submission, errors = SubmissionSchema().load(data), {}
     except ValidationError as exc:
-        submission, errors = exc.valid_data or {}, _flatten(exc.messages)
+        submission, errors = exc.valid_data or {}, field_errors(exc)
     known = {
         "category": ({c["code"] for c in reference["categories"]}, "不在可受理的信访类别中"),
         "area_code": ({a["code"] for a in reference["areas"]}, "不在本市的地区代码中"),
@@ -140,14 +141,3 @@ def _read(tx, petition, settings, actor, action):
         proxy=proxy and dict(agent_id=proxy.agent_id, consent_record=proxy.consent_record,
                              recorded_at=proxy.recorded_at.astimezone(settings.timezone)),
     ))
-
-
-def _flatten(messages, prefix=""):
-    """marshmallow's nested messages as ``{"proxy.agent_id": [reasons]}``."""
-    flat = {}
-    for field, reasons in messages.items():
-        if isinstance(reasons, dict):
-            flat.update(_flatten(reasons, f"{prefix}{field}."))
-        else:
-            flat[f"{prefix}{field}"] = list(reasons)
-    return flat

@@ -5,14 +5,14 @@ office's service attitude, its work efficiency, and the responsible unit's handl
 quality, each 满意 / 基本满意 / 不满意.
 """
 
-from marshmallow import ValidationError
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from core import events
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict
 from core.events import RATING_DIMENSIONS, RATING_LEVELS
 from core.store import utcnow
+from core.validation import load
 
 from .models import RatableCase, Rating
 from .schemas import RatingInputSchema, RatingSchema
@@ -38,10 +38,7 @@ def record_reply(tx, event):
 def submit(tx, case_number, data):
     """Record the petitioner's rating and tell tracking (which concludes the
     case, and opens supervision when a dimension is unsatisfied)."""
-    try:
-        levels = RatingInputSchema().load(data)
-    except ValidationError as exc:
-        raise InvalidInput("invalid rating", exc.messages) from None
+    levels = load(RatingInputSchema(), data)
     # An unknown case answers like an unreplied one: nothing to learn by probing.
     ratable = tx.session.get(RatableCase, case_number) if isinstance(case_number, str) else None
     if ratable is None:

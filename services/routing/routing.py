@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from core import events
 from core.errors import InvalidInput, NotFound
+from core.validation import load
 
 from . import directory
 from .models import Assignment, AssignmentReturn, Category, RoutingRule, Unit
-from .schemas import AssignmentSchema, RuleSchema, SetRuleSchema, load
+from .schemas import AssignmentSchema, RuleSchema, SetRuleSchema
 
 ESCALATED = "escalated"
 

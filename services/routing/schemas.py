@@ -1,7 +1,6 @@
 """RPC inputs and outputs of the routing service."""
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from core.errors import InvalidInput
 from core.events import TRACKS
 
 _AREA_CODE = validate.Regexp(r"^\d{6}(\d{3})?$", error="地区代码应为6位或9位数字")
@@ -32,11 +31,3 @@ class AssignmentSchema(Schema):
     reason = fields.Str()
     channel = fields.Str(allow_none=True)
     routing_seq = fields.Int()
-
-
-def load(schema, data):
-    """``data`` checked by ``schema``; ``InvalidInput`` naming each bad field."""
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise InvalidInput("输入有误", exc.messages) from None

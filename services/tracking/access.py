@@ -4,8 +4,9 @@ exist for the actor (NotFound: its existence is not revealed)."""
 from sqlalchemy import or_
 
 from core.errors import NotFound
+from core.validation import load
 from services.tracking.models import Case
-from services.tracking.schemas import ActorSchema, load
+from services.tracking.schemas import ActorSchema
 
 
 def load_actor(actor):

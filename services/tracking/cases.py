@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 from core import events
 from core.errors import Conflict, Forbidden
+from core.validation import load
 from services.tracking.access import case_in_scope, load_actor
 from services.tracking.models import Case, TimelineEntry
-from services.tracking.schemas import ReplySchema, ReturnSchema, load
+from services.tracking.schemas import ReplySchema, ReturnSchema
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

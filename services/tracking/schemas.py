@@ -1,18 +1,7 @@
 """RPC inputs (checked, bad input becomes InvalidInput) and outputs (JSON)."""
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-
-from core.errors import InvalidInput
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 STATUSES = ("submitted", "routed", "accepted", "replied", "concluded", "rejected", "returned")
-
-
-def load(schema, data):
-    """``data`` checked by ``schema``; InvalidInput({field: [reasons]}) otherwise."""
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise InvalidInput("invalid input", messages) from None
 
 
 class _Input(Schema):

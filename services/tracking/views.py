@@ -3,11 +3,12 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from core.validation import load
 from services.tracking.access import case_in_scope, find_case, load_actor, scope_filter
 from services.tracking.cases import CHINA
 from services.tracking.models import Case, TimelineEntry
 from services.tracking.schemas import (CaseSummarySchema, PublicCaseSchema, StaffCaseSchema,
-                                       QueueFilterSchema, load)
+                                       QueueFilterSchema)
 
 # past these the unit's clock has stopped
 _CLOCK_STOPPED = {"replied", "concluded", "rejected"}

@@ -2,7 +2,6 @@
 petition_submitted (public) and petitioner_contact (private)."""
 import csv
 
-import eventlet
 import pytest
 from nameko.exceptions import ConfigurationError
 from nameko.rpc import rpc
@@ -10,10 +9,10 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from core import events
 from core.errors import InvalidInput, NotFound
-from core.handlers import handles
 from core.store import create_tables, make_engine
 from services.intake.models import Base
 from services.intake.service import IntakeService
+from tests.kit import recorded, recorder, service_config, wait_for
 
 SUBMISSION = {
     "name": "李四", "id_number": "11010519491231002x", "phone": "+86 139 0531 0000",
@@ -39,33 +38,24 @@ class RoutingTestDouble:
                 "areas": areas}
 
 
-class Listener:
-    """Stands for routing (public events) and notify (the private contact)."""
-
-    name = "intake_test_listener"
-    received = []
-
-    @handles(events.PETITION_SUBMITTED)
-    def on_submitted(self, event):
-        self.received.append(event)
-
-    @handles(events.PETITIONER_CONTACT)
-    def on_contact(self, event):
-        self.received.append(event)
+# Stands for routing (public events) and notify (the private contact).
+Listener = recorder(events.PETITION_SUBMITTED, events.PETITIONER_CONTACT,
+                    name="intake_test_listener")
 
 
 @pytest.fixture
 def config(amqp_uri, sqlite_url, secrets_env):
     create_tables(make_engine(sqlite_url), Base)
-    return {"AMQP_URI": amqp_uri, "DB_URL": sqlite_url, "OUTBOX_POLL_SECONDS": 0.2,
-            "REFERENCE_TTL_SECONDS": 60, "TIMEZONE": "Asia/Shanghai", **secrets_env}
+    return service_config(amqp_uri, sqlite_url, REFERENCE_TTL_SECONDS=60,
+                          TIMEZONE="Asia/Shanghai", **secrets_env)
 
 
-def test_submission_reaches_routing_and_notify(container_factory, config):
-    Listener.received.clear()
+def test_submission_reaches_routing_and_notify(container_factory, config, tmp_path):
     RoutingTestDouble.calls = 0
-    for cls in (RoutingTestDouble, Listener, IntakeService):
-        container_factory(cls, config).start()
+    listener_url = f"sqlite:///{tmp_path}/listener.db"
+    container_factory(RoutingTestDouble, config).start()
+    container_factory(Listener, {**config, "DB_URL": listener_url}).start()
+    container_factory(IntakeService, config).start()
 
     with ServiceRpcProxy("intake", config) as intake:
         submitted = intake.submit(SUBMISSION)
@@ -76,10 +66,8 @@ def test_submission_reaches_routing_and_notify(container_factory, config):
             intake.lookup("not a code")
         assert intake.lookup(submitted["query_code"])["channel"] == "proxy"
 
-    with eventlet.Timeout(15):
-        while len(Listener.received) < 2:
-            eventlet.sleep(0.05)
-    by_type = {e["event_type"]: e for e in Listener.received}
+    wait_for(lambda: len(recorded(listener_url)) == 2)
+    by_type = {e["event_type"]: e for e in recorded(listener_url)}
     public, private = by_type["petition_submitted"], by_type["petitioner_contact"]
     assert public["case_number"] == private["case_number"] == submitted["case_number"]
     assert public["channel"] == "proxy" and public["area_code"] == "370112"

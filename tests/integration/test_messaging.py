@@ -5,12 +5,13 @@ import eventlet
 from kombu import Connection
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
-from sqlalchemy import String, func, select
+from sqlalchemy import String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core import events
 from core.handlers import HandlerQueues, handles
-from core.store import OutboxMessage, Store, create_tables, make_engine
+from core.store import OutboxMessage, make_engine
+from tests.kit import StandInStore, count_rows, service_config, wait_for
 
 CASE = dict(case_number="JN20261125-000001", area_code="370102", unit_code=None)
 
@@ -26,7 +27,7 @@ class Seen(Base):
 
 class Producer:
     name = "intake"
-    store = Store(Base)
+    store = StandInStore(Base)
 
     @rpc
     def submit(self, case_number):
@@ -39,7 +40,7 @@ class Producer:
 
 class Consumer:
     name = "tracking"
-    store = Store(Base)
+    store = StandInStore(Base)
     failures = {"JN20261125-999999"}  # a poison message
 
     @handles(events.PETITION_SUBMITTED)
@@ -51,34 +52,16 @@ class Consumer:
                 tx.session.add(Seen(case_number=event["case_number"]))
 
 
-def _config(amqp_uri, url):
-    return {"AMQP_URI": amqp_uri, "DB_URL": url, "OUTBOX_POLL_SECONDS": 0.2,
-            "EVENT_RETRY_DELAYS": [0.2, 0.4]}
-
-
-def _count(url, model):
-    with make_engine(url).connect() as conn:
-        return conn.execute(select(func.count()).select_from(model)).scalar()
-
-
-def _wait_for(predicate, timeout=15):
-    with eventlet.Timeout(timeout):
-        while not predicate():
-            eventlet.sleep(0.05)
-
-
 def test_outbox_event_reaches_handler_once_even_when_redelivered(
         container_factory, amqp_uri, tmp_path):
     producer_url, consumer_url = f"sqlite:///{tmp_path}/p.db", f"sqlite:///{tmp_path}/c.db"
-    create_tables(make_engine(producer_url), Base)
-    create_tables(make_engine(consumer_url), Base)
-    container_factory(Producer, _config(amqp_uri, producer_url)).start()
-    consumer = container_factory(Consumer, _config(amqp_uri, consumer_url))
+    container_factory(Producer, service_config(amqp_uri, producer_url)).start()
+    consumer = container_factory(Consumer, service_config(amqp_uri, consumer_url))
     consumer.start()
 
     with ServiceRpcProxy("intake", {"AMQP_URI": amqp_uri}) as intake:
         intake.submit("JN20261125-000001")
-    _wait_for(lambda: _count(consumer_url, Seen) == 1)
+    wait_for(lambda: count_rows(consumer_url, Seen) == 1)
     # the relay marked it published
     with make_engine(producer_url).connect() as conn:
         assert conn.execute(select(OutboxMessage.published_at)).scalar() is not None
@@ -89,29 +72,27 @@ def test_outbox_event_reaches_handler_once_even_when_redelivered(
         payload = conn.execute(select(OutboxMessage.payload)).scalar()
     with Connection(amqp_uri) as conn:
         conn.Producer().publish(payload, routing_key=queues.main, serializer="json")
-        _wait_for(lambda: conn.default_channel.queue_declare(
+        wait_for(lambda: conn.default_channel.queue_declare(
             queues.main, passive=True).message_count == 0)
     eventlet.sleep(0.3)
-    assert _count(consumer_url, Seen) == 1
+    assert count_rows(consumer_url, Seen) == 1
 
 
 def test_failing_handler_retries_then_parks_and_others_flow(
         container_factory, amqp_uri, tmp_path):
     producer_url, consumer_url = f"sqlite:///{tmp_path}/p.db", f"sqlite:///{tmp_path}/c.db"
-    create_tables(make_engine(producer_url), Base)
-    create_tables(make_engine(consumer_url), Base)
-    container_factory(Producer, _config(amqp_uri, producer_url)).start()
-    container_factory(Consumer, _config(amqp_uri, consumer_url)).start()
+    container_factory(Producer, service_config(amqp_uri, producer_url)).start()
+    container_factory(Consumer, service_config(amqp_uri, consumer_url)).start()
 
     with ServiceRpcProxy("intake", {"AMQP_URI": amqp_uri}) as intake:
         intake.submit("JN20261125-999999")
         intake.submit("JN20261125-000002")
-    _wait_for(lambda: _count(consumer_url, Seen) == 1)
+    wait_for(lambda: count_rows(consumer_url, Seen) == 1)
 
     queues = HandlerQueues(events.PETITION_SUBMITTED, "tracking", "on_submitted", (0.2, 0.4))
     with Connection(amqp_uri) as conn:
         channel = conn.default_channel
-        _wait_for(lambda: channel.queue_declare(queues.parked, passive=True).message_count == 1)
+        wait_for(lambda: channel.queue_declare(queues.parked, passive=True).message_count == 1)
         parked = channel.basic_get(queues.parked, no_ack=True)
     assert parked.headers["x-petition-attempt"] == 2
     assert "cannot handle this one" in parked.headers["x-parked-reason"]

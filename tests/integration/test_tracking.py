@@ -2,21 +2,20 @@
 its migrations on PostgreSQL."""
 from datetime import date, datetime, timezone
 
-import eventlet
 import pytest
 from kombu import Connection
-from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from core import events
 from core.config import ROOT
-from core.handlers import HandlerQueues, handles
+from core.handlers import HandlerQueues
 from core.migrations import upgrade
-from core.store import Store, StoreHandle, create_tables, make_engine
+from core.store import StoreHandle, create_tables, make_engine
 from services.tracking import cases, views
 from services.tracking.models import Base
 from services.tracking.service import TrackingService
+from tests.kit import publish, recorded, recorder, service_config, wait_for
 
 CASE = {"case_number": "JN20261125-000042", "area_code": "370102001"}
 HOUSING = {"unit_code": "370102-housing", "unit_name": "历下区住建局"}
@@ -30,47 +29,11 @@ def actor(unit):
 
 
 def routed(unit, routing_seq):
-    return events.PETITION_ROUTED.build(
+    """petition_routed's fields, as routing sends a case to ``unit``."""
+    return dict(
         **CASE, unit_code=unit["unit_code"], unit_name=unit["unit_name"], category="housing",
         track="standard", due_date=date(2099, 12, 31), reason="按类别和属地分派",
         routing_seq=routing_seq)
-
-
-class FeederBase(DeclarativeBase):
-    pass
-
-
-class Feeder:
-    """Stands in for intake, routing and rating: publishes through its outbox."""
-
-    name = "feeder"
-    store = Store(FeederBase)
-
-    @rpc
-    def publish(self, payload):
-        """Emit a payload built by its contract in the test (JSON over RPC)."""
-        contract = next(c for c in events.ALL if c.event_type == payload["event_type"])
-        with self.store.transaction() as tx:
-            tx.emit(contract, **contract.load(payload))
-
-
-class Watcher:
-    """A department system subscribed to tracking's events."""
-
-    name = "watcher"
-    seen = []
-
-    @handles(events.CASE_RETURNED)
-    def on_returned(self, event):
-        self.seen.append(event)
-
-    @handles(events.CASE_REPLIED)
-    def on_replied(self, event):
-        self.seen.append(event)
-
-    @handles(events.CASE_CONCLUDED)
-    def on_concluded(self, event):
-        self.seen.append(event)
 
 
 def _waiting_for_retry(amqp_uri, contract, method_name):
@@ -80,67 +43,53 @@ def _waiting_for_retry(amqp_uri, contract, method_name):
         return conn.default_channel.queue_declare(queue, passive=True).message_count
 
 
-def _config(amqp_uri, url):
-    return {"AMQP_URI": amqp_uri, "DB_URL": url, "OUTBOX_POLL_SECONDS": 0.2,
-            "EVENT_RETRY_DELAYS": RETRY_DELAYS}
-
-
-def _wait_for(predicate, timeout=10):
-    with eventlet.Timeout(timeout):
-        while not predicate():
-            eventlet.sleep(0.05)
-
-
-def _seen(event_type):
-    return [e for e in Watcher.seen if e["event_type"] == event_type]
-
-
 @pytest.fixture
 def running(container_factory, amqp_uri, tmp_path):
-    urls = {name: f"sqlite:///{tmp_path}/{name}.db" for name in ("tracking", "feeder")}
-    create_tables(make_engine(urls["tracking"]), Base)
-    create_tables(make_engine(urls["feeder"]), FeederBase)
-    Watcher.seen = []
-    container_factory(Watcher, {"AMQP_URI": amqp_uri}).start()
-    container_factory(TrackingService, _config(amqp_uri, urls["tracking"])).start()
-    container_factory(Feeder, _config(amqp_uri, urls["feeder"])).start()
-    with ServiceRpcProxy("tracking", {"AMQP_URI": amqp_uri}) as tracking, \
-            ServiceRpcProxy("feeder", {"AMQP_URI": amqp_uri}) as feeder:
-        yield tracking, feeder
+    """Tracking, and a department system subscribed to its events (a recorder);
+    yields tracking's RPC proxy and a reader of what the department saw."""
+    tracking_url, watcher_url = f"sqlite:///{tmp_path}/tracking.db", f"sqlite:///{tmp_path}/w.db"
+    create_tables(make_engine(tracking_url), Base)
+    watcher = recorder(events.CASE_RETURNED, events.CASE_REPLIED, events.CASE_CONCLUDED,
+                       name="watcher")
+    container_factory(watcher, service_config(amqp_uri, watcher_url)).start()
+    container_factory(TrackingService, service_config(
+        amqp_uri, tracking_url, EVENT_RETRY_DELAYS=RETRY_DELAYS)).start()
+    with ServiceRpcProxy("tracking", {"AMQP_URI": amqp_uri}) as tracking:
+        yield tracking, lambda event_type: recorded(watcher_url, event_type)
 
 
 def test_case_lifecycle_over_the_broker(running, amqp_uri):
-    tracking, feeder = running
+    tracking, seen = running
     number = CASE["case_number"]
 
     # routing's event overtakes intake's
-    feeder.publish(routed(HOUSING, 1))
-    feeder.publish(events.PETITION_SUBMITTED.build(
-        **CASE, unit_code=None, category="housing", title="小区供暖不热", content="（私人内容）",
-        submitted_at=datetime(2026, 11, 25, 1, tzinfo=timezone.utc), channel="online"))
-    _wait_for(lambda: len(tracking.get_case(number)["timeline"]) == 2)
+    publish(amqp_uri, events.PETITION_ROUTED, **routed(HOUSING, 1))
+    publish(amqp_uri, events.PETITION_SUBMITTED, **CASE, unit_code=None, category="housing",
+            title="小区供暖不热", content="（私人内容）",
+            submitted_at=datetime(2026, 11, 25, 1, tzinfo=timezone.utc), channel="online")
+    wait_for(lambda: len(tracking.get_case(number)["timeline"]) == 2)
     view = tracking.get_case(number)
     assert (view["status"], view["unit_code"], view["title"]) == (
         "routed", HOUSING["unit_code"], "小区供暖不热")
 
     # 退回, and routing sends it to another unit
     tracking.return_case(number, actor(HOUSING), "不属本单位职责")
-    _wait_for(lambda: _seen("case_returned"))
-    [returned] = _seen("case_returned")
+    wait_for(lambda: seen("case_returned"))
+    [returned] = seen("case_returned")
     assert (returned["unit_code"], returned["routing_seq"]) == (HOUSING["unit_code"], 1)
-    feeder.publish(routed(WATER, 2))
-    _wait_for(lambda: tracking.get_case(number)["unit_code"] == WATER["unit_code"])
+    publish(amqp_uri, events.PETITION_ROUTED, **routed(WATER, 2))
+    wait_for(lambda: tracking.get_case(number)["unit_code"] == WATER["unit_code"])
 
     # the rating overtakes the reply: it is retried until the reply is in
     tracking.accept(number, actor(WATER))
-    feeder.publish(events.RATING_SUBMITTED.build(
-        **CASE, unit_code=WATER["unit_code"], service_attitude="satisfied",
-        work_efficiency="satisfied", handling_quality="basically_satisfied"))
-    _wait_for(lambda: _waiting_for_retry(amqp_uri, events.RATING_SUBMITTED,
-                                         "on_rating_submitted") == 1)
+    publish(amqp_uri, events.RATING_SUBMITTED,
+            **CASE, unit_code=WATER["unit_code"], service_attitude="satisfied",
+            work_efficiency="satisfied", handling_quality="basically_satisfied")
+    wait_for(lambda: _waiting_for_retry(amqp_uri, events.RATING_SUBMITTED,
+                                        "on_rating_submitted") == 1)
     tracking.reply(number, actor(WATER), "已协调供热公司检修，室温达标")
-    _wait_for(lambda: _seen("case_replied") and _seen("case_concluded"))
-    [replied], [concluded] = _seen("case_replied"), _seen("case_concluded")
+    wait_for(lambda: seen("case_replied") and seen("case_concluded"))
+    [replied], [concluded] = seen("case_replied"), seen("case_concluded")
     assert (replied["reply"], replied["unit_code"], replied["area_code"]) == (
         "已协调供热公司检修，室温达标", WATER["unit_code"], CASE["area_code"])
     assert concluded["on_time"] is True
@@ -151,7 +100,7 @@ def test_case_lifecycle_over_the_broker(running, amqp_uri):
 def test_migrations_and_a_unit_of_work_on_postgresql(postgres_url):
     upgrade(ROOT / "services" / "tracking", postgres_url)
     store = StoreHandle(sessionmaker(make_engine(postgres_url), expire_on_commit=False))
-    event = events.PETITION_ROUTED.load(routed(HOUSING, 1))
+    event = events.PETITION_ROUTED.load(events.PETITION_ROUTED.build(**routed(HOUSING, 1)))
     with store.transaction() as tx:
         assert tx.first_delivery(event)
         cases.apply_routing(tx, event)

@@ -1,11 +1,10 @@
 import csv
 
 import pytest
-from sqlalchemy.orm import sessionmaker
 
-from core.store import StoreHandle, create_tables, make_engine
 from services.intake.models import Base
 from services.intake.settings import Settings
+from tests.kit import sqlite_store
 
 DISTRICTS_CSV = "/work/shared/data/jinan-districts.csv"
 CATEGORIES = [
@@ -29,16 +28,14 @@ def settings(secrets_env):
 
 
 @pytest.fixture
-def engine(sqlite_url):
-    engine = make_engine(sqlite_url)
-    create_tables(engine, Base)
-    yield engine
-    engine.dispose()
+def store(sqlite_url):
+    with sqlite_store(sqlite_url, Base) as store:
+        yield store
 
 
 @pytest.fixture
-def store(engine):
-    return StoreHandle(sessionmaker(engine, expire_on_commit=False), handler="intake.test")
+def engine(store):
+    return store.sessions.kw["bind"]
 
 
 @pytest.fixture

@@ -1,14 +1,13 @@
 from datetime import date
 
 import pytest
-from sqlalchemy.orm import sessionmaker
 
 from core import events
 from core.privacy import FieldCipher
-from core.store import StoreHandle, create_tables, make_engine
 from services.notify.models import Base
 from services.notify.providers import FailingProvider, RecordProvider
 from services.notify.sending import Delivery, RetryPolicy
+from tests.kit import sqlite_store
 
 CASE = "JN20261125-000001"
 PHONE = "13812345678"
@@ -17,10 +16,8 @@ QUERY_CODE = "K7Q2-M9XP-4TNA"
 
 @pytest.fixture
 def store(sqlite_url):
-    engine = make_engine(sqlite_url)
-    create_tables(engine, Base)
-    yield StoreHandle(sessionmaker(engine, expire_on_commit=False), handler="notify.test")
-    engine.dispose()
+    with sqlite_store(sqlite_url, Base) as store:
+        yield store
 
 
 @pytest.fixture

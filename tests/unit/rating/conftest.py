@@ -1,21 +1,18 @@
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy.orm import sessionmaker
 
 from core import events
-from core.store import StoreHandle, create_tables, make_engine
 from services.rating.models import Base
+from tests.kit import sqlite_store
 
 CASE = "JN20261125-000001"
 
 
 @pytest.fixture
 def store(sqlite_url):
-    engine = make_engine(sqlite_url)
-    create_tables(engine, Base)
-    yield StoreHandle(sessionmaker(engine, expire_on_commit=False), handler="rating.test")
-    engine.dispose()
+    with sqlite_store(sqlite_url, Base) as store:
+        yield store
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
 
 from core import events
-from core.store import OutboxMessage, StoreHandle, create_tables, make_engine
+from core.store import OutboxMessage
 from services.routing import directory_seed
 from services.routing.deadlines import DEFAULT_TRACK_WORKING_DAYS, Schedule, WorkingCalendar
 from services.routing.models import Base
+from tests.kit import sqlite_store
 
 DEMO_PASSWORD = "petition-demo"
 
@@ -20,11 +20,8 @@ DEMO_PASSWORD = "petition-demo"
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("routing") / "seeded.db"
-    engine = make_engine(f"sqlite:///{path}")
-    create_tables(engine, Base)
-    with StoreHandle(sessionmaker(engine)).transaction() as tx:
+    with sqlite_store(f"sqlite:///{path}", Base) as store, store.transaction() as tx:
         directory_seed.seed(tx, DEMO_PASSWORD)
-    engine.dispose()
     return path
 
 
@@ -32,9 +29,8 @@ def seeded_template(tmp_path_factory):
 def store(seeded_template, tmp_path):
     path = tmp_path / "routing.db"
     shutil.copy(seeded_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    yield StoreHandle(sessionmaker(engine, expire_on_commit=False), handler="routing.test")
-    engine.dispose()
+    with sqlite_store(f"sqlite:///{path}", Base) as store:
+        yield store
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,11 @@ from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
 
 from core import events
-from core.store import OutboxMessage, StoreHandle, create_tables, make_engine
+from core.store import OutboxMessage
 from services.tracking.models import Base, TimelineEntry
+from tests.kit import sqlite_store
 
 CASE_NUMBER = "JN20261125-000001"
 AREA = "370102001"  # a street of 历下区
@@ -28,15 +28,14 @@ SUBMITTED_AT = datetime(2026, 11, 25, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def sessions(sqlite_url):
-    engine = make_engine(sqlite_url)
-    create_tables(engine, Base)
-    return sessionmaker(engine, expire_on_commit=False)
+def store(sqlite_url):
+    with sqlite_store(sqlite_url, Base) as store:
+        yield store
 
 
 @pytest.fixture
-def store(sessions):
-    return StoreHandle(sessions)
+def sessions(store):
+    return store.sessions
 
 
 def received(contract, case_number=CASE_NUMBER, area_code=AREA, unit_code=None, **fields):
