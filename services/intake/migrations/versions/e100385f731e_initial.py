@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('case_number', sa.String(length=20), nullable=False),
     sa.Column('query_code_hash', sa.String(length=64), nullable=False),
+    sa.Column('submission_hash', sa.String(length=64), nullable=False),
     sa.Column('name_encrypted', sa.Text(), nullable=False),
     sa.Column('id_number_encrypted', sa.Text(), nullable=False),
     sa.Column('id_number_hash', sa.String(length=64), nullable=False),
@@ -45,7 +46,8 @@ def upgrade() -> None:
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('case_number'),
-    sa.UniqueConstraint('query_code_hash')
+    sa.UniqueConstraint('query_code_hash'),
+    sa.UniqueConstraint('submission_hash')
     )
     with op.batch_alter_table('petitions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_petitions_id_number_hash'), ['id_number_hash'], unique=False)
