@@ -23,6 +23,8 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.containers import ServiceContainer
 from nameko.events import EventHandler
 
+from core.broker import BROKER_ERRORS
+
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_DELAYS = (1, 5, 30)
@@ -94,18 +96,30 @@ class ReliableEventHandler(EventHandler):
         try:
             event = self.contract.load(body)
         except ValidationError as exc:
-            self._park(body, message, f"breaks the {self.contract.event_type} contract: "
-                                      f"{exc.messages}")
-            self.queue_consumer.ack_message(message)
+            reason = f"breaks the {self.contract.event_type} contract: {exc.messages}"
+            self._settle(message, lambda: self._park(body, message, reason))
             return
         super().handle_message(event, message)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
-        if exc_info is not None:
+        if exc_info is None:
+            self._settle(message)
+        else:
             # The body as received (not the loaded event) is what travels on.
-            self._retry_or_park(message.payload, message, exc_info[1])
-        self.queue_consumer.ack_message(message)
+            self._settle(message, lambda: self._retry_or_park(
+                message.payload, message, exc_info[1]))
         return result, exc_info
+
+    def _settle(self, message, before_ack=None):
+        """Publish the retry or parked copy (if any), then ack. If the broker
+        is gone, neither happens and it redelivers the message later."""
+        try:
+            if before_ack is not None:
+                before_ack()
+            self.queue_consumer.ack_message(message)
+        except BROKER_ERRORS as exc:
+            log.warning("%s: broker connection lost (%r); the message will be redelivered",
+                        self.queues.main, exc)
 
     def _retry_or_park(self, body, message, exc):
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1

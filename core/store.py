@@ -22,13 +22,22 @@ from kombu import Exchange
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
 from nameko.extensions import DependencyProvider
-
-from core.events import PRIVATE_EXCHANGES
 from sqlalchemy import (
-    JSON, DateTime, Index, Integer, String, TypeDecorator, create_engine, event, select, text,
+    JSON,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    TypeDecorator,
+    create_engine,
+    event,
+    select,
+    text,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from core.events import PRIVATE_EXCHANGES
 
 log = logging.getLogger(__name__)
 

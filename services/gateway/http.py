@@ -10,7 +10,13 @@ from werkzeug import Response
 from werkzeug.exceptions import HTTPException
 
 from core.errors import (
-    Conflict, Forbidden, InvalidInput, NotFound, PlatformError, ServiceUnavailable, Unauthorized,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PlatformError,
+    ServiceUnavailable,
+    Unauthorized,
 )
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 # Imported to register their schemas by name: the request bodies are the owning
 # services' own schemas, the responses the gateway's.
 from services.gateway import schemas  # noqa: F401
+from services.gateway.http import HttpEntrypoint
 from services.intake import schemas as intake_schemas  # noqa: F401
 from services.rating import schemas as rating_schemas  # noqa: F401
-from services.gateway.http import HttpEntrypoint
 
 WERKZEUG_ARG = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 

@@ -12,7 +12,11 @@ from core.validation import field_errors
 from services.intake import case_numbers, query_codes
 from services.intake.models import AuditEntry, Petition, ProxyConsent
 from services.intake.schemas import (
-    AuditEntrySchema, PetitionViewSchema, SubmissionSchema, SubmittedSchema)
+    AuditEntrySchema,
+    PetitionViewSchema,
+    SubmissionSchema,
+    SubmittedSchema,
+)
 
 CITIZEN = "citizen"
 

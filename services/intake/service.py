@@ -1,7 +1,6 @@
 """intake: takes petitions in, keeps the petitioner's identity safe, answers
 the petitioner who holds the query code. See docs/services.md."""
-from nameko.rpc import rpc
-
+from core.broker import rpc
 from core.store import Store
 from services.intake import petitions
 from services.intake.models import Base

@@ -2,7 +2,6 @@
 from marshmallow import Schema, fields
 
 
-
 class MessageSchema(Schema):
     message_id = fields.Str(attribute="id")
     template = fields.Str()

@@ -1,8 +1,7 @@
 """The notify service: tells the petitioner, by SMS, their query code and
 what happens to their case."""
-from nameko.rpc import rpc
-
 from core import events
+from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
 

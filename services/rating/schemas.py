@@ -4,7 +4,6 @@ from marshmallow import Schema, fields, validate
 from core.events import RATING_LEVELS
 
 
-
 class RatingInputSchema(Schema):
     """The petitioner's rating. Unknown fields are rejected: a misspelt
     dimension must not pass as "not given"."""

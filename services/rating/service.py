@@ -1,7 +1,6 @@
 """The rating service: the petitioner rates a replied case (評價)."""
-from nameko.rpc import rpc
-
 from core import events
+from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
 

@@ -1,7 +1,6 @@
 """The routing service: the org directory, routing rules and assignments."""
-from nameko.rpc import rpc
-
 from core import events
+from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
 

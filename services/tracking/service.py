@@ -1,8 +1,7 @@
 """The tracking service: entrypoints only; the work is in cases.py (state
 changes) and views.py (what staff and the public see)."""
-from nameko.rpc import rpc
-
 from core import events
+from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
 from services.tracking import cases, views

@@ -7,8 +7,12 @@ from core.validation import load
 from services.tracking.access import case_in_scope, find_case, load_actor, scope_filter
 from services.tracking.cases import CHINA
 from services.tracking.models import Case, TimelineEntry
-from services.tracking.schemas import (CaseSummarySchema, PublicCaseSchema, StaffCaseSchema,
-                                       QueueFilterSchema)
+from services.tracking.schemas import (
+    CaseSummarySchema,
+    PublicCaseSchema,
+    QueueFilterSchema,
+    StaffCaseSchema,
+)
 
 # past these the unit's clock has stopped
 _CLOCK_STOPPED = {"replied", "concluded", "rejected"}

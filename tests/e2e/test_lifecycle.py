@@ -107,7 +107,7 @@ def test_lifecycle_from_submission_to_supervision(stack):
     kinds = [entry["kind"] for entry in case["timeline"]]
     assert len(kinds) == len(set(kinds)), f"a duplicated timeline entry: {kinds}"
 
-    sms = eventually(lambda: [l for l in query_code_sms(stack) if case_number in l])
+    sms = eventually(lambda: [line for line in query_code_sms(stack) if case_number in line])
     assert len(sms) == 1 and code in sms[0]
 
 

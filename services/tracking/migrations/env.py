@@ -1,3 +1,4 @@
 from core.migrations import run_env
 from services.tracking.models import Base
+
 run_env(Base)

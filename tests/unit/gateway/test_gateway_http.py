@@ -8,7 +8,12 @@ from openapi_spec_validator import validate
 from werkzeug.test import EnvironBuilder
 
 from core.errors import (
-    Conflict, Forbidden, InvalidInput, NotFound, ServiceUnavailable, Unauthorized,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
 )
 from services.gateway import openapi
 from services.gateway.auth import Tokens

@@ -4,12 +4,11 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from nameko.amqp.publish import Publisher
 from sqlalchemy import func, select, text
 
 from core import events
 from core.errors import InvalidInput, NotFound
-from nameko.amqp.publish import Publisher
-
 from core.store import OutboxMessage, OutboxRelay
 from services.intake import petitions, query_codes
 from services.intake.models import AuditEntry, Petition, ProxyConsent

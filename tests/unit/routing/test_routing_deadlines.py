@@ -4,7 +4,11 @@ from datetime import date, datetime, timezone
 import pytest
 
 from services.routing.deadlines import (
-    WorkingCalendar, load_calendar, parse_overrides, schedule_from_config)
+    WorkingCalendar,
+    load_calendar,
+    parse_overrides,
+    schedule_from_config,
+)
 
 calendar = WorkingCalendar()
 

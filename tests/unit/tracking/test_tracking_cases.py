@@ -10,9 +10,19 @@ from services.tracking import cases, views
 from services.tracking.cases import TRANSITIONS, NotYetApplicable
 from services.tracking.models import Case
 from services.tracking.service import TrackingService
-from tests.unit.tracking.conftest import (ACTORS, AREA, CASE_NUMBER, UNIT, emitted, rated,
-                                          received, routed, submitted, timeline_count,
-                                          unsatisfied)
+from tests.unit.tracking.conftest import (
+    ACTORS,
+    AREA,
+    CASE_NUMBER,
+    UNIT,
+    emitted,
+    rated,
+    received,
+    routed,
+    submitted,
+    timeline_count,
+    unsatisfied,
+)
 
 STATES = {"submitted", "routed", "accepted", "replied", "concluded", "rejected", "returned"}
 

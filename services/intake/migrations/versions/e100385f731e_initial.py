@@ -1,17 +1,16 @@
 """initial
 
 Revision ID: e100385f731e
-Revises: 
+Revises:
 Create Date: 2026-11-25 11:58:51.072875
 
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from core.migrations import create_messaging_tables, drop_messaging_tables
-
 
 # revision identifiers, used by Alembic.
 revision: str = 'e100385f731e'

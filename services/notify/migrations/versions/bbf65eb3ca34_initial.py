@@ -1,17 +1,16 @@
 """initial
 
 Revision ID: bbf65eb3ca34
-Revises: 
+Revises:
 Create Date: 2026-11-25 12:01:16.400786
 
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from core.migrations import create_messaging_tables, drop_messaging_tables
-
 
 # revision identifiers, used by Alembic.
 revision: str = 'bbf65eb3ca34'

@@ -1,17 +1,16 @@
 """initial
 
 Revision ID: e4a5cb40bde6
-Revises: 
+Revises:
 Create Date: 2026-11-25 11:58:56.740234
 
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from core.migrations import create_messaging_tables, drop_messaging_tables
-
 
 # revision identifiers, used by Alembic.
 revision: str = 'e4a5cb40bde6'
