@@ -1,12 +1,11 @@
 """The gateway on the real broker: a service that does not answer gets the
 client a clear 503, never a hung request."""
-import socket
-
 import eventlet
 import requests
 from nameko.rpc import rpc
 
 from services.gateway.service import GatewayService
+from tests.stack import free_port
 
 
 class SlowIntake:
@@ -19,14 +18,8 @@ class SlowIntake:
         eventlet.sleep(5)
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _gateway(container_factory, amqp_uri, secrets_env):
-    port = _free_port()
+    port = free_port()
     container_factory(GatewayService, {
         "AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
         "RPC_TIMEOUT_SECONDS": 1, "TOKEN_SECRET": secrets_env["TOKEN_SECRET"]}).start()
