@@ -3,7 +3,9 @@
 nameko's RpcProxy waits for a reply for ever: with a service down or the
 broker away, a citizen's request would hang. Here every call gives up after
 ``RPC_TIMEOUT_SECONDS`` (default 10) and answers 503, which tells the client
-the request may be tried again."""
+the request may be tried again. The request message expires after the same
+time, so a service that comes back later does not carry out a request whose
+caller was already told it failed."""
 import eventlet
 from kombu.exceptions import OperationalError
 from nameko.exceptions import UnknownService
@@ -13,9 +15,13 @@ from core.errors import ServiceUnavailable
 
 
 class TimedRpcProxy(RpcProxy):
+    def setup(self):
+        self.timeout = float(self.container.config.get("RPC_TIMEOUT_SECONDS", 10))
+        self.options["expiration"] = self.timeout
+
     def get_dependency(self, worker_ctx):
-        timeout = float(self.container.config.get("RPC_TIMEOUT_SECONDS", 10))
-        return _TimedService(super().get_dependency(worker_ctx), self.target_service, timeout)
+        return _TimedService(super().get_dependency(worker_ctx), self.target_service,
+                             self.timeout)
 
 
 class _TimedService:

@@ -40,3 +40,29 @@ def test_a_service_that_does_not_answer_in_time_answers_503(
     response = requests.post(f"{url}/petitions", json={"title": "t"}, timeout=10)
     assert response.status_code == 503
     assert "intake" in response.json()["message"]
+
+
+class CountingIntake:
+    """Counts the submissions it carries out."""
+
+    name = "intake"
+    carried_out = []
+
+    @rpc
+    def submit(self, data, submission_id):
+        self.carried_out.append(submission_id)
+        return {"case_number": "JN20261125-000001", "query_code": "X", "status": "submitted",
+                "submitted_at": "2026-11-25T08:00:00+08:00"}
+
+
+def test_a_request_the_client_was_told_failed_is_not_carried_out_later(
+        container_factory, amqp_uri, secrets_env):
+    url = _gateway(container_factory, amqp_uri, secrets_env)
+    intake = container_factory(CountingIntake, {"AMQP_URI": amqp_uri})
+    intake.start()
+    intake.stop()  # intake is down: its queue exists, nobody consumes it
+    assert requests.post(f"{url}/petitions", json={}, timeout=10).status_code == 503
+    eventlet.sleep(1.5)  # past the request's expiry
+    container_factory(CountingIntake, {"AMQP_URI": amqp_uri}).start()
+    assert requests.post(f"{url}/petitions", json={}, timeout=10).status_code == 201
+    assert len(CountingIntake.carried_out) == 1
