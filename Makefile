@@ -32,6 +32,9 @@ migrate: install
 topology: install
 	$(PY) -m deploy.topology
 
+bench: install
+	$(PY) -m bench
+
 parked: install
 	$(PY) -m deploy.parked list
 

@@ -9,10 +9,13 @@ the services, wait until the gateway answers. Ctrl-C stops everything.
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -41,6 +44,30 @@ def _rabbit_pid():
             return out.stdout.split()[0]
         time.sleep(0.2)
     raise RuntimeError("RabbitMQ did not start")
+
+
+@contextmanager
+def throwaway_vhost(prefix="test"):
+    """A vhost of its own on the local RabbitMQ, deleted afterwards (tests and
+    benchmarks: nothing they publish meets anyone else's queues)."""
+    vhost = f"{prefix}-{uuid.uuid4().hex[:12]}"
+    rabbitmqctl("add_vhost", vhost)
+    try:
+        rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
+
+
+def rabbitmqctl(*args):
+    return subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def local_secrets(path):

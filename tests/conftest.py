@@ -4,31 +4,15 @@ import eventlet
 
 eventlet.monkey_patch()
 
-import subprocess  # noqa: E402
 import uuid  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
 
 import psycopg2  # noqa: E402
 import pytest  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 
+from deploy.local import throwaway_vhost  # noqa: E402
+
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-
-
-def _rabbitmqctl(*args):
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
-
-
-@contextmanager
-def throwaway_vhost():
-    """A vhost of its own on the real local RabbitMQ, deleted afterwards."""
-    vhost = f"test-{uuid.uuid4().hex[:12]}"
-    _rabbitmqctl("add_vhost", vhost)
-    try:
-        _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    finally:
-        _rabbitmqctl("delete_vhost", vhost)
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
 """The running platform for end-to-end and fault tests: every service as its
 own ``nameko run`` process (deploy.local.LocalStack) on a throw-away vhost,
 and the few HTTP helpers the tests drive it with."""
-import socket
 import time
 from contextlib import contextmanager
 
 import requests
 
-from deploy.local import LocalStack
-from tests.conftest import throwaway_vhost
+from deploy.local import LocalStack, free_port, throwaway_vhost
 
 VALID = {
     "name": "张三", "id_number": "11010519491231002X", "phone": "13812345678",
@@ -18,12 +16,6 @@ VALID = {
 # Short enough for a test to see relays, retries and parking happen.
 TEST_ENV = {"OUTBOX_POLL_SECONDS": "0.5", "EVENT_RETRY_DELAYS": "[0.2, 0.5]",
             "LOG_LEVEL": "WARNING"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

@@ -1,0 +1,50 @@
+"""``make bench``: the petition pipeline against a bare nameko chain of the
+same hops, on this machine's RabbitMQ, then query latency at scale.
+
+    python -m bench [--quick] [--scale N]
+
+Each system runs as separate ``nameko run`` processes in a throw-away vhost
+and temporary directory, is loaded over HTTP on 127.0.0.1 at 50 requests/s
+(open loop) and at saturation (32 clients, closed loop), and is stopped
+afterwards. Prints one Markdown table (see README.md, Performance).
+"""
+import eventlet
+
+eventlet.monkey_patch()  # before requests and kombu: the load is green threads
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from bench import report, scenarios  # noqa: E402
+from deploy.local import ensure_rabbitmq  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="short runs (5 s at 50/s, 200 at saturation, 20,000 seeded)")
+    parser.add_argument("--scale", type=int, help="petitions to seed (default 1,000,000)")
+    args = parser.parse_args(argv)
+    count = args.scale or (20_000 if args.quick else 1_000_000)
+    command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
+    ensure_rabbitmq()
+    started = time.monotonic()
+
+    def step(what, run, *run_args):
+        print(f"[{time.monotonic() - started:5.0f} s] {what} ...", file=sys.stderr, flush=True)
+        return run(*run_args)
+
+    chain = step("bare nameko chain", scenarios.chain, args.quick)
+    pipeline = step("pipeline (1, 2 and 4 routing processes)", scenarios.pipeline, args.quick)
+    scale = step(f"seeding {count:,} petitions, then look-ups and work queues",
+                 scenarios.at_scale, count, args.quick)
+    machine = f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    print(report.render(report.rows(pipeline, chain, scale, count), command.strip(), machine))
+    print(f"\n(took {time.monotonic() - started:.0f} s)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""One table with every figure, as Markdown (pasted as is into README.md)."""
+
+TARGETS = "targets: pipeline >= 50% of bare nameko at saturation; p99 submit->routed < 250 ms " \
+          "at 50/s; query-by-code p99 < 20 ms at 1,000,000 petitions"
+
+
+def ms(value):
+    return "n/a" if value is None else f"{value * 1000:.0f}"
+
+
+def pct(points):
+    return " / ".join(ms(points[p]) for p in (50, 95, 99))
+
+
+def _run_rows(label, run):
+    complete = "" if run["done"] == run["accepted"] else f" ({run['done']} of {run['accepted']} done)"
+    return [
+        (label, "throughput, items/s through the last hop", f"{run['throughput']:.1f}{complete}"),
+        (label, "submit -> last hop p50/p95/p99, ms", pct(run["latency"])),
+        (label, "HTTP response p50/p95/p99, ms", pct(run["http"])),
+    ]
+
+
+def _cpu_row(label, cpu):
+    busiest = sorted(cpu.items(), key=lambda kv: -kv[1])
+    return (label, "CPU during the run (1.0 = one core)",
+            ", ".join(f"{name} {share:.2f}" for name, share in busiest))
+
+
+def rows(pipeline, chain, scale, count):
+    table = []
+    table += _run_rows("bare nameko, 50/s offered", chain["fixed"])
+    table += _run_rows("pipeline, 50/s offered", pipeline["fixed"])
+    table += _run_rows("bare nameko, saturation", chain["saturation"])
+    table.append(_cpu_row("bare nameko, saturation", chain["cpu"]))
+    for routing in (1, 2, 4):
+        label = f"pipeline, saturation, {routing} routing"
+        table += _run_rows(label, pipeline[f"saturation x{routing}"])
+        table.append(_cpu_row(label, pipeline[f"cpu x{routing}"]))
+    baseline = chain["saturation"]["throughput"]
+    for routing in (1, 2, 4):
+        ratio = pipeline[f"saturation x{routing}"]["throughput"] / baseline
+        table.append(("pipeline / bare nameko", f"saturation throughput, {routing} routing",
+                      f"{ratio:.0%}"))
+    table.append(("pipeline / bare nameko", "throughput at 50/s offered",
+                  f"{pipeline['fixed']['throughput'] / chain['fixed']['throughput']:.0%}"))
+    for clients, points in pipeline["lookup"].items():
+        table.append(("fresh stores", f"GET /petitions/{{code}}, {clients} client(s), p50/p95/p99 ms",
+                      pct(points)))
+    scale_label = f"{count:,} petitions"
+    table.append((scale_label, "bulk seeding (python -m bench.seed)",
+                  f"{scale['seed seconds']:.0f} s ({count / scale['seed seconds']:,.0f} petitions/s)"))
+    for clients, points in scale["lookup"].items():
+        table.append((scale_label, f"GET /petitions/{{code}}, {clients} client(s), p50/p95/p99 ms",
+                      pct(points)))
+    for key, points in scale.items():
+        if key.startswith("queue "):
+            table.append((scale_label, f"GET /cases?limit=100 as {key[6:]}, p50/p95/p99 ms",
+                          pct(points)))
+    return table
+
+
+def render(table, command, machine):
+    lines = [f"`{command}` on {machine}; {TARGETS}.", "",
+             "| scenario | measure | value |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in table]
+    return "\n".join(lines)

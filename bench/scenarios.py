@@ -1,0 +1,185 @@
+"""The scenarios: each starts what it measures in a throw-away vhost and
+temporary directory, measures, stops it, and returns its figures."""
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+from bench.load import closed_loop, open_loop, percentiles, timed
+from bench.stacks import BenchStack, ChainStack
+from bench.systems import Chain, Pipeline
+from core.config import ROOT
+from deploy.local import free_port, local_secrets, throwaway_vhost
+
+QUIET = {"LOG_LEVEL": "WARNING", "PYTHONWARNINGS": "ignore"}
+
+
+@contextmanager
+def running(stack_class, seed_count=0):
+    """A started stack (and its seeding time) in a vhost and directory of its own."""
+    with throwaway_vhost("bench") as amqp_uri, tempfile.TemporaryDirectory(prefix="bench-") as var:
+        env = {"AMQP_URI": amqp_uri, **QUIET, **local_secrets(Path(var) / "secrets.env")}
+        stack = stack_class(var, env=env, port=free_port())
+        seconds = None
+        if stack_class is BenchStack:
+            stack.prepare()
+            if seed_count:
+                started = time.monotonic()
+                subprocess.run([sys.executable, "-m", "bench.seed", "--count", str(seed_count),
+                                "--var", var], cwd=ROOT, env=stack.env, check=True)
+                seconds = time.monotonic() - started
+        try:
+            stack.start_all()
+            yield stack, seconds
+        finally:
+            stack.stop_all()
+
+
+def measure(system, shape, timeout=300):
+    """Run one load shape; wait until every accepted item passed the last hop."""
+    system.new_run()
+    before = system.completed()
+    samples = shape(system.send)
+    accepted = [s for s in samples if s.status in (200, 201)]
+    deadline = time.monotonic() + timeout
+    while (done := system.completed() - before) < len(accepted) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    finished = time.time()
+    arrived = system.arrivals(accepted)
+    return {
+        "sent": len(samples), "accepted": len(accepted), "done": done,
+        "throughput": done / (finished - min(s.sent for s in samples)),
+        "latency": percentiles([arrived[s.index] - s.sent for s in accepted if s.index in arrived]),
+        "http": percentiles([s.latency for s in accepted]),
+    }
+
+
+def shapes(quick):
+    return {
+        "fixed": partial(open_loop, rate=50, seconds=5 if quick else 20),
+        "saturation": partial(closed_loop, total=200 if quick else 1000, clients=32),
+    }
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds():
+    """CPU seconds all cores have been busy so far (Linux /proc/stat)."""
+    user, nice, system, idle, iowait, *rest = map(int, Path("/proc/stat").read_text().split()[1:11])
+    return (user + nice + system + sum(rest)) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_share(processes, run):
+    """``run()``'s result, and each process's CPU use during it (1.0 = one
+    core), with what the rest of the machine used meanwhile."""
+    before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    machine, started = machine_cpu_seconds(), time.monotonic()
+    result = run()
+    wall = time.monotonic() - started
+    shares = {name: (cpu_seconds(pid) - before[name]) / wall for name, pid in processes.items()}
+    shares["other processes on the machine"] = max(
+        0.0, (machine_cpu_seconds() - machine) / wall - sum(shares.values()))
+    return result, shares
+
+
+def broker_and_bench():
+    beam = subprocess.run(["rabbitmqctl", "-q", "eval", "os:getpid()."],
+                          capture_output=True, text=True).stdout.strip().strip('"')
+    return {"bench (load + RPC polling)": os.getpid(), **({"rabbitmq": int(beam)} if beam.isdigit() else {})}
+
+
+def warm_up(system):
+    measure(system, partial(closed_loop, total=10, clients=2))
+
+
+def pipeline(quick):
+    """The pipeline at 50/s and at saturation with 1, 2 and 4 routing processes."""
+    results = {}
+    with running(BenchStack) as (stack, _):
+        system = Pipeline(stack)
+        try:
+            warm_up(system)
+            shape = shapes(quick)
+            results["fixed"] = measure(system, shape["fixed"])
+            results["lookup"] = lookups(system, _codes(system, 200))
+            for routing in (1, 2, 4):
+                stack.add_routing(routing)
+                processes = {**{n: p.pid for n, p in stack.processes.items()}, **broker_and_bench()}
+                results[f"saturation x{routing}"], results[f"cpu x{routing}"] = cpu_share(
+                    processes, partial(measure, system, shape["saturation"]))
+        finally:
+            system.close()
+    return results
+
+
+def _codes(system, count):
+    """Query codes of petitions just submitted (their receipts)."""
+    samples = closed_loop(system.send, count, 4)
+    return [s.body["query_code"] for s in samples if s.status == 201]
+
+
+def chain(quick):
+    results = {}
+    with running(ChainStack) as (stack, _):
+        system = Chain(stack)
+        try:
+            warm_up(system)
+            shape = shapes(quick)
+            results["fixed"] = measure(system, shape["fixed"])
+            processes = {**{n: p.pid for n, p in stack.processes.items()}, **broker_and_bench()}
+            results["saturation"], results["cpu"] = cpu_share(
+                processes, partial(measure, system, shape["saturation"]))
+        finally:
+            system.close()
+    return results
+
+
+def lookups(system, codes, requests=500):
+    """GET /petitions/{code} latency, one client and four concurrent ones."""
+    def get(index):
+        return system.session.get(f"{system.url}/api/v1/petitions/{codes[index % len(codes)]}",
+                                  timeout=60)
+    _latency([timed(get, 0)])  # fail now rather than after every request timed out
+    return {clients: _latency(closed_loop(get, requests, clients)) for clients in (1, 4)}
+
+
+def _latency(samples):
+    failed = sum(s.status != 200 for s in samples)
+    if failed:
+        raise RuntimeError(f"{failed} of {len(samples)} requests failed (e.g. HTTP {samples[0].status})")
+    return percentiles([s.latency for s in samples])
+
+
+def at_scale(count, quick):
+    """Look-ups and work queues with ``count`` petitions in intake's and tracking's stores."""
+    with running(BenchStack, seed_count=count) as (stack, seeding):
+        system = Pipeline(stack)
+        try:
+            codes = (Path(stack.var_dir) / "seeded_codes.txt").read_text().split()
+            random.Random(1).shuffle(codes)
+            results = {"seed seconds": seeding, "lookup": lookups(system, codes)}
+            for username in ("lixia_housing", "lixia_bureau", "city_bureau"):
+                results[f"queue {username}"] = work_queue(system, username, 20 if quick else 50)
+        finally:
+            system.close()
+    return results
+
+
+def work_queue(system, username, requests):
+    token = system.session.post(f"{system.url}/api/v1/auth/token", timeout=30, json={
+        "username": username, "password": "petition-demo"}).json()["access_token"]
+
+    def get(_):
+        return system.session.get(f"{system.url}/api/v1/cases?limit=100", timeout=120,
+                                  headers={"Authorization": f"Bearer {token}"})
+    _latency([timed(get, 0)])
+    return _latency(closed_loop(get, requests, 1))
