@@ -4,6 +4,8 @@ calls on the services that own the data. No database of its own.
 Each route's docstring is its entry in the OpenAPI document (openapi.py)."""
 import secrets
 
+import eventlet
+
 from core.errors import NotFound
 from services.gateway import openapi, pages, schemas
 from services.gateway.auth import TokenProvider, staff_only
@@ -48,9 +50,11 @@ class GatewayService:
         """
         petition = self.intake.lookup(query_code)
         case_number = petition["case_number"]
-        return schemas.PetitionView().dump({
-            **petition, **self._public_case(case_number),
-            "rating": self.rating.get(case_number)})
+        # Tracking and rating are asked at the same time: the citizen waits
+        # for the slower of the two, not for both in turn.
+        case = eventlet.spawn(self._public_case, case_number)
+        rating = eventlet.spawn(self.rating.get, case_number)
+        return schemas.PetitionView().dump({**petition, **case.wait(), "rating": rating.wait()})
 
     @http("POST", f"{API}/petitions/<string:query_code>/rating")
     def rate_petition(self, request, query_code):

@@ -16,6 +16,10 @@ class Case(Base):
     order, so everything but the key, status and area may still be unknown."""
 
     __tablename__ = "cases"
+    # The work queues, walked in due-date order so a page of 100 never sorts
+    # the whole table: a unit's (by unit), a bureau's (filtered on the walk).
+    __table_args__ = (Index("ix_cases_unit_queue", "unit_code", "due_date", "case_number"),
+                      Index("ix_cases_queue", "due_date", "case_number"))
 
     case_number: Mapped[str] = mapped_column(String(20), primary_key=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
@@ -24,10 +28,10 @@ class Case(Base):
     title: Mapped[str | None] = mapped_column(String(200))
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # the current assignment (routing's petition_routed)
-    unit_code: Mapped[str | None] = mapped_column(String(50), index=True)
+    unit_code: Mapped[str | None] = mapped_column(String(50))
     unit_name: Mapped[str | None] = mapped_column(String(200))
     track: Mapped[str | None] = mapped_column(String(20))
-    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    due_date: Mapped[date | None] = mapped_column(Date)
     routing_reason: Mapped[str | None] = mapped_column(Text)
     routing_seq: Mapped[int] = mapped_column(Integer, default=0)
     # handling by the unit

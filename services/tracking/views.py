@@ -34,7 +34,7 @@ def list_cases(tx, actor, status=None, limit=100, offset=0):
     query = select(Case).where(scope_filter(actor))
     if page["status"] is not None:
         query = query.where(Case.status == page["status"])
-    query = (query.order_by(Case.due_date.is_(None), Case.due_date, Case.case_number)
+    query = (query.order_by(Case.due_date.asc().nulls_last(), Case.case_number)
              .limit(page["limit"]).offset(page["offset"]))
     today = _today()
     return [CaseSummarySchema().dump(_fields(case, today))

@@ -50,9 +50,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_area_code'), ['area_code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cases_due_date'), ['due_date'], unique=False)
+        batch_op.create_index('ix_cases_queue', ['due_date', 'case_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cases_unit_code'), ['unit_code'], unique=False)
+        batch_op.create_index('ix_cases_unit_queue', ['unit_code', 'due_date', 'case_number'], unique=False)
 
     op.create_table('timeline',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -79,9 +79,9 @@ def downgrade() -> None:
 
     op.drop_table('timeline')
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_cases_unit_code'))
+        batch_op.drop_index('ix_cases_unit_queue')
         batch_op.drop_index(batch_op.f('ix_cases_status'))
-        batch_op.drop_index(batch_op.f('ix_cases_due_date'))
+        batch_op.drop_index('ix_cases_queue')
         batch_op.drop_index(batch_op.f('ix_cases_area_code'))
 
     op.drop_table('cases')
