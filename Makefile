@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The citizens' page is tested in a real browser: Debian's Chromium.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test bench topology migrate parked clean
+.PHONY: install run test lint bench topology migrate parked clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -25,6 +25,9 @@ run: install
 
 test: install $(CHROMIUM)
 	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check core services deploy bench tests
 
 migrate: install
 	$(PY) -m deploy.migrate
