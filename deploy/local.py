@@ -124,18 +124,44 @@ class LocalStack:
         self.wait_until_ready()
 
     def wait_until_ready(self, timeout=60):
+        """Until every started service consumes its RPC queue and the gateway
+        answers: a service that has not started consuming would make the
+        gateway's first calls fail."""
+        services = [name for name in self.processes if name in STORED]
+        self.wait_for_consumers({f"rpc-{name}": 1 for name in services}, timeout)
+        if "gateway" in self.processes:
+            self._wait(self._gateway_answers, timeout)
+
+    def wait_for_consumers(self, queues, timeout=60):
+        """Until each queue has at least its number of consumers."""
+        self._wait(lambda: all(self.consumers(queue) >= n for queue, n in queues.items()),
+                   timeout)
+
+    def consumers(self, queue):
+        vhost = self.env.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/").rsplit("/", 1)[1]
+        for line in rabbitmqctl("list_queues", "-p", vhost or "/", "name",
+                                "consumers").splitlines():
+            name, _, count = line.rpartition("\t")
+            if name == queue:
+                return int(count)
+        return 0
+
+    def _gateway_answers(self):
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
+                return True
+        except OSError:
+            return False
+
+    def _wait(self, ready, timeout):
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for name, process in self.processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited; see {self.var_dir / name}.log")
-            try:
-                # categories go through the gateway to routing: both are up
-                with urllib.request.urlopen(f"{self.url}/api/v1/categories", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("the gateway did not answer in time")
+        while not ready():
+            exited = [name for name, p in self.processes.items() if p.poll() is not None]
+            if exited:
+                raise RuntimeError(f"{', '.join(exited)} exited; see the logs in {self.var_dir}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the services did not start in time; see {self.var_dir}")
+            time.sleep(0.3)
 
     def stop(self, name, sig=signal.SIGTERM):
         self._stop([name], sig)
