@@ -161,6 +161,8 @@ class Contract:
 
     def load(self, payload):
         """Validate a received payload; raises marshmallow's ValidationError."""
+        if not isinstance(payload, dict):
+            raise ValidationError({"_schema": [f"expected an object, got {type(payload).__name__}"]})
         if payload.get("version") != self.version:
             raise ValidationError(
                 {"version": [f"expected {self.version}, got {payload.get('version')!r}"]})

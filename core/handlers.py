@@ -99,6 +99,11 @@ class ReliableEventHandler(EventHandler):
             reason = f"breaks the {self.contract.event_type} contract: {exc.messages}"
             self._settle(message, lambda: self._park(body, message, reason))
             return
+        except Exception as exc:  # noqa: BLE001  a schema bug must not kill the consumer
+            log.exception("%s: could not read the message", self.queues.main)
+            reason = f"could not be read: {exc!r}"
+            self._settle(message, lambda: self._park(body, message, reason))
+            return
         super().handle_message(event, message)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):

@@ -5,12 +5,12 @@ import eventlet
 from kombu import Connection
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
-from sqlalchemy import String, select
+from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core import events
 from core.handlers import HandlerQueues, handles
-from core.store import OutboxMessage, make_engine
+from core.store import InboxEntry, OutboxMessage, make_engine
 from tests.kit import StandInStore, count_rows, service_config, wait_for
 
 CASE = dict(case_number="JN20261125-000001", area_code="370102", unit_code=None)
@@ -21,8 +21,12 @@ class Base(DeclarativeBase):
 
 
 class Seen(Base):
+    """One row per run of the handler's effects: a redelivery that got past
+    the inbox would add a second row, not fail."""
+
     __tablename__ = "seen"
-    case_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[str] = mapped_column(String(20))
 
 
 class Producer:
@@ -72,10 +76,33 @@ def test_outbox_event_reaches_handler_once_even_when_redelivered(
         payload = conn.execute(select(OutboxMessage.payload)).scalar()
     with Connection(amqp_uri) as conn:
         conn.Producer().publish(payload, routing_key=queues.main, serializer="json")
-        wait_for(lambda: conn.default_channel.queue_declare(
-            queues.main, passive=True).message_count == 0)
-    eventlet.sleep(0.3)
-    assert count_rows(consumer_url, Seen) == 1
+        # a marker after it: once the marker is handled, the duplicate was too
+        conn.Producer().publish(events.PETITION_SUBMITTED.build(
+            **{**CASE, "case_number": "JN20261125-000002"}, category="housing", title="t",
+            content="c", submitted_at=datetime(2026, 11, 25, 8, tzinfo=timezone.utc),
+            channel="online"), routing_key=queues.main, serializer="json")
+        wait_for(lambda: count_rows(consumer_url, Seen) == 2)
+        assert conn.default_channel.queue_declare(queues.parked, passive=True).message_count == 0
+    assert count_rows(consumer_url, Seen) == 2  # the duplicate added nothing
+    assert count_rows(consumer_url, InboxEntry) == 2
+
+
+def test_a_body_that_is_not_an_object_is_parked_and_the_consumer_lives_on(
+        container_factory, amqp_uri, tmp_path):
+    consumer_url = f"sqlite:///{tmp_path}/c.db"
+    container = container_factory(Consumer, service_config(amqp_uri, consumer_url))
+    container.start()
+    queues = HandlerQueues(events.PETITION_SUBMITTED, "tracking", "on_submitted", (0.2, 0.4))
+    event = events.PETITION_SUBMITTED.build(
+        **CASE, category="housing", title="t", content="c",
+        submitted_at=datetime(2026, 11, 25, 8, tzinfo=timezone.utc), channel="online")
+    with Connection(amqp_uri) as conn:
+        for body in ([1, 2], "text", None, event):
+            conn.Producer().publish(body, routing_key=queues.main, serializer="json")
+        wait_for(lambda: count_rows(consumer_url, Seen) == 1)
+        channel = conn.default_channel
+        wait_for(lambda: channel.queue_declare(queues.parked, passive=True).message_count == 3)
+    assert not container._died.ready()  # nameko's own flag: the container did not die
 
 
 def test_failing_handler_retries_then_parks_and_others_flow(
