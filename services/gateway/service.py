@@ -6,11 +6,11 @@ import secrets
 
 import eventlet
 
+from core.broker import TimedRpcProxy
 from core.errors import NotFound
 from services.gateway import openapi, pages, schemas
 from services.gateway.auth import TokenProvider, staff_only
 from services.gateway.http import http, json_body
-from services.gateway.rpc import TimedRpcProxy
 
 API = "/api/v1"
 

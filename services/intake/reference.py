@@ -3,15 +3,16 @@ REFERENCE_TTL_SECONDS (default 60) so a submission does not wait on routing."""
 import logging
 import time
 
-from nameko.rpc import RpcProxy
+from core.broker import TimedRpcProxy
 
 log = logging.getLogger(__name__)
 
 
-class ReferenceData(RpcProxy):
+class ReferenceData(TimedRpcProxy):
     """Gives each worker a function returning routing's ``reference_data()``:
     ``{categories: [{code, ...}], areas: [{code, ...}]}``. One cache per
-    service container; when routing cannot answer, the last copy is used."""
+    service container; when routing cannot answer in ``RPC_TIMEOUT_SECONDS``,
+    the last copy is used (with none yet, the submission gets a 503)."""
 
     def __init__(self):
         super().__init__("routing")
@@ -19,6 +20,7 @@ class ReferenceData(RpcProxy):
         self._fetched_at = None
 
     def setup(self):
+        super().setup()
         self.ttl = float(self.container.config.get("REFERENCE_TTL_SECONDS", 60))
 
     def get_dependency(self, worker_ctx):
