@@ -80,7 +80,7 @@ def submit(tx, data, reference, settings, submission_id=None, now=None):
 
     case = dict(case_number=case_number, area_code=petition.area_code, unit_code=None)
     tx.emit(events.PETITION_SUBMITTED, **case, category=petition.category,
-            title=petition.title, content=petition.content,
+            title=petition.title,
             submitted_at=submitted_at, channel=petition.channel)
     # The only place the plaintext query code travels: to notify, privately.
     tx.emit(events.PETITIONER_CONTACT, **case, phone=submission["phone"], query_code=query_code)

@@ -174,7 +174,7 @@ def reply(tx, case_number, actor, reply):
     case.reply, case.replied_by = reply, actor["username"]
     case.replied_at = datetime.now(timezone.utc)
     _note(tx, case, "replied", f"{case.unit_name}已答复", at=case.replied_at)
-    _emit(tx, events.CASE_REPLIED, case, reply=reply, replied_by=actor["username"])
+    _emit(tx, events.CASE_REPLIED, case, replied_by=actor["username"])
     return {"case_number": case.case_number, "status": case.status}
 
 

@@ -60,8 +60,7 @@ def test_duplicated_and_out_of_order_events_leave_one_case(stack):
     query_code = "-".join(secrets.token_hex(2).upper() for _ in range(4))
     envelope = {"case_number": case_number, "area_code": "370102", "unit_code": None}
     submitted = payload(events.PETITION_SUBMITTED, **envelope, category="housing",
-                        title="重复投递的事项", content="同一事件投递两次且乱序。",
-                        submitted_at=datetime.now(UTC), channel="online")
+                        title="重复投递的事项", submitted_at=datetime.now(UTC), channel="online")
     contact = payload(events.PETITIONER_CONTACT, **envelope, phone=phone, query_code=query_code)
 
     # The contact first (twice): what notify needs before any status message.

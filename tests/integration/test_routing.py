@@ -21,8 +21,7 @@ RETRY_DELAYS = [0.2, 0.4]
 def submit(amqp_uri, case_number, category, area_code):
     """What intake publishes about a new petition."""
     publish(amqp_uri, events.PETITION_SUBMITTED, case_number=case_number, area_code=area_code,
-            unit_code=None, category=category, title="噪音扰民", content="夜间施工",
-            submitted_at=datetime(2026, 9, 30, 2, tzinfo=timezone.utc), channel="online")
+            unit_code=None, category=category, title="噪音扰民", submitted_at=datetime(2026, 9, 30, 2, tzinfo=timezone.utc), channel="online")
 
 
 def return_case(amqp_uri, case_number, area_code, unit_code, routing_seq):

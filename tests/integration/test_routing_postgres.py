@@ -24,8 +24,7 @@ def test_migrate_seed_and_route_on_postgres(postgres_url):
 
     event = events.PETITION_SUBMITTED.load(events.PETITION_SUBMITTED.build(
         case_number="JN20260930-000001", area_code="370114", unit_code=None, category="labor",
-        title="拖欠工资", content="三个月未发工资",
-        submitted_at=datetime(2026, 9, 30, 2, tzinfo=timezone.utc), channel="online"))
+        title="拖欠工资", submitted_at=datetime(2026, 9, 30, 2, tzinfo=timezone.utc), channel="online"))
     with store.transaction() as tx:
         routing.route_petition(tx, event, schedule_from_config({}))
     with store.transaction() as tx:

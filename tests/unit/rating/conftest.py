@@ -24,5 +24,5 @@ def case_replied():
         contract = events.CASE_REPLIED
         return contract.load(contract.build(
             case_number=case_number, area_code="370102", unit_code=unit_code,
-            occurred_at=occurred_at, reply="已为您协调解决", replied_by="zhang"))
+            occurred_at=occurred_at, replied_by="zhang"))
     return make

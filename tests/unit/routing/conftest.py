@@ -53,7 +53,7 @@ def _submitted(case_number="JN20260930-000001", category="housing", area_code="3
     """A petition_submitted event as a handler receives it (built, then loaded)."""
     return events.PETITION_SUBMITTED.load(events.PETITION_SUBMITTED.build(
         case_number=case_number, area_code=area_code, unit_code=None, category=category,
-        title="楼上漏水", content="多次协调无果", submitted_at=submitted_at, channel="online"))
+        title="楼上漏水", submitted_at=submitted_at, channel="online"))
 
 
 def _returned(routing, case_number="JN20260930-000001", reason="不属于本单位职责",

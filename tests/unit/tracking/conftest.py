@@ -46,7 +46,7 @@ def received(contract, case_number=CASE_NUMBER, area_code=AREA, unit_code=None, 
 
 def submitted(**fields):
     return received(events.PETITION_SUBMITTED, **{
-        "category": "housing", "title": "小区供暖不热", "content": "（私人内容）",
+        "category": "housing", "title": "小区供暖不热",
         "submitted_at": SUBMITTED_AT, "channel": "online", **fields})
 
 
