@@ -41,7 +41,7 @@ class Rating(Schema):
     work_efficiency = Str(metadata={"enum": list(RATING_LEVELS)})
     handling_quality = Str(metadata={"enum": list(RATING_LEVELS)})
     comment = Str(allow_none=True)
-    rated_at = Str()
+    submitted_at = Str(metadata={"description": "when the petitioner rated"})
 
 
 class CaseSummary(Schema):
@@ -60,6 +60,8 @@ class CaseSummary(Schema):
 
 class CaseView(CaseSummary):
     reply = Str(allow_none=True)
+    rejection_reason = Str(allow_none=True, metadata={"description": "why it was not accepted"})
+    rejection_channel = Str(allow_none=True, metadata={"description": "where to turn instead"})
     timeline = fields.List(fields.Nested(TimelineEntry))
     rating = fields.Nested(Rating, allow_none=True)
 
@@ -75,7 +77,17 @@ class PetitionView(CaseView):
 
 
 class StaffCaseView(PetitionView):
-    pass
+    """What the unit's staff see besides: who did what, and why it came to them."""
+
+    routing_reason = Str(allow_none=True)
+    routing_seq = fields.Int()
+    accepted_by = Str(allow_none=True)
+    return_reason = Str(allow_none=True)
+    replied_by = Str(allow_none=True)
+    replied_at = Str(allow_none=True)
+    concluded_at = Str(allow_none=True)
+    on_time = fields.Bool(allow_none=True)
+    supervision_reason = Str(allow_none=True)
 
 
 class Category(Schema):

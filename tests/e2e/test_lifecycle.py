@@ -50,6 +50,7 @@ def test_lifecycle_from_submission_to_supervision(stack):
     detail = api(stack, "GET", f"/cases/{case_number}", handler)
     assert detail.status_code == 200, detail.text
     assert detail.json()["petitioner"]["id_number"] == "1101**********002X"
+    assert detail.json()["routing_reason"]  # why this unit: shown to its staff
 
     assert api(stack, "POST", f"/cases/{case_number}/reply", handler,
                json={"reply": "early"}).status_code == 409  # not accepted yet
@@ -70,11 +71,20 @@ def test_lifecycle_from_submission_to_supervision(stack):
     assert case, "an unsatisfied rating did not open supervision"
     assert case["reply"] == "已责成物业公司一周内修复电梯。"
     assert case["rating"]["handling_quality"] == "unsatisfied"
+    assert case["rating"]["submitted_at"]
     kinds = [entry["kind"] for entry in case["timeline"]]
     assert len(kinds) == len(set(kinds)), f"a duplicated timeline entry: {kinds}"
 
     sms = eventually(lambda: query_code_sms(stack, code))
     assert len(sms) == 1 and case_number in sms[0]
+
+
+def test_a_matter_for_the_courts_is_rejected_with_the_reason_and_the_channel(stack):
+    receipt = api(stack, "POST", "/petitions", json={**VALID, "category": "litigation"}).json()
+    case = eventually(lambda: (c := follow(stack, receipt["query_code"]))["status"] == "rejected"
+                      and c)
+    assert case, "the litigation petition was not rejected"
+    assert "诉讼" in case["rejection_reason"] and "法院" in case["rejection_channel"]
 
 
 @pytest.mark.parametrize("field, value, reason", [
