@@ -112,6 +112,9 @@ def make_engine(url):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # A deleted private outbox row (phone, query code) is overwritten, not
+        # left readable in a free page.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     return engine

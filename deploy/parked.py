@@ -12,6 +12,7 @@ import os
 from kombu import Connection
 
 from core.handlers import ATTEMPT_HEADER
+from core.privacy import mask_phone
 from deploy.topology import DEFAULT_AMQP_URI, all_handler_queues
 
 
@@ -28,14 +29,29 @@ def _drain(channel, queue):
         yield message
 
 
+def _masked(payload):
+    """What an operator may see of a parked event: a private one carries the
+    petitioner's phone and query code."""
+    if not isinstance(payload, dict):
+        return payload
+    masked = dict(payload)
+    if "phone" in masked:
+        masked["phone"] = mask_phone(str(masked["phone"]))
+    if "query_code" in masked:
+        masked["query_code"] = "****-****-****-" + str(masked["query_code"])[-4:]
+    return masked
+
+
 def show(amqp_uri, queue):
-    """Print each parked message; they stay parked (requeued, not acked)."""
+    """Print each parked message (personal data masked); they stay parked
+    (requeued, not acked)."""
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
         messages = list(_drain(channel, queue))
         for message in messages:
             print(json.dumps({"reason": message.headers.get("x-parked-reason"),
-                              "payload": json.loads(message.body)}, ensure_ascii=False))
+                              "payload": _masked(json.loads(message.body))},
+                             ensure_ascii=False))
         for message in messages:
             channel.basic_reject(message.delivery_tag, requeue=True)
         channel.close()

@@ -67,7 +67,7 @@ class GatewayService:
                   content: {application/json: {schema: Error}}}
         """
         body = json_body(request)
-        case_number = self.intake.lookup(query_code)["case_number"]
+        case_number = self.intake.case_number_for(query_code)
         return 201, schemas.Rating().dump(self.rating.submit(case_number, body))
 
     @http("GET", f"{API}/categories")

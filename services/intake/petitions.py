@@ -94,14 +94,25 @@ def _receipt(petition, query_code, settings):
 
 
 def lookup(tx, query_code, settings):
-    """The petition behind a query code, for its petitioner. A malformed code
-    and an unknown one get the same answer: no hint to someone guessing."""
+    """The petition behind a query code, for its petitioner."""
+    return _read(tx, _by_query_code(tx, query_code, settings), settings, CITIZEN,
+                 "read_by_query_code")
+
+
+def case_number_for(tx, query_code, settings):
+    """Only the case number (to rate it): no personal data read, none audited."""
+    return _by_query_code(tx, query_code, settings).case_number
+
+
+def _by_query_code(tx, query_code, settings):
+    # A malformed code and an unknown one get the same answer: no hint to
+    # someone guessing.
     code = query_codes.canonical(query_code)
     petition = code and tx.session.scalar(
         select(Petition).where(Petition.query_code_hash == settings.hash(code)))
     if not petition:
         raise NotFound("no petition with this query code")
-    return _read(tx, petition, settings, CITIZEN, "read_by_query_code")
+    return petition
 
 
 def petitioner(tx, case_number, actor, settings):

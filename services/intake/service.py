@@ -28,6 +28,11 @@ class IntakeService:
             return petitions.lookup(tx, query_code, self.settings)
 
     @rpc
+    def case_number_for(self, query_code):
+        with self.store.transaction() as tx:
+            return petitions.case_number_for(tx, query_code, self.settings)
+
+    @rpc
     def petitioner(self, case_number, actor):
         with self.store.transaction() as tx:
             return petitions.petitioner(tx, case_number, actor, self.settings)

@@ -101,10 +101,11 @@ def record_attempt(tx, claim, error, policy, now):
 
 def send_due(store, delivery, now=None):
     """One sender run; returns how many messages it tried. Each outcome is
-    recorded in a transaction of its own, right after its send."""
-    now = now or utcnow()
+    recorded in a transaction of its own, right after its send, at the time
+    of that send (a slow batch must not back-date its later outcomes)."""
+    clock = (lambda: now) if now else utcnow
     with store.transaction() as tx:
-        claims = claim_due(tx, delivery.policy, now)
+        claims = claim_due(tx, delivery.policy, clock())
     for claim in claims:
         error = None
         try:
@@ -114,5 +115,5 @@ def send_due(store, delivery, now=None):
             error = f"{type(exc).__name__}: {exc}"[:500]
             log.warning("message %s not delivered: %s", claim.message_id, error)
         with store.transaction() as tx:
-            record_attempt(tx, claim, error, delivery.policy, now)
+            record_attempt(tx, claim, error, delivery.policy, clock())
     return len(claims)

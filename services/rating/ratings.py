@@ -22,17 +22,11 @@ ALREADY_RATED = "already rated"
 
 
 def record_reply(tx, event):
-    """The case was replied: from now on it may be rated. Replies can arrive
-    out of order; the latest one decides which unit the rating is about."""
-    replied_at = event["occurred_at"]
-    ratable = tx.session.get(RatableCase, event["case_number"])
-    if ratable is None:
+    """The case was replied (once: tracking allows one reply): from now on it
+    may be rated, and the rating is about the unit that replied."""
+    if tx.session.get(RatableCase, event["case_number"]) is None:
         tx.session.add(RatableCase(case_number=event["case_number"], unit_code=event["unit_code"],
-                                   area_code=event["area_code"], replied_at=replied_at))
-    elif replied_at > ratable.replied_at:
-        ratable.unit_code = event["unit_code"]
-        ratable.area_code = event["area_code"]
-        ratable.replied_at = replied_at
+                                   area_code=event["area_code"], replied_at=event["occurred_at"]))
 
 
 def submit(tx, case_number, data):

@@ -5,7 +5,8 @@ Routing is data: a rule (category, area) names the unit and the track. A
 petition's area is walked up the hierarchy (town -> district -> city) and the
 most specific rule wins; with no rule, the petition bureau of the most specific
 area that has one takes the case on the category's default track. A unit that
-returned a case is never chosen for it again.
+returned a case is not chosen for it again, except the city bureau, which is
+where an escalation ends when every other unit has returned it.
 """
 from dataclasses import dataclass
 
@@ -67,7 +68,7 @@ def route_petition(tx, event, schedule):
     """petition_submitted -> petition_routed (routing_seq 1) or petition_rejected."""
     session = tx.session
     if session.get(Assignment, event["case_number"]) is not None:
-        return  # already routed: the same petition published again under a new event id
+        return  # already routed: a second petition_submitted for the case changes nothing
     category = directory.category(session, event["category"])
     chain = directory.area_chain(session, event["area_code"])
     assignment = Assignment(case_number=event["case_number"], category=category.code,

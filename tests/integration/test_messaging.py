@@ -1,7 +1,6 @@
 """The outbox, inbox and retry/park machinery in core, on the real broker."""
 from datetime import datetime, timezone
 
-import eventlet
 from kombu import Connection
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy

@@ -235,3 +235,14 @@ def test_query_codes_depend_on_the_key_and_the_submission():
     assert all(CODE.match(c) for c in codes)
     assert query_codes.query_code_for("s1", "key-a") != query_codes.query_code_for("s1", "key-b")
     assert query_codes.query_code_for("s1", "key-a") == query_codes.query_code_for("s1", "key-a")
+
+
+def test_the_case_number_for_a_code_reads_nothing_personal_and_audits_nothing(
+        engine, store, submission, reference, settings):
+    receipt = _submit(store, submission, reference, settings)
+    with store.transaction() as tx:
+        assert petitions.case_number_for(tx, receipt["query_code"].lower(), settings) == \
+            receipt["case_number"]
+        with pytest.raises(NotFound):
+            petitions.case_number_for(tx, "0000-0000-0000-0000", settings)
+    assert _rows(engine, AuditEntry) == []

@@ -1,5 +1,4 @@
 """Rating rules, against a real SQLite store."""
-from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import event, func, select
@@ -7,7 +6,7 @@ from sqlalchemy import event, func, select
 from core.errors import Conflict, InvalidInput
 from core.store import OutboxMessage
 from services.rating import ratings
-from services.rating.models import RatableCase, Rating
+from services.rating.models import Rating
 
 CASE = "JN20261125-000001"
 
@@ -108,19 +107,6 @@ def test_of_two_concurrent_submissions_only_one_commits(store, replied):
     with store.transaction() as tx:
         assert ratings.get(tx, CASE)["service_attitude"] == "satisfied"
     assert [e["event_type"] for e in outbox(store)] == ["rating_submitted"]
-
-
-def test_the_latest_reply_decides_the_unit_when_replies_arrive_out_of_order(store, case_replied):
-    late = datetime(2026, 11, 30, 8, tzinfo=timezone.utc)
-    early = datetime(2026, 11, 25, 8, tzinfo=timezone.utc)
-    with store.transaction() as tx:
-        ratings.record_reply(tx, case_replied(unit_code="U-NEW", occurred_at=late))
-    with store.transaction() as tx:
-        ratings.record_reply(tx, case_replied(unit_code="U-OLD", occurred_at=early))
-    with store.transaction() as tx:
-        ratable = tx.session.get(RatableCase, CASE)
-        assert ratable.unit_code == "U-NEW"
-        assert ratable.replied_at.replace(tzinfo=timezone.utc) == late
 
 
 def test_unit_scores_count_basically_satisfied_as_satisfied(store, replied):
