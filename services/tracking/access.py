@@ -1,7 +1,7 @@
 """Who may see which case: a unit's staff see their unit's cases, a bureau
 also sees every case in its jurisdiction. Outside that scope a case does not
 exist for the actor (NotFound: its existence is not revealed)."""
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 
 from core.errors import NotFound
 from core.validation import load
@@ -33,11 +33,6 @@ def scope_filter(actor):
     return own_unit
 
 
-def in_jurisdiction(actor, case):
-    return (actor["role"] == "bureau"
-            and case.area_code.startswith(jurisdiction_prefix(actor["area_code"])))
-
-
 def find_case(tx, case_number, for_update=False):
     case = (tx.session.get(Case, case_number, with_for_update=for_update)
             if isinstance(case_number, str) else None)
@@ -48,7 +43,8 @@ def find_case(tx, case_number, for_update=False):
 
 def case_in_scope(tx, case_number, actor, for_update=False):
     """The case if ``actor`` may see it; the same NotFound as for no case otherwise."""
-    case = find_case(tx, case_number, for_update)
-    if not (case.unit_code == actor["unit_code"] or in_jurisdiction(actor, case)):
+    query = select(Case).where(Case.case_number == str(case_number), scope_filter(actor))
+    case = tx.session.scalar(query.with_for_update() if for_update else query)
+    if case is None:
         raise NotFound(f"case {case_number} not found")
     return case

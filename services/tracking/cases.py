@@ -32,6 +32,9 @@ TRANSITIONS = {
     "reply": ({"accepted"}, "replied"),
     "conclude": ({"replied"}, "concluded"),
 }
+# the states above that come before "replied": a rating for a case still in
+# one of them is early (this service is behind), not wrong
+_BEFORE_REPLY = {"submitted", "routed", "accepted", "returned"}
 # how an action reads in "case JN... is replied; it cannot be accepted"
 _PAST = {"route": "routed", "reject": "rejected", "accept": "accepted",
          "return": "returned", "reply": "replied", "conclude": "concluded"}
@@ -147,7 +150,7 @@ def _replied_case(tx, event):
     """The case a rating is about: ratings open once it is replied, so an
     earlier state means this service is behind (retry later)."""
     case = tx.session.get(Case, event["case_number"], with_for_update=True)
-    if case is None or case.status in {"submitted", "routed", "accepted", "returned"}:
+    if case is None or case.status in _BEFORE_REPLY:
         raise NotYetApplicable(f"case {event['case_number']} is not replied yet")
     if case.status != "replied":
         raise Conflict(f"case {case.case_number} is {case.status}; it cannot be rated")
