@@ -159,9 +159,15 @@ def _replied_case(tx, event):
 
 # --- staff actions ------------------------------------------------------------
 
+# A staff action repeated by the same person with the same content answers
+# as the first did: it is the same request again (a double click, or a reply
+# lost with the broker and the request redelivered), not a conflict.
+
 def accept(tx, case_number, actor):
     actor = load_actor(actor)
     case = _assigned_case(tx, case_number, actor)
+    if case.status == "accepted" and case.accepted_by == actor["username"]:
+        return {"case_number": case.case_number, "status": case.status}
     _move(case, "accept")
     case.accepted_by = actor["username"]
     _note(tx, case, "accepted", f"{case.unit_name}已受理")
@@ -173,6 +179,9 @@ def reply(tx, case_number, actor, reply):
     actor = load_actor(actor)
     reply = load(ReplySchema(), {"reply": reply})["reply"]
     case = _assigned_case(tx, case_number, actor)
+    if (case.status == "replied" and case.replied_by == actor["username"]
+            and case.reply == reply):
+        return {"case_number": case.case_number, "status": case.status}
     _move(case, "reply")
     case.reply, case.replied_by = reply, actor["username"]
     case.replied_at = datetime.now(timezone.utc)

@@ -172,3 +172,20 @@ def test_status_counts(tracking, store):
     put(store, "JN20261125-000002")
     put(store, "JN20261125-000003", status="replied")
     assert tracking.status_counts() == {"routed": 2, "replied": 1}
+
+
+def test_the_same_action_again_by_the_same_person_answers_as_the_first(tracking, store):
+    put(store, CASE_NUMBER)
+    handler = ACTORS["handler"]
+    colleague = {**handler, "username": "another_handler"}
+    assert tracking.accept(CASE_NUMBER, handler)["status"] == "accepted"
+    assert tracking.accept(CASE_NUMBER, handler)["status"] == "accepted"
+    with pytest.raises(Conflict):
+        tracking.accept(CASE_NUMBER, colleague)
+    assert tracking.reply(CASE_NUMBER, handler, "已处理")["status"] == "replied"
+    assert tracking.reply(CASE_NUMBER, handler, "已处理")["status"] == "replied"
+    with pytest.raises(Conflict):
+        tracking.reply(CASE_NUMBER, handler, "另一个答复")
+    kinds = [e["kind"] for e in tracking.get_case(CASE_NUMBER)["timeline"]]
+    assert kinds.count("accepted") == kinds.count("replied") == 1
+    assert [e["event_type"] for e in emitted(store)] == ["case_accepted", "case_replied"]
