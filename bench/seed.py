@@ -25,7 +25,7 @@ from core.privacy import FieldCipher, keyed_hash
 from core.store import make_engine
 from deploy.local import local_secrets
 from services.intake.models import Petition
-from services.intake.query_codes import canonical, new_submission_id, query_code_for
+from services.intake.query_codes import keys_for, new_submission_id
 from services.routing.models import Category, Unit
 from services.tracking.models import Case, TimelineEntry
 
@@ -77,15 +77,14 @@ def seed_intake(var_dir, count, today, categories):
         rows = []
         for index in range(start, min(start + BATCH, count)):
             day, seq = petition_day(index, today)
-            # as services/intake/petitions.submit derives them
             submission_id, citizen = new_submission_id(), id_number(index // 2)
-            code = query_code_for(submission_id, hash_key)
+            keys = keys_for(submission_id, hash_key)
             if index % keep == 0:
-                sample.append(code)
+                sample.append(keys.query_code)
             rows.append(dict(
                 case_number=case_number(day, seq),
-                query_code_hash=keyed_hash(hash_key, canonical(code)),
-                submission_hash=keyed_hash(hash_key, f"submission:{submission_id}"),
+                query_code_hash=keys.query_code_hash,
+                submission_hash=keys.submission_hash,
                 name_encrypted=cipher.encrypt("张三"),
                 id_number_encrypted=cipher.encrypt(citizen),
                 id_number_hash=keyed_hash(hash_key, citizen),

@@ -6,7 +6,8 @@ import logging
 from marshmallow import ValidationError
 from nameko.exceptions import BadRequest
 from nameko.web.handlers import HttpRequestHandler
-from werkzeug import Response
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug import Request, Response
 from werkzeug.exceptions import HTTPException
 
 from core.errors import (
@@ -49,7 +50,30 @@ def json_body(request):
     return body
 
 
+class JsonWsgiApp(WsgiApp):
+    """nameko's app answers an unknown path or method with werkzeug's HTML
+    page; here it is the same JSON error body as every other error."""
+
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)  # as nameko's: the body is read later
+        try:
+            provider, request.path_values = self.url_map.bind_to_environ(environ).match()
+        except HTTPException as exc:
+            response = error_response(exc.code, "not_found" if exc.code == 404 else "http_error",
+                                      exc.description)
+        else:
+            response = provider.handle_request(request)
+        return response(environ, start_response)
+
+
+class JsonWebServer(WebServer):
+    def get_wsgi_app(self):
+        return JsonWsgiApp(self)
+
+
 class HttpEntrypoint(HttpRequestHandler):
+    server = JsonWebServer()
+
     def response_from_result(self, result):
         if isinstance(result, Response):
             return result

@@ -45,21 +45,20 @@ def submit(tx, data, reference, settings, submission_id=None, now=None):
     gateway makes one per request) makes a redelivered request answer with the
     first receipt instead of storing the petition twice."""
     submission = validate_submission(data, reference)
-    submission_id = submission_id or query_codes.new_submission_id()
-    submission_hash = settings.hash(f"submission:{submission_id}")
-    query_code = query_codes.query_code_for(submission_id, settings.hash_key)
+    keys = query_codes.keys_for(submission_id or query_codes.new_submission_id(),
+                                settings.hash_key)
     petition = tx.session.scalar(
-        select(Petition).where(Petition.submission_hash == submission_hash))
+        select(Petition).where(Petition.submission_hash == keys.submission_hash))
     if petition is not None:
-        return _receipt(petition, query_code, settings)
+        return _receipt(petition, keys.query_code, settings)
 
     submitted_at = now or datetime.now(timezone.utc)
     case_number = case_numbers.next_case_number(tx.session, submitted_at, settings.timezone)
     proxy = submission["proxy"]
     petition = Petition(
         case_number=case_number,
-        submission_hash=submission_hash,
-        query_code_hash=settings.hash(query_codes.canonical(query_code)),
+        submission_hash=keys.submission_hash,
+        query_code_hash=keys.query_code_hash,
         name_encrypted=settings.cipher.encrypt(submission["name"]),
         id_number_encrypted=settings.cipher.encrypt(submission["id_number"]),
         id_number_hash=settings.hash(submission["id_number"]),
@@ -83,8 +82,8 @@ def submit(tx, data, reference, settings, submission_id=None, now=None):
             title=petition.title,
             submitted_at=submitted_at, channel=petition.channel)
     # The only place the plaintext query code travels: to notify, privately.
-    tx.emit(events.PETITIONER_CONTACT, **case, phone=submission["phone"], query_code=query_code)
-    return _receipt(petition, query_code, settings)
+    tx.emit(events.PETITIONER_CONTACT, **case, phone=submission["phone"], query_code=keys.query_code)
+    return _receipt(petition, keys.query_code, settings)
 
 
 def _receipt(petition, query_code, settings):

@@ -11,6 +11,9 @@ or spaces, and O for 0, I or L for 1."""
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
+
+from core.privacy import keyed_hash
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 16
@@ -38,3 +41,20 @@ def canonical(code):
     if len(chars) != LENGTH or any(c not in ALPHABET for c in chars):
         return None
     return chars
+
+
+@dataclass(frozen=True)
+class SubmissionKeys:
+    """What a submission id gives: the code for the petitioner, and the two
+    keyed hashes stored in its place (to find the petition by code, and a
+    redelivered submission by its id)."""
+
+    query_code: str
+    query_code_hash: str
+    submission_hash: str
+
+
+def keys_for(submission_id, key):
+    code = query_code_for(submission_id, key)
+    return SubmissionKeys(code, keyed_hash(key, canonical(code)),
+                          keyed_hash(key, f"submission:{submission_id}"))

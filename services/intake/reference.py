@@ -4,6 +4,7 @@ import logging
 import time
 
 from core.broker import TimedRpcProxy
+from core.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class ReferenceData(TimedRpcProxy):
         try:
             self._data = routing.reference_data()
             self._fetched_at = now
-        except Exception:
+        except ServiceUnavailable:  # anything else is a bug, not an outage: let it show
             if self._data is None:
                 raise
             log.warning("routing.reference_data failed; using the copy from %.0fs ago",

@@ -66,3 +66,11 @@ def test_a_request_the_client_was_told_failed_is_not_carried_out_later(
     container_factory(CountingIntake, {"AMQP_URI": amqp_uri}).start()
     assert requests.post(f"{url}/petitions", json={}, timeout=10).status_code == 201
     assert len(CountingIntake.carried_out) == 1
+
+
+def test_an_unknown_path_or_method_gets_a_json_error(container_factory, amqp_uri, secrets_env):
+    url = _gateway(container_factory, amqp_uri, secrets_env)
+    missing = requests.get(f"{url}/no-such-thing", timeout=10)
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    wrong_method = requests.delete(f"{url}/petitions", timeout=10)
+    assert wrong_method.status_code == 405 and wrong_method.json()["error"] == "http_error"

@@ -5,7 +5,7 @@ from nameko.exceptions import ConfigurationError
 from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, ServiceUnavailable
 from core.store import OutboxMessage
 from services.intake.reference import ReferenceData
 from services.intake.service import IntakeService
@@ -68,7 +68,7 @@ class RoutingDouble:
     def reference_data(self):
         self.calls += 1
         if self.down:
-            raise ConnectionError("routing is down")
+            raise ServiceUnavailable("routing did not answer in time")
         return self.reference
 
 
@@ -97,5 +97,5 @@ def test_last_copy_is_used_while_routing_is_down(reference):
     cache._get(routing)
     routing.down = True
     assert cache._get(routing) is reference
-    with pytest.raises(ConnectionError):
+    with pytest.raises(ServiceUnavailable):
         _cache(ttl=0)._get(routing)  # nothing to fall back on
