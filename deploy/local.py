@@ -20,11 +20,10 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from core.config import ROOT, config_path
+from core.config import ROOT, config_path, load_config
 from deploy.services import SERVICES
+from services.routing.directory_seed import DEMO_STAFF
 
-DEMO_USERS = ("city_bureau", "lixia_bureau", "city_housing", "lixia_housing",
-              "zhangqiu_hrss", "jiefanglu_office")
 STORED = ("intake", "routing", "tracking", "rating", "notify")
 
 
@@ -196,7 +195,7 @@ The online petition platform is running.
   API (OpenAPI)      {stack.url}/api/v1/openapi.json
   SMS a citizen gets {var_dir / 'sms.log'}
   Service logs       {var_dir}/<service>.log
-  Staff demo logins  {', '.join(DEMO_USERS)}; password: petition-demo
+  Staff demo logins  {', '.join(DEMO_STAFF)}; password: {load_config("routing")["DEMO_PASSWORD"]}
                      (POST {stack.url}/api/v1/auth/token)
 Press Ctrl-C to stop.""", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
