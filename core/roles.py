@@ -1,0 +1,14 @@
+"""Staff roles: the one vocabulary that accounts (routing), workflow tables
+(tracking) and the gateway's enums read.
+
+A unit's staff act on their own unit's cases; bureau staff also on every case
+in their bureau's jurisdiction (see tracking's scope rule).
+"""
+HANDLER = "handler"                       # 经办人: works the unit's cases
+UNIT_LEADER = "unit_leader"               # 单位负责人: signs off the unit's answers
+BUREAU_SUPERVISOR = "bureau_supervisor"   # 信访局督办员: transfers, supervises, approves
+BUREAU_ADMIN = "bureau_admin"             # 信访局管理员: staff accounts, besides supervising
+
+ROLES = (HANDLER, UNIT_LEADER, BUREAU_SUPERVISOR, BUREAU_ADMIN)
+UNIT_ROLES = frozenset({HANDLER, UNIT_LEADER})
+BUREAU_ROLES = frozenset({BUREAU_SUPERVISOR, BUREAU_ADMIN})
