@@ -13,6 +13,9 @@ class PlatformError(Exception):
     code = "error"
 
     def __init__(self, message, details=None):
+        # Never None: nameko sends every argument as text, so None would arrive
+        # as the string "None" on the caller's side.
+        details = details or {}
         super().__init__(message, details)
         self.message = message
         self.details = details
@@ -55,3 +58,26 @@ class ServiceUnavailable(PlatformError):
     """A service (or the broker) did not answer in time; try again later."""
 
     code = "service_unavailable"
+
+
+@deserialize_to_instance
+class TooManyRequests(PlatformError):
+    """A rate limit was reached; ``retry_after`` seconds until it is lifted."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message, details=None, retry_after=60):
+        super().__init__(message, details)
+        # Sent as text over RPC (see PlatformError); whole seconds for Retry-After.
+        self.retry_after = max(1, int(float(retry_after)))
+        self.args = (message, self.details, self.retry_after)
+
+
+@deserialize_to_instance
+class PayloadTooLarge(PlatformError):
+    code = "payload_too_large"
+
+
+@deserialize_to_instance
+class UnsupportedMediaType(PlatformError):
+    code = "unsupported_media_type"

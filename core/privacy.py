@@ -43,5 +43,8 @@ def mask_phone(value):
 
 
 def mask_name(value):
-    """``张三丰`` -> ``张**``: the family name only."""
+    """``张三丰`` -> ``张**``: the family name only; a one-character name
+    shows nothing (its only character is the whole name)."""
+    if len(value) < 2:
+        return "*"
     return value[:1] + "*" * (len(value) - 1)

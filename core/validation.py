@@ -1,6 +1,6 @@
 """RPC input checked by a marshmallow schema, bad input becoming
 ``InvalidInput`` the same way in every service."""
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 
 from core.errors import InvalidInput
 
@@ -28,3 +28,29 @@ def _flatten(messages, prefix=""):
         else:
             flat[f"{prefix}{field}"] = list(reasons)
     return flat
+
+
+# Characters that show nothing: a reply or name made only of them is empty.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# How much of a bad value an error message may quote back: enough to recognise
+# it, never a 20 MB echo.
+EXCERPT_CHARS = 32
+
+
+def visible(value):
+    """``value`` without surrounding whitespace and zero-width characters."""
+    return value.strip().strip(INVISIBLE + " \t\r\n\u3000").strip()
+
+
+def excerpt(value, limit=EXCERPT_CHARS):
+    """``value`` as text, cut to ``limit`` characters for quoting in an error."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class VisibleStr(fields.Str):
+    """A string with surrounding whitespace and zero-width characters
+    removed, so that text which shows nothing counts as empty."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return visible(super()._deserialize(value, attr, data, **kwargs))

@@ -1,7 +1,13 @@
 """The HTTP entrypoint: JSON in and out, and one place that maps errors to
-status codes, so every route just returns data or raises."""
+status codes, so every route just returns data or raises.
+
+Everything a client sends is checked here before any service sees it: the
+Content-Type, the body's size, its JSON (nesting depth, numbers, characters no
+store can hold). Every response carries the security headers and is never
+cached: receipts, case views and tokens hold personal data or secrets."""
 import json
 import logging
+import re
 
 from marshmallow import ValidationError
 from nameko.exceptions import BadRequest
@@ -15,15 +21,42 @@ from core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    PayloadTooLarge,
     PlatformError,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthorized,
+    UnsupportedMediaType,
 )
+from core.validation import excerpt
 
 log = logging.getLogger(__name__)
 
 STATUS = {InvalidInput: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409,
+          PayloadTooLarge: 413, UnsupportedMediaType: 415, TooManyRequests: 429,
           ServiceUnavailable: 503}
+
+# A request body larger than this is refused unread (413); routes that take
+# more (a petition's 5,000 characters) pass their own limit to json_body.
+MAX_BODY_BYTES = 8 * 1024
+MAX_JSON_DEPTH = 8
+# Beyond what any field means (and what the stores' integers hold).
+MAX_JSON_INT = 2 ** 53
+# Lone surrogates cannot be encoded as UTF-8 (no store or message can hold
+# them); control characters other than tab and newlines (NUL: PostgreSQL
+# refuses it) have no place in a petition.
+UNSTORABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# On every response. The API answers JSON only: nothing may load from it,
+# frame it, or sniff it as something else. The citizens' page sets its own
+# Content-Security-Policy (pages.py).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 
 
 def json_response(payload, status=200, headers=None):
@@ -38,16 +71,78 @@ def error_response(status, code, message, details=None):
     return json_response(body, status)
 
 
-def json_body(request):
-    """The request body as a JSON object, or InvalidInput saying why not."""
+def json_body(request, max_bytes=MAX_BODY_BYTES):
+    """The request body as a JSON object, or the error saying why not: 415
+    unless sent as application/json (a cross-site form cannot send that
+    without the browser asking first), 413 past ``max_bytes``, 400 for bad
+    JSON, nesting deeper than MAX_JSON_DEPTH, a huge number or a character no
+    store can hold, naming the field."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType(
+            "the request body must be sent as application/json",
+            {"Content-Type": [f"expected application/json, got {excerpt(request.mimetype or 'none')}"]})
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise PayloadTooLarge(f"the request body exceeds {max_bytes} bytes",
+                              {"body": [f"at most {max_bytes} bytes"]})
+    data = request.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"the request body exceeds {max_bytes} bytes",
+                              {"body": [f"at most {max_bytes} bytes"]})
     try:
-        body = json.loads(request.get_data(as_text=True) or "null")
-    except ValueError as exc:
-        raise InvalidInput("the request body is not valid JSON", {"body": [str(exc)]})
+        body = json.loads(data.decode("utf-8") or "null", parse_constant=_no_constant,
+                          parse_float=_finite)
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else excerpt(exc, 80)
+        raise InvalidInput("the request body is not valid JSON", {"body": [reason]})
     if not isinstance(body, dict):
         raise InvalidInput("the request body must be a JSON object",
                            {"body": ["expected a JSON object"]})
+    _check_values(body, "", 1)
     return body
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite(text):
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError("number out of range")
+    return number
+
+
+def _check_values(value, path, depth):
+    """InvalidInput naming the first field (dotted path) nested too deeply,
+    holding an out-of-range number or an unstorable character."""
+    field = path or "body"
+    if depth > MAX_JSON_DEPTH:
+        raise InvalidInput("the request body is nested too deeply",
+                           {field: [f"at most {MAX_JSON_DEPTH} levels of nesting"]})
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, field)
+            _check_values(item, f"{path}.{key}" if path else key, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_values(item, f"{field}[{index}]", depth + 1)
+    elif isinstance(value, str):
+        _check_text(value, field)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_JSON_INT:
+        raise InvalidInput("the request has invalid fields",
+                           {field: ["number out of range / 数值超出范围"]})
+
+
+def _check_text(text, field):
+    if UNSTORABLE.search(text):
+        raise InvalidInput("the request has invalid fields",
+                           {field: ["contains characters that are not valid text / 含有无效字符"]})
+
+
+def with_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 class JsonWsgiApp(WsgiApp):
@@ -61,9 +156,11 @@ class JsonWsgiApp(WsgiApp):
         except HTTPException as exc:
             response = error_response(exc.code, "not_found" if exc.code == 404 else "http_error",
                                       exc.description)
+            # A 405 says which methods the path has.
+            response.headers.extend((k, v) for k, v in exc.get_headers() if k == "Allow")
         else:
             response = provider.handle_request(request)
-        return response(environ, start_response)
+        return with_security_headers(response)(environ, start_response)
 
 
 class JsonWebServer(WebServer):
@@ -81,6 +178,10 @@ class HttpEntrypoint(HttpRequestHandler):
         return json_response(payload, status)
 
     def response_from_exception(self, exc):
+        if isinstance(exc, TooManyRequests):
+            response = error_response(429, exc.code, exc.message, exc.details)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         if isinstance(exc, PlatformError):
             return error_response(STATUS.get(type(exc), 400), exc.code, exc.message,
                                   exc.details)

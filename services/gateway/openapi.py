@@ -16,7 +16,12 @@ from services.gateway.http import HttpEntrypoint
 from services.intake import schemas as intake_schemas  # noqa: F401
 from services.rating import schemas as rating_schemas  # noqa: F401
 
-WERKZEUG_ARG = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+WERKZEUG_ARG = re.compile(r"<(?:[a-z]+(?:\(maxlength=(?P<max>\d+)\))?:)?(?P<name>[a-z_]+)>")
+
+
+def openapi_path(url):
+    """``/cases/<string(maxlength=40):case_number>`` -> ``/cases/{case_number}``."""
+    return WERKZEUG_ARG.sub(r"{\g<name>}", url)
 
 
 def routes(service_cls):
@@ -48,11 +53,13 @@ def document(service_cls):
         operation["responses"].setdefault("503", {
             "description": "a service did not answer in time; the request may be retried",
             "content": {"application/json": {"schema": "Error"}}})
-        params = WERKZEUG_ARG.findall(url)
+        params = [(m["name"], m["max"]) for m in WERKZEUG_ARG.finditer(url)]
         if params:
             operation["parameters"] = [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                for p in params] + operation.get("parameters", [])
-        spec.path(path=WERKZEUG_ARG.sub(r"{\1}", url),
+                {"name": name, "in": "path", "required": True,
+                 "schema": {"type": "string", "minLength": 1,
+                            **({"maxLength": int(limit)} if limit else {})}}
+                for name, limit in params] + operation.get("parameters", [])
+        spec.path(path=openapi_path(url),
                   operations={http_method.lower(): operation})
     return spec.to_dict()

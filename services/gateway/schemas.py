@@ -2,7 +2,7 @@
 schema: a field no schema names (say, an unmasked number some service added)
 never leaves the gateway. The request bodies are the owning services' own
 schemas (see openapi.py), so the rules live in one place."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from core.events import RATING_LEVELS, TRACKS
 
@@ -102,8 +102,9 @@ class Area(Category):
 
 
 class Credentials(Schema):
-    username = Str(required=True)
-    password = Str(required=True)
+    username = Str(required=True, validate=validate.Length(min=1, max=64))
+    # Bounded: hashing a megabyte-long password is work an attacker chooses.
+    password = Str(required=True, validate=validate.Length(min=1, max=256))
 
 
 class Actor(Schema):

@@ -13,6 +13,9 @@ from services.gateway.auth import TokenProvider, staff_only
 from services.gateway.http import http, json_body
 
 API = "/api/v1"
+# A petition's text is up to 5,000 characters (3 bytes each in UTF-8) besides
+# its other fields; every other body is small (http.MAX_BODY_BYTES).
+SUBMISSION_MAX_BYTES = 64 * 1024
 
 
 class GatewayService:
@@ -38,9 +41,10 @@ class GatewayService:
         # One id per request: if intake commits and dies before answering, the
         # redelivered request finds the petition instead of storing it twice.
         submission_id = secrets.token_urlsafe(16)
-        return 201, schemas.Receipt().dump(self.intake.submit(json_body(request), submission_id))
+        return 201, schemas.Receipt().dump(
+            self.intake.submit(json_body(request, SUBMISSION_MAX_BYTES), submission_id))
 
-    @http("GET", f"{API}/petitions/<string:query_code>")
+    @http("GET", f"{API}/petitions/<string(maxlength=40):query_code>")
     def follow_petition(self, request, query_code):
         """Follow a petition by its query code (查询办理进度)
         ---
@@ -56,7 +60,7 @@ class GatewayService:
         rating = eventlet.spawn(self.rating.get, case_number)
         return schemas.PetitionView().dump({**petition, **case.wait(), "rating": rating.wait()})
 
-    @http("POST", f"{API}/petitions/<string:query_code>/rating")
+    @http("POST", f"{API}/petitions/<string(maxlength=40):query_code>/rating")
     def rate_petition(self, request, query_code):
         """Rate how the petition was handled (评价)
         ---
@@ -122,7 +126,7 @@ class GatewayService:
         return schemas.CaseSummary(many=True).dump(self.tracking.list_cases(
             actor, args.get("status"), args.get("limit", 100), args.get("offset", 0)))
 
-    @http("GET", f"{API}/cases/<string:case_number>")
+    @http("GET", f"{API}/cases/<string(maxlength=40):case_number>")
     @staff_only
     def staff_case(self, request, actor, case_number):
         """One case with its petitioner (masked); the read is audited
@@ -136,7 +140,7 @@ class GatewayService:
         return schemas.StaffCaseView().dump({
             **petition, **case, "rating": self.rating.get(case_number)})
 
-    @http("POST", f"{API}/cases/<string:case_number>/accept")
+    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/accept")
     @staff_only
     def accept(self, request, actor, case_number):
         """Accept the case for handling (受理)
@@ -147,7 +151,7 @@ class GatewayService:
         """
         return schemas.CaseView().dump(self.tracking.accept(case_number, actor))
 
-    @http("POST", f"{API}/cases/<string:case_number>/reply")
+    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/reply")
     @staff_only
     def reply(self, request, actor, case_number):
         """Reply to the petitioner (答复)
@@ -160,7 +164,7 @@ class GatewayService:
         body = schemas.ReplyRequest().load(json_body(request))
         return schemas.CaseView().dump(self.tracking.reply(case_number, actor, body["reply"]))
 
-    @http("POST", f"{API}/cases/<string:case_number>/return")
+    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/return")
     @staff_only
     def return_case(self, request, actor, case_number):
         """Return a misrouted case, with the reason (退回); routing picks another unit

@@ -1,11 +1,18 @@
 """Checks on who the petitioner is: the resident ID number (GB 11643) and a
 mainland China mobile number. Each check returns the normalised value or
 raises ``ValueError`` with the reason a citizen can act on."""
+import re
 from datetime import date
 
 import phonenumbers
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
+
+# ASCII digits only: str.isdigit() also accepts full-width (１２３) and other
+# scripts' digits, which would be stored inside an ID number as typed.
+ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+# No resident ID was issued to anyone born before this year.
+EARLIEST_BIRTH_YEAR = 1900
 
 
 def resident_id_number(value, today=None):
@@ -13,7 +20,7 @@ def resident_id_number(value, today=None):
     number = value.strip().upper()
     if len(number) != 18:
         raise ValueError("身份证号应为18位")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not ID_NUMBER.fullmatch(number):
         raise ValueError("身份证号前17位应为数字，最后一位应为数字或X")
     try:
         birth_date = ric.get_birth_date(number)
@@ -21,6 +28,8 @@ def resident_id_number(value, today=None):
         raise ValueError("身份证号中的出生日期无效") from None
     if birth_date > (today or date.today()):
         raise ValueError("身份证号中的出生日期晚于今天")
+    if birth_date.year < EARLIEST_BIRTH_YEAR:
+        raise ValueError(f"身份证号中的出生年份早于{EARLIEST_BIRTH_YEAR}年，请核对")
     if number[17] != ric.calc_check_digit(number):
         raise ValueError("身份证号校验位错误，请核对")
     # Deliberately NOT checked: stdnum's test that the birthplace code was in

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from core import events
 from core.errors import InvalidInput, NotFound
 from core.privacy import mask_id_number, mask_name, mask_phone
-from core.validation import field_errors
+from core.validation import excerpt, field_errors
 from services.intake import case_numbers, query_codes
 from services.intake.models import AuditEntry, Petition, ProxyConsent
 from services.intake.schemas import (
@@ -34,7 +34,7 @@ def validate_submission(data, reference):
     }
     for field, (codes, reason) in known.items():
         if field in submission and submission[field] not in codes:
-            errors[field] = [f"{submission[field]} {reason}"]
+            errors[field] = [f"{excerpt(submission[field])} {reason}"]
     if errors:
         raise InvalidInput("提交的信访事项有误，请按提示修改", details=errors)
     return submission

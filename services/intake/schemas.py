@@ -2,14 +2,15 @@
 gateway shows them to the citizen next to the field."""
 from marshmallow import Schema, ValidationError, fields, validate
 
+from core.validation import VisibleStr
 from services.intake import identity
 
 REQUIRED = {"required": "必填", "null": "必填", "invalid": "应为文本"}
 SCHEMA_ERRORS = {"unknown": "不支持的字段", "type": "应为对象"}
 
 
-class Text(fields.Str):
-    """A string with surrounding whitespace removed, so blank means empty."""
+class Text(VisibleStr):
+    """Visible text of bounded length, with reasons a citizen can act on."""
 
     def __init__(self, label, max_length, required=True, **kwargs):
         if required:
@@ -18,9 +19,6 @@ class Text(fields.Str):
         else:
             length = validate.Length(max=max_length, error=f"{label}不能超过{max_length}个字")
         super().__init__(required=required, validate=length, error_messages=REQUIRED, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 class Checked(fields.Str):
@@ -58,8 +56,10 @@ class SubmissionSchema(Schema):
     phone = Checked(identity.mobile_number)
     title = Text("标题", 100)
     content = Text("内容", 5000)
-    category = fields.Str(required=True, error_messages=REQUIRED)
-    area_code = fields.Str(required=True, error_messages=REQUIRED)
+    category = fields.Str(required=True, error_messages=REQUIRED,
+                          validate=validate.Length(max=50, error="类别代码过长"))
+    area_code = fields.Str(required=True, error_messages=REQUIRED,
+                           validate=validate.Regexp(r"^\d{6}(\d{3})?$", error="地区代码应为6位或9位数字"))
     address = Text("地址", 200, required=False, load_default=None, allow_none=True)
     proxy = fields.Nested(ProxySchema, load_default=None, allow_none=True)
 

@@ -1,6 +1,8 @@
 """RPC inputs (checked, bad input becomes InvalidInput) and outputs (JSON)."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from core.validation import VisibleStr
+
 STATUSES = ("submitted", "routed", "accepted", "replied", "concluded", "rejected", "returned")
 
 
@@ -22,15 +24,17 @@ class QueueFilterSchema(_Input):
 
     status = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
     limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = fields.Int(load_default=0, validate=validate.Range(min=0))
+    # Bounded: an offset past any real queue (9223372036854775808) would
+    # overflow the database's integer instead of answering an empty page.
+    offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 class ReplySchema(_Input):
-    reply = fields.Str(required=True, validate=validate.Length(min=1, max=5000))
+    reply = VisibleStr(required=True, validate=validate.Length(min=1, max=5000))
 
 
 class ReturnSchema(_Input):
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=1000))
+    reason = VisibleStr(required=True, validate=validate.Length(min=1, max=1000))
 
 
 

@@ -12,8 +12,11 @@ from core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    PayloadTooLarge,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthorized,
+    UnsupportedMediaType,
 )
 from services.gateway import openapi
 from services.gateway.auth import Tokens
@@ -25,8 +28,8 @@ ACTOR = {"username": "lixia_housing", "unit_code": "370102-ZJJ", "unit_name": "å
          "role": "handler", "area_code": "370102"}
 
 
-def request_with(data):
-    return EnvironBuilder(method="POST", data=data).get_request()
+def request_with(data, content_type="application/json"):
+    return EnvironBuilder(method="POST", data=data, content_type=content_type).get_request()
 
 
 @pytest.mark.parametrize("exc, status, code", [
@@ -63,6 +66,55 @@ def test_a_body_that_is_not_a_json_object_is_invalid_input(data):
 
 def test_json_object_body_is_returned():
     assert json_body(request_with('{"a": 1}')) == {"a": 1}
+    assert json_body(request_with('{"a": 1}', "application/json; charset=utf-8")) == {"a": 1}
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", None])
+def test_a_body_not_sent_as_json_is_refused_with_415(content_type):
+    # A cross-site form can post text/plain or a form without asking first.
+    with pytest.raises(UnsupportedMediaType) as raised:
+        json_body(request_with('{"a": 1}', content_type))
+    assert "Content-Type" in raised.value.details
+
+
+def test_a_body_over_the_limit_is_refused_unread_with_413():
+    with pytest.raises(PayloadTooLarge):
+        json_body(request_with('{"a": "' + "x" * 200 + '"}'), max_bytes=100)
+
+
+@pytest.mark.parametrize("data, field", [
+    ('{"name": "\\ud800"}', "name"),
+    ('{"proxy": {"agent_id": "a\\u0000b"}}', "proxy.agent_id"),
+    ('{"\\udfff": 1}', "body"),
+    ('{"offset": 9223372036854775808}', "offset"),
+    ('{"a": ' + "[" * 20 + "]" * 20 + "}", "a"),
+    ('{"a": ' + "[" * 4000 + "]" * 4000 + "}", "body"),
+    ('{"a": NaN}', "body"),
+    ('{"a": 1e999999999999}', "body"),
+], ids=["surrogate", "nul", "surrogate-key", "huge-int", "deep", "very-deep", "nan", "inf"])
+def test_unstorable_values_are_invalid_input_naming_the_field(data, field):
+    with pytest.raises(InvalidInput) as raised:
+        json_body(request_with(data))
+    [named] = raised.value.details
+    assert named.startswith(field)
+    assert all(len(reason) < 100 for reason in raised.value.details[named])
+
+
+def test_errors_without_details_do_not_send_the_text_none():
+    from nameko.exceptions import deserialize, serialize
+    error = deserialize(serialize(NotFound("no such case")))
+    assert error.details == {}
+    response = HttpEntrypoint("GET", "/").response_from_exception(error)
+    assert "details" not in json.loads(response.get_data())
+
+
+def test_too_many_requests_says_when_to_come_back():
+    from nameko.exceptions import deserialize, serialize
+    error = deserialize(serialize(TooManyRequests("slow down", {"phone": ["too many"]}, 42)))
+    response = HttpEntrypoint("GET", "/").response_from_exception(error)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "42"
 
 
 def test_token_round_trip_carries_the_actor():
@@ -97,7 +149,7 @@ def test_tokens_refuse_to_work_without_a_strong_secret(secret):
 def test_openapi_document_is_valid_and_documents_every_route():
     document = openapi.document(GatewayService)
     validate(document)
-    routes = {(m.lower(), openapi.WERKZEUG_ARG.sub(r"{\1}", url))
+    routes = {(m.lower(), openapi.openapi_path(url))
               for m, url, _ in openapi.routes(GatewayService)}
     documented = {(m, path) for path, ops in document["paths"].items() for m in ops}
     assert routes == documented

@@ -35,6 +35,10 @@ def test_birthplace_code_not_in_use_in_birth_year_is_accepted():
     ("37010219900307123Y", "最后一位应为数字或X"),
     ("370102199003071239", "校验位错误"),
     ("370102199002301234", "出生日期无效"),  # 30 February
+    ("３７０１０２１９９００３０７１２３８", "前17位应为数字"),  # full-width digits
+    ("370102199003071２38", "前17位应为数字"),
+    ("37010219900307١٢٣8", "前17位应为数字"),  # Arabic-Indic digits
+    ("370102180003071232", "早于1900年"),
 ])
 def test_invalid_resident_id_numbers_say_why(number, reason):
     with pytest.raises(ValueError, match=reason):
@@ -65,3 +69,10 @@ def test_mobile_numbers_with_or_without_country_code(phone):
 def test_not_a_mainland_mobile(phone, reason):
     with pytest.raises(ValueError, match=reason):
         mobile_number(phone)
+
+
+def test_names_are_masked_whatever_their_length():
+    from core.privacy import mask_name
+    assert mask_name("张") == "*"
+    assert mask_name("张三") == "张*"
+    assert mask_name("欧阳娜娜") == "欧***"

@@ -124,7 +124,7 @@ def test_reply_needs_acceptance_first(tracking, store):
         tracking.reply(CASE_NUMBER, ACTORS["handler"], "答复")
 
 
-@pytest.mark.parametrize("text", ["", "长" * 5001, None, 42])
+@pytest.mark.parametrize("text", ["", "长" * 5001, None, 42, "  \u200b\u3000\ufeff\u200d "])
 def test_reply_text_is_checked(tracking, store, text):
     put(store, CASE_NUMBER, status="accepted")
     with pytest.raises(InvalidInput) as exc:
