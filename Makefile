@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # The citizens' page is tested in a real browser: Debian's Chromium.
 CHROMIUM := /usr/bin/chromium
+# The public front (deploy/front.py): Debian's nginx, in front of the gateway.
+NGINX := /usr/sbin/nginx
 
 .PHONY: install run test lint bench topology migrate parked clean
 
@@ -15,7 +17,10 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(NGINX)
+
+$(NGINX):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
 
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium

@@ -21,6 +21,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from core.config import ROOT, config_path, load_config
+from deploy.front import Front
 from deploy.services import SERVICES
 from services.routing.directory_seed import DEMO_STAFF
 
@@ -84,21 +85,25 @@ def local_secrets(path):
 
 
 class LocalStack:
-    """The services as separate processes, on stores under ``var_dir``."""
+    """The services as separate processes, on stores under ``var_dir``; the
+    public ``port`` is nginx's (deploy/front.py), the gateway listens behind
+    it on a loopback port of its own."""
 
-    def __init__(self, var_dir, env=None, port=8000):
+    def __init__(self, var_dir, env=None, port=8000, gateway_port=None):
         self.var_dir = Path(var_dir)
         self.port = port
+        self.gateway_port = gateway_port or free_port()
         self.env = {**os.environ, **{
             f"{s.upper()}_DB_URL": f"sqlite:///{self.var_dir}/{s}.db" for s in STORED},
             "SMS_LOG_PATH": str(self.var_dir / "sms.log"),
-            "GATEWAY_ADDRESS": f"127.0.0.1:{port}",
+            "GATEWAY_ADDRESS": f"127.0.0.1:{self.gateway_port}",
             "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore::DeprecationWarning",
             **(env or {})}
         self.processes = {}
 
     @property
     def url(self):
+        """Where clients go: the front."""
         return f"http://127.0.0.1:{self.port}"
 
     def prepare(self):
@@ -116,6 +121,11 @@ class LocalStack:
             [sys.executable, "-m", "nameko", "run", "--config", str(config_path(name)),
              SERVICES[name]],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        if name == "gateway" and "front" not in self.processes:
+            # Clients reach the gateway only through the front.
+            self.processes["front"] = Front(
+                self.var_dir / "front", f"127.0.0.1:{self.port}",
+                f"127.0.0.1:{self.gateway_port}", self.var_dir, self.env).start()
 
     def start_all(self):
         for name in SERVICES:
