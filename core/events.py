@@ -3,6 +3,7 @@
 Read top to bottom, this is what happens to a petition:
 
     intake    petition_submitted  -> routing picks the unit, track and due date
+    intake    phone_code          -> notify texts a one-time code proving the phone (private)
     intake    petitioner_contact  -> notify (private exchange: phone, query code)
     routing   petition_routed     -> tracking opens / moves the case; notify tells the petitioner
     routing   petition_rejected   -> tracking closes it with the reason and the right channel
@@ -20,8 +21,8 @@ contract ``version``, the case's ``area_code`` and responsible ``unit_code``, so
 county or a department can run its own consumers for its own cases.
 
 Public events carry no personal data: department systems may subscribe to the
-``<service>.events`` exchanges. Only ``petitioner_contact`` carries the phone and
-the query code, on its own exchange that only notify may bind to.
+``<service>.events`` exchanges. Only ``phone_code`` and ``petitioner_contact``
+carry a phone and a code, on their own exchange that only notify may bind to.
 """
 import uuid
 from dataclasses import dataclass
@@ -41,10 +42,10 @@ class ContractViolation(ValueError):
     """A service tried to publish an event that breaks its own contract."""
 
 
-class EventSchema(Schema):
-    """Fields every event carries. Unknown fields are ignored so a producer can
-    add fields (a minor change) without breaking consumers; a breaking change
-    bumps ``version`` and gets a new contract."""
+class EnvelopeSchema(Schema):
+    """Fields every message on the bus carries. Unknown fields are ignored so a
+    producer can add fields (a minor change) without breaking consumers; a
+    breaking change bumps ``version`` and gets a new contract."""
 
     class Meta:
         unknown = EXCLUDE
@@ -53,6 +54,11 @@ class EventSchema(Schema):
     event_type = fields.Str(required=True)
     version = fields.Int(required=True)
     occurred_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class EventSchema(EnvelopeSchema):
+    """Fields every event about a case carries."""
+
     case_number = fields.Str(required=True, validate=_CASE_NUMBER)
     area_code = fields.Str(required=True, validate=_AREA_CODE)
     unit_code = fields.Str(required=True, allow_none=True)
@@ -70,6 +76,13 @@ class PetitionSubmittedSchema(EventSchema):
 class PetitionerContactSchema(EventSchema):
     phone = fields.Str(required=True)
     query_code = fields.Str(required=True)
+
+
+class PhoneCodeSchema(EnvelopeSchema):
+    """A one-time code proving a phone before a petition; about no case yet."""
+
+    phone = fields.Str(required=True)
+    code = fields.Str(required=True, validate=validate.Regexp(r"^\d{6}$"))
 
 
 class PetitionRoutedSchema(EventSchema):
@@ -174,6 +187,7 @@ PETITION_SUBMITTED = Contract("intake", "petition_submitted", PetitionSubmittedS
 # Private: on its own exchange so department systems cannot bind to it.
 PETITIONER_CONTACT = Contract("intake.private", "petitioner_contact", PetitionerContactSchema,
                               private=True)
+PHONE_CODE = Contract("intake.private", "phone_code", PhoneCodeSchema, private=True)
 PETITION_ROUTED = Contract("routing", "petition_routed", PetitionRoutedSchema)
 PETITION_REJECTED = Contract("routing", "petition_rejected", PetitionRejectedSchema)
 CASE_ACCEPTED = Contract("tracking", "case_accepted", CaseAcceptedSchema)
@@ -186,7 +200,7 @@ RATING_UNSATISFIED = Contract("rating", "rating_unsatisfied", RatingUnsatisfiedS
 NOTIFICATION_FAILED = Contract("notify", "notification_failed", NotificationFailedSchema)
 
 ALL = (
-    PETITION_SUBMITTED, PETITIONER_CONTACT, PETITION_ROUTED, PETITION_REJECTED,
+    PETITION_SUBMITTED, PETITIONER_CONTACT, PHONE_CODE, PETITION_ROUTED, PETITION_REJECTED,
     CASE_ACCEPTED, CASE_RETURNED, CASE_REPLIED, CASE_CONCLUDED, SUPERVISION_OPENED,
     RATING_SUBMITTED, RATING_UNSATISFIED, NOTIFICATION_FAILED,
 )

@@ -48,7 +48,9 @@ def document(service_cls):
         operation.setdefault("summary", summary.strip().splitlines()[0] if summary.strip() else "")
         operation.setdefault("responses", {}).setdefault("4XX", {
             "description": "bad input (400), no or bad token (401), not allowed (403), "
-                           "not found (404), conflict with the case's state (409)",
+                           "not found (404), conflict with the case's state (409), body too "
+                           "large (413), not sent as application/json (415), too many "
+                           "requests (429, with Retry-After)",
             "content": {"application/json": {"schema": "Error"}}})
         operation["responses"].setdefault("503", {
             "description": "a service did not answer in time; the request may be retried",

@@ -24,6 +24,12 @@ class Receipt(Schema):
     submitted_at = Str()
 
 
+class PhoneCodeSent(Schema):
+    phone = Str(metadata={"description": "where the code went, masked", "example": "138****5678"})
+    expires_in = fields.Int(metadata={"description": "seconds the code stays valid"})
+    resend_after = fields.Int(metadata={"description": "seconds before another code may be asked for"})
+
+
 class Petitioner(Schema):
     name = Str(metadata={"example": "张**"})
     id_number = Str(metadata={"example": "3701**********123X"})

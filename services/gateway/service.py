@@ -10,7 +10,7 @@ from core.broker import TimedRpcProxy
 from core.errors import NotFound
 from services.gateway import openapi, pages, schemas
 from services.gateway.auth import TokenProvider, staff_only
-from services.gateway.http import http, json_body
+from services.gateway.http import client_address, http, json_body
 
 API = "/api/v1"
 # A petition's text is up to 5,000 characters (3 bytes each in UTF-8) besides
@@ -29,20 +29,38 @@ class GatewayService:
 
     # -- citizens ---------------------------------------------------------
 
+    @http("POST", f"{API}/phone-codes")
+    def request_phone_code(self, request):
+        """Text a one-time code to the petitioner's phone (获取短信验证码)
+        ---
+        requestBody: {required: true, content: {application/json: {schema: PhoneCodeRequestSchema}}}
+        responses:
+          "202": {description: "the code is on its way by SMS",
+                  content: {application/json: {schema: PhoneCodeSent}}}
+          "429": {description: "too many codes asked for this phone, ID number or address",
+                  headers: {Retry-After: {schema: {type: integer}}},
+                  content: {application/json: {schema: Error}}}
+        """
+        return 202, schemas.PhoneCodeSent().dump(
+            self.intake.request_phone_code(json_body(request), client_address(request)))
+
     @http("POST", f"{API}/petitions")
     def submit_petition(self, request):
-        """Submit a petition (提交信访事项)
+        """Submit a petition (提交信访事项) with the code texted to its phone
         ---
         requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
         responses:
           "201": {description: "accepted; the query code is shown only here and by SMS",
                   content: {application/json: {schema: Receipt}}}
+          "429": {description: "too many petitions for this ID number today, or from this address",
+                  headers: {Retry-After: {schema: {type: integer}}},
+                  content: {application/json: {schema: Error}}}
         """
         # One id per request: if intake commits and dies before answering, the
         # redelivered request finds the petition instead of storing it twice.
         submission_id = secrets.token_urlsafe(16)
-        return 201, schemas.Receipt().dump(
-            self.intake.submit(json_body(request, SUBMISSION_MAX_BYTES), submission_id))
+        return 201, schemas.Receipt().dump(self.intake.submit(
+            json_body(request, SUBMISSION_MAX_BYTES), submission_id, client_address(request)))
 
     @http("GET", f"{API}/petitions/<string(maxlength=40):query_code>")
     def follow_petition(self, request, query_code):

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from core.limits import RateHitMixin
 from core.store import UtcDateTime
 
 
@@ -74,3 +75,25 @@ class CaseCounter(Base):
 
     day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD
     last: Mapped[int] = mapped_column(Integer)
+
+
+class PhoneCode(Base):
+    """A one-time code texted to prove a phone (短信验证码) before a petition is
+    accepted from it; bound to the ID number it was asked for. Only its keyed
+    hash is kept."""
+
+    __tablename__ = "phone_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # keyed hash of phone + ID number: the code proves that pair
+    holder_hash: Mapped[str] = mapped_column(String(64), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class RateHit(RateHitMixin, Base):
+    """Code requests and petitions counted per phone, ID number and client
+    address (see phone_codes.LIMITS)."""

@@ -9,7 +9,7 @@ from core import events
 from core.errors import InvalidInput, NotFound
 from core.privacy import mask_id_number, mask_name, mask_phone
 from core.validation import excerpt, field_errors
-from services.intake import case_numbers, query_codes
+from services.intake import case_numbers, phone_codes, query_codes
 from services.intake.models import AuditEntry, Petition, ProxyConsent
 from services.intake.schemas import (
     AuditEntrySchema,
@@ -40,10 +40,12 @@ def validate_submission(data, reference):
     return submission
 
 
-def submit(tx, data, reference, settings, submission_id=None, now=None):
-    """Store a petition and the events it implies. ``submission_id`` (the
-    gateway makes one per request) makes a redelivered request answer with the
-    first receipt instead of storing the petition twice."""
+def submit(tx, data, reference, settings, submission_id=None, now=None, client=None):
+    """Store a petition and the events it implies, once its phone is proven
+    (``sms_code``) and within the limits per ID number and per ``client``
+    address. ``submission_id`` (the gateway makes one per request) makes a
+    redelivered request answer with the first receipt instead of storing the
+    petition twice."""
     submission = validate_submission(data, reference)
     keys = query_codes.keys_for(submission_id or query_codes.new_submission_id(),
                                 settings.hash_key)
@@ -53,6 +55,8 @@ def submit(tx, data, reference, settings, submission_id=None, now=None):
         return _receipt(petition, keys.query_code, settings)
 
     submitted_at = now or datetime.now(timezone.utc)
+    phone_codes.consume_code(tx, submission, settings, submitted_at)
+    phone_codes.limit_petitions(tx, submission, client, settings, submitted_at)
     case_number = case_numbers.next_case_number(tx.session, submitted_at, settings.timezone)
     proxy = submission["proxy"]
     petition = Petition(

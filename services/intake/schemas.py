@@ -62,6 +62,18 @@ class SubmissionSchema(Schema):
                            validate=validate.Regexp(r"^\d{6}(\d{3})?$", error="地区代码应为6位或9位数字"))
     address = Text("地址", 200, required=False, load_default=None, allow_none=True)
     proxy = fields.Nested(ProxySchema, load_default=None, allow_none=True)
+    sms_code = fields.Str(required=True, error_messages=REQUIRED, validate=validate.Regexp(
+        r"^[0-9]{6}$", error="短信验证码应为6位数字"),
+        metadata={"description": "the code texted to the phone (POST /phone-codes)"})
+
+
+class PhoneCodeRequestSchema(Schema):
+    """Asking for the code that proves the phone before submitting."""
+
+    error_messages = SCHEMA_ERRORS
+
+    phone = Checked(identity.mobile_number)
+    id_number = Checked(identity.resident_id_number)
 
 
 class MaskedPetitionerSchema(Schema):

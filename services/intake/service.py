@@ -1,8 +1,9 @@
 """intake: takes petitions in, keeps the petitioner's identity safe, answers
 the petitioner who holds the query code. See docs/services.md."""
 from core.broker import rpc
+from core.errors import InvalidInput
 from core.store import Store
-from services.intake import petitions
+from services.intake import petitions, phone_codes
 from services.intake.models import Base
 from services.intake.reference import ReferenceData
 from services.intake.settings import SettingsProvider
@@ -16,11 +17,23 @@ class IntakeService:
     reference_data = ReferenceData()
 
     @rpc
-    def submit(self, data, submission_id=None):
+    def request_phone_code(self, data, client=None):
+        with self.store.transaction() as tx:
+            return phone_codes.request_code(tx, data, client, self.settings)
+
+    @rpc
+    def submit(self, data, submission_id=None, client=None):
         # Asked before the transaction opens: no lock held while routing answers.
         reference = self.reference_data()
-        with self.store.transaction() as tx:
-            return petitions.submit(tx, data, reference, self.settings, submission_id)
+        try:
+            with self.store.transaction() as tx:
+                return petitions.submit(tx, data, reference, self.settings, submission_id,
+                                        client=client)
+        except phone_codes.WrongCode as wrong:
+            # Counted even though the submission is rolled back: guessing ends.
+            with self.store.transaction() as tx:
+                phone_codes.count_wrong_code(tx, wrong.code_id)
+            raise InvalidInput(wrong.message, wrong.details) from None  # the registered class
 
     @rpc
     def lookup(self, query_code):

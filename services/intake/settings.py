@@ -8,6 +8,7 @@ from nameko.exceptions import ConfigurationError
 from nameko.extensions import DependencyProvider
 
 from core.privacy import FieldCipher, keyed_hash
+from services.intake.phone_codes import PhoneCodePolicy
 
 REQUIRED_KEYS = ("ID_ENCRYPTION_KEYS", "HASH_KEY")
 
@@ -17,6 +18,7 @@ class Settings:
     cipher: FieldCipher  # names, ID numbers and phones at rest
     hash_key: str        # keyed hashes of ID numbers and query codes
     timezone: ZoneInfo   # the day in a case number, the times shown
+    phone_codes: PhoneCodePolicy  # codes proving phones, and the rate limits
 
     @classmethod
     def from_config(cls, config):
@@ -35,7 +37,7 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigurationError(f"intake: unknown TIMEZONE {config.get('TIMEZONE')!r}") from None
         # yaml reads an all-digit key as a number
-        return cls(cipher, str(config["HASH_KEY"]), timezone)
+        return cls(cipher, str(config["HASH_KEY"]), timezone, PhoneCodePolicy.from_config(config))
 
     def hash(self, value):
         return keyed_hash(self.hash_key, value)

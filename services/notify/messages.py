@@ -9,7 +9,7 @@ from core.store import utcnow
 
 from .models import Message, Recipient
 from .schemas import MessageSchema
-from .templates import QUERY_CODE, render
+from .templates import PHONE_CODE, QUERY_CODE, render
 
 
 class RecipientUnknown(Exception):
@@ -26,6 +26,10 @@ def record_contact(tx, cipher, event):
                                  phone_encrypted=cipher.encrypt(phone),
                                  phone_masked=mask_phone(phone)))
     _queue(tx, cipher, event, QUERY_CODE, cipher.encrypt(phone), mask_phone(phone))
+
+
+def phone_code_text(event):
+    return render(PHONE_CODE, event)
 
 
 def queue_status(tx, cipher, event):

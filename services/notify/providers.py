@@ -5,6 +5,7 @@ import logging
 import os
 from pathlib import Path
 
+from core.privacy import mask_phone
 from core.store import utcnow
 
 log = logging.getLogger(__name__)
@@ -21,8 +22,8 @@ class SmsProvider:
 
 class RecordProvider(SmsProvider):
     """The developer's provider: delivers nothing, records what a citizen
-    would receive in a log file and the Python log (the one place where the
-    query code may appear in a log)."""
+    would receive in a file (the phone's inbox, as it were: it holds numbers
+    and codes, like the phone). The service log gets only the masked number."""
 
     def __init__(self, log_path):
         self.log_path = Path(log_path)
@@ -31,7 +32,7 @@ class RecordProvider(SmsProvider):
         os.makedirs(self.log_path.parent, exist_ok=True)
         with open(self.log_path, "a", encoding="utf-8") as f:
             f.write(f"{utcnow().isoformat()}\t{phone}\t{text}\n")
-        log.info("SMS to %s: %s", phone, text)
+        log.info("SMS to %s (%d characters)", mask_phone(phone), len(text))
 
 
 class SendFailed(Exception):

@@ -21,6 +21,14 @@ class NotifyService:
             if tx.first_delivery(event):
                 messages.record_contact(tx, self.delivery.cipher, event)
 
+    @handles(events.PHONE_CODE)
+    def on_phone_code(self, event):
+        # Sent at once, not queued: a code is useful for minutes, and a failed
+        # send is retried by the handler and then parked, like any event.
+        with self.store.transaction() as tx:
+            if tx.first_delivery(event):
+                self.delivery.provider.send(event["phone"], messages.phone_code_text(event))
+
     @handles(events.PETITION_ROUTED)
     def on_petition_routed(self, event):
         self._tell_petitioner(event)

@@ -1,8 +1,10 @@
 """What the petitioner receives. The query-code text is the only one that ever
 carries the query code; status texts point the petitioner back to it."""
 QUERY_CODE = "query_code"
+PHONE_CODE = "phone_code"
 
 TEMPLATES = {
+    PHONE_CODE: "【济南网上信访】您的验证码为{code}，仅用于提交信访事项，请勿告诉他人。",
     QUERY_CODE: "【济南网上信访】您的信访事项已提交，案件编号{case_number}，查询码{query_code}。"
                 "请妥善保管查询码，凭此查询办理进度并评价。",
     "petition_routed": "【济南网上信访】您的信访事项（案件编号{case_number}）已转交{unit_name}办理，"

@@ -2,10 +2,41 @@
 consumers have never run wait in the queues `deploy.topology` declared, and
 are handled once the consumers start."""
 import pytest
+from kombu import Connection, Queue
 from sqlalchemy import create_engine, text
 
 from core.errors import NotFound
-from tests.faults.support import assert_nothing_lost, eventually, rpc, submit
+from tests.faults.support import VALID, api, assert_nothing_lost, eventually, new_phone, rpc
+
+PHONE_CODES = "evt-intake.private-phone_code--notify.on_phone_code"
+
+
+def submit_before_notify_ever_ran(stack):
+    """A petition, its phone proven with the code that waits in notify's
+    queue (notify has never run: the phone has not received it yet); the code
+    is read there and left in the queue."""
+    phone = new_phone()
+    asked = api(stack, "POST", "/phone-codes", json={"phone": phone,
+                                                     "id_number": VALID["id_number"]})
+    assert asked.status_code == 202, asked.text
+    code = eventually(lambda: _queued_code(stack, phone))
+    response = api(stack, "POST", "/petitions", json={**VALID, "phone": phone, "sms_code": code})
+    assert response.status_code == 201, response.text
+    return {**response.json(), "phone": phone}
+
+
+def _queued_code(stack, phone):
+    with Connection(stack.env["AMQP_URI"]) as conn:
+        queue = Queue(PHONE_CODES, channel=conn.default_channel, no_declare=True)
+        seen = []
+        try:
+            while (message := queue.get(no_ack=False)) is not None:
+                seen.append(message)
+                if message.payload["phone"] == phone:
+                    return message.payload["code"]
+        finally:
+            for message in seen:
+                message.requeue()
 
 
 def outbox_pending(stack):
@@ -26,7 +57,7 @@ def test_events_published_before_their_consumers_ever_ran_are_kept(fresh_stack):
     for name in ("gateway", "intake", "routing"):
         stack.start(name)
     stack.wait_until_ready()
-    receipts = [submit(stack) for _ in range(8)]
+    receipts = [submit_before_notify_ever_ran(stack) for _ in range(8)]
 
     # Intake published everything, routing routed everything, while tracking,
     # notify and rating have never started.

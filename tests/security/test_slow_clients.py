@@ -17,8 +17,8 @@ def stalled_connection(stack, half_body=True):
     """A connection that sends the headers (and half a body) of a POST, then
     nothing more."""
     sock = socket.create_connection(("127.0.0.1", stack.port), timeout=30)
-    head = (f"POST /api/v1/petitions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            f"Content-Length: 1000\r\n\r\n")
+    head = ("POST /api/v1/petitions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Content-Length: 1000\r\n\r\n")
     sock.sendall(head.encode() + (b'{"name": "' if half_body else b""))
     return sock
 

@@ -12,6 +12,7 @@ from core.errors import InvalidInput, NotFound
 from core.store import OutboxMessage, OutboxRelay
 from services.intake import petitions, query_codes
 from services.intake.models import AuditEntry, Petition, ProxyConsent
+from tests.unit.intake.conftest import prove_phone
 
 # 2026-11-24 16:30 UTC is already 25 November in Jinan.
 EVENING_UTC = datetime(2026, 11, 24, 16, 30, tzinfo=timezone.utc)
@@ -19,6 +20,7 @@ CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 
 
 def _submit(store, data, reference, settings, now=EVENING_UTC):
+    data = prove_phone(store, settings, data)
     with store.transaction() as tx:
         return petitions.submit(tx, data, reference, settings, now=now)
 
@@ -109,6 +111,7 @@ def test_submission_and_its_events_commit_together(engine, store, submission, re
 
 def test_rolled_back_submission_leaves_no_petition_and_no_event(
         engine, store, submission, reference, settings):
+    submission = prove_phone(store, settings, submission)
     with pytest.raises(RuntimeError):
         with store.transaction() as tx:
             petitions.submit(tx, submission, reference, settings, now=EVENING_UTC)
@@ -213,12 +216,14 @@ def test_id_number_hash_finds_a_citizens_other_petitions(
 
 def test_a_redelivered_submission_answers_the_first_receipt_and_stores_nothing_more(
         engine, store, submission, reference, settings):
+    proven = prove_phone(store, settings, submission)
     with store.transaction() as tx:
-        first = petitions.submit(tx, submission, reference, settings, "request-1", EVENING_UTC)
+        first = petitions.submit(tx, proven, reference, settings, "request-1", EVENING_UTC)
+    with store.transaction() as tx:  # the same request again: its code is used, no matter
+        again = petitions.submit(tx, proven, reference, settings, "request-1", EVENING_UTC)
+    proven = prove_phone(store, settings, submission)
     with store.transaction() as tx:
-        again = petitions.submit(tx, submission, reference, settings, "request-1", EVENING_UTC)
-    with store.transaction() as tx:
-        other = petitions.submit(tx, submission, reference, settings, "request-2", EVENING_UTC)
+        other = petitions.submit(tx, proven, reference, settings, "request-2", EVENING_UTC)
     assert again == first
     assert other["case_number"] != first["case_number"]
     assert other["query_code"] != first["query_code"]

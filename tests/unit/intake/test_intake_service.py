@@ -10,6 +10,7 @@ from core.store import OutboxMessage
 from services.intake.reference import ReferenceData
 from services.intake.service import IntakeService
 from services.intake.settings import Settings
+from tests.unit.intake.conftest import prove_phone
 
 
 @pytest.fixture
@@ -18,8 +19,8 @@ def service(store, settings, reference):
                           reference_data=lambda: reference)
 
 
-def test_submit_then_lookup_then_staff_read(service, submission):
-    submitted = service.submit(submission)
+def test_submit_then_lookup_then_staff_read(service, submission, store, settings):
+    submitted = service.submit(prove_phone(store, settings, submission))
     assert submitted["status"] == "submitted"
 
     view = service.lookup(submitted["query_code"].lower())
@@ -34,7 +35,8 @@ def test_submit_then_lookup_then_staff_read(service, submission):
 
 def test_bad_input_and_unknown_code_cross_as_platform_errors(service, submission, engine):
     with pytest.raises(InvalidInput) as caught:
-        service.submit({**submission, "phone": "+86 531 8600 1234", "area_code": "999999"})
+        service.submit({**submission, "phone": "+86 531 8600 1234", "area_code": "999999",
+                        "sms_code": "123456"})
     assert set(caught.value.details) == {"phone", "area_code"}
     with engine.connect() as conn:
         assert conn.execute(select(OutboxMessage)).all() == []
