@@ -1,12 +1,16 @@
 """Drives the citizens' page in headless Chromium, as a citizen would: a
-submission with a wrong ID number, a good one, then following it by the query
-code until it is routed. Prints what it saw as JSON.
+submission with a wrong ID number, a good one (asking for the SMS code and
+reading it off the phone: the record provider's SMS log), then following it by
+the query code until it is routed. Prints what it saw as JSON.
 
 Run by test_citizen_page.py in a process of its own: Playwright's sync API
 runs its own event loop, which the test suite's eventlet monkey-patching
 would break."""
 import json
+import re
 import sys
+import time
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
@@ -15,22 +19,40 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+PHONE = "13912345678"
+
+
+def code_received(sms_log):
+    """The newest code texted to PHONE, once one has come."""
+    for _ in range(100):
+        lines = Path(sms_log).read_text().splitlines() if Path(sms_log).exists() else []
+        codes = [m[1] for line in lines if f"\t{PHONE}\t" in line
+                 for m in [re.search(r"验证码为(\d{6})", line)] if m]
+        if codes:
+            return codes[-1]
+        time.sleep(0.2)
+    raise RuntimeError("no SMS code arrived")
+
+
 def fill_petition(page, id_number):
     page.fill("#name", "李四")
     page.fill("#id_number", id_number)
-    page.fill("#phone", "13912345678")
+    page.fill("#phone", PHONE)
     page.select_option("#category", "housing")
     page.select_option("#area_code", "370102")
     page.fill("#title", "楼道灯损坏")
     page.fill("#content", "三号楼楼道灯损坏一个月无人维修。")
-    page.click("#submit-form button")
+    page.click("#submit-form button[type=submit]")
 
 
-def main(url, screenshot):
+def main(url, screenshot, sms_log):
     seen = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 900, "height": 1400})
+        # The page's Content-Security-Policy must let its own script and style run.
+        violations = []
+        page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
         page.goto(url)
         page.wait_for_selector("#category option[value=housing]", state="attached")
 
@@ -38,7 +60,12 @@ def main(url, screenshot):
         page.wait_for_function("document.getElementById('submit-errors').textContent !== ''")
         seen["error"] = page.text_content("#submit-errors")
 
-        fill_petition(page, "11010519491231002X")
+        page.fill("#id_number", "11010519491231002X")
+        page.click("#send-code")
+        page.wait_for_function("document.getElementById('code-status').textContent !== ''")
+        seen["code_status"] = page.text_content("#code-status")
+        page.fill("#sms_code", code_received(sms_log))
+        page.click("#submit-form button[type=submit]")
         page.wait_for_selector("#receipt:not([hidden])")
         seen["case_number"] = page.text_content("#case-number")
         seen["query_code"] = page.text_content("#receipt-code")
@@ -51,6 +78,7 @@ def main(url, screenshot):
             page.wait_for_timeout(200)
         seen["status"] = page.get_attribute("#case-status", "data-status")
         seen["case_text"] = page.text_content("#case")
+        seen["csp_violations"] = violations
         page.screenshot(path=screenshot, full_page=True)
         browser.close()
     print(json.dumps(seen, ensure_ascii=False))
