@@ -108,7 +108,7 @@ class LocalStack:
 
     def prepare(self):
         self._python("-m", "deploy.migrate")
-        self._python("-m", "services.routing.seed")
+        self._python("-m", "services.routing.seed", "--demo")
         self._python("-m", "deploy.topology")
 
     def _python(self, *args):

@@ -119,6 +119,20 @@ class Actor(Schema):
     unit_name = Str()
     role = Str(metadata={"enum": ["handler", "bureau"]})
     area_code = Str()
+    must_change_password = fields.Bool(metadata={
+        "description": "true: the token only allows POST /auth/password"})
+
+
+class PasswordChange(Schema):
+    old_password = Str(required=True, validate=validate.Length(min=1, max=256))
+    new_password = Str(required=True, validate=validate.Length(min=1, max=256), metadata={
+        "description": "12 or more characters of three kinds (or a passphrase of 20), "
+                       "not containing the username"})
+
+
+class PasswordChanged(Schema):
+    username = Str()
+    must_change_password = fields.Bool()
 
 
 class Token(Schema):

@@ -9,7 +9,7 @@ import eventlet
 from core.broker import TimedRpcProxy
 from core.errors import NotFound
 from services.gateway import openapi, pages, schemas
-from services.gateway.auth import TokenProvider, staff_only
+from services.gateway.auth import TokenProvider, signed_in, staff_only
 from services.gateway.http import client_address, http, json_body
 
 API = "/api/v1"
@@ -122,10 +122,27 @@ class GatewayService:
           "401": {description: "wrong username or password", content: {application/json: {schema: Error}}}
         """
         credentials = schemas.Credentials().load(json_body(request))
-        actor = self.routing.authenticate(credentials["username"], credentials["password"])
+        actor = self.routing.authenticate(credentials["username"], credentials["password"],
+                                          client_address(request))
         token, expires_in = self.tokens.issue(actor)
         return schemas.Token().dump({"access_token": token, "token_type": "Bearer",
                                      "expires_in": expires_in, "actor": actor})
+
+    @http("POST", f"{API}/auth/password")
+    @signed_in
+    def change_password(self, request, actor):
+        """Change the signed-in account's password (required first for a one-time password)
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: PasswordChange}}}
+        responses:
+          "200": {description: "changed; sign in again with the new password",
+                  content: {application/json: {schema: PasswordChanged}}}
+        """
+        body = schemas.PasswordChange().load(json_body(request))
+        return schemas.PasswordChanged().dump(self.routing.change_password(
+            actor["username"], body["old_password"], body["new_password"],
+            client_address(request)))
 
     @http("GET", f"{API}/cases")
     @staff_only

@@ -1,19 +1,11 @@
 """The org directory: areas, units, categories, and the staff accounts of the
 units (who may sign in to the console, and as which unit)."""
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from core.errors import Unauthorized
-
-from .models import Area, Category, StaffAccount, Unit
+from .models import Area, Category, Unit
 
 PETITION_BUREAU = "petition_bureau"
 ROLES = ("handler", "bureau")
-
-_hasher = PasswordHasher()
-# Verified against when the username is unknown, so both failures cost the same.
-_DUMMY_HASH = _hasher.hash("not-a-password")
 
 
 class DirectoryMismatch(LookupError):
@@ -64,22 +56,3 @@ def units(tx):
     return [{"code": u.code, "name_zh": u.name_zh, "name_en": u.name_en, "kind": u.kind,
              "area_code": u.area_code, "parent": u.parent}
             for u in tx.session.scalars(select(Unit).order_by(Unit.code))]
-
-
-def hash_password(password):
-    return _hasher.hash(password)
-
-
-def authenticate(tx, username, password):
-    """The staff actor for these credentials; ``Unauthorized`` otherwise, the
-    same whether the user exists or not."""
-    account = tx.session.get(StaffAccount, username) if isinstance(username, str) else None
-    try:
-        _hasher.verify(account.password_hash if account else _DUMMY_HASH, str(password))
-    except (VerificationError, InvalidHashError):
-        account = None
-    if account is None:
-        raise Unauthorized("用户名或密码错误")
-    unit = tx.session.get(Unit, account.unit_code)
-    return {"username": account.username, "unit_code": unit.code, "unit_name": unit.name_zh,
-            "role": account.role, "area_code": unit.area_code}

@@ -8,9 +8,10 @@ re-seeding never undoes an admin's rule change or a changed password.
 import csv
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from .directory import hash_password
+from .auth import one_time_password
 from .models import Area, Category, RoutingRule, StaffAccount, Unit
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -140,8 +141,11 @@ def rules():
     return found
 
 
-def seed(tx, demo_password):
-    """Seed the directory; returns how many rules and staff accounts were added."""
+def seed(tx, demo_password=None):
+    """Seed the directory; returns how many rules and staff accounts were
+    added. With ``demo_password`` (the demo: ``make run``, the tests) every
+    new staff account gets it; without, each gets a one-time password (in
+    the result, to hand over once) that must be changed at first sign-in."""
     session = tx.session
     # Flushed group by group: the foreign keys need areas before units, and so on.
     for rows in (areas(), units(), categories()):
@@ -155,8 +159,14 @@ def seed(tx, demo_password):
     session.add_all(added_rules)
 
     existing = set(session.scalars(select(StaffAccount.username)).all())
-    added_staff = [StaffAccount(username=name, unit_code=unit, role=role,
-                                password_hash=hash_password(demo_password))
-                   for name, (unit, role) in DEMO_STAFF.items() if name not in existing]
+    hasher = PasswordHasher()
+    passwords = {name: demo_password or one_time_password()
+                 for name in DEMO_STAFF if name not in existing}
+    added_staff = [StaffAccount(username=name, unit_code=DEMO_STAFF[name][0],
+                                role=DEMO_STAFF[name][1],
+                                password_hash=hasher.hash(password),
+                                must_change_password=demo_password is None)
+                   for name, password in passwords.items()]
     session.add_all(added_staff)
-    return {"rules": len(added_rules), "staff_accounts": len(added_staff)}
+    return {"rules": len(added_rules), "staff_accounts": len(added_staff),
+            "one_time_passwords": {} if demo_password else passwords}

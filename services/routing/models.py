@@ -2,9 +2,10 @@
 accounts), the routing rules, and each case's current assignment."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.limits import RateHitMixin
 from core.store import UtcDateTime, utcnow
 
 
@@ -79,6 +80,26 @@ class StaffAccount(Base):
     unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
     role: Mapped[str] = mapped_column(String(20))  # handler | bureau
     password_hash: Mapped[str] = mapped_column(String(200))
+    # Set for an account given a one-time password: its tokens only allow
+    # changing it (services/routing/auth.py).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
+
+
+class SignInAudit(Base):
+    """Every sign-in attempt and password change: who, from where, what came of it."""
+
+    __tablename__ = "sign_in_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    username: Mapped[str] = mapped_column(String(50), index=True)
+    client: Mapped[str] = mapped_column(String(45))
+    outcome: Mapped[str] = mapped_column(String(30))
+
+
+class RateHit(RateHitMixin, Base):
+    """Failed sign-ins counted per account and per address (auth.SIGN_IN_LIMITS)."""
 
 
 class Assignment(Base):

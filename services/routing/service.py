@@ -4,7 +4,8 @@ from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
 
-from . import directory, routing
+from . import auth, directory, routing
+from .auth import AuthProvider
 from .deadlines import DueDates
 from .models import Base
 
@@ -13,6 +14,7 @@ class RoutingService:
     name = "routing"
     store = Store(Base)
     schedule = DueDates()
+    auth = AuthProvider()
 
     @handles(events.PETITION_SUBMITTED)
     def on_petition_submitted(self, event):
@@ -32,9 +34,17 @@ class RoutingService:
             return directory.reference_data(tx)
 
     @rpc
-    def authenticate(self, username, password):
+    def authenticate(self, username, password, client=None):
         with self.store.transaction() as tx:
-            return directory.authenticate(tx, username, password)
+            outcome = auth.authenticate(tx, username, password, client, self.auth)
+        return _raise_refusal(outcome)
+
+    @rpc
+    def change_password(self, username, old_password, new_password, client=None):
+        with self.store.transaction() as tx:
+            outcome = auth.change_password(tx, username, old_password, new_password,
+                                           self.auth, client)
+        return _raise_refusal(outcome)
 
     @rpc
     def units(self):
@@ -55,3 +65,10 @@ class RoutingService:
     def set_rule(self, category, area_code, unit_code, track):
         with self.store.transaction() as tx:
             return routing.set_rule(tx, category, area_code, unit_code, track)
+
+
+def _raise_refusal(outcome):
+    """A refusal is returned by auth (so its audit row commits), raised here."""
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome

@@ -121,7 +121,7 @@ def test_token_round_trip_carries_the_actor():
     tokens = Tokens(SECRET, 60)
     token, expires_in = tokens.issue(ACTOR)
     assert expires_in == 60
-    assert tokens.verify(f"Bearer {token}") == ACTOR
+    assert tokens.verify(f"Bearer {token}") == {**ACTOR, "must_change_password": False}
 
 
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Basic abc", "Bearer not-a-jwt"])

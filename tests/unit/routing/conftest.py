@@ -33,6 +33,13 @@ def store(seeded_template, tmp_path):
         yield store
 
 
+@pytest.fixture
+def auth():
+    """Sign-in as configured by default (services/routing/config.yaml)."""
+    from services.routing.auth import Auth, PasswordHashing, SignInPolicy
+    return Auth(PasswordHashing(), SignInPolicy.from_config({}))
+
+
 @pytest.fixture(scope="session")
 def schedule():
     return Schedule(WorkingCalendar(), DEFAULT_TRACK_WORKING_DAYS)

@@ -8,8 +8,8 @@ from services.routing.service import RoutingService
 
 
 @pytest.fixture
-def service(store, schedule):
-    return worker_factory(RoutingService, store=store, schedule=schedule)
+def service(store, schedule, auth):
+    return worker_factory(RoutingService, store=store, schedule=schedule, auth=auth)
 
 
 def test_a_redelivered_petition_submitted_is_routed_once(service, submitted, emitted):
@@ -31,7 +31,8 @@ def test_a_redelivered_case_returned_reroutes_once(service, submitted, returned,
 def test_authenticate_returns_the_actor(service):
     assert service.authenticate("lixia_housing", "petition-demo") == {
         "username": "lixia_housing", "unit_code": "370102-ZJJ",
-        "unit_name": "历下区住房和城乡建设局", "role": "handler", "area_code": "370102"}
+        "unit_name": "历下区住房和城乡建设局", "role": "handler", "area_code": "370102",
+        "must_change_password": False}
     assert service.authenticate("city_bureau", "petition-demo")["role"] == "bureau"
 
 
@@ -78,7 +79,8 @@ def test_set_rule_and_unknown_assignment_errors_cross_as_platform_errors(service
 def test_seeding_again_adds_nothing_and_keeps_an_admins_rule(service, store):
     service.set_rule("housing", "370102", "370102-XFJ", "standard")
     with store.transaction() as tx:
-        assert directory_seed.seed(tx, "another-password") == {"rules": 0, "staff_accounts": 0}
+        assert directory_seed.seed(tx, "another-password") == {"rules": 0, "staff_accounts": 0,
+                                                                "one_time_passwords": {}}
     assert {"category": "housing", "area_code": "370102", "unit_code": "370102-XFJ",
             "unit_name": "历下区信访局", "track": "standard"} in service.rules()
     assert service.authenticate("city_bureau", "petition-demo")["unit_code"] == "370100-XFJ"

@@ -1,0 +1,188 @@
+"""Staff sign-in: passwords (argon2, hashed off the request path), the
+password policy, backoff and lockout per account and per client address, and
+the audit of every attempt.
+
+Failed attempts are counted per account and per address (core.limits, limits
+in config.yaml ``SIGN_IN_LIMITS``): a few quickly (backoff), more over a longer
+window (lockout). While either is reached the attempt is refused (429 with
+Retry-After) without checking the password at all, so a correct guess in a
+lockout does not get in, and a flood does no hashing. A correct password
+clears the account's failures. Every attempt is audited (``SignInAudit``).
+
+A refusal must still be recorded, so the domain functions return it instead
+of raising (raising would roll the record back); the entrypoint raises it
+after the commit."""
+import hashlib
+import secrets
+import string
+from dataclasses import dataclass
+
+import eventlet
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from eventlet import tpool
+from nameko.extensions import DependencyProvider
+
+from core.errors import InvalidInput, ServiceUnavailable, TooManyRequests, Unauthorized
+from core.limits import Limit, clear, record, seconds_until_free
+from core.store import utcnow
+
+from .models import RateHit, SignInAudit, StaffAccount, Unit
+
+# name: (what it counts, default [max failures, window seconds])
+SIGN_IN_LIMITS = {
+    "sign_in_account_backoff": ("username", [5, 60]),
+    "sign_in_account_lockout": ("username", [10, 1800]),
+    "sign_in_address": ("client", [30, 900]),
+}
+REFUSED = "登录失败次数过多，请稍后再试"
+
+MIN_LENGTH, MAX_LENGTH, PASSPHRASE_LENGTH = 12, 256, 20
+
+
+def check_policy(password, username):
+    """InvalidInput naming ``new_password`` unless it is at least 12
+    characters with three kinds of character (or a passphrase of 20 or more),
+    and does not contain the username."""
+    reasons = []
+    if not isinstance(password, str) or not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        reasons.append(f"密码长度应为{MIN_LENGTH}至{MAX_LENGTH}个字符")
+    else:
+        kinds = sum(any(c in chars for c in password) for chars in (
+            string.ascii_lowercase, string.ascii_uppercase, string.digits))
+        kinds += any(not c.isascii() or c in string.punctuation or c == " " for c in password)
+        if kinds < 3 and len(password) < PASSPHRASE_LENGTH:
+            reasons.append("密码应包含大写字母、小写字母、数字、符号中的至少三类"
+                           f"（或使用不少于{PASSPHRASE_LENGTH}个字符的短语）")
+        if username and username.lower() in password.lower():
+            reasons.append("密码不能包含用户名")
+    if reasons:
+        raise InvalidInput("新密码不符合要求", {"new_password": reasons})
+
+
+def one_time_password():
+    """For an account created outside the demo: shown once, changed at first sign-in."""
+    return secrets.token_urlsafe(12)
+
+
+class PasswordHashing:
+    """argon2 in a few OS threads (eventlet's tpool; argon2 releases the GIL),
+    never in the green thread serving requests: a flood of sign-ins cannot
+    stall routing's other work. At most ``concurrency`` hashes at once; a
+    sign-in that waits longer than ``queue_seconds`` for a turn is told to
+    try again (503) instead of holding a worker."""
+
+    def __init__(self, concurrency=1, queue_seconds=5):
+        self.hasher = PasswordHasher()
+        self.turns = eventlet.semaphore.Semaphore(int(concurrency))
+        self.queue_seconds = float(queue_seconds)
+        # Verified against when the username is unknown, so both failures cost the same.
+        self.dummy_hash = self.hasher.hash("not-a-password")
+
+    def hash(self, password):
+        return self._run(self.hasher.hash, password)
+
+    def verify(self, password_hash, password):
+        try:
+            return self._run(self.hasher.verify, password_hash or self.dummy_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def _run(self, fn, *args):
+        if not self.turns.acquire(timeout=self.queue_seconds):
+            raise ServiceUnavailable("sign-in is busy; try again in a moment")
+        try:
+            return tpool.execute(fn, *args)
+        finally:
+            self.turns.release()
+
+
+@dataclass(frozen=True)
+class SignInPolicy:
+    limits: dict
+
+    @classmethod
+    def from_config(cls, config):
+        configured = config.get("SIGN_IN_LIMITS") or {}
+        return cls({name: Limit.from_config(name, field, configured.get(name, default), REFUSED)
+                    for name, (field, default) in SIGN_IN_LIMITS.items()})
+
+
+class Auth:
+    """What sign-in needs: the hashing pool and the policy."""
+
+    def __init__(self, hashing, policy):
+        self.hashing, self.policy = hashing, policy
+
+
+class AuthProvider(DependencyProvider):
+    """Config: ``SIGN_IN_LIMITS``, ``HASHING_CONCURRENCY``, ``HASHING_QUEUE_SECONDS``."""
+
+    def setup(self):
+        config = self.container.config
+        self.auth = Auth(PasswordHashing(config.get("HASHING_CONCURRENCY", 1),
+                                         config.get("HASHING_QUEUE_SECONDS", 5)),
+                         SignInPolicy.from_config(config))
+
+    def get_dependency(self, worker_ctx):
+        return self.auth
+
+
+def authenticate(tx, username, password, client, auth, now=None):
+    """The staff actor for these credentials, or the refusal to raise after
+    commit: Unauthorized (the same whether the user exists or not) or
+    TooManyRequests while the account or the address is locked out."""
+    now = now or utcnow()
+    username = username if isinstance(username, str) else ""
+    checks = _checks(auth.policy, username, client)
+    waits = [seconds_until_free(tx.session, RateHit, limit, key, now) for limit, key in checks]
+    if any(waits):
+        _audit(tx, now, username, client, auth.policy, "refused_locked_out")
+        return TooManyRequests(REFUSED, {"username": [REFUSED]}, retry_after=max(waits))
+    account = tx.session.get(StaffAccount, username) if username else None
+    if not auth.hashing.verify(account and account.password_hash, str(password)):
+        for limit, key in checks:
+            record(tx.session, RateHit, limit, key, now)
+        _audit(tx, now, username, client, auth.policy, "wrong_password")
+        return Unauthorized("用户名或密码错误")
+    for limit, key in checks:
+        if limit.field == "username":
+            clear(tx.session, RateHit, limit, key)
+    _audit(tx, now, username, client, auth.policy, "signed_in")
+    unit = tx.session.get(Unit, account.unit_code)
+    return {"username": account.username, "unit_code": unit.code, "unit_name": unit.name_zh,
+            "role": account.role, "area_code": unit.area_code,
+            "must_change_password": account.must_change_password}
+
+
+def change_password(tx, username, old_password, new_password, auth, client=None, now=None):
+    """Set a new password (the old one proves it is the account's owner);
+    clears a forced change. Returns the refusal to raise, as authenticate."""
+    now = now or utcnow()
+    account = tx.session.get(StaffAccount, username)
+    if account is None or not auth.hashing.verify(account.password_hash, str(old_password)):
+        for limit, key in _checks(auth.policy, username, client):
+            record(tx.session, RateHit, limit, key, now)
+        _audit(tx, now, username, client, auth.policy, "password_change_refused")
+        return Unauthorized("原密码错误")
+    check_policy(new_password, username)
+    if auth.hashing.verify(account.password_hash, new_password):
+        raise InvalidInput("新密码不符合要求", {"new_password": ["新密码不能与原密码相同"]})
+    account.password_hash = auth.hashing.hash(new_password)
+    account.must_change_password = False
+    _audit(tx, now, username, client, auth.policy, "password_changed")
+    return {"username": username, "must_change_password": False}
+
+
+def _checks(policy, username, client):
+    # Staff usernames and addresses are not citizens' data: a plain digest
+    # keeps the key short and fixed in length.
+    return [(limit, hashlib.sha256(f"{limit.field}:{value}".encode()).hexdigest())
+            for limit in policy.limits.values()
+            for value in [username.lower() if limit.field == "username" else (client or "")]]
+
+
+def _audit(tx, now, username, client, policy, outcome):
+    """A sign-in audit names the account and the address it came from."""
+    tx.session.add(SignInAudit(at=now, username=username[:50], client=(client or "")[:45],
+                               outcome=outcome))
