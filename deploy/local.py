@@ -20,6 +20,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from core.actors import new_key_pair
 from core.config import ROOT, config_path, load_config
 from deploy.front import Front
 from deploy.services import SERVICES
@@ -72,16 +73,28 @@ def free_port():
 
 def local_secrets(path):
     """Keys for a developer's machine, made once and kept in ``var/``."""
-    if not path.exists():
+    kept = dict(line.split("=", 1) for line in path.read_text().split()) if path.exists() else {}
+    made = new_secrets()
+    if set(made) - set(kept):
+        # Keys added by a newer version join the kept ones: replacing those
+        # would leave the stored personal data undecryptable.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(f"{k}={v}\n" for k, v in {
-            "ID_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "CONTACT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "HASH_KEY": secrets.token_hex(32),
-            "TOKEN_SECRET": secrets.token_hex(32),
-        }.items()))
+        path.write_text("".join(f"{k}={v}\n" for k, v in {**made, **kept}.items()
+                                if k in made))
         path.chmod(0o600)
     return dict(line.split("=", 1) for line in path.read_text().split())
+
+
+def new_secrets():
+    """Every key the services read from the environment, made afresh."""
+    signing_key, verify_key = new_key_pair()
+    return {
+        "ID_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "CONTACT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "HASH_KEY": secrets.token_hex(32),
+        "ACTOR_SIGNING_KEY": signing_key,
+        "ACTOR_VERIFY_KEY": verify_key,
+    }
 
 
 class LocalStack:

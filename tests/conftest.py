@@ -8,9 +8,8 @@ import uuid  # noqa: E402
 
 import psycopg2  # noqa: E402
 import pytest  # noqa: E402
-from cryptography.fernet import Fernet  # noqa: E402
 
-from deploy.local import throwaway_vhost  # noqa: E402
+from deploy.local import new_secrets, throwaway_vhost  # noqa: E402
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
@@ -41,9 +40,4 @@ def postgres_url():
 @pytest.fixture(scope="session")
 def secrets_env():
     """Keys every service reads from its environment (see each config.yaml)."""
-    return {
-        "ID_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "CONTACT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "HASH_KEY": uuid.uuid4().hex,
-        "TOKEN_SECRET": uuid.uuid4().hex,
-    }
+    return new_secrets()

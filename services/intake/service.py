@@ -1,5 +1,6 @@
 """intake: takes petitions in, keeps the petitioner's identity safe, answers
 the petitioner who holds the query code. See docs/services.md."""
+from core.actors import staff_rpc
 from core.broker import rpc
 from core.errors import InvalidInput
 from core.store import Store
@@ -45,7 +46,7 @@ class IntakeService:
         with self.store.transaction() as tx:
             return petitions.case_number_for(tx, query_code, self.settings)
 
-    @rpc
+    @staff_rpc
     def petitioner(self, case_number, actor):
         with self.store.transaction() as tx:
             return petitions.petitioner(tx, case_number, actor, self.settings)

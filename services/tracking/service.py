@@ -1,6 +1,7 @@
 """The tracking service: entrypoints only; the work is in cases.py (state
 changes) and views.py (what staff and the public see)."""
 from core import events
+from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
@@ -17,12 +18,12 @@ class TrackingService:
         with self.store.transaction() as tx:
             return views.get_case(tx, case_number)
 
-    @rpc
+    @staff_rpc
     def list_cases(self, actor, status=None, limit=100, offset=0):
         with self.store.transaction() as tx:
             return views.list_cases(tx, actor, status, limit, offset)
 
-    @rpc
+    @staff_rpc
     def staff_case(self, case_number, actor):
         with self.store.transaction() as tx:
             return views.staff_case(tx, case_number, actor)
@@ -32,17 +33,17 @@ class TrackingService:
         with self.store.transaction() as tx:
             return views.status_counts(tx)
 
-    @rpc
+    @staff_rpc
     def accept(self, case_number, actor):
         with self.store.transaction() as tx:
             return cases.accept(tx, case_number, actor)
 
-    @rpc
+    @staff_rpc
     def reply(self, case_number, actor, reply):
         with self.store.transaction() as tx:
             return cases.reply(tx, case_number, actor, reply)
 
-    @rpc
+    @staff_rpc
     def return_case(self, case_number, actor, reason):
         with self.store.transaction() as tx:
             return cases.return_case(tx, case_number, actor, reason)

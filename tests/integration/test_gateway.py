@@ -14,7 +14,7 @@ class SlowIntake:
     name = "intake"
 
     @rpc
-    def submit(self, data, submission_id):
+    def submit(self, data, submission_id, client=None):
         eventlet.sleep(5)
 
 
@@ -22,7 +22,8 @@ def _gateway(container_factory, amqp_uri, secrets_env):
     port = free_port()
     container_factory(GatewayService, {
         "AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
-        "RPC_TIMEOUT_SECONDS": 1, "TOKEN_SECRET": secrets_env["TOKEN_SECRET"]}).start()
+        "RPC_TIMEOUT_SECONDS": 1,
+        "ACTOR_SIGNING_KEY": secrets_env["ACTOR_SIGNING_KEY"]}).start()
     return f"http://127.0.0.1:{port}/api/v1"
 
 
@@ -49,7 +50,7 @@ class CountingIntake:
     carried_out = []
 
     @rpc
-    def submit(self, data, submission_id):
+    def submit(self, data, submission_id, client=None):
         self.carried_out.append(submission_id)
         return {"case_number": "JN20261125-000001", "query_code": "X", "status": "submitted",
                 "submitted_at": "2026-11-25T08:00:00+08:00"}
@@ -74,3 +75,4 @@ def test_an_unknown_path_or_method_gets_a_json_error(container_factory, amqp_uri
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
     wrong_method = requests.delete(f"{url}/petitions", timeout=10)
     assert wrong_method.status_code == 405 and wrong_method.json()["error"] == "http_error"
+    assert wrong_method.headers["Allow"] == "POST"

@@ -38,8 +38,8 @@ class RoutingTestDouble:
                 "areas": areas}
 
 
-# Stands for routing (public events) and notify (the private contact).
-Listener = recorder(events.PETITION_SUBMITTED, events.PETITIONER_CONTACT,
+# Stands for routing (public events) and notify (the private contact, the code).
+Listener = recorder(events.PETITION_SUBMITTED, events.PETITIONER_CONTACT, events.PHONE_CODE,
                     name="intake_test_listener")
 
 
@@ -58,15 +58,20 @@ def test_submission_reaches_routing_and_notify(container_factory, config, tmp_pa
     container_factory(IntakeService, config).start()
 
     with ServiceRpcProxy("intake", config) as intake:
-        submitted = intake.submit(SUBMISSION)
+        intake.request_phone_code({"phone": SUBMISSION["phone"],
+                                   "id_number": SUBMISSION["id_number"]}, "198.51.100.7")
+        wait_for(lambda: recorded(listener_url, "phone_code"))
+        [code] = recorded(listener_url, "phone_code")
+        assert code["phone"] == SUBMISSION["phone"]
+        submitted = intake.submit({**SUBMISSION, "sms_code": code["code"]})
         with pytest.raises(InvalidInput) as caught:
-            intake.submit({**SUBMISSION, "category": "lottery"})
+            intake.submit({**SUBMISSION, "category": "lottery", "sms_code": code["code"]})
         assert set(caught.value.details) == {"category"}
         with pytest.raises(NotFound):
             intake.lookup("not a code")
         assert intake.lookup(submitted["query_code"])["channel"] == "proxy"
 
-    wait_for(lambda: len(recorded(listener_url)) == 2)
+    wait_for(lambda: len(recorded(listener_url)) == 3)
     by_type = {e["event_type"]: e for e in recorded(listener_url)}
     public, private = by_type["petition_submitted"], by_type["petitioner_contact"]
     assert public["case_number"] == private["case_number"] == submitted["case_number"]

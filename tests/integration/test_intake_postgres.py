@@ -13,6 +13,7 @@ from core.store import OutboxMessage, StoreHandle, make_engine
 from services.intake import case_numbers, petitions
 from services.intake.models import Petition
 from services.intake.settings import Settings
+from tests.kit import prove_phone
 
 REFERENCE = {"categories": [{"code": "housing"}], "areas": [{"code": "370102"}]}
 SUBMISSION = {
@@ -30,8 +31,9 @@ def test_migrate_and_submit_on_postgres(postgres_url, secrets_env):
     store = StoreHandle(sessions)
     settings = Settings.from_config(secrets_env)
 
+    proven = prove_phone(store, settings, SUBMISSION)  # the phone codes' tables on PostgreSQL too
     with store.transaction() as tx:
-        result = petitions.submit(tx, SUBMISSION, REFERENCE, settings, now=NOON)
+        result = petitions.submit(tx, proven, REFERENCE, settings, now=NOON)
     assert result["case_number"] == "JN20261125-000001"
     with store.transaction() as tx:
         assert petitions.lookup(tx, result["query_code"], settings)["petitioner"]["name"] == "王*"

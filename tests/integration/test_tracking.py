@@ -8,7 +8,9 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy.orm import sessionmaker
 
 from core import events
+from core.actors import ActorSigner, new_key_pair
 from core.config import ROOT
+from core.errors import Unauthorized
 from core.handlers import HandlerQueues
 from core.migrations import upgrade
 from core.store import StoreHandle, create_tables, make_engine
@@ -23,9 +25,17 @@ WATER = {"unit_code": "370102-water", "unit_name": "历下区水务局"}
 RETRY_DELAYS = [1, 2]
 
 
+SIGNING_KEY, VERIFY_KEY = new_key_pair()
+
+
 def actor(unit):
     return {"username": "staff", "unit_code": unit["unit_code"], "unit_name": unit["unit_name"],
             "role": "handler", "area_code": "370102"}
+
+
+def signed(actor):
+    """The actor as the gateway passes it: a token signed with its key."""
+    return ActorSigner(SIGNING_KEY, 600).issue(actor)[0]
 
 
 def routed(unit, routing_seq):
@@ -53,7 +63,8 @@ def running(container_factory, amqp_uri, tmp_path):
                        name="watcher")
     container_factory(watcher, service_config(amqp_uri, watcher_url)).start()
     container_factory(TrackingService, service_config(
-        amqp_uri, tracking_url, EVENT_RETRY_DELAYS=RETRY_DELAYS)).start()
+        amqp_uri, tracking_url, EVENT_RETRY_DELAYS=RETRY_DELAYS,
+        ACTOR_VERIFY_KEY=VERIFY_KEY)).start()
     with ServiceRpcProxy("tracking", {"AMQP_URI": amqp_uri}) as tracking:
         yield tracking, lambda event_type: recorded(watcher_url, event_type)
 
@@ -72,7 +83,7 @@ def test_case_lifecycle_over_the_broker(running, amqp_uri):
         "routed", HOUSING["unit_code"], "小区供暖不热")
 
     # 退回, and routing sends it to another unit
-    tracking.return_case(number, actor(HOUSING), "不属本单位职责")
+    tracking.return_case(number, signed(actor(HOUSING)), "不属本单位职责")
     wait_for(lambda: seen("case_returned"))
     [returned] = seen("case_returned")
     assert (returned["unit_code"], returned["routing_seq"]) == (HOUSING["unit_code"], 1)
@@ -80,13 +91,13 @@ def test_case_lifecycle_over_the_broker(running, amqp_uri):
     wait_for(lambda: tracking.get_case(number)["unit_code"] == WATER["unit_code"])
 
     # the rating overtakes the reply: it is retried until the reply is in
-    tracking.accept(number, actor(WATER))
+    tracking.accept(number, signed(actor(WATER)))
     publish(amqp_uri, events.RATING_SUBMITTED,
             **CASE, unit_code=WATER["unit_code"], service_attitude="satisfied",
             work_efficiency="satisfied", handling_quality="basically_satisfied")
     wait_for(lambda: _waiting_for_retry(amqp_uri, events.RATING_SUBMITTED,
                                         "on_rating_submitted") == 1)
-    tracking.reply(number, actor(WATER), "已协调供热公司检修，室温达标")
+    tracking.reply(number, signed(actor(WATER)), "已协调供热公司检修，室温达标")
     wait_for(lambda: seen("case_replied") and seen("case_concluded"))
     [replied], [concluded] = seen("case_replied"), seen("case_concluded")
     assert (replied["replied_by"], replied["unit_code"], replied["area_code"]) == (
@@ -95,6 +106,21 @@ def test_case_lifecycle_over_the_broker(running, amqp_uri):
     assert concluded["on_time"] is True
     assert tracking.get_case(number)["status"] == "concluded"
     assert tracking.status_counts() == {"concluded": 1}
+
+
+def test_a_staff_rpc_refuses_an_actor_it_cannot_verify(running, amqp_uri):
+    tracking, _ = running
+    publish(amqp_uri, events.PETITION_ROUTED, **routed(HOUSING, 1))
+    wait_for(lambda: tracking.get_case(CASE["case_number"])["unit_code"])
+    other_key, _ = new_key_pair()
+    for forged in (actor(HOUSING), "staff", ActorSigner(other_key, 600).issue(actor(HOUSING))[0]):
+        with pytest.raises(Unauthorized):
+            tracking.list_cases(forged)
+        with pytest.raises(Unauthorized):
+            tracking.accept(CASE["case_number"], forged)
+    assert tracking.get_case(CASE["case_number"])["status"] == "routed"
+    assert [c["case_number"] for c in tracking.list_cases(signed(actor(HOUSING)))] == [
+        CASE["case_number"]]
 
 
 def test_migrations_and_a_unit_of_work_on_postgresql(postgres_url):

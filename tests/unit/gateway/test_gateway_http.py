@@ -2,11 +2,14 @@
 import json
 import time
 
+import jwt
 import pytest
 from marshmallow import ValidationError
+from nameko.exceptions import ConfigurationError
 from openapi_spec_validator import validate
 from werkzeug.test import EnvironBuilder
 
+from core.actors import ActorSigner, ActorVerifier, new_key_pair
 from core.errors import (
     Conflict,
     Forbidden,
@@ -19,11 +22,11 @@ from core.errors import (
     UnsupportedMediaType,
 )
 from services.gateway import openapi
-from services.gateway.auth import Tokens
+from services.gateway.auth import bearer_token
 from services.gateway.http import HttpEntrypoint, json_body
 from services.gateway.service import GatewayService
 
-SECRET = "a-test-secret-of-thirty-two-chars"
+SIGNING_KEY, VERIFY_KEY = new_key_pair()
 ACTOR = {"username": "lixia_housing", "unit_code": "370102-ZJJ", "unit_name": "历下区住建局",
          "role": "handler", "area_code": "370102"}
 
@@ -118,32 +121,53 @@ def test_too_many_requests_says_when_to_come_back():
 
 
 def test_token_round_trip_carries_the_actor():
-    tokens = Tokens(SECRET, 60)
-    token, expires_in = tokens.issue(ACTOR)
+    signer = ActorSigner(SIGNING_KEY, 60)
+    token, expires_in = signer.issue(ACTOR)
     assert expires_in == 60
-    assert tokens.verify(f"Bearer {token}") == {**ACTOR, "must_change_password": False}
+    assert signer.verify(token) == {**ACTOR, "must_change_password": False}
+    assert ActorVerifier(VERIFY_KEY).verify(token)["username"] == ACTOR["username"]
 
 
-@pytest.mark.parametrize("header", [None, "", "Bearer", "Basic abc", "Bearer not-a-jwt"])
-def test_missing_or_malformed_token_is_unauthorized(header):
+@pytest.mark.parametrize("header", [None, "", "Bearer", "Basic abc"])
+def test_missing_or_malformed_bearer_is_unauthorized(header):
     with pytest.raises(Unauthorized):
-        Tokens(SECRET, 60).verify(header)
+        bearer_token(header)
 
 
-def test_token_signed_with_another_secret_or_expired_is_unauthorized():
-    forged, _ = Tokens("another-secret-of-thirty-two-chars!", 60).issue(ACTOR)
+@pytest.mark.parametrize("token", [None, "", "not-a-jwt", {"username": "city_bureau"}])
+def test_what_is_not_a_signed_token_is_unauthorized(token):
     with pytest.raises(Unauthorized):
-        Tokens(SECRET, 60).verify(f"Bearer {forged}")
-    expired, _ = Tokens(SECRET, 1).issue(ACTOR)
+        ActorVerifier(VERIFY_KEY).verify(token)
+
+
+def test_a_token_signed_by_another_key_or_expired_or_symmetric_is_unauthorized():
+    other_signing, _ = new_key_pair()
+    forged, _ = ActorSigner(other_signing, 60).issue(ACTOR)
+    with pytest.raises(Unauthorized):
+        ActorVerifier(VERIFY_KEY).verify(forged)
+    # An HS256 token "signed" with the public key (the algorithm-confusion trick).
+    confused = jwt.encode({**ACTOR, "sub": "x", "iss": "petition-gateway",
+                           "exp": int(time.time()) + 60}, VERIFY_KEY, algorithm="HS256")
+    with pytest.raises(Unauthorized):
+        ActorVerifier(VERIFY_KEY).verify(confused)
+    expired, _ = ActorSigner(SIGNING_KEY, 1).issue(ACTOR)
     time.sleep(2.1)
     with pytest.raises(Unauthorized):
-        Tokens(SECRET, 1).verify(f"Bearer {expired}")
+        ActorVerifier(VERIFY_KEY).verify(expired)
 
 
-@pytest.mark.parametrize("secret", [None, "", "short"])
-def test_tokens_refuse_to_work_without_a_strong_secret(secret):
-    with pytest.raises(ValueError):
-        Tokens(secret, 60)
+def test_a_token_that_must_change_its_password_is_refused_by_services():
+    token, _ = ActorSigner(SIGNING_KEY, 60).issue({**ACTOR, "must_change_password": True})
+    with pytest.raises(Unauthorized):
+        ActorVerifier(VERIFY_KEY).verify(token)
+    assert ActorVerifier(VERIFY_KEY).verify(token, allow_password_change=True)[
+        "must_change_password"]
+
+
+@pytest.mark.parametrize("key", [None, "", "short"])
+def test_tokens_refuse_to_work_without_a_key(key):
+    with pytest.raises(ConfigurationError):
+        ActorSigner(key, 60)
 
 
 def test_openapi_document_is_valid_and_documents_every_route():

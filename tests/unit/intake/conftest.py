@@ -59,26 +59,3 @@ def submission():
         "sms_code": "123456",  # well-formed; prove_phone puts in one that was sent
     }
 
-
-def prove_phone(store, settings, data):
-    """``data`` with the code intake texts for its phone and ID number, as the
-    citizen would type it in (read from the outbox, then removed from it as
-    the relay removes a private event once published). Data whose phone or ID
-    number is itself invalid gets a code that was never sent."""
-    from sqlalchemy import delete, select
-
-    from core.errors import InvalidInput
-    from core.store import OutboxMessage
-    from services.intake import phone_codes
-
-    try:
-        with store.transaction() as tx:
-            phone_codes.request_code(tx, {"phone": data.get("phone"),
-                                          "id_number": data.get("id_number")},
-                                     "198.51.100.7", settings)
-            row = tx.session.scalar(select(OutboxMessage).where(
-                OutboxMessage.routing_key == "phone_code").order_by(OutboxMessage.id.desc()))
-            tx.session.execute(delete(OutboxMessage).where(OutboxMessage.id == row.id))
-            return {**data, "sms_code": row.payload["code"]}
-    except InvalidInput:
-        return {**data, "sms_code": "000000"}

@@ -12,7 +12,7 @@ from core.errors import InvalidInput, NotFound
 from core.store import OutboxMessage, OutboxRelay
 from services.intake import petitions, query_codes
 from services.intake.models import AuditEntry, Petition, ProxyConsent
-from tests.unit.intake.conftest import prove_phone
+from tests.kit import prove_phone
 
 # 2026-11-24 16:30 UTC is already 25 November in Jinan.
 EVENING_UTC = datetime(2026, 11, 24, 16, 30, tzinfo=timezone.utc)

@@ -5,7 +5,7 @@ from nameko.testing.services import worker_factory
 from core.errors import InvalidInput, TooManyRequests
 from services.intake.service import IntakeService
 from services.intake.settings import Settings
-from tests.unit.intake.conftest import prove_phone
+from tests.kit import prove_phone
 
 CLIENT = "198.51.100.7"
 

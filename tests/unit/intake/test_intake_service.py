@@ -10,7 +10,7 @@ from core.store import OutboxMessage
 from services.intake.reference import ReferenceData
 from services.intake.service import IntakeService
 from services.intake.settings import Settings
-from tests.unit.intake.conftest import prove_phone
+from tests.kit import prove_phone
 
 
 @pytest.fixture

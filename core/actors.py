@@ -1,0 +1,136 @@
+"""Who the staff actor is, checked by every service itself ("trust inside").
+
+The gateway signs each staff bearer token with its Ed25519 private key
+(``ACTOR_SIGNING_KEY``, the gateway's only); the token carries the actor that
+routing authenticated. A staff RPC takes a parameter named ``actor``, and what
+a caller passes there is that token, never a name: the service verifies it with
+the public key (``ACTOR_VERIFY_KEY``) before the method runs and calls it with
+the verified actor dict. A made-up actor, an expired or forged token, or one
+signed by anyone but the gateway is ``Unauthorized``. Asymmetric on purpose: a
+service that is broken into holds only the public key and cannot mint actors.
+
+Converting a staff RPC is one line: ``@rpc`` becomes ``@staff_rpc``.
+
+Keys are raw 32-byte Ed25519 keys in URL-safe base64 (one line: an environment
+variable or a secrets file entry); ``new_key_pair()`` makes a pair.
+"""
+import base64
+import inspect
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from nameko.exceptions import ConfigurationError, MalformedRequest
+
+from core.broker import Rpc
+from core.errors import Unauthorized
+
+ALGORITHM = "EdDSA"
+ACTOR_CLAIMS = ("username", "unit_code", "unit_name", "role", "area_code")
+# Set in the token of an account whose one-time password must be changed: it
+# allows nothing but changing it (services refuse it outright).
+MUST_CHANGE = "must_change_password"
+ISSUER = "petition-gateway"
+
+
+def new_key_pair():
+    """``(signing_key, verify_key)`` as one-line strings."""
+    private = Ed25519PrivateKey.generate()
+    return _b64(private.private_bytes_raw()), _b64(
+        private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def verify_key_of(signing_key):
+    return _b64(_private(signing_key).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+class ActorSigner:
+    """The gateway's side: issues and checks the staff bearer tokens."""
+
+    def __init__(self, signing_key, ttl_seconds):
+        if not signing_key:
+            raise ConfigurationError("ACTOR_SIGNING_KEY must be set (see core/actors.py)")
+        self.key = _private(signing_key)
+        self.verifier = ActorVerifier(verify_key_of(signing_key))
+        self.ttl = timedelta(seconds=int(ttl_seconds))
+
+    def issue(self, actor):
+        now = datetime.now(timezone.utc)
+        claims = {k: actor[k] for k in ACTOR_CLAIMS}
+        claims.update(sub=actor["username"], iss=ISSUER, iat=now, exp=now + self.ttl)
+        if actor.get(MUST_CHANGE):
+            claims[MUST_CHANGE] = True
+        return jwt.encode(claims, self.key, algorithm=ALGORITHM), int(self.ttl.total_seconds())
+
+    def verify(self, token, allow_password_change=False):
+        return self.verifier.verify(token, allow_password_change)
+
+
+class ActorVerifier:
+    """A service's side: the verified actor behind a token, or Unauthorized."""
+
+    def __init__(self, verify_key):
+        if not verify_key:
+            raise ConfigurationError("ACTOR_VERIFY_KEY must be set (see core/actors.py)")
+        try:
+            self.key = Ed25519PublicKey.from_public_bytes(_unb64(verify_key))
+        except ValueError as exc:
+            raise ConfigurationError(f"ACTOR_VERIFY_KEY is not an Ed25519 key ({exc})") from None
+
+    def verify(self, token, allow_password_change=False):
+        if not isinstance(token, str) or not token:
+            raise Unauthorized("a signed staff token is required", {"actor": ["须提供签名的操作人令牌"]})
+        try:
+            claims = jwt.decode(token, self.key, algorithms=[ALGORITHM], issuer=ISSUER,
+                                options={"require": ["exp", "sub", "iss"]})
+        except jwt.PyJWTError:
+            raise Unauthorized("the token is invalid or has expired",
+                               {"actor": ["令牌无效或已过期"]}) from None
+        if claims.get(MUST_CHANGE) and not allow_password_change:
+            raise Unauthorized("the password must be changed first",
+                               {"actor": ["须先修改初始密码"]})
+        return {k: claims[k] for k in ACTOR_CLAIMS} | {MUST_CHANGE: bool(claims.get(MUST_CHANGE))}
+
+
+class StaffRpc(Rpc):
+    """``@staff_rpc``: an RPC whose ``actor`` argument is a signed token,
+    verified here (config ``ACTOR_VERIFY_KEY``) and replaced by the actor it
+    carries before the worker starts. Unverifiable: Unauthorized to the caller."""
+
+    def setup(self):
+        super().setup()
+        self.verifier = ActorVerifier(self.container.config.get("ACTOR_VERIFY_KEY"))
+        method = getattr(self.container.service_cls, self.method_name)
+        if "actor" not in inspect.signature(method).parameters:
+            raise ConfigurationError(f"{self.method_name}: a staff RPC takes an `actor`")
+
+    def handle_message(self, body, message):
+        try:
+            args, kwargs = body["args"], body["kwargs"]
+        except (KeyError, TypeError):
+            raise MalformedRequest("Message missing `args` or `kwargs`") from None
+        self.check_signature(args, kwargs)
+        method = getattr(self.container.service_cls, self.method_name)
+        bound = inspect.signature(method).bind(None, *args, **kwargs)
+        bound.arguments["actor"] = self.verifier.verify(bound.arguments["actor"])
+        super().handle_message({**body, "args": list(bound.args[1:]), "kwargs": bound.kwargs},
+                               message)
+
+
+staff_rpc = StaffRpc.decorator
+
+
+def _b64(raw):
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _unb64(text):
+    return base64.urlsafe_b64decode(str(text).encode())
+
+
+def _private(signing_key):
+    try:
+        return Ed25519PrivateKey.from_private_bytes(_unb64(signing_key))
+    except ValueError as exc:
+        raise ConfigurationError(f"ACTOR_SIGNING_KEY is not an Ed25519 key ({exc})") from None
