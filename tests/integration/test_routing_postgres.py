@@ -18,9 +18,11 @@ def test_migrate_seed_and_route_on_postgres(postgres_url):
     engine = make_engine(postgres_url)
     store = StoreHandle(sessionmaker(engine, expire_on_commit=False), handler="routing.test")
     with store.transaction() as tx:
-        assert directory_seed.seed(tx, "petition-demo") == {"rules": 14, "staff_accounts": 6}
+        assert directory_seed.seed(tx, "petition-demo") == {"rules": 14, "staff_accounts": 6,
+                                                          "one_time_passwords": {}}
     with store.transaction() as tx:  # idempotent on PostgreSQL too
-        assert directory_seed.seed(tx, "petition-demo") == {"rules": 0, "staff_accounts": 0}
+        assert directory_seed.seed(tx, "petition-demo") == {"rules": 0, "staff_accounts": 0,
+                                                          "one_time_passwords": {}}
 
     event = events.PETITION_SUBMITTED.load(events.PETITION_SUBMITTED.build(
         case_number="JN20260930-000001", area_code="370114", unit_code=None, category="labor",
