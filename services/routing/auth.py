@@ -68,13 +68,15 @@ def one_time_password():
 class PasswordHashing:
     """argon2 in a few OS threads (eventlet's tpool; argon2 releases the GIL),
     never in the green thread serving requests: a flood of sign-ins cannot
-    stall routing's other work. At most ``concurrency`` hashes at once; a
-    sign-in that waits longer than ``queue_seconds`` for a turn is told to
-    try again (503) instead of holding a worker."""
+    stall routing's other work. At most ``concurrency`` hashes at once and
+    ``queue`` sign-ins waiting for a turn (each at most ``queue_seconds``);
+    beyond that a sign-in is told at once to try again (503), so a flood
+    holds only a few of routing's workers."""
 
-    def __init__(self, concurrency=1, queue_seconds=5):
+    def __init__(self, concurrency=1, queue=4, queue_seconds=5):
         self.hasher = PasswordHasher()
         self.turns = eventlet.semaphore.Semaphore(int(concurrency))
+        self.queue, self.waiting = int(queue), 0
         self.queue_seconds = float(queue_seconds)
         # Verified against when the username is unknown, so both failures cost the same.
         self.dummy_hash = self.hasher.hash("not-a-password")
@@ -89,7 +91,14 @@ class PasswordHashing:
             return False
 
     def _run(self, fn, *args):
-        if not self.turns.acquire(timeout=self.queue_seconds):
+        if self.waiting >= self.queue:
+            raise ServiceUnavailable("sign-in is busy; try again in a moment")
+        self.waiting += 1
+        try:
+            turn = self.turns.acquire(timeout=self.queue_seconds)
+        finally:
+            self.waiting -= 1
+        if not turn:
             raise ServiceUnavailable("sign-in is busy; try again in a moment")
         try:
             return tpool.execute(fn, *args)
@@ -116,11 +125,13 @@ class Auth:
 
 
 class AuthProvider(DependencyProvider):
-    """Config: ``SIGN_IN_LIMITS``, ``HASHING_CONCURRENCY``, ``HASHING_QUEUE_SECONDS``."""
+    """Config: ``SIGN_IN_LIMITS``, ``HASHING_CONCURRENCY``, ``HASHING_QUEUE``,
+    ``HASHING_QUEUE_SECONDS``."""
 
     def setup(self):
         config = self.container.config
         self.auth = Auth(PasswordHashing(config.get("HASHING_CONCURRENCY", 1),
+                                         config.get("HASHING_QUEUE", 4),
                                          config.get("HASHING_QUEUE_SECONDS", 5)),
                          SignInPolicy.from_config(config))
 

@@ -1,0 +1,80 @@
+"""Sign-in against the running system: lockout per account and per address,
+audited; a flood of wrong sign-ins does not slow citizens."""
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.security.conftest import new_client
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_in(client, username, password):
+    return client.call("POST", "/auth/token", json={"username": username, "password": password})
+
+
+def audit(stack, username):
+    engine = create_engine(f"sqlite:///{stack.var_dir}/routing.db")
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(
+                "SELECT client, outcome FROM sign_in_audit WHERE username = :u ORDER BY id"),
+                {"u": username})]
+    finally:
+        engine.dispose()
+
+
+def test_wrong_passwords_lock_the_account_then_even_the_right_one_is_refused(stack):
+    attacker = new_client(stack)
+    answers = [sign_in(attacker, "zhangqiu_hrss", f"guess-{i}") for i in range(5)]
+    assert [a.status_code for a in answers] == [401] * 5
+    # From another address, with the right password: the account is locked.
+    owner = new_client(stack)
+    locked = sign_in(owner, "zhangqiu_hrss", "petition-demo")
+    assert locked.status_code == 429, locked.text
+    assert int(locked.headers["Retry-After"]) > 0
+    outcomes = audit(stack, "zhangqiu_hrss")
+    assert [o for _, o in outcomes] == ["wrong_password"] * 5 + ["refused_locked_out"]
+    assert outcomes[0][0] == attacker.address and outcomes[-1][0] == owner.address
+
+
+def test_one_address_is_locked_out_across_accounts(stack):
+    attacker = new_client(stack)
+    for i in range(30):
+        assert sign_in(attacker, f"nobody{i}", "x").status_code == 401
+    assert sign_in(attacker, "jiefanglu_office", "petition-demo").status_code == 429
+    assert sign_in(new_client(stack), "jiefanglu_office", "petition-demo").status_code == 200
+
+
+def test_a_flood_of_wrong_sign_ins_does_not_slow_citizens(stack):
+    citizen = new_client(stack)
+    baseline = [timed(citizen, "/categories") for _ in range(10)]
+    stop = threading.Event()
+
+    def flood(n):
+        attacker = new_client(stack)
+        i = 0
+        while not stop.is_set() and i < 25:  # under each address's limit: every one is hashed
+            sign_in(attacker, f"flood{n}-{i}", "wrong-password")
+            i += 1
+
+    with ThreadPoolExecutor(20) as pool:
+        for n in range(20):
+            pool.submit(flood, n)
+        time.sleep(1)
+        during = [timed(citizen, "/categories") for _ in range(20)]
+        stop.set()
+    print(f"\n/categories median {statistics.median(baseline):.3f} s before, "
+          f"{statistics.median(during):.3f} s during a 20-thread sign-in flood; "
+          f"max {max(during):.3f} s")
+    assert statistics.median(during) < 0.5 and max(during) < 2
+
+
+def timed(client, path):
+    started = time.monotonic()
+    assert client.call("GET", path).status_code == 200
+    return time.monotonic() - started
