@@ -115,7 +115,8 @@ def ensure_users(rabbitmqctl, vhost, prefix="petition", passwords=None):
     existing = {line.split("\t")[0] for line in rabbitmqctl("list_users").splitlines()}
     for p in all_permissions():
         user = user_name(p.service, prefix)
-        password = passwords.get(p.service) or secrets.token_urlsafe(24)
+        # hex: a password starting with "-" would read as an option to rabbitmqctl
+        password = passwords.get(p.service) or secrets.token_hex(24)
         if user in existing:
             rabbitmqctl("change_password", user, password)
         else:
