@@ -15,15 +15,14 @@ Keys are raw 32-byte Ed25519 keys in URL-safe base64 (one line: an environment
 variable or a secrets file entry); ``new_key_pair()`` makes a pair.
 """
 import base64
-import inspect
 from datetime import datetime, timedelta, timezone
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from nameko.exceptions import ConfigurationError, MalformedRequest
+from nameko.exceptions import ConfigurationError
 
-from core.broker import Rpc
+from core.broker import CheckedArgumentRpc
 from core.errors import Unauthorized
 
 ALGORITHM = "EdDSA"
@@ -93,29 +92,19 @@ class ActorVerifier:
         return {k: claims[k] for k in ACTOR_CLAIMS} | {MUST_CHANGE: bool(claims.get(MUST_CHANGE))}
 
 
-class StaffRpc(Rpc):
+class StaffRpc(CheckedArgumentRpc):
     """``@staff_rpc``: an RPC whose ``actor`` argument is a signed token,
     verified here (config ``ACTOR_VERIFY_KEY``) and replaced by the actor it
     carries before the worker starts. Unverifiable: Unauthorized to the caller."""
 
+    argument = "actor"
+
     def setup(self):
         super().setup()
         self.verifier = ActorVerifier(self.container.config.get("ACTOR_VERIFY_KEY"))
-        method = getattr(self.container.service_cls, self.method_name)
-        if "actor" not in inspect.signature(method).parameters:
-            raise ConfigurationError(f"{self.method_name}: a staff RPC takes an `actor`")
 
-    def handle_message(self, body, message):
-        try:
-            args, kwargs = body["args"], body["kwargs"]
-        except (KeyError, TypeError):
-            raise MalformedRequest("Message missing `args` or `kwargs`") from None
-        self.check_signature(args, kwargs)
-        method = getattr(self.container.service_cls, self.method_name)
-        bound = inspect.signature(method).bind(None, *args, **kwargs)
-        bound.arguments["actor"] = self.verifier.verify(bound.arguments["actor"])
-        super().handle_message({**body, "args": list(bound.args[1:]), "kwargs": bound.kwargs},
-                               message)
+    def check(self, value):
+        return self.verifier.verify(value)
 
 
 staff_rpc = StaffRpc.decorator

@@ -9,12 +9,13 @@ exits. Swallowing it is safe: the message was not acked, so the broker
 redelivers it once the consumer reconnects, and every handler here is
 idempotent (the inbox for events, the submission id for intake.submit).
 """
+import inspect
 import logging
 
 import eventlet
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
-from nameko.exceptions import UnknownService
+from nameko.exceptions import ConfigurationError, MalformedRequest, UnknownService
 from nameko.rpc import Rpc, RpcProxy
 
 from core.errors import ServiceUnavailable
@@ -38,6 +39,38 @@ class Rpc(Rpc):
 
 
 rpc = Rpc.decorator
+
+
+class CheckedArgumentRpc(Rpc):
+    """An RPC whose argument named ``argument`` is checked before the worker
+    starts and replaced by what ``check`` returns; what ``check`` raises goes
+    back to the caller (a registered core.errors class), and the method never
+    runs. The base of ``@staff_rpc`` (core.actors) and ``@sealed_rpc``
+    (core.sealed): a method's code only ever sees checked values."""
+
+    argument = None
+
+    def setup(self):
+        super().setup()
+        if self.argument not in inspect.signature(self._method()).parameters:
+            raise ConfigurationError(f"{self.method_name}: takes no `{self.argument}`")
+
+    def check(self, value):
+        raise NotImplementedError
+
+    def handle_message(self, body, message):
+        try:
+            args, kwargs = body["args"], body["kwargs"]
+        except (KeyError, TypeError):
+            raise MalformedRequest("Message missing `args` or `kwargs`") from None
+        self.check_signature(args, kwargs)
+        bound = inspect.signature(self._method()).bind(None, *args, **kwargs)
+        bound.arguments[self.argument] = self.check(bound.arguments[self.argument])
+        super().handle_message({**body, "args": list(bound.args[1:]), "kwargs": bound.kwargs},
+                               message)
+
+    def _method(self):
+        return getattr(self.container.service_cls, self.method_name)
 
 
 class TimedRpcProxy(RpcProxy):

@@ -67,9 +67,6 @@ def seconds_until_free(session, model, limit, key, now):
     """0 when ``limit`` has room for ``key``; otherwise the seconds until its
     oldest hit in the window leaves it."""
     since = now - timedelta(seconds=limit.window_seconds)
-    # Hits that left every window are of no use: dropped as we go.
-    session.execute(delete(model).where(model.limit_name == limit.name,
-                                        model.key_hash == key, model.at < since))
     hits = session.scalars(
         select(model.at).where(model.limit_name == limit.name, model.key_hash == key,
                                model.at >= since).order_by(model.at.desc())
@@ -80,6 +77,11 @@ def seconds_until_free(session, model, limit, key, now):
 
 
 def record(session, model, limit, key, now):
+    # Hits that left the window are of no use: dropped as new ones come (a
+    # check alone writes nothing, so it takes no write lock).
+    session.execute(delete(model).where(
+        model.limit_name == limit.name, model.key_hash == key,
+        model.at < now - timedelta(seconds=limit.window_seconds)))
     session.add(model(limit_name=limit.name, key_hash=key, at=now))
 
 

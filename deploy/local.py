@@ -106,6 +106,7 @@ def new_secrets():
         "ID_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "CONTACT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "HASH_KEY": secrets.token_hex(32),
+        "SUBMISSION_KEYS": Fernet.generate_key().decode(),
         "ACTOR_SIGNING_KEY": signing_key,
         "ACTOR_VERIFY_KEY": verify_key,
     }

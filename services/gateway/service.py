@@ -8,6 +8,7 @@ import eventlet
 
 from core.broker import TimedRpcProxy
 from core.errors import NotFound
+from core.sealed import SealerProvider
 from services.gateway import openapi, pages, schemas
 from services.gateway.auth import TokenProvider, signed_in, staff_only
 from services.gateway.http import client_address, http, json_body
@@ -26,6 +27,8 @@ class GatewayService:
     tracking = TimedRpcProxy("tracking")
     rating = TimedRpcProxy("rating")
     tokens = TokenProvider()
+    # What the petitioner types (name, ID number, phone) crosses the bus sealed for intake.
+    submissions = SealerProvider("SUBMISSION_KEYS")
 
     # -- citizens ---------------------------------------------------------
 
@@ -41,8 +44,8 @@ class GatewayService:
                   headers: {Retry-After: {schema: {type: integer}}},
                   content: {application/json: {schema: Error}}}
         """
-        return 202, schemas.PhoneCodeSent().dump(
-            self.intake.request_phone_code(json_body(request), client_address(request)))
+        return 202, schemas.PhoneCodeSent().dump(self.intake.request_phone_code(
+            self.submissions.seal(json_body(request)), client_address(request)))
 
     @http("POST", f"{API}/petitions")
     def submit_petition(self, request):
@@ -60,7 +63,8 @@ class GatewayService:
         # redelivered request finds the petition instead of storing it twice.
         submission_id = secrets.token_urlsafe(16)
         return 201, schemas.Receipt().dump(self.intake.submit(
-            json_body(request, SUBMISSION_MAX_BYTES), submission_id, client_address(request)))
+            self.submissions.seal(json_body(request, SUBMISSION_MAX_BYTES)), submission_id,
+            client_address(request)))
 
     @http("GET", f"{API}/petitions/<string(maxlength=40):query_code>")
     def follow_petition(self, request, query_code):

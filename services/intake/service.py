@@ -3,6 +3,7 @@ the petitioner who holds the query code. See docs/services.md."""
 from core.actors import staff_rpc
 from core.broker import rpc
 from core.errors import InvalidInput
+from core.sealed import sealed_rpc
 from core.store import Store
 from services.intake import petitions, phone_codes
 from services.intake.models import Base
@@ -17,12 +18,12 @@ class IntakeService:
     settings = SettingsProvider()
     reference_data = ReferenceData()
 
-    @rpc
+    @sealed_rpc
     def request_phone_code(self, data, client=None):
         with self.store.transaction() as tx:
             return phone_codes.request_code(tx, data, client, self.settings)
 
-    @rpc
+    @sealed_rpc
     def submit(self, data, submission_id=None, client=None):
         # Asked before the transaction opens: no lock held while routing answers.
         reference = self.reference_data()

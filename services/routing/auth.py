@@ -139,50 +139,71 @@ class AuthProvider(DependencyProvider):
         return self.auth
 
 
-def authenticate(tx, username, password, client, auth, now=None):
-    """The staff actor for these credentials, or the refusal to raise after
-    commit: Unauthorized (the same whether the user exists or not) or
-    TooManyRequests while the account or the address is locked out."""
-    now = now or utcnow()
-    username = username if isinstance(username, str) else ""
-    checks = _checks(auth.policy, username, client)
-    waits = [seconds_until_free(tx.session, RateHit, limit, key, now) for limit, key in checks]
-    if any(waits):
-        _audit(tx, now, username, client, auth.policy, "refused_locked_out")
-        return TooManyRequests(REFUSED, {"username": [REFUSED]}, retry_after=max(waits))
-    account = tx.session.get(StaffAccount, username) if username else None
-    if not auth.hashing.verify(account and account.password_hash, str(password)):
-        for limit, key in checks:
-            record(tx.session, RateHit, limit, key, now)
-        _audit(tx, now, username, client, auth.policy, "wrong_password")
-        return Unauthorized("用户名或密码错误")
-    for limit, key in checks:
-        if limit.field == "username":
-            clear(tx.session, RateHit, limit, key)
-    _audit(tx, now, username, client, auth.policy, "signed_in")
-    unit = tx.session.get(Unit, account.unit_code)
-    return {"username": account.username, "unit_code": unit.code, "unit_name": unit.name_zh,
-            "role": account.role, "area_code": unit.area_code,
-            "must_change_password": account.must_change_password}
+class Attempt:
+    """A sign-in in its three steps, so that no transaction is open while the
+    password is hashed (a flood would otherwise hold routing's store): ``check``
+    (is the account or the address locked out? whose hash?), then
+    ``verify`` (no transaction), then ``record`` (the outcome, audited)."""
+
+    def __init__(self, username, client, auth):
+        self.username = username if isinstance(username, str) else ""
+        self.client, self.auth = client, auth
+        self.checks = _checks(auth.policy, self.username, client)
+        self.password_hash = None
+
+    def check(self, tx, now=None):
+        """The refusal to raise after commit (locked out, audited), or None."""
+        now = now or utcnow()
+        waits = [seconds_until_free(tx.session, RateHit, limit, key, now)
+                 for limit, key in self.checks]
+        if any(waits):
+            _audit(tx, now, self.username, self.client, "refused_locked_out")
+            return TooManyRequests(REFUSED, {"username": [REFUSED]}, retry_after=max(waits))
+        account = tx.session.get(StaffAccount, self.username) if self.username else None
+        self.password_hash = account and account.password_hash
+        return None
+
+    def verify(self, password):
+        return self.auth.hashing.verify(self.password_hash, str(password))
+
+    def record(self, tx, verified, now=None):
+        """The actor, or Unauthorized (the same whether the user exists or
+        not) to raise after commit; the failure counted, the attempt audited."""
+        now = now or utcnow()
+        account = tx.session.get(StaffAccount, self.username) if verified else None
+        if account is None:
+            for limit, key in self.checks:
+                record(tx.session, RateHit, limit, key, now)
+            _audit(tx, now, self.username, self.client, "wrong_password")
+            return Unauthorized("用户名或密码错误")
+        for limit, key in self.checks:
+            if limit.field == "username":
+                clear(tx.session, RateHit, limit, key)
+        _audit(tx, now, self.username, self.client, "signed_in")
+        unit = tx.session.get(Unit, account.unit_code)
+        return {"username": account.username, "unit_code": unit.code,
+                "unit_name": unit.name_zh, "role": account.role, "area_code": unit.area_code,
+                "must_change_password": account.must_change_password}
 
 
-def change_password(tx, username, old_password, new_password, auth, client=None, now=None):
-    """Set a new password (the old one proves it is the account's owner);
-    clears a forced change. Returns the refusal to raise, as authenticate."""
+def change_password(tx, attempt, verified, new_password, now=None):
+    """Set a new password once the old one was verified (it proves the
+    owner); clears a forced change. Returns the refusal to raise, as
+    ``Attempt.record``. Hashes the new password inside the (short) transaction."""
     now = now or utcnow()
-    account = tx.session.get(StaffAccount, username)
-    if account is None or not auth.hashing.verify(account.password_hash, str(old_password)):
-        for limit, key in _checks(auth.policy, username, client):
+    if not verified:
+        for limit, key in attempt.checks:
             record(tx.session, RateHit, limit, key, now)
-        _audit(tx, now, username, client, auth.policy, "password_change_refused")
+        _audit(tx, now, attempt.username, attempt.client, "password_change_refused")
         return Unauthorized("原密码错误")
-    check_policy(new_password, username)
-    if auth.hashing.verify(account.password_hash, new_password):
+    check_policy(new_password, attempt.username)
+    account = tx.session.get(StaffAccount, attempt.username)
+    if attempt.verify(new_password):
         raise InvalidInput("新密码不符合要求", {"new_password": ["新密码不能与原密码相同"]})
-    account.password_hash = auth.hashing.hash(new_password)
+    account.password_hash = attempt.auth.hashing.hash(new_password)
     account.must_change_password = False
-    _audit(tx, now, username, client, auth.policy, "password_changed")
-    return {"username": username, "must_change_password": False}
+    _audit(tx, now, attempt.username, attempt.client, "password_changed")
+    return {"username": attempt.username, "must_change_password": False}
 
 
 def _checks(policy, username, client):
@@ -193,7 +214,7 @@ def _checks(policy, username, client):
             for value in [username.lower() if limit.field == "username" else (client or "")]]
 
 
-def _audit(tx, now, username, client, policy, outcome):
+def _audit(tx, now, username, client, outcome):
     """A sign-in audit names the account and the address it came from."""
     tx.session.add(SignInAudit(at=now, username=username[:50], client=(client or "")[:45],
                                outcome=outcome))

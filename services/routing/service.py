@@ -35,15 +35,24 @@ class RoutingService:
 
     @rpc
     def authenticate(self, username, password, client=None):
+        attempt = auth.Attempt(username, client, self.auth)
         with self.store.transaction() as tx:
-            outcome = auth.authenticate(tx, username, password, client, self.auth)
+            refusal = attempt.check(tx)
+        _raise_refusal(refusal)  # after the commit: the refusal is audited
+        verified = attempt.verify(password)  # no transaction open while hashing
+        with self.store.transaction() as tx:
+            outcome = attempt.record(tx, verified)
         return _raise_refusal(outcome)
 
     @rpc
     def change_password(self, username, old_password, new_password, client=None):
+        attempt = auth.Attempt(username, client, self.auth)
         with self.store.transaction() as tx:
-            outcome = auth.change_password(tx, username, old_password, new_password,
-                                           self.auth, client)
+            refusal = attempt.check(tx)
+        _raise_refusal(refusal)
+        verified = attempt.verify(old_password)
+        with self.store.transaction() as tx:
+            outcome = auth.change_password(tx, attempt, verified, new_password)
         return _raise_refusal(outcome)
 
     @rpc

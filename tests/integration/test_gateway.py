@@ -22,8 +22,8 @@ def _gateway(container_factory, amqp_uri, secrets_env):
     port = free_port()
     container_factory(GatewayService, {
         "AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
-        "RPC_TIMEOUT_SECONDS": 1,
-        "ACTOR_SIGNING_KEY": secrets_env["ACTOR_SIGNING_KEY"]}).start()
+        "RPC_TIMEOUT_SECONDS": 1, "ACTOR_SIGNING_KEY": secrets_env["ACTOR_SIGNING_KEY"],
+        "SUBMISSION_KEYS": secrets_env["SUBMISSION_KEYS"]}).start()
     return f"http://127.0.0.1:{port}/api/v1"
 
 

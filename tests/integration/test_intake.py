@@ -9,6 +9,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from core import events
 from core.errors import InvalidInput, NotFound
+from core.sealed import Sealer
 from core.store import create_tables, make_engine
 from services.intake.models import Base
 from services.intake.service import IntakeService
@@ -57,15 +58,19 @@ def test_submission_reaches_routing_and_notify(container_factory, config, tmp_pa
     container_factory(Listener, {**config, "DB_URL": listener_url}).start()
     container_factory(IntakeService, config).start()
 
+    seal = Sealer(config["SUBMISSION_KEYS"], "SUBMISSION_KEYS").seal  # as the gateway does
     with ServiceRpcProxy("intake", config) as intake:
-        intake.request_phone_code({"phone": SUBMISSION["phone"],
-                                   "id_number": SUBMISSION["id_number"]}, "198.51.100.7")
+        with pytest.raises(InvalidInput):  # in clear, or sealed with another key: refused
+            intake.request_phone_code({"phone": SUBMISSION["phone"],
+                                       "id_number": SUBMISSION["id_number"]}, "198.51.100.7")
+        intake.request_phone_code(seal({"phone": SUBMISSION["phone"],
+                                        "id_number": SUBMISSION["id_number"]}), "198.51.100.7")
         wait_for(lambda: recorded(listener_url, "phone_code"))
         [code] = recorded(listener_url, "phone_code")
         assert code["phone"] == "13905310000"  # normalised
-        submitted = intake.submit({**SUBMISSION, "sms_code": code["code"]})
+        submitted = intake.submit(seal({**SUBMISSION, "sms_code": code["code"]}))
         with pytest.raises(InvalidInput) as caught:
-            intake.submit({**SUBMISSION, "category": "lottery", "sms_code": code["code"]})
+            intake.submit(seal({**SUBMISSION, "category": "lottery", "sms_code": code["code"]}))
         assert set(caught.value.details) == {"category"}
         with pytest.raises(NotFound):
             intake.lookup("not a code")
