@@ -22,7 +22,8 @@ county or a department can run its own consumers for its own cases.
 
 Public events carry no personal data: department systems may subscribe to the
 ``<service>.events`` exchanges. Only ``phone_code`` and ``petitioner_contact``
-carry a phone and a code, on their own exchange that only notify may bind to.
+carry a phone and a code, sealed for notify (core/sealed.py), on their own
+exchange that only notify may bind to.
 """
 import uuid
 from dataclasses import dataclass
@@ -74,15 +75,15 @@ class PetitionSubmittedSchema(EventSchema):
 
 
 class PetitionerContactSchema(EventSchema):
-    phone = fields.Str(required=True)
-    query_code = fields.Str(required=True)
+    # {"phone", "query_code"} sealed with PRIVATE_EVENT_KEYS (core/sealed.py):
+    # only notify can open it, whoever else reads the bus.
+    sealed = fields.Str(required=True)
 
 
 class PhoneCodeSchema(EnvelopeSchema):
     """A one-time code proving a phone before a petition; about no case yet."""
 
-    phone = fields.Str(required=True)
-    code = fields.Str(required=True, validate=validate.Regexp(r"^\d{6}$"))
+    sealed = fields.Str(required=True)  # {"phone", "code"}, as petitioner_contact
 
 
 class PetitionRoutedSchema(EventSchema):
@@ -185,8 +186,9 @@ class Contract:
 
 PETITION_SUBMITTED = Contract("intake", "petition_submitted", PetitionSubmittedSchema)
 # Private: on its own exchange so department systems cannot bind to it.
+# Version 2: phone and query code sealed end to end (version 1 carried them in clear).
 PETITIONER_CONTACT = Contract("intake.private", "petitioner_contact", PetitionerContactSchema,
-                              private=True)
+                              version=2, private=True)
 PHONE_CODE = Contract("intake.private", "phone_code", PhoneCodeSchema, private=True)
 PETITION_ROUTED = Contract("routing", "petition_routed", PetitionRoutedSchema)
 PETITION_REJECTED = Contract("routing", "petition_rejected", PetitionRejectedSchema)

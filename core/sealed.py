@@ -8,8 +8,9 @@ service with a stolen password, a queue mirrored by mistake) reads tokens:
 
 - ``SUBMISSION_KEYS``: the gateway and intake (``intake.submit``,
   ``intake.request_phone_code``: ``@sealed_rpc``, the ``data`` argument);
-- ``PRIVATE_EVENT_KEYS``: intake and notify (the ``phone``, ``query_code`` and
-  ``code`` fields of ``petitioner_contact`` and ``phone_code``).
+- ``PRIVATE_EVENT_KEYS``: intake and notify (the ``sealed`` field of
+  ``petitioner_contact`` and ``phone_code``: the phone with the query code or
+  the SMS code).
 
 Keys are comma-separated Fernet keys, newest first (rotation as FieldCipher).
 An RPC whose argument is not sealed with the key is refused (InvalidInput):
@@ -39,8 +40,8 @@ class Sealer:
         try:
             return json.loads(self.cipher.decrypt(token))
         except (InvalidToken, AttributeError, TypeError, ValueError):
-            raise InvalidInput("the request was not sealed for this service",
-                               {"data": ["须经网关加密传递"]}) from None
+            raise InvalidInput("the data was not sealed for this service",
+                               {"data": ["须经加密传递"]}) from None
 
 
 class SealedRpc(CheckedArgumentRpc):

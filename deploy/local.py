@@ -107,6 +107,7 @@ def new_secrets():
         "CONTACT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "HASH_KEY": secrets.token_hex(32),
         "SUBMISSION_KEYS": Fernet.generate_key().decode(),
+        "PRIVATE_EVENT_KEYS": Fernet.generate_key().decode(),
         "ACTOR_SIGNING_KEY": signing_key,
         "ACTOR_VERIFY_KEY": verify_key,
     }

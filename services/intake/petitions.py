@@ -86,7 +86,8 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
             title=petition.title,
             submitted_at=submitted_at, channel=petition.channel)
     # The only place the plaintext query code travels: to notify, privately.
-    tx.emit(events.PETITIONER_CONTACT, **case, phone=submission["phone"], query_code=keys.query_code)
+    tx.emit(events.PETITIONER_CONTACT, **case, sealed=settings.private.seal(
+        {"phone": submission["phone"], "query_code": keys.query_code}))
     return _receipt(petition, keys.query_code, settings)
 
 

@@ -76,7 +76,7 @@ def request_code(tx, data, client, settings, now=None):
     tx.session.add(PhoneCode(holder_hash=holder, code_hash=_code_hash(settings, holder, code),
                              created_at=now, expires_at=now + timedelta(seconds=policy.ttl_seconds),
                              failed_attempts=0))
-    tx.emit(events.PHONE_CODE, phone=phone, code=code)
+    tx.emit(events.PHONE_CODE, sealed=settings.private.seal({"phone": phone, "code": code}))
     return {"phone": mask_phone(phone), "expires_in": policy.ttl_seconds,
             "resend_after": int(policy.limits["code_per_phone"].window_seconds)}
 

@@ -8,9 +8,10 @@ from nameko.exceptions import ConfigurationError
 from nameko.extensions import DependencyProvider
 
 from core.privacy import FieldCipher, keyed_hash
+from core.sealed import Sealer
 from services.intake.phone_codes import PhoneCodePolicy
 
-REQUIRED_KEYS = ("ID_ENCRYPTION_KEYS", "HASH_KEY")
+REQUIRED_KEYS = ("ID_ENCRYPTION_KEYS", "HASH_KEY", "PRIVATE_EVENT_KEYS")
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Settings:
     hash_key: str        # keyed hashes of ID numbers and query codes
     timezone: ZoneInfo   # the day in a case number, the times shown
     phone_codes: PhoneCodePolicy  # codes proving phones, and the rate limits
+    private: Sealer      # seals what the private events carry, for notify
 
     @classmethod
     def from_config(cls, config):
@@ -37,7 +39,8 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigurationError(f"intake: unknown TIMEZONE {config.get('TIMEZONE')!r}") from None
         # yaml reads an all-digit key as a number
-        return cls(cipher, str(config["HASH_KEY"]), timezone, PhoneCodePolicy.from_config(config))
+        return cls(cipher, str(config["HASH_KEY"]), timezone, PhoneCodePolicy.from_config(config),
+                   Sealer(config["PRIVATE_EVENT_KEYS"], "PRIVATE_EVENT_KEYS"))
 
     def hash(self, value):
         return keyed_hash(self.hash_key, value)

@@ -4,15 +4,16 @@ from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
 from core.privacy import FieldCipher
+from core.sealed import Sealer
 
 from .providers import provider_from_config
 from .sending import Delivery, RetryPolicy
 
 
 class DeliveryProvider(DependencyProvider):
-    """Config: CONTACT_ENCRYPTION_KEYS (required: the service does not start
-    without it), SMS_PROVIDER, SMS_LOG_PATH, SEND_RETRY_BASE_SECONDS,
-    SEND_MAX_ATTEMPTS, SEND_LEASE_SECONDS."""
+    """Config: CONTACT_ENCRYPTION_KEYS and PRIVATE_EVENT_KEYS (required: the
+    service does not start without them), SMS_PROVIDER, SMS_LOG_PATH,
+    SEND_RETRY_BASE_SECONDS, SEND_MAX_ATTEMPTS, SEND_LEASE_SECONDS."""
 
     def setup(self):
         config = self.container.config
@@ -25,6 +26,7 @@ class DeliveryProvider(DependencyProvider):
                 max_attempts=int(config.get("SEND_MAX_ATTEMPTS", defaults.max_attempts)),
                 lease_seconds=float(config.get("SEND_LEASE_SECONDS", defaults.lease_seconds)),
             ),
+            private=Sealer(config.get("PRIVATE_EVENT_KEYS"), "PRIVATE_EVENT_KEYS"),
         )
 
     def get_dependency(self, worker_ctx):

@@ -37,11 +37,12 @@ class RetryPolicy:
 @dataclass(frozen=True)
 class Delivery:
     """What the sender needs: the cipher for addresses and bodies, the SMS
-    provider, and the retry policy."""
+    provider, the retry policy, and the sealer that opens the private events."""
 
     cipher: object
     provider: object
     policy: RetryPolicy
+    private: object = None
 
 
 @dataclass(frozen=True)

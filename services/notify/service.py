@@ -19,7 +19,7 @@ class NotifyService:
     def on_petitioner_contact(self, event):
         with self.store.transaction() as tx:
             if tx.first_delivery(event):
-                messages.record_contact(tx, self.delivery.cipher, event)
+                messages.record_contact(tx, self.delivery.cipher, self._opened(event))
 
     @handles(events.PHONE_CODE)
     def on_phone_code(self, event):
@@ -27,7 +27,8 @@ class NotifyService:
         # send is retried by the handler and then parked, like any event.
         with self.store.transaction() as tx:
             if tx.first_delivery(event):
-                self.delivery.provider.send(event["phone"], messages.phone_code_text(event))
+                opened = self._opened(event)
+                self.delivery.provider.send(opened["phone"], messages.phone_code_text(opened))
 
     @handles(events.PETITION_ROUTED)
     def on_petition_routed(self, event):
@@ -44,6 +45,10 @@ class NotifyService:
     @handles(events.CASE_CONCLUDED)
     def on_case_concluded(self, event):
         self._tell_petitioner(event)
+
+    def _opened(self, event):
+        """A private event with what intake sealed for notify opened."""
+        return {**event, **self.delivery.private.open(event["sealed"])}
 
     def _tell_petitioner(self, event):
         with self.store.transaction() as tx:

@@ -26,6 +26,7 @@ from tests.faults.support import (
     rpc,
     sms_lines,
 )
+from tests.kit import sealed
 
 ROUTING_QUEUE = "evt-intake-petition_submitted--routing.on_petition_submitted"
 
@@ -61,7 +62,8 @@ def test_duplicated_and_out_of_order_events_leave_one_case(stack):
     envelope = {"case_number": case_number, "area_code": "370102", "unit_code": None}
     submitted = payload(events.PETITION_SUBMITTED, **envelope, category="housing",
                         title="重复投递的事项", submitted_at=datetime.now(UTC), channel="online")
-    contact = payload(events.PETITIONER_CONTACT, **envelope, phone=phone, query_code=query_code)
+    contact = payload(events.PETITIONER_CONTACT, **envelope,
+                      sealed=sealed(stack.env, phone=phone, query_code=query_code))
 
     # The contact first (twice): what notify needs before any status message.
     publish(stack, events.PETITIONER_CONTACT, contact)

@@ -23,6 +23,7 @@ from tests.faults.support import (
     sms_lines,
     submit,
 )
+from tests.kit import sealed
 
 NOTIFY_ROUTED = "evt-routing-petition_routed--notify.on_petition_routed"
 TRACKING_ROUTED = "evt-routing-petition_routed--tracking.on_petition_routed"
@@ -71,7 +72,7 @@ def test_poison_message_is_parked_and_replayed_once_fixed(stack):
     phone = new_phone()
     publish(stack, events.PETITIONER_CONTACT, payload(
         events.PETITIONER_CONTACT, case_number=case_number, area_code="370102", unit_code=None,
-        phone=phone, query_code="FAUL-TTES-TCOD-E000"))
+        sealed=sealed(stack.env, phone=phone, query_code="FAUL-TTES-TCOD-E000")))
     with rpc(stack) as services:
         assert eventually(lambda: services.notify.query_code_sms_count(case_number) == 1)
     out = parked_command(stack, "replay", f"{NOTIFY_ROUTED}.parked")

@@ -6,6 +6,7 @@ from kombu import Connection, Queue
 from sqlalchemy import create_engine, text
 
 from core.errors import NotFound
+from core.sealed import Sealer
 from tests.faults.support import VALID, api, assert_nothing_lost, eventually, new_phone, rpc
 
 PHONE_CODES = "evt-intake.private-phone_code--notify.on_phone_code"
@@ -32,8 +33,10 @@ def _queued_code(stack, phone):
         try:
             while (message := queue.get(no_ack=False)) is not None:
                 seen.append(message)
-                if message.payload["phone"] == phone:
-                    return message.payload["code"]
+                opened = Sealer(stack.env["PRIVATE_EVENT_KEYS"], "keys").open(
+                    message.payload["sealed"])
+                if opened["phone"] == phone:
+                    return opened["code"]
         finally:
             for message in seen:
                 message.requeue()

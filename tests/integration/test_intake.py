@@ -59,6 +59,7 @@ def test_submission_reaches_routing_and_notify(container_factory, config, tmp_pa
     container_factory(IntakeService, config).start()
 
     seal = Sealer(config["SUBMISSION_KEYS"], "SUBMISSION_KEYS").seal  # as the gateway does
+    private = Sealer(config["PRIVATE_EVENT_KEYS"], "PRIVATE_EVENT_KEYS")  # as notify opens
     with ServiceRpcProxy("intake", config) as intake:
         with pytest.raises(InvalidInput):  # in clear, or sealed with another key: refused
             intake.request_phone_code({"phone": SUBMISSION["phone"],
@@ -66,7 +67,7 @@ def test_submission_reaches_routing_and_notify(container_factory, config, tmp_pa
         intake.request_phone_code(seal({"phone": SUBMISSION["phone"],
                                         "id_number": SUBMISSION["id_number"]}), "198.51.100.7")
         wait_for(lambda: recorded(listener_url, "phone_code"))
-        [code] = recorded(listener_url, "phone_code")
+        [code] = [private.open(e["sealed"]) for e in recorded(listener_url, "phone_code")]
         assert code["phone"] == "13905310000"  # normalised
         submitted = intake.submit(seal({**SUBMISSION, "sms_code": code["code"]}))
         with pytest.raises(InvalidInput) as caught:
@@ -78,7 +79,9 @@ def test_submission_reaches_routing_and_notify(container_factory, config, tmp_pa
 
     wait_for(lambda: len(recorded(listener_url)) == 3)
     by_type = {e["event_type"]: e for e in recorded(listener_url)}
-    public, private = by_type["petition_submitted"], by_type["petitioner_contact"]
+    public, contact = by_type["petition_submitted"], by_type["petitioner_contact"]
+    assert "13905310000" not in str(contact)  # sealed on the bus
+    private = {**contact, **private.open(contact["sealed"])}
     assert public["case_number"] == private["case_number"] == submitted["case_number"]
     assert public["channel"] == "proxy" and public["area_code"] == "370112"
     assert "phone" not in public and "query_code" not in public

@@ -12,15 +12,16 @@ import services.notify
 from core import events
 from core.migrations import upgrade
 from services.notify.service import NotifyService
-from tests.kit import publish, recorded, recorder, service_config, wait_for
+from tests.kit import publish, recorded, recorder, sealed, service_config, wait_for
 
 CASE, PHONE, QUERY_CODE = "JN20261125-000001", "13812345678", "K7Q2-M9XP-4TNA"
 ENVELOPE = dict(case_number=CASE, area_code="370102", unit_code=None)
 
 
-def contact(amqp_uri):
+def contact(amqp_uri, secrets_env):
     """What intake publishes about a new petition's petitioner."""
-    publish(amqp_uri, events.PETITIONER_CONTACT, **ENVELOPE, phone=PHONE, query_code=QUERY_CODE)
+    publish(amqp_uri, events.PETITIONER_CONTACT, **ENVELOPE,
+            sealed=sealed(secrets_env, phone=PHONE, query_code=QUERY_CODE))
 
 
 def routed(amqp_uri):
@@ -40,6 +41,7 @@ def start(container_factory, amqp_uri, tmp_path, secrets_env):
         container_factory(NotifyService, service_config(
             amqp_uri, notify_url, EVENT_RETRY_DELAYS=retries, SEND_INTERVAL_SECONDS=0.1,
             CONTACT_ENCRYPTION_KEYS=secrets_env["CONTACT_ENCRYPTION_KEYS"],
+            PRIVATE_EVENT_KEYS=secrets_env["PRIVATE_EVENT_KEYS"],
             SMS_LOG_PATH=str(tmp_path / "sms.log"), **settings)).start()
         container_factory(recorder(events.NOTIFICATION_FAILED, name="operators"),
                           service_config(amqp_uri, operators_url)).start()
@@ -47,7 +49,8 @@ def start(container_factory, amqp_uri, tmp_path, secrets_env):
     return start_services
 
 
-def test_status_sms_waits_for_the_contact_and_each_is_sent_once(start, amqp_uri, tmp_path):
+def test_status_sms_waits_for_the_contact_and_each_is_sent_once(start, amqp_uri, tmp_path,
+                                                               secrets_env):
     start(SMS_PROVIDER="record")
     sms_log = tmp_path / "sms.log"
 
@@ -57,7 +60,7 @@ def test_status_sms_waits_for_the_contact_and_each_is_sent_once(start, amqp_uri,
     with ServiceRpcProxy("notify", {"AMQP_URI": amqp_uri}) as notify:
         routed(amqp_uri)  # before the contact: notify must retry it, not drop it
         eventlet.sleep(0.3)
-        contact(amqp_uri)
+        contact(amqp_uri, secrets_env)
         wait_for(lambda: len(sent()) == 2)
         wait_for(lambda: notify.status_counts() == {"sent": 2})
         listed = notify.messages(CASE)
@@ -69,11 +72,12 @@ def test_status_sms_waits_for_the_contact_and_each_is_sent_once(start, amqp_uri,
     assert sum(QUERY_CODE in text for _at, _phone, text in texts) == 1
 
 
-def test_undeliverable_sms_is_retried_then_failed_and_operators_hear_it(start, amqp_uri):
+def test_undeliverable_sms_is_retried_then_failed_and_operators_hear_it(start, amqp_uri,
+                                                                        secrets_env):
     operators_url = start(SMS_PROVIDER="failing", SEND_RETRY_BASE_SECONDS=0.05,
                           SEND_MAX_ATTEMPTS=3)
     with ServiceRpcProxy("notify", {"AMQP_URI": amqp_uri}) as notify:
-        contact(amqp_uri)
+        contact(amqp_uri, secrets_env)
         wait_for(lambda: notify.status_counts() == {"failed": 1})
         [message] = notify.messages(CASE)
     assert message["attempts"] == 3 and message["sent_at"] is None

@@ -4,10 +4,11 @@ import pytest
 
 from core import events
 from core.privacy import FieldCipher
+from core.sealed import Sealer
 from services.notify.models import Base
 from services.notify.providers import FailingProvider, RecordProvider
 from services.notify.sending import Delivery, RetryPolicy
-from tests.kit import sqlite_store
+from tests.kit import sealed, sqlite_store
 
 CASE = "JN20261125-000001"
 PHONE = "13812345678"
@@ -31,14 +32,19 @@ def sms_log(tmp_path):
 
 
 @pytest.fixture
-def recording(cipher, sms_log):
-    return Delivery(cipher, RecordProvider(sms_log), RetryPolicy())
+def private(secrets_env):
+    return Sealer(secrets_env["PRIVATE_EVENT_KEYS"], "PRIVATE_EVENT_KEYS")
 
 
 @pytest.fixture
-def failing(cipher):
+def recording(cipher, sms_log, private):
+    return Delivery(cipher, RecordProvider(sms_log), RetryPolicy(), private)
+
+
+@pytest.fixture
+def failing(cipher, private):
     return Delivery(cipher, FailingProvider(),
-                    RetryPolicy(base_seconds=10, max_attempts=3, lease_seconds=60))
+                    RetryPolicy(base_seconds=10, max_attempts=3, lease_seconds=60), private)
 
 
 def _event(contract, **fields):
@@ -48,8 +54,15 @@ def _event(contract, **fields):
 
 
 @pytest.fixture
-def contact():
-    return lambda: _event(events.PETITIONER_CONTACT, phone=PHONE, query_code=QUERY_CODE)
+def contact(secrets_env):
+    return lambda: _event(events.PETITIONER_CONTACT,
+                          sealed=sealed(secrets_env, phone=PHONE, query_code=QUERY_CODE))
+
+
+@pytest.fixture
+def opened(private):
+    """A private event as notify's handler hands it on: its sealed part opened."""
+    return lambda event: {**event, **private.open(event["sealed"])}
 
 
 @pytest.fixture

@@ -18,9 +18,10 @@ def _bodies(store, cipher):
                 for m in tx.session.scalars(select(Message))}
 
 
-def test_contact_is_stored_encrypted_and_queues_the_query_code_sms(store, cipher, contact):
+def test_contact_is_stored_encrypted_and_queues_the_query_code_sms(store, cipher, contact,
+                                                                   opened):
     with store.transaction() as tx:
-        messages.record_contact(tx, cipher, contact())
+        messages.record_contact(tx, cipher, opened(contact()))
 
     assert _bodies(store, cipher) == {"query_code": (
         f"【济南网上信访】您的信访事项已提交，案件编号{CASE}，查询码{QUERY_CODE}。"
@@ -36,7 +37,8 @@ def test_contact_is_stored_encrypted_and_queues_the_query_code_sms(store, cipher
     assert "body" not in listed and listed["created_at"].endswith("+00:00")
 
 
-def test_a_contact_delivered_twice_queues_one_query_code_sms(store, cipher, recording, contact):
+def test_a_contact_delivered_twice_queues_one_query_code_sms(store, cipher, recording, contact,
+                                                             opened):
     service = worker_factory(NotifyService, store=store, delivery=recording)
     event = contact()
     service.on_petitioner_contact(event)
@@ -44,7 +46,7 @@ def test_a_contact_delivered_twice_queues_one_query_code_sms(store, cipher, reco
     assert service.query_code_sms_count(CASE) == 1
     # and without the inbox, the unique key of the message still holds
     with store.transaction() as tx:
-        messages.record_contact(tx, cipher, event)
+        messages.record_contact(tx, cipher, opened(event))
     assert service.query_code_sms_count(CASE) == 1
     assert service.status_counts() == {"pending": 1}
 

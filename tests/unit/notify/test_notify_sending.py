@@ -12,9 +12,9 @@ from services.notify.service import NotifyService
 CASE, PHONE, QUERY_CODE = "JN20261125-000001", "13812345678", "K7Q2-M9XP-4TNA"
 
 
-def _queue_contact(store, cipher, contact):
+def _queue_contact(store, cipher, contact, opened):
     with store.transaction() as tx:
-        messages.record_contact(tx, cipher, contact())
+        messages.record_contact(tx, cipher, opened(contact()))
 
 
 def _queued_at(store):
@@ -42,8 +42,8 @@ def test_the_record_provider_writes_what_the_citizen_receives(
 
 
 def test_failed_sends_back_off_then_the_message_fails_and_operators_are_told(
-        store, cipher, failing, contact):
-    _queue_contact(store, cipher, contact)
+        store, cipher, failing, contact, opened):
+    _queue_contact(store, cipher, contact, opened)
     now = _queued_at(store)
     # base 10s, 3 attempts: tried at once, again 10s later, again 20s after that
     for wait, tried in [(0, 1), (9, 0), (1, 1), (19, 0), (1, 1), (3600, 0)]:
@@ -66,8 +66,8 @@ def test_failed_sends_back_off_then_the_message_fails_and_operators_are_told(
 
 
 def test_a_claimed_message_is_not_claimed_again_until_its_lease_runs_out(
-        store, cipher, recording, contact):
-    _queue_contact(store, cipher, contact)
+        store, cipher, recording, contact, opened):
+    _queue_contact(store, cipher, contact, opened)
     policy, t0 = recording.policy, _queued_at(store)
     with store.transaction() as tx:
         [claim] = sending.claim_due(tx, policy, t0)
