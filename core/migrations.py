@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import command, context, op
 from alembic.config import Config
 
-from core.store import MessagingBase, make_engine
+from core.store import MessagingBase, UtcDateTime, make_engine
 
 
 def alembic_config(service_dir, url):
@@ -71,3 +71,23 @@ def drop_messaging_tables():
     op.drop_table("inbox")
     op.drop_index("ix_outbox_pending", table_name="outbox")
     op.drop_table("outbox")
+
+
+def create_rate_hits_table():
+    """core.limits' ``rate_hits`` (RateHitMixin), for the revision that first
+    gives a service rate limits."""
+    op.create_table(
+        "rate_hits",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("limit_name", sa.String(length=40), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("at", UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_rate_hits_key", "rate_hits", ["limit_name", "key_hash", "at"],
+                    unique=False)
+
+
+def drop_rate_hits_table():
+    op.drop_index("ix_rate_hits_key", table_name="rate_hits")
+    op.drop_table("rate_hits")
