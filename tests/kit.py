@@ -81,11 +81,9 @@ def recorder(*contracts, name="recorder"):
     receives into its own store (``DB_URL``); read them with ``recorded``."""
     def handler(contract):
         @handles(contract)
-        def on_event(self, event):
-            with self.store.transaction() as tx:
-                if tx.first_delivery(event):
-                    tx.session.add(Recorded(event_type=contract.event_type,
-                                            payload=contract.schema().dump(event)))
+        def on_event(self, tx, event):
+            tx.session.add(Recorded(event_type=contract.event_type,
+                                    payload=contract.schema().dump(event)))
         return on_event
 
     attributes = {f"on_{c.event_type}": handler(c) for c in contracts}

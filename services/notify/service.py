@@ -16,31 +16,24 @@ class NotifyService:
     delivery = DeliveryProvider()
 
     @handles(events.PETITIONER_CONTACT)
-    def on_petitioner_contact(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                messages.record_contact(tx, self.delivery.cipher, event)
+    def on_petitioner_contact(self, tx, event):
+        messages.record_contact(tx, self.delivery.cipher, event)
 
     @handles(events.PETITION_ROUTED)
-    def on_petition_routed(self, event):
-        self._tell_petitioner(event)
+    def on_petition_routed(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
 
     @handles(events.PETITION_REJECTED)
-    def on_petition_rejected(self, event):
-        self._tell_petitioner(event)
+    def on_petition_rejected(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
 
     @handles(events.CASE_REPLIED)
-    def on_case_replied(self, event):
-        self._tell_petitioner(event)
+    def on_case_replied(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
 
     @handles(events.CASE_CONCLUDED)
-    def on_case_concluded(self, event):
-        self._tell_petitioner(event)
-
-    def _tell_petitioner(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                messages.queue_status(tx, self.delivery.cipher, event)
+    def on_case_concluded(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
 
     @every("SEND_INTERVAL_SECONDS", 0.5)
     def send_due(self):

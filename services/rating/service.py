@@ -13,10 +13,8 @@ class RatingService:
     store = Store(Base)
 
     @handles(events.CASE_REPLIED)
-    def on_case_replied(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                ratings.record_reply(tx, event)
+    def on_case_replied(self, tx, event):
+        ratings.record_reply(tx, event)
 
     @rpc
     def submit(self, case_number, data):

@@ -15,16 +15,12 @@ class RoutingService:
     schedule = DueDates()
 
     @handles(events.PETITION_SUBMITTED)
-    def on_petition_submitted(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                routing.route_petition(tx, event, self.schedule)
+    def on_petition_submitted(self, tx, event):
+        routing.route_petition(tx, event, self.schedule)
 
     @handles(events.CASE_RETURNED)
-    def on_case_returned(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                routing.reroute_after_return(tx, event, self.schedule)
+    def on_case_returned(self, tx, event):
+        routing.reroute_after_return(tx, event, self.schedule)
 
     @rpc
     def reference_data(self):
