@@ -34,7 +34,11 @@ RATING_LEVELS = ("satisfied", "basically_satisfied", "unsatisfied")
 RATING_DIMENSIONS = ("service_attitude", "work_efficiency", "handling_quality")
 
 _CASE_NUMBER = validate.Regexp(r"^JN\d{8}-\d{6}$")
-_AREA_CODE = validate.Regexp(r"^\d{6}(\d{3})?$")
+# A district or county (6 digits) or a town or street (9): GB/T 2260 and its
+# town-level extension. Every schema that takes an area code uses this.
+AREA_CODE_DIGITS = r"\d{6}(\d{3})?"
+AREA_CODE = rf"^{AREA_CODE_DIGITS}$"
+_AREA_CODE = validate.Regexp(AREA_CODE)
 
 
 class ContractViolation(ValueError):

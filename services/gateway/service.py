@@ -2,8 +2,6 @@
 calls on the services that own the data. No database of its own.
 
 Each route's docstring is its entry in the OpenAPI document (openapi.py)."""
-import secrets
-
 import eventlet
 
 from core.broker import TimedRpcProxy
@@ -11,6 +9,7 @@ from core.errors import NotFound
 from services.gateway import openapi, pages, schemas
 from services.gateway.auth import TokenProvider, staff_only
 from services.gateway.http import http, json_body
+from services.intake.query_codes import new_submission_id
 
 API = "/api/v1"
 
@@ -37,7 +36,7 @@ class GatewayService:
         """
         # One id per request: if intake commits and dies before answering, the
         # redelivered request finds the petition instead of storing it twice.
-        submission_id = secrets.token_urlsafe(16)
+        submission_id = new_submission_id()
         return 201, schemas.Receipt().dump(self.intake.submit(json_body(request), submission_id))
 
     @http("GET", f"{API}/petitions/<string:query_code>")

@@ -2,6 +2,7 @@
 gateway shows them to the citizen next to the field."""
 from marshmallow import Schema, ValidationError, fields, validate
 
+from core.events import AREA_CODE_DIGITS
 from services.intake import identity
 
 REQUIRED = {"required": "必填", "null": "必填", "invalid": "应为文本"}
@@ -41,7 +42,7 @@ class ProxySchema(Schema):
     error_messages = SCHEMA_ERRORS
 
     agent_id = fields.Str(required=True, error_messages=REQUIRED, validate=validate.Regexp(
-        r"^GA-\d{6}(\d{3})?-\d{2}$", error="代理员编号格式应如 GA-370102001-01"))
+        rf"^GA-{AREA_CODE_DIGITS}-\d{{2}}$", error="代理员编号格式应如 GA-370102001-01"))
     consent = fields.Bool(required=True, error_messages={**REQUIRED, "invalid": "应为是或否"},
                           validate=validate.Equal(True, error="代理提交须取得信访人同意"))
     consent_record = Text("同意书记录", 200)

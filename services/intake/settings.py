@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from nameko.exceptions import ConfigurationError
 from nameko.extensions import DependencyProvider
 
+from core.config import LOCAL_TIME
 from core.privacy import FieldCipher, keyed_hash
 
 REQUIRED_KEYS = ("ID_ENCRYPTION_KEYS", "HASH_KEY")
@@ -31,7 +32,7 @@ class Settings:
             raise ConfigurationError(
                 f"intake: ID_ENCRYPTION_KEYS must be comma-separated Fernet keys ({exc})") from None
         try:
-            timezone = ZoneInfo(config.get("TIMEZONE") or "Asia/Shanghai")
+            timezone = ZoneInfo(config.get("TIMEZONE") or LOCAL_TIME.key)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigurationError(f"intake: unknown TIMEZONE {config.get('TIMEZONE')!r}") from None
         # yaml reads an all-digit key as a number

@@ -12,16 +12,14 @@ arrives first creates the case, the others fill in what they know, and none
 moves a case back to an earlier state.
 """
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from core import events
+from core.config import LOCAL_TIME
 from core.errors import Conflict, Forbidden
 from core.validation import load
 from services.tracking.access import case_in_scope, load_actor
 from services.tracking.models import Case, TimelineEntry
 from services.tracking.schemas import ReplySchema, ReturnSchema
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 # action: (the states it may start from, the state it leads to)
 TRANSITIONS = {
@@ -131,7 +129,7 @@ def apply_rating(tx, event):
     concluded_at = _utc(event["occurred_at"])
     case.concluded_at = concluded_at
     # on time: concluded (in China's calendar) no later than the due date
-    case.on_time = concluded_at.astimezone(CHINA).date() <= case.due_date
+    case.on_time = concluded_at.astimezone(LOCAL_TIME).date() <= case.due_date
     _note(tx, case, "concluded", "群众已评价，信访事项已办结", at=concluded_at)
     _emit(tx, events.CASE_CONCLUDED, case, on_time=case.on_time)
 

@@ -1,6 +1,9 @@
 """RPC inputs (checked, bad input becomes InvalidInput) and outputs (JSON)."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from core.events import AREA_CODE
+
+# Every status a case can have; the main path first, in order (see cases.py).
 STATUSES = ("submitted", "routed", "accepted", "replied", "concluded", "rejected", "returned")
 
 
@@ -14,7 +17,7 @@ class ActorSchema(_Input):
     unit_code = fields.Str(required=True, validate=validate.Length(min=1))
     unit_name = fields.Str(load_default=None)
     role = fields.Str(required=True, validate=validate.OneOf(("handler", "bureau")))
-    area_code = fields.Str(required=True, validate=validate.Regexp(r"^\d{6}(\d{3})?$"))
+    area_code = fields.Str(required=True, validate=validate.Regexp(AREA_CODE))
 
 
 class QueueFilterSchema(_Input):
