@@ -10,6 +10,9 @@ from services.gateway import openapi, pages, schemas
 from services.gateway.auth import TokenProvider, staff_only
 from services.gateway.http import http, json_body
 from services.intake.query_codes import new_submission_id
+from services.intake.schemas import SubmittedSchema
+from services.rating.schemas import RatingSchema
+from services.tracking.schemas import CaseSummarySchema
 
 API = "/api/v1"
 
@@ -32,12 +35,12 @@ class GatewayService:
         requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
         responses:
           "201": {description: "accepted; the query code is shown only here and by SMS",
-                  content: {application/json: {schema: Receipt}}}
+                  content: {application/json: {schema: SubmittedSchema}}}
         """
         # One id per request: if intake commits and dies before answering, the
         # redelivered request finds the petition instead of storing it twice.
         submission_id = new_submission_id()
-        return 201, schemas.Receipt().dump(self.intake.submit(json_body(request), submission_id))
+        return 201, SubmittedSchema().dump(self.intake.submit(json_body(request), submission_id))
 
     @http("GET", f"{API}/petitions/<string:query_code>")
     def follow_petition(self, request, query_code):
@@ -61,13 +64,13 @@ class GatewayService:
         ---
         requestBody: {required: true, content: {application/json: {schema: RatingInputSchema}}}
         responses:
-          "201": {description: rated, content: {application/json: {schema: Rating}}}
+          "201": {description: rated, content: {application/json: {schema: RatingSchema}}}
           "409": {description: "not replied yet, or already rated",
                   content: {application/json: {schema: Error}}}
         """
         body = json_body(request)
         case_number = self.intake.case_number_for(query_code)
-        return 201, schemas.Rating().dump(self.rating.submit(case_number, body))
+        return 201, RatingSchema().dump(self.rating.submit(case_number, body))
 
     @http("GET", f"{API}/categories")
     def categories(self, request):
@@ -115,10 +118,10 @@ class GatewayService:
           - {name: limit, in: query, schema: {type: integer, default: 100, maximum: 500}}
           - {name: offset, in: query, schema: {type: integer, default: 0}}
         responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummary}}}}
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummarySchema}}}}
         """
         args = request.args
-        return schemas.CaseSummary(many=True).dump(self.tracking.list_cases(
+        return CaseSummarySchema(many=True).dump(self.tracking.list_cases(
             actor, args.get("status"), args.get("limit", 100), args.get("offset", 0)))
 
     @http("GET", f"{API}/cases/<string:case_number>")
