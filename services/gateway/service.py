@@ -7,7 +7,8 @@ import eventlet
 from core.broker import TimedRpcProxy
 from core.errors import NotFound
 from services.gateway import openapi, pages, schemas
-from services.gateway.auth import TokenProvider, staff_only
+from services.gateway.auth import staff_only
+from services.gateway.dependencies import TokenProvider
 from services.gateway.http import http, json_body
 from services.intake.query_codes import new_submission_id
 from services.intake.schemas import SubmittedSchema

@@ -4,10 +4,9 @@ from core import events
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
-
-from . import messages, sending
-from .extensions import DeliveryProvider, every
-from .models import Base
+from services.notify import messages, sending
+from services.notify.dependencies import DeliveryProvider, every
+from services.notify.models import Base
 
 
 class NotifyService:

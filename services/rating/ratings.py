@@ -13,9 +13,8 @@ from core.errors import Conflict
 from core.events import RATING_DIMENSIONS, RATING_LEVELS
 from core.store import utcnow
 from core.validation import load
-
-from .models import RatableCase, Rating
-from .schemas import RatingInputSchema, RatingRecordSchema
+from services.rating.models import RatableCase, Rating
+from services.rating.schemas import RatingInputSchema, RatingRecordSchema
 
 NOT_REPLIED = "the case has not been replied yet"
 ALREADY_RATED = "already rated"

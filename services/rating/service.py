@@ -3,9 +3,8 @@ from core import events
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
-
-from . import ratings
-from .models import Base
+from services.rating import ratings
+from services.rating.models import Base
 
 
 class RatingService:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import holidays
 import yaml
-from nameko.extensions import DependencyProvider
 
 # Working days are counted on the petitioner's and the units' calendar.
 from core.config import LOCAL_TIME, ROOT
@@ -105,13 +104,3 @@ def schedule_from_config(config):
     """Config: ``TRACK_WORKING_DAYS`` (track -> working days) and ``HOLIDAY_OVERRIDES``."""
     days = {**DEFAULT_TRACK_WORKING_DAYS, **(config.get("TRACK_WORKING_DAYS") or {})}
     return Schedule(load_calendar(config.get("HOLIDAY_OVERRIDES", DEFAULT_OVERRIDES)), days)
-
-
-class DueDates(DependencyProvider):
-    """Hands each worker the schedule, built once from the service config."""
-
-    def setup(self):
-        self.schedule = schedule_from_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.schedule

@@ -5,8 +5,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from core.errors import Unauthorized
-
-from .models import Area, Category, StaffAccount, Unit
+from services.routing.models import Area, Category, StaffAccount, Unit
 
 PETITION_BUREAU = "petition_bureau"
 ROLES = ("handler", "bureau")

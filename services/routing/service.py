@@ -3,16 +3,15 @@ from core import events
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
-
-from . import directory, routing
-from .deadlines import DueDates
-from .models import Base
+from services.routing import directory, routing
+from services.routing.dependencies import ScheduleProvider
+from services.routing.models import Base
 
 
 class RoutingService:
     name = "routing"
     store = Store(Base)
-    schedule = DueDates()
+    schedule = ScheduleProvider()
 
     @handles(events.PETITION_SUBMITTED)
     def on_petition_submitted(self, tx, event):

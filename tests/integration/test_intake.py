@@ -3,12 +3,11 @@ petition_submitted (public) and petitioner_contact (private)."""
 import csv
 
 import pytest
-from nameko.exceptions import ConfigurationError
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from core import events
-from core.errors import InvalidInput, NotFound
+from core.errors import ConfigurationError, InvalidInput, NotFound
 from core.store import create_tables, make_engine
 from services.intake.models import Base
 from services.intake.service import IntakeService

@@ -10,6 +10,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 import services.notify
 from core import events
+from core.errors import ConfigurationError
 from core.migrations import upgrade
 from services.notify.service import NotifyService
 from tests.kit import publish, recorded, recorder, service_config, wait_for
@@ -86,5 +87,5 @@ def test_undeliverable_sms_is_retried_then_failed_and_operators_hear_it(start, a
 def test_notify_does_not_start_without_an_encryption_key(container_factory, amqp_uri, sqlite_url):
     container = container_factory(NotifyService, {"AMQP_URI": amqp_uri, "DB_URL": sqlite_url,
                                                   "CONTACT_ENCRYPTION_KEYS": ""})
-    with pytest.raises(ValueError, match="no encryption key"):
+    with pytest.raises(ConfigurationError, match="no encryption key"):
         container.start()
