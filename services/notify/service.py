@@ -40,7 +40,7 @@ class NotifyService:
         sending.send_due(self.store, self.delivery)
 
     @rpc
-    def messages(self, case_number):
+    def messages_for_case(self, case_number):
         with self.store.transaction() as tx:
             return messages.for_case(tx, case_number)
 

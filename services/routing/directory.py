@@ -8,7 +8,6 @@ from core.errors import Unauthorized
 from services.routing.models import Area, Category, StaffAccount, Unit
 
 PETITION_BUREAU = "petition_bureau"
-ROLES = ("handler", "bureau")
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same.

@@ -61,7 +61,7 @@ def test_status_sms_waits_for_the_contact_and_each_is_sent_once(start, amqp_uri,
         contact(amqp_uri)
         wait_for(lambda: len(sent()) == 2)
         wait_for(lambda: notify.status_counts() == {"sent": 2})
-        listed = notify.messages(CASE)
+        listed = notify.messages_for_case(CASE)
         assert notify.query_code_sms_count(CASE) == 1
     assert {m["template"] for m in listed} == {"query_code", "petition_routed"}
     assert {m["to"] for m in listed} == {"138****5678"}
@@ -76,7 +76,7 @@ def test_undeliverable_sms_is_retried_then_failed_and_operators_hear_it(start, a
     with ServiceRpcProxy("notify", {"AMQP_URI": amqp_uri}) as notify:
         contact(amqp_uri)
         wait_for(lambda: notify.status_counts() == {"failed": 1})
-        [message] = notify.messages(CASE)
+        [message] = notify.messages_for_case(CASE)
     assert message["attempts"] == 3 and message["sent_at"] is None
 
     wait_for(lambda: len(recorded(operators_url)) == 1)
