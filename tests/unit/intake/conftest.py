@@ -3,7 +3,7 @@ import pytest
 from services.intake.models import Base
 from services.intake.settings import Settings
 from services.routing.directory_seed import districts
-from tests.kit import sqlite_store
+from tests.kit import store_fixture
 
 CATEGORIES = [
     {"code": "housing", "name_zh": "住房保障", "name_en": "Housing"},
@@ -23,10 +23,7 @@ def settings(secrets_env):
     return Settings.from_config({**secrets_env, "TIMEZONE": "Asia/Shanghai"})
 
 
-@pytest.fixture
-def store(sqlite_url):
-    with sqlite_store(sqlite_url, Base) as store:
-        yield store
+store = store_fixture(Base)
 
 
 @pytest.fixture
