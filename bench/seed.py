@@ -21,30 +21,29 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 from stdnum.cn import ric
 
+from core.config import LOCAL_TIME
 from core.privacy import FieldCipher, keyed_hash
 from core.store import make_engine
-from deploy.local import local_secrets
+from deploy.keys import local_secrets
 from services.intake.models import Petition
 from services.intake.query_codes import keys_for, new_submission_id
 from services.routing.models import Category, Unit
 from services.tracking.models import Case, TimelineEntry
+from services.tracking.schemas import STATUSES
 
 BATCH = 20_000
 PER_DAY = 2_000  # petitions a day: 1,000,000 reach back 500 days
 SAMPLE = 5_000   # query codes kept for the look-up benchmark
 # a case's status and the timeline steps that led there
-STEPS = {"routed": ("submitted", "routed"),
-         "accepted": ("submitted", "routed", "accepted"),
-         "replied": ("submitted", "routed", "accepted", "replied"),
-         "concluded": ("submitted", "routed", "accepted", "replied", "concluded")}
+# (tracking's STATUSES list the main path in order)
 STATUS_WEIGHTS = {"routed": 15, "accepted": 25, "replied": 10, "concluded": 50}
+STEPS = {status: STATUSES[:STATUSES.index(status) + 1] for status in STATUS_WEIGHTS}
 STEP_TEXT = {"submitted": "信访事项已提交", "routed": "已分派至{unit}办理", "accepted": "{unit}已受理",
              "replied": "{unit}已答复", "concluded": "群众已评价，信访事项已办结"}
-CHINA = timezone(timedelta(hours=8))
 
 
 def store_url(var_dir, service):
-    return f"sqlite:///{var_dir}/{service}.db"  # as deploy.local.LocalStack sets them
+    return f"sqlite:///{var_dir}/{service}.db"  # as deploy.stack.LocalStack sets them
 
 
 def petition_day(index, today):
@@ -59,7 +58,7 @@ def case_number(day, seq):
 
 def submitted_at(day, seq):
     local = datetime.combine(day, clock(8)) + timedelta(seconds=seq * 14)
-    return local.replace(tzinfo=CHINA).astimezone(timezone.utc)
+    return local.replace(tzinfo=LOCAL_TIME).astimezone(timezone.utc)
 
 
 def id_number(citizen):
@@ -141,7 +140,7 @@ def directory(var_dir):
 
 def seed(var_dir, count):
     """Seed ``count`` petitions; returns the seconds it took."""
-    started, today = time.monotonic(), datetime.now(CHINA).date()
+    started, today = time.monotonic(), datetime.now(LOCAL_TIME).date()
     units, categories = directory(var_dir)
     intake = multiprocessing.Process(target=seed_intake, args=(var_dir, count, today, categories))
     intake.start()

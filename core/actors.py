@@ -20,10 +20,9 @@ from datetime import datetime, timedelta, timezone
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from nameko.exceptions import ConfigurationError
 
 from core.broker import CheckedArgumentRpc
-from core.errors import Unauthorized
+from core.errors import ConfigurationError, Unauthorized
 
 ALGORITHM = "EdDSA"
 ACTOR_CLAIMS = ("username", "unit_code", "unit_name", "role", "area_code")

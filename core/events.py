@@ -7,12 +7,12 @@ Read top to bottom, this is what happens to a petition:
     intake    petitioner_contact  -> notify (private exchange: phone, query code)
     routing   petition_routed     -> tracking opens / moves the case; notify tells the petitioner
     routing   petition_rejected   -> tracking closes it with the reason and the right channel
-    tracking  case_accepted       -> the unit took the case on (受理)
+    tracking  case_accepted       -> (public: for subscribers) the unit took the case on (受理)
     tracking  case_returned       -> routing re-routes, never to the unit that returned it (退回)
     tracking  case_replied        -> rating opens for the petitioner; notify tells them (答復)
     rating    rating_submitted    -> tracking concludes the case (辦結)
     rating    rating_unsatisfied  -> tracking opens supervision (督辦)
-    tracking  supervision_opened  -> the bureau follows up
+    tracking  supervision_opened  -> (public: for subscribers) the bureau follows up
     tracking  case_concluded      -> statistics, notify
     notify    notification_failed -> operators: a message could not be delivered
 
@@ -21,9 +21,10 @@ contract ``version``, the case's ``area_code`` and responsible ``unit_code``, so
 county or a department can run its own consumers for its own cases.
 
 Public events carry no personal data: department systems may subscribe to the
-``<service>.events`` exchanges. Only ``phone_code`` and ``petitioner_contact``
-carry a phone and a code, sealed for notify (core/sealed.py), on their own
-exchange that only notify may bind to.
+``<service>.events`` exchanges. ``case_accepted`` and ``supervision_opened`` are
+published for them: no service here consumes them, and none needs to. Only
+``phone_code`` and ``petitioner_contact`` carry a phone and a code, sealed for
+notify (core/sealed.py), on their own exchange that only notify may bind to.
 """
 import uuid
 from dataclasses import dataclass
@@ -36,7 +37,11 @@ RATING_LEVELS = ("satisfied", "basically_satisfied", "unsatisfied")
 RATING_DIMENSIONS = ("service_attitude", "work_efficiency", "handling_quality")
 
 _CASE_NUMBER = validate.Regexp(r"^JN\d{8}-\d{6}$")
-_AREA_CODE = validate.Regexp(r"^\d{6}(\d{3})?$")
+# A district or county (6 digits) or a town or street (9): GB/T 2260 and its
+# town-level extension. Every schema that takes an area code uses this.
+AREA_CODE_DIGITS = r"\d{6}(\d{3})?"
+AREA_CODE = rf"^{AREA_CODE_DIGITS}$"
+_AREA_CODE = validate.Regexp(AREA_CODE)
 
 
 class ContractViolation(ValueError):

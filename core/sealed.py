@@ -18,11 +18,10 @@ plaintext is never accepted from the bus."""
 import json
 
 from cryptography.fernet import InvalidToken
-from nameko.exceptions import ConfigurationError
 from nameko.extensions import DependencyProvider
 
 from core.broker import CheckedArgumentRpc
-from core.errors import InvalidInput
+from core.errors import ConfigurationError, InvalidInput
 from core.privacy import FieldCipher
 
 

@@ -1,5 +1,6 @@
 """RPC input checked by a marshmallow schema, bad input becoming
-``InvalidInput`` the same way in every service."""
+``InvalidInput`` the same way in every service; and the time fields of the
+output schemas, which the gateway dumps a second time."""
 from marshmallow import ValidationError, fields
 
 from core.errors import InvalidInput
@@ -30,6 +31,23 @@ def _flatten(messages, prefix=""):
     return flat
 
 
+class _DumpedOnce:
+    """An output field the owning service dumps to ISO 8601 and the gateway
+    dumps again through the same schema (one declaration per shape): a value
+    that is already a string passes through."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            return value
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Instant(_DumpedOnce, fields.DateTime):
+    """A point in time in an output schema."""
+
+
+class Day(_DumpedOnce, fields.Date):
+    """A calendar day in an output schema."""
 # Characters that show nothing: a reply or name made only of them is empty.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 # How much of a bad value an error message may quote back: enough to recognise

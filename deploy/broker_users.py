@@ -36,9 +36,9 @@ from nameko.containers import ServiceContainer
 from nameko.rpc import RpcProxy
 
 from core import events
-from core.config import load_config
+from core.config import SERVICES, load_config
 from core.handlers import ReliableEventHandler
-from deploy.services import SERVICES, service_class
+from deploy.services import service_class
 
 RPC_EXCHANGE = "nameko-rpc"
 REPLY_KEY = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -109,7 +109,7 @@ def user_name(service, prefix="petition"):
 def ensure_users(rabbitmqctl, vhost, prefix="petition", passwords=None):
     """Create (or update) each service's user in ``vhost`` with its
     permissions; returns ``{service: (user, password)}``. ``rabbitmqctl`` runs
-    one command (deploy.local.rabbitmqctl)."""
+    one command (deploy.rabbitmq.rabbitmqctl)."""
     passwords = dict(passwords or {})
     users = {}
     existing = {line.split("\t")[0] for line in rabbitmqctl("list_users").splitlines()}

@@ -9,7 +9,8 @@ import uuid  # noqa: E402
 import psycopg2  # noqa: E402
 import pytest  # noqa: E402
 
-from deploy.local import new_secrets, throwaway_vhost  # noqa: E402
+from deploy.keys import new_secrets  # noqa: E402
+from deploy.rabbitmq import throwaway_vhost  # noqa: E402
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 

@@ -4,9 +4,6 @@ to a service as ``actor`` is the token itself, which the service verifies
 again: no service trusts a name the gateway (or anyone on the bus) sends."""
 import functools
 
-from nameko.extensions import DependencyProvider
-
-from core.actors import ActorSigner
 from core.errors import Forbidden, Unauthorized
 
 
@@ -40,15 +37,3 @@ def signed_in(method):
         return method(self, request, actor=self.tokens.verify(token, allow_password_change=True),
                       **kwargs)
     return wrapper
-
-
-class TokenProvider(DependencyProvider):
-    """Config: ``ACTOR_SIGNING_KEY`` (required), ``TOKEN_TTL_SECONDS``."""
-
-    def setup(self):
-        config = self.container.config
-        self.tokens = ActorSigner(config.get("ACTOR_SIGNING_KEY"),
-                                  config.get("TOKEN_TTL_SECONDS", 28800))
-
-    def get_dependency(self, worker_ctx):
-        return self.tokens

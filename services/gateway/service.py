@@ -2,16 +2,19 @@
 calls on the services that own the data. No database of its own.
 
 Each route's docstring is its entry in the OpenAPI document (openapi.py)."""
-import secrets
-
 import eventlet
 
 from core.broker import TimedRpcProxy
 from core.errors import NotFound
 from core.sealed import SealerProvider
 from services.gateway import openapi, pages, schemas
-from services.gateway.auth import TokenProvider, signed_in, staff_only
+from services.gateway.auth import signed_in, staff_only
+from services.gateway.dependencies import TokenProvider
 from services.gateway.http import client_address, http, json_body
+from services.intake.query_codes import new_submission_id
+from services.intake.schemas import SubmittedSchema
+from services.rating.schemas import RatingSchema
+from services.tracking.schemas import CaseSummarySchema
 
 API = "/api/v1"
 # A petition's text is up to 5,000 characters (3 bytes each in UTF-8) besides
@@ -54,15 +57,15 @@ class GatewayService:
         requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
         responses:
           "201": {description: "accepted; the query code is shown only here and by SMS",
-                  content: {application/json: {schema: Receipt}}}
+                  content: {application/json: {schema: SubmittedSchema}}}
           "429": {description: "too many petitions for this ID number today, or from this address",
                   headers: {Retry-After: {schema: {type: integer}}},
                   content: {application/json: {schema: Error}}}
         """
         # One id per request: if intake commits and dies before answering, the
         # redelivered request finds the petition instead of storing it twice.
-        submission_id = secrets.token_urlsafe(16)
-        return 201, schemas.Receipt().dump(self.intake.submit(
+        submission_id = new_submission_id()
+        return 201, SubmittedSchema().dump(self.intake.submit(
             self.submissions.seal(json_body(request, SUBMISSION_MAX_BYTES)), submission_id,
             client_address(request)))
 
@@ -88,13 +91,13 @@ class GatewayService:
         ---
         requestBody: {required: true, content: {application/json: {schema: RatingInputSchema}}}
         responses:
-          "201": {description: rated, content: {application/json: {schema: Rating}}}
+          "201": {description: rated, content: {application/json: {schema: RatingSchema}}}
           "409": {description: "not replied yet, or already rated",
                   content: {application/json: {schema: Error}}}
         """
         body = json_body(request)
         case_number = self.intake.case_number_for(query_code)
-        return 201, schemas.Rating().dump(self.rating.submit(case_number, body))
+        return 201, RatingSchema().dump(self.rating.submit(case_number, body))
 
     @http("GET", f"{API}/categories")
     def categories(self, request):
@@ -159,10 +162,10 @@ class GatewayService:
           - {name: limit, in: query, schema: {type: integer, default: 100, maximum: 500}}
           - {name: offset, in: query, schema: {type: integer, default: 0}}
         responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummary}}}}
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummarySchema}}}}
         """
         args = request.args
-        return schemas.CaseSummary(many=True).dump(self.tracking.list_cases(
+        return CaseSummarySchema(many=True).dump(self.tracking.list_cases(
             actor, args.get("status"), args.get("limit", 100), args.get("offset", 0)))
 
     @http("GET", f"{API}/cases/<string(maxlength=40):case_number>")

@@ -2,7 +2,8 @@
 gateway shows them to the citizen next to the field."""
 from marshmallow import Schema, ValidationError, fields, validate
 
-from core.validation import VisibleStr
+from core.events import AREA_CODE_DIGITS
+from core.validation import Instant, VisibleStr
 from services.intake import identity
 
 REQUIRED = {"required": "必填", "null": "必填", "invalid": "应为文本"}
@@ -39,7 +40,7 @@ class ProxySchema(Schema):
     error_messages = SCHEMA_ERRORS
 
     agent_id = fields.Str(required=True, error_messages=REQUIRED, validate=validate.Regexp(
-        r"^GA-\d{6}(\d{3})?-\d{2}$", error="代理员编号格式应如 GA-370102001-01"))
+        rf"^GA-{AREA_CODE_DIGITS}-\d{{2}}$", error="代理员编号格式应如 GA-370102001-01"))
     consent = fields.Bool(required=True, error_messages={**REQUIRED, "invalid": "应为是或否"},
                           validate=validate.Equal(True, error="代理提交须取得信访人同意"))
     consent_record = Text("同意书记录", 200)
@@ -59,7 +60,8 @@ class SubmissionSchema(Schema):
     category = fields.Str(required=True, error_messages=REQUIRED,
                           validate=validate.Length(max=50, error="类别代码过长"))
     area_code = fields.Str(required=True, error_messages=REQUIRED,
-                           validate=validate.Regexp(r"^\d{6}(\d{3})?$", error="地区代码应为6位或9位数字"))
+                           validate=validate.Regexp(rf"^{AREA_CODE_DIGITS}$",
+                                                    error="地区代码应为6位或9位数字"))
     address = Text("地址", 200, required=False, load_default=None, allow_none=True)
     proxy = fields.Nested(ProxySchema, load_default=None, allow_none=True)
     sms_code = fields.Str(required=True, error_messages=REQUIRED, validate=validate.Regexp(
@@ -77,9 +79,9 @@ class PhoneCodeRequestSchema(Schema):
 
 
 class MaskedPetitionerSchema(Schema):
-    name = fields.Str()
-    id_number = fields.Str()
-    phone = fields.Str()
+    name = fields.Str(metadata={"example": "张**"})
+    id_number = fields.Str(metadata={"example": "3701**********123X"})
+    phone = fields.Str(metadata={"example": "138****5678"})
 
 
 class ProxyViewSchema(Schema):
@@ -98,16 +100,19 @@ class PetitionViewSchema(Schema):
     category = fields.Str()
     area_code = fields.Str()
     address = fields.Str(allow_none=True)
-    submitted_at = fields.DateTime()
+    submitted_at = Instant()
     channel = fields.Str()
     proxy = fields.Nested(ProxyViewSchema, allow_none=True)
 
 
 class SubmittedSchema(Schema):
-    case_number = fields.Str()
-    query_code = fields.Str()
+    """The receipt of a submission; the query code is shown only here and by SMS."""
+
+    case_number = fields.Str(metadata={"example": "JN20261125-000123"})
+    query_code = fields.Str(metadata={"description": "shown once; keep it private",
+                                      "example": "K7M2-9QXD-4HTR-8WPA"})
     status = fields.Str()
-    submitted_at = fields.DateTime()
+    submitted_at = Instant()
 
 
 class AuditEntrySchema(Schema):

@@ -6,9 +6,8 @@ from core.errors import InvalidInput
 from core.sealed import sealed_rpc
 from core.store import Store
 from services.intake import petitions, phone_codes
+from services.intake.dependencies import ReferenceData, SettingsProvider
 from services.intake.models import Base
-from services.intake.reference import ReferenceData
-from services.intake.settings import SettingsProvider
 
 
 class IntakeService:

@@ -4,10 +4,9 @@ from core import events
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
-
-from . import messages, sending
-from .extensions import DeliveryProvider, every
-from .models import Base
+from services.notify import messages, sending
+from services.notify.dependencies import DeliveryProvider, every
+from services.notify.models import Base
 
 
 class NotifyService:
@@ -16,44 +15,36 @@ class NotifyService:
     delivery = DeliveryProvider()
 
     @handles(events.PETITIONER_CONTACT)
-    def on_petitioner_contact(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                messages.record_contact(tx, self.delivery.cipher, self._opened(event))
+    def on_petitioner_contact(self, tx, event):
+        messages.record_contact(tx, self.delivery.cipher, self._opened(event))
 
     @handles(events.PHONE_CODE)
-    def on_phone_code(self, event):
-        # Sent at once, not queued: a code is useful for minutes, and a failed
-        # send is retried by the handler and then parked, like any event.
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                opened = self._opened(event)
-                self.delivery.provider.send(opened["phone"], messages.phone_code_text(opened))
+    def on_phone_code(self, tx, event):
+        # Sent at once, not queued: a code is useful for minutes. Inside the
+        # handler's transaction: the inbox entry commits only once it is sent,
+        # and a failed send is retried by the handler, then parked.
+        opened = self._opened(event)
+        self.delivery.provider.send(opened["phone"], messages.phone_code_text(opened))
 
     @handles(events.PETITION_ROUTED)
-    def on_petition_routed(self, event):
-        self._tell_petitioner(event)
+    def on_petition_routed(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
 
     @handles(events.PETITION_REJECTED)
-    def on_petition_rejected(self, event):
-        self._tell_petitioner(event)
+    def on_petition_rejected(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
 
     @handles(events.CASE_REPLIED)
-    def on_case_replied(self, event):
-        self._tell_petitioner(event)
+    def on_case_replied(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
 
     @handles(events.CASE_CONCLUDED)
-    def on_case_concluded(self, event):
-        self._tell_petitioner(event)
+    def on_case_concluded(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
 
     def _opened(self, event):
         """A private event with what intake sealed for notify opened."""
         return {**event, **self.delivery.private.open(event["sealed"])}
-
-    def _tell_petitioner(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                messages.queue_status(tx, self.delivery.cipher, event)
 
     @every("SEND_INTERVAL_SECONDS", 0.5)
     def send_due(self):
@@ -61,7 +52,7 @@ class NotifyService:
         sending.send_due(self.store, self.delivery)
 
     @rpc
-    def messages(self, case_number):
+    def messages_for_case(self, case_number):
         with self.store.transaction() as tx:
             return messages.for_case(tx, case_number)
 

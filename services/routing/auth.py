@@ -21,13 +21,11 @@ import eventlet
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventlet import tpool
-from nameko.extensions import DependencyProvider
 
 from core.errors import InvalidInput, ServiceUnavailable, TooManyRequests, Unauthorized
 from core.limits import Limit, clear, record, seconds_until_free
 from core.store import utcnow
-
-from .models import RateHit, SignInAudit, StaffAccount, Unit
+from services.routing.models import RateHit, SignInAudit, StaffAccount, Unit
 
 # name: (what it counts, default [max failures, window seconds])
 SIGN_IN_LIMITS = {
@@ -122,21 +120,6 @@ class Auth:
 
     def __init__(self, hashing, policy):
         self.hashing, self.policy = hashing, policy
-
-
-class AuthProvider(DependencyProvider):
-    """Config: ``SIGN_IN_LIMITS``, ``HASHING_CONCURRENCY``, ``HASHING_QUEUE``,
-    ``HASHING_QUEUE_SECONDS``."""
-
-    def setup(self):
-        config = self.container.config
-        self.auth = Auth(PasswordHashing(config.get("HASHING_CONCURRENCY", 1),
-                                         config.get("HASHING_QUEUE", 4),
-                                         config.get("HASHING_QUEUE_SECONDS", 5)),
-                         SignInPolicy.from_config(config))
-
-    def get_dependency(self, worker_ctx):
-        return self.auth
 
 
 class Attempt:

@@ -13,16 +13,13 @@ The file is read when the service starts: restart routing after editing it.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import holidays
 import yaml
-from nameko.extensions import DependencyProvider
-
-from core.config import ROOT
 
 # Working days are counted on the petitioner's and the units' calendar.
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+from core.config import LOCAL_TIME, ROOT
+
 DEFAULT_TRACK_WORKING_DAYS = {"immediate": 0, "standard": 10, "special_case": 30, "escalated": 30}
 DEFAULT_OVERRIDES = "services/routing/holiday_overrides.yaml"
 ONE_DAY = timedelta(days=1)
@@ -107,13 +104,3 @@ def schedule_from_config(config):
     """Config: ``TRACK_WORKING_DAYS`` (track -> working days) and ``HOLIDAY_OVERRIDES``."""
     days = {**DEFAULT_TRACK_WORKING_DAYS, **(config.get("TRACK_WORKING_DAYS") or {})}
     return Schedule(load_calendar(config.get("HOLIDAY_OVERRIDES", DEFAULT_OVERRIDES)), days)
-
-
-class DueDates(DependencyProvider):
-    """Hands each worker the schedule, built once from the service config."""
-
-    def setup(self):
-        self.schedule = schedule_from_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.schedule

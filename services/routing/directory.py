@@ -2,10 +2,9 @@
 units (who may sign in to the console, and as which unit)."""
 from sqlalchemy import select
 
-from .models import Area, Category, Unit
+from services.routing.models import Area, Category, Unit
 
 PETITION_BUREAU = "petition_bureau"
-ROLES = ("handler", "bureau")
 
 
 class DirectoryMismatch(LookupError):

@@ -11,8 +11,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from .auth import one_time_password
-from .models import Area, Category, RoutingRule, StaffAccount, Unit
+from services.routing.auth import one_time_password
+from services.routing.models import Area, Category, RoutingRule, StaffAccount, Unit
 
 DATA = Path(__file__).resolve().parent / "data"
 CITY = "370100"

@@ -12,16 +12,14 @@ arrives first creates the case, the others fill in what they know, and none
 moves a case back to an earlier state.
 """
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from core import events
+from core.config import LOCAL_TIME
 from core.errors import Conflict, Forbidden
 from core.validation import load
-from services.tracking.access import case_in_scope, load_actor
+from services.tracking.access import case_in_scope, find_case, load_actor
 from services.tracking.models import Case, TimelineEntry
 from services.tracking.schemas import ReplySchema, ReturnSchema
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 # action: (the states it may start from, the state it leads to)
 TRANSITIONS = {
@@ -131,7 +129,7 @@ def apply_rating(tx, event):
     concluded_at = _utc(event["occurred_at"])
     case.concluded_at = concluded_at
     # on time: concluded (in China's calendar) no later than the due date
-    case.on_time = concluded_at.astimezone(CHINA).date() <= case.due_date
+    case.on_time = concluded_at.astimezone(LOCAL_TIME).date() <= case.due_date
     _note(tx, case, "concluded", "群众已评价，信访事项已办结", at=concluded_at)
     _emit(tx, events.CASE_CONCLUDED, case, on_time=case.on_time)
 
@@ -194,9 +192,14 @@ def return_case(tx, case_number, actor, reason):
     """退回: the unit is not the one to handle it; routing picks another."""
     actor = load_actor(actor)
     reason = load(ReturnSchema(), {"reason": reason})["reason"]
+    # Looked up before the scope check: a returned case has left the unit.
+    case = find_case(tx, case_number, for_update=True)
+    if (case.status == "returned" and case.returned_by == actor["username"]
+            and case.return_reason == reason):
+        return {"case_number": case.case_number, "status": case.status}
     case = _assigned_case(tx, case_number, actor)
     _move(case, "return")
-    case.return_reason = reason
+    case.return_reason, case.returned_by = reason, actor["username"]
     _note(tx, case, "returned", f"{case.unit_name}退回，等待重新分派")
     _emit(tx, events.CASE_RETURNED, case, reason=reason, returned_by=actor["username"],
           routing_seq=case.routing_seq)

@@ -37,6 +37,8 @@ class Case(Base):
     # handling by the unit
     accepted_by: Mapped[str | None] = mapped_column(String(100))
     return_reason: Mapped[str | None] = mapped_column(Text)
+    # who returned it: a repeated return by the same person is answered, not refused
+    returned_by: Mapped[str | None] = mapped_column(String(100))
     reply: Mapped[str | None] = mapped_column(Text)
     replied_by: Mapped[str | None] = mapped_column(String(100))
     replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

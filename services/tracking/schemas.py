@@ -1,8 +1,10 @@
 """RPC inputs (checked, bad input becomes InvalidInput) and outputs (JSON)."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from core.validation import VisibleStr
+from core.events import AREA_CODE, TRACKS
+from core.validation import Day, Instant, VisibleStr
 
+# Every status a case can have; the main path first, in order (see cases.py).
 STATUSES = ("submitted", "routed", "accepted", "replied", "concluded", "rejected", "returned")
 
 
@@ -16,7 +18,7 @@ class ActorSchema(_Input):
     unit_code = fields.Str(required=True, validate=validate.Length(min=1))
     unit_name = fields.Str(load_default=None)
     role = fields.Str(required=True, validate=validate.OneOf(("handler", "bureau")))
-    area_code = fields.Str(required=True, validate=validate.Regexp(r"^\d{6}(\d{3})?$"))
+    area_code = fields.Str(required=True, validate=validate.Regexp(AREA_CODE))
 
 
 class QueueFilterSchema(_Input):
@@ -39,7 +41,7 @@ class ReturnSchema(_Input):
 
 
 class TimelineEntrySchema(Schema):
-    at = fields.DateTime()
+    at = Instant()
     kind = fields.Str()
     text = fields.Str()
 
@@ -48,14 +50,14 @@ class CaseSummarySchema(Schema):
     """A row of a staff work queue."""
 
     case_number = fields.Str()
-    status = fields.Str()
+    status = fields.Str(metadata={"enum": list(STATUSES)})
     category = fields.Str()
     area_code = fields.Str()
     title = fields.Str()
-    unit_code = fields.Str()
-    unit_name = fields.Str()
-    track = fields.Str()
-    due_date = fields.Date()
+    unit_code = fields.Str(allow_none=True)
+    unit_name = fields.Str(allow_none=True)
+    track = fields.Str(allow_none=True, metadata={"enum": list(TRACKS)})
+    due_date = Day(allow_none=True)
     overdue = fields.Bool()
     supervision_open = fields.Bool()
 
@@ -63,20 +65,24 @@ class CaseSummarySchema(Schema):
 class PublicCaseSchema(CaseSummarySchema):
     """What anyone with the case number sees: no personal data."""
 
-    reply = fields.Str()
-    rejection_reason = fields.Str()
-    rejection_channel = fields.Str()
+    reply = fields.Str(allow_none=True)
+    rejection_reason = fields.Str(allow_none=True,
+                                  metadata={"description": "why it was not accepted"})
+    rejection_channel = fields.Str(allow_none=True,
+                                   metadata={"description": "where to turn instead"})
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
 
 
 class StaffCaseSchema(PublicCaseSchema):
-    submitted_at = fields.DateTime()
-    routing_reason = fields.Str()
+    """What the unit's staff see besides: who did what, and why it came to them."""
+
+    submitted_at = Instant()
+    routing_reason = fields.Str(allow_none=True)
     routing_seq = fields.Int()
-    accepted_by = fields.Str()
-    return_reason = fields.Str()
-    replied_by = fields.Str()
-    replied_at = fields.DateTime()
-    concluded_at = fields.DateTime()
-    on_time = fields.Bool()
-    supervision_reason = fields.Str()
+    accepted_by = fields.Str(allow_none=True)
+    return_reason = fields.Str(allow_none=True)
+    replied_by = fields.Str(allow_none=True)
+    replied_at = Instant(allow_none=True)
+    concluded_at = Instant(allow_none=True)
+    on_time = fields.Bool(allow_none=True)
+    supervision_reason = fields.Str(allow_none=True)

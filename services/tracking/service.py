@@ -49,31 +49,21 @@ class TrackingService:
             return cases.return_case(tx, case_number, actor, reason)
 
     @handles(events.PETITION_SUBMITTED)
-    def on_petition_submitted(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                cases.record_submission(tx, event)
+    def on_petition_submitted(self, tx, event):
+        cases.record_submission(tx, event)
 
     @handles(events.PETITION_ROUTED)
-    def on_petition_routed(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                cases.apply_routing(tx, event)
+    def on_petition_routed(self, tx, event):
+        cases.apply_routing(tx, event)
 
     @handles(events.PETITION_REJECTED)
-    def on_petition_rejected(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                cases.apply_rejection(tx, event)
+    def on_petition_rejected(self, tx, event):
+        cases.apply_rejection(tx, event)
 
     @handles(events.RATING_SUBMITTED)
-    def on_rating_submitted(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                cases.apply_rating(tx, event)
+    def on_rating_submitted(self, tx, event):
+        cases.apply_rating(tx, event)
 
     @handles(events.RATING_UNSATISFIED)
-    def on_rating_unsatisfied(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                cases.open_supervision(tx, event)
+    def on_rating_unsatisfied(self, tx, event):
+        cases.open_supervision(tx, event)

@@ -3,9 +3,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from core.config import LOCAL_TIME
 from core.validation import load
 from services.tracking.access import case_in_scope, find_case, load_actor, scope_filter
-from services.tracking.cases import CHINA
 from services.tracking.models import Case, TimelineEntry
 from services.tracking.schemas import (
     CaseSummarySchema,
@@ -61,4 +61,4 @@ def _fields(case, today):
 
 
 def _today():
-    return datetime.now(CHINA).date()
+    return datetime.now(LOCAL_TIME).date()

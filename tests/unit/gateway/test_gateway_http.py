@@ -5,12 +5,12 @@ import time
 import jwt
 import pytest
 from marshmallow import ValidationError
-from nameko.exceptions import ConfigurationError
 from openapi_spec_validator import validate
 from werkzeug.test import EnvironBuilder
 
 from core.actors import ActorSigner, ActorVerifier, new_key_pair
 from core.errors import (
+    ConfigurationError,
     Conflict,
     Forbidden,
     InvalidInput,

@@ -1,13 +1,11 @@
-import csv
-
 import pytest
 
 from services.intake.models import Base
 from services.intake.phone_codes import LIMITS
 from services.intake.settings import Settings
-from tests.kit import sqlite_store
+from services.routing.directory_seed import districts
+from tests.kit import store_fixture
 
-DISTRICTS_CSV = "/work/shared/data/jinan-districts.csv"
 CATEGORIES = [
     {"code": "housing", "name_zh": "住房保障", "name_en": "Housing"},
     {"code": "labour", "name_zh": "劳动社保", "name_en": "Labour and social security"},
@@ -18,9 +16,7 @@ CATEGORIES = [
 @pytest.fixture(scope="session")
 def reference():
     """routing's reference data, as a plain dict: Jinan's districts and a few categories."""
-    with open(DISTRICTS_CSV, encoding="utf-8") as f:
-        areas = list(csv.DictReader(f))
-    return {"categories": CATEGORIES, "areas": areas}
+    return {"categories": CATEGORIES, "areas": districts()}
 
 
 # Out of the way of tests about other things; the limits have tests of their own.
@@ -33,10 +29,7 @@ def settings(secrets_env):
                                  "RATE_LIMITS": GENEROUS_LIMITS})
 
 
-@pytest.fixture
-def store(sqlite_url):
-    with sqlite_store(sqlite_url, Base) as store:
-        yield store
+store = store_fixture(Base)
 
 
 @pytest.fixture

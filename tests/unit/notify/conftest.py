@@ -8,17 +8,14 @@ from core.sealed import Sealer
 from services.notify.models import Base
 from services.notify.providers import FailingProvider, RecordProvider
 from services.notify.sending import Delivery, RetryPolicy
-from tests.kit import sealed, sqlite_store
+from tests.kit import sealed, store_fixture
 
 CASE = "JN20261125-000001"
 PHONE = "13812345678"
 QUERY_CODE = "K7Q2-M9XP-4TNA"
 
 
-@pytest.fixture
-def store(sqlite_url):
-    with sqlite_store(sqlite_url, Base) as store:
-        yield store
+store = store_fixture(Base)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from core import events
 from core.store import OutboxMessage
 from services.tracking.models import Base, TimelineEntry
-from tests.kit import sqlite_store
+from tests.kit import store_fixture
 
 CASE_NUMBER = "JN20261125-000001"
 AREA = "370102001"  # a street of 历下区
@@ -27,10 +27,7 @@ ACTORS = {
 SUBMITTED_AT = datetime(2026, 11, 25, 1, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def store(sqlite_url):
-    with sqlite_store(sqlite_url, Base) as store:
-        yield store
+store = store_fixture(Base)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from core.errors import Conflict
 from services.tracking import cases, views
 from services.tracking.cases import TRANSITIONS, NotYetApplicable
 from services.tracking.models import Case
+from services.tracking.schemas import STATUSES
 from services.tracking.service import TrackingService
 from tests.unit.tracking.conftest import (
     ACTORS,
@@ -24,7 +25,7 @@ from tests.unit.tracking.conftest import (
     unsatisfied,
 )
 
-STATES = {"submitted", "routed", "accepted", "replied", "concluded", "rejected", "returned"}
+STATES = set(STATUSES)
 
 
 def apply(store, fn, *args):

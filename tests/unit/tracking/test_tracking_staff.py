@@ -189,3 +189,20 @@ def test_the_same_action_again_by_the_same_person_answers_as_the_first(tracking,
     kinds = [e["kind"] for e in tracking.get_case(CASE_NUMBER)["timeline"]]
     assert kinds.count("accepted") == kinds.count("replied") == 1
     assert [e["event_type"] for e in emitted(store)] == ["case_accepted", "case_replied"]
+
+
+def test_a_return_again_by_the_same_person_with_the_same_reason_answers_as_the_first(
+        tracking, store):
+    put(store, CASE_NUMBER)
+    handler = ACTORS["handler"]
+    colleague = {**handler, "username": "another_handler"}
+    assert tracking.return_case(CASE_NUMBER, handler, "不属本单位职责")["status"] == "returned"
+    assert tracking.return_case(CASE_NUMBER, handler, "不属本单位职责")["status"] == "returned"
+    # the case has left the unit: anyone else, or another reason, is refused as before
+    with pytest.raises(NotFound):
+        tracking.return_case(CASE_NUMBER, colleague, "不属本单位职责")
+    with pytest.raises(NotFound):
+        tracking.return_case(CASE_NUMBER, handler, "另一个理由")
+    kinds = [e["kind"] for e in tracking.get_case(CASE_NUMBER)["timeline"]]
+    assert kinds.count("returned") == 1
+    assert [e["event_type"] for e in emitted(store)] == ["case_returned"]

@@ -1,13 +1,14 @@
 """The nameko extensions notify needs beyond core: its delivery settings read
-from config, and a timer whose interval is configuration."""
+from config (the dependency its workers get), and a timer whose interval is
+configuration."""
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
+from core.errors import ConfigurationError
 from core.privacy import FieldCipher
 from core.sealed import Sealer
-
-from .providers import provider_from_config
-from .sending import Delivery, RetryPolicy
+from services.notify.providers import provider_from_config
+from services.notify.sending import Delivery, RetryPolicy
 
 
 class DeliveryProvider(DependencyProvider):
@@ -18,8 +19,14 @@ class DeliveryProvider(DependencyProvider):
     def setup(self):
         config = self.container.config
         defaults = RetryPolicy()
+        try:
+            cipher = FieldCipher(config.get("CONTACT_ENCRYPTION_KEYS"))
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"notify: CONTACT_ENCRYPTION_KEYS: {exc}; notify will not start without the "
+                "key that protects petitioners' phone numbers") from None
         self.delivery = Delivery(
-            cipher=FieldCipher(config.get("CONTACT_ENCRYPTION_KEYS")),
+            cipher=cipher,
             provider=provider_from_config(config),
             policy=RetryPolicy(
                 base_seconds=float(config.get("SEND_RETRY_BASE_SECONDS", defaults.base_seconds)),

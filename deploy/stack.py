@@ -1,0 +1,154 @@
+"""The services as separate processes (``nameko run``), on SQLite stores
+under one directory, behind the front (nginx, deploy/front.py), each service
+on the broker as its own user (deploy/broker_users.py): what ``make run``
+starts, and what the end-to-end tests and benchmarks start on a throw-away
+vhost."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from core.config import ROOT, SERVICES, STORED_SERVICES, config_path
+from deploy.broker_users import ensure_users, service_uri
+from deploy.front import Front
+from deploy.rabbitmq import queue_consumers, rabbitmqctl
+from deploy.services import service_path
+
+# The flood limits lifted, for stacks that submit hundreds of petitions from
+# one address and one ID number on purpose: the test stacks and the bench
+# (tests/security runs with the shipped limits). Variables of intake's and the
+# front's config.
+LIMITS_LIFTED = {
+    **{var: "[1000000, 60]" for var in (
+        "LIMIT_CODE_PER_PHONE", "LIMIT_CODE_PER_PHONE_DAY", "LIMIT_CODE_PER_ID_NUMBER",
+        "LIMIT_CODE_PER_ADDRESS", "PETITIONS_PER_ID_NUMBER_PER_DAY",
+        "LIMIT_PETITIONS_PER_ADDRESS")},
+    "FRONT_CONNECTIONS_PER_CLIENT": "4096",
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LocalStack:
+    """The services as separate processes, on stores under ``var_dir``; the
+    public ``port`` is nginx's (deploy/front.py), the gateway listens behind
+    it on a loopback port of its own."""
+
+    def __init__(self, var_dir, env=None, port=8000, gateway_port=None):
+        self.var_dir = Path(var_dir)
+        self.port = port
+        self.gateway_port = gateway_port or free_port()
+        self.env = {**os.environ, **{
+            f"{s.upper()}_DB_URL": f"sqlite:///{self.var_dir}/{s}.db" for s in STORED_SERVICES},
+            "SMS_LOG_PATH": str(self.var_dir / "sms.log"),
+            "GATEWAY_ADDRESS": f"127.0.0.1:{self.gateway_port}",
+            "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore::DeprecationWarning",
+            **(env or {})}
+        self.processes = {}
+        self.service_uris = {}  # each service's own broker user (prepare)
+
+    @property
+    def base_amqp_uri(self):
+        return self.env.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+
+    @property
+    def vhost(self):
+        return self.base_amqp_uri.rsplit("/", 1)[1] or "/"
+
+    @property
+    def url(self):
+        """Where clients go: the front."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def prepare(self):
+        self._python("-m", "deploy.migrate")
+        self._python("-m", "services.routing.seed", "--demo")
+        self._python("-m", "deploy.topology")
+        # One broker user per service (deploy/broker_users.py), named after
+        # the vhost outside the default one, so that stacks never share users.
+        prefix = "petition" if self.vhost == "/" else self.vhost
+        self.service_uris = {
+            name: service_uri(self.base_amqp_uri, user, password)
+            for name, (user, password) in ensure_users(rabbitmqctl, self.vhost, prefix).items()}
+
+    def _python(self, *args):
+        subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def start(self, name):
+        log = open(self.var_dir / f"{name}.log", "ab")
+        env = {**self.env, "AMQP_URI": self.service_uris.get(name, self.base_amqp_uri)}
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--config", str(config_path(name)),
+             service_path(name)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        if name == "gateway" and "front" not in self.processes:
+            # Clients reach the gateway only through the front.
+            self.processes["front"] = Front(
+                self.var_dir / "front", f"127.0.0.1:{self.port}",
+                f"127.0.0.1:{self.gateway_port}", self.var_dir, self.env).start()
+
+    def start_all(self):
+        for name in SERVICES:
+            self.start(name)
+        self.wait_until_ready()
+
+    def wait_until_ready(self, timeout=60):
+        """Until every started service consumes its RPC queue and the gateway
+        answers: a service that has not started consuming would make the
+        gateway's first calls fail."""
+        services = [name for name in self.processes if name in STORED_SERVICES]
+        self.wait_for_consumers({f"rpc-{name}": 1 for name in services}, timeout)
+        if "gateway" in self.processes:
+            self._wait(self._gateway_answers, timeout)
+
+    def wait_for_consumers(self, queues, timeout=60):
+        """Until each queue has at least its number of consumers."""
+        self._wait(lambda: all(self.consumers(queue) >= n for queue, n in queues.items()),
+                   timeout)
+
+    def consumers(self, queue):
+        return queue_consumers(self.base_amqp_uri, queue)
+
+    def _gateway_answers(self):
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
+                return True
+        except OSError:
+            return False
+
+    def _wait(self, ready, timeout):
+        deadline = time.monotonic() + timeout
+        while not ready():
+            exited = [name for name, p in self.processes.items() if p.poll() is not None]
+            if exited:
+                raise RuntimeError(f"{', '.join(exited)} exited; see the logs in {self.var_dir}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the services did not start in time; see {self.var_dir}")
+            time.sleep(0.3)
+
+    def stop(self, name, sig=signal.SIGTERM):
+        self._stop([name], sig)
+
+    def stop_all(self):
+        # Together: each takes a few seconds to finish its running workers.
+        self._stop(list(self.processes), signal.SIGTERM)
+
+    def _stop(self, names, sig):
+        processes = [self.processes.pop(name) for name in names]
+        for process in processes:
+            process.send_signal(sig)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,31 @@
+"""What routing's workers are given: the schedule that gives due dates, and
+what staff sign-in needs (services/routing/auth.py)."""
+from nameko.extensions import DependencyProvider
+
+from services.routing.auth import Auth, PasswordHashing, SignInPolicy
+from services.routing.deadlines import schedule_from_config
+
+
+class ScheduleProvider(DependencyProvider):
+    """Hands each worker the schedule, built once from the service config."""
+
+    def setup(self):
+        self.schedule = schedule_from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.schedule
+
+
+class AuthProvider(DependencyProvider):
+    """Config: ``SIGN_IN_LIMITS``, ``HASHING_CONCURRENCY``, ``HASHING_QUEUE``,
+    ``HASHING_QUEUE_SECONDS``."""
+
+    def setup(self):
+        config = self.container.config
+        self.auth = Auth(PasswordHashing(config.get("HASHING_CONCURRENCY", 1),
+                                         config.get("HASHING_QUEUE", 4),
+                                         config.get("HASHING_QUEUE_SECONDS", 5)),
+                         SignInPolicy.from_config(config))
+
+    def get_dependency(self, worker_ctx):
+        return self.auth
