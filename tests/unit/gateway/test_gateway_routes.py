@@ -8,7 +8,14 @@ from nameko.containers import ServiceContainer
 from nameko.extensions import DependencyProvider
 
 from core.actors import ActorVerifier
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
 from core.sealed import Sealer
 from deploy.keys import new_secrets
 from services.gateway.service import API, GatewayService
@@ -49,6 +56,14 @@ class Intake:
                 "submitted_at": "2026-11-25T08:00:00+08:00",
                 "query_code_hash": "never-shown"}  # a field no response schema names
 
+    def request_phone_code(self, data, client=None):
+        data = OPEN(data)
+        self.codes_asked = getattr(self, "codes_asked", []) + [(data["phone"], client)]
+        if len(self.codes_asked) > 1:
+            raise TooManyRequests("请求过于频繁", {"phone": ["too many"]}, retry_after=42)
+        return {"phone": "138****5678", "expires_in": 600, "resend_after": 60,
+                "code": "never-shown"}  # a field no response schema names
+
     def lookup(self, query_code):
         if query_code not in self.petitions:
             raise NotFound("no petition with this query code")
@@ -69,9 +84,16 @@ class Routing:
                            "level": "district", "parent": "370100", "population": 1}]}
 
     def authenticate(self, username, password, client=None):
+        if (username, password) == ("new_staff", "one-time"):
+            return {**HANDLER, "username": "new_staff", "must_change_password": True}
         if (username, password) != (HANDLER["username"], "demo-password"):
             raise Unauthorized("wrong username or password")
         return HANDLER
+
+    def change_password(self, username, old_password, new_password, client=None):
+        if old_password != "one-time":
+            raise Unauthorized("原密码错误")
+        return {"username": username, "must_change_password": False}
 
 
 class Tracking:
@@ -301,3 +323,38 @@ def test_staff_read_a_case_act_on_it_and_the_read_is_asked_of_intake(url, servic
                    json={"reason": "不属本单位职责"})
     assert (refused.status_code, refused.json()["error"]) == (403, "forbidden")
     assert call("GET", f"{url}/cases/JN20261125-000099", token=token).status_code == 404
+
+
+def test_a_phone_code_is_asked_for_with_the_client_address_and_limited(url, services):
+    sent = call("POST", f"{url}/phone-codes",
+                json={"phone": "13812345678", "id_number": "11010519491231002X"})
+    assert sent.status_code == 202
+    assert sent.json() == {"phone": "138****5678", "expires_in": 600, "resend_after": 60}
+    assert services["intake"].codes_asked == [("13812345678", "127.0.0.1")]
+    again = call("POST", f"{url}/phone-codes",
+                 json={"phone": "13812345678", "id_number": "11010519491231002X"})
+    assert (again.status_code, again.headers["Retry-After"]) == (429, "42")
+    assert again.json()["details"] == {"phone": ["too many"]}
+
+
+def test_a_one_time_password_allows_only_changing_it(url):
+    token = call("POST", f"{url}/auth/token",
+                 json={"username": "new_staff", "password": "one-time"}).json()
+    assert token["actor"]["must_change_password"] is True
+    refused = call("GET", f"{url}/cases", token=token["access_token"])
+    assert (refused.status_code, refused.json()["error"]) == (403, "forbidden")
+    wrong = call("POST", f"{url}/auth/password", token=token["access_token"],
+                 json={"old_password": "guess", "new_password": "Kq7#mP2x!rT9"})
+    assert wrong.status_code == 401
+    changed = call("POST", f"{url}/auth/password", token=token["access_token"],
+                   json={"old_password": "one-time", "new_password": "Kq7#mP2x!rT9"})
+    assert changed.json() == {"username": "new_staff", "must_change_password": False}
+
+
+def test_every_answer_has_the_security_headers_and_no_store(url):
+    for response in (call("GET", f"{url}/categories"), call("POST", f"{url}/petitions"),
+                     call("DELETE", f"{url}/petitions")):
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert call("DELETE", f"{url}/petitions").headers["Allow"] == "POST"
