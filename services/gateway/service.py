@@ -224,17 +224,30 @@ class GatewayService:
 
     @http("GET", f"{API}/openapi.json")
     def openapi_document(self, request):
-        """This document"""
+        """This document
+        ---
+        responses:
+          "200": {description: "the OpenAPI document", content: {application/json: {schema: {type: object}}}}
+        """
         return openapi.document(GatewayService)
 
     @http("GET", "/")
     def citizen_page(self, request):
-        """The citizens' page: submit, follow and rate a petition"""
+        """The citizens' page: submit, follow and rate a petition
+        ---
+        responses:
+          "200": {description: "the page", content: {text/html: {schema: {type: string}}}}
+        """
         return pages.citizen()
 
     @http("GET", "/healthz")
     def health(self, request):
-        """Liveness probe"""
+        """Liveness probe
+        ---
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: object,
+                  properties: {status: {type: string}}}}}}
+        """
         return {"status": "ok"}
 
     def _public_case(self, case_number):
