@@ -57,12 +57,12 @@ def main(url, screenshot, sms_log):
         page.wait_for_selector("#category option[value=housing]", state="attached")
 
         fill_petition(page, "11010519491231002")  # one digit short
-        page.wait_for_function("document.getElementById('submit-errors').textContent !== ''")
+        page.wait_for_selector("#submit-errors:not(:empty)")  # no eval: the page's CSP forbids it
         seen["error"] = page.text_content("#submit-errors")
 
         page.fill("#id_number", "11010519491231002X")
         page.click("#send-code")
-        page.wait_for_function("document.getElementById('code-status').textContent !== ''")
+        page.wait_for_selector("#code-status:not(:empty)")
         seen["code_status"] = page.text_content("#code-status")
         page.fill("#sms_code", code_received(sms_log))
         page.click("#submit-form button[type=submit]")
