@@ -10,7 +10,8 @@ from sqlalchemy import select
 from core import events
 from core.store import OutboxMessage
 from services.routing import directory_seed
-from services.routing.deadlines import DEFAULT_TRACK_WORKING_DAYS, Schedule, WorkingCalendar
+from core.calendar import WorkingCalendar
+from services.routing.deadlines import DEFAULT_TRACK_WORKING_DAYS, Schedule
 from services.routing.models import Base
 from tests.kit import sqlite_store
 
