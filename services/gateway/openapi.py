@@ -17,6 +17,17 @@ from services.intake import schemas as intake_schemas  # noqa: F401
 from services.rating import schemas as rating_schemas  # noqa: F401
 
 WERKZEUG_ARG = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+# <any(accept,reply):action>: one route for a table of steps, one path each here
+WERKZEUG_ANY = re.compile(r"<any\(([a-z_,]+)\):([a-z_]+)>")
+
+
+def expand(url):
+    """(url with each ``any`` option written out, the option or None)."""
+    found = WERKZEUG_ANY.search(url)
+    if found is None:
+        return [(url, None)]
+    return [(url[:found.start()] + option + url[found.end():], option)
+            for option in found.group(1).split(",")]
 
 
 def routes(service_cls):
@@ -37,22 +48,30 @@ def document(service_cls):
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "bearerFormat": "JWT"})
-    for http_method, url, method in sorted(routes(service_cls), key=lambda r: r[1]):
-        summary, _, operation = (method.__doc__ or "").partition("---")
-        operation = yaml.safe_load(operation) or {}
-        operation.setdefault("summary", summary.strip().splitlines()[0] if summary.strip() else "")
-        operation.setdefault("responses", {}).setdefault("4XX", {
-            "description": "bad input (400), no or bad token (401), not allowed (403), "
-                           "not found (404), conflict with the case's state (409)",
-            "content": {"application/json": {"schema": "Error"}}})
-        operation["responses"].setdefault("503", {
-            "description": "a service did not answer in time; the request may be retried",
-            "content": {"application/json": {"schema": "Error"}}})
-        params = WERKZEUG_ARG.findall(url)
-        if params:
-            operation["parameters"] = [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                for p in params] + operation.get("parameters", [])
-        spec.path(path=WERKZEUG_ARG.sub(r"{\1}", url),
-                  operations={http_method.lower(): operation})
+    for http_method, any_url, method in sorted(routes(service_cls), key=lambda r: r[1]):
+        for url, option in expand(any_url):
+            _add(spec, http_method, url, method, option)
     return spec.to_dict()
+
+
+def _add(spec, http_method, url, method, option):
+    summary, _, operation = (method.__doc__ or "").partition("---")
+    operation = yaml.safe_load(operation) or {}
+    if option is not None:
+        # a route over a table (e.g. the workflow steps) describes each option
+        operation.update(method.describe(option))
+    operation.setdefault("summary", summary.strip().splitlines()[0] if summary.strip() else "")
+    operation.setdefault("responses", {}).setdefault("4XX", {
+        "description": "bad input (400), no or bad token (401), not allowed (403), "
+                       "not found (404), conflict with the case's state (409)",
+        "content": {"application/json": {"schema": "Error"}}})
+    operation["responses"].setdefault("503", {
+        "description": "a service did not answer in time; the request may be retried",
+        "content": {"application/json": {"schema": "Error"}}})
+    params = WERKZEUG_ARG.findall(url)
+    if params:
+        operation["parameters"] = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in params] + operation.get("parameters", [])
+    spec.path(path=WERKZEUG_ARG.sub(r"{\1}", url),
+              operations={http_method.lower(): operation})

@@ -5,6 +5,9 @@ schemas (see openapi.py), so the rules live in one place."""
 from marshmallow import Schema, fields
 
 from core.events import RATING_LEVELS, TRACKS
+from core.roles import ROLES
+from services.tracking.views import ORDER_STATUSES
+from services.tracking.workflows import EXTENSION, REVIEW, STATUSES, WHO
 
 Str = fields.Str
 
@@ -31,9 +34,15 @@ class Petitioner(Schema):
 
 
 class TimelineEntry(Schema):
-    at = Str()
-    kind = Str()
+    at = Str(metadata={"description": "China's time with its offset (+08:00), as every moment here"})
+    kind = Str(metadata={"description": "the workflow step (see GET /workflows) or event"})
     text = Str()
+
+
+class StaffTimelineEntry(TimelineEntry):
+    detail = Str(allow_none=True)
+    actor = Str(allow_none=True)
+    public = fields.Bool(metadata={"description": "whether the public timeline shows it"})
 
 
 class Rating(Schema):
@@ -46,7 +55,7 @@ class Rating(Schema):
 
 class CaseSummary(Schema):
     case_number = Str()
-    status = Str()
+    status = Str(metadata={"enum": list(STATUSES)})
     category = Str()
     area_code = Str()
     title = Str()
@@ -56,12 +65,30 @@ class CaseSummary(Schema):
     due_date = Str(allow_none=True)
     overdue = fields.Bool()
     supervision_open = fields.Bool()
+    extension_state = Str(metadata={"enum": list(EXTENSION.states)})
+    review_state = Str(metadata={"enum": list(REVIEW.states)})
+
+
+class StepResult(Schema):
+    """Where a step left the case (and the workflow it belongs to)."""
+
+    case_number = Str()
+    status = Str(metadata={"enum": list(STATUSES)})
+    extension = Str()
+    co_handling = Str()
+    supervision = Str()
+    review = Str()
 
 
 class CaseView(CaseSummary):
     reply = Str(allow_none=True)
     rejection_reason = Str(allow_none=True, metadata={"description": "why it was not accepted"})
     rejection_channel = Str(allow_none=True, metadata={"description": "where to turn instead"})
+    decline_reason = Str(allow_none=True, metadata={"description": "why the unit declined (不予受理)"})
+    extended_until = Str(allow_none=True)
+    extension_reason = Str(allow_none=True)
+    review_answer = Str(allow_none=True)
+    final = fields.Bool(metadata={"description": "the matter is closed for good (终结)"})
     timeline = fields.List(fields.Nested(TimelineEntry))
     rating = fields.Nested(Rating, allow_none=True)
 
@@ -88,6 +115,68 @@ class StaffCaseView(PetitionView):
     concluded_at = Str(allow_none=True)
     on_time = fields.Bool(allow_none=True)
     supervision_reason = Str(allow_none=True)
+    assigned_at = Str(allow_none=True)
+    accept_due = Str(allow_none=True)
+    instructions = Str(allow_none=True)
+    report_back_required = fields.Bool()
+    report_back = Str(allow_none=True)
+    plan = Str(allow_none=True)
+    coordinating_units = fields.List(Str(), allow_none=True)
+    extension_requested_until = Str(allow_none=True)
+    reviewing_unit_code = Str(allow_none=True)
+    reviewing_unit_name = Str(allow_none=True)
+    timeline = fields.List(fields.Nested(StaffTimelineEntry))
+    deadlines = fields.List(fields.Nested(lambda: Deadline()))
+    orders = fields.List(fields.Nested(lambda: SupervisionOrder()))
+    parts = fields.List(fields.Nested(lambda: CoPart()))
+
+
+class Deadline(Schema):
+    kind = Str(metadata={"description": "accept, conclude, part, supervision_answer, review_answer"})
+    subject = Str()
+    unit_code = Str(allow_none=True)
+    due = Str()
+    open = fields.Bool()
+
+
+class SupervisionOrder(Schema):
+    id = fields.Int()
+    case_number = Str()
+    unit_code = Str(allow_none=True)
+    kind = Str(metadata={"enum": ["rating", "overdue", "return_visit", "work", "special"]})
+    status = Str(metadata={"enum": list(ORDER_STATUSES)})
+    reason = Str()
+    instructions = Str(allow_none=True)
+    answer = Str(allow_none=True)
+    answer_due = Str()
+    counted_against_unit = fields.Bool()
+    opened_at = Str()
+    closed_at = Str(allow_none=True)
+
+
+class CoPart(Schema):
+    unit_code = Str()
+    unit_name = Str()
+    due = Str()
+    status = Str()
+    content = Str(allow_none=True)
+    late = fields.Bool()
+    submitted_at = Str(allow_none=True)
+
+
+class SpotCheck(Schema):
+    id = fields.Int()
+    unit_code = Str()
+    period_start = Str()
+    period_end = Str()
+    size = fields.Int()
+    seed = fields.Int(metadata={"description": "with the population, enough to draw again"})
+    population = fields.List(Str())
+    drawn = fields.List(Str())
+    redrawn = fields.List(Str(), metadata={"description": "drawn again now from seed and population"})
+    reproduced = fields.Bool()
+    drawn_by = Str()
+    drawn_at = Str()
 
 
 class Category(Schema):
@@ -110,7 +199,7 @@ class Actor(Schema):
     username = Str()
     unit_code = Str()
     unit_name = Str()
-    role = Str(metadata={"enum": ["handler", "bureau"]})
+    role = Str(metadata={"enum": list(ROLES)})
     area_code = Str()
 
 
@@ -121,9 +210,24 @@ class Token(Schema):
     actor = fields.Nested(Actor)
 
 
-class ReplyRequest(Schema):
-    reply = Str(required=True, metadata={"description": "the answer to the petitioner (1..5000)"})
+class Step(Schema):
+    action = Str()
+    name_zh = Str()
+    from_states = fields.Function(lambda step: sorted(step.from_states))
+    to_state = Str(allow_none=True)
+    who = Str()
+    roles = fields.Function(lambda step: sorted(WHO[step.who].roles))
+    event = fields.Function(lambda step: step.event.event_type)
+    event_version = fields.Function(lambda step: step.event.version)
+    public_text = Str(attribute="public", allow_none=True)
+    staff_text = Str(attribute="staff")
+    case_states = fields.Function(
+        lambda step: sorted(step.case_states) if step.case_states is not None else None)
+    tells_petitioner = fields.Bool()
 
 
-class ReturnRequest(Schema):
-    reason = Str(required=True, metadata={"description": "why this unit is not the right one"})
+class Workflow(Schema):
+    name = Str()
+    state_of = Str()
+    states = fields.List(Str())
+    steps = fields.List(fields.Nested(Step))

@@ -4,9 +4,10 @@ from core import events
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
+from core.timers import every
 
 from . import messages, sending
-from .extensions import DeliveryProvider, every
+from .extensions import DeliveryProvider
 from .models import Base
 
 
@@ -35,6 +36,18 @@ class NotifyService:
 
     @handles(events.CASE_CONCLUDED)
     def on_case_concluded(self, event):
+        self._tell_petitioner(event)
+
+    @handles(events.CASE_DECLINED)
+    def on_case_declined(self, event):
+        self._tell_petitioner(event)
+
+    @handles(events.EXTENSION_APPROVED)
+    def on_extension_approved(self, event):
+        self._tell_petitioner(event)
+
+    @handles(events.REVIEW_ANSWERED)
+    def on_review_answered(self, event):
         self._tell_petitioner(event)
 
     def _tell_petitioner(self, event):

@@ -26,6 +26,12 @@ class RoutingService:
             if tx.first_delivery(event):
                 routing.reroute_after_return(tx, event, self.schedule)
 
+    @handles(events.CASE_TRANSFERRED)
+    def on_case_transferred(self, event):
+        with self.store.transaction() as tx:
+            if tx.first_delivery(event):
+                routing.reroute_after_transfer(tx, event, self.schedule)
+
     @rpc
     def reference_data(self):
         with self.store.transaction() as tx:
