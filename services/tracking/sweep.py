@@ -16,7 +16,7 @@ unit's and the bureau's systems and queues.
 """
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import case, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from core import events
@@ -35,9 +35,15 @@ def sweep(store, clocks, replica):
     """Raise what is due; returns how many alerts this replica raised."""
     today = clocks.today()
     horizon = clocks.due_soon.due(clocks.calendar, today)
+    # what each open clock would raise today, unless it already has
+    expected = case((Deadline.due < today, "overdue"), else_="due_soon")
+    raised_before = exists().where(
+        Alert.case_number == Deadline.case_number, Alert.kind == Deadline.kind,
+        Alert.subject == Deadline.subject, Alert.due == Deadline.due, Alert.alert == expected)
     with store.transaction() as tx:
         due = tx.session.scalars(select(Deadline.id).where(
-            Deadline.open, Deadline.due <= horizon).order_by(Deadline.due, Deadline.id)).all()
+            Deadline.open, Deadline.due <= horizon, ~raised_before)
+            .order_by(Deadline.due, Deadline.id)).all()
     raised = 0
     for deadline_id in due:
         try:
