@@ -5,10 +5,12 @@ from datetime import date
 import pytest
 
 from core import events
+from core.config import load_config
 from core.errors import Conflict, Forbidden, InvalidInput
 from services.notify.service import NotifyService
 from services.notify.templates import TEMPLATES
 from services.tracking import cases, checks, sweep, views
+from services.tracking.clocks import Limit, clocks_from_config
 from services.tracking.models import Alert, Case
 from services.tracking.workflows import STEPS, WORKFLOWS
 from tests.unit.tracking.conftest import (
@@ -101,10 +103,7 @@ def test_an_immediate_case_routed_in_the_national_day_week_is_due_when_offices_r
 
 def test_the_national_profile_counts_the_conclusion_from_acceptance(store, clocks):
     national = {**clocks.tracks}
-    from core.config import load_config
-    from services.tracking.clocks import clocks_from_config
-    config = load_config("tracking")
-    other = clocks_from_config({**config, "CLOCK_PROFILE": "national_2022"})
+    other = clocks_from_config({**load_config("tracking"), "CLOCK_PROFILE": "national_2022"})
     other.clock = clocks.clock
     assert national != other.tracks
     clocks.clock.set("2026-09-05T10:00:00")
@@ -406,3 +405,14 @@ def test_alerts_are_unique_per_case_clock_and_due_date(store, clocks):
     with store.transaction() as tx:
         kinds = sorted((a.kind, a.alert) for a in tx.session.query(Alert))
     assert kinds == [("accept", "due_soon"), ("conclude", "overdue")]
+
+
+@pytest.mark.parametrize("text", ["10", "10 weeks", "ten days", "-1 days"])
+def test_a_limit_that_does_not_read_n_days_is_refused(text):
+    with pytest.raises(ValueError, match="working_days"):
+        Limit.parse(text)
+
+
+def test_an_unknown_clock_profile_is_refused_at_start():
+    with pytest.raises(ValueError, match="CLOCK_PROFILE 'provincial'"):
+        clocks_from_config({**load_config("tracking"), "CLOCK_PROFILE": "provincial"})
