@@ -46,6 +46,14 @@ class NotifyService:
     def on_extension_approved(self, event):
         self._tell_petitioner(event)
 
+    @handles(events.CASE_SPECIAL)
+    def on_case_special(self, event):
+        self._tell_petitioner(event)
+
+    @handles(events.CASE_ESCALATED)
+    def on_case_escalated(self, event):
+        self._tell_petitioner(event)
+
     @handles(events.REVIEW_ANSWERED)
     def on_review_answered(self, event):
         self._tell_petitioner(event)

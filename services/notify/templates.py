@@ -16,6 +16,9 @@ TEMPLATES = {
     "case_declined": "【济南网上信访】您的信访事项（案件编号{case_number}）不予受理。原因：{reason}。",
     "extension_approved": "【济南网上信访】您的信访事项（案件编号{case_number}）经批准延期办理，"
                           "办理期限延至{until}。原因：{reason}。",
+    "case_special": "【济南网上信访】您的信访事项（案件编号{case_number}）由济南市信访局专案办理，"
+                    "办理期限至{due_date}。",
+    "case_escalated": "【济南网上信访】您的信访事项（案件编号{case_number}）已提级办理，办理期限至{due_date}。",
     "review_answered": "【济南网上信访】您的信访事项（案件编号{case_number}）的{level_name}意见已作出，"
                        "请凭查询码查看。",
 }
