@@ -20,6 +20,7 @@ Read top to bottom, this is what happens to a petition:
     tracking  supervision_opened / _answered / _closed / _sent_back / _escalated -> 督办单
     tracking  return_visit_recorded, check_recorded      -> 回访, 抽查, 暗访
     tracking  review_requested / review_answered          -> 复查, 复核 (notify tells the answer)
+    tracking  case_final          -> no review asked in time, or re-reviewed: closed for good (终结)
     tracking  case_concluded      -> statistics, notify
     notify    notification_failed -> operators: a message could not be delivered
 
@@ -266,6 +267,7 @@ RETURN_VISIT_RECORDED = Contract("tracking", "return_visit_recorded", CaseStepSc
 CHECK_RECORDED = Contract("tracking", "check_recorded", CaseStepSchema)
 REVIEW_REQUESTED = Contract("tracking", "review_requested", ReviewSchema)
 REVIEW_ANSWERED = Contract("tracking", "review_answered", ReviewSchema)
+CASE_FINAL = Contract("tracking", "case_final", CaseStepSchema)
 RATING_SUBMITTED = Contract("rating", "rating_submitted", RatingSubmittedSchema)
 RATING_UNSATISFIED = Contract("rating", "rating_unsatisfied", RatingUnsatisfiedSchema)
 NOTIFICATION_FAILED = Contract("notify", "notification_failed", NotificationFailedSchema)
@@ -277,7 +279,7 @@ ALL = (
     CO_PART_SUBMITTED, CASE_SPECIAL, CASE_ESCALATED, EXTENSION_REQUESTED, EXTENSION_APPROVED,
     EXTENSION_REFUSED, CASE_DUE_SOON, CASE_OVERDUE, SUPERVISION_ANSWERED, SUPERVISION_CLOSED,
     SUPERVISION_SENT_BACK, SUPERVISION_ESCALATED, RETURN_VISIT_RECORDED, CHECK_RECORDED,
-    REVIEW_REQUESTED, REVIEW_ANSWERED,
+    REVIEW_REQUESTED, REVIEW_ANSWERED, CASE_FINAL,
     RATING_SUBMITTED, RATING_UNSATISFIED, NOTIFICATION_FAILED,
 )
 

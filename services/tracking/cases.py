@@ -420,9 +420,24 @@ def _reply(ctx):
         part.late = True
     case.reply, case.replied_by, case.replied_at = ctx.data["reply"], ctx.actor, ctx.clocks.now()
     close_deadlines(ctx.tx, case, kinds=clock_rules.HANDLING_CLOCKS)
+    _review_window(ctx)
     ctx.values["parts_text"] = "".join(f"；{p.unit_name}逾期未提交协办意见（期限{p.due}）"
                                        for p in pending)
     ctx.emit["replied_by"] = ctx.actor
+
+
+def _review_window(ctx):
+    """The petitioner may ask for a review (复查, after the reply) or a re-review
+    (复核, after the review's answer) until this clock ends; then the sweep
+    closes the matter for good (终结)."""
+    clocks = ctx.clocks
+    set_deadline(ctx.tx, ctx.case, "review_request",
+                 clocks.review_request.due(clocks.calendar, clocks.today()))
+
+
+def _finalize(ctx):
+    ctx.values.update(request_name="复查" if ctx.case.review_state == "none" else "复核",
+                      last_day=ctx.data["last_day"])
 
 
 def _report_back(ctx):
@@ -560,6 +575,7 @@ def _request_review(level):
         unit = _one_level_up(ctx, below)
         case.reviewing_unit_code, case.reviewing_unit_name = unit["code"], unit["name_zh"]
         case.review_requested_at = clocks.now()
+        close_deadlines(ctx.tx, case, kinds=("review_request",))
         due = clocks.review_answer.due(clocks.calendar, clocks.today())
         set_deadline(ctx.tx, case, "review_answer", due, unit_code=unit["code"])
         ctx.values.update(reviewing_unit_name=unit["name_zh"], review_due=due)
@@ -584,6 +600,8 @@ def _answer_review(level):
         case = ctx.case
         case.review_answer, case.review_answered_at = ctx.data["opinion"], ctx.clocks.now()
         close_deadlines(ctx.tx, case, kinds=("review_answer",))
+        if level == "review":
+            _review_window(ctx)
         ctx.emit.update(level=level, reviewing_unit=case.reviewing_unit_code)
     return effect
 
@@ -602,6 +620,7 @@ EFFECTS = {
     "return_visit": _return_visit, "record_check": _record_check,
     "request_review": _request_review("review"), "request_rereview": _request_review("rereview"),
     "answer_review": _answer_review("review"), "answer_rereview": _answer_review("rereview"),
+    "finalize": _finalize,
 }
 assert set(EFFECTS) == set(STEPS), "every workflow step needs its effect (or _nothing)"
 

@@ -10,7 +10,8 @@ first one's effects (timeline, events, supervision) are ever committed.
 Overdue, the platform acts: the unit's acceptance or conclusion, or a review's
 answer, opens supervision (督办, kind overdue); a supervision order left
 unanswered is escalated and counted against the unit; a co-unit's part is
-recorded as late (the lead may then reply without it). Every alert is an event
+recorded as late (the lead may then reply without it); the petitioner's window
+for a review (复查) or re-review (复核) passing closes the matter (终结). Every alert is an event
 (``case_due_soon``, ``case_overdue``) naming the responsible unit, for the
 unit's and the bureau's systems and queues.
 """
@@ -59,6 +60,8 @@ def raise_alert(tx, deadline_id, today, clocks, replica):
     if deadline is None or not deadline.open:
         return 0
     alert = "overdue" if deadline.due < today else "due_soon"
+    if deadline.kind == "review_request" and alert == "due_soon":
+        return 0  # the petitioner's window, not a unit's clock: nobody to warn
     key = dict(case_number=deadline.case_number, kind=deadline.kind, subject=deadline.subject,
                due=deadline.due, alert=alert)
     if tx.session.scalar(select(Alert.id).filter_by(**key)) is not None:
@@ -66,6 +69,12 @@ def raise_alert(tx, deadline_id, today, clocks, replica):
     tx.session.add(Alert(**key, raised_at=clocks.now(), raised_by=replica))
     tx.session.flush()  # the unique key decides here, before any effect
     case = tx.session.get(Case, deadline.case_number, with_for_update=True)
+    if deadline.kind == "review_request":
+        # no review (or re-review) asked in time: closed for good (终结)
+        deadline.open = False
+        if case.review_state in ("none", "reviewed"):
+            system_step(tx, case, "finalize", {"last_day": deadline.due}, clocks)
+        return 1
     name = CLOCK_NAMES[deadline.kind]
     contract = events.CASE_OVERDUE if alert == "overdue" else events.CASE_DUE_SOON
     tx.emit(contract, case_number=case.case_number, area_code=case.area_code,

@@ -192,6 +192,8 @@ REVIEW = Workflow("review", "case.review_state", (
     Step("answer_rereview", "复核意见", _s("rereview_requested"), "final", "reviewing_unit",
          events.REVIEW_ANSWERED, "{reviewing_unit_name}已作出复核意见：{opinion}。该信访事项终结",
          "{actor}", schemas.OpinionSchema, tells_petitioner=True),
+    Step("finalize", "终结", _s("none", "reviewed"), "final", "system", events.CASE_FINAL,
+         "{request_name}申请期限（{last_day}）已过，该信访事项终结", "未在期限内申请{request_name}"),
 ))
 
 WORKFLOWS = (HANDLING, EXTENSION, CO_HANDLING, SUPERVISION, CHECKS, REVIEW)

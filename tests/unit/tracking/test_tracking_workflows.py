@@ -416,3 +416,19 @@ def test_a_limit_that_does_not_read_n_days_is_refused(text):
 def test_an_unknown_clock_profile_is_refused_at_start():
     with pytest.raises(ValueError, match="CLOCK_PROFILE 'provincial'"):
         clocks_from_config({**load_config("tracking"), "CLOCK_PROFILE": "provincial"})
+
+
+def test_no_review_asked_in_time_the_sweep_closes_the_matter_for_good(store, clocks):
+    route(store, clocks)
+    step(store, clocks, ACTORS["handler"], "accept")
+    step(store, clocks, ACTORS["handler"], "reply", {"reply": "已答复"})
+    clocks.clock.set("2026-12-25T10:00:00")   # the last day to ask
+    run_sweep(store, clocks)
+    assert public_view(store, clocks)["final"] is False
+    clocks.clock.set("2026-12-28T10:00:00")
+    run_sweep(store, clocks)
+    run_sweep(store, clocks)
+    view = public_view(store, clocks)
+    assert view["final"] is True
+    assert view["timeline"][-1]["text"] == "复查申请期限（2026-12-25）已过，该信访事项终结"
+    assert event_types(store).count("case_final") == 1
