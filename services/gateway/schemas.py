@@ -154,6 +154,15 @@ class SupervisionOrder(Schema):
     closed_at = Str(allow_none=True)
 
 
+class UnitSupervision(Schema):
+    unit_code = Str(allow_none=True)
+    open = fields.Int()
+    answered = fields.Int()
+    escalated = fields.Int()
+    closed = fields.Int()
+    counted_against_unit = fields.Int(metadata={"description": "left unanswered past the deadline"})
+
+
 class CoPart(Schema):
     unit_code = Str()
     unit_name = Str()

@@ -200,6 +200,17 @@ class GatewayService:
         return schemas.SupervisionOrder(many=True).dump(
             self.tracking.supervision_orders(actor, request.args.get("status")))
 
+    @http("GET", f"{API}/supervision/units")
+    @staff_only
+    def supervision_record(self, request, actor):
+        """Per unit, its supervision orders and how many were counted against it
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: UnitSupervision}}}}
+        """
+        return schemas.UnitSupervision(many=True).dump(self.tracking.supervision_record(actor))
+
     @http("POST", f"{API}/spot-checks")
     @staff_only
     def draw_spot_check(self, request, actor):

@@ -66,6 +66,11 @@ class TrackingService:
             return views.list_orders(tx, actor, status)
 
     @rpc
+    def supervision_record(self, actor):
+        with self.store.transaction() as tx:
+            return views.supervision_record(tx, actor)
+
+    @rpc
     def draw_spot_check(self, actor, body):
         with self.store.transaction() as tx:
             return checks.draw_spot_check(tx, actor, body, self.clocks)

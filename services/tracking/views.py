@@ -1,7 +1,7 @@
 """The read side: the public case view, staff work queues and supervision
 queue, counts. The public sees the plain timeline; the case's staff see every
 entry with its detail, the clocks, the supervision orders and co-units' parts."""
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from core.errors import InvalidInput
 from core.roles import BUREAU_ROLES
@@ -70,17 +70,35 @@ def list_orders(tx, actor, status=None):
     actor = load_actor(actor)
     if status is not None and status not in ORDER_STATUSES:
         raise InvalidInput("输入有误", {"status": [f"应为以下之一：{', '.join(ORDER_STATUSES)}"]})
-    query = select(SupervisionOrder)
-    if actor["role"] in BUREAU_ROLES:
-        query = query.where(SupervisionOrder.area_code.startswith(
-            jurisdiction_prefix(actor["area_code"])))
-    else:
-        query = query.where(SupervisionOrder.unit_code == actor["unit_code"])
+    query = select(SupervisionOrder).where(_orders_in_scope(actor))
     if status is not None:
         query = query.where(SupervisionOrder.status == status)
     query = query.order_by(SupervisionOrder.closed_at.is_not(None), SupervisionOrder.answer_due,
                            SupervisionOrder.id).limit(500)
     return OrderSchema(many=True).dump(tx.session.scalars(query))
+
+
+def supervision_record(tx, actor):
+    """Per unit, its supervision orders by status and how many were counted
+    against it (left unanswered past their deadline): a bureau's own
+    jurisdiction, a unit its own row."""
+    actor = load_actor(actor)
+    counted = func.sum(case((SupervisionOrder.counted_against_unit, 1), else_=0))
+    query = select(SupervisionOrder.unit_code, SupervisionOrder.status, func.count(), counted) \
+        .where(_orders_in_scope(actor)).group_by(SupervisionOrder.unit_code, SupervisionOrder.status)
+    record = {}
+    for unit_code, status, n, against in tx.session.execute(query):
+        row = record.setdefault(unit_code, {"unit_code": unit_code, **dict.fromkeys(
+            ORDER_STATUSES, 0), "counted_against_unit": 0})
+        row[status] = n
+        row["counted_against_unit"] += int(against or 0)
+    return sorted(record.values(), key=lambda r: (-r["counted_against_unit"], r["unit_code"] or ""))
+
+
+def _orders_in_scope(actor):
+    if actor["role"] in BUREAU_ROLES:
+        return SupervisionOrder.area_code.startswith(jurisdiction_prefix(actor["area_code"]))
+    return SupervisionOrder.unit_code == actor["unit_code"]
 
 
 def status_counts(tx):

@@ -260,6 +260,8 @@ def test_an_unanswered_order_is_escalated_and_counted_against_the_unit(stack, st
     assert view["orders"][0]["counted_against_unit"] is True
     escalated = api(stack, "GET", "/supervision?status=escalated", bureau).json()
     assert case_number in [o["case_number"] for o in escalated]
+    record = {r["unit_code"]: r for r in api(stack, "GET", "/supervision/units", bureau).json()}
+    assert record[UNIT]["counted_against_unit"] == 1
 
 
 def test_workflow_tables_are_published(stack):

@@ -305,7 +305,12 @@ def test_an_unanswered_order_is_escalated_and_counted_against_the_unit(store, cl
     assert len(escalated) == 1 and escalated[0]["counted_against_unit"] is True
     with store.transaction() as tx:
         queue = views.list_orders(tx, ACTORS["district_bureau"], "escalated")
+        record = views.supervision_record(tx, ACTORS["district_bureau"])
+        own = views.supervision_record(tx, ACTORS["other_handler"])
     assert [o["id"] for o in queue] == [order["id"]]
+    assert record == [{"unit_code": UNIT, "open": 0, "answered": 0, "escalated": 1, "closed": 0,
+                       "counted_against_unit": 1}]
+    assert own == []
 
 
 def test_the_unit_sees_supervised_cases_first(store, clocks):
