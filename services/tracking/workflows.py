@@ -103,7 +103,8 @@ HANDLING = Workflow("handling", "case.status", (
          tells_petitioner=True),
     Step("return", "退回", HANDLING_OPEN, "returned", "unit", events.CASE_RETURNED,
          "{unit_name}退回，等待重新分派", "退回理由：{reason}（{actor}）", schemas.ReasonSchema),
-    Step("transfer", "转办", HANDLING_OPEN | _s("returned"), "transferring", "bureau",
+    # not from returned: routing is already choosing the next unit
+    Step("transfer", "转办", HANDLING_OPEN, "transferring", "bureau",
          events.CASE_TRANSFERRED, "信访部门已将事项转办至{to_unit_name}",
          "{actor}转办至{to_unit_name}（{to_unit_code}）：{note}", schemas.TransferSchema),
     Step("assign", "交办", HANDLING_OPEN, None, "bureau", events.CASE_ASSIGNED,
