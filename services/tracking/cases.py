@@ -75,7 +75,16 @@ def act(tx, case_number, action, actor, body, clocks, directory=None):
     if actor["role"] not in who.roles:
         raise Forbidden(f"role {actor['role']} may not take the step {action} ({step.name_zh})")
     data = load(step.body(), body or {}) if step.body else {}
-    case = case_in_scope(tx, case_number, actor, for_update=True)
+    try:
+        case = case_in_scope(tx, case_number, actor, for_update=True)
+    except NotFound:
+        # A step that took the case out of the actor's scope (退回, 转办),
+        # repeated by the same person: answered as the first time was.
+        case = find_case(tx, case_number)
+        if not _repeated(tx, case, step, actor["username"],
+                         _fingerprint(action, actor["username"], data)):
+            raise
+        return _outcome(case, workflow, _subject(tx, case, workflow, actor["unit_code"]))
     _check_relation(tx, case, actor, who.relation)
     return _run(tx, case, workflow, step, data, actor["username"], clocks, directory,
                 actor_unit=actor["unit_code"])

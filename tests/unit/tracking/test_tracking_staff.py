@@ -190,3 +190,17 @@ def test_the_same_action_again_by_the_same_person_answers_as_the_first(tracking,
     kinds = [e["kind"] for e in tracking.get_case(CASE_NUMBER)["timeline"]]
     assert kinds.count("accept") == kinds.count("reply") == 1
     assert [e["event_type"] for e in emitted(store)] == ["case_accepted", "case_replied"]
+
+
+def test_a_return_repeated_by_the_same_person_answers_as_the_first(tracking, store):
+    put(store, CASE_NUMBER)
+    handler = ACTORS["handler"]
+    body = {"reason": "不属本单位职责"}
+    assert tracking.act(CASE_NUMBER, "return", handler, body)["status"] == "returned"
+    # the case has left the unit: the same request again still gets its answer
+    assert tracking.act(CASE_NUMBER, "return", handler, body)["status"] == "returned"
+    with pytest.raises(NotFound):
+        tracking.act(CASE_NUMBER, "return", handler, {"reason": "另一个理由"})
+    with pytest.raises(NotFound):
+        tracking.act(CASE_NUMBER, "return", {**handler, "username": "colleague"}, body)
+    assert [e["event_type"] for e in emitted(store)] == ["case_returned"]
