@@ -19,7 +19,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 from bench import report, scenarios  # noqa: E402
-from deploy.local import ensure_rabbitmq  # noqa: E402
+from deploy.rabbitmq import ensure_rabbitmq  # noqa: E402
 
 
 def main(argv=None):

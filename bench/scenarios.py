@@ -14,7 +14,9 @@ from bench.load import closed_loop, open_loop, percentiles, timed
 from bench.stacks import BenchStack, ChainStack
 from bench.systems import Chain, Pipeline
 from core.config import ROOT
-from deploy.local import free_port, local_secrets, throwaway_vhost
+from deploy.keys import local_secrets
+from deploy.rabbitmq import throwaway_vhost
+from deploy.stack import free_port
 
 QUIET = {"LOG_LEVEL": "WARNING", "PYTHONWARNINGS": "ignore"}
 

@@ -21,9 +21,10 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 from stdnum.cn import ric
 
+from core.config import LOCAL_TIME
 from core.privacy import FieldCipher, keyed_hash
 from core.store import make_engine
-from deploy.local import local_secrets
+from deploy.keys import local_secrets
 from services.intake.models import Petition
 from services.intake.query_codes import keys_for, new_submission_id
 from services.routing.models import Category, Unit
@@ -42,11 +43,10 @@ STEPS = {"routed": ("submitted", "route"),
 STATUS_WEIGHTS = {"routed": 15, "accepted": 25, "replied": 10, "concluded": 50}
 STEP_TEXT = {"submitted": "信访事项已提交", "route": "已分派至{unit}办理", "accept": "{unit}已受理",
              "reply": "{unit}已答复", "conclude": "群众已评价，信访事项已办结"}
-CHINA = timezone(timedelta(hours=8))
 
 
 def store_url(var_dir, service):
-    return f"sqlite:///{var_dir}/{service}.db"  # as deploy.local.LocalStack sets them
+    return f"sqlite:///{var_dir}/{service}.db"  # as deploy.stack.LocalStack sets them
 
 
 def petition_day(index, today):
@@ -61,7 +61,7 @@ def case_number(day, seq):
 
 def submitted_at(day, seq):
     local = datetime.combine(day, clock(8)) + timedelta(seconds=seq * 14)
-    return local.replace(tzinfo=CHINA).astimezone(timezone.utc)
+    return local.replace(tzinfo=LOCAL_TIME).astimezone(timezone.utc)
 
 
 def id_number(citizen):
@@ -143,7 +143,7 @@ def directory(var_dir):
 
 def seed(var_dir, count):
     """Seed ``count`` petitions; returns the seconds it took."""
-    started, today = time.monotonic(), datetime.now(CHINA).date()
+    started, today = time.monotonic(), datetime.now(LOCAL_TIME).date()
     units, categories = directory(var_dir)
     intake = multiprocessing.Process(target=seed_intake, args=(var_dir, count, today, categories))
     intake.start()

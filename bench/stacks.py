@@ -1,11 +1,11 @@
 """What the bench runs against: throw-away vhosts, the platform as
-``deploy.local`` starts it (with extra routing processes), and the baseline
+``deploy.stack`` starts it (with extra routing processes), and the baseline
 chain, each service its own ``nameko run`` process."""
 import subprocess
 import sys
 
 from core.config import ROOT
-from deploy.local import LocalStack
+from deploy.stack import LocalStack
 
 CHAIN = ("Front", "Relay", "Hop", "Sink")
 ROUTING_QUEUE = "evt-intake-petition_submitted--routing.on_petition_submitted"

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 BROKER_ERRORS = (OSError, OperationalError, AmqpConnectionError)
 
 
-class Rpc(Rpc):
+class ReliableRpc(Rpc):
     """nameko's ``rpc``, but a reply or ack lost with the broker leaves the
     request to be redelivered instead of killing the service."""
 
@@ -37,7 +37,7 @@ class Rpc(Rpc):
             return result, exc_info
 
 
-rpc = Rpc.decorator
+rpc = ReliableRpc.decorator
 
 
 class TimedRpcProxy(RpcProxy):

@@ -16,15 +16,12 @@ The file is read when a service starts: restart routing and tracking after editi
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import holidays
 import yaml
 
-from core.config import ROOT
+from core.config import LOCAL_TIME, ROOT
 
-# Days are counted on the petitioner's and the units' calendar.
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 DEFAULT_OVERRIDES = "core/holiday_overrides.yaml"
 ONE_DAY = timedelta(days=1)
 

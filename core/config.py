@@ -2,12 +2,17 @@
 ``nameko run --config`` reads it (``${ENV:default}`` values), so commands and
 tests see exactly what the running service sees."""
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 from nameko.cli.main import setup_yaml_parser
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every service, and those with a store of their own (the gateway has none).
 SERVICES = ("intake", "routing", "tracking", "rating", "notify", "gateway")
+STORED_SERVICES = tuple(s for s in SERVICES if s != "gateway")
+# The petitioners' and units' clock: case-number days, due dates, times shown.
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 
 
 def config_path(service):

@@ -4,7 +4,13 @@ Each is registered with nameko so a caller catches the class itself (the
 gateway maps each to an HTTP status), not a ``RemoteError`` carrying a string.
 Arguments stay JSON-serialisable: they travel in the RPC reply.
 """
+from nameko.exceptions import ConfigurationError as NamekoConfigurationError
 from nameko.exceptions import deserialize_to_instance
+
+
+class ConfigurationError(NamekoConfigurationError):
+    """A required setting is missing or unusable: the service refuses to start
+    (raised from a dependency's ``setup``; never crosses RPC)."""
 
 
 class PlatformError(Exception):

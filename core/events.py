@@ -29,7 +29,8 @@ contract ``version``, the case's ``area_code`` and responsible ``unit_code``, so
 county or a department can run its own consumers for its own cases.
 
 Public events carry no personal data: department systems may subscribe to the
-``<service>.events`` exchanges. Only ``petitioner_contact`` carries the phone and
+``<service>.events`` exchanges. ``case_accepted`` and ``supervision_opened`` are
+published for them: no service here consumes them, and none needs to. Only ``petitioner_contact`` carries the phone and
 the query code, on its own exchange that only notify may bind to.
 """
 import uuid
@@ -43,7 +44,11 @@ RATING_LEVELS = ("satisfied", "basically_satisfied", "unsatisfied")
 RATING_DIMENSIONS = ("service_attitude", "work_efficiency", "handling_quality")
 
 _CASE_NUMBER = validate.Regexp(r"^JN\d{8}-\d{6}$")
-_AREA_CODE = validate.Regexp(r"^\d{6}(\d{3})?$")
+# A district or county (6 digits) or a town or street (9): GB/T 2260 and its
+# town-level extension. Every schema that takes an area code uses this.
+AREA_CODE_DIGITS = r"\d{6}(\d{3})?"
+AREA_CODE = rf"^{AREA_CODE_DIGITS}$"
+_AREA_CODE = validate.Regexp(AREA_CODE)
 
 
 class ContractViolation(ValueError):

@@ -11,8 +11,18 @@ silently drops the event. ``handles(contract)`` keeps nameko's queue naming
   it breaks the contract (no retry can fix that). ``python -m deploy.parked``
   lists and replays them.
 
+It also makes every handler idempotent, once for all: the decorated method
+runs inside a transaction of the service's ``store`` that first records the
+event in the inbox; a redelivered event (same ``event_id``) is skipped. The
+method receives that transaction and writes its effects in it::
+
+    @handles(events.CASE_REPLIED)
+    def on_case_replied(self, tx, event):
+        ratings.record_reply(tx, event)
+
 Config: ``EVENT_RETRY_DELAYS`` (seconds, default ``[1, 5, 30]``).
 """
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -99,7 +109,7 @@ class ReliableEventHandler(EventHandler):
             reason = f"breaks the {self.contract.event_type} contract: {exc.messages}"
             self._settle(message, lambda: self._park(body, message, reason))
             return
-        except Exception as exc:  # noqa: BLE001  a schema bug must not kill the consumer
+        except Exception as exc:  # a schema bug must not kill the consumer
             log.exception("%s: could not read the message", self.queues.main)
             reason = f"could not be read: {exc!r}"
             self._settle(message, lambda: self._park(body, message, reason))
@@ -148,7 +158,20 @@ class ReliableEventHandler(EventHandler):
                                headers={**(message.headers or {}), **headers})
 
 
-handles = ReliableEventHandler.decorator
+def handles(contract):
+    """Consume ``contract``'s events reliably and once: the method is called as
+    ``method(self, tx, event)`` in a transaction of ``self.store`` that has
+    recorded the event in the inbox, and not called at all for a redelivery.
+    An exception rolls the transaction back (inbox entry included), so the
+    retry finds the event unhandled."""
+    def decorate(method):
+        @functools.wraps(method)
+        def handle_once(self, event):
+            with self.store.transaction() as tx:
+                if tx.first_delivery(event):
+                    method(self, tx, event)
+        return ReliableEventHandler.decorator(contract)(handle_once)
+    return decorate
 
 
 def handler_queues(service_classes, config):

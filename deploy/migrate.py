@@ -9,10 +9,8 @@ import argparse
 
 from alembic import command
 
-from core.config import ROOT, load_config
+from core.config import ROOT, STORED_SERVICES, load_config
 from core.migrations import alembic_config, upgrade
-
-STORED_SERVICES = ("intake", "routing", "tracking", "rating", "notify")
 
 
 def main(argv=None):

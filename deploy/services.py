@@ -1,17 +1,14 @@
-"""Where each service lives: one table for the topology step, the parked-
-message command and the local runner."""
+"""Where each service lives: ``services/<name>/service.py`` holds its class
+``<Name>Service``, for the topology step, the parked-message command and the
+local runner. The list of services is ``core.config.SERVICES``."""
 import importlib
 
-SERVICES = {
-    "intake": "services.intake.service:IntakeService",
-    "routing": "services.routing.service:RoutingService",
-    "tracking": "services.tracking.service:TrackingService",
-    "rating": "services.rating.service:RatingService",
-    "notify": "services.notify.service:NotifyService",
-    "gateway": "services.gateway.service:GatewayService",
-}
+
+def service_path(name):
+    """``module:Class`` as ``nameko run`` takes it."""
+    return f"services.{name}.service:{name.capitalize()}Service"
 
 
 def service_class(name):
-    module, _, cls = SERVICES[name].partition(":")
+    module, _, cls = service_path(name).partition(":")
     return getattr(importlib.import_module(module), cls)

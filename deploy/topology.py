@@ -9,9 +9,9 @@ queue, retry queue and parked queue from the service classes themselves.
 """
 import os
 
-from core.config import load_config
+from core.config import SERVICES, load_config
 from core.handlers import declare, handler_queues
-from deploy.services import SERVICES, service_class
+from deploy.services import service_class
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 

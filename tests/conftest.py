@@ -10,7 +10,7 @@ import psycopg2  # noqa: E402
 import pytest  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 
-from deploy.local import throwaway_vhost  # noqa: E402
+from deploy.rabbitmq import throwaway_vhost  # noqa: E402
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 

@@ -7,6 +7,7 @@ event as another service would, and a recorder of what a service published.
 from contextlib import contextmanager
 
 import eventlet
+import pytest
 from kombu import Connection, Exchange
 from sqlalchemy import JSON, Integer, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -25,6 +26,16 @@ def sqlite_store(url, base, handler="test"):
         yield StoreHandle(sessionmaker(engine, expire_on_commit=False), handler=handler)
     finally:
         engine.dispose()
+
+
+def store_fixture(base):
+    """A ``store`` fixture for a service's unit tests: a StoreHandle on a fresh
+    SQLite store with ``base``'s tables, one per test."""
+    @pytest.fixture
+    def store(sqlite_url):
+        with sqlite_store(sqlite_url, base) as handle:
+            yield handle
+    return store
 
 
 def service_config(amqp_uri, db_url, **extra):
@@ -81,11 +92,9 @@ def recorder(*contracts, name="recorder"):
     receives into its own store (``DB_URL``); read them with ``recorded``."""
     def handler(contract):
         @handles(contract)
-        def on_event(self, event):
-            with self.store.transaction() as tx:
-                if tx.first_delivery(event):
-                    tx.session.add(Recorded(event_type=contract.event_type,
-                                            payload=contract.schema().dump(event)))
+        def on_event(self, tx, event):
+            tx.session.add(Recorded(event_type=contract.event_type,
+                                    payload=contract.schema().dump(event)))
         return on_event
 
     attributes = {f"on_{c.event_type}": handler(c) for c in contracts}

@@ -1,12 +1,13 @@
 """The running platform for end-to-end and fault tests: every service as its
-own ``nameko run`` process (deploy.local.LocalStack) on a throw-away vhost,
+own ``nameko run`` process (deploy.stack.LocalStack) on a throw-away vhost,
 and the few HTTP helpers the tests drive it with."""
 import time
 from contextlib import contextmanager
 
 import requests
 
-from deploy.local import LocalStack, free_port, throwaway_vhost
+from deploy.rabbitmq import throwaway_vhost
+from deploy.stack import LocalStack, free_port
 
 VALID = {
     "name": "张三", "id_number": "11010519491231002X", "phone": "13812345678",

@@ -4,9 +4,8 @@ import functools
 from datetime import datetime, timedelta, timezone
 
 import jwt
-from nameko.extensions import DependencyProvider
 
-from core.errors import Unauthorized
+from core.errors import ConfigurationError, Unauthorized
 
 ACTOR_CLAIMS = ("username", "unit_code", "unit_name", "role", "area_code")
 ALGORITHM = "HS256"
@@ -15,7 +14,7 @@ ALGORITHM = "HS256"
 class Tokens:
     def __init__(self, secret, ttl_seconds):
         if not secret or len(secret) < 32:
-            raise ValueError("TOKEN_SECRET must be set, at least 32 characters")
+            raise ConfigurationError("gateway: TOKEN_SECRET must be set, at least 32 characters")
         self.secret = secret
         self.ttl = timedelta(seconds=int(ttl_seconds))
 
@@ -44,14 +43,3 @@ def staff_only(method):
         actor = self.tokens.verify(request.headers.get("Authorization"))
         return method(self, request, actor=actor, **kwargs)
     return wrapper
-
-
-class TokenProvider(DependencyProvider):
-    """Config: ``TOKEN_SECRET`` (required), ``TOKEN_TTL_SECONDS``."""
-
-    def setup(self):
-        config = self.container.config
-        self.tokens = Tokens(config.get("TOKEN_SECRET"), config.get("TOKEN_TTL_SECONDS", 28800))
-
-    def get_dependency(self, worker_ctx):
-        return self.tokens

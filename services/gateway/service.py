@@ -2,15 +2,24 @@
 calls on the services that own the data. No database of its own.
 
 Each route's docstring is its entry in the OpenAPI document (openapi.py)."""
-import secrets
-
 import eventlet
 
 from core.broker import TimedRpcProxy
 from core.errors import NotFound
 from services.gateway import openapi, pages, schemas
-from services.gateway.auth import TokenProvider, staff_only
+from services.gateway.auth import staff_only
+from services.gateway.dependencies import TokenProvider
 from services.gateway.http import http, json_body
+from services.intake.query_codes import new_submission_id
+from services.intake.schemas import SubmittedSchema
+from services.rating.schemas import RatingSchema
+from services.tracking.schemas import (
+    CaseSummarySchema,
+    OrderSchema,
+    SpotCheckSchema,
+    StepResultSchema,
+    UnitSupervisionSchema,
+)
 from services.tracking.workflows import PETITIONER_ACTIONS, STAFF_ACTIONS, STEPS, WHO, WORKFLOWS
 
 API = "/api/v1"
@@ -51,12 +60,12 @@ class GatewayService:
         requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
         responses:
           "201": {description: "accepted; the query code is shown only here and by SMS",
-                  content: {application/json: {schema: Receipt}}}
+                  content: {application/json: {schema: SubmittedSchema}}}
         """
         # One id per request: if intake commits and dies before answering, the
         # redelivered request finds the petition instead of storing it twice.
-        submission_id = secrets.token_urlsafe(16)
-        return 201, schemas.Receipt().dump(self.intake.submit(json_body(request), submission_id))
+        submission_id = new_submission_id()
+        return 201, SubmittedSchema().dump(self.intake.submit(json_body(request), submission_id))
 
     @http("GET", f"{API}/petitions/<string:query_code>")
     def follow_petition(self, request, query_code):
@@ -79,12 +88,12 @@ class GatewayService:
         """A petitioner's step: ask for a review (复查) or a re-review (复核)
         ---
         responses:
-          "200": {description: "asked", content: {application/json: {schema: StepResult}}}
+          "200": {description: "asked", content: {application/json: {schema: StepResultSchema}}}
           "409": {description: "not replied, already asked, or the 30 days are over",
                   content: {application/json: {schema: Error}}}
         """
         case_number = self.intake.case_number_for(query_code)
-        return schemas.StepResult().dump(
+        return StepResultSchema().dump(
             self.tracking.petitioner_act(case_number, action, json_body(request)))
 
     petitioner_step.describe = staticmethod(lambda action: _step_operation(action))
@@ -95,13 +104,13 @@ class GatewayService:
         ---
         requestBody: {required: true, content: {application/json: {schema: RatingInputSchema}}}
         responses:
-          "201": {description: rated, content: {application/json: {schema: Rating}}}
+          "201": {description: rated, content: {application/json: {schema: RatingSchema}}}
           "409": {description: "not replied yet, or already rated",
                   content: {application/json: {schema: Error}}}
         """
         body = json_body(request)
         case_number = self.intake.case_number_for(query_code)
-        return 201, schemas.Rating().dump(self.rating.submit(case_number, body))
+        return 201, RatingSchema().dump(self.rating.submit(case_number, body))
 
     @http("GET", f"{API}/categories")
     def categories(self, request):
@@ -149,10 +158,10 @@ class GatewayService:
           - {name: limit, in: query, schema: {type: integer, default: 100, maximum: 500}}
           - {name: offset, in: query, schema: {type: integer, default: 0}}
         responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummary}}}}
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummarySchema}}}}
         """
         args = request.args
-        return schemas.CaseSummary(many=True).dump(self.tracking.list_cases(
+        return CaseSummarySchema(many=True).dump(self.tracking.list_cases(
             actor, args.get("status"), args.get("limit", 100), args.get("offset", 0)))
 
     @http("GET", f"{API}/cases/<string:case_number>")
@@ -177,12 +186,12 @@ class GatewayService:
         security: [{bearer: []}]
         responses:
           "200": {description: "the step is taken (or it was, by the same request)",
-                  content: {application/json: {schema: StepResult}}}
+                  content: {application/json: {schema: StepResultSchema}}}
           "409": {description: "the case is in a state the step cannot start from",
                   content: {application/json: {schema: Error}}}
         """
         body = json_body(request) if request.get_data() else {}
-        return schemas.StepResult().dump(self.tracking.act(case_number, action, actor, body))
+        return StepResultSchema().dump(self.tracking.act(case_number, action, actor, body))
 
     case_step.describe = staticmethod(lambda action: _step_operation(action))
 
@@ -195,9 +204,9 @@ class GatewayService:
         parameters:
           - {name: status, in: query, schema: {type: string, enum: [open, answered, escalated, closed]}}
         responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: SupervisionOrder}}}}
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: OrderSchema}}}}
         """
-        return schemas.SupervisionOrder(many=True).dump(
+        return OrderSchema(many=True).dump(
             self.tracking.supervision_orders(actor, request.args.get("status")))
 
     @http("GET", f"{API}/supervision/units")
@@ -207,9 +216,9 @@ class GatewayService:
         ---
         security: [{bearer: []}]
         responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: UnitSupervision}}}}
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: UnitSupervisionSchema}}}}
         """
-        return schemas.UnitSupervision(many=True).dump(self.tracking.supervision_record(actor))
+        return UnitSupervisionSchema(many=True).dump(self.tracking.supervision_record(actor))
 
     @http("POST", f"{API}/spot-checks")
     @staff_only
@@ -219,9 +228,9 @@ class GatewayService:
         security: [{bearer: []}]
         requestBody: {required: true, content: {application/json: {schema: SpotCheckDrawSchema}}}
         responses:
-          "201": {description: drawn, content: {application/json: {schema: SpotCheck}}}
+          "201": {description: drawn, content: {application/json: {schema: SpotCheckSchema}}}
         """
-        return 201, schemas.SpotCheck().dump(
+        return 201, SpotCheckSchema().dump(
             self.tracking.draw_spot_check(actor, json_body(request)))
 
     @http("GET", f"{API}/spot-checks/<int:spot_check_id>")
@@ -231,9 +240,9 @@ class GatewayService:
         ---
         security: [{bearer: []}]
         responses:
-          "200": {description: ok, content: {application/json: {schema: SpotCheck}}}
+          "200": {description: ok, content: {application/json: {schema: SpotCheckSchema}}}
         """
-        return schemas.SpotCheck().dump(self.tracking.spot_check(actor, spot_check_id))
+        return SpotCheckSchema().dump(self.tracking.spot_check(actor, spot_check_id))
 
     @http("GET", f"{API}/workflows")
     def workflows(self, request):

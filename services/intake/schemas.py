@@ -2,6 +2,8 @@
 gateway shows them to the citizen next to the field."""
 from marshmallow import Schema, ValidationError, fields, validate
 
+from core.events import AREA_CODE_DIGITS
+from core.validation import Instant
 from services.intake import identity
 
 REQUIRED = {"required": "必填", "null": "必填", "invalid": "应为文本"}
@@ -41,7 +43,7 @@ class ProxySchema(Schema):
     error_messages = SCHEMA_ERRORS
 
     agent_id = fields.Str(required=True, error_messages=REQUIRED, validate=validate.Regexp(
-        r"^GA-\d{6}(\d{3})?-\d{2}$", error="代理员编号格式应如 GA-370102001-01"))
+        rf"^GA-{AREA_CODE_DIGITS}-\d{{2}}$", error="代理员编号格式应如 GA-370102001-01"))
     consent = fields.Bool(required=True, error_messages={**REQUIRED, "invalid": "应为是或否"},
                           validate=validate.Equal(True, error="代理提交须取得信访人同意"))
     consent_record = Text("同意书记录", 200)
@@ -65,9 +67,9 @@ class SubmissionSchema(Schema):
 
 
 class MaskedPetitionerSchema(Schema):
-    name = fields.Str()
-    id_number = fields.Str()
-    phone = fields.Str()
+    name = fields.Str(metadata={"example": "张**"})
+    id_number = fields.Str(metadata={"example": "3701**********123X"})
+    phone = fields.Str(metadata={"example": "138****5678"})
 
 
 class ProxyViewSchema(Schema):
@@ -86,16 +88,19 @@ class PetitionViewSchema(Schema):
     category = fields.Str()
     area_code = fields.Str()
     address = fields.Str(allow_none=True)
-    submitted_at = fields.DateTime()
+    submitted_at = Instant()
     channel = fields.Str()
     proxy = fields.Nested(ProxyViewSchema, allow_none=True)
 
 
 class SubmittedSchema(Schema):
-    case_number = fields.Str()
-    query_code = fields.Str()
+    """The receipt of a submission; the query code is shown only here and by SMS."""
+
+    case_number = fields.Str(metadata={"example": "JN20261125-000123"})
+    query_code = fields.Str(metadata={"description": "shown once; keep it private",
+                                      "example": "K7M2-9QXD-4HTR-8WPA"})
     status = fields.Str()
-    submitted_at = fields.DateTime()
+    submitted_at = Instant()
 
 
 class AuditEntrySchema(Schema):

@@ -3,9 +3,8 @@ the petitioner who holds the query code. See docs/services.md."""
 from core.broker import rpc
 from core.store import Store
 from services.intake import petitions
+from services.intake.dependencies import ReferenceData, SettingsProvider
 from services.intake.models import Base
-from services.intake.reference import ReferenceData
-from services.intake.settings import SettingsProvider
 
 
 class IntakeService:

@@ -4,9 +4,8 @@ with a throw-away key nobody can decrypt later, is worse than not starting."""
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from nameko.exceptions import ConfigurationError
-from nameko.extensions import DependencyProvider
-
+from core.config import LOCAL_TIME
+from core.errors import ConfigurationError
 from core.privacy import FieldCipher, keyed_hash
 
 REQUIRED_KEYS = ("ID_ENCRYPTION_KEYS", "HASH_KEY")
@@ -31,7 +30,7 @@ class Settings:
             raise ConfigurationError(
                 f"intake: ID_ENCRYPTION_KEYS must be comma-separated Fernet keys ({exc})") from None
         try:
-            timezone = ZoneInfo(config.get("TIMEZONE") or "Asia/Shanghai")
+            timezone = ZoneInfo(config.get("TIMEZONE") or LOCAL_TIME.key)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigurationError(f"intake: unknown TIMEZONE {config.get('TIMEZONE')!r}") from None
         # yaml reads an all-digit key as a number
@@ -39,11 +38,3 @@ class Settings:
 
     def hash(self, value):
         return keyed_hash(self.hash_key, value)
-
-
-class SettingsProvider(DependencyProvider):
-    def setup(self):
-        self.settings = Settings.from_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.settings

@@ -6,10 +6,9 @@ from sqlalchemy import func, select
 
 from core.privacy import mask_phone
 from core.store import utcnow
-
-from .models import Message, Recipient
-from .schemas import MessageSchema
-from .templates import QUERY_CODE, render
+from services.notify.models import Message, Recipient
+from services.notify.schemas import MessageSchema
+from services.notify.templates import QUERY_CODE, render
 
 
 class RecipientUnknown(Exception):

@@ -5,6 +5,7 @@ import logging
 import os
 from pathlib import Path
 
+from core.errors import ConfigurationError
 from core.store import utcnow
 
 log = logging.getLogger(__name__)
@@ -51,4 +52,4 @@ def provider_from_config(config):
         return RecordProvider(config.get("SMS_LOG_PATH", "var/sms.log"))
     if name == "failing":
         return FailingProvider()
-    raise ValueError(f"unknown SMS_PROVIDER {name!r} (record, failing)")
+    raise ConfigurationError(f"unknown SMS_PROVIDER {name!r} (record, failing)")

@@ -17,8 +17,7 @@ from sqlalchemy import and_, or_, select, update
 
 from core import events
 from core.store import utcnow
-
-from .models import FAILED, PENDING, SENDING, SENT, DeliveryAttempt, Message
+from services.notify.models import FAILED, PENDING, SENDING, SENT, DeliveryAttempt, Message
 
 log = logging.getLogger(__name__)
 

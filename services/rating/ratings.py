@@ -13,9 +13,8 @@ from core.errors import Conflict
 from core.events import RATING_DIMENSIONS, RATING_LEVELS
 from core.store import utcnow
 from core.validation import load
-
-from .models import RatableCase, Rating
-from .schemas import RatingInputSchema, RatingSchema
+from services.rating.models import RatableCase, Rating
+from services.rating.schemas import RatingInputSchema, RatingRecordSchema
 
 NOT_REPLIED = "the case has not been replied yet"
 ALREADY_RATED = "already rated"
@@ -55,14 +54,14 @@ def submit(tx, case_number, data):
     unsatisfied = [d for d in RATING_DIMENSIONS if dimensions[d] == "unsatisfied"]
     if unsatisfied:
         tx.emit(events.RATING_UNSATISFIED, **envelope, dimensions=unsatisfied)
-    return RatingSchema().dump(rating)
+    return RatingRecordSchema().dump(rating)
 
 
 def get(tx, case_number):
     if not isinstance(case_number, str):
         return None
     rating = tx.session.scalar(select(Rating).where(Rating.case_number == case_number))
-    return None if rating is None else RatingSchema().dump(rating)
+    return None if rating is None else RatingRecordSchema().dump(rating)
 
 
 def unit_scores(tx):

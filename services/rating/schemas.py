@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from core.events import RATING_LEVELS
+from core.validation import Instant
 
 
 class RatingInputSchema(Schema):
@@ -15,11 +16,18 @@ class RatingInputSchema(Schema):
 
 
 class RatingSchema(Schema):
+    """A rating as the petitioner and the unit's staff see it."""
+
+    service_attitude = fields.Str(metadata={"enum": list(RATING_LEVELS)})
+    work_efficiency = fields.Str(metadata={"enum": list(RATING_LEVELS)})
+    handling_quality = fields.Str(metadata={"enum": list(RATING_LEVELS)})
+    comment = fields.Str(allow_none=True)
+    submitted_at = Instant(metadata={"description": "when the petitioner rated"})
+
+
+class RatingRecordSchema(RatingSchema):
+    """What the RPCs answer: the rating, and which case and unit it is about."""
+
     case_number = fields.Str()
     unit_code = fields.Str(allow_none=True)
     area_code = fields.Str()
-    service_attitude = fields.Str()
-    work_efficiency = fields.Str()
-    handling_quality = fields.Str()
-    comment = fields.Str(allow_none=True)
-    submitted_at = fields.DateTime()

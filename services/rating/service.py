@@ -3,9 +3,8 @@ from core import events
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
-
-from . import ratings
-from .models import Base
+from services.rating import ratings
+from services.rating.models import Base
 
 
 class RatingService:
@@ -13,10 +12,8 @@ class RatingService:
     store = Store(Base)
 
     @handles(events.CASE_REPLIED)
-    def on_case_replied(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                ratings.record_reply(tx, event)
+    def on_case_replied(self, tx, event):
+        ratings.record_reply(tx, event)
 
     @rpc
     def submit(self, case_number, data):

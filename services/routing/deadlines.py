@@ -3,8 +3,6 @@ the shared calendar (core/calendar.py). Tracking runs the case's clocks itself
 (services/tracking/clocks.py); this date is what the petitioner is first told."""
 from dataclasses import dataclass
 
-from nameko.extensions import DependencyProvider
-
 from core.calendar import WorkingCalendar, calendar_from_config, start_date
 
 DEFAULT_TRACK_WORKING_DAYS = {"immediate": 0, "standard": 10, "special_case": 30, "escalated": 30}
@@ -27,13 +25,3 @@ def schedule_from_config(config):
     """Config: ``TRACK_WORKING_DAYS`` (track -> working days) and ``HOLIDAY_OVERRIDES``."""
     days = {**DEFAULT_TRACK_WORKING_DAYS, **(config.get("TRACK_WORKING_DAYS") or {})}
     return Schedule(calendar_from_config(config), days)
-
-
-class DueDates(DependencyProvider):
-    """Hands each worker the schedule, built once from the service config."""
-
-    def setup(self):
-        self.schedule = schedule_from_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.schedule

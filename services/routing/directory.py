@@ -5,11 +5,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from core.errors import Unauthorized
-
-from .models import Area, Category, StaffAccount, Unit
+from services.routing.models import Area, Category, StaffAccount, Unit
 
 PETITION_BUREAU = "petition_bureau"
-ROLES = ("handler", "bureau")
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same.

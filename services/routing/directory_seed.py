@@ -11,9 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from core.roles import BUREAU_SUPERVISOR, HANDLER
-
-from .directory import hash_password
-from .models import Area, Category, RoutingRule, StaffAccount, Unit
+from services.routing.directory import hash_password
+from services.routing.models import Area, Category, RoutingRule, StaffAccount, Unit
 
 DATA = Path(__file__).resolve().parent / "data"
 CITY = "370100"

@@ -15,10 +15,9 @@ from sqlalchemy import select
 from core import events
 from core.errors import InvalidInput, NotFound
 from core.validation import load
-
-from . import directory
-from .models import Assignment, AssignmentReturn, Category, RoutingRule, Unit
-from .schemas import AssignmentSchema, RuleSchema, SetRuleSchema
+from services.routing import directory
+from services.routing.models import Assignment, AssignmentReturn, Category, RoutingRule, Unit
+from services.routing.schemas import AssignmentSchema, RuleSchema, SetRuleSchema
 
 ESCALATED = "escalated"
 

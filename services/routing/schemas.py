@@ -1,9 +1,9 @@
 """RPC inputs and outputs of the routing service."""
 from marshmallow import Schema, fields, validate
 
-from core.events import TRACKS
+from core.events import AREA_CODE, TRACKS
 
-_AREA_CODE = validate.Regexp(r"^\d{6}(\d{3})?$", error="地区代码应为6位或9位数字")
+_AREA_CODE = validate.Regexp(AREA_CODE, error="地区代码应为6位或9位数字")
 
 
 class SetRuleSchema(Schema):

@@ -10,8 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from core.config import load_config
 from core.store import StoreHandle, make_engine
-
-from . import directory_seed
+from services.routing import directory_seed
 
 
 def main():

@@ -3,34 +3,27 @@ from core import events
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
-
-from . import directory, routing
-from .deadlines import DueDates
-from .models import Base
+from services.routing import directory, routing
+from services.routing.dependencies import ScheduleProvider
+from services.routing.models import Base
 
 
 class RoutingService:
     name = "routing"
     store = Store(Base)
-    schedule = DueDates()
+    schedule = ScheduleProvider()
 
     @handles(events.PETITION_SUBMITTED)
-    def on_petition_submitted(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                routing.route_petition(tx, event, self.schedule)
+    def on_petition_submitted(self, tx, event):
+        routing.route_petition(tx, event, self.schedule)
 
     @handles(events.CASE_RETURNED)
-    def on_case_returned(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                routing.reroute_after_return(tx, event, self.schedule)
+    def on_case_returned(self, tx, event):
+        routing.reroute_after_return(tx, event, self.schedule)
 
     @handles(events.CASE_TRANSFERRED)
-    def on_case_transferred(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                routing.reroute_after_transfer(tx, event, self.schedule)
+    def on_case_transferred(self, tx, event):
+        routing.reroute_after_transfer(tx, event, self.schedule)
 
     @rpc
     def reference_data(self):

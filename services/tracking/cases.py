@@ -19,6 +19,7 @@ from core.calendar import local_date
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.validation import load
 from services.tracking import clocks as clock_rules
+from services.tracking import schemas
 from services.tracking.access import case_in_scope, find_case, is_city_bureau, load_actor
 from services.tracking.clocks import close_deadlines, set_deadline, start_unit_clocks
 from services.tracking.models import Case, CoPart, SpotCheck, SupervisionOrder, TimelineEntry
@@ -74,7 +75,7 @@ def act(tx, case_number, action, actor, body, clocks, directory=None):
     who = WHO[step.who]
     if actor["role"] not in who.roles:
         raise Forbidden(f"role {actor['role']} may not take the step {action} ({step.name_zh})")
-    data = load(step.body(), body or {}) if step.body else {}
+    data = _input(step, body)
     try:
         case = case_in_scope(tx, case_number, actor, for_update=True)
     except NotFound:
@@ -93,9 +94,14 @@ def act(tx, case_number, action, actor, body, clocks, directory=None):
 def petitioner_act(tx, case_number, action, body, clocks, directory=None):
     """A petitioner's step (复查, 复核), by the query code the gateway checked."""
     workflow, step = _step(action, staff=False)
-    data = load(step.body(), body or {}) if step.body else {}
+    data = _input(step, body)
     return _run(tx, find_case(tx, case_number, for_update=True), workflow, step, data,
                 "信访人", clocks, directory)
+
+
+def _input(step, body):
+    """The step's input, loaded by the schema its row names."""
+    return load(getattr(schemas, step.body)(), body or {}) if step.body else {}
 
 
 def _step(action, staff):
@@ -354,7 +360,7 @@ def _decline(ctx):
 def _return(ctx):
     """退回: the unit is not the one to handle it; routing picks another."""
     case = ctx.case
-    case.return_reason = ctx.data["reason"]
+    case.return_reason, case.returned_by = ctx.data["reason"], ctx.actor
     close_deadlines(ctx.tx, case)
     ctx.emit.update(reason=ctx.data["reason"], returned_by=ctx.actor, routing_seq=case.routing_seq)
     # no longer assigned: out of the unit's work queue until routing re-routes

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from core.calendar import LOCAL_TIME
+from core.config import LOCAL_TIME
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.roles import BUREAU_ROLES
 from core.validation import load

@@ -17,7 +17,6 @@ every clock of the case and starts the new unit's.
 from dataclasses import dataclass
 from datetime import date
 
-from nameko.extensions import DependencyProvider
 from sqlalchemy import select
 
 from core.calendar import calendar_from_config, local_date, start_date
@@ -96,14 +95,6 @@ def clocks_from_config(config):
     return Clocks(clock_from_config(config), calendar_from_config(config), tracks,
                   *(Limit.parse(profile[k]) for k in (
                       "review_request", "review_answer", "supervision_answer", "due_soon")))
-
-
-class ClocksProvider(DependencyProvider):
-    def setup(self):
-        self.clocks = clocks_from_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.clocks
 
 
 # --- deadlines ----------------------------------------------------------------

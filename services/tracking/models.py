@@ -66,6 +66,8 @@ class Case(Base):
     extension_requested_until: Mapped[date | None] = mapped_column(Date)
     extension_reason: Mapped[str | None] = mapped_column(Text)
     extended_until: Mapped[date | None] = mapped_column(Date)
+    # who returned it: a repeated return by the same person is answered, not refused
+    returned_by: Mapped[str | None] = mapped_column(String(100))
     reply: Mapped[str | None] = mapped_column(Text)
     replied_by: Mapped[str | None] = mapped_column(String(100))
     replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -4,8 +4,10 @@ Every moment in an output is in China's time with its offset (+08:00), as
 intake's ``submitted_at`` is: the one rule for the platform's outputs."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from core.calendar import LOCAL_TIME
+from core.events import AREA_CODE, TRACKS
 from core.roles import ROLES
+from core.validation import Day, Instant
+from services.tracking.workflows import EXTENSION, REVIEW, STATUSES, SUPERVISION
 
 _UNIT_CODE = validate.Length(min=1, max=50)
 
@@ -19,26 +21,18 @@ def _text(max_length, **kwargs):
     return fields.Str(required=True, validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
-class LocalDateTime(fields.DateTime):
-    """A moment as China's local time with its offset, e.g. 2026-02-13T09:30:00+08:00."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else value.astimezone(LOCAL_TIME).isoformat()
-
-
 class ActorSchema(_Input):
     username = fields.Str(required=True, validate=validate.Length(min=1))
     unit_code = fields.Str(required=True, validate=validate.Length(min=1))
     unit_name = fields.Str(load_default=None)
     role = fields.Str(required=True, validate=validate.OneOf(ROLES))
-    area_code = fields.Str(required=True, validate=validate.Regexp(r"^\d{6}(\d{3})?$"))
+    area_code = fields.Str(required=True, validate=validate.Regexp(AREA_CODE))
 
 
 class QueueFilterSchema(_Input):
-    """A page of the work queue: a bureau's can hold a city's cases. The status
-    is checked against the handling workflow's states (views.py)."""
+    """A page of the work queue: a bureau's can hold a city's cases."""
 
-    status = fields.Str(load_default=None, allow_none=True)
+    status = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
     limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=500))
     offset = fields.Int(load_default=0, validate=validate.Range(min=0))
 
@@ -136,116 +130,155 @@ class SpotCheckDrawSchema(_Input):
 
 
 class TimelineEntrySchema(Schema):
-    at = LocalDateTime()
-    kind = fields.Str()
+    at = Instant()
+    kind = fields.Str(metadata={"description": "the workflow step (GET /workflows) or event"})
     text = fields.Str()
 
 
 class StaffTimelineEntrySchema(TimelineEntrySchema):
-    detail = fields.Str()
-    actor = fields.Str()
-    public = fields.Bool()
+    detail = fields.Str(allow_none=True)
+    actor = fields.Str(allow_none=True)
+    public = fields.Bool(metadata={"description": "whether the public timeline shows it"})
 
 
 class DeadlineViewSchema(Schema):
-    kind = fields.Str()
-    subject = fields.Str()
-    unit_code = fields.Str()
-    due = fields.Date()
+    """One clock of the case (clocks.py)."""
+
+    kind = fields.Str(metadata={"enum": ["accept", "conclude", "part", "supervision_answer",
+                                         "review_answer", "review_request"]})
+    subject = fields.Str(metadata={"description": "the co-unit or the order the clock is for"})
+    unit_code = fields.Str(allow_none=True)
+    due = Day()
     open = fields.Bool()
 
 
 class OrderSchema(Schema):
+    """A supervision order (督办单)."""
+
     id = fields.Int()
     case_number = fields.Str()
-    unit_code = fields.Str()
-    kind = fields.Str()
-    status = fields.Str()
+    unit_code = fields.Str(allow_none=True)
+    kind = fields.Str(metadata={"enum": ["rating", "overdue", "return_visit", "work", "special"]})
+    status = fields.Str(metadata={"enum": list(SUPERVISION.states)})
     reason = fields.Str()
-    instructions = fields.Str()
-    answer = fields.Str()
-    answer_due = fields.Date()
+    instructions = fields.Str(allow_none=True)
+    answer = fields.Str(allow_none=True)
+    answer_due = Day()
     counted_against_unit = fields.Bool()
-    opened_at = LocalDateTime()
-    closed_at = LocalDateTime()
+    opened_at = Instant()
+    closed_at = Instant(allow_none=True)
+
+
+class UnitSupervisionSchema(Schema):
+    """A unit's supervision orders by status, and how many were counted against it."""
+
+    unit_code = fields.Str(allow_none=True)
+    open = fields.Int()
+    answered = fields.Int()
+    escalated = fields.Int()
+    closed = fields.Int()
+    counted_against_unit = fields.Int(metadata={"description": "left unanswered past the deadline"})
 
 
 class PartViewSchema(Schema):
+    """A co-unit's part (协办)."""
+
     unit_code = fields.Str()
     unit_name = fields.Str()
-    due = fields.Date()
+    due = Day()
     status = fields.Str()
-    content = fields.Str()
+    content = fields.Str(allow_none=True)
     late = fields.Bool()
-    submitted_at = LocalDateTime()
+    submitted_at = Instant(allow_none=True)
 
 
 class SpotCheckSchema(Schema):
+    """A random spot check (抽查) and its draw made again."""
+
     id = fields.Int()
     unit_code = fields.Str()
-    period_start = fields.Date()
-    period_end = fields.Date()
+    period_start = Day()
+    period_end = Day()
     size = fields.Int()
-    seed = fields.Int()
+    seed = fields.Int(metadata={"description": "with the population, enough to draw again"})
     population = fields.List(fields.Str())
     drawn = fields.List(fields.Str())
+    redrawn = fields.List(fields.Str(), metadata={"description": "drawn again from seed and population"})
+    reproduced = fields.Bool()
     drawn_by = fields.Str()
-    drawn_at = LocalDateTime()
+    drawn_at = Instant()
+
+
+class StepResultSchema(Schema):
+    """Where a step left the case, and the state of its workflow."""
+
+    case_number = fields.Str()
+    status = fields.Str(metadata={"enum": list(STATUSES)})
+    extension = fields.Str()
+    co_handling = fields.Str()
+    supervision = fields.Str()
+    review = fields.Str()
 
 
 class CaseSummarySchema(Schema):
     """A row of a staff work queue."""
 
     case_number = fields.Str()
-    status = fields.Str()
+    status = fields.Str(metadata={"enum": list(STATUSES)})
     category = fields.Str()
     area_code = fields.Str()
     title = fields.Str()
-    unit_code = fields.Str()
-    unit_name = fields.Str()
-    track = fields.Str()
-    due_date = fields.Date()
+    unit_code = fields.Str(allow_none=True)
+    unit_name = fields.Str(allow_none=True)
+    track = fields.Str(allow_none=True, metadata={"enum": list(TRACKS)})
+    due_date = Day(allow_none=True)
     overdue = fields.Bool()
     supervision_open = fields.Bool()
-    extension_state = fields.Str()
-    review_state = fields.Str()
+    extension_state = fields.Str(metadata={"enum": list(EXTENSION.states)})
+    review_state = fields.Str(metadata={"enum": list(REVIEW.states)})
 
 
 class PublicCaseSchema(CaseSummarySchema):
     """What anyone with the case number sees: no personal data."""
 
-    reply = fields.Str()
-    rejection_reason = fields.Str()
-    rejection_channel = fields.Str()
-    decline_reason = fields.Str()
-    extended_until = fields.Date()
-    extension_reason = fields.Str()
-    review_answer = fields.Str()
-    final = fields.Bool()
+    reply = fields.Str(allow_none=True)
+    rejection_reason = fields.Str(allow_none=True,
+                                  metadata={"description": "why it was not accepted"})
+    rejection_channel = fields.Str(allow_none=True,
+                                   metadata={"description": "where to turn instead"})
+    decline_reason = fields.Str(allow_none=True,
+                                metadata={"description": "why the unit declined (不予受理)"})
+    extended_until = Day(allow_none=True)
+    extension_reason = fields.Str(allow_none=True)
+    review_answer = fields.Str(allow_none=True)
+    final = fields.Bool(metadata={"description": "the matter is closed for good (终结)"})
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
 
 
 class StaffCaseSchema(PublicCaseSchema):
-    submitted_at = LocalDateTime()
-    assigned_at = LocalDateTime()
-    accept_due = fields.Date()
-    routing_reason = fields.Str()
+    """What the unit's staff see besides: who did what, and why it came to them;
+    the clocks, supervision orders and co-units' parts."""
+
+    submitted_at = Instant(allow_none=True)
+    assigned_at = Instant(allow_none=True)
+    accept_due = Day(allow_none=True)
+    routing_reason = fields.Str(allow_none=True)
     routing_seq = fields.Int()
-    accepted_by = fields.Str()
-    return_reason = fields.Str()
-    replied_by = fields.Str()
-    replied_at = LocalDateTime()
-    concluded_at = LocalDateTime()
-    on_time = fields.Bool()
-    supervision_reason = fields.Str()
-    instructions = fields.Str()
+    accepted_by = fields.Str(allow_none=True)
+    return_reason = fields.Str(allow_none=True)
+    replied_by = fields.Str(allow_none=True)
+    replied_at = Instant(allow_none=True)
+    concluded_at = Instant(allow_none=True)
+    on_time = fields.Bool(allow_none=True)
+    supervision_reason = fields.Str(allow_none=True)
+    instructions = fields.Str(allow_none=True)
     report_back_required = fields.Bool()
-    report_back = fields.Str()
-    plan = fields.Str()
-    coordinating_units = fields.List(fields.Str())
-    extension_requested_until = fields.Date()
-    reviewing_unit_code = fields.Str()
-    reviewing_unit_name = fields.Str()
+    report_back = fields.Str(allow_none=True)
+    plan = fields.Str(allow_none=True)
+    coordinating_units = fields.List(fields.Str(), allow_none=True)
+    extension_requested_until = Day(allow_none=True)
+    reviewing_unit_code = fields.Str(allow_none=True)
+    reviewing_unit_name = fields.Str(allow_none=True)
     timeline = fields.List(fields.Nested(StaffTimelineEntrySchema))
     deadlines = fields.List(fields.Nested(DeadlineViewSchema))
     orders = fields.List(fields.Nested(OrderSchema))

@@ -14,7 +14,7 @@ from core.handlers import handles
 from core.store import Store
 from core.timers import every
 from services.tracking import cases, checks, sweep, views
-from services.tracking.clocks import ClocksProvider
+from services.tracking.dependencies import ClocksProvider
 from services.tracking.models import Base
 
 # which process raised an alert (the sweep runs in every replica)
@@ -90,31 +90,21 @@ class TrackingService:
         return {unit["code"]: unit for unit in self.routing.units()}
 
     @handles(events.PETITION_SUBMITTED)
-    def on_petition_submitted(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                cases.record_submission(tx, event)
+    def on_petition_submitted(self, tx, event):
+        cases.record_submission(tx, event)
 
     @handles(events.PETITION_ROUTED)
-    def on_petition_routed(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                cases.apply_routing(tx, event, self.clocks)
+    def on_petition_routed(self, tx, event):
+        cases.apply_routing(tx, event, self.clocks)
 
     @handles(events.PETITION_REJECTED)
-    def on_petition_rejected(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                cases.apply_rejection(tx, event, self.clocks)
+    def on_petition_rejected(self, tx, event):
+        cases.apply_rejection(tx, event, self.clocks)
 
     @handles(events.RATING_SUBMITTED)
-    def on_rating_submitted(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                cases.apply_rating(tx, event, self.clocks)
+    def on_rating_submitted(self, tx, event):
+        cases.apply_rating(tx, event, self.clocks)
 
     @handles(events.RATING_UNSATISFIED)
-    def on_rating_unsatisfied(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                cases.apply_unsatisfied_rating(tx, event, self.clocks)
+    def on_rating_unsatisfied(self, tx, event):
+        cases.apply_unsatisfied_rating(tx, event, self.clocks)

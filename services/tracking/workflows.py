@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 from core import events
 from core.roles import BUREAU_ROLES, UNIT_ROLES
-from services.tracking import schemas
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class Step:
     event: object                     # core.events.Contract: emitted, or applied (another service's)
     public: str | None                # public timeline text; None: staff only
     staff: str                        # what staff see besides
-    body: type | None = None          # input schema (services/tracking/schemas.py)
+    body: str | None = None           # its input schema's name in services/tracking/schemas.py
     case_states: frozenset | None = None  # for the workflows beside handling: the case's status
     tells_petitioner: bool = False    # notify sends an SMS on the event
 
@@ -99,32 +98,32 @@ HANDLING = Workflow("handling", "case.status", (
     Step("accept", "受理", _s("routed"), "accepted", "unit", events.CASE_ACCEPTED,
          "{unit_name}已受理", "受理人{actor}{late_text}"),
     Step("decline", "不予受理", _s("routed"), "declined", "unit", events.CASE_DECLINED,
-         "{unit_name}决定不予受理：{reason}", "经办人{actor}", schemas.ReasonSchema,
+         "{unit_name}决定不予受理：{reason}", "经办人{actor}", "ReasonSchema",
          tells_petitioner=True),
     Step("return", "退回", HANDLING_OPEN, "returned", "unit", events.CASE_RETURNED,
-         "{unit_name}退回，等待重新分派", "退回理由：{reason}（{actor}）", schemas.ReasonSchema),
+         "{unit_name}退回，等待重新分派", "退回理由：{reason}（{actor}）", "ReasonSchema"),
     # not from returned: routing is already choosing the next unit
     Step("transfer", "转办", HANDLING_OPEN, "transferring", "bureau",
          events.CASE_TRANSFERRED, "信访部门已将事项转办至{to_unit_name}",
-         "{actor}转办至{to_unit_name}（{to_unit_code}）：{note}", schemas.TransferSchema),
+         "{actor}转办至{to_unit_name}（{to_unit_code}）：{note}", "TransferSchema"),
     Step("assign", "交办", HANDLING_OPEN, None, "bureau", events.CASE_ASSIGNED,
          "信访部门已交办{unit_name}，要求报告办理结果", "{actor}交办要求：{instructions}",
-         schemas.AssignSchema),
+         "AssignSchema"),
     Step("co_handle", "协办", HANDLING_OPEN, None, "bureau", events.CO_HANDLING_OPENED,
          "由{unit_name}主办，{co_unit_names}协办",
-         "{actor}确定协办单位及期限：{co_unit_deadlines}", schemas.CoHandleSchema),
+         "{actor}确定协办单位及期限：{co_unit_deadlines}", "CoHandleSchema"),
     Step("special_case", "专案专办", HANDLING_OPEN, None, "city_bureau", events.CASE_SPECIAL,
          "市信访局决定专案专办，办理期限{plan_due}", "{actor}方案：{plan}；协调单位：{coordinating_names}",
-         schemas.PlanSchema, tells_petitioner=True),
+         "PlanSchema", tells_petitioner=True),
     Step("escalate", "提级办理", HANDLING_OPEN, None, "city_bureau", events.CASE_ESCALATED,
          "市信访局决定提级办理，办理期限{plan_due}", "{actor}方案：{plan}；协调单位：{coordinating_names}",
-         schemas.PlanSchema, tells_petitioner=True),
+         "PlanSchema", tells_petitioner=True),
     Step("reply", "答复", _s("accepted"), "replied", "unit", events.CASE_REPLIED,
-         "{unit_name}已答复", "答复人{actor}{parts_text}", schemas.ReplySchema,
+         "{unit_name}已答复", "答复人{actor}{parts_text}", "ReplySchema",
          tells_petitioner=True),
     Step("report_back", "报告办理结果", _s("replied", "concluded"), None, "unit",
          events.CASE_REPORTED_BACK, "{unit_name}已向信访部门报告办理结果", "{actor}报告：{report}",
-         schemas.ReportSchema),
+         "ReportSchema"),
     Step("close", "办结", _s("replied"), "concluded", "bureau", events.CASE_CONCLUDED,
          "信访部门审核后办结", "{actor}审核办结"),
     Step("conclude", "办结（评价）", _s("replied"), "concluded", "system", events.CASE_CONCLUDED,
@@ -134,38 +133,38 @@ HANDLING = Workflow("handling", "case.status", (
 EXTENSION = Workflow("extension", "case.extension_state", (
     Step("request_extension", "申请延期", _s("none", "refused"), "requested", "unit",
          events.EXTENSION_REQUESTED, None, "{actor}申请延期至{until}：{reason}",
-         schemas.ExtensionRequestSchema, case_states=_s("accepted")),
+         "ExtensionRequestSchema", case_states=_s("accepted")),
     Step("approve_extension", "批准延期", _s("requested"), "approved", "bureau",
          events.EXTENSION_APPROVED, "经批准延期至{until}，理由：{reason}", "{actor}批准",
          case_states=_s("accepted"), tells_petitioner=True),
     Step("refuse_extension", "不批准延期", _s("requested"), "refused", "bureau",
          events.EXTENSION_REFUSED, None, "{actor}不批准延期：{reason}；办理期限仍为{due_date}",
-         schemas.ReasonSchema, case_states=_s("accepted")),
+         "ReasonSchema", case_states=_s("accepted")),
 ))
 
 CO_HANDLING = Workflow("co_handling", "part", (
     Step("submit_part", "提交协办意见", _s("pending"), "submitted", "co_unit",
          events.CO_PART_SUBMITTED, "{part_unit_name}已提交协办意见",
-         "{actor}提交（期限{part_due}{late_text}）：{content}", schemas.PartSchema,
+         "{actor}提交（期限{part_due}{late_text}）：{content}", "PartSchema",
          case_states=HANDLING_OPEN),
 ))
 
 SUPERVISION = Workflow("supervision", "order", (
     Step("supervise", "督办", _s("none", "closed"), "open", "bureau", events.SUPERVISION_OPENED,
          "信访部门已启动督办", "{actor}{kind_name}：{instructions}；答复期限{answer_due}",
-         schemas.SuperviseSchema),
+         "SuperviseSchema"),
     Step("open_supervision", "自动督办", _s("none", "closed"), "open", "system",
          events.SUPERVISION_OPENED, "{reason}，已启动督办", "督办单{order_id}，答复期限{answer_due}"),
     Step("answer_supervision", "督办答复", _s("open"), "answered", "unit",
          events.SUPERVISION_ANSWERED, "{unit_name}已答复督办", "{actor}答复：{answer}",
-         schemas.AnswerSchema),
+         "AnswerSchema"),
     Step("close_supervision", "督办办结", _s("answered", "escalated"), "closed", "bureau",
-         events.SUPERVISION_CLOSED, "督办事项已办结", "{actor}：{note}", schemas.NoteSchema),
+         events.SUPERVISION_CLOSED, "督办事项已办结", "{actor}：{note}", "NoteSchema"),
     Step("send_back_supervision", "督办退回重办", _s("answered"), "open", "bureau",
          events.SUPERVISION_SENT_BACK, None, "{actor}退回重办：{note}；新答复期限{answer_due}",
-         schemas.NoteSchema),
+         "NoteSchema"),
     Step("escalate_supervision", "督办升级", _s("open", "answered"), "escalated", "bureau",
-         events.SUPERVISION_ESCALATED, "督办已升级", "{actor}升级：{note}", schemas.NoteSchema),
+         events.SUPERVISION_ESCALATED, "督办已升级", "{actor}升级：{note}", "NoteSchema"),
     Step("supervision_overdue", "督办逾期升级", _s("open"), "escalated", "system",
          events.SUPERVISION_ESCALATED, "督办已升级",
          "督办单{order_id}逾期未答复（期限{answer_due}），已升级并计入{unit_name}考核"),
@@ -174,25 +173,25 @@ SUPERVISION = Workflow("supervision", "order", (
 CHECKS = Workflow("checks", "none", (
     Step("return_visit", "回访", _s(), None, "bureau", events.RETURN_VISIT_RECORDED,
          "信访部门已电话回访", "{actor}回访：{reached_text}；群众意见：{view}；{satisfied_text}",
-         schemas.ReturnVisitSchema, case_states=_s("replied", "concluded")),
+         "ReturnVisitSchema", case_states=_s("replied", "concluded")),
     Step("record_check", "抽查/暗访", _s(), None, "bureau", events.CHECK_RECORDED,
-         None, "{actor}{check_name}结论：{finding}", schemas.CheckSchema,
+         None, "{actor}{check_name}结论：{finding}", "CheckSchema",
          case_states=_s("replied", "concluded")),
 ))
 
 REVIEW = Workflow("review", "case.review_state", (
     Step("request_review", "申请复查", _s("none"), "review_requested", "petitioner",
          events.REVIEW_REQUESTED, "信访人申请复查，由{reviewing_unit_name}办理，期限{review_due}",
-         "复查理由：{reason}", schemas.ReasonSchema, case_states=_s("replied", "concluded")),
+         "复查理由：{reason}", "ReasonSchema", case_states=_s("replied", "concluded")),
     Step("answer_review", "复查意见", _s("review_requested"), "reviewed", "reviewing_unit",
          events.REVIEW_ANSWERED, "{reviewing_unit_name}已作出复查意见：{opinion}", "{actor}",
-         schemas.OpinionSchema, tells_petitioner=True),
+         "OpinionSchema", tells_petitioner=True),
     Step("request_rereview", "申请复核", _s("reviewed"), "rereview_requested", "petitioner",
          events.REVIEW_REQUESTED, "信访人申请复核，由{reviewing_unit_name}办理，期限{review_due}",
-         "复核理由：{reason}", schemas.ReasonSchema),
+         "复核理由：{reason}", "ReasonSchema"),
     Step("answer_rereview", "复核意见", _s("rereview_requested"), "final", "reviewing_unit",
          events.REVIEW_ANSWERED, "{reviewing_unit_name}已作出复核意见：{opinion}。该信访事项终结",
-         "{actor}", schemas.OpinionSchema, tells_petitioner=True),
+         "{actor}", "OpinionSchema", tells_petitioner=True),
     Step("finalize", "终结", _s("none", "reviewed"), "final", "system", events.CASE_FINAL,
          "{request_name}申请期限（{last_day}）已过，该信访事项终结", "未在期限内申请{request_name}"),
 ))

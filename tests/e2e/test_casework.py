@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 
-from core.calendar import LOCAL_TIME
+from core.config import LOCAL_TIME
 from tests.stack import VALID, api, eventually, follow, login, running_stack, sms_lines
 
 pytestmark = pytest.mark.e2e

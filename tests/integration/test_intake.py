@@ -1,17 +1,16 @@
 """intake on the real broker: a submission by RPC comes out as
 petition_submitted (public) and petitioner_contact (private)."""
-import csv
 
 import pytest
-from nameko.exceptions import ConfigurationError
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from core import events
-from core.errors import InvalidInput, NotFound
+from core.errors import ConfigurationError, InvalidInput, NotFound
 from core.store import create_tables, make_engine
 from services.intake.models import Base
 from services.intake.service import IntakeService
+from services.routing.directory_seed import districts
 from tests.kit import recorded, recorder, service_config, wait_for
 
 SUBMISSION = {
@@ -23,8 +22,8 @@ SUBMISSION = {
 
 
 class RoutingTestDouble:
-    """TEST DOUBLE named "routing": only ``reference_data``, from the districts
-    CSV. The real routing service is being written at the same time."""
+    """TEST DOUBLE named "routing": only ``reference_data``, from routing's
+    districts CSV; it counts the calls, to show intake's cache at work."""
 
     name = "routing"
     calls = 0
@@ -32,10 +31,8 @@ class RoutingTestDouble:
     @rpc
     def reference_data(self):
         RoutingTestDouble.calls += 1
-        with open("/work/shared/data/jinan-districts.csv", encoding="utf-8") as f:
-            areas = list(csv.DictReader(f))
         return {"categories": [{"code": "roads", "name_zh": "道路交通", "name_en": "Roads"}],
-                "areas": areas}
+                "areas": districts()}
 
 
 # Stands for routing (public events) and notify (the private contact).

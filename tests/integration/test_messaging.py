@@ -46,12 +46,10 @@ class Consumer:
     failures = {"JN20261125-999999"}  # a poison message
 
     @handles(events.PETITION_SUBMITTED)
-    def on_submitted(self, event):
+    def on_submitted(self, tx, event):
         if event["case_number"] in self.failures:
             raise RuntimeError("cannot handle this one")
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                tx.session.add(Seen(case_number=event["case_number"]))
+        tx.session.add(Seen(case_number=event["case_number"]))
 
 
 def test_outbox_event_reaches_handler_once_even_when_redelivered(

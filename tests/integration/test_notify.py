@@ -10,6 +10,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 import services.notify
 from core import events
+from core.errors import ConfigurationError
 from core.migrations import upgrade
 from services.notify.service import NotifyService
 from tests.kit import publish, recorded, recorder, service_config, wait_for
@@ -60,7 +61,7 @@ def test_status_sms_waits_for_the_contact_and_each_is_sent_once(start, amqp_uri,
         contact(amqp_uri)
         wait_for(lambda: len(sent()) == 2)
         wait_for(lambda: notify.status_counts() == {"sent": 2})
-        listed = notify.messages(CASE)
+        listed = notify.messages_for_case(CASE)
         assert notify.query_code_sms_count(CASE) == 1
     assert {m["template"] for m in listed} == {"query_code", "petition_routed"}
     assert {m["to"] for m in listed} == {"138****5678"}
@@ -75,7 +76,7 @@ def test_undeliverable_sms_is_retried_then_failed_and_operators_hear_it(start, a
     with ServiceRpcProxy("notify", {"AMQP_URI": amqp_uri}) as notify:
         contact(amqp_uri)
         wait_for(lambda: notify.status_counts() == {"failed": 1})
-        [message] = notify.messages(CASE)
+        [message] = notify.messages_for_case(CASE)
     assert message["attempts"] == 3 and message["sent_at"] is None
 
     wait_for(lambda: len(recorded(operators_url)) == 1)
@@ -86,5 +87,5 @@ def test_undeliverable_sms_is_retried_then_failed_and_operators_hear_it(start, a
 def test_notify_does_not_start_without_an_encryption_key(container_factory, amqp_uri, sqlite_url):
     container = container_factory(NotifyService, {"AMQP_URI": amqp_uri, "DB_URL": sqlite_url,
                                                   "CONTACT_ENCRYPTION_KEYS": ""})
-    with pytest.raises(ValueError, match="no encryption key"):
+    with pytest.raises(ConfigurationError, match="no encryption key"):
         container.start()

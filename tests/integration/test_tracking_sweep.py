@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from core.calendar import LOCAL_TIME
-from core.config import ROOT, load_config
+from core.config import LOCAL_TIME, ROOT, load_config
 from core.migrations import upgrade
 from core.store import OutboxMessage, StoreHandle, make_engine
 from services.tracking import cases

@@ -6,10 +6,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from core.config import ROOT
+from core.config import ROOT, STORED_SERVICES
 from core.migrations import upgrade
 from core.store import MessagingBase, make_engine
-from deploy.migrate import STORED_SERVICES
 
 
 @pytest.mark.parametrize("service", STORED_SERVICES)

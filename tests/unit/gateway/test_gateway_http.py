@@ -8,6 +8,7 @@ from openapi_spec_validator import validate
 from werkzeug.test import EnvironBuilder
 
 from core.errors import (
+    ConfigurationError,
     Conflict,
     Forbidden,
     InvalidInput,
@@ -91,7 +92,7 @@ def test_token_signed_with_another_secret_or_expired_is_unauthorized():
 
 @pytest.mark.parametrize("secret", [None, "", "short"])
 def test_tokens_refuse_to_work_without_a_strong_secret(secret):
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigurationError, match="TOKEN_SECRET"):
         Tokens(secret, 60)
 
 

@@ -1,12 +1,10 @@
-import csv
-
 import pytest
 
 from services.intake.models import Base
 from services.intake.settings import Settings
-from tests.kit import sqlite_store
+from services.routing.directory_seed import districts
+from tests.kit import store_fixture
 
-DISTRICTS_CSV = "/work/shared/data/jinan-districts.csv"
 CATEGORIES = [
     {"code": "housing", "name_zh": "住房保障", "name_en": "Housing"},
     {"code": "labour", "name_zh": "劳动社保", "name_en": "Labour and social security"},
@@ -17,9 +15,7 @@ CATEGORIES = [
 @pytest.fixture(scope="session")
 def reference():
     """routing's reference data, as a plain dict: Jinan's districts and a few categories."""
-    with open(DISTRICTS_CSV, encoding="utf-8") as f:
-        areas = list(csv.DictReader(f))
-    return {"categories": CATEGORIES, "areas": areas}
+    return {"categories": CATEGORIES, "areas": districts()}
 
 
 @pytest.fixture
@@ -27,10 +23,7 @@ def settings(secrets_env):
     return Settings.from_config({**secrets_env, "TIMEZONE": "Asia/Shanghai"})
 
 
-@pytest.fixture
-def store(sqlite_url):
-    with sqlite_store(sqlite_url, Base) as store:
-        yield store
+store = store_fixture(Base)
 
 
 @pytest.fixture

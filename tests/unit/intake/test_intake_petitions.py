@@ -1,15 +1,13 @@
 """Submitting, looking up and auditing petitions against a real SQLite store."""
-import math
 import re
 from datetime import datetime, timezone
 
 import pytest
-from nameko.amqp.publish import Publisher
 from sqlalchemy import func, select, text
 
 from core import events
 from core.errors import InvalidInput, NotFound
-from core.store import OutboxMessage, OutboxRelay
+from core.store import OutboxMessage
 from services.intake import petitions, query_codes
 from services.intake.models import AuditEntry, Petition, ProxyConsent
 
@@ -54,24 +52,6 @@ def test_failed_submission_does_not_use_up_a_number(store, submission, reference
     with pytest.raises(InvalidInput):
         _submit(store, {**submission, "phone": "053186001234"}, reference, settings)
     assert _submit(store, submission, reference, settings)["case_number"] == "JN20261125-000001"
-
-
-def test_query_code_has_80_bits_and_only_its_keyed_hash_is_stored(
-        engine, store, submission, reference, settings, amqp_uri):
-    codes = [_submit(store, submission, reference, settings)["query_code"] for _ in range(20)]
-    assert len(set(codes)) == 20
-    assert len(query_codes.ALPHABET) ** query_codes.LENGTH == 2 ** 80
-    assert math.log2(len(query_codes.ALPHABET)) * query_codes.LENGTH >= 60
-    stored = {row["query_code_hash"] for row in _rows(engine, Petition)}
-    assert stored == {settings.hash(code.replace("-", "")) for code in codes}
-    # The plaintext waits only in the private outbox rows, until the relay
-    # publishes them (to the real broker) and deletes them.
-    assert OutboxRelay(store.sessions, Publisher(amqp_uri)).publish_pending() == 40
-    dump = _dump(engine)
-    assert submission["phone"] not in dump
-    for code in codes:
-        assert code not in dump and code.replace("-", "") not in dump
-    assert {r["routing_key"] for r in _rows(engine, OutboxMessage)} == {"petition_submitted"}
 
 
 def test_identity_is_encrypted_at_rest(engine, store, submission, reference, settings):

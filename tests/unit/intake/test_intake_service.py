@@ -1,13 +1,12 @@
 """The entrypoints with a real store (worker_factory), the start-up checks on
 the keys, and the reference-data cache."""
 import pytest
-from nameko.exceptions import ConfigurationError
 from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
-from core.errors import InvalidInput, NotFound, ServiceUnavailable
+from core.errors import ConfigurationError, InvalidInput, NotFound, ServiceUnavailable
 from core.store import OutboxMessage
-from services.intake.reference import ReferenceData
+from services.intake.dependencies import ReferenceData
 from services.intake.service import IntakeService
 from services.intake.settings import Settings
 

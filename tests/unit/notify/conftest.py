@@ -7,17 +7,14 @@ from core.privacy import FieldCipher
 from services.notify.models import Base
 from services.notify.providers import FailingProvider, RecordProvider
 from services.notify.sending import Delivery, RetryPolicy
-from tests.kit import sqlite_store
+from tests.kit import store_fixture
 
 CASE = "JN20261125-000001"
 PHONE = "13812345678"
 QUERY_CODE = "K7Q2-M9XP-4TNA"
 
 
-@pytest.fixture
-def store(sqlite_url):
-    with sqlite_store(sqlite_url, Base) as store:
-        yield store
+store = store_fixture(Base)
 
 
 @pytest.fixture

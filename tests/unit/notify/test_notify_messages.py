@@ -64,7 +64,7 @@ def test_a_status_event_waits_for_the_recipient(store, cipher, recording, contac
     service.on_petitioner_contact(contact())
     service.on_petition_routed(event)  # the retry
     service.on_petition_routed(event)  # a redelivery
-    assert [m["template"] for m in service.messages(CASE)] == ["query_code", "petition_routed"]
+    assert [m["template"] for m in service.messages_for_case(CASE)] == ["query_code", "petition_routed"]
     routed_text = _bodies(store, cipher)["petition_routed"]
     assert routed_text == (f"【济南网上信访】您的信访事项（案件编号{CASE}）"
                            "已转交历下区住建局办理，办理期限至2026年12月9日。")

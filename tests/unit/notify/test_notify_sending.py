@@ -35,7 +35,7 @@ def test_the_record_provider_writes_what_the_citizen_receives(
     [line] = sms_log.read_text(encoding="utf-8").splitlines()
     _at, phone, sms = line.split("\t")
     assert phone == PHONE and f"查询码{QUERY_CODE}" in sms
-    [listed] = service.messages(CASE)
+    [listed] = service.messages_for_case(CASE)
     assert (listed["status"], listed["attempts"]) == ("sent", 1) and listed["sent_at"]
     service.send_due()  # a sent message is never sent again
     assert len(sms_log.read_text(encoding="utf-8").splitlines()) == 1

@@ -4,15 +4,12 @@ import pytest
 
 from core import events
 from services.rating.models import Base
-from tests.kit import sqlite_store
+from tests.kit import store_fixture
 
 CASE = "JN20261125-000001"
 
 
-@pytest.fixture
-def store(sqlite_url):
-    with sqlite_store(sqlite_url, Base) as store:
-        yield store
+store = store_fixture(Base)
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from core import events
-from core.calendar import LOCAL_TIME
-from core.config import load_config
+from core.config import LOCAL_TIME, load_config
 from core.store import OutboxMessage
 from services.tracking.clocks import clocks_from_config
 from services.tracking.models import Base, TimelineEntry
-from tests.kit import sqlite_store
+from tests.kit import store_fixture
 
 CASE_NUMBER = "JN20261125-000001"
 AREA = "370102001"  # a street of 历下区
@@ -78,10 +77,7 @@ def directory():
     return UNITS
 
 
-@pytest.fixture
-def store(sqlite_url):
-    with sqlite_store(sqlite_url, Base) as store:
-        yield store
+store = store_fixture(Base)
 
 
 @pytest.fixture

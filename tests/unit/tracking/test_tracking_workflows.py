@@ -3,13 +3,14 @@ the service's own clock profiles on a clock the test moves."""
 from datetime import date
 
 import pytest
+from marshmallow import Schema
 
 from core import events
 from core.config import load_config
 from core.errors import Conflict, Forbidden, InvalidInput
 from services.notify.service import NotifyService
 from services.notify.templates import TEMPLATES
-from services.tracking import cases, checks, sweep, views
+from services.tracking import cases, checks, schemas, sweep, views
 from services.tracking.clocks import Limit, clocks_from_config
 from services.tracking.models import Alert, Case
 from services.tracking.workflows import STEPS, WORKFLOWS
@@ -67,11 +68,12 @@ def event_types(store):
 
 # --- the tables ----------------------------------------------------------------
 
-def test_every_step_emits_a_declared_contract_and_has_an_effect():
+def test_every_step_emits_a_declared_contract_has_an_effect_and_its_input_schema():
     for workflow in WORKFLOWS:
         for row in workflow.steps:
             assert row.event in events.ALL, row.action
             assert row.action in cases.EFFECTS
+            assert row.body is None or issubclass(getattr(schemas, row.body), Schema)
 
 
 def test_every_step_that_tells_the_petitioner_has_its_sms_template_and_notify_handler():

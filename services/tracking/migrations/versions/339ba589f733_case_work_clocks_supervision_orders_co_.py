@@ -1,7 +1,7 @@
 """case work: clocks, supervision orders, co-handling, reviews, spot checks
 
 Revision ID: 339ba589f733
-Revises: 8e3b1ac0e437
+Revises: 3c1f0a9d2b7e
 Create Date: 2026-11-25 15:51:34.069623
 
 """
@@ -14,7 +14,7 @@ import core.store
 
 # revision identifiers, used by Alembic.
 revision: str = '339ba589f733'
-down_revision: Union[str, Sequence[str], None] = '8e3b1ac0e437'
+down_revision: Union[str, Sequence[str], None] = '3c1f0a9d2b7e'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,10 +1,14 @@
-"""Categories and areas, owned by routing, asked for by RPC and kept for
+"""What intake's workers are given: its settings (keys and clock), and
+categories and areas, owned by routing, asked for by RPC and kept for
 REFERENCE_TTL_SECONDS (default 60) so a submission does not wait on routing."""
 import logging
 import time
 
+from nameko.extensions import DependencyProvider
+
 from core.broker import TimedRpcProxy
 from core.errors import ServiceUnavailable
+from services.intake.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,3 +45,11 @@ class ReferenceData(TimedRpcProxy):
             log.warning("routing.reference_data failed; using the copy from %.0fs ago",
                         now - self._fetched_at, exc_info=True)
         return self._data
+
+
+class SettingsProvider(DependencyProvider):
+    def setup(self):
+        self.settings = Settings.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.settings

@@ -2,10 +2,10 @@
 from config."""
 from nameko.extensions import DependencyProvider
 
+from core.errors import ConfigurationError
 from core.privacy import FieldCipher
-
-from .providers import provider_from_config
-from .sending import Delivery, RetryPolicy
+from services.notify.providers import provider_from_config
+from services.notify.sending import Delivery, RetryPolicy
 
 
 class DeliveryProvider(DependencyProvider):
@@ -16,8 +16,14 @@ class DeliveryProvider(DependencyProvider):
     def setup(self):
         config = self.container.config
         defaults = RetryPolicy()
+        try:
+            cipher = FieldCipher(config.get("CONTACT_ENCRYPTION_KEYS"))
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"notify: CONTACT_ENCRYPTION_KEYS: {exc}; notify will not start without the "
+                "key that protects petitioners' phone numbers") from None
         self.delivery = Delivery(
-            cipher=FieldCipher(config.get("CONTACT_ENCRYPTION_KEYS")),
+            cipher=cipher,
             provider=provider_from_config(config),
             policy=RetryPolicy(
                 base_seconds=float(config.get("SEND_RETRY_BASE_SECONDS", defaults.base_seconds)),
