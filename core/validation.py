@@ -34,27 +34,29 @@ def _flatten(messages, prefix=""):
     return flat
 
 
-class _DumpedOnce:
-    """An output field the owning service dumps to ISO 8601 and the gateway
-    dumps again through the same schema (one declaration per shape): a value
-    that is already a string passes through."""
+class Instant(fields.DateTime):
+    """A point in time in an output schema, by the platform's one rule for
+    times in outputs: ISO 8601 in China Standard Time with its offset,
+    ``2026-11-25T10:30:00+08:00`` (stored in UTC: core.store.UtcDateTime).
+    Every RPC and HTTP answer dumps its times through this field; a time
+    another service already dumped (a string) is brought to the same rule."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime has no place in an output: {value!r}")
+        return value.astimezone(LOCAL_TIME).isoformat()
+
+
+class Day(fields.Date):
+    """A calendar day in an output schema (a due date: a day in the city's
+    calendar). The owning service dumps it to ISO 8601 and the gateway dumps
+    it again through the same schema: a day already a string passes through."""
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, str):
             return value
         return super()._serialize(value, attr, obj, **kwargs)
-
-
-class Instant(_DumpedOnce, fields.DateTime):
-    """A point in time in an output schema, in China's time with its offset
-    (``2026-12-09T09:00:00+08:00``): the one rule for every moment the platform
-    answers with, whatever zone it was stored in."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if isinstance(value, datetime) and value.tzinfo is not None:
-            value = value.astimezone(LOCAL_TIME)
-        return super()._serialize(value, attr, obj, **kwargs)
-
-
-class Day(_DumpedOnce, fields.Date):
-    """A calendar day in an output schema."""
