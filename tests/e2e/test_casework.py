@@ -62,6 +62,17 @@ def do(stack, token, case_number, action, body=None, expect=200):
     return response.json()
 
 
+def record_timelines(stack, name, code, case_number, token):
+    """Keep a case's public and staff timelines beside the stack's logs (the
+    issue's closing note shows them); every moment in them is +08:00."""
+    record = {"public": follow(stack, code)["timeline"],
+              "staff": staff_case(stack, token, case_number)["timeline"]}
+    (stack.var_dir / f"timelines-{name}.json").write_text(
+        json.dumps(record, ensure_ascii=False, indent=1))
+    every_moment = [e["at"] for e in record["public"] + record["staff"]]
+    assert all(at.endswith("+08:00") for at in every_moment), every_moment
+
+
 def staff_case(stack, token, case_number):
     response = api(stack, "GET", f"/cases/{case_number}", token)
     assert response.status_code == 200, response.text
@@ -94,6 +105,7 @@ def test_a_case_across_the_spring_festival_then_overdue_once_with_two_sweeping_r
        {"answer": "已安排专人办理，三日内答复"})
     do(stack, bureau, case_number, "close_supervision", {"note": "已落实"})
     assert staff_case(stack, bureau, case_number)["orders"][0]["status"] == "closed"
+    record_timelines(stack, "overdue", code, case_number, bureau)
 
 
 def test_transfer_goes_through_routing_and_restarts_the_clock(stack, staff):
@@ -239,12 +251,7 @@ def test_supervision_by_rating_and_by_return_visit_then_review_and_re_review(sta
     again = api(stack, "POST", f"/petitions/{code}/request_rereview", json={"reason": "再次"})
     assert again.status_code == 409
 
-    # the record the issue's closing note shows
-    record = {"public": follow(stack, code)["timeline"],
-              "staff": staff_case(stack, bureau, case_number)["timeline"]}
-    (stack.var_dir / "timelines.json").write_text(json.dumps(record, ensure_ascii=False, indent=1))
-    every_moment = [e["at"] for e in record["public"] + record["staff"]]
-    assert all(at.endswith("+08:00") for at in every_moment), every_moment
+    record_timelines(stack, "review", code, case_number, bureau)
 
 
 def test_an_unanswered_order_is_escalated_and_counted_against_the_unit(stack, staff):
