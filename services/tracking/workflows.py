@@ -91,7 +91,7 @@ HANDLING_OPEN = _s("routed", "accepted")
 HANDLING = Workflow("handling", "case.status", (
     Step("route", "分派", _s("submitted", "routed", "returned", "transferring"), "routed",
          "system", events.PETITION_ROUTED,
-         "{assigned_text}至{unit_name}办理（{track_name}，办理期限{due_date}）",
+         "{assigned_text}至{unit_name}办理（{track_name}，{due_text}）",
          "分派理由：{routing_reason}"),
     Step("reject", "不予受理（分派时）", _s("submitted"), "rejected", "system",
          events.PETITION_REJECTED, "不予受理：{reason}。请通过以下途径解决：{channel}", "{reason}"),

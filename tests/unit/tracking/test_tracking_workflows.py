@@ -112,6 +112,8 @@ def test_the_national_profile_counts_the_conclusion_from_acceptance(store, clock
     route(store, other)
     view = staff_view(store, other)
     assert (view["accept_due"], view["due_date"]) == ("2026-09-20", None)  # a make-up Sunday
+    # no conclusion clock until accepted: the timeline names the acceptance's
+    assert view["timeline"][-1]["text"] == "已分派至历下区住建局办理（一般，受理期限2026-09-20）"
     clocks.clock.set("2026-09-10T10:00:00")
     step(store, other, ACTORS["handler"], "accept")
     # 60 days from 10 Sep is 9 Nov, a Monday
