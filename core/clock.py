@@ -1,5 +1,6 @@
-"""What time it is, as a dependency, so that tests (and drills) can walk a
-case across a holiday without waiting for one.
+"""What time it is, injectable (tracking's workers get it with their clocks,
+services/tracking/dependencies.py), so that tests and drills can walk a case
+across a holiday without waiting for one.
 
 Config ``CLOCK_FILE``: unset in production (the system clock). When set, the
 file holds an ISO 8601 moment with its offset, read at every call, and that is
@@ -8,8 +9,6 @@ Tests write it to move every process of a stack to the same moment at once.
 """
 from datetime import datetime, timezone
 from pathlib import Path
-
-from nameko.extensions import DependencyProvider
 
 
 class SystemClock:
@@ -38,12 +37,3 @@ def clock_from_config(config):
     path = config.get("CLOCK_FILE")
     return FileClock(path) if path else SystemClock()
 
-
-class Clock(DependencyProvider):
-    """Hands each worker the service's clock (``.now()``, aware, UTC)."""
-
-    def setup(self):
-        self.clock = clock_from_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.clock

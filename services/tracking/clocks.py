@@ -45,9 +45,6 @@ class Limit:
             return calendar.add_working_days(start, self.n)
         return calendar.add_days(start, self.n)
 
-    def __str__(self):
-        return f"{self.n}个{'工作日' if self.unit == 'working_days' else '自然日'}"
-
 
 @dataclass(frozen=True)
 class TrackLimits:
