@@ -29,17 +29,20 @@ from services.intake.models import Petition
 from services.intake.query_codes import keys_for, new_submission_id
 from services.routing.models import Category, Unit
 from services.tracking.models import Case, TimelineEntry
-from services.tracking.schemas import STATUSES
 
 BATCH = 20_000
 PER_DAY = 2_000  # petitions a day: 1,000,000 reach back 500 days
 SAMPLE = 5_000   # query codes kept for the look-up benchmark
 # a case's status and the timeline steps that led there
-# (tracking's STATUSES list the main path in order)
+# each status, and the timeline kinds (the workflow steps, services/tracking/workflows.py)
+# of a case that reached it
+STEPS = {"routed": ("submitted", "route"),
+         "accepted": ("submitted", "route", "accept"),
+         "replied": ("submitted", "route", "accept", "reply"),
+         "concluded": ("submitted", "route", "accept", "reply", "conclude")}
 STATUS_WEIGHTS = {"routed": 15, "accepted": 25, "replied": 10, "concluded": 50}
-STEPS = {status: STATUSES[:STATUSES.index(status) + 1] for status in STATUS_WEIGHTS}
-STEP_TEXT = {"submitted": "信访事项已提交", "routed": "已分派至{unit}办理", "accepted": "{unit}已受理",
-             "replied": "{unit}已答复", "concluded": "群众已评价，信访事项已办结"}
+STEP_TEXT = {"submitted": "信访事项已提交", "route": "已分派至{unit}办理", "accept": "{unit}已受理",
+             "reply": "{unit}已答复", "conclude": "群众已评价，信访事项已办结"}
 
 
 def store_url(var_dir, service):

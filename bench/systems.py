@@ -82,7 +82,7 @@ class Pipeline(System):
             batch = samples[start:start + 50]
             calls = [self.proxy.tracking.get_case.call_async(s.body["case_number"]) for s in batch]
             for sample, call in zip(batch, calls):
-                routed = [e["at"] for e in call.result()["timeline"] if e["kind"] == "routed"]
+                routed = [e["at"] for e in call.result()["timeline"] if e["kind"] == "route"]
                 if routed:
                     arrived[sample.index] = datetime.fromisoformat(routed[0]).timestamp()
         return arrived

@@ -7,12 +7,21 @@ Read top to bottom, this is what happens to a petition:
     intake    petitioner_contact  -> notify (private exchange: phone, query code)
     routing   petition_routed     -> tracking opens / moves the case; notify tells the petitioner
     routing   petition_rejected   -> tracking closes it with the reason and the right channel
-    tracking  case_accepted       -> (public: for subscribers) the unit took the case on (受理)
+    tracking  case_accepted       -> the unit took the case on (受理)
+    tracking  case_declined       -> notify tells the petitioner why not (不予受理)
     tracking  case_returned       -> routing re-routes, never to the unit that returned it (退回)
+    tracking  case_transferred    -> routing assigns the unit the bureau named (转办)
+    tracking  case_assigned, co_handling_opened, co_part_submitted, case_special,
+              case_escalated, case_reported_back        -> the bureau's handling steps
+    tracking  extension_requested / _approved / _refused -> 延期; notify tells of an approval
     tracking  case_replied        -> rating opens for the petitioner; notify tells them (答復)
     rating    rating_submitted    -> tracking concludes the case (辦結)
     rating    rating_unsatisfied  -> tracking opens supervision (督辦)
-    tracking  supervision_opened  -> (public: for subscribers) the bureau follows up
+    tracking  case_due_soon, case_overdue  -> the sweep: once per case, deadline and due date
+    tracking  supervision_opened / _answered / _closed / _sent_back / _escalated -> 督办单
+    tracking  return_visit_recorded, check_recorded      -> 回访, 抽查, 暗访
+    tracking  review_requested / review_answered          -> 复查, 复核 (notify tells the answer)
+    tracking  case_final          -> no review asked in time, or re-reviewed: closed for good (终结)
     tracking  case_concluded      -> statistics, notify
     notify    notification_failed -> operators: a message could not be delivered
 
@@ -126,8 +135,64 @@ class CaseConcludedSchema(EventSchema):
     on_time = fields.Bool(required=True)
 
 
+class CaseStepSchema(EventSchema):
+    """A staff (or petitioner) step of the case work (services/tracking/workflows.py):
+    who took it and the state it left and led to. No free text: a note may name
+    people; the texts stay in tracking, shown to the case's staff."""
+
+    actor = fields.Str(required=True, allow_none=True)
+    from_state = fields.Str(required=True)
+    to_state = fields.Str(required=True)
+
+
+class CaseDeclinedSchema(CaseStepSchema):
+    # Told to the petitioner by SMS, as petition_rejected's reason is.
+    reason = fields.Str(required=True)
+
+
+class CaseTransferredSchema(CaseStepSchema):
+    to_unit_code = fields.Str(required=True)
+    routing_seq = fields.Int(required=True)
+
+
+class UnitsStepSchema(CaseStepSchema):
+    """Steps that bring other units in (协办, 专案, 提级) with a due date."""
+
+    unit_codes = fields.List(fields.Str(), required=True)
+    due_date = fields.Date(required=True, allow_none=True)
+
+
+class ExtensionSchema(CaseStepSchema):
+    until = fields.Date(required=True)
+    # Told to the petitioner with the approval (信访工作条例 art. 34).
+    reason = fields.Str(required=True)
+
+
+class DeadlineSchema(EventSchema):
+    """The sweep's warnings: ``deadline`` is the clock (accept, conclude,
+    part, supervision_answer, review_answer), ``due_date`` its date."""
+
+    deadline = fields.Str(required=True)
+    due_date = fields.Date(required=True)
+    responsible_unit = fields.Str(required=True, allow_none=True)
+
+
 class SupervisionOpenedSchema(EventSchema):
     reason = fields.Str(required=True)
+    # Added with the supervision orders (督办单); older producers sent only the reason.
+    order_id = fields.Int(load_default=None, allow_none=True)
+    kind = fields.Str(load_default=None, allow_none=True)
+    answer_due = fields.Date(load_default=None, allow_none=True)
+
+
+class SupervisionStepSchema(CaseStepSchema):
+    order_id = fields.Int(required=True)
+    counted_against_unit = fields.Bool(load_default=False)
+
+
+class ReviewSchema(CaseStepSchema):
+    level = fields.Str(required=True, validate=validate.OneOf(("review", "rereview")))
+    reviewing_unit = fields.Str(required=True)
 
 
 class RatingSubmittedSchema(EventSchema):
@@ -202,6 +267,28 @@ CASE_RETURNED = Contract("tracking", "case_returned", CaseReturnedSchema)
 CASE_REPLIED = Contract("tracking", "case_replied", CaseRepliedSchema)
 CASE_CONCLUDED = Contract("tracking", "case_concluded", CaseConcludedSchema)
 SUPERVISION_OPENED = Contract("tracking", "supervision_opened", SupervisionOpenedSchema)
+CASE_DECLINED = Contract("tracking", "case_declined", CaseDeclinedSchema)
+CASE_TRANSFERRED = Contract("tracking", "case_transferred", CaseTransferredSchema)
+CASE_ASSIGNED = Contract("tracking", "case_assigned", CaseStepSchema)
+CASE_REPORTED_BACK = Contract("tracking", "case_reported_back", CaseStepSchema)
+CO_HANDLING_OPENED = Contract("tracking", "co_handling_opened", UnitsStepSchema)
+CO_PART_SUBMITTED = Contract("tracking", "co_part_submitted", CaseStepSchema)
+CASE_SPECIAL = Contract("tracking", "case_special", UnitsStepSchema)
+CASE_ESCALATED = Contract("tracking", "case_escalated", UnitsStepSchema)
+EXTENSION_REQUESTED = Contract("tracking", "extension_requested", ExtensionSchema)
+EXTENSION_APPROVED = Contract("tracking", "extension_approved", ExtensionSchema)
+EXTENSION_REFUSED = Contract("tracking", "extension_refused", CaseStepSchema)
+CASE_DUE_SOON = Contract("tracking", "case_due_soon", DeadlineSchema)
+CASE_OVERDUE = Contract("tracking", "case_overdue", DeadlineSchema)
+SUPERVISION_ANSWERED = Contract("tracking", "supervision_answered", SupervisionStepSchema)
+SUPERVISION_CLOSED = Contract("tracking", "supervision_closed", SupervisionStepSchema)
+SUPERVISION_SENT_BACK = Contract("tracking", "supervision_sent_back", SupervisionStepSchema)
+SUPERVISION_ESCALATED = Contract("tracking", "supervision_escalated", SupervisionStepSchema)
+RETURN_VISIT_RECORDED = Contract("tracking", "return_visit_recorded", CaseStepSchema)
+CHECK_RECORDED = Contract("tracking", "check_recorded", CaseStepSchema)
+REVIEW_REQUESTED = Contract("tracking", "review_requested", ReviewSchema)
+REVIEW_ANSWERED = Contract("tracking", "review_answered", ReviewSchema)
+CASE_FINAL = Contract("tracking", "case_final", CaseStepSchema)
 RATING_SUBMITTED = Contract("rating", "rating_submitted", RatingSubmittedSchema)
 RATING_UNSATISFIED = Contract("rating", "rating_unsatisfied", RatingUnsatisfiedSchema)
 NOTIFICATION_FAILED = Contract("notify", "notification_failed", NotificationFailedSchema)
@@ -209,6 +296,11 @@ NOTIFICATION_FAILED = Contract("notify", "notification_failed", NotificationFail
 ALL = (
     PETITION_SUBMITTED, PETITIONER_CONTACT, PHONE_CODE, PETITION_ROUTED, PETITION_REJECTED,
     CASE_ACCEPTED, CASE_RETURNED, CASE_REPLIED, CASE_CONCLUDED, SUPERVISION_OPENED,
+    CASE_DECLINED, CASE_TRANSFERRED, CASE_ASSIGNED, CASE_REPORTED_BACK, CO_HANDLING_OPENED,
+    CO_PART_SUBMITTED, CASE_SPECIAL, CASE_ESCALATED, EXTENSION_REQUESTED, EXTENSION_APPROVED,
+    EXTENSION_REFUSED, CASE_DUE_SOON, CASE_OVERDUE, SUPERVISION_ANSWERED, SUPERVISION_CLOSED,
+    SUPERVISION_SENT_BACK, SUPERVISION_ESCALATED, RETURN_VISIT_RECORDED, CHECK_RECORDED,
+    REVIEW_REQUESTED, REVIEW_ANSWERED, CASE_FINAL,
     RATING_SUBMITTED, RATING_UNSATISFIED, NOTIFICATION_FAILED,
 )
 

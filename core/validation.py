@@ -1,8 +1,11 @@
 """RPC input checked by a marshmallow schema, bad input becoming
 ``InvalidInput`` the same way in every service; and the time fields of the
 output schemas, which the gateway dumps a second time."""
+from datetime import datetime
+
 from marshmallow import ValidationError, fields
 
+from core.config import LOCAL_TIME
 from core.errors import InvalidInput
 
 
@@ -31,10 +34,27 @@ def _flatten(messages, prefix=""):
     return flat
 
 
-class _DumpedOnce:
-    """An output field the owning service dumps to ISO 8601 and the gateway
-    dumps again through the same schema (one declaration per shape): a value
-    that is already a string passes through."""
+class Instant(fields.DateTime):
+    """A point in time in an output schema, by the platform's one rule for
+    times in outputs: ISO 8601 in China Standard Time with its offset,
+    ``2026-11-25T10:30:00+08:00`` (stored in UTC: core.store.UtcDateTime).
+    Every RPC and HTTP answer dumps its times through this field; a time
+    another service already dumped (a string) is brought to the same rule."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime has no place in an output: {value!r}")
+        return value.astimezone(LOCAL_TIME).isoformat()
+
+
+class Day(fields.Date):
+    """A calendar day in an output schema (a due date: a day in the city's
+    calendar). The owning service dumps it to ISO 8601 and the gateway dumps
+    it again through the same schema: a day already a string passes through."""
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, str):
@@ -42,12 +62,6 @@ class _DumpedOnce:
         return super()._serialize(value, attr, obj, **kwargs)
 
 
-class Instant(_DumpedOnce, fields.DateTime):
-    """A point in time in an output schema."""
-
-
-class Day(_DumpedOnce, fields.Date):
-    """A calendar day in an output schema."""
 # Characters that show nothing: a reply or name made only of them is empty.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 # How much of a bad value an error message may quote back: enough to recognise

@@ -83,10 +83,12 @@ class LocalStack:
         subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, check=True,
                        stdout=subprocess.DEVNULL)
 
-    def start(self, name):
-        log = open(self.var_dir / f"{name}.log", "ab")
+    def start(self, name, replica=None):
+        """Start a service; ``replica`` names a further process of the same
+        service (it shares the queues and the store), e.g. ``"tracking-2"``."""
+        log = open(self.var_dir / f"{replica or name}.log", "ab")
         env = {**self.env, "AMQP_URI": self.service_uris.get(name, self.base_amqp_uri)}
-        self.processes[name] = subprocess.Popen(
+        self.processes[replica or name] = subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config", str(config_path(name)),
              service_path(name)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -71,12 +71,15 @@ def error_response(status, code, message, details=None):
     return json_response(body, status)
 
 
-def json_body(request, max_bytes=MAX_BODY_BYTES):
+def json_body(request, max_bytes=MAX_BODY_BYTES, optional=False):
     """The request body as a JSON object, or the error saying why not: 415
     unless sent as application/json (a cross-site form cannot send that
     without the browser asking first), 413 past ``max_bytes``, 400 for bad
     JSON, nesting deeper than MAX_JSON_DEPTH, a huge number or a character no
-    store can hold, naming the field."""
+    store can hold, naming the field. ``optional``: no body at all is ``{}``."""
+    if optional and not request.content_length and "chunked" not in (
+            request.headers.get("Transfer-Encoding") or ""):
+        return {}
     if request.mimetype != "application/json":
         raise UnsupportedMediaType(
             "the request body must be sent as application/json",

@@ -16,12 +16,24 @@ from services.gateway.http import HttpEntrypoint
 from services.intake import schemas as intake_schemas  # noqa: F401
 from services.rating import schemas as rating_schemas  # noqa: F401
 
-WERKZEUG_ARG = re.compile(r"<(?:[a-z]+(?:\(maxlength=(?P<max>\d+)\))?:)?(?P<name>[a-z_]+)>")
+WERKZEUG_ARG = re.compile(
+    r"<(?:(?P<converter>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>[a-z_]+)>")
+# <any(accept,reply):action>: one route for a table of steps, one path each here
+WERKZEUG_ANY = re.compile(r"<any\(([a-z_,]+)\):([a-z_]+)>")
 
 
 def openapi_path(url):
     """``/cases/<string(maxlength=40):case_number>`` -> ``/cases/{case_number}``."""
     return WERKZEUG_ARG.sub(r"{\g<name>}", url)
+
+
+def expand(url):
+    """(url with each ``any`` option written out, the option or None)."""
+    found = WERKZEUG_ANY.search(url)
+    if found is None:
+        return [(url, None)]
+    return [(url[:found.start()] + option + url[found.end():], option)
+            for option in found.group(1).split(",")]
 
 
 def routes(service_cls):
@@ -42,26 +54,41 @@ def document(service_cls):
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "bearerFormat": "JWT"})
-    for http_method, url, method in sorted(routes(service_cls), key=lambda r: r[1]):
-        summary, _, operation = (method.__doc__ or "").partition("---")
-        operation = yaml.safe_load(operation) or {}
-        operation.setdefault("summary", summary.strip().splitlines()[0] if summary.strip() else "")
-        operation.setdefault("responses", {}).setdefault("4XX", {
-            "description": "bad input (400), no or bad token (401), not allowed (403), "
-                           "not found (404), conflict with the case's state (409), body too "
-                           "large (413), not sent as application/json (415), too many "
-                           "requests (429, with Retry-After)",
-            "content": {"application/json": {"schema": "Error"}}})
-        operation["responses"].setdefault("503", {
-            "description": "a service did not answer in time; the request may be retried",
-            "content": {"application/json": {"schema": "Error"}}})
-        params = [(m["name"], m["max"]) for m in WERKZEUG_ARG.finditer(url)]
-        if params:
-            operation["parameters"] = [
-                {"name": name, "in": "path", "required": True,
-                 "schema": {"type": "string", "minLength": 1,
-                            **({"maxLength": int(limit)} if limit else {})}}
-                for name, limit in params] + operation.get("parameters", [])
-        spec.path(path=openapi_path(url),
-                  operations={http_method.lower(): operation})
+    for http_method, any_url, method in sorted(routes(service_cls), key=lambda r: r[1]):
+        for url, option in expand(any_url):
+            _add(spec, http_method, url, method, option)
     return spec.to_dict()
+
+
+def _add(spec, http_method, url, method, option):
+    summary, _, operation = (method.__doc__ or "").partition("---")
+    operation = yaml.safe_load(operation) or {}
+    if option is not None:
+        # a route over a table (e.g. the workflow steps) describes each option
+        operation.update(method.describe(option))
+    operation.setdefault("summary", summary.strip().splitlines()[0] if summary.strip() else "")
+    operation.setdefault("responses", {}).setdefault("4XX", {
+        "description": "bad input (400), no or bad token (401), not allowed (403), "
+                       "not found (404), conflict with the case's state (409), body too "
+                       "large (413), not sent as application/json (415), too many "
+                       "requests (429, with Retry-After)",
+        "content": {"application/json": {"schema": "Error"}}})
+    operation["responses"].setdefault("503", {
+        "description": "a service did not answer in time; the request may be retried",
+        "content": {"application/json": {"schema": "Error"}}})
+    params = [{"name": m["name"], "in": "path", "required": True, "schema": _path_schema(m)}
+              for m in WERKZEUG_ARG.finditer(url)]
+    if params:
+        operation["parameters"] = params + operation.get("parameters", [])
+    spec.path(path=openapi_path(url), operations={http_method.lower(): operation})
+
+
+def _path_schema(match):
+    """A path parameter's schema from its werkzeug converter and its bounds
+    (``string(maxlength=40)``, ``int(min=1, max=2147483647)``)."""
+    bounds = dict(arg.strip().split("=") for arg in (match["args"] or "").split(",") if arg)
+    if match["converter"] == "int":
+        return {"type": "integer", **{key: int(bounds[arg]) for key, arg in
+                                      (("minimum", "min"), ("maximum", "max")) if arg in bounds}}
+    return {"type": "string", "minLength": 1,
+            **({"maxLength": int(bounds["maxlength"])} if "maxlength" in bounds else {})}

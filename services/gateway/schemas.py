@@ -6,9 +6,11 @@ request bodies its input schemas (see openapi.py): one declaration per shape.
 Declared here: what only the gateway composes or answers."""
 from marshmallow import Schema, fields, validate
 
+from core.roles import ROLES
 from services.intake.schemas import PetitionViewSchema
 from services.rating.schemas import RatingSchema
 from services.tracking.schemas import PublicCaseSchema, StaffCaseSchema
+from services.tracking.workflows import WHO
 
 
 class Error(Schema):
@@ -57,7 +59,7 @@ class Actor(Schema):
     username = fields.Str()
     unit_code = fields.Str()
     unit_name = fields.Str()
-    role = fields.Str(metadata={"enum": ["handler", "bureau"]})
+    role = fields.Str(metadata={"enum": list(ROLES)})
     area_code = fields.Str()
     must_change_password = fields.Bool(metadata={
         "description": "true: the token only allows POST /auth/password"})
@@ -90,9 +92,26 @@ class Token(Schema):
     actor = fields.Nested(Actor)
 
 
-class ReplyRequest(Schema):
-    reply = fields.Str(required=True, metadata={"description": "the answer to the petitioner (1..5000)"})
+class Step(Schema):
+    """A row of a workflow table (services/tracking/workflows.py)."""
+
+    action = fields.Str()
+    name_zh = fields.Str()
+    from_states = fields.Function(lambda step: sorted(step.from_states))
+    to_state = fields.Str(allow_none=True)
+    who = fields.Str()
+    roles = fields.Function(lambda step: sorted(WHO[step.who].roles))
+    event = fields.Function(lambda step: step.event.event_type)
+    event_version = fields.Function(lambda step: step.event.version)
+    public_text = fields.Str(attribute="public", allow_none=True)
+    staff_text = fields.Str(attribute="staff")
+    case_states = fields.Function(
+        lambda step: sorted(step.case_states) if step.case_states is not None else None)
+    tells_petitioner = fields.Bool()
 
 
-class ReturnRequest(Schema):
-    reason = fields.Str(required=True, metadata={"description": "why this unit is not the right one"})
+class Workflow(Schema):
+    name = fields.Str()
+    state_of = fields.Str()
+    states = fields.List(fields.Str())
+    steps = fields.List(fields.Nested(Step))

@@ -14,12 +14,36 @@ from services.gateway.http import client_address, http, json_body
 from services.intake.query_codes import new_submission_id
 from services.intake.schemas import SubmittedSchema
 from services.rating.schemas import RatingSchema
-from services.tracking.schemas import CaseSummarySchema
+from services.tracking.schemas import (
+    CaseSummarySchema,
+    OrderSchema,
+    SpotCheckSchema,
+    StepResultSchema,
+    UnitSupervisionSchema,
+)
+from services.tracking.workflows import PETITIONER_ACTIONS, STAFF_ACTIONS, STEPS, WHO, WORKFLOWS
 
 API = "/api/v1"
 # A petition's text is up to 5,000 characters (3 bytes each in UTF-8) besides
 # its other fields; every other body is small (http.MAX_BODY_BYTES).
 SUBMISSION_MAX_BYTES = 64 * 1024
+
+
+def _step_operation(action):
+    """The OpenAPI operation of one workflow step, read off its table row."""
+    workflow, step = STEPS[action]
+    states = ", ".join(sorted(step.from_states)) or "-"
+    operation = {
+        "summary": f"{step.name_zh} ({workflow.name}: {action})",
+        "description": (f"Who: {WHO[step.who].name_zh}. From: {states}; to: "
+                        f"{step.to_state or 'unchanged'}. Emits `{step.event.event_type}` "
+                        f"(v{step.event.version})."
+                        + (" The petitioner is told by SMS." if step.tells_petitioner else "")),
+    }
+    if step.body is not None:
+        operation["requestBody"] = {"required": True,
+                                    "content": {"application/json": {"schema": step.body}}}
+    return operation
 
 
 class GatewayService:
@@ -84,6 +108,21 @@ class GatewayService:
         case = eventlet.spawn(self._public_case, case_number)
         rating = eventlet.spawn(self.rating.get, case_number)
         return schemas.PetitionView().dump({**petition, **case.wait(), "rating": rating.wait()})
+
+    @http("POST", f"{API}/petitions/<string(maxlength=40):query_code>/<any({','.join(PETITIONER_ACTIONS)}):action>")
+    def petitioner_step(self, request, query_code, action):
+        """A petitioner's step: ask for a review (复查) or a re-review (复核)
+        ---
+        responses:
+          "200": {description: "asked", content: {application/json: {schema: StepResultSchema}}}
+          "409": {description: "not replied, already asked, or the 30 days are over",
+                  content: {application/json: {schema: Error}}}
+        """
+        case_number = self.intake.case_number_for(query_code)
+        return StepResultSchema().dump(
+            self.tracking.petitioner_act(case_number, action, json_body(request)))
+
+    petitioner_step.describe = staticmethod(lambda action: _step_operation(action))
 
     @http("POST", f"{API}/petitions/<string(maxlength=40):query_code>/rating")
     def rate_petition(self, request, query_code):
@@ -182,43 +221,80 @@ class GatewayService:
         return schemas.StaffCaseView().dump({
             **petition, **case, "rating": self.rating.get(case_number)})
 
-    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/accept")
+    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/<any({','.join(STAFF_ACTIONS)}):action>")
     @staff_only
-    def accept(self, request, actor, case_number):
-        """Accept the case for handling (受理)
+    def case_step(self, request, actor, case_number, action):
+        """A step of the case work (one row of the workflow tables, GET /workflows)
         ---
         security: [{bearer: []}]
         responses:
-          "200": {description: accepted, content: {application/json: {schema: CaseView}}}
+          "200": {description: "the step is taken (or it was, by the same request)",
+                  content: {application/json: {schema: StepResultSchema}}}
+          "409": {description: "the case is in a state the step cannot start from",
+                  content: {application/json: {schema: Error}}}
         """
-        return schemas.CaseView().dump(self.tracking.accept(case_number, actor))
+        body = json_body(request, optional=True)
+        return StepResultSchema().dump(self.tracking.act(case_number, action, actor, body))
 
-    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/reply")
-    @staff_only
-    def reply(self, request, actor, case_number):
-        """Reply to the petitioner (答复)
-        ---
-        security: [{bearer: []}]
-        requestBody: {required: true, content: {application/json: {schema: ReplyRequest}}}
-        responses:
-          "200": {description: replied, content: {application/json: {schema: CaseView}}}
-        """
-        body = schemas.ReplyRequest().load(json_body(request))
-        return schemas.CaseView().dump(self.tracking.reply(case_number, actor, body["reply"]))
+    case_step.describe = staticmethod(lambda action: _step_operation(action))
 
-    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/return")
+    @http("GET", f"{API}/supervision")
     @staff_only
-    def return_case(self, request, actor, case_number):
-        """Return a misrouted case, with the reason (退回); routing picks another unit
+    def supervision_queue(self, request, actor):
+        """Supervision orders (督办单): the bureau's for its jurisdiction, a unit's its own
         ---
         security: [{bearer: []}]
-        requestBody: {required: true, content: {application/json: {schema: ReturnRequest}}}
+        parameters:
+          - {name: status, in: query, schema: {type: string, enum: [open, answered, escalated, closed]}}
         responses:
-          "200": {description: returned, content: {application/json: {schema: CaseView}}}
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: OrderSchema}}}}
         """
-        body = schemas.ReturnRequest().load(json_body(request))
-        return schemas.CaseView().dump(
-            self.tracking.return_case(case_number, actor, body["reason"]))
+        return OrderSchema(many=True).dump(
+            self.tracking.supervision_orders(actor, request.args.get("status")))
+
+    @http("GET", f"{API}/supervision/units")
+    @staff_only
+    def supervision_record(self, request, actor):
+        """Per unit, its supervision orders and how many were counted against it
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: UnitSupervisionSchema}}}}
+        """
+        return UnitSupervisionSchema(many=True).dump(self.tracking.supervision_record(actor))
+
+    @http("POST", f"{API}/spot-checks")
+    @staff_only
+    def draw_spot_check(self, request, actor):
+        """Draw a random spot check (抽查) of a unit's concluded cases; seed and draw are recorded
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: SpotCheckDrawSchema}}}
+        responses:
+          "201": {description: drawn, content: {application/json: {schema: SpotCheckSchema}}}
+        """
+        return 201, SpotCheckSchema().dump(
+            self.tracking.draw_spot_check(actor, json_body(request)))
+
+    @http("GET", f"{API}/spot-checks/<int(min=1, max=2147483647):spot_check_id>")
+    @staff_only
+    def spot_check(self, request, actor, spot_check_id):
+        """A recorded spot check, drawn again from its seed to show it reproduces
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: SpotCheckSchema}}}
+        """
+        return SpotCheckSchema().dump(self.tracking.spot_check(actor, spot_check_id))
+
+    @http("GET", f"{API}/workflows")
+    def workflows(self, request):
+        """The case's workflow tables: each step, its states, who may take it, its event
+        ---
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: Workflow}}}}
+        """
+        return schemas.Workflow(many=True).dump(WORKFLOWS)
 
     # -- documents, pages, probes -----------------------------------------
 

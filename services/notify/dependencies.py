@@ -1,8 +1,6 @@
-"""The nameko extensions notify needs beyond core: its delivery settings read
-from config (the dependency its workers get), and a timer whose interval is
-configuration."""
+"""The nameko extension notify needs beyond core: its delivery settings read
+from config."""
 from nameko.extensions import DependencyProvider
-from nameko.timer import Timer
 
 from core.errors import ConfigurationError
 from core.privacy import FieldCipher
@@ -39,16 +37,3 @@ class DeliveryProvider(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self.delivery
 
-
-class ConfiguredTimer(Timer):
-    """``@every("SEND_INTERVAL_SECONDS", 0.5)``: the interval comes from config."""
-
-    def __init__(self, config_key, default, **kwargs):
-        self.config_key = config_key
-        super().__init__(interval=default, **kwargs)
-
-    def setup(self):
-        self.interval = float(self.container.config.get(self.config_key, self.interval))
-
-
-every = ConfiguredTimer.decorator

@@ -4,8 +4,9 @@ from core import events
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
+from core.timers import every
 from services.notify import messages, sending
-from services.notify.dependencies import DeliveryProvider, every
+from services.notify.dependencies import DeliveryProvider
 from services.notify.models import Base
 
 
@@ -45,6 +46,25 @@ class NotifyService:
     def _opened(self, event):
         """A private event with what intake sealed for notify opened."""
         return {**event, **self.delivery.private.open(event["sealed"])}
+    @handles(events.CASE_DECLINED)
+    def on_case_declined(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
+
+    @handles(events.EXTENSION_APPROVED)
+    def on_extension_approved(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
+
+    @handles(events.CASE_SPECIAL)
+    def on_case_special(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
+
+    @handles(events.CASE_ESCALATED)
+    def on_case_escalated(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
+
+    @handles(events.REVIEW_ANSWERED)
+    def on_review_answered(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
 
     @every("SEND_INTERVAL_SECONDS", 0.5)
     def send_due(self):

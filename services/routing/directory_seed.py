@@ -11,6 +11,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
+from core.roles import BUREAU_SUPERVISOR, HANDLER
 from services.routing.auth import one_time_password
 from services.routing.models import Area, Category, RoutingRule, StaffAccount, Unit
 
@@ -72,12 +73,12 @@ TOWN_RULES = [("housing", "370102001"), ("urban_management", "370102001")]
 
 # username -> (unit code, role)
 DEMO_STAFF = {
-    "city_bureau": ("370100-XFJ", "bureau"),
-    "lixia_bureau": ("370102-XFJ", "bureau"),
-    "city_housing": ("370100-ZJJ", "handler"),
-    "lixia_housing": ("370102-ZJJ", "handler"),
-    "zhangqiu_hrss": ("370114-RSJ", "handler"),
-    "jiefanglu_office": ("370102001-JDB", "handler"),
+    "city_bureau": ("370100-XFJ", BUREAU_SUPERVISOR),
+    "lixia_bureau": ("370102-XFJ", BUREAU_SUPERVISOR),
+    "city_housing": ("370100-ZJJ", HANDLER),
+    "lixia_housing": ("370102-ZJJ", HANDLER),
+    "zhangqiu_hrss": ("370114-RSJ", HANDLER),
+    "jiefanglu_office": ("370102001-JDB", HANDLER),
 }
 
 

@@ -123,6 +123,24 @@ def reroute_after_return(tx, event, schedule):
             routing_seq=assignment.routing_seq + 1)
 
 
+def reroute_after_transfer(tx, event, schedule):
+    """case_transferred (转办): the bureau named the unit; this assignment
+    follows it (routing's record stays the truth) and the case is routed there
+    with the next routing_seq, the track kept. A transfer of an older routing
+    is stale and ignored."""
+    assignment = tx.session.get(Assignment, event["case_number"])
+    if assignment is None:
+        raise NotRoutedYet(f"case {event['case_number']} was never routed here")
+    if assignment.status != "routed" or event["routing_seq"] != assignment.routing_seq:
+        return
+    unit = tx.session.get(Unit, event["to_unit_code"])
+    if unit is None:
+        raise directory.DirectoryMismatch(f"unknown unit {event['to_unit_code']}")
+    choice = Choice(unit, assignment.track, f"信访部门转办，交{unit.name_zh}办理")
+    _assign(tx, assignment, choice, schedule.due_date(choice.track, event["occurred_at"]),
+            routing_seq=assignment.routing_seq + 1)
+
+
 def _assign(tx, assignment, choice, due_date, routing_seq):
     assignment.status = "routed"
     assignment.unit_code, assignment.track = choice.unit.code, choice.track

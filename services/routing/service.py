@@ -22,6 +22,10 @@ class RoutingService:
     def on_case_returned(self, tx, event):
         routing.reroute_after_return(tx, event, self.schedule)
 
+    @handles(events.CASE_TRANSFERRED)
+    def on_case_transferred(self, tx, event):
+        routing.reroute_after_transfer(tx, event, self.schedule)
+
     @rpc
     def reference_data(self):
         with self.store.transaction() as tx:

@@ -1,11 +1,12 @@
 """Who may see which case: a unit's staff see their unit's cases, a bureau
 also sees every case in its jurisdiction. Outside that scope a case does not
 exist for the actor (NotFound: its existence is not revealed)."""
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
 from core.errors import NotFound
+from core.roles import BUREAU_ROLES
 from core.validation import load
-from services.tracking.models import Case
+from services.tracking.models import Case, CoPart
 from services.tracking.schemas import ActorSchema
 
 
@@ -25,12 +26,22 @@ def jurisdiction_prefix(area_code):
     return prefix
 
 
+def is_city_bureau(actor):
+    """Bureau staff of a city (area 3701 00): 专案专办 and 提级 are theirs."""
+    area = actor["area_code"]
+    return actor["role"] in BUREAU_ROLES and len(area) == 6 and area.endswith("00") \
+        and not area.endswith("0000")
+
+
 def scope_filter(actor):
-    """A SQL condition selecting the cases ``actor`` may see."""
-    own_unit = Case.unit_code == actor["unit_code"]
-    if actor["role"] == "bureau":
-        return or_(own_unit, Case.area_code.startswith(jurisdiction_prefix(actor["area_code"])))
-    return own_unit
+    """A SQL condition selecting the cases ``actor`` may see: its unit's, those
+    it co-handles (协办) or reviews (复查/复核), and a bureau's jurisdiction."""
+    unit = actor["unit_code"]
+    mine = or_(Case.unit_code == unit, Case.reviewing_unit_code == unit,
+               exists().where(CoPart.case_number == Case.case_number, CoPart.unit_code == unit))
+    if actor["role"] in BUREAU_ROLES:
+        return or_(mine, Case.area_code.startswith(jurisdiction_prefix(actor["area_code"])))
+    return mine
 
 
 def find_case(tx, case_number, for_update=False):

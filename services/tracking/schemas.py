@@ -1,11 +1,15 @@
-"""RPC inputs (checked, bad input becomes InvalidInput) and outputs (JSON)."""
+"""RPC inputs (checked, bad input becomes InvalidInput) and outputs (JSON).
+
+Every moment in an output is in China's time with its offset (+08:00), as
+intake's ``submitted_at`` is: the one rule for the platform's outputs."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from core.events import AREA_CODE, TRACKS
+from core.roles import ROLES
 from core.validation import Day, Instant, VisibleStr
+from services.tracking.workflows import EXTENSION, REVIEW, STATUSES, SUPERVISION
 
-# Every status a case can have; the main path first, in order (see cases.py).
-STATUSES = ("submitted", "routed", "accepted", "replied", "concluded", "rejected", "returned")
+_UNIT_CODE = validate.Length(min=1, max=50)
 
 
 class _Input(Schema):
@@ -13,11 +17,16 @@ class _Input(Schema):
         unknown = EXCLUDE
 
 
+def _text(max_length, **kwargs):
+    # Visible text: a reply of spaces and zero-width characters is empty.
+    return VisibleStr(required=True, validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
 class ActorSchema(_Input):
     username = fields.Str(required=True, validate=validate.Length(min=1))
     unit_code = fields.Str(required=True, validate=validate.Length(min=1))
     unit_name = fields.Str(load_default=None)
-    role = fields.Str(required=True, validate=validate.OneOf(("handler", "bureau")))
+    role = fields.Str(required=True, validate=validate.OneOf(ROLES))
     area_code = fields.Str(required=True, validate=validate.Regexp(AREA_CODE))
 
 
@@ -31,19 +40,187 @@ class QueueFilterSchema(_Input):
     offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
+# --- the inputs of the workflow steps (workflows.py names them) ---------------
+
 class ReplySchema(_Input):
-    reply = VisibleStr(required=True, validate=validate.Length(min=1, max=5000))
+    reply = _text(5000)
 
 
-class ReturnSchema(_Input):
-    reason = VisibleStr(required=True, validate=validate.Length(min=1, max=1000))
+class ReasonSchema(_Input):
+    reason = _text(1000)
+
+
+class NoteSchema(_Input):
+    note = _text(1000)
+
+
+class TransferSchema(_Input):
+    unit_code = fields.Str(required=True, validate=_UNIT_CODE,
+                           metadata={"description": "the unit the case goes to"})
+    note = _text(1000)
+
+
+class AssignSchema(_Input):
+    instructions = _text(2000)
+
+
+class CoUnitSchema(_Input):
+    unit_code = fields.Str(required=True, validate=_UNIT_CODE)
+    due_date = fields.Date(required=True, metadata={"description": "the co-unit's own deadline"})
+
+
+class CoHandleSchema(_Input):
+    co_units = fields.List(fields.Nested(CoUnitSchema), required=True,
+                           validate=validate.Length(min=1, max=10))
+
+
+class PlanSchema(_Input):
+    plan = _text(5000)
+    coordinating_units = fields.List(fields.Str(validate=_UNIT_CODE), load_default=list,
+                                     validate=validate.Length(max=20))
+    due_date = fields.Date(required=True)
+
+
+class ReportSchema(_Input):
+    report = _text(5000)
+
+
+class ExtensionRequestSchema(_Input):
+    until = fields.Date(required=True, metadata={"description": "the new due date asked for"})
+    reason = _text(1000)
+
+
+class PartSchema(_Input):
+    content = _text(5000)
+
+
+class SuperviseSchema(_Input):
+    kind = fields.Str(required=True, validate=validate.OneOf(("work", "special")),
+                      metadata={"description": "work: 工作督办, special: 专项督办"})
+    instructions = _text(2000)
+    answer_due = fields.Date(required=True)
+
+
+class AnswerSchema(_Input):
+    answer = _text(5000)
+
+
+class ReturnVisitSchema(_Input):
+    reached = fields.Bool(required=True)
+    view = fields.Str(load_default="", validate=validate.Length(max=2000))
+    satisfied = fields.Bool(required=True)
+
+
+class CheckSchema(_Input):
+    kind = fields.Str(required=True, validate=validate.OneOf(("spot", "unannounced")),
+                      metadata={"description": "spot: 抽查, unannounced: 暗访"})
+    finding = _text(5000)
+    spot_check_id = fields.Int(load_default=None, allow_none=True)
+
+
+class OpinionSchema(_Input):
+    opinion = _text(5000)
+
+
+class SpotCheckDrawSchema(_Input):
+    unit_code = fields.Str(required=True, validate=_UNIT_CODE)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    size = fields.Int(required=True, validate=validate.Range(min=1, max=100))
+    seed = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=0),
+                      metadata={"description": "omit for a fresh random seed (recorded)"})
 
 
 
 class TimelineEntrySchema(Schema):
     at = Instant()
-    kind = fields.Str()
+    kind = fields.Str(metadata={"description": "the workflow step (GET /workflows) or event"})
     text = fields.Str()
+
+
+class StaffTimelineEntrySchema(TimelineEntrySchema):
+    detail = fields.Str(allow_none=True)
+    actor = fields.Str(allow_none=True)
+    public = fields.Bool(metadata={"description": "whether the public timeline shows it"})
+
+
+class DeadlineViewSchema(Schema):
+    """One clock of the case (clocks.py)."""
+
+    kind = fields.Str(metadata={"enum": ["accept", "conclude", "part", "supervision_answer",
+                                         "review_answer", "review_request"]})
+    subject = fields.Str(metadata={"description": "the co-unit or the order the clock is for"})
+    unit_code = fields.Str(allow_none=True)
+    due = Day()
+    open = fields.Bool()
+
+
+class OrderSchema(Schema):
+    """A supervision order (督办单)."""
+
+    id = fields.Int()
+    case_number = fields.Str()
+    unit_code = fields.Str(allow_none=True)
+    kind = fields.Str(metadata={"enum": ["rating", "overdue", "return_visit", "work", "special"]})
+    status = fields.Str(metadata={"enum": list(SUPERVISION.states)})
+    reason = fields.Str()
+    instructions = fields.Str(allow_none=True)
+    answer = fields.Str(allow_none=True)
+    answer_due = Day()
+    counted_against_unit = fields.Bool()
+    opened_at = Instant()
+    closed_at = Instant(allow_none=True)
+
+
+class UnitSupervisionSchema(Schema):
+    """A unit's supervision orders by status, and how many were counted against it."""
+
+    unit_code = fields.Str(allow_none=True)
+    open = fields.Int()
+    answered = fields.Int()
+    escalated = fields.Int()
+    closed = fields.Int()
+    counted_against_unit = fields.Int(metadata={"description": "left unanswered past the deadline"})
+
+
+class PartViewSchema(Schema):
+    """A co-unit's part (协办)."""
+
+    unit_code = fields.Str()
+    unit_name = fields.Str()
+    due = Day()
+    status = fields.Str()
+    content = fields.Str(allow_none=True)
+    late = fields.Bool()
+    submitted_at = Instant(allow_none=True)
+
+
+class SpotCheckSchema(Schema):
+    """A random spot check (抽查) and its draw made again."""
+
+    id = fields.Int()
+    unit_code = fields.Str()
+    period_start = Day()
+    period_end = Day()
+    size = fields.Int()
+    seed = fields.Int(metadata={"description": "with the population, enough to draw again"})
+    population = fields.List(fields.Str())
+    drawn = fields.List(fields.Str())
+    redrawn = fields.List(fields.Str(), metadata={"description": "drawn again from seed and population"})
+    reproduced = fields.Bool()
+    drawn_by = fields.Str()
+    drawn_at = Instant()
+
+
+class StepResultSchema(Schema):
+    """Where a step left the case, and the state of its workflow."""
+
+    case_number = fields.Str()
+    status = fields.Str(metadata={"enum": list(STATUSES)})
+    extension = fields.Str()
+    co_handling = fields.Str()
+    supervision = fields.Str()
+    review = fields.Str()
 
 
 class CaseSummarySchema(Schema):
@@ -60,6 +237,8 @@ class CaseSummarySchema(Schema):
     due_date = Day(allow_none=True)
     overdue = fields.Bool()
     supervision_open = fields.Bool()
+    extension_state = fields.Str(metadata={"enum": list(EXTENSION.states)})
+    review_state = fields.Str(metadata={"enum": list(REVIEW.states)})
 
 
 class PublicCaseSchema(CaseSummarySchema):
@@ -70,13 +249,22 @@ class PublicCaseSchema(CaseSummarySchema):
                                   metadata={"description": "why it was not accepted"})
     rejection_channel = fields.Str(allow_none=True,
                                    metadata={"description": "where to turn instead"})
+    decline_reason = fields.Str(allow_none=True,
+                                metadata={"description": "why the unit declined (不予受理)"})
+    extended_until = Day(allow_none=True)
+    extension_reason = fields.Str(allow_none=True)
+    review_answer = fields.Str(allow_none=True)
+    final = fields.Bool(metadata={"description": "the matter is closed for good (终结)"})
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
 
 
 class StaffCaseSchema(PublicCaseSchema):
-    """What the unit's staff see besides: who did what, and why it came to them."""
+    """What the unit's staff see besides: who did what, and why it came to them;
+    the clocks, supervision orders and co-units' parts."""
 
-    submitted_at = Instant()
+    submitted_at = Instant(allow_none=True)
+    assigned_at = Instant(allow_none=True)
+    accept_due = Day(allow_none=True)
     routing_reason = fields.Str(allow_none=True)
     routing_seq = fields.Int()
     accepted_by = fields.Str(allow_none=True)
@@ -86,3 +274,15 @@ class StaffCaseSchema(PublicCaseSchema):
     concluded_at = Instant(allow_none=True)
     on_time = fields.Bool(allow_none=True)
     supervision_reason = fields.Str(allow_none=True)
+    instructions = fields.Str(allow_none=True)
+    report_back_required = fields.Bool()
+    report_back = fields.Str(allow_none=True)
+    plan = fields.Str(allow_none=True)
+    coordinating_units = fields.List(fields.Str(), allow_none=True)
+    extension_requested_until = Day(allow_none=True)
+    reviewing_unit_code = fields.Str(allow_none=True)
+    reviewing_unit_name = fields.Str(allow_none=True)
+    timeline = fields.List(fields.Nested(StaffTimelineEntrySchema))
+    deadlines = fields.List(fields.Nested(DeadlineViewSchema))
+    orders = fields.List(fields.Nested(OrderSchema))
+    parts = fields.List(fields.Nested(PartViewSchema))

@@ -1,32 +1,47 @@
-"""The tracking service: entrypoints only; the work is in cases.py (state
-changes) and views.py (what staff and the public see)."""
+"""The tracking service: entrypoints only. The case work is in workflows.py
+(the tables) and cases.py (the mechanism and each step's effect), the clocks
+in clocks.py and sweep.py, spot checks in checks.py, what staff and the public
+see in views.py.
+
+Staff RPCs take the ``actor`` the caller authenticated; the permission checks
+are in the domain (workflows.py's ``who``, access.py's scope)."""
+import os
+import socket
+
 from core import events
 from core.actors import staff_rpc
-from core.broker import rpc
+from core.broker import TimedRpcProxy, rpc
 from core.handlers import handles
 from core.store import Store
-from services.tracking import cases, views
+from core.timers import every
+from services.tracking import cases, checks, sweep, views
+from services.tracking.dependencies import ClocksProvider
 from services.tracking.models import Base
+
+# which process raised an alert (the sweep runs in every replica)
+REPLICA = f"{socket.gethostname()}:{os.getpid()}"
 
 
 class TrackingService:
     name = "tracking"
     store = Store(Base)
+    clocks = ClocksProvider()
+    routing = TimedRpcProxy("routing")
 
     @rpc
     def get_case(self, case_number):
         with self.store.transaction() as tx:
-            return views.get_case(tx, case_number)
+            return views.get_case(tx, case_number, self.clocks.today())
 
     @staff_rpc
     def list_cases(self, actor, status=None, limit=100, offset=0):
         with self.store.transaction() as tx:
-            return views.list_cases(tx, actor, status, limit, offset)
+            return views.list_cases(tx, actor, self.clocks.today(), status, limit, offset)
 
     @staff_rpc
     def staff_case(self, case_number, actor):
         with self.store.transaction() as tx:
-            return views.staff_case(tx, case_number, actor)
+            return views.staff_case(tx, case_number, actor, self.clocks.today())
 
     @rpc
     def status_counts(self):
@@ -34,19 +49,46 @@ class TrackingService:
             return views.status_counts(tx)
 
     @staff_rpc
-    def accept(self, case_number, actor):
+    def act(self, case_number, action, actor, body=None):
+        """Take a step of a workflow (workflows.STAFF_ACTIONS) on a case."""
         with self.store.transaction() as tx:
-            return cases.accept(tx, case_number, actor)
+            return cases.act(tx, case_number, action, actor, body, self.clocks, self._directory)
+
+    @rpc
+    def petitioner_act(self, case_number, action, body=None):
+        """A petitioner's step (复查, 复核); the gateway resolved the query code."""
+        with self.store.transaction() as tx:
+            return cases.petitioner_act(tx, case_number, action, body, self.clocks,
+                                        self._directory)
 
     @staff_rpc
-    def reply(self, case_number, actor, reply):
+    def supervision_orders(self, actor, status=None):
         with self.store.transaction() as tx:
-            return cases.reply(tx, case_number, actor, reply)
+            return views.list_orders(tx, actor, status)
 
     @staff_rpc
-    def return_case(self, case_number, actor, reason):
+    def supervision_record(self, actor):
         with self.store.transaction() as tx:
-            return cases.return_case(tx, case_number, actor, reason)
+            return views.supervision_record(tx, actor)
+
+    @staff_rpc
+    def draw_spot_check(self, actor, body):
+        with self.store.transaction() as tx:
+            return checks.draw_spot_check(tx, actor, body, self.clocks)
+
+    @staff_rpc
+    def spot_check(self, actor, spot_check_id):
+        with self.store.transaction() as tx:
+            return checks.spot_check(tx, actor, spot_check_id)
+
+    @every("SWEEP_INTERVAL_SECONDS", 60)
+    def sweep(self):
+        # One transaction per alert (see sweep.py): safe beside other replicas.
+        sweep.sweep(self.store, self.clocks, REPLICA)
+
+    def _directory(self):
+        """Routing's units by code, asked only by the steps that name a unit."""
+        return {unit["code"]: unit for unit in self.routing.units()}
 
     @handles(events.PETITION_SUBMITTED)
     def on_petition_submitted(self, tx, event):
@@ -54,16 +96,16 @@ class TrackingService:
 
     @handles(events.PETITION_ROUTED)
     def on_petition_routed(self, tx, event):
-        cases.apply_routing(tx, event)
+        cases.apply_routing(tx, event, self.clocks)
 
     @handles(events.PETITION_REJECTED)
     def on_petition_rejected(self, tx, event):
-        cases.apply_rejection(tx, event)
+        cases.apply_rejection(tx, event, self.clocks)
 
     @handles(events.RATING_SUBMITTED)
     def on_rating_submitted(self, tx, event):
-        cases.apply_rating(tx, event)
+        cases.apply_rating(tx, event, self.clocks)
 
     @handles(events.RATING_UNSATISFIED)
     def on_rating_unsatisfied(self, tx, event):
-        cases.open_supervision(tx, event)
+        cases.apply_unsatisfied_rating(tx, event, self.clocks)

@@ -1,44 +1,102 @@
-"""The read side: the public case view, staff work queues, counts."""
-from datetime import datetime
+"""The read side: the public case view, staff work queues and supervision
+queue, counts. The public sees the plain timeline; the case's staff see every
+entry with its detail, the clocks, the supervision orders and co-units' parts."""
+from sqlalchemy import case, func, select
 
-from sqlalchemy import func, select
-
-from core.config import LOCAL_TIME
+from core.errors import InvalidInput
+from core.roles import BUREAU_ROLES
 from core.validation import load
-from services.tracking.access import case_in_scope, find_case, load_actor, scope_filter
-from services.tracking.models import Case, TimelineEntry
+from services.tracking.access import (
+    case_in_scope,
+    find_case,
+    jurisdiction_prefix,
+    load_actor,
+    scope_filter,
+)
+from services.tracking.models import Case, CoPart, Deadline, SupervisionOrder, TimelineEntry
 from services.tracking.schemas import (
     CaseSummarySchema,
+    OrderSchema,
     PublicCaseSchema,
     QueueFilterSchema,
     StaffCaseSchema,
 )
+from services.tracking.workflows import SUPERVISION
 
 # past these the unit's clock has stopped
-_CLOCK_STOPPED = {"replied", "concluded", "rejected"}
+_CLOCK_STOPPED = {"replied", "concluded", "rejected", "declined"}
+ORDER_STATUSES = tuple(s for s in SUPERVISION.states if s != "none")
 
 
-def get_case(tx, case_number):
-    return PublicCaseSchema().dump(_with_timeline(tx, find_case(tx, case_number)))
+def get_case(tx, case_number, today):
+    case = find_case(tx, case_number)
+    return PublicCaseSchema().dump({**_fields(case, today), "final": case.review_state == "final",
+                                    "timeline": _timeline(tx, case, public_only=True)})
 
 
-def staff_case(tx, case_number, actor):
+def staff_case(tx, case_number, actor, today):
     actor = load_actor(actor)
-    return StaffCaseSchema().dump(_with_timeline(tx, case_in_scope(tx, case_number, actor)))
+    case = case_in_scope(tx, case_number, actor)
+    def of_case(model):
+        return (tx.session.scalars(select(model).where(
+            model.case_number == case.case_number).order_by(model.id)).all())
+    return StaffCaseSchema().dump({
+        **_fields(case, today), "final": case.review_state == "final",
+        "timeline": _timeline(tx, case, public_only=False),
+        "deadlines": of_case(Deadline), "orders": of_case(SupervisionOrder),
+        "parts": of_case(CoPart)})
 
 
-def list_cases(tx, actor, status=None, limit=100, offset=0):
-    """The actor's work queue, the most urgent first, a page at a time."""
+def list_cases(tx, actor, today, status=None, limit=100, offset=0):
+    """The actor's work queue: cases under supervision first, then the most
+    urgent, a page at a time."""
     actor = load_actor(actor)
     page = load(QueueFilterSchema(), {"status": status, "limit": limit, "offset": offset})
     query = select(Case).where(scope_filter(actor))
     if page["status"] is not None:
         query = query.where(Case.status == page["status"])
-    query = (query.order_by(Case.due_date.asc().nulls_last(), Case.case_number)
+    query = (query.order_by(Case.supervision_open.desc(), Case.due_date.asc().nulls_last(),
+                            Case.case_number)
              .limit(page["limit"]).offset(page["offset"]))
-    today = _today()
     return [CaseSummarySchema().dump(_fields(case, today))
             for case in tx.session.scalars(query)]
+
+
+def list_orders(tx, actor, status=None):
+    """The bureau's supervision queue (a unit sees its own orders): the
+    unanswered, the earliest answer due first."""
+    actor = load_actor(actor)
+    if status is not None and status not in ORDER_STATUSES:
+        raise InvalidInput("输入有误", {"status": [f"应为以下之一：{', '.join(ORDER_STATUSES)}"]})
+    query = select(SupervisionOrder).where(_orders_in_scope(actor))
+    if status is not None:
+        query = query.where(SupervisionOrder.status == status)
+    query = query.order_by(SupervisionOrder.closed_at.is_not(None), SupervisionOrder.answer_due,
+                           SupervisionOrder.id).limit(500)
+    return OrderSchema(many=True).dump(tx.session.scalars(query))
+
+
+def supervision_record(tx, actor):
+    """Per unit, its supervision orders by status and how many were counted
+    against it (left unanswered past their deadline): a bureau's own
+    jurisdiction, a unit its own row."""
+    actor = load_actor(actor)
+    counted = func.sum(case((SupervisionOrder.counted_against_unit, 1), else_=0))
+    query = select(SupervisionOrder.unit_code, SupervisionOrder.status, func.count(), counted) \
+        .where(_orders_in_scope(actor)).group_by(SupervisionOrder.unit_code, SupervisionOrder.status)
+    record = {}
+    for unit_code, status, n, against in tx.session.execute(query):
+        row = record.setdefault(unit_code, {"unit_code": unit_code, **dict.fromkeys(
+            ORDER_STATUSES, 0), "counted_against_unit": 0})
+        row[status] = n
+        row["counted_against_unit"] += int(against or 0)
+    return sorted(record.values(), key=lambda r: (-r["counted_against_unit"], r["unit_code"] or ""))
+
+
+def _orders_in_scope(actor):
+    if actor["role"] in BUREAU_ROLES:
+        return SupervisionOrder.area_code.startswith(jurisdiction_prefix(actor["area_code"]))
+    return SupervisionOrder.unit_code == actor["unit_code"]
 
 
 def status_counts(tx):
@@ -46,11 +104,11 @@ def status_counts(tx):
     return {status: count for status, count in rows}
 
 
-def _with_timeline(tx, case):
-    entries = tx.session.scalars(select(TimelineEntry)
-                                 .where(TimelineEntry.case_number == case.case_number)
-                                 .order_by(TimelineEntry.at, TimelineEntry.id))
-    return {**_fields(case, _today()), "timeline": list(entries)}
+def _timeline(tx, case, public_only):
+    query = select(TimelineEntry).where(TimelineEntry.case_number == case.case_number)
+    if public_only:
+        query = query.where(TimelineEntry.public)
+    return list(tx.session.scalars(query.order_by(TimelineEntry.at, TimelineEntry.id)))
 
 
 def _fields(case, today):
@@ -59,6 +117,3 @@ def _fields(case, today):
                and case.status not in _CLOCK_STOPPED)
     return {**{c.key: getattr(case, c.key) for c in Case.__table__.columns}, "overdue": overdue}
 
-
-def _today():
-    return datetime.now(LOCAL_TIME).date()

@@ -9,12 +9,13 @@ from sqlalchemy.orm import sessionmaker
 
 from core import events
 from core.actors import ActorSigner, new_key_pair
-from core.config import ROOT
+from core.config import ROOT, load_config
 from core.errors import Unauthorized
 from core.handlers import HandlerQueues
 from core.migrations import upgrade
 from core.store import StoreHandle, create_tables, make_engine
 from services.tracking import cases, views
+from services.tracking.clocks import clocks_from_config
 from services.tracking.models import Base
 from services.tracking.service import TrackingService
 from tests.kit import publish, recorded, recorder, service_config, wait_for
@@ -23,6 +24,8 @@ CASE = {"case_number": "JN20261125-000042", "area_code": "370102001"}
 HOUSING = {"unit_code": "370102-housing", "unit_name": "历下区住建局"}
 WATER = {"unit_code": "370102-water", "unit_name": "历下区水务局"}
 RETRY_DELAYS = [1, 2]
+# the clock profiles as shipped
+CLOCK_CONFIG = {key: load_config("tracking")[key] for key in ("CLOCK_PROFILE", "CLOCK_PROFILES")}
 
 
 SIGNING_KEY, VERIFY_KEY = new_key_pair()
@@ -63,8 +66,8 @@ def running(container_factory, amqp_uri, tmp_path):
                        name="watcher")
     container_factory(watcher, service_config(amqp_uri, watcher_url)).start()
     container_factory(TrackingService, service_config(
-        amqp_uri, tracking_url, EVENT_RETRY_DELAYS=RETRY_DELAYS,
-        ACTOR_VERIFY_KEY=VERIFY_KEY)).start()
+        amqp_uri, tracking_url, EVENT_RETRY_DELAYS=RETRY_DELAYS, ACTOR_VERIFY_KEY=VERIFY_KEY,
+        **CLOCK_CONFIG)).start()
     with ServiceRpcProxy("tracking", {"AMQP_URI": amqp_uri}) as tracking:
         yield tracking, lambda event_type: recorded(watcher_url, event_type)
 
@@ -83,7 +86,7 @@ def test_case_lifecycle_over_the_broker(running, amqp_uri):
         "routed", HOUSING["unit_code"], "小区供暖不热")
 
     # 退回, and routing sends it to another unit
-    tracking.return_case(number, signed(actor(HOUSING)), "不属本单位职责")
+    tracking.act(number, "return", signed(actor(HOUSING)), {"reason": "不属本单位职责"})
     wait_for(lambda: seen("case_returned"))
     [returned] = seen("case_returned")
     assert (returned["unit_code"], returned["routing_seq"]) == (HOUSING["unit_code"], 1)
@@ -91,13 +94,13 @@ def test_case_lifecycle_over_the_broker(running, amqp_uri):
     wait_for(lambda: tracking.get_case(number)["unit_code"] == WATER["unit_code"])
 
     # the rating overtakes the reply: it is retried until the reply is in
-    tracking.accept(number, signed(actor(WATER)))
+    tracking.act(number, "accept", signed(actor(WATER)))
     publish(amqp_uri, events.RATING_SUBMITTED,
             **CASE, unit_code=WATER["unit_code"], service_attitude="satisfied",
             work_efficiency="satisfied", handling_quality="basically_satisfied")
     wait_for(lambda: _waiting_for_retry(amqp_uri, events.RATING_SUBMITTED,
                                         "on_rating_submitted") == 1)
-    tracking.reply(number, signed(actor(WATER)), "已协调供热公司检修，室温达标")
+    tracking.act(number, "reply", signed(actor(WATER)), {"reply": "已协调供热公司检修，室温达标"})
     wait_for(lambda: seen("case_replied") and seen("case_concluded"))
     [replied], [concluded] = seen("case_replied"), seen("case_concluded")
     assert (replied["replied_by"], replied["unit_code"], replied["area_code"]) == (
@@ -117,7 +120,7 @@ def test_a_staff_rpc_refuses_an_actor_it_cannot_verify(running, amqp_uri):
         with pytest.raises(Unauthorized):
             tracking.list_cases(forged)
         with pytest.raises(Unauthorized):
-            tracking.accept(CASE["case_number"], forged)
+            tracking.act(CASE["case_number"], "accept", forged)
     assert tracking.get_case(CASE["case_number"])["status"] == "routed"
     assert [c["case_number"] for c in tracking.list_cases(signed(actor(HOUSING)))] == [
         CASE["case_number"]]
@@ -127,16 +130,18 @@ def test_migrations_and_a_unit_of_work_on_postgresql(postgres_url):
     upgrade(ROOT / "services" / "tracking", postgres_url)
     store = StoreHandle(sessionmaker(make_engine(postgres_url), expire_on_commit=False))
     event = events.PETITION_ROUTED.load(events.PETITION_ROUTED.build(**routed(HOUSING, 1)))
+    clocks = clocks_from_config(CLOCK_CONFIG)
     with store.transaction() as tx:
         assert tx.first_delivery(event)
-        cases.apply_routing(tx, event)
+        cases.apply_routing(tx, event, clocks)
     with store.transaction() as tx:
-        cases.accept(tx, CASE["case_number"], actor(HOUSING))
-    city = {**actor(HOUSING), "unit_code": "370100-bureau", "role": "bureau",
+        cases.act(tx, CASE["case_number"], "accept", actor(HOUSING), None, clocks)
+    city = {**actor(HOUSING), "unit_code": "370100-bureau", "role": "bureau_supervisor",
             "area_code": "370100"}
     with store.transaction() as tx:
         assert not tx.first_delivery(event)
-        [summary] = views.list_cases(tx, city)
+        [summary] = views.list_cases(tx, city, clocks.today())
         counts = views.status_counts(tx)
-    assert (summary["status"], summary["due_date"]) == ("accepted", "2099-12-31")
+    due = clocks.track("standard").conclude.due(clocks.calendar, clocks.today())
+    assert (summary["status"], summary["due_date"]) == ("accepted", due.isoformat())
     assert counts == {"accepted": 1}

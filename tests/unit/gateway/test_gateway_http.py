@@ -25,6 +25,7 @@ from services.gateway import openapi
 from services.gateway.auth import bearer_token
 from services.gateway.http import HttpEntrypoint, json_body
 from services.gateway.service import GatewayService
+from services.tracking.workflows import PETITIONER_ACTIONS, STAFF_ACTIONS, STEPS
 
 SIGNING_KEY, VERIFY_KEY = new_key_pair()
 ACTOR = {"username": "lixia_housing", "unit_code": "370102-ZJJ", "unit_name": "历下区住建局",
@@ -174,10 +175,25 @@ def test_openapi_document_is_valid_and_documents_every_route():
     document = openapi.document(GatewayService)
     validate(document)
     routes = {(m.lower(), openapi.openapi_path(url))
-              for m, url, _ in openapi.routes(GatewayService)}
+              for m, any_url, _ in openapi.routes(GatewayService)
+              for url, _ in openapi.expand(any_url)}
     documented = {(m, path) for path, ops in document["paths"].items() for m in ops}
     assert routes == documented
     submit = document["paths"]["/api/v1/petitions"]["post"]
     body = submit["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert body.endswith("/Submission")
     assert "id_number" in document["components"]["schemas"]["Submission"]["properties"]
+
+
+def test_every_staff_and_petitioner_step_of_the_workflow_tables_is_a_documented_route():
+    paths = openapi.document(GatewayService)["paths"]
+    for action in STAFF_ACTIONS:
+        operation = paths[f"/api/v1/cases/{{case_number}}/{action}"]["post"]
+        workflow, step = STEPS[action]
+        assert step.name_zh in operation["summary"]
+        assert step.event.event_type in operation["description"]
+        if step.body is not None:
+            assert "requestBody" in operation
+    for action in PETITIONER_ACTIONS:
+        assert f"/api/v1/petitions/{{query_code}}/{action}" in paths
+    assert "/api/v1/workflows" in paths

@@ -17,8 +17,11 @@ from core.errors import (
     Unauthorized,
 )
 from core.sealed import Sealer
+from core.validation import load
 from deploy.keys import new_secrets
 from services.gateway.service import API, GatewayService
+from services.tracking import schemas as tracking_schemas
+from services.tracking.workflows import PETITIONER_ACTIONS, STAFF_ACTIONS, STEPS
 from tests.stack import free_port
 
 KEYS = new_secrets()
@@ -100,7 +103,7 @@ class Tracking:
     """One case, assigned to HANDLER's unit once ``route`` is called."""
 
     def __init__(self):
-        self.case, self.queue_asks = None, []
+        self.case, self.queue_asks, self.steps = None, [], []
 
     def route(self):
         self.case = {"case_number": CASE_NUMBER, "status": "routed", "category": "housing",
@@ -130,24 +133,27 @@ class Tracking:
         in_queue = self.case and self.case["unit_code"] == actor["unit_code"]
         return [self.case] if in_queue and status in (None, self.case["status"]) else []
 
-    def accept(self, case_number, actor):
+    def act(self, case_number, action, actor, body=None):
+        """A workflow step: the input checked by the step's own schema, the
+        handling moves of the table, any other step recorded and answered."""
         actor = VERIFY(actor)
+        self.steps.append((case_number, action, actor["username"], body))
         case = self.staff_case(case_number, actor)
-        if case["status"] != "routed":
-            raise Conflict(f"case {case_number} is {case['status']}; it cannot be accepted")
-        case["status"] = "accepted"
-        return {"case_number": case_number, "status": "accepted"}
+        workflow, step = STEPS[action]
+        data = load(getattr(tracking_schemas, step.body)(), body) if step.body else {}
+        if action == "return":
+            raise Forbidden("stand-in: returns are not allowed here")
+        if workflow.name == "handling" and step.to_state is not None:
+            if case["status"] not in step.from_states:
+                raise Conflict(f"case {case_number} is {case['status']}; "
+                               f"{action} ({step.name_zh}) cannot start from it")
+            case.update(status=step.to_state, **data)
+        return {"case_number": case_number, "status": case["status"],
+                **({workflow.name: "open"} if workflow.name != "handling" else {})}
 
-    def reply(self, case_number, actor, reply):
-        actor = VERIFY(actor)
-        case = self.staff_case(case_number, actor)
-        case.update(status="replied", reply=reply)
-        return {"case_number": case_number, "status": "replied"}
-
-    def return_case(self, case_number, actor, reason):
-        actor = VERIFY(actor)
-        self.staff_case(case_number, actor)
-        raise Forbidden("stand-in: returns are not allowed here")
+    def petitioner_act(self, case_number, action, body=None):
+        self.steps.append((case_number, action, None, body))
+        return {"case_number": case_number, "status": "replied", "review": "review_requested"}
 
 
 class Rating:
@@ -358,3 +364,41 @@ def test_every_answer_has_the_security_headers_and_no_store(url):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert call("DELETE", f"{url}/petitions").headers["Allow"] == "POST"
+def test_every_staff_step_is_a_route_to_tracking_with_the_tokens_actor(url, services):
+    services["tracking"].route()
+    token = token_for(url)
+    for action in STAFF_ACTIONS:
+        call("POST", f"{url}/cases/{CASE_NUMBER}/{action}", token=token, json={"note": "x"})
+    assert [step[1] for step in services["tracking"].steps] == list(STAFF_ACTIONS)
+    assert {step[2] for step in services["tracking"].steps} == {HANDLER["username"]}
+    # accept moved the case as the table says; the rest refused {"note"} or did not apply
+    assert services["tracking"].case["status"] == "accepted"
+    supervised = call("POST", f"{url}/cases/{CASE_NUMBER}/close_supervision", token=token,
+                      json={"note": "整改到位"})
+    assert supervised.json() == {"case_number": CASE_NUMBER, "status": "accepted",
+                                 "supervision": "open"}
+
+
+def test_a_step_without_a_body_sends_none_and_the_steps_schema_refuses_it(url, services):
+    services["tracking"].route()
+    token = token_for(url)
+    response = call("POST", f"{url}/cases/{CASE_NUMBER}/send_back_supervision", token=token)
+    assert response.status_code == 400 and "note" in response.json()["details"]
+
+
+def test_an_unknown_system_or_petitioner_step_is_no_staff_route(url, services):
+    services["tracking"].route()
+    token = token_for(url)
+    for action in ("delete", "route", "conclude", "supervision_overdue", "finalize",
+                   "request_review"):
+        assert call("POST", f"{url}/cases/{CASE_NUMBER}/{action}", token=token).status_code == 404
+    assert services["tracking"].steps == []
+
+
+def test_the_petitioners_steps_go_by_the_query_code(url, services):
+    call("POST", f"{url}/petitions", json=SUBMISSION)
+    for action in PETITIONER_ACTIONS:
+        response = call("POST", f"{url}/petitions/{CODE}/{action}", json={"reason": "不服"})
+        assert response.status_code == 200, response.text
+    assert services["tracking"].steps == [(CASE_NUMBER, action, None, {"reason": "不服"})
+                                          for action in PETITIONER_ACTIONS]

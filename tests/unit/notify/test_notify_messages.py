@@ -1,13 +1,17 @@
 """Which messages the petitioner gets, and how they are kept."""
+from datetime import date
+
 import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import select, text
 
+from core import events
 from core.store import InboxEntry
 from services.notify import messages
 from services.notify.messages import RecipientUnknown
 from services.notify.models import Message
 from services.notify.service import NotifyService
+from services.notify.templates import render
 
 CASE, PHONE, QUERY_CODE = "JN20261125-000001", "13812345678", "K7Q2-M9XP-4TNA"
 
@@ -67,3 +71,17 @@ def test_a_status_event_waits_for_the_recipient(store, cipher, recording, contac
     assert routed_text == (f"【济南网上信访】您的信访事项（案件编号{CASE}）"
                            "已转交历下区住建局办理，办理期限至2026年12月9日。")
     assert QUERY_CODE not in routed_text
+
+
+@pytest.mark.parametrize("contract, fields, expected", [
+    (events.CASE_DECLINED, {"reason": "该事项已由人民法院受理"}, "不予受理。原因：该事项已由人民法院受理。"),
+    (events.EXTENSION_APPROVED, {"until": date(2027, 1, 15), "reason": "需委托第三方检测"},
+     "办理期限延至2027年1月15日。原因：需委托第三方检测。"),
+    (events.REVIEW_ANSWERED, {"level": "rereview", "reviewing_unit": "370100-XFJ"}, "的复核意见已作出"),
+])
+def test_the_case_work_texts_the_petitioner_gets(contract, fields, expected):
+    event = contract.load(contract.build(
+        case_number="JN20261125-000001", area_code="370102", unit_code="370102-ZJJ",
+        actor="li", from_state="routed", to_state="declined", **fields))
+    text = render(event["event_type"], event)
+    assert expected in text and "JN20261125-000001" in text

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from core import events
+from core.calendar import WorkingCalendar
 from core.store import OutboxMessage
 from services.routing import directory_seed
-from services.routing.deadlines import DEFAULT_TRACK_WORKING_DAYS, Schedule, WorkingCalendar
+from services.routing.deadlines import DEFAULT_TRACK_WORKING_DAYS, Schedule
 from services.routing.models import Base
 from tests.kit import sqlite_store
 

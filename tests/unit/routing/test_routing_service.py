@@ -33,7 +33,7 @@ def test_authenticate_returns_the_actor(service):
         "username": "lixia_housing", "unit_code": "370102-ZJJ",
         "unit_name": "历下区住房和城乡建设局", "role": "handler", "area_code": "370102",
         "must_change_password": False}
-    assert service.authenticate("city_bureau", "petition-demo")["role"] == "bureau"
+    assert service.authenticate("city_bureau", "petition-demo")["role"] == "bureau_supervisor"
 
 
 @pytest.mark.parametrize("username, password", [

@@ -1,11 +1,14 @@
-"""A real SQLite tracking store, and events built by their contracts."""
+"""A real SQLite tracking store, the service's clocks from its own config on
+a clock a test can set, and events built by their contracts."""
 from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from core import events
+from core.config import LOCAL_TIME, load_config
 from core.store import OutboxMessage
+from services.tracking.clocks import clocks_from_config
 from services.tracking.models import Base, TimelineEntry
 from tests.kit import store_fixture
 
@@ -18,13 +21,60 @@ ACTORS = {
     "other_handler": {"username": "wang", "unit_code": "370103-housing",
                       "unit_name": "市中区住建局", "role": "handler", "area_code": "370103"},
     "district_bureau": {"username": "zhao", "unit_code": "370102-bureau",
-                        "unit_name": "历下区信访局", "role": "bureau", "area_code": "370102"},
+                        "unit_name": "历下区信访局", "role": "bureau_supervisor", "area_code": "370102"},
     "other_district_bureau": {"username": "qian", "unit_code": "370103-bureau",
-                              "unit_name": "市中区信访局", "role": "bureau", "area_code": "370103"},
+                              "unit_name": "市中区信访局", "role": "bureau_supervisor", "area_code": "370103"},
     "city_bureau": {"username": "sun", "unit_code": "370100-bureau",
-                    "unit_name": "济南市信访局", "role": "bureau", "area_code": "370100"},
+                    "unit_name": "济南市信访局", "role": "bureau_supervisor", "area_code": "370100"},
 }
 SUBMITTED_AT = datetime(2026, 11, 25, 1, tzinfo=timezone.utc)
+# A small directory as routing's ``units`` RPC answers it.
+UNITS = {u["code"]: u for u in [
+    {"code": "370100-bureau", "name_zh": "济南市信访局", "kind": "petition_bureau",
+     "area_code": "370100", "parent": None},
+    {"code": "370102-bureau", "name_zh": "历下区信访局", "kind": "petition_bureau",
+     "area_code": "370102", "parent": "370100-bureau"},
+    {"code": "370100-housing", "name_zh": "济南市住建局", "kind": "department",
+     "area_code": "370100", "parent": None},
+    {"code": UNIT, "name_zh": "历下区住建局", "kind": "department", "area_code": "370102",
+     "parent": "370100-housing"},
+    {"code": "370103-housing", "name_zh": "市中区住建局", "kind": "department",
+     "area_code": "370103", "parent": "370100-housing"},
+    {"code": "370102-water", "name_zh": "历下区水务局", "kind": "department",
+     "area_code": "370102", "parent": None},
+]}
+
+
+class SetClock:
+    """The clock a test moves by hand (a fake with the real one's behaviour)."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def now(self):
+        return self.moment
+
+    def set(self, local_iso):
+        self.moment = datetime.fromisoformat(local_iso).replace(tzinfo=LOCAL_TIME)
+
+
+@pytest.fixture
+def clocks():
+    """The city profile from tracking's config.yaml, at 10:00 on 25 Nov 2026."""
+    found = clocks_from_config(load_config("tracking"))
+    found.clock = SetClock(datetime(2026, 11, 25, 10, tzinfo=LOCAL_TIME))
+    return found
+
+
+class FakeRouting:
+    """routing's ``units`` RPC, answered from UNITS."""
+
+    def units(self):
+        return list(UNITS.values())
+
+
+def directory():
+    return UNITS
 
 
 store = store_fixture(Base)

@@ -8,12 +8,12 @@ from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.tracking.access import jurisdiction_prefix
 from services.tracking.models import Case
 from services.tracking.service import TrackingService
-from tests.unit.tracking.conftest import ACTORS, AREA, CASE_NUMBER, UNIT, emitted
+from tests.unit.tracking.conftest import ACTORS, AREA, CASE_NUMBER, UNIT, FakeRouting, emitted
 
 
 @pytest.fixture
-def tracking(store):
-    return worker_factory(TrackingService, store=store)
+def tracking(store, clocks):
+    return worker_factory(TrackingService, store=store, clocks=clocks, routing=FakeRouting())
 
 
 def put(store, case_number, area_code=AREA, unit_code=UNIT, status="routed",
@@ -22,7 +22,8 @@ def put(store, case_number, area_code=AREA, unit_code=UNIT, status="routed",
         tx.session.add(Case(case_number=case_number, status=status, area_code=area_code,
                             unit_code=unit_code, unit_name="某单位", track="standard",
                             category="housing", title="小区供暖不热", due_date=due_date,
-                            routing_seq=1, supervision_open=False))
+                            routing_seq=1, supervision_open=False, extension_state="none",
+                            review_state="none", report_back_required=False))
 
 
 @pytest.mark.parametrize("area_code,prefix", [
@@ -94,26 +95,26 @@ def test_overdue_until_replied(tracking, store):
 def test_accept_reply_by_the_assigned_unit(tracking, store):
     put(store, CASE_NUMBER)
     handler = ACTORS["handler"]
-    assert tracking.accept(CASE_NUMBER, handler)["status"] == "accepted"
-    assert tracking.reply(CASE_NUMBER, handler, "已协调供热公司检修，室温达标")["status"] == "replied"
+    assert tracking.act(CASE_NUMBER, "accept", handler)["status"] == "accepted"
+    assert tracking.act(CASE_NUMBER, "reply", handler, {"reply": "已协调供热公司检修，室温达标"})["status"] == "replied"
     view = tracking.get_case(CASE_NUMBER)
     assert view["reply"] == "已协调供热公司检修，室温达标"
-    assert [e["kind"] for e in view["timeline"]] == ["accepted", "replied"]
+    assert [e["kind"] for e in view["timeline"]] == ["accept", "reply"]
     assert [(p["event_type"], p["area_code"], p["unit_code"]) for p in emitted(store)] == [
         ("case_accepted", AREA, UNIT), ("case_replied", AREA, UNIT)]
     staff = tracking.staff_case(CASE_NUMBER, handler)
     assert (staff["accepted_by"], staff["replied_by"]) == ("li", "li")
 
 
-@pytest.mark.parametrize("action,args", [
-    ("accept", ()), ("reply", ("答复",)), ("return_case", ("不属本单位职责",))])
-def test_staff_of_another_unit_cannot_act(tracking, store, action, args):
+@pytest.mark.parametrize("action,body", [
+    ("accept", None), ("reply", {"reply": "答复"}), ("return", {"reason": "不属本单位职责"})])
+def test_staff_of_another_unit_cannot_act(tracking, store, action, body):
     put(store, CASE_NUMBER)
-    # in the bureau's jurisdiction but not its unit's case
+    # in the bureau's jurisdiction but not its unit's case (nor a unit's step)
     with pytest.raises(Forbidden):
-        getattr(tracking, action)(CASE_NUMBER, ACTORS["district_bureau"], *args)
+        tracking.act(CASE_NUMBER, action, ACTORS["district_bureau"], body)
     with pytest.raises(NotFound):
-        getattr(tracking, action)(CASE_NUMBER, ACTORS["other_handler"], *args)
+        tracking.act(CASE_NUMBER, action, ACTORS["other_handler"], body)
     assert tracking.get_case(CASE_NUMBER)["status"] == "routed"
     assert emitted(store) == []
 
@@ -121,27 +122,27 @@ def test_staff_of_another_unit_cannot_act(tracking, store, action, args):
 def test_reply_needs_acceptance_first(tracking, store):
     put(store, CASE_NUMBER)
     with pytest.raises(Conflict):
-        tracking.reply(CASE_NUMBER, ACTORS["handler"], "答复")
+        tracking.act(CASE_NUMBER, "reply", ACTORS["handler"], {"reply": "答复"})
 
 
 @pytest.mark.parametrize("text", ["", "长" * 5001, None, 42, "  \u200b\u3000\ufeff\u200d "])
 def test_reply_text_is_checked(tracking, store, text):
     put(store, CASE_NUMBER, status="accepted")
     with pytest.raises(InvalidInput) as exc:
-        tracking.reply(CASE_NUMBER, ACTORS["handler"], text)
+        tracking.act(CASE_NUMBER, "reply", ACTORS["handler"], {"reply": text})
     assert "reply" in exc.value.details
 
 
 def test_return_needs_a_reason(tracking, store):
     put(store, CASE_NUMBER)
     with pytest.raises(InvalidInput) as exc:
-        tracking.return_case(CASE_NUMBER, ACTORS["handler"], "")
+        tracking.act(CASE_NUMBER, "return", ACTORS["handler"], {"reason": ""})
     assert "reason" in exc.value.details
 
 
 def test_returned_case_leaves_the_unit_queue_but_stays_with_the_bureau(tracking, store):
     put(store, CASE_NUMBER)
-    tracking.return_case(CASE_NUMBER, ACTORS["handler"], "不属本单位职责")
+    tracking.act(CASE_NUMBER, "return", ACTORS["handler"], {"reason": "不属本单位职责"})
     assert tracking.list_cases(ACTORS["handler"]) == []
     staff = tracking.staff_case(CASE_NUMBER, ACTORS["district_bureau"])
     assert (staff["status"], staff["return_reason"]) == ("returned", "不属本单位职责")
@@ -178,31 +179,28 @@ def test_the_same_action_again_by_the_same_person_answers_as_the_first(tracking,
     put(store, CASE_NUMBER)
     handler = ACTORS["handler"]
     colleague = {**handler, "username": "another_handler"}
-    assert tracking.accept(CASE_NUMBER, handler)["status"] == "accepted"
-    assert tracking.accept(CASE_NUMBER, handler)["status"] == "accepted"
+    assert tracking.act(CASE_NUMBER, "accept", handler)["status"] == "accepted"
+    assert tracking.act(CASE_NUMBER, "accept", handler)["status"] == "accepted"
     with pytest.raises(Conflict):
-        tracking.accept(CASE_NUMBER, colleague)
-    assert tracking.reply(CASE_NUMBER, handler, "已处理")["status"] == "replied"
-    assert tracking.reply(CASE_NUMBER, handler, "已处理")["status"] == "replied"
+        tracking.act(CASE_NUMBER, "accept", colleague)
+    assert tracking.act(CASE_NUMBER, "reply", handler, {"reply": "已处理"})["status"] == "replied"
+    assert tracking.act(CASE_NUMBER, "reply", handler, {"reply": "已处理"})["status"] == "replied"
     with pytest.raises(Conflict):
-        tracking.reply(CASE_NUMBER, handler, "另一个答复")
+        tracking.act(CASE_NUMBER, "reply", handler, {"reply": "另一个答复"})
     kinds = [e["kind"] for e in tracking.get_case(CASE_NUMBER)["timeline"]]
-    assert kinds.count("accepted") == kinds.count("replied") == 1
+    assert kinds.count("accept") == kinds.count("reply") == 1
     assert [e["event_type"] for e in emitted(store)] == ["case_accepted", "case_replied"]
 
 
-def test_a_return_again_by_the_same_person_with_the_same_reason_answers_as_the_first(
-        tracking, store):
+def test_a_return_repeated_by_the_same_person_answers_as_the_first(tracking, store):
     put(store, CASE_NUMBER)
     handler = ACTORS["handler"]
-    colleague = {**handler, "username": "another_handler"}
-    assert tracking.return_case(CASE_NUMBER, handler, "不属本单位职责")["status"] == "returned"
-    assert tracking.return_case(CASE_NUMBER, handler, "不属本单位职责")["status"] == "returned"
-    # the case has left the unit: anyone else, or another reason, is refused as before
+    body = {"reason": "不属本单位职责"}
+    assert tracking.act(CASE_NUMBER, "return", handler, body)["status"] == "returned"
+    # the case has left the unit: the same request again still gets its answer
+    assert tracking.act(CASE_NUMBER, "return", handler, body)["status"] == "returned"
     with pytest.raises(NotFound):
-        tracking.return_case(CASE_NUMBER, colleague, "不属本单位职责")
+        tracking.act(CASE_NUMBER, "return", handler, {"reason": "另一个理由"})
     with pytest.raises(NotFound):
-        tracking.return_case(CASE_NUMBER, handler, "另一个理由")
-    kinds = [e["kind"] for e in tracking.get_case(CASE_NUMBER)["timeline"]]
-    assert kinds.count("returned") == 1
+        tracking.act(CASE_NUMBER, "return", {**handler, "username": "colleague"}, body)
     assert [e["event_type"] for e in emitted(store)] == ["case_returned"]
