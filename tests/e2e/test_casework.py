@@ -15,7 +15,16 @@ from datetime import datetime
 import pytest
 
 from core.config import LOCAL_TIME
-from tests.stack import VALID, api, eventually, follow, login, running_stack, sms_lines
+from tests.stack import (
+    VALID,
+    api,
+    eventually,
+    follow,
+    login,
+    running_stack,
+    sms_lines,
+    submit_petition,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +56,7 @@ def set_clock(stack, local):
 
 
 def submit(stack, **fields):
-    response = api(stack, "POST", "/petitions", json={**VALID, **fields})
+    response = submit_petition(stack, {**VALID, **fields})
     assert response.status_code == 201, response.text
     receipt = response.json()
     case = eventually(lambda: (c := follow(stack, receipt["query_code"]))["status"] == "routed"

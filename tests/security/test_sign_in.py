@@ -44,13 +44,19 @@ def test_wrong_passwords_lock_the_account_then_even_the_right_one_is_refused(sta
 
 def test_one_address_is_locked_out_across_accounts(stack):
     attacker = new_client(stack)
-    for i in range(30):
+    for i in range(8):
         assert sign_in(attacker, f"nobody{i}", "x").status_code == 401
-    assert sign_in(attacker, "jiefanglu_office", "petition-demo").status_code == 429
+    locked = sign_in(attacker, "jiefanglu_office", "petition-demo")
+    assert locked.status_code == 429 and "username" in locked.json()["details"]  # routing's
+    assert audit(stack, "jiefanglu_office") == [(attacker.address, "refused_locked_out")]
     assert sign_in(new_client(stack), "jiefanglu_office", "petition-demo").status_code == 200
 
 
 def test_a_flood_of_wrong_sign_ins_does_not_slow_citizens(stack):
+    """20 addresses signing in as fast as they can, through the front as
+    shipped: the front passes each a burst, routing hashes a few at a time off
+    its request path and locks each address out; citizens' requests (one that
+    asks routing itself) keep their pace."""
     citizen = new_client(stack)
     baseline = [timed(citizen, "/categories") for _ in range(10)]
     stop = threading.Event()
@@ -58,7 +64,7 @@ def test_a_flood_of_wrong_sign_ins_does_not_slow_citizens(stack):
     def flood(n):
         attacker = new_client(stack)
         i = 0
-        while not stop.is_set() and i < 25:  # under each address's limit: every one is hashed
+        while not stop.is_set():
             sign_in(attacker, f"flood{n}-{i}", "wrong-password")
             i += 1
 

@@ -36,7 +36,7 @@ def test_a_made_up_or_forged_actor_on_the_bus_gets_nothing(stack, case):
             with pytest.raises(Unauthorized):
                 services.intake.petitioner(case, actor)
             with pytest.raises(Unauthorized):
-                services.tracking.accept(case, actor)
+                services.tracking.act(case, "accept", actor)
         assert services.tracking.get_case(case)["status"] == "routed"
         # The real token works: the refusal is about the actor, not the call.
         token = login(stack, "lixia_housing")
