@@ -21,7 +21,7 @@ Read top to bottom, this is what happens to a petition:
     tracking  return_visit_recorded, check_recorded      -> 回访, 抽查, 暗访
     tracking  review_requested / review_answered          -> 复查, 复核 (notify tells the answer)
     tracking  case_final          -> no review asked in time, or re-reviewed: closed for good (终结)
-    tracking  case_concluded      -> statistics, notify
+    tracking  case_concluded      -> reports (figures), notify
     notify    notification_failed -> operators: a message could not be delivered
 
 Every event carries ``event_id`` (consumers record it to skip duplicates), the
@@ -79,6 +79,13 @@ class PetitionSubmittedSchema(EventSchema):
     title = fields.Str(required=True)
     submitted_at = fields.AwareDateTime(required=True)
     channel = fields.Str(required=True, validate=validate.OneOf(("online", "proxy")))
+    # A pseudonym of the petitioner, so that figures can count repeat petitions
+    # (重复信访) without knowing who petitioned: an HMAC of the ID number under
+    # a purpose of its own (see intake's settings), never the number, never
+    # intake's look-up hash, not reversible without intake's key. Optional: a
+    # minor, additive change; events published before it carry none.
+    petitioner_key = fields.Str(load_default=None, allow_none=True,
+                                validate=validate.Regexp(r"^[0-9a-f]{64}$"))
 
 
 class PetitionerContactSchema(EventSchema):

@@ -79,8 +79,8 @@ def submit(tx, data, reference, settings, submission_id=None, now=None):
 
     case = dict(case_number=case_number, area_code=petition.area_code, unit_code=None)
     tx.emit(events.PETITION_SUBMITTED, **case, category=petition.category,
-            title=petition.title,
-            submitted_at=submitted_at, channel=petition.channel)
+            title=petition.title, submitted_at=submitted_at, channel=petition.channel,
+            petitioner_key=settings.petitioner_key(submission["id_number"]))
     # The only place the plaintext query code travels: to notify, privately.
     tx.emit(events.PETITIONER_CONTACT, **case, phone=submission["phone"], query_code=keys.query_code)
     return _receipt(petition, keys.query_code, settings)

@@ -87,6 +87,25 @@ def test_submission_and_its_events_commit_together(engine, store, submission, re
     assert contact["payload"]["query_code"] == result["query_code"]
 
 
+def test_the_public_petitioner_key_is_a_pseudonym_not_the_look_up_hash(
+        engine, store, submission, reference, settings):
+    """reports counts repeat petitions by it: the same petitioner gets the
+    same key, another petitioner another; it is neither the ID number nor the
+    hash intake stores beside it, and another key gives other pseudonyms."""
+    _submit(store, submission, reference, settings)
+    _submit(store, {**submission, "title": "另一件事"}, reference, settings)
+    _submit(store, {**submission, "id_number": "11010519491231002X"}, reference, settings)
+    keys = [row["payload"]["petitioner_key"] for row in _rows(engine, OutboxMessage)
+            if row["routing_key"] == "petition_submitted"]
+    assert keys[0] == keys[1] != keys[2]
+    assert re.fullmatch(r"[0-9a-f]{64}", keys[0])
+    stored = {row["id_number_hash"] for row in _rows(engine, Petition)}
+    assert not stored & set(keys)
+    assert "370102199003071238" not in keys[0] and "1238" not in keys[0][-4:]
+    other = type(settings)(settings.cipher, "another-key", settings.timezone)
+    assert other.petitioner_key(submission["id_number"]) != keys[0]
+
+
 def test_rolled_back_submission_leaves_no_petition_and_no_event(
         engine, store, submission, reference, settings):
     with pytest.raises(RuntimeError):
