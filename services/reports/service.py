@@ -1,0 +1,67 @@
+"""The reports service: a read side fed only by public events (one handler
+per row of ``projections.PROJECTORS``), owning its store; figures, trends,
+the assessment and documents by RPC. Rebuilt from its event archive with
+``python -m deploy.rebuild reports``."""
+from core.broker import rpc
+from core.handlers import handles
+from core.store import Store
+from services.reports import projections, reports
+from services.reports.models import Base
+from services.reports.settings import SettingsProvider
+
+
+class ReportsService:
+    name = "reports"
+    store = Store(Base)
+    settings = SettingsProvider()
+
+    @rpc
+    def scoreboard(self, query):
+        with self.store.transaction() as tx:
+            return reports.scoreboard(tx, query)
+
+    @rpc
+    def figures(self, query, actor):
+        with self.store.transaction() as tx:
+            return reports.unit_figures(tx, query, actor)
+
+    @rpc
+    def trends(self, query, actor):
+        with self.store.transaction() as tx:
+            return reports.trends(tx, query, actor, self.settings)
+
+    @rpc
+    def assessment(self, query, actor):
+        with self.store.transaction() as tx:
+            return reports.unit_assessment(tx, query, actor, self.settings)
+
+    @rpc
+    def lagging(self, query, actor):
+        with self.store.transaction() as tx:
+            return reports.lagging_units(tx, query, actor, self.settings)
+
+    @rpc
+    def export(self, table, query, actor):
+        with self.store.transaction() as tx:
+            return reports.export(tx, table, query, actor, self.settings)
+
+    @rpc
+    def bulletin(self, query, actor):
+        with self.store.transaction() as tx:
+            return reports.bulletin(tx, query, actor, self.settings)
+
+
+def _consumer(contract):
+    @handles(contract)
+    def consume(self, event):
+        with self.store.transaction() as tx:
+            if tx.first_delivery(event):
+                projections.consume(tx, self.settings, contract, event)
+    consume.__name__ = f"on_{contract.event_type}"
+    return consume
+
+
+# One handler per event type the projections table lists: adding a row there
+# subscribes the service (and deploy.topology declares its queue).
+for _contract in projections.PROJECTORS:
+    setattr(ReportsService, f"on_{_contract.event_type}", _consumer(_contract))

@@ -1,0 +1,52 @@
+"""What the reports service reads from its config: the working-day calendar,
+the repeat-petition window, the hot-word threshold and the assessment rules."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from nameko.exceptions import ConfigurationError
+from nameko.extensions import DependencyProvider
+
+from services.reports import words
+from services.reports.schemas import AssessmentRulesSchema
+
+# The working-day calendar is routing's until it moves to core (case-work
+# branch): one calendar, the same override file, the same count.
+from services.routing.deadlines import DEFAULT_OVERRIDES, WorkingCalendar, load_calendar
+
+DEFAULT_REPEAT_WINDOW_DAYS = 90
+DEFAULT_HOT_WORD_MIN_CASES = 3
+
+
+@dataclass(frozen=True)
+class Settings:
+    calendar: WorkingCalendar
+    # A petition by the same petitioner on the same matter within this many
+    # days of the previous one is a repeat petition (重复信访).
+    repeat_window: timedelta
+    # A word is shown as rising only if this many petitions use it: a name in
+    # one title never surfaces.
+    hot_word_min_cases: int
+    rules: dict
+
+    @classmethod
+    def from_config(cls, config):
+        try:
+            rules = AssessmentRulesSchema().load(config.get("ASSESSMENT") or {})
+        except Exception as exc:  # noqa: BLE001  any bad value: say which, do not start
+            raise ConfigurationError(f"reports: ASSESSMENT is not valid: {exc}") from None
+        return cls(
+            calendar=load_calendar(config.get("HOLIDAY_OVERRIDES", DEFAULT_OVERRIDES)),
+            repeat_window=timedelta(days=int(config.get("REPEAT_WINDOW_DAYS",
+                                                        DEFAULT_REPEAT_WINDOW_DAYS))),
+            hot_word_min_cases=int(config.get("HOT_WORD_MIN_CASES", DEFAULT_HOT_WORD_MIN_CASES)),
+            rules=rules,
+        )
+
+
+class SettingsProvider(DependencyProvider):
+    def setup(self):
+        self.settings = Settings.from_config(self.container.config)
+        words.ready()
+
+    def get_dependency(self, worker_ctx):
+        return self.settings
