@@ -165,11 +165,20 @@ class Projection:
         self.changes.subtract(before)
 
     def apply(self):
+        lowered = []
         for key, change in self.changes.items():
             if change:
                 _add(self.tx, DailyCount, dict(zip(COUNTER_KEY, key)), change)
+            if change < 0:
+                lowered.append(key)
         # the next event's look-ups find these rows (a rebuild is one transaction)
         self.tx.session.flush()
+        # a count moved away (a re-routed case) leaves no empty row behind:
+        # the store is the same whichever order the events came in
+        for key in lowered:
+            self.tx.session.execute(delete(DailyCount).where(
+                *(getattr(DailyCount, column) == value for column, value in zip(COUNTER_KEY, key)),
+                DailyCount.value == 0).execution_options(synchronize_session="fetch"))
 
 
 def rebuild(tx, settings, batch=1000):
@@ -193,8 +202,7 @@ def _add(tx, model, key, change):
         tx.session.add(model(**key, value=change))
     else:
         # value = value + change in SQL: two workers cannot lose each other's
-        # change (each key is changed once per event). A count back to 0
-        # stays as a row: it sums the same.
+        # change (each key is changed once per event).
         row.value = model.value + change
 
 
