@@ -83,6 +83,9 @@ def figures(tx, query, today):
             if not is_elapsed:
                 continue  # not yet due: neither on time nor overdue
         sums[group if column is not None else None][measure] += value
+    if query.get("by") == "day":  # a series has every day, quiet ones too
+        for offset in range((end - start).days + 1):
+            sums.setdefault(start + timedelta(days=offset), defaultdict(int))
     names = _unit_names(tx) if query.get("by") == "unit" else {}
     period = {"from": start.isoformat(), "to": end.isoformat()}
     if column is None:
