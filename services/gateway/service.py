@@ -2,14 +2,17 @@
 calls on the services that own the data. No database of its own.
 
 Each route's docstring is its entry in the OpenAPI document (openapi.py)."""
+import base64
+
 import eventlet
+from werkzeug import Response
 
 from core.broker import TimedRpcProxy
 from core.errors import NotFound
 from services.gateway import openapi, pages, schemas
 from services.gateway.auth import staff_only
 from services.gateway.dependencies import TokenProvider
-from services.gateway.http import http, json_body
+from services.gateway.http import http, json_body, json_response
 from services.intake.query_codes import new_submission_id
 from services.intake.schemas import SubmittedSchema
 from services.rating.schemas import RatingSchema
@@ -23,6 +26,10 @@ from services.tracking.schemas import (
 from services.tracking.workflows import PETITIONER_ACTIONS, STAFF_ACTIONS, STEPS, WHO, WORKFLOWS
 
 API = "/api/v1"
+# Public figures change with the events, not per request: a proxy or browser
+# may keep them a few minutes. Staff figures are the caller's only.
+PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
+STAFF_CACHE = {"Cache-Control": "private, max-age=60"}
 
 
 def _step_operation(action):
@@ -49,6 +56,7 @@ class GatewayService:
     routing = TimedRpcProxy("routing")
     tracking = TimedRpcProxy("tracking")
     rating = TimedRpcProxy("rating")
+    reports = TimedRpcProxy("reports")
     tokens = TokenProvider()
 
     # -- citizens ---------------------------------------------------------
@@ -253,6 +261,139 @@ class GatewayService:
         """
         return schemas.Workflow(many=True).dump(WORKFLOWS)
 
+    # -- figures: public results and the assessment -----------------------
+
+    @http("GET", f"{API}/public/scoreboard")
+    def scoreboard(self, request):
+        """The public scoreboard of units: volume, on-time and satisfaction rates (公开)
+        ---
+        parameters:
+          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
+          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
+          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
+          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
+        responses:
+          "200": {description: "every unit with cases in the period, and the method of each figure",
+                  content: {application/json: {schema: Scoreboard}}}
+        """
+        board = self.reports.scoreboard(request.args.to_dict())
+        return json_response(schemas.Scoreboard().dump(board), headers=PUBLIC_CACHE)
+
+    @http("GET", f"{API}/reports/figures")
+    @staff_only
+    def figures(self, request, actor):
+        """Figures for the caller's unit, or its jurisdiction for a bureau (统计)
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
+          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
+          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
+          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
+          - {name: unit_code, in: query, schema: {type: string}}
+          - {name: area_code, in: query, description: "rolled up: an area includes every area below it", schema: {type: string}}
+          - {name: category, in: query, schema: {type: string}}
+          - {name: channel, in: query, schema: {type: string, enum: [online, proxy]}}
+          - {name: by, in: query, description: "one row per unit, area (one level down), category, channel or day", schema: {type: string, enum: [unit, area, category, channel, day]}}
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: FigureRow}}}}
+        """
+        rows = self.reports.figures(request.args.to_dict(), actor)
+        return json_response(schemas.FigureRow(many=True).dump(rows), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/trends")
+    @staff_only
+    def trends(self, request, actor):
+        """Daily series and hot spots: categories, areas and title words rising fastest (形势研判)
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: date, in: query, description: "the last day (default today)", schema: {type: string, format: date}}
+          - {name: days, in: query, description: "the window, against the one before it", schema: {type: integer, default: 7, maximum: 92}}
+          - {name: limit, in: query, schema: {type: integer, default: 10}}
+          - {name: area_code, in: query, schema: {type: string}}
+        responses:
+          "200": {description: ok, content: {application/json: {schema: Trends}}}
+        """
+        trends = self.reports.trends(request.args.to_dict(), actor)
+        return json_response(schemas.Trends().dump(trends), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/assessment")
+    @staff_only
+    def assessment(self, request, actor):
+        """The assessment table: every unit's figures, weighted score and rank (考核)
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
+          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
+          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
+          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
+          - {name: area_code, in: query, schema: {type: string}}
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRow}}}}
+        """
+        rows = self.reports.assessment(request.args.to_dict(), actor)
+        return json_response(schemas.AssessmentRow(many=True).dump(rows), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/lagging")
+    @staff_only
+    def lagging(self, request, actor):
+        """Lagging units (后进单位), worst first, each with the rules it broke
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
+          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
+          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
+          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
+          - {name: area_code, in: query, schema: {type: string}}
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRow}}}}
+        """
+        rows = self.reports.lagging(request.args.to_dict(), actor)
+        return json_response(schemas.AssessmentRow(many=True).dump(rows), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/export/<string:table>.csv")
+    @staff_only
+    def export_csv(self, request, actor, table):
+        """A table as CSV: figures (with by=...), assessment or lagging
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
+          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
+          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
+          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
+          - {name: unit_code, in: query, schema: {type: string}}
+          - {name: area_code, in: query, description: "rolled up: an area includes every area below it", schema: {type: string}}
+          - {name: category, in: query, schema: {type: string}}
+          - {name: channel, in: query, schema: {type: string, enum: [online, proxy]}}
+          - {name: by, in: query, schema: {type: string, enum: [unit, area, category, channel, day]}}
+        responses:
+          "200": {description: "UTF-8 CSV with a BOM", content: {text/csv: {schema: {type: string}}}}
+        """
+        document = self.reports.export(table, request.args.to_dict(), actor)
+        return _download(document["text"].encode("utf-8"), document)
+
+    @http("GET", f"{API}/reports/bulletin.xlsx")
+    @staff_only
+    def bulletin(self, request, actor):
+        """The bulletin (通报) as a spreadsheet: figures, units, lagging units, charts
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
+          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
+          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
+          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
+          - {name: area_code, in: query, schema: {type: string}}
+        responses:
+          "200": {description: an XLSX workbook, content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}}}}
+        """
+        document = self.reports.bulletin(request.args.to_dict(), actor)
+        return _download(base64.b64decode(document["base64"]), document)
+
     # -- documents, pages, probes -----------------------------------------
 
     @http("GET", f"{API}/openapi.json")
@@ -276,3 +417,9 @@ class GatewayService:
             return self.tracking.get_case(case_number)
         except NotFound:
             return {"status": "submitted", "timeline": []}
+
+
+def _download(body, document):
+    return Response(body, headers={
+        **STAFF_CACHE, "Content-Disposition": f'attachment; filename="{document["filename"]}"'},
+        content_type=document["content_type"])
