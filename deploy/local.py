@@ -29,6 +29,7 @@ def main():
 The online petition platform is running.
   Citizens' page     {stack.url}/
   API (OpenAPI)      {stack.url}/api/v1/openapi.json
+  Public scoreboard  {stack.url}/api/v1/public/scoreboard
   SMS a citizen gets {var_dir / 'sms.log'}
   Service logs       {var_dir}/<service>.log
   Staff demo logins  {', '.join(DEMO_STAFF)}; password: {load_config("routing")["DEMO_PASSWORD"]}

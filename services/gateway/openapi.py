@@ -29,6 +29,23 @@ def expand(url):
     return [(url[:found.start()] + option + url[found.end():], option)
             for option in found.group(1).split(",")]
 
+# Query parameters several routes share, named in a route's ``parameters``
+# list by a plain string: declared once here.
+PARAMETER_GROUPS = yaml.safe_load("""
+period:
+  - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
+  - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
+  - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
+  - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
+area:
+  - {name: area_code, in: query, description: "rolled up: an area includes every area below it", schema: {type: string}}
+filters:
+  - {name: unit_code, in: query, schema: {type: string}}
+  - {name: category, in: query, schema: {type: string}}
+  - {name: channel, in: query, schema: {type: string, enum: [online, proxy]}}
+  - {name: by, in: query, description: "one row per unit, area (one level down), category, channel or day", schema: {type: string, enum: [unit, area, category, channel, day]}}
+""")
+
 
 def routes(service_cls):
     for name in dir(service_cls):
@@ -68,10 +85,13 @@ def _add(spec, http_method, url, method, option):
     operation["responses"].setdefault("503", {
         "description": "a service did not answer in time; the request may be retried",
         "content": {"application/json": {"schema": "Error"}}})
+    operation["parameters"] = [
+        expanded for p in operation.get("parameters", [])
+        for expanded in (PARAMETER_GROUPS[p] if isinstance(p, str) else [p])]
     params = WERKZEUG_ARG.findall(url)
     if params:
         operation["parameters"] = [
             {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-            for p in params] + operation.get("parameters", [])
+            for p in params] + operation["parameters"]
     spec.path(path=WERKZEUG_ARG.sub(r"{\1}", url),
               operations={http_method.lower(): operation})

@@ -267,11 +267,7 @@ class GatewayService:
     def scoreboard(self, request):
         """The public scoreboard of units: volume, on-time and satisfaction rates (公开)
         ---
-        parameters:
-          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
-          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
-          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
-          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
+        parameters: [period]
         responses:
           "200": {description: "every unit with cases in the period, and the method of each figure",
                   content: {application/json: {schema: Scoreboard}}}
@@ -285,16 +281,7 @@ class GatewayService:
         """Figures for the caller's unit, or its jurisdiction for a bureau (统计)
         ---
         security: [{bearer: []}]
-        parameters:
-          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
-          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
-          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
-          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
-          - {name: unit_code, in: query, schema: {type: string}}
-          - {name: area_code, in: query, description: "rolled up: an area includes every area below it", schema: {type: string}}
-          - {name: category, in: query, schema: {type: string}}
-          - {name: channel, in: query, schema: {type: string, enum: [online, proxy]}}
-          - {name: by, in: query, description: "one row per unit, area (one level down), category, channel or day", schema: {type: string, enum: [unit, area, category, channel, day]}}
+        parameters: [period, area, filters]
         responses:
           "200": {description: ok, content: {application/json: {schema: {type: array, items: FigureRow}}}}
         """
@@ -324,12 +311,7 @@ class GatewayService:
         """The assessment table: every unit's figures, weighted score and rank (考核)
         ---
         security: [{bearer: []}]
-        parameters:
-          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
-          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
-          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
-          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
-          - {name: area_code, in: query, schema: {type: string}}
+        parameters: [period, area]
         responses:
           "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRow}}}}
         """
@@ -342,12 +324,7 @@ class GatewayService:
         """Lagging units (后进单位), worst first, each with the rules it broke
         ---
         security: [{bearer: []}]
-        parameters:
-          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
-          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
-          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
-          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
-          - {name: area_code, in: query, schema: {type: string}}
+        parameters: [period, area]
         responses:
           "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRow}}}}
         """
@@ -360,16 +337,7 @@ class GatewayService:
         """A table as CSV: figures (with by=...), assessment or lagging
         ---
         security: [{bearer: []}]
-        parameters:
-          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
-          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
-          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
-          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
-          - {name: unit_code, in: query, schema: {type: string}}
-          - {name: area_code, in: query, description: "rolled up: an area includes every area below it", schema: {type: string}}
-          - {name: category, in: query, schema: {type: string}}
-          - {name: channel, in: query, schema: {type: string, enum: [online, proxy]}}
-          - {name: by, in: query, schema: {type: string, enum: [unit, area, category, channel, day]}}
+        parameters: [period, area, filters]
         responses:
           "200": {description: "UTF-8 CSV with a BOM", content: {text/csv: {schema: {type: string}}}}
         """
@@ -382,12 +350,7 @@ class GatewayService:
         """The bulletin (通报) as a spreadsheet: figures, units, lagging units, charts
         ---
         security: [{bearer: []}]
-        parameters:
-          - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
-          - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
-          - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
-          - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
-          - {name: area_code, in: query, schema: {type: string}}
+        parameters: [period, area]
         responses:
           "200": {description: an XLSX workbook, content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}}}}
         """

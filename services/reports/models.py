@@ -62,8 +62,9 @@ class CaseFact(Base):
     rated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # {dimension: level} as rated
     rating: Mapped[dict | None] = mapped_column(JSON)
-    # unit-level steps that happen more than once: [{"unit": ..., "at": ..., "seq": ...}]
-    returns: Mapped[list] = mapped_column(JSON, default=list)
+    # steps a unit may take more than once (returns, ...), each counted for
+    # the unit that took it: [{"event_id", "measure", "unit", "at"}]
+    steps: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class DailyCount(Base):

@@ -17,7 +17,7 @@ Measures (the counter names; figures.py turns them into rates):
     repeat        submitted_at        a repeat petition (重复信访, see ``_mark_repeats``)
     declined      declined_at         not accepted (不予受理; today: routing's rejection)
     accepted      accepted_at
-    returned      each return         the unit that returned it (退回)
+    returned      each return         the unit that returned it (退回): a step
     replied       replied_at
     replied_rated replied_at          ... and since rated (rating participation)
     handling_days replied_at          working days from submission to reply, summed
@@ -55,6 +55,11 @@ RATED, RATED_SATISFIED = "rated", "rated_satisfied"
 UNSATISFIED = "unsatisfied"
 
 COUNTER_KEY = ("day", "unit_code", "area_code", "category", "channel", "measure")
+# Moments a case has once, each counted on its day for the case's current
+# unit: (CaseFact attribute, measure).
+MOMENTS = (("submitted_at", RECEIVED), ("declined_at", DECLINED), ("accepted_at", ACCEPTED),
+           ("replied_at", REPLIED), ("concluded_at", CONCLUDED), ("supervised_at", SUPERVISED),
+           ("rated_at", RATED))
 
 
 # --- projectors: what each event says about its case --------------------------
@@ -88,10 +93,7 @@ def on_accepted(p, fact, event):
 
 
 def on_returned(p, fact, event):
-    seq = event["routing_seq"]
-    if all(r["seq"] != seq for r in fact.returns):
-        fact.returns = [*fact.returns, {"seq": seq, "unit": event["unit_code"],
-                                        "at": event["occurred_at"].isoformat()}]
+    _step(fact, RETURNED, event)
 
 
 def on_replied(p, fact, event):
@@ -109,6 +111,17 @@ def on_supervision(p, fact, event):
 def on_rated(p, fact, event):
     fact.rated_at = event["occurred_at"]
     fact.rating = {d: event[d] for d in RATING_DIMENSIONS}
+
+
+def _step(fact, measure, event):
+    """A step a unit may take more than once on a case (return; later
+    transfer, extension), counted for the unit that took it; the same
+    event recorded twice (a rebuild) is one step."""
+    event_id = str(event["event_id"])
+    if all(step["event_id"] != event_id for step in fact.steps):
+        fact.steps = [*fact.steps, {"event_id": event_id, "measure": measure,
+                                    "unit": event["unit_code"],
+                                    "at": event["occurred_at"].isoformat()}]
 
 
 # The events this read side consumes, and what each does to its case.
@@ -140,7 +153,7 @@ def project(tx, settings, contract, event):
     fact = tx.session.get(CaseFact, event["case_number"], with_for_update=True)
     if fact is None:
         fact = CaseFact(case_number=event["case_number"], area_code=event["area_code"],
-                        routing_seq=0, repeat=False, returns=[])
+                        routing_seq=0, repeat=False, steps=[])
         tx.session.add(fact)
     p = Projection(tx, settings)
     with p.recount(fact):
@@ -215,18 +228,14 @@ def contributions(fact, calendar):
         day = when if type(when) is date else local_date(when)
         counts[(day, unit or "", *where, measure)] += n
 
-    if fact.submitted_at:
-        add(fact.submitted_at, RECEIVED)
-        if fact.repeat:
-            add(fact.submitted_at, REPEAT)
-    if fact.declined_at:
-        add(fact.declined_at, DECLINED)
-    if fact.accepted_at:
-        add(fact.accepted_at, ACCEPTED)
-    for returned in fact.returns:
-        add(datetime.fromisoformat(returned["at"]), RETURNED, unit=returned["unit"])
+    for attribute, measure in MOMENTS:
+        if getattr(fact, attribute):
+            add(getattr(fact, attribute), measure)
+    for step in fact.steps:
+        add(datetime.fromisoformat(step["at"]), step["measure"], unit=step["unit"])
+    if fact.submitted_at and fact.repeat:
+        add(fact.submitted_at, REPEAT)
     if fact.replied_at:
-        add(fact.replied_at, REPLIED)
         if fact.rated_at:
             add(fact.replied_at, REPLIED_RATED)
         if fact.submitted_at:
@@ -234,16 +243,11 @@ def contributions(fact, calendar):
                                                  local_date(fact.replied_at))
             add(fact.replied_at, HANDLING_DAYS, days)
             add(fact.replied_at, f"{HANDLING_HISTOGRAM}{days}")
-    if fact.concluded_at:
-        add(fact.concluded_at, CONCLUDED)
     if fact.due_date and not fact.declined_at:
         add(fact.due_date, DUE)
         if fact.on_time:
             add(fact.due_date, ON_TIME)
-    if fact.supervised_at:
-        add(fact.supervised_at, SUPERVISED)
     if fact.rated_at:
-        add(fact.rated_at, RATED)
         if UNSATISFIED not in fact.rating.values():
             add(fact.rated_at, RATED_SATISFIED)
         for dimension, level in fact.rating.items():

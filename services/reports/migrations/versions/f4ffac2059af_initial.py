@@ -52,7 +52,7 @@ def upgrade() -> None:
     sa.Column('supervised_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('rated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('rating', sa.JSON(), nullable=True),
-    sa.Column('returns', sa.JSON(), nullable=False),
+    sa.Column('steps', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('case_number')
     )
     with op.batch_alter_table('case_facts', schema=None) as batch_op:
