@@ -86,6 +86,9 @@ class PetitionSubmittedSchema(EventSchema):
     # minor, additive change; events published before it carry none.
     petitioner_key = fields.Str(load_default=None, allow_none=True,
                                 validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    # The petitioner's choice: may the concluded case be listed publicly
+    # (masked)? Events from before the field existed: yes, the default.
+    publish = fields.Bool(load_default=True)
 
 
 class PetitionerContactSchema(EventSchema):

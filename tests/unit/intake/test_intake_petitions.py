@@ -106,6 +106,16 @@ def test_the_public_petitioner_key_is_a_pseudonym_not_the_look_up_hash(
     assert other.petitioner_key(submission["id_number"]) != keys[0]
 
 
+@pytest.mark.parametrize("choice, published", [({}, True), ({"publish": False}, False)])
+def test_the_petitioners_choice_on_publication_is_kept_and_published(
+        engine, store, submission, reference, settings, choice, published):
+    _submit(store, {**submission, **choice}, reference, settings)
+    [event] = [row["payload"] for row in _rows(engine, OutboxMessage)
+               if row["routing_key"] == "petition_submitted"]
+    assert event["publish"] is published
+    assert [row["publish"] for row in _rows(engine, Petition)] == [published]
+
+
 def test_rolled_back_submission_leaves_no_petition_and_no_event(
         engine, store, submission, reference, settings):
     with pytest.raises(RuntimeError):
