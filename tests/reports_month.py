@@ -16,7 +16,8 @@ Petitioners are keyed pseudonyms (64 hex characters), as intake publishes them.
                                               11-17, re-routed to A (due 11-30), accepted 11-18,
                                               replied 11-19 (3), not rated
     5     B     370103     labour    online   P4; 11-05 in, due 11-19, accepted 11-06, replied 11-09
-                                              (2), rated 满意 11-10, concluded on time
+                                              (2), rated 满意 11-10, concluded on time; the
+                                              petitioner asked that it not be published
     6     B     370103     labour    proxy    P5; 11-09 in, due 11-23, never answered (overdue)
     7     C     370100     urban     online   P6; 11-20 in, immediate, due 11-20, accepted and
                                               replied 11-20 (0), rated 满意 11-20, on time
@@ -31,6 +32,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from core import events
+from services.reports import projections
 
 CHINA = ZoneInfo("Asia/Shanghai")
 A, B, C = "U370102-HOUSING", "U370103-LABOUR", "U370100-URBAN"
@@ -66,9 +68,11 @@ def month_events():
                                    occurred_at=when, **fields)))
 
     def life(n, unit, area, category, channel, petitioner, submitted, due, accepted=None,
-             replied=None, rating=None, on_time=None, track="standard", title="小区供暖温度不达标"):
+             replied=None, rating=None, on_time=None, track="standard", title="小区供暖温度不达标",
+             publish=True):
         add(events.PETITION_SUBMITTED, n, area, None, submitted, category=category, title=title,
-            submitted_at=submitted, channel=channel, petitioner_key=pseudonym(petitioner))
+            submitted_at=submitted, channel=channel, petitioner_key=pseudonym(petitioner),
+            publish=publish)
         add(events.PETITION_ROUTED, n, area, unit, submitted, unit_name=UNIT_NAMES[unit],
             category=category, track=track, due_date=due, reason="按规则分派", routing_seq=1)
         if accepted:
@@ -91,7 +95,7 @@ def month_events():
          accepted=at(11, 4), replied=at(11, 20), rating=(BASICALLY, at(11, 21)), on_time=False)
     life(5, B, "370103", "labour", "online", 4, at(11, 5), date(2026, 11, 19),
          accepted=at(11, 6), replied=at(11, 9), rating=(SATISFIED, at(11, 10)), on_time=True,
-         title="拖欠农民工工资")
+         title="拖欠农民工工资", publish=False)
     life(6, B, "370103", "labour", "proxy", 5, at(11, 9), date(2026, 11, 23),
          title="拖欠农民工工资")
     life(3, A, "370102", "housing", "online", 1, at(11, 10), date(2026, 11, 24),
@@ -162,3 +166,10 @@ RULES = {
 # A: 40*0.3333 + 50*0.75 + 10*0.8 - (2*1 + 1*4) = 52.83;
 # B: 40*0.5 + 50*1 + 10*1 - 1 = 79; C: 100
 SCORES = {C: 100.0, B: 79.0, A: 52.83}
+
+
+def feed(store, settings, stream):
+    """Each event consumed in its own transaction, as the handlers do."""
+    for contract, event in stream:
+        with store.transaction() as tx:
+            projections.consume(tx, settings, contract, event)

@@ -275,6 +275,37 @@ class GatewayService:
         board = self.reports.scoreboard(request.args.to_dict())
         return json_response(schemas.Scoreboard().dump(board), headers=PUBLIC_CACHE)
 
+    @http("GET", f"{API}/public/cases")
+    def published_cases(self, request):
+        """Concluded cases, public and masked: category, area, unit, timeline, ratings (结果公开)
+        ---
+        parameters:
+          - period
+          - area
+          - {name: unit_code, in: query, schema: {type: string}}
+          - {name: category, in: query, schema: {type: string}}
+          - {name: limit, in: query, schema: {type: integer, default: 20, maximum: 100}}
+          - {name: offset, in: query, schema: {type: integer, default: 0}}
+        responses:
+          "200": {description: "a page of the cases concluded in the period, newest first; not those the petitioner kept private or staff withheld",
+                  content: {application/json: {schema: PublishedCases}}}
+        """
+        page = self.reports.published_cases(request.args.to_dict())
+        return json_response(schemas.PublishedCases().dump(page), headers=PUBLIC_CACHE)
+
+    @http("POST", f"{API}/reports/cases/<string:case_number>/withhold")
+    @staff_only
+    def withhold(self, request, actor, case_number):
+        """Withhold a concluded case from the public list, with the reason (bureau)
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: WithholdRequest}}}
+        responses:
+          "200": {description: withheld, content: {application/json: {schema: Withheld}}}
+        """
+        body = schemas.WithholdRequest().load(json_body(request))
+        return schemas.Withheld().dump(self.reports.withhold(case_number, body["reason"], actor))
+
     @http("GET", f"{API}/reports/figures")
     @staff_only
     def figures(self, request, actor):

@@ -7,6 +7,7 @@ summed from. Nothing here is read from another service's tables.
     daily_counts      (day, unit, area, category, channel, measure) -> count
     daily_words       (day, word) -> titles using it, for rising words
     units             unit code -> name, as routing names it in its events
+    withheld_cases    cases staff withheld from the public list (kept by a rebuild)
 """
 from datetime import date, datetime
 
@@ -47,6 +48,9 @@ class CaseFact(Base):
     channel: Mapped[str | None] = mapped_column(String(10))
     petitioner_key: Mapped[str | None] = mapped_column(String(64), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the petitioner's choice: may the concluded case be listed publicly
+    publish: Mapped[bool] = mapped_column(Boolean, default=True)
+    routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     repeat: Mapped[bool] = mapped_column(Boolean, default=False)
     # the current responsible unit, from the latest routing (routing_seq)
     unit_code: Mapped[str | None] = mapped_column(String(40))
@@ -98,6 +102,18 @@ class DailyWord(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     word: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+class WithheldCase(Base):
+    """A case staff withheld from the public list, with the recorded reason.
+    Not a projection: a rebuild keeps it."""
+
+    __tablename__ = "withheld_cases"
+
+    case_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    withheld_by: Mapped[str] = mapped_column(String(50))
+    withheld_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class UnitName(Base):

@@ -70,6 +70,7 @@ def on_submitted(p, fact, event):
     fact.channel = event["channel"]
     fact.submitted_at = event["submitted_at"]
     fact.petitioner_key = event["petitioner_key"]
+    fact.publish = event["publish"]
     if first:
         _count_words(p.tx, local_date(event["submitted_at"]), event["title"])
     _mark_repeats(p, fact)
@@ -82,6 +83,7 @@ def on_routed(p, fact, event):
     fact.routing_seq = event["routing_seq"]
     fact.unit_code, fact.category = event["unit_code"], event["category"]
     fact.track, fact.due_date = event["track"], event["due_date"]
+    fact.routed_at = event["occurred_at"]
 
 
 def on_rejected(p, fact, event):
@@ -153,7 +155,7 @@ def project(tx, settings, contract, event):
     fact = tx.session.get(CaseFact, event["case_number"], with_for_update=True)
     if fact is None:
         fact = CaseFact(case_number=event["case_number"], area_code=event["area_code"],
-                        routing_seq=0, repeat=False, steps=[])
+                        routing_seq=0, repeat=False, publish=True, steps=[])
         tx.session.add(fact)
     p = Projection(tx, settings)
     with p.recount(fact):

@@ -1,22 +1,13 @@
 """What staff and the public may ask: each function checks its input and, for
-staff, who the actor is, then reads the figures.
-
-Scope: a unit's staff see their own unit's figures; a bureau sees its
-jurisdiction (every area under its own, rolled up) and ranks the units in it.
-"""
+staff, who the actor is (access.py), then reads the figures."""
 from datetime import datetime, timedelta
 
-from core.errors import Forbidden, InvalidInput
-from core.roles import BUREAU_ROLES
+from core.errors import InvalidInput
 from core.validation import load
-from services.reports import assessment, exports, figures
+from services.reports import access, assessment, disclosure, exports, figures
 from services.reports.schemas import FigureQuerySchema, TrendQuerySchema
 from services.routing.deadlines import LOCAL_TIME
-from services.tracking.access import jurisdiction_prefix, load_actor
 
-# the accounts on main still carry the role "bureau"; core.roles names the
-# bureau roles the staff-admin change introduces
-BUREAU = BUREAU_ROLES | {"bureau"}
 PUBLIC_COLUMNS = ("key", "name", "from", "to", "received", "concluded", "due", "on_time",
                   "on_time_rate", "rated", "satisfaction_rate", "rating_participation")
 
@@ -35,18 +26,26 @@ def scoreboard(tx, query, on=None):
             "units": [{k: row[k] for k in PUBLIC_COLUMNS} for row in rows if row["key"]]}
 
 
+def published_cases(tx, query, on=None):
+    """The public list of concluded cases (masked by construction)."""
+    return disclosure.published_cases(tx, query, on or today())
+
+
+def withhold(tx, case_number, reason, actor):
+    actor = access.bureau(actor, "withholding a case from publication")
+    return disclosure.withhold(tx, case_number, reason, actor)
+
+
 def unit_figures(tx, query, actor, on=None):
-    query = _scoped(load(FigureQuerySchema(), query or {}), actor)
+    query = access.scoped(load(FigureQuerySchema(), query or {}), actor)
     return figures.figures(tx, query, on or today())
 
 
 def trends(tx, query, actor, settings, on=None):
     """The daily series, and the categories, areas and title words rising fastest."""
-    actor = load_actor(actor)
+    actor = access.bureau(actor, "trends cover a jurisdiction")
     query = load(TrendQuerySchema(), query or {})
-    if actor["role"] not in BUREAU:
-        raise Forbidden("trends cover a jurisdiction: for the petition bureau")
-    query["area_code"] = _within(query.get("area_code"), actor)
+    query["area_code"] = access.within(query.get("area_code"), actor)
     day = on or today()
     end = query["date"] or day
     # the series covers both windows the rising figures compare
@@ -97,30 +96,7 @@ def bulletin(tx, query, actor, settings, on=None):
 
 
 def _bureau_query(query, actor):
-    actor = load_actor(actor)
-    if actor["role"] not in BUREAU:
-        raise Forbidden("the assessment ranks units: for the petition bureau")
+    actor = access.bureau(actor, "the assessment ranks units")
     query = load(FigureQuerySchema(), query or {})
-    query["area_code"] = _within(query.get("area_code"), actor)
+    query["area_code"] = access.within(query.get("area_code"), actor)
     return query
-
-
-def _scoped(query, actor):
-    actor = load_actor(actor)
-    if actor["role"] in BUREAU:
-        query["area_code"] = _within(query.get("area_code"), actor)
-    else:
-        if query.get("unit_code") not in (None, actor["unit_code"]):
-            raise Forbidden(f"figures of {query['unit_code']} are not yours to see")
-        query["unit_code"] = actor["unit_code"]
-    return query
-
-
-def _within(area_code, actor):
-    """The area asked for if it lies in the actor's jurisdiction; by default
-    the whole jurisdiction."""
-    if area_code is None:
-        return actor["area_code"]
-    if not area_code.startswith(jurisdiction_prefix(actor["area_code"])):
-        raise Forbidden(f"area {area_code} is outside your jurisdiction")
-    return area_code

@@ -45,12 +45,26 @@ class PeriodSchema(_Input):
             raise ValidationError(errors)
 
 
-class FigureQuerySchema(PeriodSchema):
+class _FilterSchema(PeriodSchema):
     unit_code = fields.Str(load_default=None, validate=validate.Length(min=1, max=40))
     area_code = fields.Str(load_default=None, validate=_AREA)
     category = fields.Str(load_default=None, validate=validate.Length(min=1, max=30))
+
+
+class FigureQuerySchema(_FilterSchema):
     channel = fields.Str(load_default=None, validate=validate.OneOf(CHANNELS))
     by = fields.Str(load_default=None, validate=validate.OneOf(BREAKDOWNS))
+
+
+class PublishedQuerySchema(_FilterSchema):
+    """Concluded in the period (default: this month), filtered, paged."""
+
+    limit = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
+    offset = fields.Int(load_default=0, validate=validate.Range(min=0))
+
+
+class WithholdSchema(_Input):
+    reason = fields.Str(required=True, validate=validate.Length(min=2, max=500))
 
 
 class TrendQuerySchema(_Input):

@@ -21,6 +21,16 @@ class ReportsService:
             return reports.scoreboard(tx, query)
 
     @rpc
+    def published_cases(self, query):
+        with self.store.transaction() as tx:
+            return reports.published_cases(tx, query)
+
+    @rpc
+    def withhold(self, case_number, reason, actor):
+        with self.store.transaction() as tx:
+            return reports.withhold(tx, case_number, reason, actor)
+
+    @rpc
     def figures(self, query, actor):
         with self.store.transaction() as tx:
             return reports.unit_figures(tx, query, actor)

@@ -1,7 +1,7 @@
 """Figures end to end: petitions handled over HTTP by the services as
 separate processes; the reports service hears the public events; the public
-scoreboard and the staff figures answer over HTTP, with no personal data in
-any public answer; a rebuild of the reports store gives the same figures."""
+scoreboard, the public list of concluded cases and the staff figures answer
+over HTTP, with no personal data in any public answer; a rebuild of the reports store gives the same figures."""
 import csv
 import io
 import re
@@ -54,7 +54,7 @@ def board_row(stack):
 def test_handled_petitions_show_on_the_scoreboard_and_survive_a_rebuild(stack):
     first = submit(stack, VALID)
     again = submit(stack, {**VALID, "title": "小区电梯仍未修复"})  # same person, same matter
-    other = submit(stack, OTHER)
+    other = submit(stack, {**OTHER, "publish": False})
     handler = login(stack, "lixia_housing")
     handle(stack, handler, first["case_number"], "已责成物业公司修复电梯。")
     rate(stack, first["query_code"], SATISFIED)
@@ -64,6 +64,12 @@ def test_handled_petitions_show_on_the_scoreboard_and_survive_a_rebuild(stack):
     row = eventually(lambda: (r := board_row(stack)) and r["rated"] == 2 and r)
     assert row["received"] == 3 and row["concluded"] == 1
     assert row["satisfaction_rate"] == 0.5 and row["rating_participation"] == 1.0
+
+    public = api(stack, "GET", "/public/cases")
+    assert public.status_code == 200 and not PERSONAL.search(public.text)
+    [listed] = public.json()["cases"]
+    assert listed["case_number"] == first["case_number"] and listed["unit_code"] == UNIT
+    assert listed["rating"]["handling_quality"] == "satisfied"
 
     [mine] = api(stack, "GET", "/reports/figures", handler).json()
     assert mine["repeats"] == 1 and mine["supervised"] == 1 and mine["accepted"] == 2

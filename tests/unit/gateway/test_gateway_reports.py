@@ -40,10 +40,11 @@ def gateway(tmp_path_factory):
         yield worker_factory(GatewayService, reports=reports, tokens=Tokens(SECRET, 600))
 
 
-def call(gateway, route, query="", actor=None, **path):
+def call(gateway, route, query="", actor=None, body=None, **path):
     """The route as the HTTP entrypoint runs it: its answer or its error, as a response."""
     headers = {"Authorization": f"Bearer {Tokens(SECRET, 600).issue(actor)[0]}"} if actor else {}
-    request = EnvironBuilder(method="GET", query_string=query, headers=headers).get_request()
+    request = EnvironBuilder(method="POST" if body is not None else "GET", query_string=query,
+                             headers=headers, json=body).get_request()
     entrypoint = HttpEntrypoint("GET", "/")
     try:
         return entrypoint.response_from_result(getattr(gateway, route)(request, **path))
@@ -100,3 +101,24 @@ def test_exports_download_as_csv_and_xlsx(gateway):
     assert load_workbook(io.BytesIO(bulletin.get_data())).sheetnames[0] == "概况"
     assert call(gateway, "export_csv", MONTH, BUREAU, table="people").status_code == 400
 
+
+
+def test_the_public_list_of_concluded_cases_and_withholding_one(gateway):
+    response = call(gateway, "published_cases", MONTH)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    page = json.loads(response.get_data())
+    assert [c["case_number"][-2:] for c in page["cases"]] == ["02", "07", "01", "10"]
+    assert page["cases"][0]["timeline"][0]["step"] == "提交"
+    assert call(gateway, "published_cases", "limit=0").status_code == 400
+    # withholding: a bureau's, with a reason; then the case is gone from the list
+    case = page["cases"][1]["case_number"]
+    assert call(gateway, "withhold", actor=UNIT, body={"reason": "涉及隐私"},
+                case_number=case).status_code == 403
+    assert call(gateway, "withhold", actor=BUREAU, body={},
+                case_number=case).status_code == 400
+    done = call(gateway, "withhold", actor=BUREAU, body={"reason": "涉及隐私"}, case_number=case)
+    assert json.loads(done.get_data()) == {"case_number": case, "withheld": True,
+                                           "reason": "涉及隐私"}
+    page = json.loads(call(gateway, "published_cases", MONTH).get_data())
+    assert case not in [c["case_number"] for c in page["cases"]]

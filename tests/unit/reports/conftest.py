@@ -1,9 +1,11 @@
+import shutil
+
 import pytest
 
 from services.reports.models import Base
 from services.reports.settings import Settings
 from tests.kit import sqlite_store
-from tests.reports_month import RULES
+from tests.reports_month import RULES, feed, loaded_events
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +31,21 @@ def store_factory(tmp_path):
     yield make
     for context in stores:
         context.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def month_file(tmp_path_factory, settings):
+    """The month of tests/reports_month.py fed once into a store file."""
+    path = tmp_path_factory.mktemp("month") / "reports.db"
+    with sqlite_store(f"sqlite:///{path}", Base) as store:
+        feed(store, settings, loaded_events())
+    return path
+
+
+@pytest.fixture
+def month(month_file, tmp_path):
+    """A store of its own holding the month (a copy: tests may change it)."""
+    path = tmp_path / "month.db"
+    shutil.copy(month_file, path)
+    with sqlite_store(f"sqlite:///{path}", Base) as store:
+        yield store

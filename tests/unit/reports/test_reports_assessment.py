@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 
 from core import events
 from core.errors import Forbidden, InvalidInput
-from services.reports import projections, reports
+from services.reports import reports
 from services.reports.service import ReportsService
 from services.reports.settings import Settings
-from tests.reports_month import AS_OF, CHINA, NOVEMBER, SCORES, A, B, C, loaded_events
+from tests.reports_month import AS_OF, CHINA, NOVEMBER, SCORES, A, B, C, feed, loaded_events
 
 BUREAU = {"username": "bureau", "unit_code": "U370100-BUREAU", "role": "bureau",
           "area_code": "370100"}
@@ -25,12 +25,6 @@ A_STAFF = {"username": "a-staff", "unit_code": A, "role": "handler", "area_code"
 QUERY = {"period": "month", "date": "2026-11-15"}
 
 
-@pytest.fixture
-def month(store, settings):
-    for contract, event in loaded_events():
-        with store.transaction() as tx:
-            projections.consume(tx, settings, contract, event)
-    return store
 
 
 def test_the_assessment_scores_and_ranks_every_unit_by_the_configured_weights(month, settings):
@@ -131,9 +125,7 @@ def test_rising_words_are_segmented_and_a_rare_word_is_never_shown(store, settin
               date(2026, 11, 9): ["冬季供暖不热", "供暖费用过高", "小区供暖停止", "张三丰殴打他人"]}
     stream = [_submitted(n, day, title) for n, (day, title) in enumerate(
         (day, title) for day, names in titles.items() for title in names)]
-    for contract, event in stream:
-        with store.transaction() as tx:
-            projections.consume(tx, settings, contract, event)
+    feed(store, settings, stream)
     with store.transaction() as tx:
         trends = reports.trends(tx, {"date": "2026-11-09", "days": 7}, BUREAU, settings,
                                 on=AS_OF)

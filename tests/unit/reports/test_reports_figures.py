@@ -19,20 +19,9 @@ from tests.reports_month import (
     A,
     B,
     C,
+    feed,
     loaded_events,
 )
-
-
-def feed(store, settings, stream):
-    for contract, event in stream:
-        with store.transaction() as tx:
-            projections.consume(tx, settings, contract, event)
-
-
-@pytest.fixture
-def month(store, settings):
-    feed(store, settings, loaded_events())
-    return store
 
 
 def query(store, **q):
