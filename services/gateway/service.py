@@ -293,6 +293,22 @@ class GatewayService:
         page = self.reports.published_cases(request.args.to_dict())
         return json_response(schemas.PublishedCases().dump(page), headers=PUBLIC_CACHE)
 
+    @http("GET", f"{API}/public/open-data.csv")
+    def open_data(self, request):
+        """Open data: the concluded public cases of the period, anonymised, as CSV (开放数据)
+        ---
+        parameters:
+          - period
+          - area
+          - {name: unit_code, in: query, schema: {type: string}}
+          - {name: category, in: query, schema: {type: string}}
+        responses:
+          "200": {description: "UTF-8 CSV with a BOM: no case number, days not moments",
+                  content: {text/csv: {schema: {type: string}}}}
+        """
+        document = self.reports.open_data(request.args.to_dict())
+        return _download(document["text"].encode("utf-8"), document, PUBLIC_CACHE)
+
     @http("POST", f"{API}/reports/cases/<string:case_number>/withhold")
     @staff_only
     def withhold(self, request, actor, case_number):
@@ -373,7 +389,7 @@ class GatewayService:
           "200": {description: "UTF-8 CSV with a BOM", content: {text/csv: {schema: {type: string}}}}
         """
         document = self.reports.export(table, request.args.to_dict(), actor)
-        return _download(document["text"].encode("utf-8"), document)
+        return _download(document["text"].encode("utf-8"), document, STAFF_CACHE)
 
     @http("GET", f"{API}/reports/bulletin.xlsx")
     @staff_only
@@ -386,7 +402,7 @@ class GatewayService:
           "200": {description: an XLSX workbook, content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}}}}
         """
         document = self.reports.bulletin(request.args.to_dict(), actor)
-        return _download(base64.b64decode(document["base64"]), document)
+        return _download(base64.b64decode(document["base64"]), document, STAFF_CACHE)
 
     # -- documents, pages, probes -----------------------------------------
 
@@ -413,7 +429,7 @@ class GatewayService:
             return {"status": "submitted", "timeline": []}
 
 
-def _download(body, document):
+def _download(body, document, cache):
     return Response(body, headers={
-        **STAFF_CACHE, "Content-Disposition": f'attachment; filename="{document["filename"]}"'},
+        **cache, "Content-Disposition": f'attachment; filename="{document["filename"]}"'},
         content_type=document["content_type"])

@@ -15,7 +15,12 @@ from core.errors import NotFound
 from core.validation import load
 from services.reports.access import in_jurisdiction
 from services.reports.models import CaseFact, UnitName, WithheldCase
-from services.reports.schemas import PublishedQuerySchema, WithholdSchema, resolve_period
+from services.reports.schemas import (
+    OpenDataQuerySchema,
+    PublishedQuerySchema,
+    WithholdSchema,
+    resolve_period,
+)
 from services.routing.deadlines import LOCAL_TIME
 from services.tracking.access import jurisdiction_prefix
 
@@ -26,6 +31,25 @@ TIMELINE = (("submitted_at", "提交"), ("routed_at", "分派"), ("accepted_at",
 
 def published_cases(tx, query, today):
     query = load(PublishedQuerySchema(), query or {})
+    start, end, rows = _published(tx, query, today, paged=True)
+    return {"from": start.isoformat(), "to": end.isoformat(), "limit": query["limit"],
+            "offset": query["offset"], "cases": [_public(fact, name) for fact, name in rows]}
+
+
+def open_data(tx, query, today):
+    """The anonymised open-data rows of the cases concluded in the period: no
+    case number, days instead of moments, the handling time in working days."""
+    query = load(OpenDataQuerySchema(), query or {})
+    start, end, rows = _published(tx, query, today, paged=False)
+    return [{"category": fact.category, "area_code": fact.area_code, "unit_code": fact.unit_code,
+             "unit_name": name, "track": fact.track, "channel": fact.channel,
+             **{f"{attribute[:-3]}_on": _day(getattr(fact, attribute))
+                for attribute, _ in TIMELINE},
+             "on_time": fact.on_time, **(fact.rating or {})} for fact, name in rows]
+
+
+def _published(tx, query, today, paged):
+    """(first day, last day, [(fact, unit name)]) of the listed cases."""
     start, end = resolve_period(query, today)
     conditions = [
         CaseFact.concluded_at >= _start_of(start), CaseFact.concluded_at < _start_of(
@@ -39,12 +63,12 @@ def published_cases(tx, query, today):
         conditions.append(CaseFact.area_code.startswith(jurisdiction_prefix(query["area_code"])))
     if query["category"]:
         conditions.append(CaseFact.category == query["category"])
-    rows = tx.session.execute(
-        select(CaseFact, UnitName.name).outerjoin(UnitName, UnitName.code == CaseFact.unit_code)
-        .where(*conditions).order_by(CaseFact.concluded_at.desc(), CaseFact.case_number)
-        .limit(query["limit"]).offset(query["offset"])).all()
-    return {"from": start.isoformat(), "to": end.isoformat(), "limit": query["limit"],
-            "offset": query["offset"], "cases": [_public(fact, name) for fact, name in rows]}
+    listed = (select(CaseFact, UnitName.name)
+              .outerjoin(UnitName, UnitName.code == CaseFact.unit_code).where(*conditions)
+              .order_by(CaseFact.concluded_at.desc(), CaseFact.case_number))
+    if paged:
+        listed = listed.limit(query["limit"]).offset(query["offset"])
+    return start, end, tx.session.execute(listed).all()
 
 
 def withhold(tx, case_number, reason, actor):
@@ -69,6 +93,10 @@ def _public(fact, unit_name):
                      for attribute, label in TIMELINE if getattr(fact, attribute)],
         "rating": fact.rating,
     }
+
+
+def _day(moment):
+    return moment and moment.astimezone(LOCAL_TIME).date().isoformat()
 
 
 def _start_of(day):

@@ -31,6 +31,11 @@ def published_cases(tx, query, on=None):
     return disclosure.published_cases(tx, query, on or today())
 
 
+def open_data(tx, query, on=None):
+    """The anonymised open-data export of concluded cases, as CSV."""
+    return exports.csv_document("open-data", disclosure.open_data(tx, query, on or today()))
+
+
 def withhold(tx, case_number, reason, actor):
     actor = access.bureau(actor, "withholding a case from publication")
     return disclosure.withhold(tx, case_number, reason, actor)

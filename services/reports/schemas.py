@@ -56,8 +56,12 @@ class FigureQuerySchema(_FilterSchema):
     by = fields.Str(load_default=None, validate=validate.OneOf(BREAKDOWNS))
 
 
-class PublishedQuerySchema(_FilterSchema):
-    """Concluded in the period (default: this month), filtered, paged."""
+class OpenDataQuerySchema(_FilterSchema):
+    """Concluded in the period (default: this month), filtered."""
+
+
+class PublishedQuerySchema(OpenDataQuerySchema):
+    """... and paged."""
 
     limit = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
     offset = fields.Int(load_default=0, validate=validate.Range(min=0))

@@ -26,6 +26,11 @@ class ReportsService:
             return reports.published_cases(tx, query)
 
     @rpc
+    def open_data(self, query):
+        with self.store.transaction() as tx:
+            return reports.open_data(tx, query)
+
+    @rpc
     def withhold(self, case_number, reason, actor):
         with self.store.transaction() as tx:
             return reports.withhold(tx, case_number, reason, actor)

@@ -67,6 +67,8 @@ def test_handled_petitions_show_on_the_scoreboard_and_survive_a_rebuild(stack):
 
     public = api(stack, "GET", "/public/cases")
     assert public.status_code == 200 and not PERSONAL.search(public.text)
+    opened = api(stack, "GET", "/public/open-data.csv")
+    assert opened.status_code == 200 and not PERSONAL.search(opened.content.decode("utf-8-sig"))
     [listed] = public.json()["cases"]
     assert listed["case_number"] == first["case_number"] and listed["unit_code"] == UNIT
     assert listed["rating"]["handling_quality"] == "satisfied"

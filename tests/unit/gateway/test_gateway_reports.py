@@ -122,3 +122,12 @@ def test_the_public_list_of_concluded_cases_and_withholding_one(gateway):
                                            "reason": "涉及隐私"}
     page = json.loads(call(gateway, "published_cases", MONTH).get_data())
     assert case not in [c["case_number"] for c in page["cases"]]
+
+
+def test_open_data_downloads_as_public_csv(gateway):
+    response = call(gateway, "open_data", MONTH)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert 'filename="open-data.csv"' in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert rows and all("case_number" not in row for row in rows)

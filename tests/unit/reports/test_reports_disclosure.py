@@ -1,6 +1,9 @@
 """The public list of concluded cases, from the month of tests/reports_month.py:
 what is listed, what is not (the petitioner's opt-out, staff's withholding),
 filters and pages; no personal data can be in it."""
+import csv
+import io
+
 import pytest
 
 from core.errors import Forbidden, InvalidInput, NotFound
@@ -70,3 +73,18 @@ def test_staff_withhold_a_case_with_a_reason_and_it_stays_withheld_after_a_rebui
     with month.transaction() as tx:
         projections.rebuild(tx, settings)
     assert listed(month) == [2, 1, 10]
+
+
+def test_the_open_data_export_is_anonymised_and_leaves_out_what_the_list_leaves_out(month):
+    with month.transaction() as tx:
+        document = reports.open_data(tx, MONTH, on=AS_OF)
+    rows = list(csv.DictReader(io.StringIO(document["text"].lstrip("\ufeff"))))
+    assert document["filename"] == "open-data.csv" and len(rows) == 4
+    assert "case_number" not in rows[0]
+    assert rows[0] == {
+        "category": "housing", "area_code": "370102001", "unit_code": A,
+        "unit_name": "历下区住房保障局", "track": "standard", "channel": "proxy",
+        "submitted_on": "2026-11-03", "routed_on": "2026-11-03", "accepted_on": "2026-11-04",
+        "replied_on": "2026-11-20", "rated_on": "2026-11-21", "concluded_on": "2026-11-21",
+        "on_time": "False", "service_attitude": "basically_satisfied",
+        "work_efficiency": "basically_satisfied", "handling_quality": "basically_satisfied"}
