@@ -391,17 +391,19 @@ class GatewayService:
         document = self.reports.export(table, request.args.to_dict(), actor)
         return _download(document["text"].encode("utf-8"), document, STAFF_CACHE)
 
-    @http("GET", f"{API}/reports/bulletin.xlsx")
+    @http("GET", f"{API}/reports/bulletin.<string:document_format>")
     @staff_only
-    def bulletin(self, request, actor):
-        """The bulletin (通报) as a spreadsheet: figures, units, lagging units, charts
+    def bulletin(self, request, actor, document_format):
+        """The bulletin (通报), xlsx or pdf: figures, units, lagging units named, charts
         ---
         security: [{bearer: []}]
         parameters: [period, area]
         responses:
-          "200": {description: an XLSX workbook, content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}}}}
+          "200": {description: "an XLSX workbook, or a printable PDF in Chinese",
+                  content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}},
+                            application/pdf: {schema: {type: string, format: binary}}}}
         """
-        document = self.reports.bulletin(request.args.to_dict(), actor)
+        document = self.reports.bulletin(request.args.to_dict(), actor, document_format)
         return _download(base64.b64decode(document["base64"]), document, STAFF_CACHE)
 
     # -- documents, pages, probes -----------------------------------------

@@ -1,18 +1,23 @@
 """Documents: any table as CSV, and the bulletin (通报) as an XLSX workbook
-with its charts (openpyxl). Both travel over RPC as text (the XLSX base64)."""
+(openpyxl) or a printable PDF (reportlab), each with its charts. They travel
+over RPC as text (binary documents base64)."""
 import base64
 import csv
 import io
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 
+from services.reports import pdf
+
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_TYPE = "application/pdf"
 
 # The columns of the bulletin's unit table, as the bureau names them.
 UNIT_COLUMNS = (
-    ("rank", "名次"), ("key", "单位代码"), ("name", "单位"), ("received", "受理件数"),
+    ("rank", "名次"), ("key", "单位代码"), ("name", "单位"), ("received", "收到件数"),
     ("concluded", "办结件数"), ("due", "到期件数"), ("overdue", "超期件数"),
     ("on_time_rate", "按期办理率"), ("rated", "评价件数"), ("satisfaction_rate", "群众满意率"),
     ("rating_participation", "参评率"), ("returned", "退回件数"), ("supervised", "督办件数"),
@@ -52,7 +57,21 @@ def csv_document(table, rows):
     return {"filename": f"{table}.csv", "content_type": CSV_TYPE, "text": out.getvalue()}
 
 
-def bulletin(overall, units, lagging, series, categories, method):
+@dataclass(frozen=True)
+class BulletinContent:
+    """What a bulletin says, whatever its format."""
+
+    overall: dict
+    units: list
+    lagging: list
+    series: list
+    categories: list
+    method: dict
+
+
+def bulletin_xlsx(content, settings):
+    overall, units, lagging = content.overall, content.units, content.lagging
+    series, categories, method = content.series, content.categories, content.method
     book = Workbook()
     sheet = book.active
     sheet.title = "概况"
@@ -103,5 +122,18 @@ def bulletin(overall, units, lagging, series, categories, method):
 
     out = io.BytesIO()
     book.save(out)
-    return {"filename": f"bulletin-{overall['from']}-{overall['to']}.xlsx",
-            "content_type": XLSX_TYPE, "base64": base64.b64encode(out.getvalue()).decode()}
+    return _binary(out.getvalue(), f"bulletin-{overall['from']}-{overall['to']}.xlsx", XLSX_TYPE)
+
+
+def _binary(data, filename, content_type):
+    return {"filename": filename, "content_type": content_type,
+            "base64": base64.b64encode(data).decode()}
+
+
+def bulletin_pdf(content, settings):
+    overall = content.overall
+    return _binary(pdf.render(content, settings.bulletin_font, UNIT_COLUMNS, OVERALL),
+                   f"bulletin-{overall['from']}-{overall['to']}.pdf", PDF_TYPE)
+
+
+BULLETIN_FORMATS = {"xlsx": bulletin_xlsx, "pdf": bulletin_pdf}

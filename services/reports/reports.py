@@ -87,17 +87,22 @@ def export(tx, table, query, actor, settings, on=None):
     return exports.csv_document(table, readers[table]())
 
 
-def bulletin(tx, query, actor, settings, on=None):
-    """The bulletin (通报) as XLSX: figures, units, lagging units, the series."""
+def bulletin(tx, query, actor, settings, document_format="xlsx", on=None):
+    """The bulletin (通报) as XLSX or PDF: the figures, every unit's, the
+    lagging units named, the daily series and the categories, with charts."""
+    if document_format not in exports.BULLETIN_FORMATS:
+        raise InvalidInput("没有这种格式 (no such format)",
+                           {"format": [f"须为 {', '.join(exports.BULLETIN_FORMATS)} 之一"]})
     day = on or today()
     query = _bureau_query(query, actor)
-    return exports.bulletin(
+    content = exports.BulletinContent(
         overall=figures.figures(tx, {**query, "by": None}, day)[0],
         units=assessment.assessment(tx, query, day, settings.rules),
         lagging=assessment.lagging(tx, query, day, settings.rules),
         series=figures.figures(tx, {**query, "by": "day"}, day),
         categories=figures.figures(tx, {**query, "by": "category"}, day),
         method=figures.METHOD)
+    return exports.BULLETIN_FORMATS[document_format](content, settings)
 
 
 def _bureau_query(query, actor):

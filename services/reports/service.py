@@ -61,9 +61,9 @@ class ReportsService:
             return reports.export(tx, table, query, actor, self.settings)
 
     @rpc
-    def bulletin(self, query, actor):
+    def bulletin(self, query, actor, document_format="xlsx"):
         with self.store.transaction() as tx:
-            return reports.bulletin(tx, query, actor, self.settings)
+            return reports.bulletin(tx, query, actor, self.settings, document_format)
 
 
 def _consumer(contract):

@@ -15,6 +15,7 @@ from services.routing.deadlines import DEFAULT_OVERRIDES, WorkingCalendar, load_
 
 DEFAULT_REPEAT_WINDOW_DAYS = 90
 DEFAULT_HOT_WORD_MIN_CASES = 3
+DEFAULT_BULLETIN_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Settings:
     # one title never surfaces.
     hot_word_min_cases: int
     rules: dict
+    # a font with Chinese glyphs, embedded in the PDF bulletin
+    bulletin_font: str = DEFAULT_BULLETIN_FONT
 
     @classmethod
     def from_config(cls, config):
@@ -40,6 +43,7 @@ class Settings:
                                                         DEFAULT_REPEAT_WINDOW_DAYS))),
             hot_word_min_cases=int(config.get("HOT_WORD_MIN_CASES", DEFAULT_HOT_WORD_MIN_CASES)),
             rules=rules,
+            bulletin_font=config.get("BULLETIN_FONT") or DEFAULT_BULLETIN_FONT,
         )
 
 

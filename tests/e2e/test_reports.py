@@ -91,6 +91,8 @@ def test_handled_petitions_show_on_the_scoreboard_and_survive_a_rebuild(stack):
     assert units[UNIT]["received"] == "3"
     bulletin = api(stack, "GET", "/reports/bulletin.xlsx", bureau)
     assert load_workbook(io.BytesIO(bulletin.content))["各单位"]["B2"].value == UNIT
+    printable = api(stack, "GET", "/reports/bulletin.pdf", bureau)
+    assert printable.status_code == 200 and printable.content.startswith(b"%PDF")
     assert other["case_number"] in [c["case_number"] for c in api(stack, "GET", "/cases",
                                                                   handler).json()]
 

@@ -61,9 +61,10 @@ def test_the_public_scoreboard_needs_no_token_and_may_be_cached(gateway):
     assert board["units"][0]["from"] == "2026-11-01"
 
 
-@pytest.mark.parametrize("route", ["figures", "trends", "assessment", "lagging", "bulletin"])
+@pytest.mark.parametrize("route", ["figures", "trends", "assessment", "lagging"])
 def test_staff_routes_need_a_token(gateway, route):
     assert call(gateway, route, MONTH).status_code == 401
+    assert call(gateway, "bulletin", MONTH, document_format="pdf").status_code == 401
 
 
 def test_a_unit_sees_its_own_figures_and_not_anothers(gateway):
@@ -96,9 +97,13 @@ def test_exports_download_as_csv_and_xlsx(gateway):
     assert 'filename="assessment.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert [r["key"] for r in rows] == [C, B, A]
-    bulletin = call(gateway, "bulletin", MONTH, BUREAU)
+    bulletin = call(gateway, "bulletin", MONTH, BUREAU, document_format="xlsx")
     assert bulletin.status_code == 200
     assert load_workbook(io.BytesIO(bulletin.get_data())).sheetnames[0] == "概况"
+    printable = call(gateway, "bulletin", MONTH, BUREAU, document_format="pdf")
+    assert printable.headers["Content-Type"] == "application/pdf"
+    assert printable.get_data().startswith(b"%PDF")
+    assert call(gateway, "bulletin", MONTH, BUREAU, document_format="doc").status_code == 400
     assert call(gateway, "export_csv", MONTH, BUREAU, table="people").status_code == 400
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date, datetime
 
+import pypdfium2 as pdfium
 import pytest
 from nameko.exceptions import ConfigurationError
 from nameko.testing.services import worker_factory
@@ -174,3 +175,23 @@ def test_the_entrypoints_consume_each_event_once(store, settings):
     board = service.scoreboard({**QUERY})
     assert {u["key"]: u["received"] for u in board["units"]} == {A: 5, B: 2, C: 1}
     assert service.figures({**NOVEMBER, "date": "2026-11-15"}, BUREAU)[0]["received"] == 9
+
+
+def test_the_bulletin_prints_as_a_pdf_in_chinese_with_its_charts(month, settings, tmp_path):
+    with month.transaction() as tx:
+        document = reports.bulletin(tx, QUERY, BUREAU, settings, "pdf", on=AS_OF)
+    assert document["filename"] == "bulletin-2026-11-01-2026-11-30.pdf"
+    data = base64.b64decode(document["base64"])
+    assert data.startswith(b"%PDF")
+    pdf = pdfium.PdfDocument(data)
+    text = pdf[0].get_textpage().get_text_range()
+    assert "信访工作通报" in text and "历下区住房保障局" in text and "按期办理率" in text
+    # the first page rendered: not blank, and the Chinese title is drawn in ink
+    image = pdf[0].render(scale=1).to_pil().convert("L")
+    image.save(tmp_path / "bulletin-page-1.png")
+    inked = sum(1 for value in image.getdata() if value < 128)
+    assert inked > 0.01 * image.width * image.height
+    title = image.crop((0, 0, image.width, image.height // 12))
+    assert sum(1 for value in title.getdata() if value < 128) > 200
+    with month.transaction() as tx, pytest.raises(InvalidInput):
+        reports.bulletin(tx, QUERY, BUREAU, settings, "docx", on=AS_OF)
