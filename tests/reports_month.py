@@ -1,7 +1,8 @@
 """A realistic month of public events for the reports tests (November 2026:
 no public holiday), and the figures computed by hand from it.
 
-Units: A (housing, 历下区), B (labour, 市中区), C (urban management, the city).
+Units: A (housing, 历下区), B (labor, 章丘区), C (urban management, the city):
+the units of routing's seeded Jinan directory.
 Petitioners are keyed pseudonyms (64 hex characters), as intake publishes them.
 
     case  unit  area       category  channel  life
@@ -12,17 +13,17 @@ Petitioners are keyed pseudonyms (64 hex characters), as intake publishes them.
     3     A     370102     housing   online   P1 again, same matter: a repeat; 11-10 in, due 11-24,
                                               accepted 11-10, replied 11-12 (2), handling quality
                                               不满意 11-13, supervision opened
-    4     A     370102     labour    online   P3; 11-16 in, routed to B (due 11-30), B returns it
+    4     A     370102     labor     online   P3; 11-16 in, routed to B (due 11-30), B returns it
                                               11-17, re-routed to A (due 11-30), accepted 11-18,
                                               replied 11-19 (3), not rated
-    5     B     370103     labour    online   P4; 11-05 in, due 11-19, accepted 11-06, replied 11-09
+    5     B     370114     labor     online   P4; 11-05 in, due 11-19, accepted 11-06, replied 11-09
                                               (2), rated 满意 11-10, concluded on time; the
                                               petitioner asked that it not be published
-    6     B     370103     labour    proxy    P5; 11-09 in, due 11-23, never answered (overdue)
-    7     C     370100     urban     online   P6; 11-20 in, immediate, due 11-20, accepted and
+    6     B     370114     labor     proxy    P5; 11-09 in, due 11-23, never answered (overdue)
+    7     C     370100     urban_m.  online   P6; 11-20 in, immediate, due 11-20, accepted and
                                               replied 11-20 (0), rated 满意 11-20, on time
     8     -     370102     litigation online  P7; 11-25 in, rejected (a court matter)
-    9     A     370102     labour    online   P1 on another matter: no repeat; 11-12 in, due 11-26
+    9     A     370102     labor     online   P1 on another matter: no repeat; 11-12 in, due 11-26
     10    A     370102     housing   online   P8; 10-28 in (October), accepted 10-29, due 11-11,
                                               replied 11-02 (3), rated 满意 11-03, on time
 
@@ -35,8 +36,8 @@ from core import events
 from services.reports import projections
 
 CHINA = ZoneInfo("Asia/Shanghai")
-A, B, C = "U370102-HOUSING", "U370103-LABOUR", "U370100-URBAN"
-UNIT_NAMES = {A: "历下区住房保障局", B: "市中区人社局", C: "济南市城市管理局"}
+A, B, C = "370102-ZJJ", "370114-RSJ", "370100-CGJ"
+UNIT_NAMES = {A: "历下区住房和城乡建设局", B: "章丘区人力资源和社会保障局", C: "济南市城市管理局"}
 AS_OF = date(2026, 12, 10)
 NOVEMBER = {"period": "month", "date": date(2026, 11, 15)}
 SATISFIED = dict(service_attitude="satisfied", work_efficiency="satisfied",
@@ -93,30 +94,30 @@ def month_events():
          accepted=at(11, 3), replied=at(11, 6), rating=(SATISFIED, at(11, 7)), on_time=True)
     life(2, A, "370102001", "housing", "proxy", 2, at(11, 3), date(2026, 11, 17),
          accepted=at(11, 4), replied=at(11, 20), rating=(BASICALLY, at(11, 21)), on_time=False)
-    life(5, B, "370103", "labour", "online", 4, at(11, 5), date(2026, 11, 19),
+    life(5, B, "370114", "labor", "online", 4, at(11, 5), date(2026, 11, 19),
          accepted=at(11, 6), replied=at(11, 9), rating=(SATISFIED, at(11, 10)), on_time=True,
          title="拖欠农民工工资", publish=False)
-    life(6, B, "370103", "labour", "proxy", 5, at(11, 9), date(2026, 11, 23),
+    life(6, B, "370114", "labor", "proxy", 5, at(11, 9), date(2026, 11, 23),
          title="拖欠农民工工资")
     life(3, A, "370102", "housing", "online", 1, at(11, 10), date(2026, 11, 24),
          accepted=at(11, 10), replied=at(11, 12), rating=(UNHAPPY, at(11, 13)))
-    life(9, A, "370102", "labour", "online", 1, at(11, 12), date(2026, 11, 26),
+    life(9, A, "370102", "labor", "online", 1, at(11, 12), date(2026, 11, 26),
          title="拖欠农民工工资")
     # case 4: routed to B first, returned, re-routed to A
-    add(events.PETITION_SUBMITTED, 4, "370102", None, at(11, 16), category="labour",
+    add(events.PETITION_SUBMITTED, 4, "370102", None, at(11, 16), category="labor",
         title="小区供暖停止", submitted_at=at(11, 16), channel="online",
         petitioner_key=pseudonym(3))
     add(events.PETITION_ROUTED, 4, "370102", B, at(11, 16), unit_name=UNIT_NAMES[B],
-        category="labour", track="standard", due_date=date(2026, 11, 30), reason="按规则分派",
+        category="labor", track="standard", due_date=date(2026, 11, 30), reason="按规则分派",
         routing_seq=1)
     add(events.CASE_RETURNED, 4, "370102", B, at(11, 17), reason="不属本单位职责",
         returned_by="staff", routing_seq=1)
     add(events.PETITION_ROUTED, 4, "370102", A, at(11, 17), unit_name=UNIT_NAMES[A],
-        category="labour", track="standard", due_date=date(2026, 11, 30), reason="退回后重新分派",
+        category="labor", track="standard", due_date=date(2026, 11, 30), reason="退回后重新分派",
         routing_seq=2)
     add(events.CASE_ACCEPTED, 4, "370102", A, at(11, 18), accepted_by="staff")
     add(events.CASE_REPLIED, 4, "370102", A, at(11, 19), replied_by="staff")
-    life(7, C, "370100", "urban", "online", 6, at(11, 20), date(2026, 11, 20), track="immediate",
+    life(7, C, "370100", "urban_management", "online", 6, at(11, 20), date(2026, 11, 20), track="immediate",
          accepted=at(11, 20, 11), replied=at(11, 20, 15), rating=(SATISFIED, at(11, 20, 16)),
          on_time=True, title="道路噪音扰民")
     add(events.PETITION_SUBMITTED, 8, "370102", None, at(11, 25), category="litigation",

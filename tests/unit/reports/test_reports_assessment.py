@@ -19,7 +19,7 @@ from services.reports.service import ReportsService
 from services.reports.settings import Settings
 from tests.reports_month import AS_OF, CHINA, NOVEMBER, SCORES, A, B, C, feed, loaded_events
 
-BUREAU = {"username": "bureau", "unit_code": "U370100-BUREAU", "role": "bureau",
+BUREAU = {"username": "bureau", "unit_code": "370100-XFJ", "role": "bureau",
           "area_code": "370100"}
 DISTRICT_BUREAU = {**BUREAU, "unit_code": "U370102-BUREAU", "area_code": "370102"}
 A_STAFF = {"username": "a-staff", "unit_code": A, "role": "handler", "area_code": "370102"}
@@ -39,7 +39,7 @@ def test_the_assessment_scores_and_ranks_every_unit_by_the_configured_weights(mo
 def test_lagging_units_are_named_with_every_broken_rule(month, settings):
     with month.transaction() as tx:
         [named] = reports.lagging_units(tx, QUERY, BUREAU, settings, on=AS_OF)
-    assert named["key"] == A and named["name"] == "历下区住房保障局"
+    assert named["key"] == A and named["name"] == "历下区住房和城乡建设局"
     assert named["reasons"] == ["按期办理率33.3%，低于90.0%（6件）",
                                 "群众满意率75.0%，低于85.0%（4件）"]
 
@@ -67,7 +67,7 @@ def test_the_public_scoreboard_has_rates_volume_and_the_method_and_nothing_else(
         board = reports.scoreboard(tx, QUERY, on=AS_OF)
     units = {u["key"]: u for u in board["units"]}
     assert set(units) == {A, B, C}
-    assert units[B] == {"key": B, "name": "市中区人社局", "from": "2026-11-01", "to": "2026-11-30",
+    assert units[B] == {"key": B, "name": "章丘区人力资源和社会保障局", "from": "2026-11-01", "to": "2026-11-30",
                         "received": 2, "concluded": 1, "due": 2, "on_time": 1,
                         "on_time_rate": 0.5, "rated": 1, "satisfaction_rate": 1.0,
                         "rating_participation": 1.0}
@@ -89,7 +89,7 @@ def test_a_bureau_sees_its_jurisdiction_rolled_up_and_nothing_outside(month):
         [district] = reports.unit_figures(tx, QUERY, DISTRICT_BUREAU, on=AS_OF)
         assert district["received"] == 6
         with pytest.raises(Forbidden):
-            reports.unit_figures(tx, {**QUERY, "area_code": "370103"}, DISTRICT_BUREAU, on=AS_OF)
+            reports.unit_figures(tx, {**QUERY, "area_code": "370114"}, DISTRICT_BUREAU, on=AS_OF)
         [city] = reports.unit_figures(tx, QUERY, BUREAU, on=AS_OF)
         assert city["received"] == 9
 
@@ -114,7 +114,7 @@ def test_trends_rising_categories_and_areas(month, settings):
                                 on=AS_OF)
     # 11-16..30 against 11-01..15
     assert [(r["key"], r["recent"], r["earlier"]) for r in trends["categories"]["rising"]] == [
-        ("litigation", 1, 0), ("urban", 1, 0)]
+        ("litigation", 1, 0), ("urban_management", 1, 0)]
     assert [(r["key"], r["change"]) for r in trends["areas"]["rising"]] == [("370100", 1)]
     assert len(trends["series"]) == 30  # every day of both windows, quiet ones too
     assert trends["series"][0] == {"day": "2026-11-01", "received": 0, "concluded": 0}
@@ -162,7 +162,7 @@ def test_the_bulletin_is_an_xlsx_with_its_tables_and_charts(month, settings):
     overview = {row[0]: row[1] for row in book["概况"].iter_rows(values_only=True) if row}
     assert overview["收到"] == 9 and overview["超期"] == 5
     named = list(book["后进单位"].iter_rows(values_only=True))
-    assert named[1][:3] == (A, "历下区住房保障局", SCORES[A])
+    assert named[1][:3] == (A, "历下区住房和城乡建设局", SCORES[A])
     assert len(book["各单位"]._charts) == 1 and len(book["每日趋势"]._charts) == 1
 
 
@@ -185,7 +185,7 @@ def test_the_bulletin_prints_as_a_pdf_in_chinese_with_its_charts(month, settings
     assert data.startswith(b"%PDF")
     pdf = pdfium.PdfDocument(data)
     text = pdf[0].get_textpage().get_text_range()
-    assert "信访工作通报" in text and "历下区住房保障局" in text and "按期办理率" in text
+    assert "信访工作通报" in text and "历下区住房和城乡建设局" in text and "按期办理率" in text
     # the first page rendered: not blank, and the Chinese title is drawn in ink
     image = pdf[0].render(scale=1).to_pil().convert("L")
     image.save(tmp_path / "bulletin-page-1.png")

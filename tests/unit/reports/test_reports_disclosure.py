@@ -10,9 +10,9 @@ from core.errors import Forbidden, InvalidInput, NotFound
 from services.reports import projections, reports
 from tests.reports_month import AS_OF, A, case_number
 
-BUREAU = {"username": "bureau", "unit_code": "U370100-BUREAU", "role": "bureau",
+BUREAU = {"username": "bureau", "unit_code": "370100-XFJ", "role": "bureau",
           "area_code": "370100"}
-DISTRICT_BUREAU = {**BUREAU, "username": "lixia", "area_code": "370103"}
+DISTRICT_BUREAU = {**BUREAU, "username": "lixia", "area_code": "370114"}
 HANDLER = {"username": "a-staff", "unit_code": A, "role": "handler", "area_code": "370102"}
 MONTH = {"period": "month", "date": "2026-11-15"}
 
@@ -32,11 +32,11 @@ def test_concluded_cases_are_listed_newest_first_but_not_one_the_petitioner_kept
 
 def test_a_listed_case_shows_its_timeline_unit_and_ratings(month):
     with month.transaction() as tx:
-        page = reports.published_cases(tx, {**MONTH, "category": "urban"}, on=AS_OF)
+        page = reports.published_cases(tx, {**MONTH, "category": "urban_management"}, on=AS_OF)
     [case] = page["cases"]
     assert case == {
-        "case_number": case_number(7), "category": "urban", "area_code": "370100",
-        "unit_code": "U370100-URBAN", "unit_name": "济南市城市管理局", "track": "immediate",
+        "case_number": case_number(7), "category": "urban_management", "area_code": "370100",
+        "unit_code": "370100-CGJ", "unit_name": "济南市城市管理局", "track": "immediate",
         "on_time": True,
         "timeline": [{"step": "提交", "at": "2026-11-20T10:00+08:00"},
                      {"step": "分派", "at": "2026-11-20T10:00+08:00"},
@@ -83,7 +83,7 @@ def test_the_open_data_export_is_anonymised_and_leaves_out_what_the_list_leaves_
     assert "case_number" not in rows[0]
     assert rows[0] == {
         "category": "housing", "area_code": "370102001", "unit_code": A,
-        "unit_name": "历下区住房保障局", "track": "standard", "channel": "proxy",
+        "unit_name": "历下区住房和城乡建设局", "track": "standard", "channel": "proxy",
         "submitted_on": "2026-11-03", "routed_on": "2026-11-03", "accepted_on": "2026-11-04",
         "replied_on": "2026-11-20", "rated_on": "2026-11-21", "concluded_on": "2026-11-21",
         "on_time": "False", "service_attitude": "basically_satisfied",
