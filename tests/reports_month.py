@@ -117,8 +117,8 @@ def month_events():
         routing_seq=2)
     add(events.CASE_ACCEPTED, 4, "370102", A, at(11, 18), accepted_by="staff")
     add(events.CASE_REPLIED, 4, "370102", A, at(11, 19), replied_by="staff")
-    life(7, C, "370100", "urban_management", "online", 6, at(11, 20), date(2026, 11, 20), track="immediate",
-         accepted=at(11, 20, 11), replied=at(11, 20, 15), rating=(SATISFIED, at(11, 20, 16)),
+    life(7, C, "370100", "urban_management", "online", 6, at(11, 20), date(2026, 11, 20),
+         track="immediate", accepted=at(11, 20, 11), replied=at(11, 20, 15), rating=(SATISFIED, at(11, 20, 16)),
          on_time=True, title="道路噪音扰民")
     add(events.PETITION_SUBMITTED, 8, "370102", None, at(11, 25), category="litigation",
         title="房屋买卖合同纠纷", submitted_at=at(11, 25), channel="online",

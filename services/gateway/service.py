@@ -391,6 +391,29 @@ class GatewayService:
         document = self.reports.export(table, request.args.to_dict(), actor)
         return _download(document["text"].encode("utf-8"), document, STAFF_CACHE)
 
+    @http("GET", f"{API}/reports/bulletins")
+    @staff_only
+    def bulletins(self, request, actor):
+        """The bulletins made on schedule: each month's and quarter's, xlsx and pdf (bureau)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: newest first, content: {application/json: {schema: {type: array, items: StoredBulletin}}}}
+        """
+        return schemas.StoredBulletin(many=True).dump(self.reports.bulletins(actor))
+
+    @http("GET", f"{API}/reports/bulletins/<int:bulletin_id>")
+    @staff_only
+    def stored_bulletin(self, request, actor, bulletin_id):
+        """One scheduled bulletin, as it was made
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: "the document (xlsx or pdf)", content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+        """
+        document = self.reports.stored_bulletin(bulletin_id, actor)
+        return _download(base64.b64decode(document["base64"]), document, STAFF_CACHE)
+
     @http("GET", f"{API}/reports/bulletin.<string:document_format>")
     @staff_only
     def bulletin(self, request, actor, document_format):

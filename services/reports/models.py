@@ -8,10 +8,11 @@ summed from. Nothing here is read from another service's tables.
     daily_words       (day, word) -> titles using it, for rising words
     units             unit code -> name, as routing names it in its events
     withheld_cases    cases staff withheld from the public list (kept by a rebuild)
+    bulletins         the bulletins made on schedule, as sent out (kept by a rebuild)
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.store import UtcDateTime, utcnow
@@ -114,6 +115,24 @@ class WithheldCase(Base):
     reason: Mapped[str] = mapped_column(String(500))
     withheld_by: Mapped[str] = mapped_column(String(50))
     withheld_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class StoredBulletin(Base):
+    """A bulletin made on schedule (the month and the quarter just ended), kept
+    as generated: what was sent out stays what it was. Not a projection."""
+
+    __tablename__ = "bulletins"
+    __table_args__ = (UniqueConstraint("period", "start", "document_format"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(10))  # month | quarter
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    document_format: Mapped[str] = mapped_column(String(10))
+    filename: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    generated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class UnitName(Base):

@@ -1,11 +1,15 @@
 """What staff and the public may ask: each function checks its input and, for
 staff, who the actor is (access.py), then reads the figures."""
+import base64
 from datetime import datetime, timedelta
 
-from core.errors import InvalidInput
+from sqlalchemy import select
+
+from core.errors import InvalidInput, NotFound
 from core.validation import load
 from services.reports import access, assessment, disclosure, exports, figures
-from services.reports.schemas import FigureQuerySchema, TrendQuerySchema
+from services.reports.models import StoredBulletin
+from services.reports.schemas import FigureQuerySchema, TrendQuerySchema, resolve_period
 from services.routing.deadlines import LOCAL_TIME
 
 PUBLIC_COLUMNS = ("key", "name", "from", "to", "received", "concluded", "due", "on_time",
@@ -93,8 +97,55 @@ def bulletin(tx, query, actor, settings, document_format="xlsx", on=None):
     if document_format not in exports.BULLETIN_FORMATS:
         raise InvalidInput("没有这种格式 (no such format)",
                            {"format": [f"须为 {', '.join(exports.BULLETIN_FORMATS)} 之一"]})
+    return _bulletin(tx, _bureau_query(query, actor), settings, document_format, on or today())
+
+
+SCHEDULED_PERIODS = ("month", "quarter")
+
+
+def make_due_bulletins(tx, settings, on=None):
+    """On schedule: the city's bulletin of the month and of the quarter just
+    ended, in every format, unless already made (so a service that was down
+    catches up, and running twice makes nothing twice). Returns the new ones."""
     day = on or today()
-    query = _bureau_query(query, actor)
+    made = []
+    for period in SCHEDULED_PERIODS:
+        start, _ = resolve_period({"period": period, "date": day}, day)
+        start, end = resolve_period({"period": period, "date": start - timedelta(days=1)}, day)
+        for document_format in exports.BULLETIN_FORMATS:
+            if tx.session.scalar(select(StoredBulletin.id).where(
+                    StoredBulletin.period == period, StoredBulletin.start == start,
+                    StoredBulletin.document_format == document_format)):
+                continue
+            query = {"period": "range", "start": start, "end": end, "area_code": None}
+            document = _bulletin(tx, query, settings, document_format, day)
+            tx.session.add(StoredBulletin(
+                period=period, start=start, end=end, document_format=document_format,
+                filename=document["filename"], content_type=document["content_type"],
+                content=base64.b64decode(document["base64"])))
+            made.append(document["filename"])
+    return made
+
+
+def stored_bulletins(tx, actor):
+    access.bureau(actor, "the bulletins")
+    rows = tx.session.scalars(select(StoredBulletin).order_by(
+        StoredBulletin.start.desc(), StoredBulletin.period, StoredBulletin.document_format))
+    return [{"id": b.id, "period": b.period, "from": b.start.isoformat(),
+             "to": b.end.isoformat(), "format": b.document_format, "filename": b.filename,
+             "generated_at": b.generated_at.isoformat()} for b in rows]
+
+
+def stored_bulletin(tx, bulletin_id, actor):
+    access.bureau(actor, "the bulletins")
+    found = tx.session.get(StoredBulletin, bulletin_id) if isinstance(bulletin_id, int) else None
+    if found is None:
+        raise NotFound(f"bulletin {bulletin_id} not found")
+    return {"filename": found.filename, "content_type": found.content_type,
+            "base64": base64.b64encode(found.content).decode()}
+
+
+def _bulletin(tx, query, settings, document_format, day):
     content = exports.BulletinContent(
         overall=figures.figures(tx, {**query, "by": None}, day)[0],
         units=assessment.assessment(tx, query, day, settings.rules),

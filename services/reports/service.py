@@ -2,12 +2,16 @@
 per row of ``projections.PROJECTORS``), owning its store; figures, trends,
 the assessment and documents by RPC. Rebuilt from its event archive with
 ``python -m deploy.rebuild reports``."""
+from nameko.timer import timer
+
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
 from services.reports import projections, reports
 from services.reports.models import Base
 from services.reports.settings import SettingsProvider
+
+BULLETIN_CHECK_SECONDS = 3600
 
 
 class ReportsService:
@@ -64,6 +68,23 @@ class ReportsService:
     def bulletin(self, query, actor, document_format="xlsx"):
         with self.store.transaction() as tx:
             return reports.bulletin(tx, query, actor, self.settings, document_format)
+
+    @rpc
+    def bulletins(self, actor):
+        with self.store.transaction() as tx:
+            return reports.stored_bulletins(tx, actor)
+
+    @rpc
+    def stored_bulletin(self, bulletin_id, actor):
+        with self.store.transaction() as tx:
+            return reports.stored_bulletin(tx, bulletin_id, actor)
+
+    # At start and hourly: the bulletins of the month and quarter just ended
+    # appear within an hour of the period's end (or when the service is back).
+    @timer(interval=BULLETIN_CHECK_SECONDS, eager=True)
+    def make_due_bulletins(self):
+        with self.store.transaction() as tx:
+            reports.make_due_bulletins(tx, self.settings)
 
 
 def _consumer(contract):

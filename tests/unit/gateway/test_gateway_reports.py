@@ -37,6 +37,7 @@ def gateway(tmp_path_factory):
             with store.transaction() as tx:
                 projections.consume(tx, settings, contract, event)
         reports = worker_factory(ReportsService, store=store, settings=settings)
+        reports.make_due_bulletins()  # as the timer does when the service starts
         yield worker_factory(GatewayService, reports=reports, tokens=Tokens(SECRET, 600))
 
 
@@ -136,3 +137,13 @@ def test_open_data_downloads_as_public_csv(gateway):
     assert 'filename="open-data.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows and all("case_number" not in row for row in rows)
+
+
+def test_scheduled_bulletins_are_listed_and_downloaded(gateway):
+    listed = json.loads(call(gateway, "bulletins", actor=BUREAU).get_data())
+    assert call(gateway, "bulletins", actor=UNIT).status_code == 403
+    assert {b["format"] for b in listed} == {"xlsx", "pdf"}  # made when the worker started
+    pdf = next(b for b in listed if b["format"] == "pdf")
+    document = call(gateway, "stored_bulletin", actor=BUREAU, bulletin_id=pdf["id"])
+    assert document.status_code == 200 and document.get_data().startswith(b"%PDF")
+    assert call(gateway, "stored_bulletin", actor=BUREAU, bulletin_id=10**6).status_code == 404

@@ -13,7 +13,7 @@ from nameko.testing.services import worker_factory
 from openpyxl import load_workbook
 
 from core import events
-from core.errors import Forbidden, InvalidInput
+from core.errors import Forbidden, InvalidInput, NotFound
 from services.reports import reports
 from services.reports.service import ReportsService
 from services.reports.settings import Settings
@@ -195,3 +195,26 @@ def test_the_bulletin_prints_as_a_pdf_in_chinese_with_its_charts(month, settings
     assert sum(1 for value in title.getdata() if value < 128) > 200
     with month.transaction() as tx, pytest.raises(InvalidInput):
         reports.bulletin(tx, QUERY, BUREAU, settings, "docx", on=AS_OF)
+
+
+def test_bulletins_are_made_on_schedule_once_and_kept(month, settings):
+    with month.transaction() as tx:
+        made = reports.make_due_bulletins(tx, settings, on=AS_OF)
+    assert made == ["bulletin-2026-11-01-2026-11-30.xlsx", "bulletin-2026-11-01-2026-11-30.pdf",
+                    "bulletin-2026-07-01-2026-09-30.xlsx", "bulletin-2026-07-01-2026-09-30.pdf"]
+    with month.transaction() as tx:
+        assert reports.make_due_bulletins(tx, settings, on=AS_OF) == []
+        listed = reports.stored_bulletins(tx, BUREAU)
+        with pytest.raises(Forbidden):
+            reports.stored_bulletins(tx, A_STAFF)
+    assert [(b["period"], b["from"], b["format"]) for b in listed] == [
+        ("month", "2026-11-01", "pdf"), ("month", "2026-11-01", "xlsx"),
+        ("quarter", "2026-07-01", "pdf"), ("quarter", "2026-07-01", "xlsx")]
+    november = next(b for b in listed if b["period"] == "month" and b["format"] == "xlsx")
+    with month.transaction() as tx:
+        document = reports.stored_bulletin(tx, november["id"], BUREAU)
+        with pytest.raises(NotFound):
+            reports.stored_bulletin(tx, 999, BUREAU)
+    book = load_workbook(io.BytesIO(base64.b64decode(document["base64"])))
+    overview = {row[0]: row[1] for row in book["概况"].iter_rows(values_only=True) if row}
+    assert overview["收到"] == 9

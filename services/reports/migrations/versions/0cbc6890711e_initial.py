@@ -1,8 +1,8 @@
 """initial
 
-Revision ID: 65e29af61086
+Revision ID: 0cbc6890711e
 Revises:
-Create Date: 2026-11-25 16:00:23.177839
+Create Date: 2026-11-25 16:11:12.814440
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ from alembic import op
 from core.migrations import create_messaging_tables, drop_messaging_tables
 
 # revision identifiers, used by Alembic.
-revision: str = '65e29af61086'
+revision: str = '0cbc6890711e'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -31,6 +31,19 @@ def upgrade() -> None:
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('event_id')
+    )
+    op.create_table('bulletins',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('period', sa.String(length=10), nullable=False),
+    sa.Column('start', sa.Date(), nullable=False),
+    sa.Column('end', sa.Date(), nullable=False),
+    sa.Column('document_format', sa.String(length=10), nullable=False),
+    sa.Column('filename', sa.String(length=100), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('generated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('period', 'start', 'document_format')
     )
     op.create_table('case_facts',
     sa.Column('case_number', sa.String(length=20), nullable=False),
@@ -114,5 +127,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_facts_petitioner_key'))
 
     op.drop_table('case_facts')
+    op.drop_table('bulletins')
     op.drop_table('archived_events')
     # ### end Alembic commands ###
