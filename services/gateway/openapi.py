@@ -15,6 +15,7 @@ from services.gateway import schemas  # noqa: F401
 from services.gateway.http import HttpEntrypoint
 from services.intake import schemas as intake_schemas  # noqa: F401
 from services.rating import schemas as rating_schemas  # noqa: F401
+from services.reports import schemas as reports_schemas  # noqa: F401
 
 WERKZEUG_ARG = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 # <any(accept,reply):action>: one route for a table of steps, one path each here

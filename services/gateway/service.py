@@ -16,6 +16,7 @@ from services.gateway.http import http, json_body, json_response
 from services.intake.query_codes import new_submission_id
 from services.intake.schemas import SubmittedSchema
 from services.rating.schemas import RatingSchema
+from services.reports import schemas as reports_schemas
 from services.tracking.schemas import (
     CaseSummarySchema,
     OrderSchema,
@@ -270,10 +271,10 @@ class GatewayService:
         parameters: [period]
         responses:
           "200": {description: "every unit with cases in the period, and the method of each figure",
-                  content: {application/json: {schema: Scoreboard}}}
+                  content: {application/json: {schema: ScoreboardSchema}}}
         """
         board = self.reports.scoreboard(request.args.to_dict())
-        return json_response(schemas.Scoreboard().dump(board), headers=PUBLIC_CACHE)
+        return json_response(reports_schemas.ScoreboardSchema().dump(board), headers=PUBLIC_CACHE)
 
     @http("GET", f"{API}/public/cases")
     def published_cases(self, request):
@@ -288,10 +289,10 @@ class GatewayService:
           - {name: offset, in: query, schema: {type: integer, default: 0}}
         responses:
           "200": {description: "a page of the cases concluded in the period, newest first; not those the petitioner kept private or staff withheld",
-                  content: {application/json: {schema: PublishedCases}}}
+                  content: {application/json: {schema: PublishedCasesSchema}}}
         """
         page = self.reports.published_cases(request.args.to_dict())
-        return json_response(schemas.PublishedCases().dump(page), headers=PUBLIC_CACHE)
+        return json_response(reports_schemas.PublishedCasesSchema().dump(page), headers=PUBLIC_CACHE)
 
     @http("GET", f"{API}/public/open-data.csv")
     def open_data(self, request):
@@ -315,12 +316,12 @@ class GatewayService:
         """Withhold a concluded case from the public list, with the reason (bureau)
         ---
         security: [{bearer: []}]
-        requestBody: {required: true, content: {application/json: {schema: WithholdRequest}}}
+        requestBody: {required: true, content: {application/json: {schema: WithholdSchema}}}
         responses:
-          "200": {description: withheld, content: {application/json: {schema: Withheld}}}
+          "200": {description: withheld, content: {application/json: {schema: WithheldSchema}}}
         """
-        body = schemas.WithholdRequest().load(json_body(request))
-        return schemas.Withheld().dump(self.reports.withhold(case_number, body["reason"], actor))
+        body = reports_schemas.WithholdSchema().load(json_body(request))
+        return reports_schemas.WithheldSchema().dump(self.reports.withhold(case_number, body["reason"], actor))
 
     @http("GET", f"{API}/reports/figures")
     @staff_only
@@ -330,10 +331,10 @@ class GatewayService:
         security: [{bearer: []}]
         parameters: [period, area, filters]
         responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: FigureRow}}}}
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: FigureRowSchema}}}}
         """
         rows = self.reports.figures(request.args.to_dict(), actor)
-        return json_response(schemas.FigureRow(many=True).dump(rows), headers=STAFF_CACHE)
+        return json_response(reports_schemas.FigureRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
 
     @http("GET", f"{API}/reports/trends")
     @staff_only
@@ -347,10 +348,10 @@ class GatewayService:
           - {name: limit, in: query, schema: {type: integer, default: 10}}
           - {name: area_code, in: query, schema: {type: string}}
         responses:
-          "200": {description: ok, content: {application/json: {schema: Trends}}}
+          "200": {description: ok, content: {application/json: {schema: TrendsSchema}}}
         """
         trends = self.reports.trends(request.args.to_dict(), actor)
-        return json_response(schemas.Trends().dump(trends), headers=STAFF_CACHE)
+        return json_response(reports_schemas.TrendsSchema().dump(trends), headers=STAFF_CACHE)
 
     @http("GET", f"{API}/reports/assessment")
     @staff_only
@@ -360,10 +361,10 @@ class GatewayService:
         security: [{bearer: []}]
         parameters: [period, area]
         responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRow}}}}
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRowSchema}}}}
         """
         rows = self.reports.assessment(request.args.to_dict(), actor)
-        return json_response(schemas.AssessmentRow(many=True).dump(rows), headers=STAFF_CACHE)
+        return json_response(reports_schemas.AssessmentRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
 
     @http("GET", f"{API}/reports/lagging")
     @staff_only
@@ -373,10 +374,10 @@ class GatewayService:
         security: [{bearer: []}]
         parameters: [period, area]
         responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRow}}}}
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRowSchema}}}}
         """
         rows = self.reports.lagging(request.args.to_dict(), actor)
-        return json_response(schemas.AssessmentRow(many=True).dump(rows), headers=STAFF_CACHE)
+        return json_response(reports_schemas.AssessmentRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
 
     @http("GET", f"{API}/reports/export/<string:table>.csv")
     @staff_only
@@ -398,9 +399,9 @@ class GatewayService:
         ---
         security: [{bearer: []}]
         responses:
-          "200": {description: newest first, content: {application/json: {schema: {type: array, items: StoredBulletin}}}}
+          "200": {description: newest first, content: {application/json: {schema: {type: array, items: StoredBulletinSchema}}}}
         """
-        return schemas.StoredBulletin(many=True).dump(self.reports.bulletins(actor))
+        return reports_schemas.StoredBulletinSchema(many=True).dump(self.reports.bulletins(actor))
 
     @http("GET", f"{API}/reports/bulletins/<int:bulletin_id>")
     @staff_only

@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from core.config import LOCAL_TIME
 from core.errors import NotFound
 from core.validation import load
 from services.reports.access import in_jurisdiction
@@ -21,7 +22,6 @@ from services.reports.schemas import (
     WithholdSchema,
     resolve_period,
 )
-from services.routing.deadlines import LOCAL_TIME
 from services.tracking.access import jurisdiction_prefix
 
 # (CaseFact attribute, the timeline step as the public reads it)

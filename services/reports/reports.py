@@ -5,12 +5,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from core.config import LOCAL_TIME
 from core.errors import InvalidInput, NotFound
 from core.validation import load
 from services.reports import access, assessment, disclosure, exports, figures
 from services.reports.models import StoredBulletin
 from services.reports.schemas import FigureQuerySchema, TrendQuerySchema, resolve_period
-from services.routing.deadlines import LOCAL_TIME
 
 PUBLIC_COLUMNS = ("key", "name", "from", "to", "received", "concluded", "due", "on_time",
                   "on_time_rate", "rated", "satisfaction_rate", "rating_participation")

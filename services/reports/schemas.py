@@ -1,8 +1,11 @@
 """What the reports RPCs take (checked: bad input is InvalidInput naming the
-field) and the assessment rules in config."""
+field), the assessment rules in config, and what the RPCs answer (the shapes
+the gateway dumps its answers through)."""
 from datetime import date, timedelta
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from core.events import AREA_CODE, TRACKS
 
 PERIODS = ("day", "week", "month", "quarter", "year", "range")
 BREAKDOWNS = ("unit", "area", "category", "channel", "day")
@@ -12,7 +15,7 @@ MAX_RANGE_DAYS = 3660
 RATE_FIGURES = ("on_time_rate", "satisfaction_rate", "rating_participation")
 COUNT_FIGURES = ("supervised", "overdue", "returned", "repeats", "declined")
 
-_AREA = validate.Regexp(r"^\d{6}(\d{3})?$", error="须为6位或9位行政区划代码")
+_AREA = validate.Regexp(AREA_CODE, error="须为6位或9位行政区划代码")
 
 
 class _Input(Schema):
@@ -137,3 +140,125 @@ def resolve_period(query, today):
     month = start.month - 1 + months
     following = date(start.year + month // 12, month % 12 + 1, 1)
     return start, following - timedelta(days=1)
+
+
+# -- outputs --------------------------------------------------------------
+# Figures hold no personal data; the schemas still name every field, so a
+# field added here by mistake does not leave the gateway unnoticed.
+
+_RATE = dict(allow_none=True, metadata={"description": "0..1; null when there is nothing to divide"})
+
+
+class ScoreboardUnitSchema(Schema):
+    key = fields.Str(metadata={"description": "unit code"})
+    name = fields.Str(allow_none=True)
+    period_from = fields.Str(attribute="from", data_key="from")
+    period_to = fields.Str(attribute="to", data_key="to")
+    received = fields.Int()
+    concluded = fields.Int()
+    due = fields.Int(metadata={"description": "cases whose due date fell in the period"})
+    on_time = fields.Int()
+    on_time_rate = fields.Float(**_RATE)
+    rated = fields.Int()
+    satisfaction_rate = fields.Float(**_RATE)
+    rating_participation = fields.Float(**_RATE)
+
+
+class ScoreboardSchema(Schema):
+    method = fields.Dict(keys=fields.Str(), values=fields.Str(),
+                         metadata={"description": "how each figure is computed"})
+    units = fields.List(fields.Nested(ScoreboardUnitSchema))
+
+
+class FigureRowSchema(ScoreboardUnitSchema):
+    key = fields.Str(allow_none=True, metadata={"description": "the breakdown's key (unit, area, "
+                                                        "category, channel or day)"})
+    accepted = fields.Int()
+    declined = fields.Int()
+    returned = fields.Int()
+    transferred = fields.Int()
+    extended = fields.Int()
+    overdue = fields.Int()
+    supervised = fields.Int()
+    repeats = fields.Int(metadata={"description": "repeat petitions (重复信访)"})
+    replied = fields.Int()
+    satisfaction_by_dimension = fields.Dict(keys=fields.Str(), values=fields.Float(allow_none=True))
+    ratings_by_dimension = fields.Dict(keys=fields.Str(), values=fields.Dict(keys=fields.Str(),
+                                                                       values=fields.Int()))
+    handling_days_avg = fields.Float(allow_none=True, metadata={"description": "working days"})
+    handling_days_p90 = fields.Int(allow_none=True)
+
+
+class AssessmentRowSchema(FigureRowSchema):
+    score = fields.Float()
+    rank = fields.Int()
+    lagging = fields.Bool()
+    reasons = fields.List(fields.Str())
+
+
+class PublishedStepSchema(Schema):
+    step = fields.Str(metadata={"description": "提交, 分派, 受理, 答复, 评价, 办结"})
+    at = fields.Str()
+
+
+class PublishedCaseSchema(Schema):
+    case_number = fields.Str()
+    category = fields.Str()
+    area_code = fields.Str()
+    unit_code = fields.Str(allow_none=True)
+    unit_name = fields.Str(allow_none=True)
+    track = fields.Str(allow_none=True, metadata={"enum": list(TRACKS)})
+    on_time = fields.Bool(allow_none=True)
+    timeline = fields.List(fields.Nested(PublishedStepSchema))
+    rating = fields.Dict(keys=fields.Str(), values=fields.Str(), allow_none=True)
+
+
+class PublishedCasesSchema(Schema):
+    period_from = fields.Str(attribute="from", data_key="from")
+    period_to = fields.Str(attribute="to", data_key="to")
+    limit = fields.Int()
+    offset = fields.Int()
+    cases = fields.List(fields.Nested(PublishedCaseSchema))
+
+
+class WithheldSchema(Schema):
+    case_number = fields.Str()
+    withheld = fields.Bool()
+    reason = fields.Str()
+
+
+class StoredBulletinSchema(Schema):
+    id = fields.Int()
+    period = fields.Str(metadata={"enum": ["month", "quarter"]})
+    period_from = fields.Str(attribute="from", data_key="from")
+    period_to = fields.Str(attribute="to", data_key="to")
+    format = fields.Str(metadata={"enum": ["xlsx", "pdf"]})
+    filename = fields.Str()
+    generated_at = fields.Str()
+
+
+class RisingSchema(Schema):
+    key = fields.Str()
+    recent = fields.Int()
+    earlier = fields.Int()
+    change = fields.Int()
+    growth = fields.Float(allow_none=True)
+
+
+class RisingListSchema(Schema):
+    period_from = fields.Str(attribute="from", data_key="from")
+    period_to = fields.Str(attribute="to", data_key="to")
+    rising = fields.List(fields.Nested(RisingSchema))
+
+
+class SeriesPointSchema(Schema):
+    day = fields.Str()
+    received = fields.Int()
+    concluded = fields.Int()
+
+
+class TrendsSchema(Schema):
+    series = fields.List(fields.Nested(SeriesPointSchema))
+    categories = fields.Nested(RisingListSchema)
+    areas = fields.Nested(RisingListSchema)
+    words = fields.Nested(RisingListSchema)

@@ -8,8 +8,8 @@ from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
 from services.reports import projections, reports
+from services.reports.dependencies import SettingsProvider
 from services.reports.models import Base
-from services.reports.settings import SettingsProvider
 
 BULLETIN_CHECK_SECONDS = 3600
 
@@ -88,13 +88,10 @@ class ReportsService:
 
 
 def _consumer(contract):
-    @handles(contract)
-    def consume(self, event):
-        with self.store.transaction() as tx:
-            if tx.first_delivery(event):
-                projections.consume(tx, self.settings, contract, event)
+    def consume(self, tx, event):
+        projections.consume(tx, self.settings, contract, event)
     consume.__name__ = f"on_{contract.event_type}"
-    return consume
+    return handles(contract)(consume)
 
 
 # One handler per event type the projections table lists: adding a row there

@@ -3,10 +3,7 @@ the repeat-petition window, the hot-word threshold and the assessment rules."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from nameko.exceptions import ConfigurationError
-from nameko.extensions import DependencyProvider
-
-from services.reports import words
+from core.errors import ConfigurationError
 from services.reports.schemas import AssessmentRulesSchema
 
 # The working-day calendar is routing's until it moves to core (case-work
@@ -45,12 +42,3 @@ class Settings:
             rules=rules,
             bulletin_font=config.get("BULLETIN_FONT") or DEFAULT_BULLETIN_FONT,
         )
-
-
-class SettingsProvider(DependencyProvider):
-    def setup(self):
-        self.settings = Settings.from_config(self.container.config)
-        words.ready()
-
-    def get_dependency(self, worker_ctx):
-        return self.settings

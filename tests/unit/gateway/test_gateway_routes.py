@@ -4,15 +4,12 @@ ones do): no broker, so these run in the unit suite. The real services behind
 the same routes are covered end to end in tests/e2e."""
 import pytest
 import requests
-from nameko.containers import ServiceContainer
-from nameko.extensions import DependencyProvider
 
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from core.validation import load
-from services.gateway.service import API, GatewayService
 from services.tracking import schemas as tracking_schemas
 from services.tracking.workflows import PETITIONER_ACTIONS, STAFF_ACTIONS, STEPS
-from tests.stack import free_port
+from tests.kit import gateway_url
 
 SECRET = "a-test-secret-of-thirty-two-chars"
 HANDLER = {"username": "lixia_housing", "unit_code": "370102-ZJJ", "unit_name": "历下区住建局",
@@ -147,29 +144,10 @@ def services():
             "rating": Rating(tracking)}
 
 
-class StandIn(DependencyProvider):
-    """Hands every worker the same stand-in service object. (nameko's
-    replace_dependencies would leave the RPC proxies' reply listener behind,
-    and that connects to a broker.)"""
-
-    def __init__(self, service):
-        self.service = service
-
-    def get_dependency(self, worker_ctx):
-        return self.service
-
-
 @pytest.fixture
 def url(services):
-    port = free_port()
-    gateway = type("GatewayService", (GatewayService,),
-                   {name: StandIn(service) for name, service in services.items()})
-    container = ServiceContainer(gateway, {
-        "AMQP_URI": "amqp://unused", "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
-        "TOKEN_SECRET": SECRET})
-    container.start()
-    yield f"http://127.0.0.1:{port}{API}"
-    container.stop()
+    with gateway_url(services, SECRET) as address:
+        yield address
 
 
 def call(method, url, token=None, **kwargs):

@@ -4,7 +4,7 @@ import pytest
 
 from services.reports.models import Base
 from services.reports.settings import Settings
-from tests.kit import sqlite_store
+from tests.kit import sqlite_store, store_fixture
 from tests.reports_month import RULES, feed, loaded_events
 
 
@@ -13,10 +13,7 @@ def settings():
     return Settings.from_config({"ASSESSMENT": RULES})
 
 
-@pytest.fixture
-def store(sqlite_url):
-    with sqlite_store(sqlite_url, Base) as store:
-        yield store
+store = store_fixture(Base)
 
 
 @pytest.fixture
