@@ -6,15 +6,12 @@ from core.errors import Forbidden
 from core.roles import BUREAU_ROLES
 from services.tracking.access import jurisdiction_prefix, load_actor
 
-# the accounts on main still carry the role "bureau"; core.roles names the
-# bureau roles the staff-admin change introduces
-BUREAU = BUREAU_ROLES | {"bureau"}
 
 
 def bureau(actor, what):
     """The actor, if a bureau's; Forbidden saying ``what`` is theirs otherwise."""
     actor = load_actor(actor)
-    if actor["role"] not in BUREAU:
+    if actor["role"] not in BUREAU_ROLES:
         raise Forbidden(f"{what}: for the petition bureau")
     return actor
 
@@ -22,7 +19,7 @@ def bureau(actor, what):
 def scoped(query, actor):
     """``query`` narrowed to what ``actor`` may see."""
     actor = load_actor(actor)
-    if actor["role"] in BUREAU:
+    if actor["role"] in BUREAU_ROLES:
         query["area_code"] = within(query.get("area_code"), actor)
     else:
         if query.get("unit_code") not in (None, actor["unit_code"]):

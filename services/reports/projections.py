@@ -35,6 +35,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 
 from core import events
+from core.calendar import local_date
 from core.events import RATING_DIMENSIONS
 from services.reports import words
 from services.reports.models import (
@@ -44,7 +45,6 @@ from services.reports.models import (
     DailyWord,
     UnitName,
 )
-from services.routing.deadlines import local_date
 
 RECEIVED, REPEAT, DECLINED, ACCEPTED = "received", "repeat", "declined", "accepted"
 RETURNED, TRANSFERRED, EXTENDED = "returned", "transferred", "extended"

@@ -3,12 +3,9 @@ the repeat-petition window, the hot-word threshold and the assessment rules."""
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.calendar import WorkingCalendar, calendar_from_config
 from core.errors import ConfigurationError
 from services.reports.schemas import AssessmentRulesSchema
-
-# The working-day calendar is routing's until it moves to core (case-work
-# branch): one calendar, the same override file, the same count.
-from services.routing.deadlines import DEFAULT_OVERRIDES, WorkingCalendar, load_calendar
 
 DEFAULT_REPEAT_WINDOW_DAYS = 90
 DEFAULT_HOT_WORD_MIN_CASES = 3
@@ -35,7 +32,7 @@ class Settings:
         except Exception as exc:  # noqa: BLE001  any bad value: say which, do not start
             raise ConfigurationError(f"reports: ASSESSMENT is not valid: {exc}") from None
         return cls(
-            calendar=load_calendar(config.get("HOLIDAY_OVERRIDES", DEFAULT_OVERRIDES)),
+            calendar=calendar_from_config(config),
             repeat_window=timedelta(days=int(config.get("REPEAT_WINDOW_DAYS",
                                                         DEFAULT_REPEAT_WINDOW_DAYS))),
             hot_word_min_cases=int(config.get("HOT_WORD_MIN_CASES", DEFAULT_HOT_WORD_MIN_CASES)),

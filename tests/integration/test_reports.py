@@ -15,7 +15,7 @@ from services.reports.service import ReportsService
 from tests.kit import count_rows, publish, service_config, wait_for
 from tests.reports_month import RULES, A, B, C, month_events
 
-BUREAU = {"username": "bureau", "unit_code": "370100-XFJ", "role": "bureau",
+BUREAU = {"username": "bureau", "unit_code": "370100-XFJ", "role": "bureau_supervisor",
           "area_code": "370100"}
 MONTH = {"period": "month", "date": "2026-11-15"}
 

@@ -18,7 +18,7 @@ from tests.reports_month import RULES, A, B, C, feed, loaded_events
 
 SECRET = "a-test-secret-of-thirty-two-chars"
 BUREAU = {"username": "city_bureau", "unit_code": "370100-XFJ", "unit_name": "济南市信访局",
-          "role": "bureau", "area_code": "370100"}
+          "role": "bureau_supervisor", "area_code": "370100"}
 UNIT = {"username": "lixia_housing", "unit_code": A, "unit_name": "历下区住房和城乡建设局",
         "role": "handler", "area_code": "370102"}
 MONTH = {"period": "month", "date": "2026-11-15"}

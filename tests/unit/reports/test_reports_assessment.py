@@ -19,7 +19,7 @@ from services.reports.service import ReportsService
 from services.reports.settings import Settings
 from tests.reports_month import AS_OF, CHINA, NOVEMBER, SCORES, A, B, C, feed, loaded_events
 
-BUREAU = {"username": "bureau", "unit_code": "370100-XFJ", "role": "bureau",
+BUREAU = {"username": "bureau", "unit_code": "370100-XFJ", "role": "bureau_supervisor",
           "area_code": "370100"}
 DISTRICT_BUREAU = {**BUREAU, "unit_code": "U370102-BUREAU", "area_code": "370102"}
 A_STAFF = {"username": "a-staff", "unit_code": A, "role": "handler", "area_code": "370102"}

@@ -10,7 +10,7 @@ from core.errors import Forbidden, InvalidInput, NotFound
 from services.reports import projections, reports
 from tests.reports_month import AS_OF, A, case_number
 
-BUREAU = {"username": "bureau", "unit_code": "370100-XFJ", "role": "bureau",
+BUREAU = {"username": "bureau", "unit_code": "370100-XFJ", "role": "bureau_supervisor",
           "area_code": "370100"}
 DISTRICT_BUREAU = {**BUREAU, "username": "lixia", "area_code": "370114"}
 HANDLER = {"username": "a-staff", "unit_code": A, "role": "handler", "area_code": "370102"}
