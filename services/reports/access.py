@@ -7,7 +7,6 @@ from core.roles import BUREAU_ROLES
 from services.tracking.access import jurisdiction_prefix, load_actor
 
 
-
 def bureau(actor, what):
     """The actor, if a bureau's; Forbidden saying ``what`` is theirs otherwise."""
     actor = load_actor(actor)

@@ -15,9 +15,11 @@ Measures (the counter names; figures.py turns them into rates):
 
     received      submitted_at        the case's current unit (or "" before routing)
     repeat        submitted_at        a repeat petition (重复信访, see ``_mark_repeats``)
-    declined      declined_at         not accepted (不予受理; today: routing's rejection)
+    declined      declined_at         not accepted (不予受理): routing's rejection or the unit's
     accepted      accepted_at
     returned      each return         the unit that returned it (退回): a step
+    transferred   each transfer       the unit that passed it on (转办): a step
+    extended      each approved extension (延期): a step; the due date moves
     replied       replied_at
     replied_rated replied_at          ... and since rated (rating participation)
     handling_days replied_at          working days from submission to reply, summed
@@ -86,7 +88,9 @@ def on_routed(p, fact, event):
     fact.routed_at = event["occurred_at"]
 
 
-def on_rejected(p, fact, event):
+def on_declined(p, fact, event):
+    """Not accepted: by routing before any unit (a court matter), or by the
+    unit (不予受理, with reasons)."""
     fact.declined_at = event["occurred_at"]
 
 
@@ -96,6 +100,21 @@ def on_accepted(p, fact, event):
 
 def on_returned(p, fact, event):
     _step(fact, RETURNED, event)
+
+
+def on_transferred(p, fact, event):
+    _step(fact, TRANSFERRED, event)  # counted for the unit that passed it on
+
+
+def on_extended(p, fact, event):
+    _step(fact, EXTENDED, event)
+    fact.due_date = event["until"]
+
+
+def on_new_plan(p, fact, event):
+    """专案专办 / 提级: a plan of its own, with its own due date (if set)."""
+    if event["due_date"]:
+        fact.due_date = event["due_date"]
 
 
 def on_replied(p, fact, event):
@@ -130,9 +149,14 @@ def _step(fact, measure, event):
 PROJECTORS = {
     events.PETITION_SUBMITTED: on_submitted,
     events.PETITION_ROUTED: on_routed,
-    events.PETITION_REJECTED: on_rejected,
+    events.PETITION_REJECTED: on_declined,
+    events.CASE_DECLINED: on_declined,
     events.CASE_ACCEPTED: on_accepted,
     events.CASE_RETURNED: on_returned,
+    events.CASE_TRANSFERRED: on_transferred,
+    events.EXTENSION_APPROVED: on_extended,
+    events.CASE_SPECIAL: on_new_plan,
+    events.CASE_ESCALATED: on_new_plan,
     events.CASE_REPLIED: on_replied,
     events.CASE_CONCLUDED: on_concluded,
     events.SUPERVISION_OPENED: on_supervision,

@@ -19,6 +19,7 @@ from tests.reports_month import (
     A,
     B,
     C,
+    at,
     feed,
     loaded_events,
 )
@@ -136,3 +137,39 @@ def test_repeat_petitions_depend_on_the_window(store):
     # case 3 came 8 days after case 1: outside a 7-day window
     [row] = query(store)
     assert row["repeats"] == 0
+
+
+def test_case_work_steps_transfer_extension_and_a_units_decline(store, settings):
+    """Rows of the case-work events: a transfer counts for the unit that passed
+    the case on, an approved extension moves the due date, a unit's decline
+    takes the case out of what is due."""
+    def event(contract, n, unit, when, **fields):
+        return contract, contract.load(contract.build(
+            case_number=f"JN20261102-00001{n}", area_code="370114", unit_code=unit,
+            occurred_at=at(11, when), **fields))
+    step = dict(actor="staff", from_state="routed", to_state="transferred")
+    feed(store, settings, [
+        event(events.PETITION_SUBMITTED, 1, None, 2, category="labor", title="工资", channel="online",
+              submitted_at=at(11, 2)),
+        event(events.PETITION_ROUTED, 1, B, 2, unit_name="B", category="labor", track="standard",
+              due_date=date(2026, 11, 16), reason="规则", routing_seq=1),
+        event(events.CASE_TRANSFERRED, 1, B, 3, **step, to_unit_code=C, routing_seq=1),
+        event(events.PETITION_ROUTED, 1, C, 3, unit_name="C", category="labor", track="standard",
+              due_date=date(2026, 11, 17), reason="转办", routing_seq=2),
+        event(events.EXTENSION_APPROVED, 1, C, 10, **step, until=date(2026, 11, 27),
+              reason="情况复杂"),
+        event(events.CASE_REPLIED, 1, C, 20, replied_by="staff"),
+        event(events.CASE_CONCLUDED, 1, C, 21, on_time=True),
+        event(events.PETITION_SUBMITTED, 2, None, 4, category="labor", title="工资", channel="online",
+              submitted_at=at(11, 4)),
+        event(events.PETITION_ROUTED, 2, A, 4, unit_name="A", category="labor", track="standard",
+              due_date=date(2026, 11, 18), reason="规则", routing_seq=1),
+        event(events.CASE_DECLINED, 2, A, 5, **step, reason="不属于信访事项"),
+    ])
+    units = by_key(query(store, by="unit"))
+    assert_figures(units[B], dict(received=0, transferred=1, due=0))
+    assert_figures(units[C], dict(received=1, extended=1, due=1, on_time=1, overdue=0,
+                                  concluded=1))
+    assert_figures(units[A], dict(received=1, declined=1, due=0))
+    days = by_key(query(store, by="day"))
+    assert days["2026-11-27"]["due"] == 1 and days["2026-11-17"]["due"] == 0
