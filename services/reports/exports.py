@@ -25,7 +25,7 @@ UNIT_COLUMNS = (
     ("handling_days_p90", "办理工作日P90"), ("score", "考核得分"),
 )
 OVERALL = (("received", "收到"), ("accepted", "受理"), ("declined", "不予受理"),
-           ("concluded", "办结"), ("returned", "退回"), ("transferred", "转送"),
+           ("concluded", "办结"), ("returned", "退回"), ("transferred", "转办"),
            ("extended", "延期"), ("overdue", "超期"), ("supervised", "督办"),
            ("repeats", "重复信访"), ("on_time_rate", "按期办理率"),
            ("satisfaction_rate", "群众满意率"), ("rating_participation", "参评率"),
