@@ -14,8 +14,9 @@ Read top to bottom, this is what happens to a petition:
               case_escalated, case_reported_back        -> the bureau's handling steps
     tracking  extension_requested / _approved / _refused -> 延期; notify tells of an approval
     tracking  case_replied        -> rating opens for the petitioner; notify tells them (答復)
-    rating    rating_submitted    -> tracking concludes the case (辦結)
-    rating    rating_unsatisfied  -> tracking opens supervision (督辦)
+    rating    rating_submitted    -> tracking concludes the case (辦結), or opens
+                                     supervision (督辦) when it is unsatisfied
+    rating    rating_unsatisfied  -> for subscribers: the unsatisfied ones only
     tracking  case_due_soon, case_overdue  -> the sweep: once per case, deadline and due date
     tracking  supervision_opened / _answered / _closed / _sent_back / _escalated -> 督办单
     tracking  return_visit_recorded, check_recorded      -> 回访, 抽查, 暗访
@@ -42,6 +43,15 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 TRACKS = ("immediate", "standard", "special_case", "escalated")
 RATING_LEVELS = ("satisfied", "basically_satisfied", "unsatisfied")
 RATING_DIMENSIONS = ("service_attitude", "work_efficiency", "handling_quality")
+UNSATISFIED = "unsatisfied"
+
+
+def unsatisfied_dimensions(levels):
+    """The one rule for "is this rating unsatisfied": the dimensions rated 不满意.
+    Any one makes the whole rating unsatisfied (it is not satisfied for the
+    satisfaction rate, and it opens supervision); 满意 and 基本满意 both count
+    as satisfied. ``levels`` maps each dimension to its level."""
+    return [d for d in RATING_DIMENSIONS if levels[d] == UNSATISFIED]
 
 _CASE_NUMBER = validate.Regexp(r"^JN\d{8}-\d{6}$")
 # A district or county (6 digits) or a town or street (9): GB/T 2260 and its

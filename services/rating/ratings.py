@@ -29,8 +29,9 @@ def record_reply(tx, event):
 
 
 def submit(tx, case_number, data):
-    """Record the petitioner's rating and tell tracking (which concludes the
-    case, and opens supervision when a dimension is unsatisfied)."""
+    """Record the petitioner's rating and publish it (tracking concludes the
+    case, or opens supervision when it is unsatisfied); ``rating_unsatisfied``
+    is published besides for subscribers who want only those."""
     levels = load(RatingInputSchema(), data)
     # An unknown case answers like an unreplied one: nothing to learn by probing.
     ratable = tx.session.get(RatableCase, case_number) if isinstance(case_number, str) else None
@@ -51,7 +52,7 @@ def submit(tx, case_number, data):
                     unit_code=ratable.unit_code)
     dimensions = {d: levels[d] for d in RATING_DIMENSIONS}
     tx.emit(events.RATING_SUBMITTED, **envelope, **dimensions)
-    unsatisfied = [d for d in RATING_DIMENSIONS if dimensions[d] == "unsatisfied"]
+    unsatisfied = events.unsatisfied_dimensions(dimensions)
     if unsatisfied:
         tx.emit(events.RATING_UNSATISFIED, **envelope, dimensions=unsatisfied)
     return RatingRecordSchema().dump(rating)

@@ -1,8 +1,8 @@
 """Per-unit scores from the ratings: what feeds the assessment. Writes live
 in ``ratings.py``; this module only reads."""
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
-from core.events import RATING_DIMENSIONS, RATING_LEVELS
+from core.events import RATING_DIMENSIONS, RATING_LEVELS, UNSATISFIED
 from services.rating.models import Rating
 
 
@@ -18,9 +18,9 @@ def unit_scores(tx):
     def count_where(condition):
         return func.sum(case((condition, 1), else_=0))
 
-    satisfied = count_where(~(
-        (Rating.service_attitude == "unsatisfied") | (Rating.work_efficiency == "unsatisfied")
-        | (Rating.handling_quality == "unsatisfied")))
+    # core.events.unsatisfied_dimensions, as SQL: no dimension is unsatisfied
+    satisfied = count_where(and_(*(getattr(Rating, d) != UNSATISFIED
+                                   for d in RATING_DIMENSIONS)))
     level_counts = [count_where(getattr(Rating, d) == level).label(f"{d}.{level}")
                     for d in RATING_DIMENSIONS for level in RATING_LEVELS]
     rows = tx.session.execute(

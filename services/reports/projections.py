@@ -38,7 +38,7 @@ from sqlalchemy import delete, select
 
 from core import events
 from core.calendar import local_date
-from core.events import RATING_DIMENSIONS
+from core.events import RATING_DIMENSIONS, unsatisfied_dimensions
 from services.reports import words
 from services.reports.models import (
     ArchivedEvent,
@@ -54,7 +54,6 @@ REPLIED, REPLIED_RATED, HANDLING_DAYS = "replied", "replied_rated", "handling_da
 HANDLING_HISTOGRAM = "hwd:"
 CONCLUDED, DUE, ON_TIME, SUPERVISED = "concluded", "due", "on_time", "supervised"
 RATED, RATED_SATISFIED = "rated", "rated_satisfied"
-UNSATISFIED = "unsatisfied"
 
 COUNTER_KEY = ("day", "unit_code", "area_code", "category", "channel", "measure")
 # Moments a case has once, each counted on its day for the case's current
@@ -274,7 +273,7 @@ def contributions(fact, calendar):
         if fact.on_time:
             add(fact.due_date, ON_TIME)
     if fact.rated_at:
-        if UNSATISFIED not in fact.rating.values():
+        if not unsatisfied_dimensions(fact.rating):
             add(fact.rated_at, RATED_SATISFIED)
         for dimension, level in fact.rating.items():
             add(fact.rated_at, f"{dimension}:{level}")

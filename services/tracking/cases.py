@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from core import events
 from core.calendar import local_date
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.validation import load
@@ -278,19 +279,16 @@ def apply_rejection(tx, event, clocks):
 
 
 def apply_rating(tx, event, clocks):
-    """rating_submitted: a rating with no unsatisfied dimension concludes the
-    case (办结); an unsatisfied one leaves it replied for supervision."""
+    """rating_submitted: a satisfied rating concludes the case (办结); an
+    unsatisfied one (core.events' one rule) leaves it replied and the bureau
+    supervises (督办) the unit's handling."""
     case = _replied_case(tx, event)
-    if "unsatisfied" in (event[d] for d in DIMENSION_NAMES):
-        return  # rating_unsatisfied opens supervision
-    _run(tx, case, *STEPS["conclude"], {}, None, clocks, at=event["occurred_at"])
-
-
-def apply_unsatisfied_rating(tx, event, clocks):
-    """rating_unsatisfied: the bureau supervises (督办) the unit's handling."""
-    case = _replied_case(tx, event)
-    names = "、".join(DIMENSION_NAMES[d] for d in event["dimensions"])
-    open_order(tx, case, "rating", f"群众对{names}不满意", clocks)
+    unsatisfied = events.unsatisfied_dimensions(event)
+    if unsatisfied:
+        names = "、".join(DIMENSION_NAMES[d] for d in unsatisfied)
+        open_order(tx, case, "rating", f"群众对{names}不满意", clocks)
+    else:
+        _run(tx, case, *STEPS["conclude"], {}, None, clocks, at=event["occurred_at"])
 
 
 def _replied_case(tx, event):

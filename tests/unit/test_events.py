@@ -50,3 +50,10 @@ def test_a_field_outside_the_contract_is_not_published():
 def test_what_is_not_an_event_of_this_contract_is_refused(payload):
     with pytest.raises(ValidationError):
         events.CASE_REPLIED.load(payload)
+
+
+def test_one_unsatisfied_dimension_makes_the_rating_unsatisfied():
+    levels = {"service_attitude": "satisfied", "work_efficiency": "basically_satisfied",
+              "handling_quality": "unsatisfied"}
+    assert events.unsatisfied_dimensions(levels) == ["handling_quality"]
+    assert events.unsatisfied_dimensions({**levels, "handling_quality": "satisfied"}) == []
