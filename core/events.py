@@ -41,6 +41,10 @@ from datetime import datetime, timezone
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 TRACKS = ("immediate", "standard", "special_case", "escalated")
+# The status of a petition from its submission until routing decides: intake's
+# receipt, tracking's first state and the gateway (before tracking has heard
+# of the case) all say it with this one name.
+SUBMITTED = "submitted"
 RATING_LEVELS = ("satisfied", "basically_satisfied", "unsatisfied")
 RATING_DIMENSIONS = ("service_attitude", "work_efficiency", "handling_quality")
 UNSATISFIED = "unsatisfied"

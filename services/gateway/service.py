@@ -7,6 +7,7 @@ import base64
 import eventlet
 from werkzeug import Response
 
+from core import events
 from core.broker import TimedRpcProxy
 from core.errors import NotFound
 from services.gateway import openapi, pages, schemas
@@ -452,7 +453,7 @@ class GatewayService:
         try:
             return self.tracking.get_case(case_number)
         except NotFound:
-            return {"status": "submitted", "timeline": []}
+            return {"status": events.SUBMITTED, "timeline": []}
 
 
 def _download(body, document, cache):

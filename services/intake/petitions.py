@@ -90,7 +90,7 @@ def submit(tx, data, reference, settings, submission_id=None, now=None):
 
 def _receipt(petition, query_code, settings):
     return SubmittedSchema().dump(dict(
-        case_number=petition.case_number, query_code=query_code, status="submitted",
+        case_number=petition.case_number, query_code=query_code, status=events.SUBMITTED,
         submitted_at=petition.submitted_at.astimezone(settings.timezone)))
 
 

@@ -245,7 +245,7 @@ def _case_for_event(tx, event):
     """The case an event is about, created if this is the first event seen."""
     case = tx.session.get(Case, event["case_number"], with_for_update=True)
     if case is None:
-        case = Case(case_number=event["case_number"], status="submitted",
+        case = Case(case_number=event["case_number"], status=events.SUBMITTED,
                     area_code=event["area_code"], routing_seq=0, supervision_open=False,
                     extension_state="none", review_state="none", report_back_required=False)
         tx.session.add(case)
@@ -259,7 +259,7 @@ def record_submission(tx, event):
     case.category = case.category or event["category"]
     case.title = event["title"]
     case.submitted_at = event["submitted_at"]
-    note(tx, case, "submitted", "信访事项已提交", at=event["submitted_at"])
+    note(tx, case, events.SUBMITTED, "信访事项已提交", at=event["submitted_at"])
 
 
 def apply_routing(tx, event, clocks):
