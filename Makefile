@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 # The public front (deploy/front.py): Debian's nginx, in front of the gateway.
 NGINX := /usr/sbin/nginx
+# The PDF bulletin is in Chinese: a font with CJK glyphs (Debian's WenQuanYi Zen Hei).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 
 .PHONY: install run test lint bench topology migrate parked clean
 
@@ -17,10 +19,13 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP) $(NGINX)
+install: $(STAMP) $(NGINX) $(CJK_FONT)
 
 $(NGINX):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
+
+$(CJK_FONT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei
 
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium

@@ -57,6 +57,16 @@ class WorkingCalendar:
             day = self.next_working_day(day + ONE_DAY)
         return day
 
+    def working_days_between(self, start, end):
+        """How many working days after ``start`` up to and including ``end``:
+        0 for an answer the same day (or on the next working day after a
+        holiday start), as ``add_working_days`` counts them. Reports measures
+        handling times with it."""
+        if end <= start:
+            return 0
+        return sum(1 for offset in range(1, (end - start).days + 1)
+                   if self.is_working_day(start + offset * ONE_DAY))
+
     def add_days(self, start, n):
         """n calendar days after ``start``; a limit ending on a day off ends on
         the next working day instead (the rule for periods counted in days)."""

@@ -15,14 +15,15 @@ Read top to bottom, this is what happens to a petition:
               case_escalated, case_reported_back        -> the bureau's handling steps
     tracking  extension_requested / _approved / _refused -> 延期; notify tells of an approval
     tracking  case_replied        -> rating opens for the petitioner; notify tells them (答復)
-    rating    rating_submitted    -> tracking concludes the case (辦結)
-    rating    rating_unsatisfied  -> tracking opens supervision (督辦)
+    rating    rating_submitted    -> tracking concludes the case (辦結), or opens
+                                     supervision (督辦) when it is unsatisfied
+    rating    rating_unsatisfied  -> for subscribers: the unsatisfied ones only
     tracking  case_due_soon, case_overdue  -> the sweep: once per case, deadline and due date
     tracking  supervision_opened / _answered / _closed / _sent_back / _escalated -> 督办单
     tracking  return_visit_recorded, check_recorded      -> 回访, 抽查, 暗访
     tracking  review_requested / review_answered          -> 复查, 复核 (notify tells the answer)
     tracking  case_final          -> no review asked in time, or re-reviewed: closed for good (终结)
-    tracking  case_concluded      -> statistics, notify
+    tracking  case_concluded      -> reports (figures), notify
     notify    notification_failed -> operators: a message could not be delivered
 
 Every event carries ``event_id`` (consumers record it to skip duplicates), the
@@ -42,8 +43,21 @@ from datetime import datetime, timezone
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 TRACKS = ("immediate", "standard", "special_case", "escalated")
+# The status of a petition from its submission until routing decides: intake's
+# receipt, tracking's first state and the gateway (before tracking has heard
+# of the case) all say it with this one name.
+SUBMITTED = "submitted"
 RATING_LEVELS = ("satisfied", "basically_satisfied", "unsatisfied")
 RATING_DIMENSIONS = ("service_attitude", "work_efficiency", "handling_quality")
+UNSATISFIED = "unsatisfied"
+
+
+def unsatisfied_dimensions(levels):
+    """The one rule for "is this rating unsatisfied": the dimensions rated 不满意.
+    Any one makes the whole rating unsatisfied (it is not satisfied for the
+    satisfaction rate, and it opens supervision); 满意 and 基本满意 both count
+    as satisfied. ``levels`` maps each dimension to its level."""
+    return [d for d in RATING_DIMENSIONS if levels[d] == UNSATISFIED]
 
 _CASE_NUMBER = validate.Regexp(r"^JN\d{8}-\d{6}$")
 # A district or county (6 digits) or a town or street (9): GB/T 2260 and its
@@ -86,6 +100,16 @@ class PetitionSubmittedSchema(EventSchema):
     title = fields.Str(required=True)
     submitted_at = fields.AwareDateTime(required=True)
     channel = fields.Str(required=True, validate=validate.OneOf(("online", "proxy")))
+    # A pseudonym of the petitioner, so that figures can count repeat petitions
+    # (重复信访) without knowing who petitioned: an HMAC of the ID number under
+    # a purpose of its own (see intake's settings), never the number, never
+    # intake's look-up hash, not reversible without intake's key. Optional: a
+    # minor, additive change; events published before it carry none.
+    petitioner_key = fields.Str(load_default=None, allow_none=True,
+                                validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    # The petitioner's choice: may the concluded case be listed publicly
+    # (masked)? Events from before the field existed: yes, the default.
+    publish = fields.Bool(load_default=True)
 
 
 class PetitionerContactSchema(EventSchema):

@@ -23,12 +23,14 @@ def main():
     stack = LocalStack(var_dir, env=local_secrets(var_dir / "secrets.env"))
     print("migrating the stores, seeding the directory, declaring the topology ...")
     stack.prepare()
-    print("starting intake, routing, tracking, rating, notify and the gateway ...")
+    print("starting intake, routing, tracking, rating, notify, reports and the gateway ...")
     stack.start_all()
     print(f"""
 The online petition platform is running.
   Citizens' page     {stack.url}/
   API (OpenAPI)      {stack.url}/api/v1/openapi.json
+  Public scoreboard  {stack.url}/api/v1/public/scoreboard
+  Public scoreboard  {stack.url}/api/v1/public/scoreboard
   SMS a citizen gets {var_dir / 'sms.log'}
   Service logs       {var_dir}/<service>.log
   Staff demo logins  {', '.join(DEMO_STAFF)}; password: {load_config("routing")["DEMO_PASSWORD"]}

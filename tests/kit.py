@@ -9,11 +9,16 @@ from contextlib import contextmanager
 import eventlet
 import pytest
 from kombu import Connection, Exchange
+from nameko.containers import ServiceContainer
+from nameko.extensions import DependencyProvider
 from sqlalchemy import JSON, Integer, String, delete, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from core.broker import TimedRpcProxy
 from core.handlers import handles
 from core.store import OutboxMessage, Store, StoreHandle, create_tables, make_engine
+from deploy.stack import free_port
+from services.gateway.service import API, GatewayService
 
 
 @contextmanager
@@ -144,3 +149,54 @@ def prove_phone(store, settings, data):
             return {**data, "sms_code": settings.private.open(row.payload["sealed"])["code"]}
     except InvalidInput:
         return {**data, "sms_code": "000000"}
+class StandIn(DependencyProvider):
+    """Hands every worker the same stand-in service object. (nameko's
+    replace_dependencies would leave the RPC proxies' reply listener behind,
+    and that connects to a broker.)"""
+
+    def __init__(self, service):
+        self.service = service
+
+    def get_dependency(self, worker_ctx):
+        return self.service
+
+
+@contextmanager
+def gateway_url(services, keys):
+    """The gateway serving real HTTP on a free port, each RPC proxy replaced
+    by the object ``services`` gives for it (None for those not given: no
+    proxy may connect to a broker); yields the API's base URL."""
+    port = free_port()
+    proxies = [name for name, value in vars(GatewayService).items()
+               if isinstance(value, TimedRpcProxy)]
+    gateway = type("GatewayService", (GatewayService,),
+                   {name: StandIn(services.get(name)) for name in proxies})
+    container = ServiceContainer(gateway, {
+        "AMQP_URI": "amqp://unused", "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
+        "ACTOR_SIGNING_KEY": keys["ACTOR_SIGNING_KEY"],
+        "SUBMISSION_KEYS": keys["SUBMISSION_KEYS"]})
+    container.start()
+    try:
+        yield f"http://127.0.0.1:{port}{API}"
+    finally:
+        container.stop()
+
+
+class AsStaffRpc:
+    """A service's worker (worker_factory) called as its ``@staff_rpc``
+    entrypoints call it: the ``actor`` argument, a token, verified first."""
+
+    def __init__(self, worker, verify_key):
+        from core.actors import ActorVerifier
+        self.worker, self.verify = worker, ActorVerifier(verify_key).verify
+
+    def __getattr__(self, name):
+        import inspect
+        method = getattr(self.worker, name)
+
+        def call(*args, **kwargs):
+            bound = inspect.signature(method).bind(*args, **kwargs)
+            if "actor" in bound.arguments:
+                bound.arguments["actor"] = self.verify(bound.arguments["actor"])
+            return method(*bound.args, **bound.kwargs)
+        return call

@@ -15,6 +15,7 @@ from services.gateway import schemas  # noqa: F401
 from services.gateway.http import HttpEntrypoint
 from services.intake import schemas as intake_schemas  # noqa: F401
 from services.rating import schemas as rating_schemas  # noqa: F401
+from services.reports import schemas as reports_schemas  # noqa: F401
 
 WERKZEUG_ARG = re.compile(
     r"<(?:(?P<converter>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>[a-z_]+)>")
@@ -34,6 +35,23 @@ def expand(url):
         return [(url, None)]
     return [(url[:found.start()] + option + url[found.end():], option)
             for option in found.group(1).split(",")]
+
+# Query parameters several routes share, named in a route's ``parameters``
+# list by a plain string: declared once here.
+PARAMETER_GROUPS = yaml.safe_load("""
+period:
+  - {name: period, in: query, schema: {type: string, enum: [day, week, month, quarter, year, range], default: month}}
+  - {name: date, in: query, description: "a day in the period (default today)", schema: {type: string, format: date}}
+  - {name: from, in: query, description: "first day, for period=range", schema: {type: string, format: date}}
+  - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
+area:
+  - {name: area_code, in: query, description: "rolled up: an area includes every area below it", schema: {type: string}}
+filters:
+  - {name: unit_code, in: query, schema: {type: string}}
+  - {name: category, in: query, schema: {type: string}}
+  - {name: channel, in: query, schema: {type: string, enum: [online, proxy]}}
+  - {name: by, in: query, description: "one row per unit, area (one level down), category, channel or day", schema: {type: string, enum: [unit, area, category, channel, day]}}
+""")
 
 
 def routes(service_cls):
@@ -76,10 +94,12 @@ def _add(spec, http_method, url, method, option):
     operation["responses"].setdefault("503", {
         "description": "a service did not answer in time; the request may be retried",
         "content": {"application/json": {"schema": "Error"}}})
+    operation["parameters"] = [
+        expanded for p in operation.get("parameters", [])
+        for expanded in (PARAMETER_GROUPS[p] if isinstance(p, str) else [p])]
     params = [{"name": m["name"], "in": "path", "required": True, "schema": _path_schema(m)}
               for m in WERKZEUG_ARG.finditer(url)]
-    if params:
-        operation["parameters"] = params + operation.get("parameters", [])
+    operation["parameters"] = params + operation["parameters"]
     spec.path(path=openapi_path(url), operations={http_method.lower(): operation})
 
 

@@ -2,18 +2,23 @@
 calls on the services that own the data. No database of its own.
 
 Each route's docstring is its entry in the OpenAPI document (openapi.py)."""
-import eventlet
+import base64
 
+import eventlet
+from werkzeug import Response
+
+from core import events
 from core.broker import TimedRpcProxy
 from core.errors import NotFound
 from core.sealed import SealerProvider
 from services.gateway import openapi, pages, schemas
 from services.gateway.auth import signed_in, staff_only
 from services.gateway.dependencies import TokenProvider
-from services.gateway.http import client_address, http, json_body
+from services.gateway.http import client_address, http, json_body, json_response
 from services.intake.query_codes import new_submission_id
 from services.intake.schemas import SubmittedSchema
 from services.rating.schemas import RatingSchema
+from services.reports import schemas as reports_schemas
 from services.tracking.schemas import (
     CaseSummarySchema,
     OrderSchema,
@@ -27,6 +32,10 @@ API = "/api/v1"
 # A petition's text is up to 5,000 characters (3 bytes each in UTF-8) besides
 # its other fields; every other body is small (http.MAX_BODY_BYTES).
 SUBMISSION_MAX_BYTES = 64 * 1024
+# Public figures change with the events, not per request: a proxy or browser
+# may keep them a few minutes. Staff figures are the caller's only.
+PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
+STAFF_CACHE = {"Cache-Control": "private, max-age=60"}
 
 
 def _step_operation(action):
@@ -53,6 +62,7 @@ class GatewayService:
     routing = TimedRpcProxy("routing")
     tracking = TimedRpcProxy("tracking")
     rating = TimedRpcProxy("rating")
+    reports = TimedRpcProxy("reports")
     tokens = TokenProvider()
     # What the petitioner types (name, ID number, phone) crosses the bus sealed for intake.
     submissions = SealerProvider("SUBMISSION_KEYS")
@@ -296,6 +306,174 @@ class GatewayService:
         """
         return schemas.Workflow(many=True).dump(WORKFLOWS)
 
+    # -- figures: public results and the assessment -----------------------
+
+    @http("GET", f"{API}/public/scoreboard")
+    def scoreboard(self, request):
+        """The public scoreboard of units: volume, on-time and satisfaction rates (公开)
+        ---
+        parameters: [period]
+        responses:
+          "200": {description: "every unit with cases in the period, and the method of each figure",
+                  content: {application/json: {schema: ScoreboardSchema}}}
+        """
+        board = self.reports.scoreboard(request.args.to_dict())
+        return json_response(reports_schemas.ScoreboardSchema().dump(board), headers=PUBLIC_CACHE)
+
+    @http("GET", f"{API}/public/cases")
+    def published_cases(self, request):
+        """Concluded cases, public and masked: category, area, unit, timeline, ratings (结果公开)
+        ---
+        parameters:
+          - period
+          - area
+          - {name: unit_code, in: query, schema: {type: string}}
+          - {name: category, in: query, schema: {type: string}}
+          - {name: limit, in: query, schema: {type: integer, default: 20, maximum: 100}}
+          - {name: offset, in: query, schema: {type: integer, default: 0}}
+        responses:
+          "200": {description: "a page of the cases concluded in the period, newest first; not those the petitioner kept private or staff withheld",
+                  content: {application/json: {schema: PublishedCasesSchema}}}
+        """
+        page = self.reports.published_cases(request.args.to_dict())
+        return json_response(reports_schemas.PublishedCasesSchema().dump(page), headers=PUBLIC_CACHE)
+
+    @http("GET", f"{API}/public/open-data.csv")
+    def open_data(self, request):
+        """Open data: the concluded public cases of the period, anonymised, as CSV (开放数据)
+        ---
+        parameters:
+          - period
+          - area
+          - {name: unit_code, in: query, schema: {type: string}}
+          - {name: category, in: query, schema: {type: string}}
+        responses:
+          "200": {description: "UTF-8 CSV with a BOM: no case number, days not moments",
+                  content: {text/csv: {schema: {type: string}}}}
+        """
+        document = self.reports.open_data(request.args.to_dict())
+        return _download(document["text"].encode("utf-8"), document, PUBLIC_CACHE)
+
+    @http("POST", f"{API}/reports/cases/<string:case_number>/withhold")
+    @staff_only
+    def withhold(self, request, actor, case_number):
+        """Withhold a concluded case from the public list, with the reason (bureau)
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: WithholdSchema}}}
+        responses:
+          "200": {description: withheld, content: {application/json: {schema: WithheldSchema}}}
+        """
+        body = reports_schemas.WithholdSchema().load(json_body(request))
+        return reports_schemas.WithheldSchema().dump(self.reports.withhold(case_number, body["reason"], actor))
+
+    @http("GET", f"{API}/reports/figures")
+    @staff_only
+    def figures(self, request, actor):
+        """Figures for the caller's unit, or its jurisdiction for a bureau (统计)
+        ---
+        security: [{bearer: []}]
+        parameters: [period, area, filters]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: FigureRowSchema}}}}
+        """
+        rows = self.reports.figures(request.args.to_dict(), actor)
+        return json_response(reports_schemas.FigureRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/trends")
+    @staff_only
+    def trends(self, request, actor):
+        """Daily series and hot spots: categories, areas and title words rising fastest (形势研判)
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: date, in: query, description: "the last day (default today)", schema: {type: string, format: date}}
+          - {name: days, in: query, description: "the window, against the one before it", schema: {type: integer, default: 7, maximum: 92}}
+          - {name: limit, in: query, schema: {type: integer, default: 10}}
+          - {name: area_code, in: query, schema: {type: string}}
+        responses:
+          "200": {description: ok, content: {application/json: {schema: TrendsSchema}}}
+        """
+        trends = self.reports.trends(request.args.to_dict(), actor)
+        return json_response(reports_schemas.TrendsSchema().dump(trends), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/assessment")
+    @staff_only
+    def assessment(self, request, actor):
+        """The assessment table: every unit's figures, weighted score and rank (考核)
+        ---
+        security: [{bearer: []}]
+        parameters: [period, area]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRowSchema}}}}
+        """
+        rows = self.reports.assessment(request.args.to_dict(), actor)
+        return json_response(reports_schemas.AssessmentRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/lagging")
+    @staff_only
+    def lagging(self, request, actor):
+        """Lagging units (后进单位), worst first, each with the rules it broke
+        ---
+        security: [{bearer: []}]
+        parameters: [period, area]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRowSchema}}}}
+        """
+        rows = self.reports.lagging(request.args.to_dict(), actor)
+        return json_response(reports_schemas.AssessmentRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/export/<string:table>.csv")
+    @staff_only
+    def export_csv(self, request, actor, table):
+        """A table as CSV: figures (with by=...), assessment or lagging
+        ---
+        security: [{bearer: []}]
+        parameters: [period, area, filters]
+        responses:
+          "200": {description: "UTF-8 CSV with a BOM", content: {text/csv: {schema: {type: string}}}}
+        """
+        document = self.reports.export(table, request.args.to_dict(), actor)
+        return _download(document["text"].encode("utf-8"), document, STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/bulletins")
+    @staff_only
+    def bulletins(self, request, actor):
+        """The bulletins made on schedule: each month's and quarter's, xlsx and pdf (bureau)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: newest first, content: {application/json: {schema: {type: array, items: StoredBulletinSchema}}}}
+        """
+        return reports_schemas.StoredBulletinSchema(many=True).dump(self.reports.bulletins(actor))
+
+    @http("GET", f"{API}/reports/bulletins/<int:bulletin_id>")
+    @staff_only
+    def stored_bulletin(self, request, actor, bulletin_id):
+        """One scheduled bulletin, as it was made
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: "the document (xlsx or pdf)", content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+        """
+        document = self.reports.stored_bulletin(bulletin_id, actor)
+        return _download(base64.b64decode(document["base64"]), document, STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/bulletin.<string:document_format>")
+    @staff_only
+    def bulletin(self, request, actor, document_format):
+        """The bulletin (通报), xlsx or pdf: figures, units, lagging units named, charts
+        ---
+        security: [{bearer: []}]
+        parameters: [period, area]
+        responses:
+          "200": {description: "an XLSX workbook, or a printable PDF in Chinese",
+                  content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}},
+                            application/pdf: {schema: {type: string, format: binary}}}}
+        """
+        document = self.reports.bulletin(request.args.to_dict(), actor, document_format)
+        return _download(base64.b64decode(document["base64"]), document, STAFF_CACHE)
+
     # -- documents, pages, probes -----------------------------------------
 
     @http("GET", f"{API}/openapi.json")
@@ -331,4 +509,10 @@ class GatewayService:
         try:
             return self.tracking.get_case(case_number)
         except NotFound:
-            return {"status": "submitted", "timeline": []}
+            return {"status": events.SUBMITTED, "timeline": []}
+
+
+def _download(body, document, cache):
+    return Response(body, headers={
+        **cache, "Content-Disposition": f'attachment; filename="{document["filename"]}"'},
+        content_type=document["content_type"])

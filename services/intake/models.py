@@ -3,7 +3,7 @@ encrypted, the query code kept only as a keyed hash, proxy consents and the
 audit trail of every read of personal data."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from core.limits import RateHitMixin
@@ -37,6 +37,8 @@ class Petition(Base):
     area_code: Mapped[str] = mapped_column(String(9))
     address: Mapped[str | None] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(20))
+    # the petitioner agreed that the concluded case be listed publicly (masked)
+    publish: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     proxy: Mapped["ProxyConsent | None"] = relationship(back_populates="petition")

@@ -73,6 +73,7 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
         area_code=submission["area_code"],
         address=submission["address"] or None,
         channel="proxy" if proxy else "online",
+        publish=submission["publish"],
         submitted_at=submitted_at,
     )
     if proxy:
@@ -83,8 +84,9 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
 
     case = dict(case_number=case_number, area_code=petition.area_code, unit_code=None)
     tx.emit(events.PETITION_SUBMITTED, **case, category=petition.category,
-            title=petition.title,
-            submitted_at=submitted_at, channel=petition.channel)
+            title=petition.title, submitted_at=submitted_at, channel=petition.channel,
+            publish=petition.publish,
+            petitioner_key=settings.petitioner_key(submission["id_number"]))
     # The only place the plaintext query code travels: to notify, privately.
     tx.emit(events.PETITIONER_CONTACT, **case, sealed=settings.private.seal(
         {"phone": submission["phone"], "query_code": keys.query_code}))
@@ -93,7 +95,7 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
 
 def _receipt(petition, query_code, settings):
     return SubmittedSchema().dump(dict(
-        case_number=petition.case_number, query_code=query_code, status="submitted",
+        case_number=petition.case_number, query_code=query_code, status=events.SUBMITTED,
         submitted_at=petition.submitted_at.astimezone(settings.timezone)))
 
 
@@ -156,6 +158,7 @@ def _read(tx, petition, settings, actor, action):
                         phone=mask_phone(decrypt(petition.phone_encrypted))),
         title=petition.title, content=petition.content, category=petition.category,
         area_code=petition.area_code, address=petition.address, channel=petition.channel,
+        publish=petition.publish,
         submitted_at=petition.submitted_at.astimezone(settings.timezone),
         proxy=proxy and dict(agent_id=proxy.agent_id, consent_record=proxy.consent_record,
                              recorded_at=proxy.recorded_at.astimezone(settings.timezone)),

@@ -64,6 +64,9 @@ class SubmissionSchema(Schema):
                                                     error="地区代码应为6位或9位数字"))
     address = Text("地址", 200, required=False, load_default=None, allow_none=True)
     proxy = fields.Nested(ProxySchema, load_default=None, allow_none=True)
+    # 公开: whether the concluded case may be listed publicly (masked); the
+    # petitioner may say no at submission.
+    publish = fields.Bool(load_default=True, error_messages={"invalid": "应为是或否"})
     sms_code = fields.Str(required=True, error_messages=REQUIRED, validate=validate.Regexp(
         r"^[0-9]{6}$", error="短信验证码应为6位数字"),
         metadata={"description": "the code texted to the phone (POST /phone-codes)"})
@@ -102,6 +105,7 @@ class PetitionViewSchema(Schema):
     address = fields.Str(allow_none=True)
     submitted_at = Instant()
     channel = fields.Str()
+    publish = fields.Bool()
     proxy = fields.Nested(ProxyViewSchema, allow_none=True)
 
 

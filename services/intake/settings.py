@@ -11,6 +11,7 @@ from core.sealed import Sealer
 from services.intake.phone_codes import PhoneCodePolicy
 
 REQUIRED_KEYS = ("ID_ENCRYPTION_KEYS", "HASH_KEY", "PRIVATE_EVENT_KEYS")
+PETITIONER_KEY_PURPOSE = "petitioner-pseudonym"
 
 
 @dataclass(frozen=True)
@@ -43,3 +44,10 @@ class Settings:
 
     def hash(self, value):
         return keyed_hash(self.hash_key, value)
+
+    def petitioner_key(self, id_number):
+        """The petitioner's pseudonym in public events: keyed like ``hash`` but
+        for a purpose of its own, so it is not the look-up hash stored beside
+        the ID number (one cannot be matched with the other), and nobody
+        without the key can compute it from a known ID number."""
+        return keyed_hash(self.hash_key, f"{PETITIONER_KEY_PURPOSE}:{id_number}")

@@ -1,16 +1,16 @@
-"""Rating a replied case, and the per-unit scores that feed the assessment.
+"""Rating a replied case (the per-unit scores are in scores.py).
 
 A case may be rated once, after its reply (答复), on three dimensions: the petition
 office's service attitude, its work efficiency, and the responsible unit's handling
 quality, each 满意 / 基本满意 / 不满意.
 """
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core import events
 from core.errors import Conflict
-from core.events import RATING_DIMENSIONS, RATING_LEVELS
+from core.events import RATING_DIMENSIONS
 from core.store import utcnow
 from core.validation import load
 from services.rating.models import RatableCase, Rating
@@ -29,8 +29,9 @@ def record_reply(tx, event):
 
 
 def submit(tx, case_number, data):
-    """Record the petitioner's rating and tell tracking (which concludes the
-    case, and opens supervision when a dimension is unsatisfied)."""
+    """Record the petitioner's rating and publish it (tracking concludes the
+    case, or opens supervision when it is unsatisfied); ``rating_unsatisfied``
+    is published besides for subscribers who want only those."""
     levels = load(RatingInputSchema(), data)
     # An unknown case answers like an unreplied one: nothing to learn by probing.
     ratable = tx.session.get(RatableCase, case_number) if isinstance(case_number, str) else None
@@ -51,7 +52,7 @@ def submit(tx, case_number, data):
                     unit_code=ratable.unit_code)
     dimensions = {d: levels[d] for d in RATING_DIMENSIONS}
     tx.emit(events.RATING_SUBMITTED, **envelope, **dimensions)
-    unsatisfied = [d for d in RATING_DIMENSIONS if dimensions[d] == "unsatisfied"]
+    unsatisfied = events.unsatisfied_dimensions(dimensions)
     if unsatisfied:
         tx.emit(events.RATING_UNSATISFIED, **envelope, dimensions=unsatisfied)
     return RatingRecordSchema().dump(rating)
@@ -62,34 +63,3 @@ def get(tx, case_number):
         return None
     rating = tx.session.scalar(select(Rating).where(Rating.case_number == case_number))
     return None if rating is None else RatingRecordSchema().dump(rating)
-
-
-def unit_scores(tx):
-    """Per responsible unit: how many ratings, the satisfaction rate and the
-    count of each level on each dimension.
-
-    Satisfaction rate (群众满意率) = ratings with no unsatisfied dimension /
-    all ratings of the unit, i.e. 满意 and 基本满意 both count as satisfied,
-    and one 不满意 on any dimension makes the whole rating unsatisfied (it is
-    also what opens supervision). Rounded to 4 decimals.
-    """
-    def count_where(condition):
-        return func.sum(case((condition, 1), else_=0))
-
-    satisfied = count_where(~(
-        (Rating.service_attitude == "unsatisfied") | (Rating.work_efficiency == "unsatisfied")
-        | (Rating.handling_quality == "unsatisfied")))
-    level_counts = [count_where(getattr(Rating, d) == level).label(f"{d}.{level}")
-                    for d in RATING_DIMENSIONS for level in RATING_LEVELS]
-    rows = tx.session.execute(
-        select(Rating.unit_code, func.count().label("ratings"),
-               satisfied.label("satisfied"), *level_counts)
-        .group_by(Rating.unit_code).order_by(Rating.unit_code)
-    ).mappings()
-    return [{
-        "unit_code": row["unit_code"],
-        "ratings": row["ratings"],
-        "satisfaction_rate": round(row["satisfied"] / row["ratings"], 4),
-        "dimensions": {d: {level: row[f"{d}.{level}"] for level in RATING_LEVELS}
-                       for d in RATING_DIMENSIONS},
-    } for row in rows]

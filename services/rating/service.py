@@ -3,7 +3,7 @@ from core import events
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
-from services.rating import ratings
+from services.rating import ratings, scores
 from services.rating.models import Base
 
 
@@ -28,4 +28,4 @@ class RatingService:
     @rpc
     def unit_scores(self):
         with self.store.transaction() as tx:
-            return ratings.unit_scores(tx)
+            return scores.unit_scores(tx)

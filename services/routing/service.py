@@ -3,7 +3,7 @@ from core import events
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
-from services.routing import auth, directory, routing
+from services.routing import auth, directory, routing, routing_rules
 from services.routing.dependencies import AuthProvider, ScheduleProvider
 from services.routing.models import Base
 
@@ -66,12 +66,12 @@ class RoutingService:
     @rpc
     def rules(self):
         with self.store.transaction() as tx:
-            return routing.rules(tx)
+            return routing_rules.rules(tx)
 
     @rpc
     def set_rule(self, category, area_code, unit_code, track):
         with self.store.transaction() as tx:
-            return routing.set_rule(tx, category, area_code, unit_code, track)
+            return routing_rules.set_rule(tx, category, area_code, unit_code, track)
 
 
 def _raise_refusal(outcome):

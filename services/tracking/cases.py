@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from core import events
 from core.calendar import local_date
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.validation import load
@@ -244,7 +245,7 @@ def _case_for_event(tx, event):
     """The case an event is about, created if this is the first event seen."""
     case = tx.session.get(Case, event["case_number"], with_for_update=True)
     if case is None:
-        case = Case(case_number=event["case_number"], status="submitted",
+        case = Case(case_number=event["case_number"], status=events.SUBMITTED,
                     area_code=event["area_code"], routing_seq=0, supervision_open=False,
                     extension_state="none", review_state="none", report_back_required=False)
         tx.session.add(case)
@@ -258,7 +259,7 @@ def record_submission(tx, event):
     case.category = case.category or event["category"]
     case.title = event["title"]
     case.submitted_at = event["submitted_at"]
-    note(tx, case, "submitted", "信访事项已提交", at=event["submitted_at"])
+    note(tx, case, events.SUBMITTED, "信访事项已提交", at=event["submitted_at"])
 
 
 def apply_routing(tx, event, clocks):
@@ -278,19 +279,16 @@ def apply_rejection(tx, event, clocks):
 
 
 def apply_rating(tx, event, clocks):
-    """rating_submitted: a rating with no unsatisfied dimension concludes the
-    case (办结); an unsatisfied one leaves it replied for supervision."""
+    """rating_submitted: a satisfied rating concludes the case (办结); an
+    unsatisfied one (core.events' one rule) leaves it replied and the bureau
+    supervises (督办) the unit's handling."""
     case = _replied_case(tx, event)
-    if "unsatisfied" in (event[d] for d in DIMENSION_NAMES):
-        return  # rating_unsatisfied opens supervision
-    _run(tx, case, *STEPS["conclude"], {}, None, clocks, at=event["occurred_at"])
-
-
-def apply_unsatisfied_rating(tx, event, clocks):
-    """rating_unsatisfied: the bureau supervises (督办) the unit's handling."""
-    case = _replied_case(tx, event)
-    names = "、".join(DIMENSION_NAMES[d] for d in event["dimensions"])
-    open_order(tx, case, "rating", f"群众对{names}不满意", clocks)
+    unsatisfied = events.unsatisfied_dimensions(event)
+    if unsatisfied:
+        names = "、".join(DIMENSION_NAMES[d] for d in unsatisfied)
+        open_order(tx, case, "rating", f"群众对{names}不满意", clocks)
+    else:
+        _run(tx, case, *STEPS["conclude"], {}, None, clocks, at=event["occurred_at"])
 
 
 def _replied_case(tx, event):

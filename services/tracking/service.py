@@ -106,6 +106,3 @@ class TrackingService:
     def on_rating_submitted(self, tx, event):
         cases.apply_rating(tx, event, self.clocks)
 
-    @handles(events.RATING_UNSATISFIED)
-    def on_rating_unsatisfied(self, tx, event):
-        cases.apply_unsatisfied_rating(tx, event, self.clocks)

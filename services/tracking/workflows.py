@@ -26,6 +26,7 @@ step's input and what its effect adds (e.g. ``{unit_name}``, ``{reason}``).
 from dataclasses import dataclass
 
 from core import events
+from core.events import SUBMITTED
 from core.roles import BUREAU_ROLES, UNIT_ROLES
 
 
@@ -85,15 +86,15 @@ def _s(*states):
 
 
 # Before a reply the unit's clock runs; a rating for a case still here is early.
-BEFORE_REPLY = _s("submitted", "routed", "accepted", "returned", "transferring")
+BEFORE_REPLY = _s(SUBMITTED, "routed", "accepted", "returned", "transferring")
 HANDLING_OPEN = _s("routed", "accepted")
 
 HANDLING = Workflow("handling", "case.status", (
-    Step("route", "分派", _s("submitted", "routed", "returned", "transferring"), "routed",
+    Step("route", "分派", _s(SUBMITTED, "routed", "returned", "transferring"), "routed",
          "system", events.PETITION_ROUTED,
          "{assigned_text}至{unit_name}办理（{track_name}，{due_text}）",
          "分派理由：{routing_reason}"),
-    Step("reject", "不予受理（分派时）", _s("submitted"), "rejected", "system",
+    Step("reject", "不予受理（分派时）", _s(SUBMITTED), "rejected", "system",
          events.PETITION_REJECTED, "不予受理：{reason}。请通过以下途径解决：{channel}", "{reason}"),
     Step("accept", "受理", _s("routed"), "accepted", "unit", events.CASE_ACCEPTED,
          "{unit_name}已受理", "受理人{actor}{late_text}"),

@@ -122,3 +122,16 @@ def test_the_clock_starts_on_the_date_in_china():
     assert schedule.due_date("immediate", start) == date(2026, 10, 8)
     assert schedule.due_date("immediate", datetime(2026, 9, 30, 8, tzinfo=timezone.utc)) \
         == date(2026, 9, 30)
+
+
+@pytest.mark.parametrize("start, end, days", [
+    (date(2026, 9, 30), date(2026, 9, 30), 0),     # answered the same day
+    (date(2026, 9, 30), date(2026, 10, 8), 1),      # across the golden week
+    (date(2026, 9, 30), date(2026, 10, 10), 3),     # the make-up Saturday counts
+    (date(2026, 10, 1), date(2026, 10, 8), 1),      # sent on a holiday
+    (date(2026, 10, 8), date(2026, 9, 30), 0),      # never negative
+])
+def test_working_days_between_counts_as_due_dates_are_counted(start, end, days):
+    assert calendar.working_days_between(start, end) == days
+    if days:
+        assert calendar.add_working_days(start, days) == end

@@ -4,8 +4,6 @@ ones do): no broker, so these run in the unit suite. The real services behind
 the same routes are covered end to end in tests/e2e."""
 import pytest
 import requests
-from nameko.containers import ServiceContainer
-from nameko.extensions import DependencyProvider
 
 from core.actors import ActorVerifier
 from core.errors import (
@@ -19,10 +17,9 @@ from core.errors import (
 from core.sealed import Sealer
 from core.validation import load
 from deploy.keys import new_secrets
-from services.gateway.service import API, GatewayService
 from services.tracking import schemas as tracking_schemas
 from services.tracking.workflows import PETITIONER_ACTIONS, STAFF_ACTIONS, STEPS
-from tests.stack import free_port
+from tests.kit import gateway_url
 
 KEYS = new_secrets()
 # What the real services do in their entrypoints (@sealed_rpc, @staff_rpc):
@@ -180,30 +177,10 @@ def services():
             "rating": Rating(tracking)}
 
 
-class StandIn(DependencyProvider):
-    """Hands every worker the same stand-in service object. (nameko's
-    replace_dependencies would leave the RPC proxies' reply listener behind,
-    and that connects to a broker.)"""
-
-    def __init__(self, service):
-        self.service = service
-
-    def get_dependency(self, worker_ctx):
-        return self.service
-
-
 @pytest.fixture
 def url(services):
-    port = free_port()
-    gateway = type("GatewayService", (GatewayService,),
-                   {name: StandIn(service) for name, service in services.items()})
-    container = ServiceContainer(gateway, {
-        "AMQP_URI": "amqp://unused", "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
-        "ACTOR_SIGNING_KEY": KEYS["ACTOR_SIGNING_KEY"],
-        "SUBMISSION_KEYS": KEYS["SUBMISSION_KEYS"]})
-    container.start()
-    yield f"http://127.0.0.1:{port}{API}"
-    container.stop()
+    with gateway_url(services, KEYS) as address:
+        yield address
 
 
 def call(method, url, token=None, **kwargs):

@@ -90,6 +90,35 @@ def test_submission_and_its_events_commit_together(engine, store, submission, re
     assert opened == {"phone": "13812345678", "query_code": result["query_code"]}
 
 
+def test_the_public_petitioner_key_is_a_pseudonym_not_the_look_up_hash(
+        engine, store, submission, reference, settings):
+    """reports counts repeat petitions by it: the same petitioner gets the
+    same key, another petitioner another; it is neither the ID number nor the
+    hash intake stores beside it, and another key gives other pseudonyms."""
+    _submit(store, submission, reference, settings)
+    _submit(store, {**submission, "title": "另一件事"}, reference, settings)
+    _submit(store, {**submission, "id_number": "11010519491231002X"}, reference, settings)
+    keys = [row["payload"]["petitioner_key"] for row in _rows(engine, OutboxMessage)
+            if row["routing_key"] == "petition_submitted"]
+    assert keys[0] == keys[1] != keys[2]
+    assert re.fullmatch(r"[0-9a-f]{64}", keys[0])
+    stored = {row["id_number_hash"] for row in _rows(engine, Petition)}
+    assert not stored & set(keys)
+    assert "370102199003071238" not in keys[0] and "1238" not in keys[0][-4:]
+    other = type(settings)(settings.cipher, "another-key", settings.timezone)
+    assert other.petitioner_key(submission["id_number"]) != keys[0]
+
+
+@pytest.mark.parametrize("choice, published", [({}, True), ({"publish": False}, False)])
+def test_the_petitioners_choice_on_publication_is_kept_and_published(
+        engine, store, submission, reference, settings, choice, published):
+    _submit(store, {**submission, **choice}, reference, settings)
+    [event] = [row["payload"] for row in _rows(engine, OutboxMessage)
+               if row["routing_key"] == "petition_submitted"]
+    assert event["publish"] is published
+    assert [row["publish"] for row in _rows(engine, Petition)] == [published]
+
+
 def test_rolled_back_submission_leaves_no_petition_and_no_event(
         engine, store, submission, reference, settings):
     submission = prove_phone(store, settings, submission)

@@ -5,7 +5,7 @@ from sqlalchemy import event, func, select
 
 from core.errors import Conflict, InvalidInput
 from core.store import OutboxMessage
-from services.rating import ratings
+from services.rating import ratings, scores
 from services.rating.models import Rating
 
 CASE = "JN20261125-000001"
@@ -123,7 +123,7 @@ def test_unit_scores_count_basically_satisfied_as_satisfied(store, replied):
     replied("JN20261125-000005", "U-C")  # replied, not rated: no score yet
 
     with store.transaction() as tx:
-        unit_a, unit_b = ratings.unit_scores(tx)
+        unit_a, unit_b = scores.unit_scores(tx)
     assert (unit_a["unit_code"], unit_a["ratings"]) == ("U-A", 3)
     assert unit_a["satisfaction_rate"] == 0.6667
     assert unit_a["dimensions"]["handling_quality"] == {

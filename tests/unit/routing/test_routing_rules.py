@@ -3,7 +3,7 @@ litigation, and changing a rule."""
 import pytest
 
 from core.errors import InvalidInput, NotFound
-from services.routing import routing
+from services.routing import routing, routing_rules
 from services.routing.directory import DirectoryMismatch
 
 
@@ -94,12 +94,12 @@ def test_a_petition_already_routed_is_not_routed_again(store, schedule, submitte
 
 def test_set_rule_changes_where_petitions_go(store, schedule, submitted, emitted):
     with store.transaction() as tx:
-        rule = routing.set_rule(tx, "other", "370102", "370102-ZJJ", "immediate")
+        rule = routing_rules.set_rule(tx, "other", "370102", "370102-ZJJ", "immediate")
     assert rule == {"category": "other", "area_code": "370102", "unit_code": "370102-ZJJ",
                     "unit_name": "历下区住房和城乡建设局", "track": "immediate"}
     with store.transaction() as tx:  # changing it again updates the same rule
-        routing.set_rule(tx, "other", "370102", "370102-ZJJ", "standard")
-        assert sum(r["category"] == "other" for r in routing.rules(tx)) == 1
+        routing_rules.set_rule(tx, "other", "370102", "370102-ZJJ", "standard")
+        assert sum(r["category"] == "other" for r in routing_rules.rules(tx)) == 1
     route(store, schedule, submitted(area_code="370102002", category="other"))
     [routed] = emitted()
     assert (routed["unit_code"], routed["track"]) == ("370102-ZJJ", "standard")
@@ -117,13 +117,13 @@ def test_set_rule_changes_where_petitions_go(store, schedule, submitted, emitted
 ])
 def test_set_rule_names_the_bad_field(store, args, field):
     with store.transaction() as tx, pytest.raises(InvalidInput) as caught:
-        routing.set_rule(tx, *args)
+        routing_rules.set_rule(tx, *args)
     assert list(caught.value.details) == [field]
 
 
 def test_rules_lists_the_seeded_rules(store):
     with store.transaction() as tx:
-        rules = routing.rules(tx)
+        rules = routing_rules.rules(tx)
     assert {"category": "housing", "area_code": "370102001", "unit_code": "370102001-JDB",
             "unit_name": "解放路街道办事处", "track": "standard"} in rules
     assert not any(r["category"] in ("litigation", "consultation") for r in rules)

@@ -110,11 +110,6 @@ def rated(level="satisfied", **fields):
         "handling_quality": level, **fields})
 
 
-def unsatisfied(**fields):
-    return received(events.RATING_UNSATISFIED, unit_code=UNIT,
-                    dimensions=["handling_quality"], **fields)
-
-
 def timeline_count(store):
     with store.transaction() as tx:
         return tx.session.scalar(select(func.count()).select_from(TimelineEntry))

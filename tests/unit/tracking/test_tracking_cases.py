@@ -23,7 +23,6 @@ from tests.unit.tracking.conftest import (
     routed,
     submitted,
     timeline_count,
-    unsatisfied,
 )
 
 STATES = set(HANDLING.states)
@@ -194,13 +193,12 @@ def test_redelivered_event_adds_no_timeline_entry(store, sessions, clocks):
     assert timeline_count(store) == 1
 
 
-@pytest.mark.parametrize("handle,event", [(cases.apply_rating, rated),
-                                          (cases.apply_unsatisfied_rating, unsatisfied)])
+@pytest.mark.parametrize("level", ["satisfied", "unsatisfied"])
 @pytest.mark.parametrize("status", ["submitted", "routed", "accepted", "returned"])
-def test_rating_before_the_reply_is_retried_later(store, clocks, status, handle, event):
+def test_rating_before_the_reply_is_retried_later(store, clocks, status, level):
     put_case(store, status)
     with pytest.raises(NotYetApplicable):
-        apply(store, handle, event(), clocks)
+        apply(store, cases.apply_rating, rated(level), clocks)
 
 
 def test_rating_for_an_unknown_case_is_retried_later(store, clocks):
@@ -233,7 +231,6 @@ def test_rating_after_the_due_date_in_china_concludes_late(store, clocks):
 def test_unsatisfied_rating_opens_supervision_and_keeps_the_case_replied(store, clocks):
     put_case(store, "replied")
     apply(store, cases.apply_rating, rated("unsatisfied"), clocks)
-    apply(store, cases.apply_unsatisfied_rating, unsatisfied(), clocks)
     view = case_view(store)
     assert (view["status"], view["supervision_open"]) == ("replied", True)
     last = view["timeline"][-1]

@@ -22,7 +22,6 @@ from tests.unit.tracking.conftest import (
     emitted,
     rated,
     routed,
-    unsatisfied,
 )
 
 WATER = {"username": "shui", "unit_code": "370102-water", "unit_name": "历下区水务局",
@@ -334,7 +333,7 @@ def test_a_rating_and_a_return_visit_reopen_supervision(store, clocks):
     step(store, clocks, handler, "accept")
     step(store, clocks, handler, "reply", {"reply": "已修复"})
     with store.transaction() as tx:
-        cases.apply_unsatisfied_rating(tx, unsatisfied(occurred_at=clocks.now()), clocks)
+        cases.apply_rating(tx, rated("unsatisfied", occurred_at=clocks.now()), clocks)
     step(store, clocks, handler, "answer_supervision", {"answer": "已再次检修"})
     step(store, clocks, bureau, "close_supervision", {"note": "已整改"})
     step(store, clocks, bureau, "return_visit", {"reached": True, "view": "仍有异响",

@@ -1,0 +1,184 @@
+"""Figures, summed from the daily counters: per unit, area (rolled up the
+area-code tree), category, channel and period, and the trends.
+
+Definitions (the public scoreboard states them too, ``METHOD``):
+
+- on-time rate (按期办理率) = cases due in the period (due date passed, up to
+  yesterday) concluded by their due date / cases due in the period;
+- overdue = cases due in the period not concluded by their due date;
+- satisfaction rate (群众满意率) = ratings with no 不满意 on any dimension /
+  ratings made in the period (满意 and 基本满意 both count), and per dimension
+  (满意 + 基本满意) / ratings;
+- rating participation = cases replied in the period and since rated /
+  cases replied in the period;
+- handling time = working days from submission to the reply (答复), over the
+  cases replied in the period: the mean and the 90th percentile (nearest rank).
+"""
+import math
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import case, func, select
+
+from core.events import RATING_DIMENSIONS, RATING_LEVELS
+from services.reports import projections as m
+from services.reports.models import DailyCount, DailyWord, UnitName
+from services.reports.schemas import resolve_period
+from services.tracking.access import jurisdiction_prefix
+
+METHOD = {
+    "on_time_rate": "按期办理率 = 期内到期且按期办结的件数 / 期内到期的件数（到期日截至昨日）",
+    "satisfaction_rate": "群众满意率 = 三项评价均为满意或基本满意的件数 / 期内评价件数",
+    "rating_participation": "参评率 = 期内答复且已评价的件数 / 期内答复件数",
+    "handling_days": "办理时长 = 从提交到答复的工作日数（法定节假日与调休按国务院安排）",
+}
+SATISFIED_LEVELS = ("satisfied", "basically_satisfied")
+# The counts a figure row shows, and the counter each is read from.
+COUNTS = {
+    "received": m.RECEIVED, "accepted": m.ACCEPTED, "declined": m.DECLINED,
+    "concluded": m.CONCLUDED, "returned": m.RETURNED, "transferred": m.TRANSFERRED,
+    "extended": m.EXTENDED, "supervised": m.SUPERVISED, "repeats": m.REPEAT,
+    "replied": m.REPLIED, "rated": m.RATED,
+}
+
+
+def filters(query, today):
+    """SQL conditions for a checked FigureQuerySchema query, and its period."""
+    start, end = resolve_period(query, today)
+    conditions = [DailyCount.day >= start, DailyCount.day <= end]
+    if query.get("unit_code"):
+        conditions.append(DailyCount.unit_code == query["unit_code"])
+    if query.get("area_code"):
+        # roll-up: an area's figures include every area below it (370102001 in 370102)
+        conditions.append(DailyCount.area_code.startswith(jurisdiction_prefix(query["area_code"])))
+    for field in ("category", "channel"):
+        if query.get(field):
+            conditions.append(getattr(DailyCount, field) == query[field])
+    return conditions, start, end
+
+
+def _group_column(by, area_code):
+    if by in (None, "total"):
+        return None
+    if by == "area":
+        # one level below the area asked for: a city's districts, a district's towns
+        below_city = area_code and len(jurisdiction_prefix(area_code)) >= 6
+        return func.substr(DailyCount.area_code, 1, 9 if below_city else 6)
+    return getattr(DailyCount, {"unit": "unit_code"}.get(by, by))
+
+
+def figures(tx, query, today):
+    """Figure rows for a checked query: one row, or one per ``by`` key."""
+    conditions, start, end = filters(query, today)
+    column = _group_column(query.get("by"), query.get("area_code"))
+    key = (column if column is not None else func.min("")).label("key")
+    elapsed = case((DailyCount.day < today, 1), else_=0).label("elapsed")
+    rows = tx.session.execute(
+        select(key, DailyCount.measure, elapsed, func.sum(DailyCount.value))
+        .where(*conditions).group_by(*([column] if column is not None else []),
+                                     DailyCount.measure, elapsed))
+    sums = defaultdict(lambda: defaultdict(int))
+    for group, measure, is_elapsed, value in rows:
+        if measure in (m.DUE, m.ON_TIME):
+            if not is_elapsed:
+                continue  # not yet due: neither on time nor overdue
+        sums[group if column is not None else None][measure] += value
+    if query.get("by") == "day":  # a series has every day, quiet ones too
+        for offset in range((end - start).days + 1):
+            sums.setdefault(start + timedelta(days=offset), defaultdict(int))
+    names = _unit_names(tx) if query.get("by") == "unit" else {}
+    period = {"from": start.isoformat(), "to": end.isoformat()}
+    if column is None:
+        return [{"key": None, **period, **figure_row(sums[None])}]
+    return [{"key": _plain(group), **({"name": names.get(group)} if names else {}), **period,
+             **figure_row(sums[group])} for group in sorted(sums, key=str)]
+
+
+def _plain(key):
+    return key.isoformat() if isinstance(key, date) else key
+
+
+def figure_row(sums):
+    """Counts and rates from one group's counter sums."""
+    row = {name: sums.get(measure, 0) for name, measure in COUNTS.items()}
+    due, on_time, rated = sums.get(m.DUE, 0), sums.get(m.ON_TIME, 0), sums.get(m.RATED, 0)
+    row.update(
+        due=due, on_time=on_time, overdue=due - on_time,
+        on_time_rate=_rate(on_time, due),
+        satisfaction_rate=_rate(sums.get(m.RATED_SATISFIED, 0), rated),
+        satisfaction_by_dimension={
+            d: _rate(sum(sums.get(f"{d}:{level}", 0) for level in SATISFIED_LEVELS), rated)
+            for d in RATING_DIMENSIONS},
+        ratings_by_dimension={d: {level: sums.get(f"{d}:{level}", 0) for level in RATING_LEVELS}
+                              for d in RATING_DIMENSIONS},
+        rating_participation=_rate(sums.get(m.REPLIED_RATED, 0), row["replied"]),
+    )
+    row.update(_handling(sums))
+    return row
+
+
+def _handling(sums):
+    histogram = sorted((int(measure[len(m.HANDLING_HISTOGRAM):]), n) for measure, n in sums.items()
+                       if measure.startswith(m.HANDLING_HISTOGRAM) and n)
+    total = sum(n for _, n in histogram)
+    if not total:
+        return {"handling_days_avg": None, "handling_days_p90": None}
+    rank, seen = math.ceil(0.9 * total), 0
+    for days, n in histogram:
+        seen += n
+        if seen >= rank:
+            break
+    return {"handling_days_avg": round(sums.get(m.HANDLING_DAYS, 0) / total, 2),
+            "handling_days_p90": days}
+
+
+def _rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def _unit_names(tx):
+    return dict(tx.session.execute(select(UnitName.code, UnitName.name)).all())
+
+
+# --- trends -------------------------------------------------------------------
+
+def rising(tx, by, query, today):
+    """Categories or areas whose received petitions rose most: the last
+    ``days`` days to ``date`` against the ``days`` before them."""
+    end = query["date"] or today
+    start = end - timedelta(days=query["days"] - 1)
+    before = start - timedelta(days=query["days"])
+    column = _group_column(by, query.get("area_code"))
+    conditions = [DailyCount.measure == m.RECEIVED, DailyCount.day >= before,
+                  DailyCount.day <= end]
+    if query.get("area_code"):
+        conditions.append(DailyCount.area_code.startswith(
+            jurisdiction_prefix(query["area_code"])))
+    recent = func.sum(case((DailyCount.day >= start, DailyCount.value), else_=0))
+    earlier = func.sum(case((DailyCount.day < start, DailyCount.value), else_=0))
+    rows = tx.session.execute(select(column, recent, earlier).where(*conditions)
+                              .group_by(column)).all()
+    return _ranked(rows, query["limit"], start, end)
+
+
+def rising_words(tx, query, today, min_cases):
+    """Words in titles that rose most; only words used by ``min_cases``
+    petitions in the recent window are shown."""
+    end = query["date"] or today
+    start = end - timedelta(days=query["days"] - 1)
+    before = start - timedelta(days=query["days"])
+    recent = func.sum(case((DailyWord.day >= start, DailyWord.value), else_=0))
+    earlier = func.sum(case((DailyWord.day < start, DailyWord.value), else_=0))
+    rows = tx.session.execute(
+        select(DailyWord.word, recent, earlier)
+        .where(DailyWord.day >= before, DailyWord.day <= end)
+        .group_by(DailyWord.word).having(recent >= min_cases)).all()
+    return _ranked(rows, query["limit"], start, end)
+
+
+def _ranked(rows, limit, start, end):
+    ranked = sorted(((key, recent, earlier) for key, recent, earlier in rows if recent > earlier),
+                    key=lambda r: (-(r[1] - r[2]), -r[1], str(r[0])))
+    return {"from": start.isoformat(), "to": end.isoformat(), "rising": [
+        {"key": key, "recent": recent, "earlier": earlier, "change": recent - earlier,
+         "growth": _rate(recent - earlier, earlier)} for key, recent, earlier in ranked[:limit]]}

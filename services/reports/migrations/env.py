@@ -1,0 +1,4 @@
+from core.migrations import run_env
+from services.reports.models import Base
+
+run_env(Base)

@@ -1,0 +1,142 @@
+"""The reports store: the public events as received (the archive a rebuild
+replays), one fact row per case, and the daily counters every figure is
+summed from. Nothing here is read from another service's tables.
+
+    archived_events   every public event consumed, as received (payload JSON)
+    case_facts        what the events say about one case (no personal data)
+    daily_counts      (day, unit, area, category, channel, measure) -> count
+    daily_words       (day, word) -> titles using it, for rising words
+    units             unit code -> name, as routing names it in its events
+    withheld_cases    cases staff withheld from the public list (kept by a rebuild)
+    bulletins         the bulletins made on schedule, as sent out (kept by a rebuild)
+"""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from core.store import UtcDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ArchivedEvent(Base):
+    """The durable archive: ``python -m deploy.rebuild reports`` empties the
+    tables below and replays these, so the figures can be rebuilt from scratch
+    (after a projection fix, a new measure, or a lost table)."""
+
+    __tablename__ = "archived_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_type: Mapped[str] = mapped_column(String(50))
+    version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CaseFact(Base):
+    """One case as the public events describe it. Events arrive in any order:
+    each fills in what it knows, and the counters are recomputed from the row."""
+
+    __tablename__ = "case_facts"
+
+    case_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(9))
+    category: Mapped[str | None] = mapped_column(String(30))
+    channel: Mapped[str | None] = mapped_column(String(10))
+    petitioner_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the petitioner's choice: may the concluded case be listed publicly
+    publish: Mapped[bool] = mapped_column(Boolean, default=True)
+    routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    repeat: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the current responsible unit, from the latest routing (routing_seq)
+    unit_code: Mapped[str | None] = mapped_column(String(40))
+    routing_seq: Mapped[int] = mapped_column(Integer, default=0)
+    track: Mapped[str | None] = mapped_column(String(20))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    declined_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    concluded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    supervised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # {dimension: level} as rated
+    rating: Mapped[dict | None] = mapped_column(JSON)
+    # steps a unit may take more than once (returns, ...), each counted for
+    # the unit that took it: [{"event_id", "measure", "unit", "at"}]
+    steps: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class DailyCount(Base):
+    """How many times ``measure`` happened on ``day`` (China's calendar) for
+    cases of one unit, area, category and channel. Every figure is a sum of
+    these over a range of days: a month of a city is a few thousand rows, not
+    every case."""
+
+    __tablename__ = "daily_counts"
+    __table_args__ = (
+        Index("ix_daily_counts_measure_day", "measure", "day"),
+        Index("ix_daily_counts_unit_day", "unit_code", "day"),
+        Index("ix_daily_counts_area_day", "area_code", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" before routing
+    area_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    category: Mapped[str] = mapped_column(String(30), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class DailyWord(Base):
+    """How many petitions submitted on ``day`` have ``word`` in their title
+    (segmented with jieba). The titles themselves are not kept."""
+
+    __tablename__ = "daily_words"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    word: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class WithheldCase(Base):
+    """A case staff withheld from the public list, with the recorded reason.
+    Not a projection: a rebuild keeps it."""
+
+    __tablename__ = "withheld_cases"
+
+    case_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    withheld_by: Mapped[str] = mapped_column(String(50))
+    withheld_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class StoredBulletin(Base):
+    """A bulletin made on schedule (the month and the quarter just ended), kept
+    as generated: what was sent out stays what it was. Not a projection."""
+
+    __tablename__ = "bulletins"
+    __table_args__ = (UniqueConstraint("period", "start", "document_format"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(10))  # month | quarter
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    document_format: Mapped[str] = mapped_column(String(10))
+    filename: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    generated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class UnitName(Base):
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))

@@ -1,0 +1,309 @@
+"""From public events to figures: one table says which projector each event
+type runs (``PROJECTORS``); one mechanism (``project``) runs it and keeps the
+daily counters true.
+
+A projector only updates the case's fact row. The counters are then derived:
+``contributions(fact)`` lists what a case adds to which counter (received on
+the day it was submitted, for its current unit; due on its due date; ...), and
+``project`` applies the difference between the case's contributions before and
+after the event. So events may arrive in any order, a re-routed case moves all
+its counts to the new unit, and a rebuild that replays the archive in any
+order ends with the same counters. A new event type is one row in the table
+and, if it adds a measure, one line in ``contributions``.
+
+Measures (the counter names; figures.py turns them into rates):
+
+    received      submitted_at        the case's current unit (or "" before routing)
+    repeat        submitted_at        a repeat petition (重复信访, see ``_mark_repeats``)
+    declined      declined_at         not accepted (不予受理): routing's rejection or the unit's
+    accepted      accepted_at
+    returned      each return         the unit that returned it (退回): a step
+    transferred   each transfer       the unit that passed it on (转办): a step
+    extended      each approved extension (延期): a step; the due date moves
+    replied       replied_at
+    replied_rated replied_at          ... and since rated (rating participation)
+    handling_days replied_at          working days from submission to reply, summed
+    hwd:<n>       replied_at          replies that took n working days (for p90)
+    concluded     concluded_at
+    due           due_date            due on that day (the on-time rate's denominator)
+    on_time       due_date            ... and concluded by then (按期办结)
+    supervised    supervised_at       督办
+    rated, rated_satisfied, <dimension>:<level>   rated_at
+"""
+from collections import Counter
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+
+from core import events
+from core.calendar import local_date
+from core.events import RATING_DIMENSIONS, unsatisfied_dimensions
+from services.reports import words
+from services.reports.models import (
+    ArchivedEvent,
+    CaseFact,
+    DailyCount,
+    DailyWord,
+    UnitName,
+)
+
+RECEIVED, REPEAT, DECLINED, ACCEPTED = "received", "repeat", "declined", "accepted"
+RETURNED, TRANSFERRED, EXTENDED = "returned", "transferred", "extended"
+REPLIED, REPLIED_RATED, HANDLING_DAYS = "replied", "replied_rated", "handling_days"
+HANDLING_HISTOGRAM = "hwd:"
+CONCLUDED, DUE, ON_TIME, SUPERVISED = "concluded", "due", "on_time", "supervised"
+RATED, RATED_SATISFIED = "rated", "rated_satisfied"
+
+COUNTER_KEY = ("day", "unit_code", "area_code", "category", "channel", "measure")
+# Moments a case has once, each counted on its day for the case's current
+# unit: (CaseFact attribute, measure).
+MOMENTS = (("submitted_at", RECEIVED), ("declined_at", DECLINED), ("accepted_at", ACCEPTED),
+           ("replied_at", REPLIED), ("concluded_at", CONCLUDED), ("supervised_at", SUPERVISED),
+           ("rated_at", RATED))
+
+
+# --- projectors: what each event says about its case --------------------------
+
+def on_submitted(p, fact, event):
+    first = fact.submitted_at is None
+    fact.category = fact.category or event["category"]
+    fact.channel = event["channel"]
+    fact.submitted_at = event["submitted_at"]
+    fact.petitioner_key = event["petitioner_key"]
+    fact.publish = event["publish"]
+    if first:
+        _count_words(p.tx, local_date(event["submitted_at"]), event["title"])
+    _mark_repeats(p, fact)
+
+
+def on_routed(p, fact, event):
+    p.tx.session.merge(UnitName(code=event["unit_code"], name=event["unit_name"]))
+    if event["routing_seq"] <= fact.routing_seq:
+        return  # an older routing that arrived late
+    fact.routing_seq = event["routing_seq"]
+    fact.unit_code, fact.category = event["unit_code"], event["category"]
+    fact.track, fact.due_date = event["track"], event["due_date"]
+    fact.routed_at = event["occurred_at"]
+
+
+def on_declined(p, fact, event):
+    """Not accepted: by routing before any unit (a court matter), or by the
+    unit (不予受理, with reasons)."""
+    fact.declined_at = event["occurred_at"]
+
+
+def on_accepted(p, fact, event):
+    fact.accepted_at = event["occurred_at"]
+
+
+def on_returned(p, fact, event):
+    _step(fact, RETURNED, event)
+
+
+def on_transferred(p, fact, event):
+    _step(fact, TRANSFERRED, event)  # counted for the unit that passed it on
+
+
+def on_extended(p, fact, event):
+    _step(fact, EXTENDED, event)
+    fact.due_date = event["until"]
+
+
+def on_new_plan(p, fact, event):
+    """专案专办 / 提级: a plan of its own, with its own due date (if set)."""
+    if event["due_date"]:
+        fact.due_date = event["due_date"]
+
+
+def on_replied(p, fact, event):
+    fact.replied_at = event["occurred_at"]
+
+
+def on_concluded(p, fact, event):
+    fact.concluded_at, fact.on_time = event["occurred_at"], event["on_time"]
+
+
+def on_supervision(p, fact, event):
+    fact.supervised_at = fact.supervised_at or event["occurred_at"]
+
+
+def on_rated(p, fact, event):
+    fact.rated_at = event["occurred_at"]
+    fact.rating = {d: event[d] for d in RATING_DIMENSIONS}
+
+
+def _step(fact, measure, event):
+    """A step a unit may take more than once on a case (return; later
+    transfer, extension), counted for the unit that took it; the same
+    event recorded twice (a rebuild) is one step."""
+    event_id = str(event["event_id"])
+    if all(step["event_id"] != event_id for step in fact.steps):
+        fact.steps = [*fact.steps, {"event_id": event_id, "measure": measure,
+                                    "unit": event["unit_code"],
+                                    "at": event["occurred_at"].isoformat()}]
+
+
+# The events this read side consumes, and what each does to its case.
+PROJECTORS = {
+    events.PETITION_SUBMITTED: on_submitted,
+    events.PETITION_ROUTED: on_routed,
+    events.PETITION_REJECTED: on_declined,
+    events.CASE_DECLINED: on_declined,
+    events.CASE_ACCEPTED: on_accepted,
+    events.CASE_RETURNED: on_returned,
+    events.CASE_TRANSFERRED: on_transferred,
+    events.EXTENSION_APPROVED: on_extended,
+    events.CASE_SPECIAL: on_new_plan,
+    events.CASE_ESCALATED: on_new_plan,
+    events.CASE_REPLIED: on_replied,
+    events.CASE_CONCLUDED: on_concluded,
+    events.SUPERVISION_OPENED: on_supervision,
+    events.RATING_SUBMITTED: on_rated,
+}
+_BY_TYPE = {contract.event_type: contract for contract in PROJECTORS}
+
+
+# --- the one mechanism ----------------------------------------------------------
+
+def consume(tx, settings, contract, event):
+    """A public event arrived: keep it in the archive, then project it."""
+    tx.session.add(ArchivedEvent(event_id=str(event["event_id"]), event_type=contract.event_type,
+                                 version=contract.version,
+                                 payload=contract.schema().dump(event)))
+    project(tx, settings, contract, event)
+
+
+def project(tx, settings, contract, event):
+    fact = tx.session.get(CaseFact, event["case_number"], with_for_update=True)
+    if fact is None:
+        fact = CaseFact(case_number=event["case_number"], area_code=event["area_code"],
+                        routing_seq=0, repeat=False, publish=True, steps=[])
+        tx.session.add(fact)
+    p = Projection(tx, settings)
+    with p.recount(fact):
+        PROJECTORS[contract](p, fact, event)
+    p.apply()
+
+
+class Projection:
+    """One event's projection: the cases it changed and, once, the counters."""
+
+    def __init__(self, tx, settings):
+        self.tx, self.settings = tx, settings
+        self.changes = Counter()
+
+    @contextmanager
+    def recount(self, fact):
+        """Note what the change made inside the block changed in the case's
+        contributions."""
+        before = contributions(fact, self.settings.calendar)
+        yield
+        self.changes.update(contributions(fact, self.settings.calendar))
+        self.changes.subtract(before)
+
+    def apply(self):
+        lowered = []
+        for key, change in self.changes.items():
+            if change:
+                _add(self.tx, DailyCount, dict(zip(COUNTER_KEY, key)), change)
+            if change < 0:
+                lowered.append(key)
+        # the next event's look-ups find these rows (a rebuild is one transaction)
+        self.tx.session.flush()
+        # a count moved away (a re-routed case) leaves no empty row behind:
+        # the store is the same whichever order the events came in
+        for key in lowered:
+            self.tx.session.execute(delete(DailyCount).where(
+                *(getattr(DailyCount, column) == value for column, value in zip(COUNTER_KEY, key)),
+                DailyCount.value == 0).execution_options(synchronize_session="fetch"))
+
+
+def rebuild(tx, settings, batch=1000):
+    """Empty every projection and replay the archive: the same figures as the
+    events gave when they arrived (the projectors do not depend on order)."""
+    for model in (CaseFact, DailyCount, DailyWord, UnitName):
+        tx.session.execute(delete(model))
+    replayed = 0
+    rows = tx.session.execute(select(ArchivedEvent.event_type, ArchivedEvent.payload)
+                              .order_by(ArchivedEvent.id)).yield_per(batch)
+    for event_type, payload in rows:
+        contract = _BY_TYPE[event_type]
+        project(tx, settings, contract, contract.load(payload))
+        replayed += 1
+    return replayed
+
+
+def _add(tx, model, key, change):
+    row = tx.session.get(model, tuple(key.values()))
+    if row is None:
+        tx.session.add(model(**key, value=change))
+    else:
+        # value = value + change in SQL: two workers cannot lose each other's
+        # change (each key is changed once per event).
+        row.value = model.value + change
+
+
+def contributions(fact, calendar):
+    """What this case adds to which daily counter: {COUNTER_KEY tuple: n}."""
+    counts = Counter()
+    where = (fact.area_code, fact.category or "", fact.channel or "")
+
+    def add(when, measure, n=1, unit=fact.unit_code):
+        day = when if type(when) is date else local_date(when)
+        counts[(day, unit or "", *where, measure)] += n
+
+    for attribute, measure in MOMENTS:
+        if getattr(fact, attribute):
+            add(getattr(fact, attribute), measure)
+    for step in fact.steps:
+        add(datetime.fromisoformat(step["at"]), step["measure"], unit=step["unit"])
+    if fact.submitted_at and fact.repeat:
+        add(fact.submitted_at, REPEAT)
+    if fact.replied_at:
+        if fact.rated_at:
+            add(fact.replied_at, REPLIED_RATED)
+        if fact.submitted_at:
+            days = calendar.working_days_between(local_date(fact.submitted_at),
+                                                 local_date(fact.replied_at))
+            add(fact.replied_at, HANDLING_DAYS, days)
+            add(fact.replied_at, f"{HANDLING_HISTOGRAM}{days}")
+    if fact.due_date and not fact.declined_at:
+        add(fact.due_date, DUE)
+        if fact.on_time:
+            add(fact.due_date, ON_TIME)
+    if fact.rated_at:
+        if not unsatisfied_dimensions(fact.rating):
+            add(fact.rated_at, RATED_SATISFIED)
+        for dimension, level in fact.rating.items():
+            add(fact.rated_at, f"{dimension}:{level}")
+    return counts
+
+
+def _mark_repeats(p, fact):
+    """重复信访: the same petitioner (by the keyed pseudonym) on the same matter
+    (category and area) within the window after a previous petition. Every
+    petition of that petitioner and matter is re-marked, so a late-arriving
+    earlier petition makes the later one a repeat too."""
+    if not fact.petitioner_key:
+        return
+    p.tx.session.flush()
+    same = p.tx.session.scalars(select(CaseFact).where(
+        CaseFact.petitioner_key == fact.petitioner_key, CaseFact.category == fact.category,
+        CaseFact.area_code == fact.area_code, CaseFact.submitted_at.is_not(None),
+    ).order_by(CaseFact.submitted_at, CaseFact.case_number)).all()
+    previous = None
+    for case in same:
+        repeat = previous is not None and case.submitted_at - previous <= p.settings.repeat_window
+        previous = case.submitted_at
+        if case.repeat != repeat:
+            if case is fact:  # inside the caller's own recount
+                case.repeat = repeat
+            else:
+                with p.recount(case):
+                    case.repeat = repeat
+
+
+def _count_words(tx, day, title):
+    for word in words.title_words(title):
+        _add(tx, DailyWord, {"day": day, "word": word[:40]}, 1)

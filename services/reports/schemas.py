@@ -1,0 +1,264 @@
+"""What the reports RPCs take (checked: bad input is InvalidInput naming the
+field), the assessment rules in config, and what the RPCs answer (the shapes
+the gateway dumps its answers through)."""
+from datetime import date, timedelta
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from core.events import AREA_CODE, TRACKS
+
+PERIODS = ("day", "week", "month", "quarter", "year", "range")
+BREAKDOWNS = ("unit", "area", "category", "channel", "day")
+CHANNELS = ("online", "proxy")
+MAX_RANGE_DAYS = 3660
+# The figures the assessment may weigh or set a threshold on.
+RATE_FIGURES = ("on_time_rate", "satisfaction_rate", "rating_participation")
+COUNT_FIGURES = ("supervised", "overdue", "returned", "repeats", "declined")
+
+_AREA = validate.Regexp(AREA_CODE, error="须为6位或9位行政区划代码")
+
+
+class _Input(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PeriodSchema(_Input):
+    """A period: ``period`` around the day ``date`` (default: today in China),
+    or ``period=range`` from ``from`` to ``to`` (both days included)."""
+
+    period = fields.Str(load_default="month", validate=validate.OneOf(PERIODS))
+    date = fields.Date(load_default=None)
+    start = fields.Date(data_key="from", load_default=None)
+    end = fields.Date(data_key="to", load_default=None)
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        if data["period"] != "range":
+            return
+        errors = {}
+        for key, name in (("start", "from"), ("end", "to")):
+            if data.get(key) is None:
+                errors[name] = ["period=range 时必填 (required when period is range)"]
+        if not errors and data["end"] < data["start"]:
+            errors["to"] = ["不能早于开始日期 (must not be before from)"]
+        if not errors and (data["end"] - data["start"]).days > MAX_RANGE_DAYS:
+            errors["to"] = [f"时间跨度不能超过{MAX_RANGE_DAYS}天 (range too long)"]
+        if errors:
+            raise ValidationError(errors)
+
+
+class _FilterSchema(PeriodSchema):
+    unit_code = fields.Str(load_default=None, validate=validate.Length(min=1, max=40))
+    area_code = fields.Str(load_default=None, validate=_AREA)
+    category = fields.Str(load_default=None, validate=validate.Length(min=1, max=30))
+
+
+class FigureQuerySchema(_FilterSchema):
+    channel = fields.Str(load_default=None, validate=validate.OneOf(CHANNELS))
+    by = fields.Str(load_default=None, validate=validate.OneOf(BREAKDOWNS))
+
+
+class OpenDataQuerySchema(_FilterSchema):
+    """Concluded in the period (default: this month), filtered."""
+
+
+class PublishedQuerySchema(OpenDataQuerySchema):
+    """... and paged."""
+
+    limit = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
+    offset = fields.Int(load_default=0, validate=validate.Range(min=0))
+
+
+class WithholdSchema(_Input):
+    reason = fields.Str(required=True, validate=validate.Length(min=2, max=500))
+
+
+class TrendQuerySchema(_Input):
+    """The last ``days`` days up to ``date`` against the ``days`` before them."""
+
+    date = fields.Date(load_default=None)
+    days = fields.Int(load_default=7, validate=validate.Range(min=1, max=92))
+    limit = fields.Int(load_default=10, validate=validate.Range(min=1, max=100))
+    area_code = fields.Str(load_default=None, validate=_AREA)
+
+
+class LaggingRuleSchema(Schema):
+    """One rule: a rate below ``below`` (with at least ``min_cases`` in its
+    denominator), or a count above ``above``, names the unit as lagging."""
+
+    figure = fields.Str(required=True, validate=validate.OneOf(RATE_FIGURES + COUNT_FIGURES))
+    below = fields.Float(load_default=None, validate=validate.Range(min=0, max=1))
+    above = fields.Int(load_default=None, validate=validate.Range(min=0))
+    min_cases = fields.Int(load_default=1, validate=validate.Range(min=1))
+
+    @validates_schema
+    def _one_bound(self, data, **kwargs):
+        rate = data["figure"] in RATE_FIGURES
+        if rate and data["below"] is None:
+            raise ValidationError({"below": ["a rate rule needs below"]})
+        if not rate and data["above"] is None:
+            raise ValidationError({"above": ["a count rule needs above"]})
+
+
+class AssessmentRulesSchema(Schema):
+    """config ``ASSESSMENT``: the weighted score (rates weighted, counts
+    deducted per case) and the rules that name lagging units (后进单位)."""
+
+    weights = fields.Dict(keys=fields.Str(validate=validate.OneOf(RATE_FIGURES)),
+                          values=fields.Float(validate=validate.Range(min=0)),
+                          load_default=lambda: {"on_time_rate": 40, "satisfaction_rate": 50,
+                                                "rating_participation": 10})
+    deductions = fields.Dict(keys=fields.Str(validate=validate.OneOf(COUNT_FIGURES)),
+                             values=fields.Float(validate=validate.Range(min=0)),
+                             load_default=lambda: {"supervised": 2, "overdue": 1})
+    lagging_rules = fields.List(fields.Nested(LaggingRuleSchema), load_default=lambda: [
+        {"figure": "on_time_rate", "below": 0.9, "min_cases": 3, "above": None},
+        {"figure": "satisfaction_rate", "below": 0.85, "min_cases": 3, "above": None},
+    ])
+    name_at_most = fields.Int(load_default=10, validate=validate.Range(min=1))
+
+
+def resolve_period(query, today):
+    """(first day, last day) of the period asked for."""
+    if query["period"] == "range":
+        return query["start"], query["end"]
+    day = query["date"] or today
+    kind = query["period"]
+    if kind == "day":
+        return day, day
+    if kind == "week":  # Monday to Sunday
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if kind == "month":
+        start = day.replace(day=1)
+    elif kind == "quarter":
+        start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    else:
+        start = date(day.year, 1, 1)
+    months = {"month": 1, "quarter": 3, "year": 12}[kind]
+    month = start.month - 1 + months
+    following = date(start.year + month // 12, month % 12 + 1, 1)
+    return start, following - timedelta(days=1)
+
+
+# -- outputs --------------------------------------------------------------
+# Figures hold no personal data; the schemas still name every field, so a
+# field added here by mistake does not leave the gateway unnoticed.
+
+_RATE = dict(allow_none=True, metadata={"description": "0..1; null when there is nothing to divide"})
+
+
+class ScoreboardUnitSchema(Schema):
+    key = fields.Str(metadata={"description": "unit code"})
+    name = fields.Str(allow_none=True)
+    period_from = fields.Str(attribute="from", data_key="from")
+    period_to = fields.Str(attribute="to", data_key="to")
+    received = fields.Int()
+    concluded = fields.Int()
+    due = fields.Int(metadata={"description": "cases whose due date fell in the period"})
+    on_time = fields.Int()
+    on_time_rate = fields.Float(**_RATE)
+    rated = fields.Int()
+    satisfaction_rate = fields.Float(**_RATE)
+    rating_participation = fields.Float(**_RATE)
+
+
+class ScoreboardSchema(Schema):
+    method = fields.Dict(keys=fields.Str(), values=fields.Str(),
+                         metadata={"description": "how each figure is computed"})
+    units = fields.List(fields.Nested(ScoreboardUnitSchema))
+
+
+class FigureRowSchema(ScoreboardUnitSchema):
+    key = fields.Str(allow_none=True, metadata={"description": "the breakdown's key (unit, area, "
+                                                        "category, channel or day)"})
+    accepted = fields.Int()
+    declined = fields.Int()
+    returned = fields.Int()
+    transferred = fields.Int()
+    extended = fields.Int()
+    overdue = fields.Int()
+    supervised = fields.Int()
+    repeats = fields.Int(metadata={"description": "repeat petitions (重复信访)"})
+    replied = fields.Int()
+    satisfaction_by_dimension = fields.Dict(keys=fields.Str(), values=fields.Float(allow_none=True))
+    ratings_by_dimension = fields.Dict(keys=fields.Str(), values=fields.Dict(keys=fields.Str(),
+                                                                       values=fields.Int()))
+    handling_days_avg = fields.Float(allow_none=True, metadata={"description": "working days"})
+    handling_days_p90 = fields.Int(allow_none=True)
+
+
+class AssessmentRowSchema(FigureRowSchema):
+    score = fields.Float()
+    rank = fields.Int()
+    lagging = fields.Bool()
+    reasons = fields.List(fields.Str())
+
+
+class PublishedStepSchema(Schema):
+    step = fields.Str(metadata={"description": "提交, 分派, 受理, 答复, 评价, 办结"})
+    at = fields.Str()
+
+
+class PublishedCaseSchema(Schema):
+    case_number = fields.Str()
+    category = fields.Str()
+    area_code = fields.Str()
+    unit_code = fields.Str(allow_none=True)
+    unit_name = fields.Str(allow_none=True)
+    track = fields.Str(allow_none=True, metadata={"enum": list(TRACKS)})
+    on_time = fields.Bool(allow_none=True)
+    timeline = fields.List(fields.Nested(PublishedStepSchema))
+    rating = fields.Dict(keys=fields.Str(), values=fields.Str(), allow_none=True)
+
+
+class PublishedCasesSchema(Schema):
+    period_from = fields.Str(attribute="from", data_key="from")
+    period_to = fields.Str(attribute="to", data_key="to")
+    limit = fields.Int()
+    offset = fields.Int()
+    cases = fields.List(fields.Nested(PublishedCaseSchema))
+
+
+class WithheldSchema(Schema):
+    case_number = fields.Str()
+    withheld = fields.Bool()
+    reason = fields.Str()
+
+
+class StoredBulletinSchema(Schema):
+    id = fields.Int()
+    period = fields.Str(metadata={"enum": ["month", "quarter"]})
+    period_from = fields.Str(attribute="from", data_key="from")
+    period_to = fields.Str(attribute="to", data_key="to")
+    format = fields.Str(metadata={"enum": ["xlsx", "pdf"]})
+    filename = fields.Str()
+    generated_at = fields.Str()
+
+
+class RisingSchema(Schema):
+    key = fields.Str()
+    recent = fields.Int()
+    earlier = fields.Int()
+    change = fields.Int()
+    growth = fields.Float(allow_none=True)
+
+
+class RisingListSchema(Schema):
+    period_from = fields.Str(attribute="from", data_key="from")
+    period_to = fields.Str(attribute="to", data_key="to")
+    rising = fields.List(fields.Nested(RisingSchema))
+
+
+class SeriesPointSchema(Schema):
+    day = fields.Str()
+    received = fields.Int()
+    concluded = fields.Int()
+
+
+class TrendsSchema(Schema):
+    series = fields.List(fields.Nested(SeriesPointSchema))
+    categories = fields.Nested(RisingListSchema)
+    areas = fields.Nested(RisingListSchema)
+    words = fields.Nested(RisingListSchema)

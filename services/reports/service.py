@@ -1,0 +1,101 @@
+"""The reports service: a read side fed only by public events (one handler
+per row of ``projections.PROJECTORS``), owning its store; figures, trends,
+the assessment and documents by RPC. Rebuilt from its event archive with
+``python -m deploy.rebuild reports``."""
+from nameko.timer import timer
+
+from core.actors import staff_rpc
+from core.broker import rpc
+from core.handlers import handles
+from core.store import Store
+from services.reports import projections, reports
+from services.reports.dependencies import SettingsProvider
+from services.reports.models import Base
+
+BULLETIN_CHECK_SECONDS = 3600
+
+
+class ReportsService:
+    name = "reports"
+    store = Store(Base)
+    settings = SettingsProvider()
+
+    @rpc
+    def scoreboard(self, query):
+        with self.store.transaction() as tx:
+            return reports.scoreboard(tx, query)
+
+    @rpc
+    def published_cases(self, query):
+        with self.store.transaction() as tx:
+            return reports.published_cases(tx, query)
+
+    @rpc
+    def open_data(self, query):
+        with self.store.transaction() as tx:
+            return reports.open_data(tx, query)
+
+    @staff_rpc
+    def withhold(self, case_number, reason, actor):
+        with self.store.transaction() as tx:
+            return reports.withhold(tx, case_number, reason, actor)
+
+    @staff_rpc
+    def figures(self, query, actor):
+        with self.store.transaction() as tx:
+            return reports.unit_figures(tx, query, actor)
+
+    @staff_rpc
+    def trends(self, query, actor):
+        with self.store.transaction() as tx:
+            return reports.trends(tx, query, actor, self.settings)
+
+    @staff_rpc
+    def assessment(self, query, actor):
+        with self.store.transaction() as tx:
+            return reports.unit_assessment(tx, query, actor, self.settings)
+
+    @staff_rpc
+    def lagging(self, query, actor):
+        with self.store.transaction() as tx:
+            return reports.lagging_units(tx, query, actor, self.settings)
+
+    @staff_rpc
+    def export(self, table, query, actor):
+        with self.store.transaction() as tx:
+            return reports.export(tx, table, query, actor, self.settings)
+
+    @staff_rpc
+    def bulletin(self, query, actor, document_format="xlsx"):
+        with self.store.transaction() as tx:
+            return reports.bulletin(tx, query, actor, self.settings, document_format)
+
+    @staff_rpc
+    def bulletins(self, actor):
+        with self.store.transaction() as tx:
+            return reports.stored_bulletins(tx, actor)
+
+    @staff_rpc
+    def stored_bulletin(self, bulletin_id, actor):
+        with self.store.transaction() as tx:
+            return reports.stored_bulletin(tx, bulletin_id, actor)
+
+    # At start and hourly: the bulletins of the month and quarter just ended
+    # appear within an hour of the period's end (or when the service is back).
+    @timer(interval=BULLETIN_CHECK_SECONDS, eager=True)
+    def make_due_bulletins(self):
+        with self.store.transaction() as tx:
+            reports.make_due_bulletins(tx, self.settings)
+
+
+def _consumer(contract):
+    def consume(self, tx, event):
+        projections.consume(tx, self.settings, contract, event)
+    consume.__name__ = f"on_{contract.event_type}"
+    return handles(contract)(consume)
+
+
+# One handler per event type the projections table lists: adding a row there
+# subscribes the service (and deploy.topology declares its queue).
+for _contract in projections.PROJECTORS:
+    setattr(ReportsService, f"on_{_contract.event_type}", _consumer(_contract))

@@ -1,0 +1,175 @@
+"""The projections and the figures, from a month of events (tests/reports_month.py,
+whose docstring shows each case) against a real SQLite store."""
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select, text
+
+from core import events
+from services.reports import figures, projections
+from services.reports.models import ArchivedEvent, CaseFact, DailyCount
+from services.reports.settings import Settings
+from tests.reports_month import (
+    AS_OF,
+    EXPECTED_A,
+    EXPECTED_B,
+    EXPECTED_C,
+    NOVEMBER,
+    A,
+    B,
+    C,
+    at,
+    feed,
+    loaded_events,
+)
+
+
+def query(store, **q):
+    with store.transaction() as tx:
+        return figures.figures(tx, {**NOVEMBER, **q}, AS_OF)
+
+
+def by_key(rows):
+    return {row["key"]: row for row in rows}
+
+
+def assert_figures(row, expected):
+    assert {k: row[k] for k in expected} == expected
+
+
+def test_each_units_month_is_what_the_hand_count_says(month):
+    units = by_key(query(month, by="unit"))
+    assert_figures(units[A], EXPECTED_A)
+    assert_figures(units[B], EXPECTED_B)
+    assert_figures(units[C], EXPECTED_C)
+    assert units[A]["name"] == "历下区住房和城乡建设局"
+    # the rejected petition belongs to no unit: received and declined
+    assert_figures(units[""], dict(received=1, declined=1, due=0))
+
+
+def test_the_city_total_is_the_sum_and_an_area_rolls_up_its_towns(month):
+    [city] = query(month, area_code="370100")
+    assert_figures(city, dict(received=9, declined=1, returned=1, concluded=5, due=9,
+                              on_time=4, overdue=5, rated=6, repeats=1))
+    areas = by_key(query(month, area_code="370100", by="area"))
+    assert {k: r["received"] for k, r in areas.items()} == {
+        "370100": 1, "370102": 6, "370114": 2}
+    # 370102 includes its town 370102001 (case 2); broken down, the town stands alone
+    [district] = query(month, area_code="370102")
+    assert district["received"] == 6
+    towns = by_key(query(month, area_code="370102", by="area"))
+    assert {k: r["received"] for k, r in towns.items()} == {"370102": 5, "370102001": 1}
+    [town] = query(month, area_code="370102001")
+    assert_figures(town, dict(received=1, concluded=1, due=1, on_time=0))
+
+
+def test_category_channel_and_day_breakdowns(month):
+    categories = by_key(query(month, by="category"))
+    assert {k: r["received"] for k, r in categories.items()} == {
+        "housing": 3, "labor": 4, "urban_management": 1, "litigation": 1}
+    channels = by_key(query(month, by="channel"))
+    assert {k: r["received"] for k, r in channels.items()} == {"online": 7, "proxy": 2}
+    [proxy_housing] = query(month, channel="proxy", category="housing")
+    assert_figures(proxy_housing, dict(received=1, concluded=1, on_time=0, due=1))
+    days = by_key(query(month, by="day"))
+    assert days["2026-11-20"]["received"] == 1 and days["2026-11-20"]["concluded"] == 1
+    assert sum(r["received"] for r in days.values()) == 9
+
+
+@pytest.mark.parametrize("period, anchor, received", [
+    ("day", date(2026, 11, 3), 1),           # case 2
+    ("week", date(2026, 11, 11), 3),         # Mon 11-09 .. Sun 11-15: cases 6, 3, 9
+    ("month", date(2026, 10, 5), 1),         # October: case 10
+    ("quarter", date(2026, 11, 1), 10),      # Q4
+    ("year", date(2026, 6, 1), 10),
+])
+def test_periods(month, period, anchor, received):
+    [row] = query(month, period=period, date=anchor)
+    assert row["received"] == received
+
+
+def test_any_range_and_a_due_date_not_yet_passed_is_neither_on_time_nor_overdue(month):
+    [row] = query(month, period="range", start=date(2026, 11, 16), end=date(2026, 11, 30))
+    assert row["from"] == "2026-11-16" and row["received"] == 3  # cases 4, 7, 8
+    with month.transaction() as tx:
+        # as of 11-25: A's cases due 11-11 .. 11-24 count (10, 1, 2, 3); 11-26 and 11-30 not yet
+        [early] = figures.figures(tx, {**NOVEMBER, "unit_code": A}, date(2026, 11, 25))
+    assert_figures(early, dict(due=4, on_time=2, overdue=2, on_time_rate=0.5))
+
+
+def test_a_rebuild_from_the_archive_gives_identical_figures(month, settings):
+    before = [query(month, by=by) for by in (None, "unit", "area", "category", "day")]
+    with month.transaction() as tx:
+        counters = sorted(tx.session.execute(select(DailyCount.__table__)).all())
+        assert projections.rebuild(tx, settings) == len(loaded_events())
+    with month.transaction() as tx:
+        assert sorted(tx.session.execute(select(DailyCount.__table__)).all()) == counters
+    assert [query(month, by=by) for by in (None, "unit", "area", "category", "day")] == before
+
+
+def test_events_in_any_order_give_the_same_figures(month, settings, store_factory):
+    shuffled = store_factory()
+    feed(shuffled, settings, reversed(loaded_events()))
+    for by in (None, "unit", "area", "category", "channel"):
+        assert query(shuffled, by=by) == query(month, by=by)
+    counters = "select * from daily_counts order by 1, 2, 3, 4, 5, 6"
+    with shuffled.transaction() as one, month.transaction() as other:
+        assert one.session.execute(text(counters)).all() == \
+            other.session.execute(text(counters)).all()
+
+
+def test_a_late_older_routing_does_not_move_the_case_back(month, settings):
+    routed_to_b = next(e for c, e in loaded_events() if e["case_number"] == "JN20261104-000004"
+                       and c.event_type == "petition_routed" and e["routing_seq"] == 1)
+    late = {**routed_to_b, "event_id": uuid.uuid4()}
+    feed(month, settings, [(events.PETITION_ROUTED, late)])
+    assert by_key(query(month, by="unit"))[A]["received"] == 5
+    with month.transaction() as tx:
+        assert tx.session.get(CaseFact, "JN20261104-000004").unit_code == A
+        assert tx.session.scalar(select(func.count()).select_from(ArchivedEvent)) == \
+            len(loaded_events()) + 1
+
+
+def test_repeat_petitions_depend_on_the_window(store):
+    short = Settings.from_config({"REPEAT_WINDOW_DAYS": 7})
+    feed(store, short, loaded_events())
+    # case 3 came 8 days after case 1: outside a 7-day window
+    [row] = query(store)
+    assert row["repeats"] == 0
+
+
+def test_case_work_steps_transfer_extension_and_a_units_decline(store, settings):
+    """Rows of the case-work events: a transfer counts for the unit that passed
+    the case on, an approved extension moves the due date, a unit's decline
+    takes the case out of what is due."""
+    def event(contract, n, unit, when, **fields):
+        return contract, contract.load(contract.build(
+            case_number=f"JN20261102-00001{n}", area_code="370114", unit_code=unit,
+            occurred_at=at(11, when), **fields))
+    step = dict(actor="staff", from_state="routed", to_state="transferred")
+    feed(store, settings, [
+        event(events.PETITION_SUBMITTED, 1, None, 2, category="labor", title="工资", channel="online",
+              submitted_at=at(11, 2)),
+        event(events.PETITION_ROUTED, 1, B, 2, unit_name="B", category="labor", track="standard",
+              due_date=date(2026, 11, 16), reason="规则", routing_seq=1),
+        event(events.CASE_TRANSFERRED, 1, B, 3, **step, to_unit_code=C, routing_seq=1),
+        event(events.PETITION_ROUTED, 1, C, 3, unit_name="C", category="labor", track="standard",
+              due_date=date(2026, 11, 17), reason="转办", routing_seq=2),
+        event(events.EXTENSION_APPROVED, 1, C, 10, **step, until=date(2026, 11, 27),
+              reason="情况复杂"),
+        event(events.CASE_REPLIED, 1, C, 20, replied_by="staff"),
+        event(events.CASE_CONCLUDED, 1, C, 21, on_time=True),
+        event(events.PETITION_SUBMITTED, 2, None, 4, category="labor", title="工资", channel="online",
+              submitted_at=at(11, 4)),
+        event(events.PETITION_ROUTED, 2, A, 4, unit_name="A", category="labor", track="standard",
+              due_date=date(2026, 11, 18), reason="规则", routing_seq=1),
+        event(events.CASE_DECLINED, 2, A, 5, **step, reason="不属于信访事项"),
+    ])
+    units = by_key(query(store, by="unit"))
+    assert_figures(units[B], dict(received=0, transferred=1, due=0))
+    assert_figures(units[C], dict(received=1, extended=1, due=1, on_time=1, overdue=0,
+                                  concluded=1))
+    assert_figures(units[A], dict(received=1, declined=1, due=0))
+    days = by_key(query(store, by="day"))
+    assert days["2026-11-27"]["due"] == 1 and days["2026-11-17"]["due"] == 0
