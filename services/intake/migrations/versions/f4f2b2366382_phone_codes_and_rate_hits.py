@@ -2,7 +2,7 @@
 per phone, ID number and client address (services/intake/phone_codes.py)
 
 Revision ID: f4f2b2366382
-Revises: e100385f731e
+Revises: 8a4a37d52332
 Create Date: 2026-11-25 15:53:32.270816
 
 """
@@ -16,7 +16,7 @@ from core.migrations import create_rate_hits_table, drop_rate_hits_table
 
 # revision identifiers, used by Alembic.
 revision: str = 'f4f2b2366382'
-down_revision: Union[str, Sequence[str], None] = 'e100385f731e'
+down_revision: Union[str, Sequence[str], None] = '8a4a37d52332'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
