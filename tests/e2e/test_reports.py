@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core.config import ROOT
-from tests.stack import VALID, api, eventually, login
+from tests.stack import VALID, api, eventually, login, submit_petition
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,7 @@ PERSONAL = re.compile(r"\d{17}[\dX]|1[3-9]\d{9}|张三|李四光")
 
 
 def submit(stack, petition):
-    response = api(stack, "POST", "/petitions", json=petition)
+    response = submit_petition(stack, petition)
     assert response.status_code == 201, response.text
     return response.json()
 

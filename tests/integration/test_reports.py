@@ -7,6 +7,7 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 import services.reports
+from core.actors import ActorSigner, new_key_pair
 from core.migrations import upgrade
 from deploy.rebuild import rebuild
 from deploy.topology import declare_topology
@@ -15,8 +16,11 @@ from services.reports.service import ReportsService
 from tests.kit import count_rows, publish, service_config, wait_for
 from tests.reports_month import RULES, A, B, C, month_events
 
-BUREAU = {"username": "bureau", "unit_code": "370100-XFJ", "role": "bureau_supervisor",
-          "area_code": "370100"}
+SIGNING_KEY, VERIFY_KEY = new_key_pair()
+# The actor as the gateway passes it: a token signed with its key.
+BUREAU = ActorSigner(SIGNING_KEY, 600).issue(
+    {"username": "bureau", "unit_code": "370100-XFJ", "unit_name": "济南市信访局",
+     "role": "bureau_supervisor", "area_code": "370100"})[0]
 MONTH = {"period": "month", "date": "2026-11-15"}
 
 
@@ -31,7 +35,7 @@ def test_events_in_figures_out_and_a_rebuild_gives_the_same(container_factory, a
                                                           reports_url):
     # as deploy does: the queues exist before any event flows
     assert any(q.service_name == "reports" for q in declare_topology(amqp_uri))
-    config = service_config(amqp_uri, reports_url, ASSESSMENT=RULES)
+    config = service_config(amqp_uri, reports_url, ASSESSMENT=RULES, ACTOR_VERIFY_KEY=VERIFY_KEY)
     container = container_factory(ReportsService, config)
     container.start()
     stream = month_events()
