@@ -46,12 +46,15 @@ period:
   - {name: to, in: query, description: "last day, for period=range", schema: {type: string, format: date}}
 area:
   - {name: area_code, in: query, description: "rolled up: an area includes every area below it", schema: {type: string}}
-filters:
+unit_category:
   - {name: unit_code, in: query, schema: {type: string}}
   - {name: category, in: query, schema: {type: string}}
+breakdown:
   - {name: channel, in: query, schema: {type: string, enum: [online, proxy]}}
   - {name: by, in: query, description: "one row per unit, area (one level down), category, channel or day", schema: {type: string, enum: [unit, area, category, channel, day]}}
 """)
+# The staff figures take every filter; the public lists only unit and category.
+PARAMETER_GROUPS["filters"] = PARAMETER_GROUPS["unit_category"] + PARAMETER_GROUPS["breakdown"]
 
 
 def routes(service_cls):

@@ -327,8 +327,7 @@ class GatewayService:
         parameters:
           - period
           - area
-          - {name: unit_code, in: query, schema: {type: string}}
-          - {name: category, in: query, schema: {type: string}}
+          - unit_category
           - {name: limit, in: query, schema: {type: integer, default: 20, maximum: 100}}
           - {name: offset, in: query, schema: {type: integer, default: 0}}
         responses:
@@ -345,8 +344,7 @@ class GatewayService:
         parameters:
           - period
           - area
-          - {name: unit_code, in: query, schema: {type: string}}
-          - {name: category, in: query, schema: {type: string}}
+          - unit_category
         responses:
           "200": {description: "UTF-8 CSV with a BOM: no case number, days not moments",
                   content: {text/csv: {schema: {type: string}}}}
