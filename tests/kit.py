@@ -18,7 +18,8 @@ from core.broker import TimedRpcProxy
 from core.handlers import handles
 from core.store import OutboxMessage, Store, StoreHandle, create_tables, make_engine
 from deploy.stack import free_port
-from services.gateway.service import API, GatewayService
+from services.gateway.http import API
+from services.gateway.service import GatewayService
 
 
 @contextmanager

@@ -212,3 +212,17 @@ class HttpEntrypoint(HttpRequestHandler):
 
 
 http = HttpEntrypoint.decorator
+
+
+API = "/api/v1"
+# Public figures change with the events, not per request: a proxy or browser
+# may keep them a few minutes. Staff figures are the caller's only.
+PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
+STAFF_CACHE = {"Cache-Control": "private, max-age=60"}
+
+
+def download(body, document, cache):
+    """A file to save (a CSV, a bulletin): ``document`` names it and its type."""
+    return Response(body, headers={
+        **cache, "Content-Disposition": f'attachment; filename="{document["filename"]}"'},
+        content_type=document["content_type"])
