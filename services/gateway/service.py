@@ -8,12 +8,13 @@ from core.broker import TimedRpcProxy
 from core.sealed import SealerProvider
 from services.gateway.dependencies import TokenProvider
 from services.gateway.routes.citizens import CitizenRoutes
+from services.gateway.routes.console import ConsoleRoutes
 from services.gateway.routes.figures import FigureRoutes
 from services.gateway.routes.staff import StaffRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
-class GatewayService(CitizenRoutes, StaffRoutes, FigureRoutes, SystemRoutes):
+class GatewayService(CitizenRoutes, StaffRoutes, FigureRoutes, ConsoleRoutes, SystemRoutes):
     name = "gateway"
 
     intake = TimedRpcProxy("intake")

@@ -126,11 +126,11 @@ def petitioner(tx, case_number, actor, settings):
     username = actor.get("username") if isinstance(actor, dict) else None
     if not username:
         raise InvalidInput("缺少操作人", details={"actor": ["须提供操作人用户名"]})
-    return _read(tx, _petition(tx, case_number), settings, username, "read_by_staff")
+    return _read(tx, petition_of_case(tx, case_number), settings, username, "read_by_staff")
 
 
 def audit_log(tx, case_number, settings):
-    petition = _petition(tx, case_number)
+    petition = petition_of_case(tx, case_number)
     entries = tx.session.scalars(
         select(AuditEntry).where(AuditEntry.petition_id == petition.id).order_by(AuditEntry.id))
     return AuditEntrySchema(many=True).dump([
@@ -138,7 +138,7 @@ def audit_log(tx, case_number, settings):
         for e in entries])
 
 
-def _petition(tx, case_number):
+def petition_of_case(tx, case_number):
     petition = tx.session.scalar(select(Petition).where(Petition.case_number == case_number))
     if petition is None:
         raise NotFound(f"no petition {case_number}")

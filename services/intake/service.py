@@ -5,7 +5,7 @@ from core.broker import rpc
 from core.errors import InvalidInput
 from core.sealed import sealed_rpc
 from core.store import Store
-from services.intake import petitions, phone_codes
+from services.intake import audit, petitions, phone_codes
 from services.intake.dependencies import ReferenceData, SettingsProvider
 from services.intake.models import Base
 
@@ -50,6 +50,16 @@ class IntakeService:
     def petitioner(self, case_number, actor):
         with self.store.transaction() as tx:
             return petitions.petitioner(tx, case_number, actor, self.settings)
+
+    @staff_rpc
+    def reveal_petitioner(self, case_number, actor):
+        with self.store.transaction() as tx:
+            return audit.reveal(tx, case_number, actor, self.settings)
+
+    @staff_rpc
+    def personal_data_reads(self, actor, filters=None):
+        with self.store.transaction() as tx:
+            return audit.reads(tx, actor, filters, self.settings)
 
     @rpc
     def audit_log(self, case_number):

@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from core.events import AREA_CODE, TRACKS
+from core.validation import Instant
 
 _AREA_CODE = validate.Regexp(AREA_CODE, error="地区代码应为6位或9位数字")
 
@@ -31,3 +32,31 @@ class AssignmentSchema(Schema):
     reason = fields.Str()
     channel = fields.Str(allow_none=True)
     routing_seq = fields.Int()
+
+
+class UnitSchema(Schema):
+    """A unit of the directory (directory.units)."""
+
+    code = fields.Str()
+    name_zh = fields.Str()
+    name_en = fields.Str()
+    kind = fields.Str(metadata={"description": "petition_bureau | department | town_office"})
+    area_code = fields.Str()
+    parent = fields.Str(allow_none=True)
+
+
+class RuleTargetSchema(Schema):
+    unit_code = fields.Str()
+    track = fields.Str()
+
+
+class RuleChangeSchema(Schema):
+    """A change of a routing rule: who, when, from what to what."""
+
+    at = Instant()
+    changed_by = fields.Str()
+    category = fields.Str()
+    area_code = fields.Str()
+    before = fields.Nested(RuleTargetSchema, allow_none=True,
+                           metadata={"description": "null: the rule was new"})
+    after = fields.Nested(RuleTargetSchema)

@@ -1,5 +1,6 @@
 """The routing service: the org directory, routing rules and assignments."""
 from core import events
+from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
@@ -72,6 +73,17 @@ class RoutingService:
     def set_rule(self, category, area_code, unit_code, track):
         with self.store.transaction() as tx:
             return routing_rules.set_rule(tx, category, area_code, unit_code, track)
+
+    @staff_rpc
+    def change_rule(self, actor, rule):
+        """A bureau's change of a rule, recorded with who made it."""
+        with self.store.transaction() as tx:
+            return routing_rules.change_rule(tx, actor, rule)
+
+    @staff_rpc
+    def rule_changes(self, actor):
+        with self.store.transaction() as tx:
+            return routing_rules.changes(tx, actor)
 
 
 def _raise_refusal(outcome):
