@@ -5,6 +5,7 @@ summed from. Nothing here is read from another service's tables.
     archived_events   every public event consumed, as received (payload JSON)
     case_facts        what the events say about one case (no personal data)
     daily_counts      (day, unit, area, category, channel, measure) -> count
+    monthly_counts    the same per month (the month's first day), for long periods
     daily_words       (day, word) -> titles using it, for rising words
     units             unit code -> name, as routing names it in its events
     withheld_cases    cases staff withheld from the public list (kept by a rebuild)
@@ -72,18 +73,11 @@ class CaseFact(Base):
     steps: Mapped[list] = mapped_column(JSON, default=list)
 
 
-class DailyCount(Base):
-    """How many times ``measure`` happened on ``day`` (China's calendar) for
-    cases of one unit, area, category and channel. Every figure is a sum of
-    these over a range of days: a month of a city is a few thousand rows, not
-    every case."""
-
-    __tablename__ = "daily_counts"
-    __table_args__ = (
-        Index("ix_daily_counts_measure_day", "measure", "day"),
-        Index("ix_daily_counts_unit_day", "unit_code", "day"),
-        Index("ix_daily_counts_area_day", "area_code", "day"),
-    )
+class _Counter:
+    """The columns of a counter table: how many times ``measure`` happened in
+    a stretch of days for cases of one unit, area, category and channel
+    (``day`` opens the stretch; the column order is the primary key's,
+    projections.COUNTER_KEY)."""
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     unit_code: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" before routing
@@ -92,6 +86,32 @@ class DailyCount(Base):
     channel: Mapped[str] = mapped_column(String(10), primary_key=True)
     measure: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+class DailyCount(_Counter, Base):
+    """The counter of one ``day`` (China's calendar). Every figure is a sum of
+    counters over a range of days: a month of a city is a few thousand rows,
+    not every case."""
+
+    __tablename__ = "daily_counts"
+    __table_args__ = (
+        Index("ix_daily_counts_measure_day", "measure", "day"),
+        Index("ix_daily_counts_unit_day", "unit_code", "day"),
+        Index("ix_daily_counts_area_day", "area_code", "day"),
+    )
+
+
+class MonthlyCount(_Counter, Base):
+    """The same counters summed per month (``day`` is the month's first day),
+    kept by the same projection: a year's figure sums twelve of these instead
+    of 365 days' rows."""
+
+    __tablename__ = "monthly_counts"
+    __table_args__ = (
+        Index("ix_monthly_counts_measure_day", "measure", "day"),
+        Index("ix_monthly_counts_unit_day", "unit_code", "day"),
+        Index("ix_monthly_counts_area_day", "area_code", "day"),
+    )
 
 
 class DailyWord(Base):
