@@ -7,13 +7,14 @@ its entry in the OpenAPI document (openapi.py)."""
 from core.broker import TimedRpcProxy
 from core.sealed import SealerProvider
 from services.gateway.dependencies import TokenProvider
+from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
 from services.gateway.routes.figures import FigureRoutes
 from services.gateway.routes.staff import StaffRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
-class GatewayService(CitizenRoutes, StaffRoutes, FigureRoutes, SystemRoutes):
+class GatewayService(CitizenRoutes, StaffRoutes, FigureRoutes, ChannelRoutes, SystemRoutes):
     name = "gateway"
 
     intake = TimedRpcProxy("intake")
@@ -21,6 +22,7 @@ class GatewayService(CitizenRoutes, StaffRoutes, FigureRoutes, SystemRoutes):
     tracking = TimedRpcProxy("tracking")
     rating = TimedRpcProxy("rating")
     reports = TimedRpcProxy("reports")
+    notify = TimedRpcProxy("notify")
     tokens = TokenProvider()
     # What the petitioner types (name, ID number, phone) crosses the bus sealed for intake.
     submissions = SealerProvider("SUBMISSION_KEYS")

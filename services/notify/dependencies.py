@@ -5,14 +5,15 @@ from nameko.extensions import DependencyProvider
 from core.errors import ConfigurationError
 from core.privacy import FieldCipher
 from core.sealed import Sealer
-from services.notify.providers import provider_from_config
+from services.notify.providers import email_provider_from_config, provider_from_config
 from services.notify.sending import Delivery, RetryPolicy
 
 
 class DeliveryProvider(DependencyProvider):
     """Config: CONTACT_ENCRYPTION_KEYS and PRIVATE_EVENT_KEYS (required: the
-    service does not start without them), SMS_PROVIDER, SMS_LOG_PATH,
-    SEND_RETRY_BASE_SECONDS, SEND_MAX_ATTEMPTS, SEND_LEASE_SECONDS."""
+    service does not start without them), SMS_PROVIDER (and SMS_HTTP_* for
+    http), SMS_LOG_PATH, SMTP_* (or MAIL_LOG_PATH), SEND_RETRY_BASE_SECONDS,
+    SEND_MAX_ATTEMPTS, SEND_LEASE_SECONDS."""
 
     def setup(self):
         config = self.container.config
@@ -32,6 +33,7 @@ class DeliveryProvider(DependencyProvider):
                 lease_seconds=float(config.get("SEND_LEASE_SECONDS", defaults.lease_seconds)),
             ),
             private=Sealer(config.get("PRIVATE_EVENT_KEYS"), "PRIVATE_EVENT_KEYS"),
+            email=email_provider_from_config(config),
         )
 
     def get_dependency(self, worker_ctx):

@@ -1,6 +1,7 @@
-"""The notify service's tables: who to tell about a case, the messages, and
-every delivery attempt. Phone numbers and message bodies (one of them carries
-the query code) are stored encrypted."""
+"""The notify service's tables: who to tell about a case (the petitioner, the
+unit's mailbox), the messages, and every delivery attempt. Phone numbers,
+addresses and message bodies (one of them carries the query code) are stored
+encrypted."""
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -9,6 +10,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from core.store import UtcDateTime, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+SMS, EMAIL = "sms", "email"
+CHANNELS = (SMS, EMAIL)
 
 
 class Base(DeclarativeBase):
@@ -41,8 +44,8 @@ class Message(Base):
     unit_code: Mapped[str | None] = mapped_column(String(40))
     event_id: Mapped[str] = mapped_column(String(36))
     template: Mapped[str] = mapped_column(String(40))
-    # "sms" today; email and webhook later, each with its own address format.
-    channel: Mapped[str] = mapped_column(String(20), default="sms")
+    # CHANNELS: each with its own address format and provider.
+    channel: Mapped[str] = mapped_column(String(20), default=SMS)
     to_encrypted: Mapped[str] = mapped_column(Text)
     to_masked: Mapped[str] = mapped_column(String(40))
     body_encrypted: Mapped[str] = mapped_column(Text)
@@ -66,3 +69,15 @@ class DeliveryAttempt(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     ok: Mapped[bool] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(String(500))
+
+
+class UnitContact(Base):
+    """A unit's mailbox for staff notifications (new case, due soon, overdue,
+    supervision), set by its leader or a bureau administrator."""
+
+    __tablename__ = "unit_contacts"
+
+    unit_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    updated_by: Mapped[str] = mapped_column(String(50))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

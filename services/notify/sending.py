@@ -17,7 +17,16 @@ from sqlalchemy import and_, or_, select, update
 
 from core import events
 from core.store import utcnow
-from services.notify.models import FAILED, PENDING, SENDING, SENT, DeliveryAttempt, Message
+from services.notify.models import (
+    EMAIL,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    SMS,
+    DeliveryAttempt,
+    Message,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +45,27 @@ class RetryPolicy:
 @dataclass(frozen=True)
 class Delivery:
     """What the sender needs: the cipher for addresses and bodies, the SMS
-    provider, the retry policy, and the sealer that opens the private events."""
+    provider, the retry policy, the sealer that opens the private events, and
+    the email provider."""
 
     cipher: object
     provider: object
     policy: RetryPolicy
     private: object = None
+    email: object = None
+
+    def provider_for(self, channel):
+        provider = {SMS: self.provider, EMAIL: self.email}.get(channel)
+        if provider is None:
+            raise LookupError(f"no provider for the {channel} channel")
+        return provider
 
 
 @dataclass(frozen=True)
 class Claim:
     message_id: str
     token: str
+    channel: str
     to_encrypted: str
     body_encrypted: str
 
@@ -71,9 +89,10 @@ def claim_due(tx, policy, now, limit=50):
                 lease_until=now + timedelta(seconds=policy.lease_seconds)),
         execution_options={"synchronize_session": False})
     rows = tx.session.execute(
-        select(Message.id, Message.to_encrypted, Message.body_encrypted)
+        select(Message.id, Message.channel, Message.to_encrypted, Message.body_encrypted)
         .where(Message.claim_token == token))
-    return [Claim(row.id, token, row.to_encrypted, row.body_encrypted) for row in rows]
+    return [Claim(row.id, token, row.channel, row.to_encrypted, row.body_encrypted)
+            for row in rows]
 
 
 def record_attempt(tx, claim, error, policy, now):
@@ -109,8 +128,9 @@ def send_due(store, delivery, now=None):
     for claim in claims:
         error = None
         try:
-            delivery.provider.send(delivery.cipher.decrypt(claim.to_encrypted),
-                                   delivery.cipher.decrypt(claim.body_encrypted))
+            delivery.provider_for(claim.channel).send(
+                delivery.cipher.decrypt(claim.to_encrypted),
+                delivery.cipher.decrypt(claim.body_encrypted))
         except Exception as exc:  # any provider failure is retried, never dropped
             error = f"{type(exc).__name__}: {exc}"[:500]
             log.warning("message %s not delivered: %s", claim.message_id, error)

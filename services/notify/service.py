@@ -1,6 +1,8 @@
 """The notify service: tells the petitioner, by SMS, their query code and
-what happens to their case."""
+what happens to their case; tells the unit, by email, of a new case, a
+deadline near or past, and supervision."""
 from core import events
+from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
@@ -31,6 +33,24 @@ class NotifyService:
     def on_petition_routed(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
 
+    @handles(events.PETITION_ROUTED)
+    def on_petition_routed_for_unit(self, tx, event):
+        # A queue of its own: the unit is told even while the petitioner's
+        # message waits for their contact.
+        messages.queue_staff_email(tx, self.delivery.cipher, event)
+
+    @handles(events.CASE_DUE_SOON)
+    def on_case_due_soon(self, tx, event):
+        messages.queue_staff_email(tx, self.delivery.cipher, event, event["responsible_unit"])
+
+    @handles(events.CASE_OVERDUE)
+    def on_case_overdue(self, tx, event):
+        messages.queue_staff_email(tx, self.delivery.cipher, event, event["responsible_unit"])
+
+    @handles(events.SUPERVISION_OPENED)
+    def on_supervision_opened(self, tx, event):
+        messages.queue_staff_email(tx, self.delivery.cipher, event)
+
     @handles(events.PETITION_REJECTED)
     def on_petition_rejected(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
@@ -46,6 +66,7 @@ class NotifyService:
     def _opened(self, event):
         """A private event with what intake sealed for notify opened."""
         return {**event, **self.delivery.private.open(event["sealed"])}
+
     @handles(events.CASE_DECLINED)
     def on_case_declined(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
@@ -85,3 +106,8 @@ class NotifyService:
     def query_code_sms_count(self, case_number):
         with self.store.transaction() as tx:
             return messages.query_code_sms_count(tx, case_number)
+
+    @staff_rpc
+    def set_unit_contact(self, actor, unit_code, data):
+        with self.store.transaction() as tx:
+            return messages.set_unit_contact(tx, actor, unit_code, data)
