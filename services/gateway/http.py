@@ -27,6 +27,7 @@ from core.errors import (
     TooManyRequests,
     Unauthorized,
     UnsupportedMediaType,
+    translate_error,
 )
 from core.validation import excerpt
 
@@ -36,6 +37,9 @@ STATUS = {InvalidInput: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, C
           PayloadTooLarge: 413, UnsupportedMediaType: 415, TooManyRequests: 429,
           ServiceUnavailable: 503}
 
+# The languages an error can be answered in (the citizens' page: Chinese by
+# default, English when switched).
+LANGUAGES = ["zh", "en"]
 # A request body larger than this is refused unread (413); routes that take
 # more (a petition's 5,000 characters) pass their own limit to json_body.
 MAX_BODY_BYTES = 8 * 1024
@@ -160,6 +164,17 @@ def with_security_headers(response):
     return response
 
 
+def in_language(response, request):
+    """An error answered in the language the client asks for (Accept-Language:
+    Chinese or English, core.errors.PHRASES); the error as sent otherwise."""
+    language = request.accept_languages.best_match(LANGUAGES) if request.accept_languages else None
+    if response.status_code < 400 or response.mimetype != "application/json" or not language:
+        return response
+    body = translate_error(json.loads(response.get_data()), language)
+    response.set_data(json.dumps(body, ensure_ascii=False))
+    return response
+
+
 class JsonWsgiApp(WsgiApp):
     """nameko's app answers an unknown path or method with werkzeug's HTML
     page; here it is the same JSON error body as every other error."""
@@ -175,7 +190,7 @@ class JsonWsgiApp(WsgiApp):
             response.headers.extend((k, v) for k, v in exc.get_headers() if k == "Allow")
         else:
             response = provider.handle_request(request)
-        return with_security_headers(response)(environ, start_response)
+        return with_security_headers(in_language(response, request))(environ, start_response)
 
 
 class JsonWebServer(WebServer):

@@ -40,19 +40,19 @@ def validate_submission(data, reference):
     return submission
 
 
-def submit(tx, data, reference, settings, submission_id=None, now=None, client=None):
+def submit(tx, data, reference, settings, submission_id=None, now=None, client=None,
+           idempotency_key=None):
     """Store a petition and the events it implies, once its phone is proven
     (``sms_code``) and within the limits per ID number and per ``client``
     address. ``submission_id`` (the gateway makes one per request) makes a
     redelivered request answer with the first receipt instead of storing the
-    petition twice."""
+    petition twice; a client's ``idempotency_key`` does the same for a client
+    that sends its request again (see ``query_codes.scoped_submission_id``)."""
     submission = validate_submission(data, reference)
-    keys = query_codes.keys_for(submission_id or query_codes.new_submission_id(),
-                                settings.hash_key)
-    petition = tx.session.scalar(
-        select(Petition).where(Petition.submission_hash == keys.submission_hash))
-    if petition is not None:
-        return _receipt(petition, keys.query_code, settings)
+    keys = _keys(submission, settings, submission_id, idempotency_key)
+    receipt = _earlier_receipt(tx, keys, settings)
+    if receipt is not None:
+        return receipt
 
     submitted_at = now or datetime.now(timezone.utc)
     phone_codes.consume_code(tx, submission, settings, submitted_at)
@@ -91,6 +91,32 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
     tx.emit(events.PETITIONER_CONTACT, **case, sealed=settings.private.seal(
         {"phone": submission["phone"], "query_code": keys.query_code}))
     return _receipt(petition, keys.query_code, settings)
+
+
+def earlier_receipt(tx, data, reference, settings, idempotency_key):
+    """The receipt of the petition this person already submitted with
+    ``idempotency_key``, or None (no key, bad data, or no such petition)."""
+    if not idempotency_key:
+        return None
+    try:
+        submission = validate_submission(data, reference)
+    except InvalidInput:
+        return None
+    return _earlier_receipt(tx, _keys(submission, settings, None, idempotency_key), settings)
+
+
+def _keys(submission, settings, submission_id, idempotency_key):
+    if idempotency_key:
+        submission_id = query_codes.scoped_submission_id(
+            idempotency_key, submission["id_number"], submission["phone"], settings.hash_key)
+    return query_codes.keys_for(submission_id or query_codes.new_submission_id(),
+                                settings.hash_key)
+
+
+def _earlier_receipt(tx, keys, settings):
+    petition = tx.session.scalar(
+        select(Petition).where(Petition.submission_hash == keys.submission_hash))
+    return None if petition is None else _receipt(petition, keys.query_code, settings)
 
 
 def _receipt(petition, query_code, settings):

@@ -23,18 +23,29 @@ class IntakeService:
             return phone_codes.request_code(tx, data, client, self.settings)
 
     @sealed_rpc
-    def submit(self, data, submission_id=None, client=None):
+    def submit(self, data, submission_id=None, client=None, idempotency_key=None):
         # Asked before the transaction opens: no lock held while routing answers.
         reference = self.reference_data()
         try:
             with self.store.transaction() as tx:
                 return petitions.submit(tx, data, reference, self.settings, submission_id,
-                                        client=client)
+                                        client=client, idempotency_key=idempotency_key)
         except phone_codes.WrongCode as wrong:
             # Counted even though the submission is rolled back: guessing ends.
             with self.store.transaction() as tx:
                 phone_codes.count_wrong_code(tx, wrong.code_id)
             raise InvalidInput(wrong.message, wrong.details) from None  # the registered class
+        except Exception:
+            # Two sends of one key at once: the second lost the race (its code
+            # was used, or the insert collided) to the first, whose receipt it gets.
+            if not idempotency_key:
+                raise
+            with self.store.transaction() as tx:
+                receipt = petitions.earlier_receipt(tx, data, reference, self.settings,
+                                                    idempotency_key)
+            if receipt is None:
+                raise
+            return receipt
 
     @rpc
     def lookup(self, query_code):
