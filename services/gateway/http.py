@@ -8,6 +8,7 @@ cached: receipts, case views and tokens hold personal data or secrets."""
 import json
 import logging
 import re
+from urllib.parse import quote
 
 from marshmallow import ValidationError
 from nameko.exceptions import BadRequest
@@ -237,7 +238,36 @@ STAFF_CACHE = {"Cache-Control": "private, max-age=60"}
 
 
 def download(body, document, cache):
-    """A file to save (a CSV, a bulletin): ``document`` names it and its type."""
-    return Response(body, headers={
-        **cache, "Content-Disposition": f'attachment; filename="{document["filename"]}"'},
-        content_type=document["content_type"])
+    """A file to save (a CSV, a bulletin, a case's material): ``document``
+    names it and its type. A name beyond ASCII (中文.pdf) goes in
+    ``filename*`` (RFC 6266), with an ASCII stand-in for old clients."""
+    name = document["filename"]
+    fallback = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f'attachment; filename="{fallback}"'
+    if fallback != name:
+        disposition += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return Response(body, headers={**cache, "Content-Disposition": disposition},
+                    content_type=document["content_type"])
+
+
+def file_body(request, max_bytes, allowed_types):
+    """The request body as one file's bytes: 415 unless sent as one of
+    ``allowed_types`` (or application/octet-stream; a cross-site form can send
+    neither without the browser asking first), 413 past ``max_bytes``,
+    400 when empty. What the bytes are is checked by the service, by content."""
+    kind = request.mimetype
+    if kind not in allowed_types and kind != "application/octet-stream":
+        raise UnsupportedMediaType(
+            "send the file as the body, with its type as Content-Type",
+            {"Content-Type": [f"expected an image, PDF or office document type, got "
+                              f"{excerpt(kind or 'none')}"]})
+    too_large = PayloadTooLarge(f"a file may be at most {max_bytes} bytes",
+                                {"file": [f"文件不能超过 {max_bytes} 字节 / at most {max_bytes} bytes"]})
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise too_large
+    data = request.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise too_large
+    if not data:
+        raise InvalidInput("the file is empty", {"file": ["文件为空 / the file is empty"]})
+    return data

@@ -127,16 +127,16 @@ def _receipt(petition, query_code, settings):
 
 def lookup(tx, query_code, settings):
     """The petition behind a query code, for its petitioner."""
-    return _read(tx, _by_query_code(tx, query_code, settings), settings, CITIZEN,
+    return _read(tx, by_query_code(tx, query_code, settings), settings, CITIZEN,
                  "read_by_query_code")
 
 
 def case_number_for(tx, query_code, settings):
     """Only the case number (to rate it): no personal data read, none audited."""
-    return _by_query_code(tx, query_code, settings).case_number
+    return by_query_code(tx, query_code, settings).case_number
 
 
-def _by_query_code(tx, query_code, settings):
+def by_query_code(tx, query_code, settings):
     # A malformed code and an unknown one get the same answer: no hint to
     # someone guessing.
     code = query_codes.canonical(query_code)
@@ -152,11 +152,11 @@ def petitioner(tx, case_number, actor, settings):
     username = actor.get("username") if isinstance(actor, dict) else None
     if not username:
         raise InvalidInput("缺少操作人", details={"actor": ["须提供操作人用户名"]})
-    return _read(tx, _petition(tx, case_number), settings, username, "read_by_staff")
+    return _read(tx, by_case_number(tx, case_number), settings, username, "read_by_staff")
 
 
 def audit_log(tx, case_number, settings):
-    petition = _petition(tx, case_number)
+    petition = by_case_number(tx, case_number)
     entries = tx.session.scalars(
         select(AuditEntry).where(AuditEntry.petition_id == petition.id).order_by(AuditEntry.id))
     return AuditEntrySchema(many=True).dump([
@@ -164,17 +164,22 @@ def audit_log(tx, case_number, settings):
         for e in entries])
 
 
-def _petition(tx, case_number):
+def by_case_number(tx, case_number):
     petition = tx.session.scalar(select(Petition).where(Petition.case_number == case_number))
     if petition is None:
         raise NotFound(f"no petition {case_number}")
     return petition
 
 
-def _read(tx, petition, settings, actor, action):
-    """Every read of a petitioner's data leaves an audit row, even masked."""
+def audit(tx, petition, actor, action):
+    """One read of the petitioner's data (or material) by ``actor`` (a name)."""
     tx.session.add(AuditEntry(petition_id=petition.id, at=datetime.now(timezone.utc),
                               actor=actor, action=action))
+
+
+def _read(tx, petition, settings, actor, action):
+    """Every read of a petitioner's data leaves an audit row, even masked."""
+    audit(tx, petition, actor, action)
     decrypt = settings.cipher.decrypt
     proxy = petition.proxy
     return PetitionViewSchema().dump(dict(
