@@ -188,8 +188,9 @@ class AsStaffRpc:
     entrypoints call it: the ``actor`` argument, a token, verified first."""
 
     def __init__(self, worker, verify_key):
-        from core.actors import ActorVerifier
-        self.worker, self.verify = worker, ActorVerifier(verify_key).verify
+        from core.actors import Actor, ActorVerifier
+        verifier = ActorVerifier(verify_key)
+        self.worker, self.verify = worker, lambda token: Actor(verifier.verify(token), token)
 
     def __getattr__(self, name):
         import inspect

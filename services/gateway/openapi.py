@@ -14,6 +14,7 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from services.gateway import schemas  # noqa: F401
 from services.gateway.http import HttpEntrypoint
 from services.intake import schemas as intake_schemas  # noqa: F401
+from services.notify import schemas as notify_schemas  # noqa: F401
 from services.rating import schemas as rating_schemas  # noqa: F401
 from services.reports import schemas as reports_schemas  # noqa: F401
 from services.routing import schemas as routing_schemas  # noqa: F401

@@ -4,17 +4,23 @@ calls on the services that own the data. No database of its own.
 The routes live in services/gateway/routes/, one module per audience; this
 class is their sum and declares what they share. Each route's docstring is
 its entry in the OpenAPI document (openapi.py)."""
+from nameko.dependency_providers import Config
+
 from core.broker import TimedRpcProxy
 from core.sealed import SealerProvider
 from services.gateway.dependencies import TokenProvider
+from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
 from services.gateway.routes.console import ConsoleRoutes
 from services.gateway.routes.figures import FigureRoutes
+from services.gateway.routes.materials import MaterialRoutes
+from services.gateway.routes.smart import SmartPetitionRoutes
 from services.gateway.routes.staff import StaffRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
-class GatewayService(CitizenRoutes, StaffRoutes, FigureRoutes, ConsoleRoutes, SystemRoutes):
+class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, ChannelRoutes,
+                     SmartPetitionRoutes, ConsoleRoutes, SystemRoutes):
     name = "gateway"
 
     intake = TimedRpcProxy("intake")
@@ -22,6 +28,8 @@ class GatewayService(CitizenRoutes, StaffRoutes, FigureRoutes, ConsoleRoutes, Sy
     tracking = TimedRpcProxy("tracking")
     rating = TimedRpcProxy("rating")
     reports = TimedRpcProxy("reports")
+    notify = TimedRpcProxy("notify")
     tokens = TokenProvider()
+    config = Config()
     # What the petitioner types (name, ID number, phone) crosses the bus sealed for intake.
     submissions = SealerProvider("SUBMISSION_KEYS")

@@ -11,7 +11,7 @@ from core.privacy import mask_name
 from core.roles import BUREAU_ROLES, REVEAL_ROLES, jurisdiction_prefix
 from core.validation import load
 from services.intake.models import AuditEntry, Petition
-from services.intake.petitions import petition_of_case
+from services.intake.petitions import by_case_number
 from services.intake.schemas import PersonalReadSchema, ReadsFilterSchema, RevealedSchema
 
 REVEALED = "revealed_to_staff"
@@ -20,9 +20,9 @@ REVEALED = "revealed_to_staff"
 def reveal(tx, case_number, actor, settings):
     """The petitioner's name, ID number and phone in full, for a role that
     handles or supervises cases (core.roles.REVEAL_ROLES); the read is
-    audited. The caller has checked that the case is in the actor's scope
-    (tracking's staff_case); intake checks the role and, for a bureau, that
-    the petition's area is in its jurisdiction."""
+    audited. The service entrypoint has asked tracking whether the case is in
+    the actor's scope (case_scope, on the actor's own token); here the role,
+    and for a bureau that the petition's area is in its jurisdiction."""
     if actor["role"] not in REVEAL_ROLES:
         raise Forbidden("this role may not see a petitioner's personal data",
                         {"role": ["无权查看信访人个人信息"]})
@@ -58,7 +58,7 @@ def reads(tx, actor, filters, settings):
 
 
 def _petition_in_jurisdiction(tx, case_number, actor):
-    petition = petition_of_case(tx, case_number)
+    petition = by_case_number(tx, case_number)
     if actor["role"] in BUREAU_ROLES and not petition.area_code.startswith(
             jurisdiction_prefix(actor["area_code"])):
         raise Forbidden("the case is outside the bureau's jurisdiction",

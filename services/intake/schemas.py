@@ -154,3 +154,15 @@ class PersonalReadSchema(Schema):
                                                  "revealed_to_staff (unmasked)"})
     case_number = fields.Str()
     petitioner = fields.Str(metadata={"description": "whose record, masked", "example": "张**"})
+
+
+class AttachmentSchema(Schema):
+    """A file of the case's material, as listed (never its bytes)."""
+
+    id = fields.Int()
+    filename = fields.Str(metadata={"example": "漏水照片.jpg"})
+    content_type = fields.Str(metadata={"description": "the type its content was found to be"})
+    size = fields.Int(metadata={"description": "bytes"})
+    added_by = fields.Str(metadata={"description": "petitioner or staff"})
+    unit_code = fields.Str(allow_none=True, metadata={"description": "the staff's unit"})
+    added_at = Instant()

@@ -3,21 +3,14 @@ submission with a wrong ID number, a good one (asking for the SMS code and
 reading it off the phone: the record provider's SMS log), then following it by
 the query code until it is routed. Prints what it saw as JSON.
 
-Run by test_citizen_page.py in a process of its own: Playwright's sync API
-runs its own event loop, which the test suite's eventlet monkey-patching
-would break."""
+Run by test_citizen_page.py in a process of its own (tests/e2e/browser.py)."""
 import json
 import re
 import sys
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
+from tests.e2e.browser import DESKTOP, browser, check_accessibility, new_page, screenshots, watch
 
 PHONE = "13912345678"
 
@@ -45,16 +38,15 @@ def fill_petition(page, id_number):
     page.click("#submit-form button[type=submit]")
 
 
-def main(url, screenshot, sms_log):
+def main(url, sms_log):
     seen = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 900, "height": 1400})
+    with browser() as chromium:
+        page = new_page(chromium, DESKTOP)
         # The page's Content-Security-Policy must let its own script and style run.
-        violations = []
-        page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
+        errors = watch(page)
         page.goto(url)
         page.wait_for_selector("#category option[value=housing]", state="attached")
+        check_accessibility(page, "the empty form")
 
         fill_petition(page, "11010519491231002")  # one digit short
         page.wait_for_selector("#submit-errors:not(:empty)")  # no eval: the page's CSP forbids it
@@ -78,9 +70,9 @@ def main(url, screenshot, sms_log):
             page.wait_for_timeout(200)
         seen["status"] = page.get_attribute("#case-status", "data-status")
         seen["case_text"] = page.text_content("#case")
-        seen["csp_violations"] = violations
-        page.screenshot(path=screenshot, full_page=True)
-        browser.close()
+        check_accessibility(page, "a routed case")
+        seen["errors"] = errors
+        seen["screenshots"] = [str(p) for p in screenshots(page, "citizen-follow")]
     print(json.dumps(seen, ensure_ascii=False))
 
 

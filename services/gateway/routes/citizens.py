@@ -1,10 +1,12 @@
 """Citizens' routes: the one-time code, submitting, following, the
 petitioner's steps and the rating; the reference data a form needs."""
 
+import re
+
 import eventlet
 
 from core import events
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from services.gateway import schemas
 from services.gateway.http import API, client_address, http, json_body
 from services.gateway.openapi import step_operation
@@ -19,6 +21,18 @@ from services.tracking.workflows import PETITIONER_ACTIONS
 # A petition's text is up to 5,000 characters (3 bytes each in UTF-8) besides
 # its other fields; every other body is small (http.MAX_BODY_BYTES).
 SUBMISSION_MAX_BYTES = 64 * 1024
+# What a client may send as its Idempotency-Key: a UUID or another random
+# token; short keys would be guessable.
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def idempotency_key(request):
+    """The request's ``Idempotency-Key``, None when absent, or InvalidInput."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not IDEMPOTENCY_KEY.match(key):
+        raise InvalidInput("Idempotency-Key 格式有误 / the Idempotency-Key is malformed", {
+            "Idempotency-Key": ["应为16至64个字母、数字、-或_ / 16 to 64 letters, digits, - or _"]})
+    return key
 
 class CitizenRoutes:
     """Mixed into GatewayService, which declares the RPC proxies used here."""
@@ -42,6 +56,13 @@ class CitizenRoutes:
     def submit_petition(self, request):
         """Submit a petition (提交信访事项) with the code texted to its phone
         ---
+        description: "A client that may send its request again (a lost connection, a
+          double tap) sends the same `Idempotency-Key` each time: a retry gets the first
+          receipt back instead of a second petition. The key counts only with the same ID
+          number and phone: another person's key never returns this person's receipt."
+        parameters:
+          - {name: Idempotency-Key, in: header, required: false,
+             schema: {type: string, pattern: "^[A-Za-z0-9_-]{16,64}$"}}
         requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
         responses:
           "201": {description: "accepted; the query code is shown only here and by SMS",
@@ -53,9 +74,10 @@ class CitizenRoutes:
         # One id per request: if intake commits and dies before answering, the
         # redelivered request finds the petition instead of storing it twice.
         submission_id = new_submission_id()
+        key = idempotency_key(request)
         return 201, SubmittedSchema().dump(self.intake.submit(
             self.submissions.seal(json_body(request, SUBMISSION_MAX_BYTES)), submission_id,
-            client_address(request)))
+            client_address(request), key))
 
     @http("GET", f"{API}/petitions/<string(maxlength=40):query_code>")
     def follow_petition(self, request, query_code):

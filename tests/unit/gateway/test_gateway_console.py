@@ -45,6 +45,8 @@ class Intake:
 
     def reveal_petitioner(self, case_number, actor):
         actor = VERIFY(actor)
+        if case_number != CASE:  # intake asks tracking's case_scope
+            raise NotFound(f"case {case_number} not found")
         if actor["role"] == "bureau_admin":
             raise Forbidden("this role may not", {"role": ["无权查看信访人个人信息"]})
         self.reveals.append((case_number, actor["username"]))

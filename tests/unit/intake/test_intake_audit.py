@@ -3,25 +3,43 @@ personal-data reads, through intake's entrypoints on a real store."""
 import pytest
 from nameko.testing.services import worker_factory
 
-from core.errors import Forbidden, InvalidInput
+from core.actors import Actor
+from core.errors import Forbidden, InvalidInput, NotFound
 from services.intake.service import IntakeService
 from tests.kit import prove_phone
 
-HANDLER = {"username": "lixia_housing", "role": "handler", "unit_code": "370102-ZJJ",
-           "area_code": "370102"}
-LIXIA_BUREAU = {"username": "lixia_bureau", "role": "bureau_supervisor",
-                "unit_code": "370102-XFJ", "area_code": "370102"}
-SHIZHONG_BUREAU = {"username": "shizhong_bureau", "role": "bureau_supervisor",
-                   "unit_code": "370103-XFJ", "area_code": "370103"}
-ADMIN = {**LIXIA_BUREAU, "username": "lixia_admin", "role": "bureau_admin"}
-AGENT = {"username": "jiefanglu_agent", "role": "grid_agent", "unit_code": "370102001-JDB",
-         "area_code": "370102001"}
+
+def actor(**claims):
+    """A verified actor as @staff_rpc hands it over; its token here is its username."""
+    return Actor(claims, claims["username"])
+
+
+HANDLER = actor(username="lixia_housing", role="handler", unit_code="370102-ZJJ",
+                area_code="370102")
+OTHER_HANDLER = actor(username="shizhong_housing", role="handler", unit_code="370103-ZJJ",
+                      area_code="370103")
+LIXIA_BUREAU = actor(username="lixia_bureau", role="bureau_supervisor",
+                     unit_code="370102-XFJ", area_code="370102")
+SHIZHONG_BUREAU = actor(username="shizhong_bureau", role="bureau_supervisor",
+                        unit_code="370103-XFJ", area_code="370103")
+ADMIN = actor(**{**LIXIA_BUREAU, "username": "lixia_admin", "role": "bureau_admin"})
+AGENT = actor(username="jiefanglu_agent", role="grid_agent", unit_code="370102001-JDB",
+              area_code="370102001")
+
+
+class Tracking:
+    """tracking's case_scope: the case is not in shizhong_housing's scope."""
+
+    def case_scope(self, case_number, token):
+        if token == "shizhong_housing":
+            raise NotFound(f"case {case_number} not found")
+        return {"case_number": case_number}
 
 
 @pytest.fixture
 def service(store, settings, reference):
     return worker_factory(IntakeService, store=store, settings=settings,
-                          reference_data=lambda: reference)
+                          reference_data=lambda: reference, tracking=Tracking())
 
 
 @pytest.fixture
@@ -52,6 +70,8 @@ def test_roles_that_do_not_handle_cases_may_not_show(service, case_number, actor
 
 
 def test_a_bureau_shows_and_reads_only_its_jurisdiction(service, case_number):
+    with pytest.raises(NotFound):  # tracking says the case is not theirs
+        service.reveal_petitioner(case_number, OTHER_HANDLER)
     with pytest.raises(Forbidden):
         service.reveal_petitioner(case_number, SHIZHONG_BUREAU)
     service.reveal_petitioner(case_number, LIXIA_BUREAU)
