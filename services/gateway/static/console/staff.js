@@ -250,8 +250,8 @@
       try {
         await api("POST", `/cases/${encodeURIComponent(c.case_number)}/${step.action}`,
           schema ? collect(form, step.action + "-", schema) : {});
-        clear($("step-result"), el("p", { class: "ok", text: `已完成：${step.name_zh}` }));
         renderCase(await api("GET", "/cases/" + encodeURIComponent(c.case_number)));
+        clear($("step-result"), el("p", { class: "ok", text: `已完成：${step.name_zh}` }));
         $("step-result").focus();
       } catch (error) {
         showError(box, error, form, step.action + "-");
