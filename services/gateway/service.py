@@ -13,13 +13,14 @@ from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
 from services.gateway.routes.figures import FigureRoutes
 from services.gateway.routes.materials import MaterialRoutes
+from services.gateway.routes.portal import PortalRoutes
 from services.gateway.routes.smart import SmartPetitionRoutes
 from services.gateway.routes.staff import StaffRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
 class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, ChannelRoutes,
-                     SmartPetitionRoutes, SystemRoutes):
+                     SmartPetitionRoutes, PortalRoutes, SystemRoutes):
     name = "gateway"
 
     intake = TimedRpcProxy("intake")
