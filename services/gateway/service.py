@@ -12,6 +12,7 @@ from services.gateway.dependencies import TokenProvider
 from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
 from services.gateway.routes.figures import FigureRoutes
+from services.gateway.routes.keys import KeyRoutes
 from services.gateway.routes.materials import MaterialRoutes
 from services.gateway.routes.portal import PortalRoutes
 from services.gateway.routes.smart import SmartPetitionRoutes
@@ -20,7 +21,7 @@ from services.gateway.routes.system import SystemRoutes
 
 
 class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, ChannelRoutes,
-                     SmartPetitionRoutes, PortalRoutes, SystemRoutes):
+                     SmartPetitionRoutes, PortalRoutes, KeyRoutes, SystemRoutes):
     name = "gateway"
 
     intake = TimedRpcProxy("intake")
