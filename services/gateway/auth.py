@@ -5,7 +5,13 @@ again: no service trusts a name the gateway (or anyone on the bus) sends."""
 import functools
 
 from core.errors import Forbidden, Unauthorized
-from core.roles import GRID_AGENT, STAFF_ROLES
+from core.roles import GRID_AGENT, HANDLER, STAFF_ROLES
+from services.gateway.http import client_address
+
+# A department system's API key (services/routing/api_keys.py), instead of a
+# bearer token: on the staff routes a unit's key acts as that unit's handler;
+# on Open311 an app's or a unit's key submits petitions.
+API_KEY_HEADER = "X-Api-Key"
 
 
 def bearer_token(authorization):
@@ -15,13 +21,17 @@ def bearer_token(authorization):
     return token.strip()
 
 
-def _role_only(roles, refusal):
+def _role_only(roles, refusal, api_keys=False):
     """Route decorator for ``roles``: the bearer token, checked, passed as
     ``actor`` (for the services to verify again); an account that must change
-    its password may do nothing else first; another role is ``refusal``."""
+    its password may do nothing else first; another role is ``refusal``. With
+    ``api_keys``, a unit's API key instead of a token acts as its handler."""
     def decorator(method):
         @functools.wraps(method)
         def wrapper(self, request, **kwargs):
+            key = request.headers.get(API_KEY_HEADER)
+            if api_keys and key and not request.headers.get("Authorization"):
+                return method(self, request, actor=unit_key_actor(self, request, key), **kwargs)
             token = bearer_token(request.headers.get("Authorization"))
             actor = self.tokens.verify(token, allow_password_change=True)
             if actor["must_change_password"]:
@@ -34,8 +44,9 @@ def _role_only(roles, refusal):
     return decorator
 
 
-# the case work, the queues, the figures: staff of units and bureaus
-staff_only = _role_only(STAFF_ROLES, ("staff only", {"role": ["仅限承办单位和信访部门工作人员"]}))
+# the case work, the queues, the figures: staff of units and bureaus (or a unit's system)
+staff_only = _role_only(STAFF_ROLES, ("staff only", {"role": ["仅限承办单位和信访部门工作人员"]}),
+                        api_keys=True)
 # submitting for a citizen of the grid: grid agents (信访代理员)
 agent_only = _role_only({GRID_AGENT}, ("grid agents only", {"role": ["仅限信访代理员"]}))
 
@@ -49,3 +60,23 @@ def signed_in(method):
         return method(self, request, actor=self.tokens.verify(token, allow_password_change=True),
                       **kwargs)
     return wrapper
+
+
+def key_principal(service, request, key):
+    """Who an API key speaks for, checked (and the use logged, rate-limited)
+    by routing."""
+    return service.routing.check_api_key(key, f"{request.method} {request.path}"[:80],
+                                         client_address(request))
+
+
+def unit_key_actor(service, request, key):
+    """A unit's key as a signed actor token of that unit's handler (the
+    services verify it as any staff token); an app's key is no staff."""
+    principal = key_principal(service, request, key)
+    if principal["scope"] != "unit":
+        raise Forbidden("an app's API key may only submit petitions (Open311)",
+                        {API_KEY_HEADER: ["not a unit's key"]})
+    return service.tokens.issue({
+        "username": f"key:{principal['key_id']}", "unit_code": principal["unit_code"],
+        "unit_name": principal["unit_name"], "role": HANDLER,
+        "area_code": principal["area_code"]})[0]
