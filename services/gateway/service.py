@@ -58,7 +58,8 @@ def _step_operation(action):
 class GatewayService:
     name = "gateway"
 
-    intake = TimedRpcProxy("intake")
+    # submit: the submission id makes a second call return the first receipt
+    intake = TimedRpcProxy("intake", idempotent={"submit"})
     routing = TimedRpcProxy("routing")
     tracking = TimedRpcProxy("tracking")
     rating = TimedRpcProxy("rating")

@@ -47,12 +47,11 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
     redelivered request answer with the first receipt instead of storing the
     petition twice."""
     submission = validate_submission(data, reference)
-    keys = query_codes.keys_for(submission_id or query_codes.new_submission_id(),
-                                settings.hash_key)
-    petition = tx.session.scalar(
-        select(Petition).where(Petition.submission_hash == keys.submission_hash))
-    if petition is not None:
-        return _receipt(petition, keys.query_code, settings)
+    submission_id = submission_id or query_codes.new_submission_id()
+    receipt = receipt_for(tx, submission_id, settings)
+    if receipt is not None:
+        return receipt
+    keys = query_codes.keys_for(submission_id, settings.hash_key)
 
     submitted_at = now or datetime.now(timezone.utc)
     phone_codes.consume_code(tx, submission, settings, submitted_at)
@@ -91,6 +90,16 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
     tx.emit(events.PETITIONER_CONTACT, **case, sealed=settings.private.seal(
         {"phone": submission["phone"], "query_code": keys.query_code}))
     return _receipt(petition, keys.query_code, settings)
+
+
+def receipt_for(tx, submission_id, settings):
+    """The receipt of the petition stored for ``submission_id``, or None."""
+    if submission_id is None:
+        return None
+    keys = query_codes.keys_for(submission_id, settings.hash_key)
+    petition = tx.session.scalar(
+        select(Petition).where(Petition.submission_hash == keys.submission_hash))
+    return None if petition is None else _receipt(petition, keys.query_code, settings)
 
 
 def _receipt(petition, query_code, settings):

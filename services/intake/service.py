@@ -31,8 +31,14 @@ class IntakeService:
                 return petitions.submit(tx, data, reference, self.settings, submission_id,
                                         client=client)
         except phone_codes.WrongCode as wrong:
-            # Counted even though the submission is rolled back: guessing ends.
             with self.store.transaction() as tx:
+                # The same submission made twice at once (the gateway calls
+                # again when the first call's answer was lost): the first
+                # used the code and stored the petition; answer with it.
+                receipt = petitions.receipt_for(tx, submission_id, self.settings)
+                if receipt is not None:
+                    return receipt
+                # Counted even though the submission is rolled back: guessing ends.
                 phone_codes.count_wrong_code(tx, wrong.code_id)
             raise InvalidInput(wrong.message, wrong.details) from None  # the registered class
 
