@@ -16,7 +16,7 @@ import eventlet
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import ConfigurationError, MalformedRequest, UnknownService
-from nameko.rpc import Rpc, RpcProxy
+from nameko.rpc import Rpc, RpcProxy, ServiceProxy
 
 from core.errors import ServiceUnavailable
 
@@ -41,7 +41,7 @@ class ReliableRpc(Rpc):
 rpc = ReliableRpc.decorator
 
 
-class CheckedArgumentRpc(Rpc):
+class CheckedArgumentRpc(ReliableRpc):
     """An RPC whose argument named ``argument`` is checked before the worker
     starts and replaced by what ``check`` returns; what ``check`` raises goes
     back to the caller (a registered core.errors class), and the method never
@@ -95,8 +95,13 @@ class TimedRpcProxy(RpcProxy):
         self.options["expiration"] = self.timeout
 
     def get_dependency(self, worker_ctx):
-        return _TimedService(super().get_dependency(worker_ctx), self.target_service,
-                             self.timeout, self.idempotent)
+        return self.service(worker_ctx, self.target_service)
+
+    def service(self, worker_ctx, name):
+        """``name``'s proxy for a worker (the target, or another deployment of
+        it: services/gateway/dependencies.py), on this proxy's reply queue."""
+        return _TimedService(ServiceProxy(worker_ctx, name, self.rpc_reply_listener,
+                                          **self.options), name, self.timeout, self.idempotent)
 
 
 class _TimedService:

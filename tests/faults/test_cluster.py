@@ -25,7 +25,9 @@ pytestmark = pytest.mark.cluster
 
 RATE = 8
 BEFORE, AFTER = 4, 12  # seconds of the stream before and after the kill
-CODES_AHEAD = RATE * (BEFORE + AFTER) * 3 // 2
+# Codes asked for beforehand, for the whole stream with room: a code asked for
+# during the fail-over may not come, and that is not a lost petition.
+CODES_AHEAD = RATE * (BEFORE + AFTER) * 2
 # The queues every submission passes through: the node leading most of them is killed.
 SUBMISSION_PATH = ("rpc-intake", "rpc-tracking", "evt-intake-", "evt-intake.private-",
                    "evt-routing-petition_routed")
@@ -42,7 +44,8 @@ def busiest_leader(cluster):
 
 
 def wait_for_new_leaders(cluster, dead, timeout=60):
-    """Seconds until no queue of the vhost is led by ``dead`` any more."""
+    """Seconds until no queue of the vhost is led by ``dead`` any more (as
+    often as rabbitmqctl answers: an upper bound)."""
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         try:
@@ -67,9 +70,10 @@ def test_kill_9_the_leading_node_mid_stream_loses_nothing(tmp_path, secrets_env)
         assert all(len(q["members"]) == 3 for q in durable), queues
 
         codes = prepare_codes(stack, CODES_AHEAD)
+        # Leaders stay where they are until a node goes: chosen before the stream.
+        victim, leaders = busiest_leader(cluster)
         with SubmissionStream(stack, rate=RATE, request_timeout=45, codes=codes) as stream:
             time.sleep(BEFORE)
-            victim, leaders = busiest_leader(cluster)
             killed_at = time.monotonic()
             cluster.kill(victim)
             new_leaders_after = wait_for_new_leaders(cluster, victim)
@@ -81,7 +85,7 @@ def test_kill_9_the_leading_node_mid_stream_loses_nothing(tmp_path, secrets_env)
                 after_kill[outcome] = after_kill.get(outcome, 0) + 1
         print(f"\n[cluster: killed {victim.name}, leader of {leaders}] "
               f"{len(stream.accepted)} accepted; outcomes: {dict(stream.outcomes)}; "
-              f"after the kill: {after_kill}; every queue had a new leader after "
+              f"after the kill: {after_kill}; every queue had a new leader within "
               f"{new_leaders_after:.1f}s; first submission sent after the kill accepted "
               f"after {serving_again_after}s; unclean errors: {stream.bad_errors[:3]}")
 
