@@ -24,10 +24,10 @@ from tests.faults.support import (
 pytestmark = pytest.mark.cluster
 
 RATE = 8
-BEFORE, AFTER = 4, 12  # seconds of the stream before and after the kill
+BEFORE, AFTER = 4, 20  # seconds of the stream before and after the kill
 # Codes asked for beforehand, for the whole stream with room: a code asked for
 # during the fail-over may not come, and that is not a lost petition.
-CODES_AHEAD = RATE * (BEFORE + AFTER) * 2
+CODES_AHEAD = RATE * (BEFORE + AFTER) * 3 // 2
 # The queues every submission passes through: the node leading most of them is killed.
 SUBMISSION_PATH = ("rpc-intake", "rpc-tracking", "evt-intake-", "evt-intake.private-",
                    "evt-routing-petition_routed")
