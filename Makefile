@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 # The public front (deploy/front.py): Debian's nginx, in front of the gateway.
 NGINX := /usr/sbin/nginx
+# Case materials are typed by their content: libmagic (python-magic).
+LIBMAGIC := /usr/lib/x86_64-linux-gnu/libmagic.so.1
 # The PDF bulletin is in Chinese: a font with CJK glyphs (Debian's WenQuanYi Zen Hei).
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 
@@ -19,10 +21,13 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP) $(NGINX) $(CJK_FONT)
+install: $(STAMP) $(NGINX) $(CJK_FONT) $(LIBMAGIC)
 
 $(NGINX):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
+
+$(LIBMAGIC):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmagic1
 
 $(CJK_FONT):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei

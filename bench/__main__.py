@@ -6,7 +6,8 @@ same hops, on this machine's RabbitMQ, then query latency at scale.
 Each system runs as separate ``nameko run`` processes in a throw-away vhost
 and temporary directory, is loaded over HTTP on 127.0.0.1 at 50 requests/s
 (open loop) and at saturation (32 clients, closed loop), and is stopped
-afterwards. Prints one Markdown table (see README.md, Performance).
+afterwards. Prints one Markdown table (see README.md, Performance), then the
+figures' timings at the same scale (bench/reports.py).
 """
 import eventlet
 
@@ -19,6 +20,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 from bench import report, scenarios  # noqa: E402
+from bench import reports as reports_bench  # noqa: E402
 from deploy.rabbitmq import ensure_rabbitmq  # noqa: E402
 
 
@@ -42,7 +44,10 @@ def main(argv=None):
     scale = step(f"seeding {count:,} petitions, then look-ups and work queues",
                  scenarios.at_scale, count, args.quick)
     machine = f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    figures = step(f"figures with {count:,} cases (reports' counters against per-case rows)",
+                   reports_bench.run, count, 50 if args.quick else 200)
     print(report.render(report.rows(pipeline, chain, scale, count), command.strip(), machine))
+    print("\nFigures at scale (python -m bench.reports):\n" + "\n".join(figures))
     print(f"\n(took {time.monotonic() - started:.0f} s)", file=sys.stderr)
 
 

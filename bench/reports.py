@@ -25,7 +25,7 @@ from core import events
 from core.config import LOCAL_TIME
 from core.store import StoreHandle, create_tables, make_engine
 from services.reports import figures, projections
-from services.reports.models import Base, CaseFact, DailyCount
+from services.reports.models import Base, CaseFact
 from services.reports.settings import Settings
 from services.routing.directory_seed import DEPARTMENTS, districts
 from services.tracking.access import jurisdiction_prefix
@@ -75,10 +75,14 @@ def seed(engine, count, today, settings):
                 rows = []
         if rows:
             conn.execute(insert(CaseFact), rows)
-        keys = projections.COUNTER_KEY
-        batch = [dict(zip(keys, key), value=value) for key, value in counters.items()]
-        for start in range(0, len(batch), 50_000):
-            conn.execute(insert(DailyCount), batch[start:start + 50_000])
+        for model, stretch in projections.COUNTER_TABLES:
+            summed = Counter()
+            for (day, *rest), value in counters.items():
+                summed[(stretch(day), *rest)] += value
+            batch = [dict(zip(projections.COUNTER_KEY, key), value=value)
+                     for key, value in summed.items()]
+            for start in range(0, len(batch), 50_000):
+                conn.execute(insert(model), batch[start:start + 50_000])
     return time.monotonic() - started, len(counters)
 
 
@@ -133,26 +137,23 @@ def direct(tx, query, start, end):
                                   CaseFact.on_time.is_(True)))}
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.reports")
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--queries", type=int, default=200)
-    args = parser.parse_args(argv)
+def run(cases, queries):
+    """The measurements, as the lines ``main`` prints (``make bench`` too)."""
     settings = Settings.from_config({})
     today = date.today()
     rate = projection_rate(settings)
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{tmp}/reports.db")
         create_tables(engine, Base)
-        seconds, keys = seed(engine, args.cases, today, settings)
+        seconds, keys = seed(engine, cases, today, settings)
         store = StoreHandle(sessionmaker(engine, expire_on_commit=False), handler="bench")
         rng, triples = random.Random(2), directory()
         timings = {"counters": [], "per-case rows": []}
-        for _ in range(args.queries):
+        for _ in range(queries):
             unit, area, _ = rng.choice(triples)
             scope = {"unit_code": unit} if rng.random() < 0.5 else {"area_code": area}
             period = rng.choice(("day", "week", "month", "quarter", "year"))
-            anchor = today - timedelta(days=rng.randint(1, args.cases // PER_DAY))
+            anchor = today - timedelta(days=rng.randint(1, cases // PER_DAY))
             query = {"period": period, "date": anchor, **scope}
             with store.transaction() as tx:
                 started = time.monotonic()
@@ -164,11 +165,20 @@ def main(argv=None):
                 timings["per-case rows"].append(time.monotonic() - started)
             assert counted["received"] == row["received"], (query, counted, row)
         engine.dispose()
-    print(f"projection: {rate:,.0f} events/s (SQLite, one transaction per event)")
-    print(f"seeded {args.cases:,} cases in {seconds:.0f} s: {keys:,} counter rows")
+    lines = [f"projection: {rate:,.0f} events/s (SQLite, one transaction per event)",
+             f"seeded {cases:,} cases in {seconds:.0f} s: {keys:,} daily counter rows"]
     for name, values in timings.items():
         p = percentiles(values)
-        print(f"figure from {name:14} p50 {p[50] * 1000:7.1f} ms  p95 {p[95] * 1000:7.1f} ms")
+        lines.append(f"figure from {name:14} p50 {p[50] * 1000:7.1f} ms  p95 {p[95] * 1000:7.1f} ms")
+    return lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.reports")
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args(argv)
+    print("\n".join(run(args.cases, args.queries)))
 
 
 if __name__ == "__main__":

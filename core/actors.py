@@ -11,6 +11,11 @@ service that is broken into holds only the public key and cannot mint actors.
 
 Converting a staff RPC is one line: ``@rpc`` becomes ``@staff_rpc``.
 
+The verified actor is an ``Actor``: the dict of claims, which also holds the
+token it came from (``actor.token``, not a key: no schema or log dumps it), so
+a service may ask another on the actor's behalf (intake asks tracking whether
+the actor may see a case) and that service verifies it again.
+
 Keys are raw 32-byte Ed25519 keys in URL-safe base64 (one line: an environment
 variable or a secrets file entry); ``new_key_pair()`` makes a pair.
 """
@@ -91,6 +96,14 @@ class ActorVerifier:
         return {k: claims[k] for k in ACTOR_CLAIMS} | {MUST_CHANGE: bool(claims.get(MUST_CHANGE))}
 
 
+class Actor(dict):
+    """A verified actor's claims, with ``token``, the signed token they came from."""
+
+    def __init__(self, claims, token):
+        super().__init__(claims)
+        self.token = token
+
+
 class StaffRpc(CheckedArgumentRpc):
     """``@staff_rpc``: an RPC whose ``actor`` argument is a signed token,
     verified here (config ``ACTOR_VERIFY_KEY``) and replaced by the actor it
@@ -103,7 +116,7 @@ class StaffRpc(CheckedArgumentRpc):
         self.verifier = ActorVerifier(self.container.config.get("ACTOR_VERIFY_KEY"))
 
     def check(self, value):
-        return self.verifier.verify(value)
+        return Actor(self.verifier.verify(value), value)
 
 
 staff_rpc = StaffRpc.decorator

@@ -23,3 +23,7 @@ def load_config(service):
     setup_yaml_parser()
     with open(config_path(service)) as f:
         return yaml.safe_load(f)
+
+# A case material's largest file (ATTACHMENT_MAX_BYTES): intake keeps to it,
+# the gateway refuses a larger body unread, the front's limit is above it.
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024

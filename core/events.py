@@ -5,6 +5,7 @@ Read top to bottom, this is what happens to a petition:
     intake    petition_submitted  -> routing picks the unit, track and due date
     intake    phone_code          -> notify texts a one-time code proving the phone (private)
     intake    petitioner_contact  -> notify (private exchange: phone, query code)
+    intake    material_added      -> tracking notes it on the timeline (补充材料)
     routing   petition_routed     -> tracking opens / moves the case; notify tells the petitioner
     routing   petition_rejected   -> tracking closes it with the reason and the right channel
     tracking  case_accepted       -> the unit took the case on (受理)
@@ -219,6 +220,15 @@ class ReviewSchema(CaseStepSchema):
     reviewing_unit = fields.Str(required=True)
 
 
+class MaterialAddedSchema(EventSchema):
+    """A file joined the case's material: who added it (the petitioner, or
+    staff of ``unit_code``), its type and size; never its name or content."""
+
+    added_by = fields.Str(required=True, validate=validate.OneOf(("petitioner", "staff")))
+    content_type = fields.Str(required=True)
+    size = fields.Int(required=True)
+
+
 class RatingSubmittedSchema(EventSchema):
     service_attitude = fields.Str(required=True, validate=validate.OneOf(RATING_LEVELS))
     work_efficiency = fields.Str(required=True, validate=validate.OneOf(RATING_LEVELS))
@@ -284,6 +294,7 @@ PETITION_SUBMITTED = Contract("intake", "petition_submitted", PetitionSubmittedS
 PETITIONER_CONTACT = Contract("intake.private", "petitioner_contact", PetitionerContactSchema,
                               version=2, private=True)
 PHONE_CODE = Contract("intake.private", "phone_code", PhoneCodeSchema, private=True)
+MATERIAL_ADDED = Contract("intake", "material_added", MaterialAddedSchema)
 PETITION_ROUTED = Contract("routing", "petition_routed", PetitionRoutedSchema)
 PETITION_REJECTED = Contract("routing", "petition_rejected", PetitionRejectedSchema)
 CASE_ACCEPTED = Contract("tracking", "case_accepted", CaseAcceptedSchema)

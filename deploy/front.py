@@ -26,6 +26,7 @@ FRONT_DEFAULTS = {
     "upstream_timeout": "30s",      # the gateway (its own RPC timeout is 10 s)
     "max_body": "64k",              # POST /api/v1/petitions
     "max_small_body": "8k",         # every other route (the gateway checks the same)
+    "max_file_body": "11m",         # a case material (ATTACHMENT_MAX_BYTES is 10 MiB)
     "connections_per_client": "32",  # held open at once by one address
     "sign_in_rate": "30r/m",        # POST /api/v1/auth/token per address
     "sign_in_burst": "10",

@@ -12,6 +12,7 @@ def new_secrets():
     return {
         "ID_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "CONTACT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "ATTACHMENT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "HASH_KEY": secrets.token_hex(32),
         "SUBMISSION_KEYS": Fernet.generate_key().decode(),
         "PRIVATE_EVENT_KEYS": Fernet.generate_key().decode(),

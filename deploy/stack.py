@@ -50,6 +50,7 @@ class LocalStack:
         self.env = {**os.environ, **{
             f"{s.upper()}_DB_URL": f"sqlite:///{self.var_dir}/{s}.db" for s in STORED_SERVICES},
             "SMS_LOG_PATH": str(self.var_dir / "sms.log"),
+            "ATTACHMENT_DIR": str(self.var_dir / "attachments"),
             "GATEWAY_ADDRESS": f"127.0.0.1:{self.gateway_port}",
             "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore::DeprecationWarning",
             **(env or {})}

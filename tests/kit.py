@@ -18,7 +18,8 @@ from core.broker import TimedRpcProxy
 from core.handlers import handles
 from core.store import OutboxMessage, Store, StoreHandle, create_tables, make_engine
 from deploy.stack import free_port
-from services.gateway.service import API, GatewayService
+from services.gateway.http import API
+from services.gateway.service import GatewayService
 
 
 @contextmanager
@@ -187,8 +188,9 @@ class AsStaffRpc:
     entrypoints call it: the ``actor`` argument, a token, verified first."""
 
     def __init__(self, worker, verify_key):
-        from core.actors import ActorVerifier
-        self.worker, self.verify = worker, ActorVerifier(verify_key).verify
+        from core.actors import Actor, ActorVerifier
+        verifier = ActorVerifier(verify_key)
+        self.worker, self.verify = worker, lambda token: Actor(verifier.verify(token), token)
 
     def __getattr__(self, name):
         import inspect

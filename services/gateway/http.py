@@ -8,6 +8,7 @@ cached: receipts, case views and tokens hold personal data or secrets."""
 import json
 import logging
 import re
+from urllib.parse import quote
 
 from marshmallow import ValidationError
 from nameko.exceptions import BadRequest
@@ -27,6 +28,7 @@ from core.errors import (
     TooManyRequests,
     Unauthorized,
     UnsupportedMediaType,
+    translate_error,
 )
 from core.validation import excerpt
 
@@ -36,6 +38,9 @@ STATUS = {InvalidInput: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, C
           PayloadTooLarge: 413, UnsupportedMediaType: 415, TooManyRequests: 429,
           ServiceUnavailable: 503}
 
+# The languages an error can be answered in (the citizens' page: Chinese by
+# default, English when switched).
+LANGUAGES = ["zh", "en"]
 # A request body larger than this is refused unread (413); routes that take
 # more (a petition's 5,000 characters) pass their own limit to json_body.
 MAX_BODY_BYTES = 8 * 1024
@@ -160,6 +165,17 @@ def with_security_headers(response):
     return response
 
 
+def in_language(response, request):
+    """An error answered in the language the client asks for (Accept-Language:
+    Chinese or English, core.errors.PHRASES); the error as sent otherwise."""
+    language = request.accept_languages.best_match(LANGUAGES) if request.accept_languages else None
+    if response.status_code < 400 or response.mimetype != "application/json" or not language:
+        return response
+    body = translate_error(json.loads(response.get_data()), language)
+    response.set_data(json.dumps(body, ensure_ascii=False))
+    return response
+
+
 class JsonWsgiApp(WsgiApp):
     """nameko's app answers an unknown path or method with werkzeug's HTML
     page; here it is the same JSON error body as every other error."""
@@ -175,7 +191,7 @@ class JsonWsgiApp(WsgiApp):
             response.headers.extend((k, v) for k, v in exc.get_headers() if k == "Allow")
         else:
             response = provider.handle_request(request)
-        return with_security_headers(response)(environ, start_response)
+        return with_security_headers(in_language(response, request))(environ, start_response)
 
 
 class JsonWebServer(WebServer):
@@ -212,3 +228,46 @@ class HttpEntrypoint(HttpRequestHandler):
 
 
 http = HttpEntrypoint.decorator
+
+
+API = "/api/v1"
+# Public figures change with the events, not per request: a proxy or browser
+# may keep them a few minutes. Staff figures are the caller's only.
+PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
+STAFF_CACHE = {"Cache-Control": "private, max-age=60"}
+
+
+def download(body, document, cache):
+    """A file to save (a CSV, a bulletin, a case's material): ``document``
+    names it and its type. A name beyond ASCII (中文.pdf) goes in
+    ``filename*`` (RFC 6266), with an ASCII stand-in for old clients."""
+    name = document["filename"]
+    fallback = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f'attachment; filename="{fallback}"'
+    if fallback != name:
+        disposition += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return Response(body, headers={**cache, "Content-Disposition": disposition},
+                    content_type=document["content_type"])
+
+
+def file_body(request, max_bytes, allowed_types):
+    """The request body as one file's bytes: 415 unless sent as one of
+    ``allowed_types`` (or application/octet-stream; a cross-site form can send
+    neither without the browser asking first), 413 past ``max_bytes``,
+    400 when empty. What the bytes are is checked by the service, by content."""
+    kind = request.mimetype
+    if kind not in allowed_types and kind != "application/octet-stream":
+        raise UnsupportedMediaType(
+            "send the file as the body, with its type as Content-Type",
+            {"Content-Type": [f"expected an image, PDF or office document type, got "
+                              f"{excerpt(kind or 'none')}"]})
+    too_large = PayloadTooLarge(f"a file may be at most {max_bytes} bytes",
+                                {"file": [f"文件不能超过 {max_bytes} 字节 / at most {max_bytes} bytes"]})
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise too_large
+    data = request.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise too_large
+    if not data:
+        raise InvalidInput("the file is empty", {"file": ["文件为空 / the file is empty"]})
+    return data

@@ -14,8 +14,10 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from services.gateway import schemas  # noqa: F401
 from services.gateway.http import HttpEntrypoint
 from services.intake import schemas as intake_schemas  # noqa: F401
+from services.notify import schemas as notify_schemas  # noqa: F401
 from services.rating import schemas as rating_schemas  # noqa: F401
 from services.reports import schemas as reports_schemas  # noqa: F401
+from services.tracking.workflows import STEPS, WHO
 
 WERKZEUG_ARG = re.compile(
     r"<(?:(?P<converter>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>[a-z_]+)>")
@@ -115,3 +117,20 @@ def _path_schema(match):
                                       (("minimum", "min"), ("maximum", "max")) if arg in bounds}}
     return {"type": "string", "minLength": 1,
             **({"maxLength": int(bounds["maxlength"])} if "maxlength" in bounds else {})}
+
+
+def step_operation(action):
+    """The OpenAPI operation of one workflow step, read off its table row."""
+    workflow, step = STEPS[action]
+    states = ", ".join(sorted(step.from_states)) or "-"
+    operation = {
+        "summary": f"{step.name_zh} ({workflow.name}: {action})",
+        "description": (f"Who: {WHO[step.who].name_zh}. From: {states}; to: "
+                        f"{step.to_state or 'unchanged'}. Emits `{step.event.event_type}` "
+                        f"(v{step.event.version})."
+                        + (" The petitioner is told by SMS." if step.tells_petitioner else "")),
+    }
+    if step.body is not None:
+        operation["requestBody"] = {"required": True,
+                                    "content": {"application/json": {"schema": step.body}}}
+    return operation

@@ -8,6 +8,7 @@ from nameko.extensions import DependencyProvider
 
 from core.broker import TimedRpcProxy
 from core.errors import ServiceUnavailable
+from services.intake import blobs
 from services.intake.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,18 @@ class ReferenceData(TimedRpcProxy):
             log.warning("routing.reference_data failed; using the copy from %.0fs ago",
                         now - self._fetched_at, exc_info=True)
         return self._data
+
+
+class BlobsProvider(DependencyProvider):
+    """The encrypted blob store of case materials (blobs.py; config
+    ``ATTACHMENT_STORE``, ``ATTACHMENT_DIR`` or ``ATTACHMENT_S3_*``, and
+    ``ATTACHMENT_ENCRYPTION_KEYS``, required)."""
+
+    def setup(self):
+        self.blobs = blobs.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.blobs
 
 
 class SettingsProvider(DependencyProvider):

@@ -3,7 +3,7 @@ encrypted, the query code kept only as a keyed hash, proxy consents and the
 audit trail of every read of personal data."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, true
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from core.limits import RateHitMixin
@@ -68,6 +68,27 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(50))
+
+
+class Attachment(Base):
+    """A file of the case's material (补充材料): its bytes encrypted in the
+    blob store under ``blob_key``; its name encrypted here (names say things:
+    "张三身份证.jpg"). ``unit_code`` is None for the petitioner's own files,
+    else the unit of the member of staff (``added_by``) who added it."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("petition_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
+    filename_encrypted: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    blob_key: Mapped[str] = mapped_column(String(64), unique=True)
+    added_by: Mapped[str] = mapped_column(String(100))
+    unit_code: Mapped[str | None] = mapped_column(String(40))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class CaseCounter(Base):

@@ -40,18 +40,19 @@ def validate_submission(data, reference):
     return submission
 
 
-def submit(tx, data, reference, settings, submission_id=None, now=None, client=None):
+def submit(tx, data, reference, settings, submission_id=None, now=None, client=None,
+           idempotency_key=None):
     """Store a petition and the events it implies, once its phone is proven
     (``sms_code``) and within the limits per ID number and per ``client``
     address. ``submission_id`` (the gateway makes one per request) makes a
     redelivered request answer with the first receipt instead of storing the
-    petition twice."""
+    petition twice; a client's ``idempotency_key`` does the same for a client
+    that sends its request again (see ``query_codes.scoped_submission_id``)."""
     submission = validate_submission(data, reference)
-    submission_id = submission_id or query_codes.new_submission_id()
-    receipt = receipt_for(tx, submission_id, settings)
+    keys = _keys(submission, settings, submission_id, idempotency_key)
+    receipt = _earlier_receipt(tx, keys, settings)
     if receipt is not None:
         return receipt
-    keys = query_codes.keys_for(submission_id, settings.hash_key)
 
     submitted_at = now or datetime.now(timezone.utc)
     phone_codes.consume_code(tx, submission, settings, submitted_at)
@@ -92,11 +93,30 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
     return _receipt(petition, keys.query_code, settings)
 
 
-def receipt_for(tx, submission_id, settings):
-    """The receipt of the petition stored for ``submission_id``, or None."""
-    if submission_id is None:
+def earlier_receipt(tx, data, reference, settings, idempotency_key, submission_id=None):
+    """The receipt of the petition this person already submitted with
+    ``idempotency_key`` (or the gateway with ``submission_id``: it calls again
+    when a call's answer was lost), or None (neither, bad data, or no such
+    petition)."""
+    if not (idempotency_key or submission_id):
         return None
-    keys = query_codes.keys_for(submission_id, settings.hash_key)
+    try:
+        submission = validate_submission(data, reference)
+    except InvalidInput:
+        return None
+    return _earlier_receipt(tx, _keys(submission, settings, submission_id, idempotency_key),
+                            settings)
+
+
+def _keys(submission, settings, submission_id, idempotency_key):
+    if idempotency_key:
+        submission_id = query_codes.scoped_submission_id(
+            idempotency_key, submission["id_number"], submission["phone"], settings.hash_key)
+    return query_codes.keys_for(submission_id or query_codes.new_submission_id(),
+                                settings.hash_key)
+
+
+def _earlier_receipt(tx, keys, settings):
     petition = tx.session.scalar(
         select(Petition).where(Petition.submission_hash == keys.submission_hash))
     return None if petition is None else _receipt(petition, keys.query_code, settings)
@@ -110,16 +130,16 @@ def _receipt(petition, query_code, settings):
 
 def lookup(tx, query_code, settings):
     """The petition behind a query code, for its petitioner."""
-    return _read(tx, _by_query_code(tx, query_code, settings), settings, CITIZEN,
+    return _read(tx, by_query_code(tx, query_code, settings), settings, CITIZEN,
                  "read_by_query_code")
 
 
 def case_number_for(tx, query_code, settings):
     """Only the case number (to rate it): no personal data read, none audited."""
-    return _by_query_code(tx, query_code, settings).case_number
+    return by_query_code(tx, query_code, settings).case_number
 
 
-def _by_query_code(tx, query_code, settings):
+def by_query_code(tx, query_code, settings):
     # A malformed code and an unknown one get the same answer: no hint to
     # someone guessing.
     code = query_codes.canonical(query_code)
@@ -135,11 +155,11 @@ def petitioner(tx, case_number, actor, settings):
     username = actor.get("username") if isinstance(actor, dict) else None
     if not username:
         raise InvalidInput("缺少操作人", details={"actor": ["须提供操作人用户名"]})
-    return _read(tx, _petition(tx, case_number), settings, username, "read_by_staff")
+    return _read(tx, by_case_number(tx, case_number), settings, username, "read_by_staff")
 
 
 def audit_log(tx, case_number, settings):
-    petition = _petition(tx, case_number)
+    petition = by_case_number(tx, case_number)
     entries = tx.session.scalars(
         select(AuditEntry).where(AuditEntry.petition_id == petition.id).order_by(AuditEntry.id))
     return AuditEntrySchema(many=True).dump([
@@ -147,17 +167,22 @@ def audit_log(tx, case_number, settings):
         for e in entries])
 
 
-def _petition(tx, case_number):
+def by_case_number(tx, case_number):
     petition = tx.session.scalar(select(Petition).where(Petition.case_number == case_number))
     if petition is None:
         raise NotFound(f"no petition {case_number}")
     return petition
 
 
-def _read(tx, petition, settings, actor, action):
-    """Every read of a petitioner's data leaves an audit row, even masked."""
+def audit(tx, petition, actor, action):
+    """One read of the petitioner's data (or material) by ``actor`` (a name)."""
     tx.session.add(AuditEntry(petition_id=petition.id, at=datetime.now(timezone.utc),
                               actor=actor, action=action))
+
+
+def _read(tx, petition, settings, actor, action):
+    """Every read of a petitioner's data leaves an audit row, even masked."""
+    audit(tx, petition, actor, action)
     decrypt = settings.cipher.decrypt
     proxy = petition.proxy
     return PetitionViewSchema().dump(dict(

@@ -25,6 +25,14 @@ def new_submission_id():
     return secrets.token_urlsafe(16)
 
 
+def scoped_submission_id(idempotency_key, id_number, phone, key):
+    """A client's ``Idempotency-Key`` as the submission id, scoped to the
+    petitioner: the same key sent with another ID number or phone is another
+    submission, so one person's key can never return another's receipt.
+    Keyed with the service's secret: the id says nothing of the person."""
+    return "key:" + keyed_hash(key, f"idempotency:{id_number}:{phone}:{idempotency_key}")
+
+
 def query_code_for(submission_id, key):
     digest = hmac.new(key.encode(), f"query-code:{submission_id}".encode(),
                       hashlib.sha256).digest()

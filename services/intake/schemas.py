@@ -123,3 +123,15 @@ class AuditEntrySchema(Schema):
     at = fields.DateTime()
     actor = fields.Str()
     action = fields.Str()
+
+
+class AttachmentSchema(Schema):
+    """A file of the case's material, as listed (never its bytes)."""
+
+    id = fields.Int()
+    filename = fields.Str(metadata={"example": "漏水照片.jpg"})
+    content_type = fields.Str(metadata={"description": "the type its content was found to be"})
+    size = fields.Int(metadata={"description": "bytes"})
+    added_by = fields.Str(metadata={"description": "petitioner or staff"})
+    unit_code = fields.Str(allow_none=True, metadata={"description": "the staff's unit"})
+    added_at = Instant()

@@ -1,12 +1,16 @@
 """intake: takes petitions in, keeps the petitioner's identity safe, answers
-the petitioner who holds the query code. See docs/services.md."""
+the petitioner who holds the query code, keeps the case's material (files).
+See docs/services.md."""
+import base64
+import binascii
+
 from core.actors import staff_rpc
-from core.broker import rpc
-from core.errors import InvalidInput
+from core.broker import TimedRpcProxy, rpc
+from core.errors import InvalidInput, NotFound
 from core.sealed import sealed_rpc
 from core.store import Store
-from services.intake import petitions, phone_codes
-from services.intake.dependencies import ReferenceData, SettingsProvider
+from services.intake import attachments, petitions, phone_codes
+from services.intake.dependencies import BlobsProvider, ReferenceData, SettingsProvider
 from services.intake.models import Base
 
 
@@ -16,6 +20,10 @@ class IntakeService:
     store = Store(Base)
     settings = SettingsProvider()
     reference_data = ReferenceData()
+    blobs = BlobsProvider()
+    # Whether a case is open (for a petitioner's material), and in a member
+    # of staff's scope (asked with the actor's own token, verified there).
+    tracking = TimedRpcProxy("tracking")
 
     @sealed_rpc
     def request_phone_code(self, data, client=None):
@@ -23,24 +31,36 @@ class IntakeService:
             return phone_codes.request_code(tx, data, client, self.settings)
 
     @sealed_rpc
-    def submit(self, data, submission_id=None, client=None):
+    def submit(self, data, submission_id=None, client=None, idempotency_key=None):
         # Asked before the transaction opens: no lock held while routing answers.
         reference = self.reference_data()
         try:
             with self.store.transaction() as tx:
                 return petitions.submit(tx, data, reference, self.settings, submission_id,
-                                        client=client)
+                                        client=client, idempotency_key=idempotency_key)
         except phone_codes.WrongCode as wrong:
             with self.store.transaction() as tx:
-                # The same submission made twice at once (the gateway calls
-                # again when the first call's answer was lost): the first
-                # used the code and stored the petition; answer with it.
-                receipt = petitions.receipt_for(tx, submission_id, self.settings)
+                # The same submission sent twice at once (a client's key, or the
+                # gateway calling again when an answer was lost): the first used
+                # the code and stored the petition; answer with its receipt.
+                receipt = petitions.earlier_receipt(tx, data, reference, self.settings,
+                                                    idempotency_key, submission_id)
                 if receipt is not None:
                     return receipt
                 # Counted even though the submission is rolled back: guessing ends.
                 phone_codes.count_wrong_code(tx, wrong.code_id)
             raise InvalidInput(wrong.message, wrong.details) from None  # the registered class
+        except Exception:
+            # Two sends at once: the second lost the race (the insert collided)
+            # to the first, whose receipt it gets.
+            if not (idempotency_key or submission_id):
+                raise
+            with self.store.transaction() as tx:
+                receipt = petitions.earlier_receipt(tx, data, reference, self.settings,
+                                                    idempotency_key, submission_id)
+            if receipt is None:
+                raise
+            return receipt
 
     @rpc
     def lookup(self, query_code):
@@ -62,3 +82,60 @@ class IntakeService:
         with self.store.transaction() as tx:
             return petitions.audit_log(tx, case_number, self.settings)
 
+
+    # Case materials. A file crosses RPC as base64 (``content``).
+
+    @rpc
+    def add_material(self, query_code, content, filename=None):
+        """The petitioner attaches a file to their case."""
+        data = self._file(content)
+        with self.store.transaction() as tx:
+            case_number = petitions.case_number_for(tx, query_code, self.settings)
+        try:
+            case = self.tracking.get_case(case_number)
+        except NotFound:  # tracking has not heard of it yet: it is open
+            case = None
+        with self.store.transaction() as tx:
+            return attachments.add_by_petitioner(tx, query_code, data, filename, case,
+                                                 self.settings, self.blobs)
+
+    @rpc
+    def materials(self, query_code):
+        """The files the petitioner attached."""
+        with self.store.transaction() as tx:
+            return attachments.petitioner_list(tx, query_code, self.settings)
+
+    @staff_rpc
+    def add_case_material(self, case_number, content, actor, filename=None):
+        data = self._file(content)
+        self.tracking.case_scope(case_number, actor.token)
+        with self.store.transaction() as tx:
+            return attachments.add_by_staff(tx, case_number, data, filename, actor,
+                                            self.settings, self.blobs)
+
+    @staff_rpc
+    def case_materials(self, case_number, actor):
+        self.tracking.case_scope(case_number, actor.token)
+        with self.store.transaction() as tx:
+            return attachments.staff_list(tx, case_number, actor, self.settings)
+
+    @staff_rpc
+    def case_material(self, case_number, attachment_id, actor):
+        """One file, ``content`` in base64; the download is audited."""
+        self.tracking.case_scope(case_number, actor.token)
+        with self.store.transaction() as tx:
+            found = attachments.download(tx, case_number, attachment_id, actor,
+                                         self.settings, self.blobs)
+        return {**found, "content": base64.b64encode(found["content"]).decode()}
+
+    def _file(self, content):
+        limit = self.settings.attachments.max_bytes
+        if not isinstance(content, str):
+            raise InvalidInput("the file is missing", {"file": ["须提供文件 / a file is required"]})
+        if len(content) > (limit + 2) // 3 * 4:  # refused before decoding
+            raise attachments.too_large(limit)
+        try:
+            return base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("the file is not valid base64",
+                               {"file": ["文件编码有误 / not valid base64"]}) from None

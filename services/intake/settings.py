@@ -8,6 +8,7 @@ from core.config import LOCAL_TIME
 from core.errors import ConfigurationError
 from core.privacy import FieldCipher, keyed_hash
 from core.sealed import Sealer
+from services.intake.attachments import AttachmentPolicy
 from services.intake.phone_codes import PhoneCodePolicy
 
 REQUIRED_KEYS = ("ID_ENCRYPTION_KEYS", "HASH_KEY", "PRIVATE_EVENT_KEYS")
@@ -21,6 +22,7 @@ class Settings:
     timezone: ZoneInfo   # the day in a case number, the times shown
     phone_codes: PhoneCodePolicy  # codes proving phones, and the rate limits
     private: Sealer      # seals what the private events carry, for notify
+    attachments: AttachmentPolicy  # size and count limits of case materials
 
     @classmethod
     def from_config(cls, config):
@@ -40,7 +42,8 @@ class Settings:
             raise ConfigurationError(f"intake: unknown TIMEZONE {config.get('TIMEZONE')!r}") from None
         # yaml reads an all-digit key as a number
         return cls(cipher, str(config["HASH_KEY"]), timezone, PhoneCodePolicy.from_config(config),
-                   Sealer(config["PRIVATE_EVENT_KEYS"], "PRIVATE_EVENT_KEYS"))
+                   Sealer(config["PRIVATE_EVENT_KEYS"], "PRIVATE_EVENT_KEYS"),
+                   AttachmentPolicy.from_config(config))
 
     def hash(self, value):
         return keyed_hash(self.hash_key, value)

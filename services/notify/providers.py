@@ -1,9 +1,15 @@
-"""SMS providers: the one interface the sender uses, and the implementations
-selectable by config (``SMS_PROVIDER``). A real gateway's client is one more
-class here."""
+"""Providers: the one interface the sender uses per channel, and the
+implementations selectable by config. SMS: ``SMS_PROVIDER`` = record, failing
+or http (an HTTP SMS gateway); email: SMTP when ``SMTP_HOST`` is set, else
+recorded to a file like the record SMS provider."""
 import logging
 import os
+import smtplib
+import ssl
+from email.message import EmailMessage
 from pathlib import Path
+
+import requests
 
 from core.errors import ConfigurationError
 from core.privacy import mask_phone
@@ -13,27 +19,35 @@ log = logging.getLogger(__name__)
 
 
 class SmsProvider:
-    """Delivers one text to one mobile number. ``send`` returns when the
-    provider accepted the message and raises otherwise; the exception's text
-    is stored as the attempt's error, so it must not contain the message."""
+    """Delivers one text to one address (a mobile number, a mailbox). ``send``
+    returns when the provider accepted the message and raises otherwise; the
+    exception's text is stored as the attempt's error, so it must not contain
+    the message."""
 
     def send(self, phone, text):
         raise NotImplementedError
 
 
-class RecordProvider(SmsProvider):
-    """The developer's provider: delivers nothing, records what a citizen
-    would receive in a file (the phone's inbox, as it were: it holds numbers
-    and codes, like the phone). The service log gets only the masked number."""
+def mask_email(address):
+    """``ops@lixia.gov.cn`` -> ``o**@lixia.gov.cn``."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}**@{domain}"
 
-    def __init__(self, log_path):
-        self.log_path = Path(log_path)
+
+class RecordProvider(SmsProvider):
+    """The developer's provider: delivers nothing, records what a citizen (or
+    a unit's mailbox) would receive in a file (the inbox, as it were: it holds
+    numbers and codes, like the phone). The service log gets only the masked
+    address."""
+
+    def __init__(self, log_path, mask=mask_phone, what="SMS"):
+        self.log_path, self.mask, self.what = Path(log_path), mask, what
 
     def send(self, phone, text):
         os.makedirs(self.log_path.parent, exist_ok=True)
         with open(self.log_path, "a", encoding="utf-8") as f:
             f.write(f"{utcnow().isoformat()}\t{phone}\t{text}\n")
-        log.info("SMS to %s (%d characters)", mask_phone(phone), len(text))
+        log.info("%s to %s (%d characters)", self.what, self.mask(phone), len(text))
 
 
 class SendFailed(Exception):
@@ -47,10 +61,98 @@ class FailingProvider(SmsProvider):
         raise SendFailed("the failing provider never delivers")
 
 
+class HttpSmsProvider(SmsProvider):
+    """An SMS gateway over HTTP, Twilio's Programmable Messaging API
+    (https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource):
+    ``POST {url}/2010-04-01/Accounts/{account}/Messages.json``, form fields
+    To (E.164), From and Body, HTTP basic auth with the account and its key;
+    201 means accepted. Any other gateway with a key and a URL is one more
+    class like this one."""
+
+    def __init__(self, url, account, key, sender, timeout=10):
+        missing = [name for name, value in (("SMS_HTTP_URL", url), ("SMS_HTTP_ACCOUNT", account),
+                                            ("SMS_HTTP_KEY", key), ("SMS_HTTP_FROM", sender))
+                   if not value]
+        if missing:
+            raise ConfigurationError(f"SMS_PROVIDER=http needs {', '.join(missing)}")
+        self.endpoint = f"{url.rstrip('/')}/2010-04-01/Accounts/{account}/Messages.json"
+        self.auth, self.sender, self.timeout = (account, key), sender, float(timeout)
+
+    def send(self, phone, text):
+        try:
+            response = requests.post(self.endpoint, auth=self.auth, timeout=self.timeout, data={
+                "To": phone if phone.startswith("+") else f"+86{phone}",
+                "From": self.sender, "Body": text})
+        except requests.RequestException as exc:
+            raise SendFailed(f"SMS gateway unreachable: {type(exc).__name__}") from None
+        if response.status_code != 201:
+            # The gateway's error code and message, never our text.
+            try:
+                error = response.json()
+                reason = f"{error.get('code')} {str(error.get('message'))[:100]}"
+            except ValueError:
+                reason = "no JSON error"
+            raise SendFailed(f"SMS gateway answered {response.status_code}: {reason}")
+        log.info("SMS to %s accepted by the gateway", mask_phone(phone))
+
+
+class SmtpProvider(SmsProvider):
+    """Email by SMTP: ``security`` is starttls (port 587), tls (implicit, 465)
+    or none (a relay on the local network); a login when a username is set.
+    The text's first line is the subject, the rest the body."""
+
+    SECURITY = ("starttls", "tls", "none")
+
+    def __init__(self, host, port, sender, security="starttls", username=None, password=None,
+                 timeout=10, context=None):
+        if security not in self.SECURITY:
+            raise ConfigurationError(f"SMTP_SECURITY must be one of {', '.join(self.SECURITY)}")
+        if not sender:
+            raise ConfigurationError("SMTP_FROM must be set when SMTP_HOST is")
+        self.host, self.port, self.sender = host, int(port), sender
+        self.security, self.username, self.password = security, username, password
+        self.timeout = float(timeout)
+        self.context = context or ssl.create_default_context()
+
+    def send(self, address, text):
+        subject, _, body = text.partition("\n")
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.sender, address, subject
+        message.set_content(body.strip("\n"))
+        try:
+            if self.security == "tls":
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                        context=self.context)
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            with smtp:
+                if self.security == "starttls":
+                    smtp.starttls(context=self.context)
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.send_message(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SendFailed(f"SMTP: {type(exc).__name__}: {str(exc)[:200]}") from None
+        log.info("email to %s sent", mask_email(address))
+
+
 def provider_from_config(config):
     name = config.get("SMS_PROVIDER", "record")
     if name == "record":
         return RecordProvider(config.get("SMS_LOG_PATH", "var/sms.log"))
     if name == "failing":
         return FailingProvider()
-    raise ConfigurationError(f"unknown SMS_PROVIDER {name!r} (record, failing)")
+    if name == "http":
+        return HttpSmsProvider(config.get("SMS_HTTP_URL"), config.get("SMS_HTTP_ACCOUNT"),
+                               config.get("SMS_HTTP_KEY"), config.get("SMS_HTTP_FROM"),
+                               config.get("SMS_HTTP_TIMEOUT", 10))
+    raise ConfigurationError(f"unknown SMS_PROVIDER {name!r} (record, failing, http)")
+
+
+def email_provider_from_config(config):
+    if not config.get("SMTP_HOST"):
+        return RecordProvider(config.get("MAIL_LOG_PATH", "var/mail.log"), mask_email, "email")
+    return SmtpProvider(config["SMTP_HOST"], config.get("SMTP_PORT", 587),
+                        config.get("SMTP_FROM"), config.get("SMTP_SECURITY", "starttls"),
+                        config.get("SMTP_USERNAME") or None, config.get("SMTP_PASSWORD") or None,
+                        config.get("SMTP_TIMEOUT", 10))

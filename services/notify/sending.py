@@ -17,7 +17,18 @@ from sqlalchemy import and_, or_, select, update
 
 from core import events
 from core.store import utcnow
-from services.notify.models import FAILED, PENDING, SENDING, SENT, DeliveryAttempt, Message
+from services.notify import webhooks
+from services.notify.models import (
+    EMAIL,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    SMS,
+    WEBHOOK,
+    DeliveryAttempt,
+    Message,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +47,35 @@ class RetryPolicy:
 @dataclass(frozen=True)
 class Delivery:
     """What the sender needs: the cipher for addresses and bodies, the SMS
-    provider, the retry policy, and the sealer that opens the private events."""
+    provider, the retry policy, the sealer that opens the private events, and
+    the email provider."""
 
     cipher: object
     provider: object
     policy: RetryPolicy
     private: object = None
+    email: object = None
+    webhook: object = None
+    # Webhooks retry for longer (a receiver's system may be down for a day),
+    # and an endpoint is paused after this many failed attempts in a row.
+    webhook_policy: RetryPolicy = None
+    pause_after: int = 10
+
+    def provider_for(self, channel):
+        provider = {SMS: self.provider, EMAIL: self.email, WEBHOOK: self.webhook}.get(channel)
+        if provider is None:
+            raise LookupError(f"no provider for the {channel} channel")
+        return provider
+
+    def policy_for(self, channel):
+        return (self.webhook_policy or self.policy) if channel == WEBHOOK else self.policy
 
 
 @dataclass(frozen=True)
 class Claim:
     message_id: str
     token: str
+    channel: str
     to_encrypted: str
     body_encrypted: str
 
@@ -71,32 +99,36 @@ def claim_due(tx, policy, now, limit=50):
                 lease_until=now + timedelta(seconds=policy.lease_seconds)),
         execution_options={"synchronize_session": False})
     rows = tx.session.execute(
-        select(Message.id, Message.to_encrypted, Message.body_encrypted)
+        select(Message.id, Message.channel, Message.to_encrypted, Message.body_encrypted)
         .where(Message.claim_token == token))
-    return [Claim(row.id, token, row.to_encrypted, row.body_encrypted) for row in rows]
+    return [Claim(row.id, token, row.channel, row.to_encrypted, row.body_encrypted)
+            for row in rows]
 
 
 def record_attempt(tx, claim, error, policy, now):
+    """The attempt logged and the message's next state; returns the message,
+    or None when another sender took it over."""
     tx.session.add(DeliveryAttempt(message_id=claim.message_id, at=now, ok=error is None,
                                    error=error))
     message = tx.session.get(Message, claim.message_id)
     if message.claim_token != claim.token:
-        return  # our lease ran out and another sender took the message over
+        return None  # our lease ran out and another sender took the message over
     message.attempts += 1
     message.claim_token = message.lease_until = None
     if error is None:
         message.status, message.sent_at = SENT, now
-        return
+        return message
     message.last_error = error
     if message.attempts < policy.max_attempts:
         message.status = PENDING
         message.next_attempt_at = now + policy.delay(message.attempts)
-        return
+        return message
     message.status = FAILED
     tx.emit(events.NOTIFICATION_FAILED, case_number=message.case_number,
             area_code=message.area_code, unit_code=message.unit_code,
             message_id=message.id, channel=message.channel, template=message.template,
             attempts=message.attempts, error=error)
+    return message
 
 
 def send_due(store, delivery, now=None):
@@ -109,11 +141,16 @@ def send_due(store, delivery, now=None):
     for claim in claims:
         error = None
         try:
-            delivery.provider.send(delivery.cipher.decrypt(claim.to_encrypted),
-                                   delivery.cipher.decrypt(claim.body_encrypted))
+            delivery.provider_for(claim.channel).send(
+                delivery.cipher.decrypt(claim.to_encrypted),
+                delivery.cipher.decrypt(claim.body_encrypted))
         except Exception as exc:  # any provider failure is retried, never dropped
             error = f"{type(exc).__name__}: {exc}"[:500]
             log.warning("message %s not delivered: %s", claim.message_id, error)
         with store.transaction() as tx:
-            record_attempt(tx, claim, error, delivery.policy, clock())
+            message = record_attempt(tx, claim, error, delivery.policy_for(claim.channel),
+                                     clock())
+            if message is not None and message.channel == WEBHOOK:
+                webhooks.after_attempt(tx, delivery.cipher, message, error is None,
+                                       delivery.pause_after)
     return len(claims)

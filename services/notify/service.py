@@ -1,11 +1,13 @@
 """The notify service: tells the petitioner, by SMS, their query code and
-what happens to their case."""
+what happens to their case; tells the unit, by email, of a new case, a
+deadline near or past, and supervision."""
 from core import events
+from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
 from core.timers import every
-from services.notify import messages, sending
+from services.notify import messages, sending, webhooks
 from services.notify.dependencies import DeliveryProvider
 from services.notify.models import Base
 
@@ -31,6 +33,37 @@ class NotifyService:
     def on_petition_routed(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
 
+    # The unit's side of an event, each on a queue of its own: the unit is
+    # told (email, webhooks) even while the petitioner's message waits for
+    # their contact.
+    @handles(events.PETITION_ROUTED)
+    def on_petition_routed_for_unit(self, tx, event):
+        self._tell_unit(tx, event)
+
+    @handles(events.CASE_DUE_SOON)
+    def on_case_due_soon(self, tx, event):
+        self._tell_unit(tx, event)
+
+    @handles(events.CASE_OVERDUE)
+    def on_case_overdue(self, tx, event):
+        self._tell_unit(tx, event)
+
+    @handles(events.SUPERVISION_OPENED)
+    def on_supervision_opened(self, tx, event):
+        self._tell_unit(tx, event)
+
+    @handles(events.RATING_SUBMITTED)
+    def on_rating_submitted(self, tx, event):
+        self._tell_unit(tx, event)
+
+    @handles(events.CASE_CONCLUDED)
+    def on_case_concluded_for_unit(self, tx, event):
+        self._tell_unit(tx, event)
+
+    def _tell_unit(self, tx, event):
+        messages.queue_staff_email(tx, self.delivery.cipher, event)
+        webhooks.queue(tx, self.delivery.cipher, event)
+
     @handles(events.PETITION_REJECTED)
     def on_petition_rejected(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
@@ -46,6 +79,7 @@ class NotifyService:
     def _opened(self, event):
         """A private event with what intake sealed for notify opened."""
         return {**event, **self.delivery.private.open(event["sealed"])}
+
     @handles(events.CASE_DECLINED)
     def on_case_declined(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
@@ -85,3 +119,33 @@ class NotifyService:
     def query_code_sms_count(self, case_number):
         with self.store.transaction() as tx:
             return messages.query_code_sms_count(tx, case_number)
+
+    @staff_rpc
+    def set_unit_contact(self, actor, unit_code, data):
+        with self.store.transaction() as tx:
+            return messages.set_unit_contact(tx, actor, unit_code, data)
+
+    @staff_rpc
+    def register_webhook(self, actor, data):
+        with self.store.transaction() as tx:
+            return webhooks.register(tx, self.delivery.cipher, actor, data)
+
+    @staff_rpc
+    def list_webhooks(self, actor):
+        with self.store.transaction() as tx:
+            return webhooks.endpoints(tx, actor)
+
+    @staff_rpc
+    def webhook_deliveries(self, actor, endpoint_id):
+        with self.store.transaction() as tx:
+            return webhooks.deliveries(tx, actor, endpoint_id)
+
+    @staff_rpc
+    def replay_webhook(self, actor, delivery_id):
+        with self.store.transaction() as tx:
+            return webhooks.replay(tx, actor, delivery_id)
+
+    @staff_rpc
+    def resume_webhook(self, actor, endpoint_id):
+        with self.store.transaction() as tx:
+            return webhooks.resume(tx, actor, endpoint_id)

@@ -1,5 +1,7 @@
-"""What the petitioner receives. The query-code text is the only one that ever
-carries the query code; status texts point the petitioner back to it."""
+"""What the petitioner receives, and what a unit's mailbox receives. The
+query-code text is the only one that ever carries the query code; status
+texts point the petitioner back to it. Staff texts (their first line is the
+email's subject) carry only what the public event carries: no personal data."""
 from datetime import date
 
 QUERY_CODE = "query_code"
@@ -26,6 +28,24 @@ TEMPLATES = {
 }
 LEVEL_NAMES = {"review": "复查", "rereview": "复核"}
 
+# Staff notifications by email, one per event type (template "staff_<event type>").
+STAFF = "staff_"
+_SIGN_IN = "请登录网上信访工作平台办理。"
+STAFF_TEMPLATES = {
+    STAFF + "petition_routed": "新信访事项：{case_number}\n{unit_name}：\n信访事项{case_number}"
+                               "（类别{category}）已交由你单位办理，办理期限至{due_date}。" + _SIGN_IN,
+    STAFF + "case_due_soon": "即将到期：{case_number}\n信访事项{case_number}的{deadline_name}期限"
+                             "将于{due_date}到期。" + _SIGN_IN,
+    STAFF + "case_overdue": "已超期：{case_number}\n信访事项{case_number}的{deadline_name}期限"
+                            "已于{due_date}届满，现已超期。" + _SIGN_IN,
+    STAFF + "supervision_opened": "督办：{case_number}\n信访事项{case_number}已被督办。"
+                                  "原因：{reason}。" + _SIGN_IN,
+    STAFF + "webhook_paused": "Webhook已暂停：{url}\n你单位登记的接收地址{url}连续{failures}次"
+                              "未能接收推送，已暂停推送。请修复后在平台恢复。",
+}
+DEADLINE_NAMES = {"accept": "受理", "conclude": "办结", "part": "协办",
+                  "supervision_answer": "督办答复", "review_answer": "复查答复"}
+
 
 def render(template, event):
     """The text of ``template`` filled from the (loaded) event's fields."""
@@ -33,4 +53,6 @@ def render(template, event):
               for key, v in event.items()}
     if "level" in values:
         values["level_name"] = LEVEL_NAMES[values["level"]]
-    return TEMPLATES[template].format_map(values)
+    if "deadline" in values:
+        values["deadline_name"] = DEADLINE_NAMES.get(values["deadline"], values["deadline"])
+    return {**TEMPLATES, **STAFF_TEMPLATES}[template].format_map(values)

@@ -22,7 +22,7 @@ from sqlalchemy import case, func, select
 
 from core.events import RATING_DIMENSIONS, RATING_LEVELS
 from services.reports import projections as m
-from services.reports.models import DailyCount, DailyWord, UnitName
+from services.reports.models import DailyCount, DailyWord, MonthlyCount, UnitName
 from services.reports.schemas import resolve_period
 from services.tracking.access import jurisdiction_prefix
 
@@ -42,53 +42,84 @@ COUNTS = {
 }
 
 
-def filters(query, today):
-    """SQL conditions for a checked FigureQuerySchema query, and its period."""
-    start, end = resolve_period(query, today)
-    conditions = [DailyCount.day >= start, DailyCount.day <= end]
+def filters(query, model):
+    """SQL conditions on ``model``'s counters for a checked FigureQuerySchema
+    query, all but the days."""
+    conditions = []
     if query.get("unit_code"):
-        conditions.append(DailyCount.unit_code == query["unit_code"])
+        conditions.append(model.unit_code == query["unit_code"])
     if query.get("area_code"):
         # roll-up: an area's figures include every area below it (370102001 in 370102)
-        conditions.append(DailyCount.area_code.startswith(jurisdiction_prefix(query["area_code"])))
+        conditions.append(model.area_code.startswith(jurisdiction_prefix(query["area_code"])))
     for field in ("category", "channel"):
         if query.get(field):
-            conditions.append(getattr(DailyCount, field) == query[field])
-    return conditions, start, end
+            conditions.append(getattr(model, field) == query[field])
+    return conditions
 
 
-def _group_column(by, area_code):
+def whole_months(start, end, today):
+    """The first and last day of the run of whole months within start..end
+    that ended before ``today`` (their counters are final: every due date in
+    them has passed), or None. The monthly counters answer for those."""
+    first = start if start.day == 1 else _next_month(start)
+    last = end.replace(day=1)
+    if _next_month(end) - timedelta(days=1) != end:
+        last = _previous_month(last)
+    while last >= first and _next_month(last) > today:
+        last = _previous_month(last)
+    return (first, _next_month(last) - timedelta(days=1)) if last >= first else None
+
+
+def _next_month(day):
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _previous_month(first):
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def _group_column(by, area_code, model):
     if by in (None, "total"):
         return None
     if by == "area":
         # one level below the area asked for: a city's districts, a district's towns
         below_city = area_code and len(jurisdiction_prefix(area_code)) >= 6
-        return func.substr(DailyCount.area_code, 1, 9 if below_city else 6)
-    return getattr(DailyCount, {"unit": "unit_code"}.get(by, by))
+        return func.substr(model.area_code, 1, 9 if below_city else 6)
+    return getattr(model, {"unit": "unit_code"}.get(by, by))
 
 
 def figures(tx, query, today):
-    """Figure rows for a checked query: one row, or one per ``by`` key."""
-    conditions, start, end = filters(query, today)
-    column = _group_column(query.get("by"), query.get("area_code"))
-    key = (column if column is not None else func.min("")).label("key")
-    elapsed = case((DailyCount.day < today, 1), else_=0).label("elapsed")
-    rows = tx.session.execute(
-        select(key, DailyCount.measure, elapsed, func.sum(DailyCount.value))
-        .where(*conditions).group_by(*([column] if column is not None else []),
-                                     DailyCount.measure, elapsed))
+    """Figure rows for a checked query: one row, or one per ``by`` key. Whole
+    past months are summed from the monthly counters, the days around them
+    from the daily ones (a series by day uses the daily ones only)."""
+    by = query.get("by")
+    start, end = resolve_period(query, today)
+    months = None if by == "day" else whole_months(start, end, today)
+    rows = []
+    for model, days in (((MonthlyCount, [MonthlyCount.day.between(*months)]),
+                         (DailyCount, [DailyCount.day.between(start, end),
+                                       ~DailyCount.day.between(*months)]))
+                        if months else ((DailyCount, [DailyCount.day.between(start, end)]),)):
+        column = _group_column(by, query.get("area_code"), model)
+        key = (column if column is not None else func.min("")).label("key")
+        # a due date counts (on time or overdue) once it has passed
+        elapsed = case((model.day < today, 1), else_=0).label("elapsed")
+        rows += tx.session.execute(
+            select(key, model.measure, elapsed, func.sum(model.value))
+            .where(*filters(query, model), *days).group_by(*([column] if column is not None else []),
+                                                model.measure, elapsed)).all()
     sums = defaultdict(lambda: defaultdict(int))
     for group, measure, is_elapsed, value in rows:
         if measure in (m.DUE, m.ON_TIME):
             if not is_elapsed:
                 continue  # not yet due: neither on time nor overdue
-        sums[group if column is not None else None][measure] += value
-    if query.get("by") == "day":  # a series has every day, quiet ones too
+        sums[group if by not in (None, "total") else None][measure] += value
+    if by == "day":  # a series has every day, quiet ones too
         for offset in range((end - start).days + 1):
             sums.setdefault(start + timedelta(days=offset), defaultdict(int))
-    names = _unit_names(tx) if query.get("by") == "unit" else {}
+    names = _unit_names(tx) if by == "unit" else {}
     period = {"from": start.isoformat(), "to": end.isoformat()}
-    if column is None:
+    if by in (None, "total"):
         return [{"key": None, **period, **figure_row(sums[None])}]
     return [{"key": _plain(group), **({"name": names.get(group)} if names else {}), **period,
              **figure_row(sums[group])} for group in sorted(sums, key=str)]
@@ -148,7 +179,7 @@ def rising(tx, by, query, today):
     end = query["date"] or today
     start = end - timedelta(days=query["days"] - 1)
     before = start - timedelta(days=query["days"])
-    column = _group_column(by, query.get("area_code"))
+    column = _group_column(by, query.get("area_code"), DailyCount)
     conditions = [DailyCount.measure == m.RECEIVED, DailyCount.day >= before,
                   DailyCount.day <= end]
     if query.get("area_code"):

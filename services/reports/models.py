@@ -5,14 +5,31 @@ summed from. Nothing here is read from another service's tables.
     archived_events   every public event consumed, as received (payload JSON)
     case_facts        what the events say about one case (no personal data)
     daily_counts      (day, unit, area, category, channel, measure) -> count
+    monthly_counts    the same per month (the month's first day), for long periods
     daily_words       (day, word) -> titles using it, for rising words
     units             unit code -> name, as routing names it in its events
     withheld_cases    cases staff withheld from the public list (kept by a rebuild)
     bulletins         the bulletins made on schedule, as sent out (kept by a rebuild)
+    case_texts        a case's title (numbers masked) and its words, for similar cases
+    search_words      word -> listed cases using it (a query keeps its rarest words)
+    similar_index     SQLite only: the FTS5 index of the listed cases' words (PostgreSQL:
+                      a GIN index on case_texts); not a mapped table (SEARCH_INDEX)
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    DDL,
+    JSON,
+    Boolean,
+    Date,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.store import UtcDateTime, utcnow
@@ -72,18 +89,11 @@ class CaseFact(Base):
     steps: Mapped[list] = mapped_column(JSON, default=list)
 
 
-class DailyCount(Base):
-    """How many times ``measure`` happened on ``day`` (China's calendar) for
-    cases of one unit, area, category and channel. Every figure is a sum of
-    these over a range of days: a month of a city is a few thousand rows, not
-    every case."""
-
-    __tablename__ = "daily_counts"
-    __table_args__ = (
-        Index("ix_daily_counts_measure_day", "measure", "day"),
-        Index("ix_daily_counts_unit_day", "unit_code", "day"),
-        Index("ix_daily_counts_area_day", "area_code", "day"),
-    )
+class _Counter:
+    """The columns of a counter table: how many times ``measure`` happened in
+    a stretch of days for cases of one unit, area, category and channel
+    (``day`` opens the stretch; the column order is the primary key's,
+    projections.COUNTER_KEY)."""
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     unit_code: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" before routing
@@ -92,6 +102,32 @@ class DailyCount(Base):
     channel: Mapped[str] = mapped_column(String(10), primary_key=True)
     measure: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+class DailyCount(_Counter, Base):
+    """The counter of one ``day`` (China's calendar). Every figure is a sum of
+    counters over a range of days: a month of a city is a few thousand rows,
+    not every case."""
+
+    __tablename__ = "daily_counts"
+    __table_args__ = (
+        Index("ix_daily_counts_measure_day", "measure", "day"),
+        Index("ix_daily_counts_unit_day", "unit_code", "day"),
+        Index("ix_daily_counts_area_day", "area_code", "day"),
+    )
+
+
+class MonthlyCount(_Counter, Base):
+    """The same counters summed per month (``day`` is the month's first day),
+    kept by the same projection: a year's figure sums twelve of these instead
+    of 365 days' rows."""
+
+    __tablename__ = "monthly_counts"
+    __table_args__ = (
+        Index("ix_monthly_counts_measure_day", "measure", "day"),
+        Index("ix_monthly_counts_unit_day", "unit_code", "day"),
+        Index("ix_monthly_counts_area_day", "area_code", "day"),
+    )
 
 
 class DailyWord(Base):
@@ -140,3 +176,53 @@ class UnitName(Base):
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+
+
+class CaseText(Base):
+    """What the similar-case search (similar.py) knows of a case: its title as
+    submitted, with numbers that could be a phone or ID number masked, and its
+    words (jieba, joined by spaces). ``listed`` while the case is on the public
+    list (concluded, published, not withheld): only then are its words in the
+    search index and its title shown to anyone."""
+
+    __tablename__ = "case_texts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(100))
+    words: Mapped[str] = mapped_column(Text)
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SearchWord(Base):
+    """How many listed cases have ``word``: a query searches for its rarest
+    words only (a word in every other title finds everything and says little),
+    which keeps the cases the index must rank few at any scale. The row of
+    ``EVERY_CASE`` (not a word: words have letters) counts the listed cases."""
+
+    __tablename__ = "search_words"
+
+    word: Mapped[str] = mapped_column(String(40), primary_key=True)
+    cases: Mapped[int] = mapped_column(Integer)
+
+
+EVERY_CASE = "*"
+
+
+# The search index over the listed cases' words, one per store kind, made with
+# the tables (create_all) and by the migration that introduced it:
+#   SQLite: an FTS5 table (unicode61 splits the space-joined words; bm25 ranks),
+#           rowid = case_texts.id, holding the listed cases only;
+#   PostgreSQL: a GIN index on to_tsvector('simple', words) of the listed rows.
+SEARCH_INDEX = "similar_index"
+SEARCH_INDEX_DDL = {
+    "sqlite": f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_INDEX} "
+              "USING fts5(words, tokenize='unicode61')",
+    "postgresql": f"CREATE INDEX IF NOT EXISTS ix_{SEARCH_INDEX} ON case_texts "
+                  "USING gin (to_tsvector('simple', words)) WHERE listed",
+}
+for _dialect, _ddl in SEARCH_INDEX_DDL.items():
+    event.listen(CaseText.__table__, "after_create", DDL(_ddl).execute_if(dialect=_dialect))
+# Tables the models do not map, for the migrations' comparison (core.migrations):
+# the FTS5 table and its shadow tables (similar_index_data, ...).
+Base.metadata.info["unmapped_tables"] = (SEARCH_INDEX,)

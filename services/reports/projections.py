@@ -39,12 +39,13 @@ from sqlalchemy import delete, select
 from core import events
 from core.calendar import local_date
 from core.events import RATING_DIMENSIONS, unsatisfied_dimensions
-from services.reports import words
+from services.reports import similar, words
 from services.reports.models import (
     ArchivedEvent,
     CaseFact,
     DailyCount,
     DailyWord,
+    MonthlyCount,
     UnitName,
 )
 
@@ -56,6 +57,9 @@ CONCLUDED, DUE, ON_TIME, SUPERVISED = "concluded", "due", "on_time", "supervised
 RATED, RATED_SATISFIED = "rated", "rated_satisfied"
 
 COUNTER_KEY = ("day", "unit_code", "area_code", "category", "channel", "measure")
+# Each change of a daily counter is made to every table here, its day taken
+# to the table's stretch: the monthly counters are the daily ones summed.
+COUNTER_TABLES = ((DailyCount, lambda day: day), (MonthlyCount, lambda day: day.replace(day=1)))
 # Moments a case has once, each counted on its day for the case's current
 # unit: (CaseFact attribute, measure).
 MOMENTS = (("submitted_at", RECEIVED), ("declined_at", DECLINED), ("accepted_at", ACCEPTED),
@@ -74,6 +78,7 @@ def on_submitted(p, fact, event):
     fact.publish = event["publish"]
     if first:
         _count_words(p.tx, local_date(event["submitted_at"]), event["title"])
+        similar.remember(p.tx, fact.case_number, event["title"])
     _mark_repeats(p, fact)
 
 
@@ -184,6 +189,7 @@ def project(tx, settings, contract, event):
     with p.recount(fact):
         PROJECTORS[contract](p, fact, event)
     p.apply()
+    similar.sync(tx, fact)
 
 
 class Projection:
@@ -203,10 +209,17 @@ class Projection:
         self.changes.subtract(before)
 
     def apply(self):
+        for model, stretch in COUNTER_TABLES:
+            changes = Counter()
+            for (day, *rest), change in self.changes.items():
+                changes[(stretch(day), *rest)] += change
+            self._apply(model, changes)
+
+    def _apply(self, model, changes):
         lowered = []
-        for key, change in self.changes.items():
+        for key, change in changes.items():
             if change:
-                _add(self.tx, DailyCount, dict(zip(COUNTER_KEY, key)), change)
+                _add(self.tx, model, dict(zip(COUNTER_KEY, key)), change)
             if change < 0:
                 lowered.append(key)
         # the next event's look-ups find these rows (a rebuild is one transaction)
@@ -214,16 +227,17 @@ class Projection:
         # a count moved away (a re-routed case) leaves no empty row behind:
         # the store is the same whichever order the events came in
         for key in lowered:
-            self.tx.session.execute(delete(DailyCount).where(
-                *(getattr(DailyCount, column) == value for column, value in zip(COUNTER_KEY, key)),
-                DailyCount.value == 0).execution_options(synchronize_session="fetch"))
+            self.tx.session.execute(delete(model).where(
+                *(getattr(model, column) == value for column, value in zip(COUNTER_KEY, key)),
+                model.value == 0).execution_options(synchronize_session="fetch"))
 
 
 def rebuild(tx, settings, batch=1000):
     """Empty every projection and replay the archive: the same figures as the
     events gave when they arrived (the projectors do not depend on order)."""
-    for model in (CaseFact, DailyCount, DailyWord, UnitName):
+    for model in (CaseFact, DailyCount, MonthlyCount, DailyWord, UnitName):
         tx.session.execute(delete(model))
+    similar.clear(tx)
     replayed = 0
     rows = tx.session.execute(select(ArchivedEvent.event_type, ArchivedEvent.payload)
                               .order_by(ArchivedEvent.id)).yield_per(batch)

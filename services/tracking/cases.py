@@ -262,6 +262,16 @@ def record_submission(tx, event):
     note(tx, case, events.SUBMITTED, "信访事项已提交", at=event["submitted_at"])
 
 
+def record_material(tx, event):
+    """material_added: the petitioner (or a unit) added a file; the public
+    timeline says so, the staff's says which unit and what kind of file."""
+    case = _case_for_event(tx, event)
+    by_petitioner = event["added_by"] == "petitioner"
+    note(tx, case, "material", "信访人补充了材料" if by_petitioner else "办理单位添加了材料",
+         at=event["occurred_at"], actor=event["unit_code"],
+         detail=f"{event['content_type']}，{event['size']} 字节")
+
+
 def apply_routing(tx, event, clocks):
     """petition_routed: the unit, the track; the unit's clocks start. A routing
     older than the one applied (lower routing_seq) arrived late and is ignored."""

@@ -43,6 +43,13 @@ class TrackingService:
         with self.store.transaction() as tx:
             return views.staff_case(tx, case_number, actor, self.clocks.today())
 
+    @staff_rpc
+    def case_scope(self, case_number, actor):
+        """The case's number and unit if ``actor`` may see it, else NotFound:
+        for another service acting on the actor's behalf (intake's materials)."""
+        with self.store.transaction() as tx:
+            return views.case_scope(tx, case_number, actor)
+
     @rpc
     def status_counts(self):
         with self.store.transaction() as tx:
@@ -101,6 +108,10 @@ class TrackingService:
     @handles(events.PETITION_REJECTED)
     def on_petition_rejected(self, tx, event):
         cases.apply_rejection(tx, event, self.clocks)
+
+    @handles(events.MATERIAL_ADDED)
+    def on_material_added(self, tx, event):
+        cases.record_material(tx, event)
 
     @handles(events.RATING_SUBMITTED)
     def on_rating_submitted(self, tx, event):

@@ -34,6 +34,11 @@ def get_case(tx, case_number, today):
                                     "timeline": _timeline(tx, case, public_only=True)})
 
 
+def case_scope(tx, case_number, actor):
+    case = case_in_scope(tx, case_number, load_actor(actor))
+    return {"case_number": case.case_number, "unit_code": case.unit_code}
+
+
 def staff_case(tx, case_number, actor, today):
     actor = load_actor(actor)
     case = case_in_scope(tx, case_number, actor)

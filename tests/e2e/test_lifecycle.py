@@ -159,3 +159,55 @@ def test_200_concurrent_petitions_are_all_routed_with_one_sms_each(stack):
     assert eventually(lambda: min(sms_per_code()) >= 1), "a petitioner got no query-code SMS"
     assert set(sms_per_code()) == {1}
     print(f"\n200 concurrent petitions submitted, routed and tracked in {elapsed:.1f} s")
+
+
+# Case materials: a petitioner's photo by query code, the unit's file, the
+# list and the audited download by the case's staff, another unit refused
+# (intake asks tracking with the actor's own token), the timeline, and the
+# files encrypted on disk.
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
+       b"\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00"
+       b"\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+# a larger file than the front's 8 KiB default: the route has its own limit
+PDF = b"%PDF-1.4\n" + b"% padding\n" * 20_000 + b"%%EOF\n"
+
+
+def test_materials_end_to_end(stack):
+    receipt = submit_petition(stack, VALID).json()
+    code, case_number = receipt["query_code"], receipt["case_number"]
+    routed = eventually(lambda: follow(stack, code).get("unit_code") == "370102-ZJJ")
+    assert routed, follow(stack, code)
+
+    photo = api(stack, "POST", f"/petitions/{code}/attachments", params={"filename": "漏水.png"},
+                data=PNG, headers={"Content-Type": "image/png"})
+    assert photo.status_code == 201, photo.text
+    assert api(stack, "POST", f"/petitions/{code}/attachments", data=b"<script>x</script>",
+               headers={"Content-Type": "image/png"}).status_code == 415
+
+    handler = login(stack, "lixia_housing")
+    reply = api(stack, "POST", f"/cases/{case_number}/attachments", handler,
+                params={"filename": "情况说明.pdf"}, data=PDF,
+                headers={"Content-Type": "application/pdf"})
+    assert reply.status_code == 201, reply.text
+
+    assert [a["filename"] for a in api(stack, "GET", f"/petitions/{code}/attachments").json()] \
+        == ["漏水.png"]
+    listed = api(stack, "GET", f"/cases/{case_number}/attachments", handler)
+    assert [a["filename"] for a in listed.json()] == ["漏水.png", "情况说明.pdf"]
+    file = api(stack, "GET", f"/cases/{case_number}/attachments/{photo.json()['id']}", handler)
+    assert file.status_code == 200 and file.content == PNG
+
+    # another unit, and a district bureau elsewhere, do not see the case's files
+    for other in ("zhangqiu_hrss",):
+        refused = api(stack, "GET", f"/cases/{case_number}/attachments", login(stack, other))
+        assert refused.status_code == 404, refused.text
+    # the city bureau does (its jurisdiction)
+    assert api(stack, "GET", f"/cases/{case_number}/attachments/{reply.json()['id']}",
+               login(stack, "city_bureau")).content == PDF
+
+    timeline = eventually(lambda: [e for e in follow(stack, code)["timeline"]
+                                   if e["text"] == "信访人补充了材料"])
+    assert timeline
+    stored = b"".join(p.read_bytes() for p in (stack.var_dir / "attachments").rglob("*")
+                      if p.is_file())
+    assert stored and PNG not in stored and b"padding" not in stored

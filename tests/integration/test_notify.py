@@ -43,6 +43,7 @@ def start(container_factory, amqp_uri, tmp_path, secrets_env):
             amqp_uri, notify_url, EVENT_RETRY_DELAYS=retries, SEND_INTERVAL_SECONDS=0.1,
             CONTACT_ENCRYPTION_KEYS=secrets_env["CONTACT_ENCRYPTION_KEYS"],
             PRIVATE_EVENT_KEYS=secrets_env["PRIVATE_EVENT_KEYS"],
+            ACTOR_VERIFY_KEY=secrets_env["ACTOR_VERIFY_KEY"],
             SMS_LOG_PATH=str(tmp_path / "sms.log"), **settings)).start()
         container_factory(recorder(events.NOTIFICATION_FAILED, name="operators"),
                           service_config(amqp_uri, operators_url)).start()
@@ -88,8 +89,10 @@ def test_undeliverable_sms_is_retried_then_failed_and_operators_hear_it(start, a
     assert (failed["message_id"], failed["attempts"]) == (message["message_id"], 3)
 
 
-def test_notify_does_not_start_without_an_encryption_key(container_factory, amqp_uri, sqlite_url):
-    container = container_factory(NotifyService, {"AMQP_URI": amqp_uri, "DB_URL": sqlite_url,
-                                                  "CONTACT_ENCRYPTION_KEYS": ""})
+def test_notify_does_not_start_without_an_encryption_key(container_factory, amqp_uri, sqlite_url,
+                                                         secrets_env):
+    container = container_factory(NotifyService, {
+        "AMQP_URI": amqp_uri, "DB_URL": sqlite_url, "CONTACT_ENCRYPTION_KEYS": "",
+        "ACTOR_VERIFY_KEY": secrets_env["ACTOR_VERIFY_KEY"]})
     with pytest.raises(ConfigurationError, match="no encryption key"):
         container.start()

@@ -39,11 +39,12 @@ class Intake:
     def __init__(self):
         self.petitions, self.submission_ids, self.staff_reads = {}, [], []
 
-    def submit(self, data, submission_id, client=None):
+    def submit(self, data, submission_id, client=None, idempotency_key=None):
         data = OPEN(data)
         if not data.get("title"):
             raise InvalidInput("输入有误", {"title": ["必填"]})
         self.submission_ids.append(submission_id)
+        self.idempotency_keys = getattr(self, "idempotency_keys", []) + [idempotency_key]
         self.petitions[CODE] = {
             "case_number": CASE_NUMBER, "title": data["title"], "content": data["content"],
             "category": "housing", "area_code": "370102", "address": None,
@@ -205,6 +206,20 @@ def test_a_submission_answers_201_with_the_receipt_fields_only(url, services):
     # one submission id per request, so a retried request is told apart from a new one
     ids = services["intake"].submission_ids
     assert len(ids) == 2 and ids[0] != ids[1] and len(ids[0]) >= 16
+
+
+def test_the_idempotency_key_reaches_intake_and_a_malformed_one_is_400(url, services):
+    key = "3f1c9a7e-5b2d-4c8e-9a61-0d2f7b8e4c10"
+    assert call("POST", f"{url}/petitions", json=SUBMISSION,
+                headers={"Idempotency-Key": key}).status_code == 201
+    call("POST", f"{url}/petitions", json=SUBMISSION)
+    assert services["intake"].idempotency_keys == [key, None]
+    for bad in ("short", "x" * 65, "has space in it 12345", "键" * 20):
+        response = call("POST", f"{url}/petitions", json=SUBMISSION,
+                        headers={"Idempotency-Key": bad.encode().decode("latin-1")})
+        assert response.status_code == 400, bad
+        assert list(response.json()["details"]) == ["Idempotency-Key"]
+    assert len(services["intake"].idempotency_keys) == 2  # nothing more reached intake
 
 
 @pytest.mark.parametrize("body, field", [("not json", "body"), ("[1, 2]", "body")])
@@ -379,3 +394,17 @@ def test_the_petitioners_steps_go_by_the_query_code(url, services):
         assert response.status_code == 200, response.text
     assert services["tracking"].steps == [(CASE_NUMBER, action, None, {"reason": "不服"})
                                           for action in PETITIONER_ACTIONS]
+
+
+def test_an_error_without_fields_has_no_details_and_speaks_the_asked_language(url):
+    plain = call("GET", f"{url}/petitions/{CODE}")
+    assert plain.status_code == 404
+    assert plain.json() == {"error": "not_found", "message": "no petition with this query code"}
+    chinese = call("GET", f"{url}/petitions/{CODE}", headers={"Accept-Language": "zh-CN"})
+    assert chinese.json()["message"] == "未找到该查询码对应的信访事项，请核对查询码"
+    refused = call("POST", f"{url}/petitions", json={"content": "没有标题"},
+                   headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert refused.status_code == 400
+    assert refused.json()["details"] == {"title": ["required"]}
+    assert call("POST", f"{url}/petitions", json={"content": "没有标题"}, headers={
+        "Accept-Language": "zh-CN"}).json()["details"] == {"title": ["必填"]}

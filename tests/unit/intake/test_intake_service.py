@@ -100,3 +100,48 @@ def test_last_copy_is_used_while_routing_is_down(reference):
     assert cache._get(routing) is reference
     with pytest.raises(ServiceUnavailable):
         _cache(ttl=0)._get(routing)  # nothing to fall back on
+
+
+KEY = "3f1c9a7e-5b2d-4c8e-9a61-0d2f7b8e4c10"
+
+
+def test_a_retry_with_the_idempotency_key_gets_the_first_receipt(service, submission, store,
+                                                                 settings, engine):
+    from services.intake.models import Petition
+
+    proven = prove_phone(store, settings, submission)
+    first = service.submit(proven, "request-1", idempotency_key=KEY)
+    # The retry is another request (another submission id); its code is used up.
+    again = service.submit(proven, "request-2", idempotency_key=KEY)
+    assert again == first
+    with engine.connect() as conn:
+        assert len(conn.execute(select(Petition.id)).all()) == 1
+
+
+def test_one_persons_key_never_returns_another_persons_receipt(service, submission, store,
+                                                               settings):
+    mine = service.submit(prove_phone(store, settings, submission), idempotency_key=KEY)
+    someone = {**submission, "id_number": _valid_id_number(), "phone": "13900001111"}
+    theirs = service.submit(prove_phone(store, settings, someone), idempotency_key=KEY)
+    assert theirs["case_number"] != mine["case_number"]
+    assert theirs["query_code"] != mine["query_code"]
+    # Without a proven phone, the key alone gets nothing: the code is asked for.
+    with pytest.raises(InvalidInput) as refused:
+        service.submit({**someone, "phone": "13900002222", "sms_code": "000000"},
+                       idempotency_key=KEY)
+    assert "sms_code" in refused.value.details
+
+
+def test_a_retry_whose_first_send_was_refused_is_tried_afresh(service, submission, store,
+                                                             settings):
+    with pytest.raises(InvalidInput):
+        service.submit({**submission, "sms_code": "000000"}, idempotency_key=KEY)
+    receipt = service.submit(prove_phone(store, settings, submission), idempotency_key=KEY)
+    assert receipt["status"] == "submitted"
+
+
+def _valid_id_number():
+    from stdnum.cn import ric
+
+    base = "37010219800101123"
+    return base + ric.calc_check_digit(base)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 
 from core import events
 from services.reports import figures, projections
-from services.reports.models import ArchivedEvent, CaseFact, DailyCount
+from services.reports.models import ArchivedEvent, CaseFact, DailyCount, MonthlyCount
 from services.reports.settings import Settings
 from tests.reports_month import (
     AS_OF,
@@ -100,11 +100,12 @@ def test_any_range_and_a_due_date_not_yet_passed_is_neither_on_time_nor_overdue(
 
 def test_a_rebuild_from_the_archive_gives_identical_figures(month, settings):
     before = [query(month, by=by) for by in (None, "unit", "area", "category", "day")]
+    tables = (DailyCount.__table__, MonthlyCount.__table__)
     with month.transaction() as tx:
-        counters = sorted(tx.session.execute(select(DailyCount.__table__)).all())
+        counters = [sorted(tx.session.execute(select(table)).all()) for table in tables]
         assert projections.rebuild(tx, settings) == len(loaded_events())
     with month.transaction() as tx:
-        assert sorted(tx.session.execute(select(DailyCount.__table__)).all()) == counters
+        assert [sorted(tx.session.execute(select(table)).all()) for table in tables] == counters
     assert [query(month, by=by) for by in (None, "unit", "area", "category", "day")] == before
 
 
@@ -173,3 +174,48 @@ def test_case_work_steps_transfer_extension_and_a_units_decline(store, settings)
     assert_figures(units[A], dict(received=1, declined=1, due=0))
     days = by_key(query(store, by="day"))
     assert days["2026-11-27"]["due"] == 1 and days["2026-11-17"]["due"] == 0
+
+
+# --- the monthly counters ---------------------------------------------------------
+
+def test_the_monthly_counters_are_the_daily_ones_summed_per_month(month):
+    with month.transaction() as tx:
+        daily = tx.session.execute(select(DailyCount)).scalars().all()
+        monthly = tx.session.execute(select(MonthlyCount)).scalars().all()
+    summed = {}
+    for row in daily:
+        key = (row.day.replace(day=1), row.unit_code, row.area_code, row.category, row.channel,
+               row.measure)
+        summed[key] = summed.get(key, 0) + row.value
+    assert {(r.day, r.unit_code, r.area_code, r.category, r.channel, r.measure): r.value
+            for r in monthly} == {key: value for key, value in summed.items() if value}
+    assert len(monthly) < len(daily)
+
+
+@pytest.mark.parametrize("start, end, today, months", [
+    (date(2026, 1, 1), date(2026, 12, 31), date(2027, 1, 1), (date(2026, 1, 1), date(2026, 12, 31))),
+    (date(2026, 1, 1), date(2026, 12, 31), date(2026, 11, 25), (date(2026, 1, 1), date(2026, 10, 31))),
+    (date(2026, 10, 15), date(2027, 2, 10), date(2027, 6, 1), (date(2026, 11, 1), date(2027, 1, 31))),
+    (date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 30), None),  # the month not over
+    (date(2026, 11, 2), date(2026, 11, 30), date(2027, 1, 1), None),    # not a whole month
+    (date(2024, 2, 1), date(2024, 2, 29), date(2024, 3, 1), (date(2024, 2, 1), date(2024, 2, 29))),
+])
+def test_whole_months_are_those_inside_the_period_and_over_before_today(start, end, today, months):
+    assert figures.whole_months(start, end, today) == months
+
+
+@pytest.mark.parametrize("today", [AS_OF, date(2026, 12, 1), date(2027, 3, 1)])
+@pytest.mark.parametrize("q", [
+    {"period": "year", "date": date(2026, 6, 1)},
+    {"period": "quarter", "date": date(2026, 11, 1), "by": "unit"},
+    {"period": "range", "start": date(2026, 10, 20), "end": date(2026, 12, 31), "by": "area"},
+    {"period": "year", "date": date(2026, 1, 1), "by": "category", "area_code": "370102"},
+])
+def test_figures_from_monthly_counters_equal_the_daily_sums(month, monkeypatch, today, q):
+    q = {"date": None, **q}
+    with month.transaction() as tx:
+        rolled_up = figures.figures(tx, q, today)
+        monkeypatch.setattr(figures, "whole_months", lambda *_: None)
+        daily_only = figures.figures(tx, q, today)
+    assert rolled_up == daily_only
+    assert sum(row["received"] for row in rolled_up) > 0  # not two empty answers

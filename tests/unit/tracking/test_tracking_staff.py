@@ -46,6 +46,12 @@ def test_who_sees_a_case(tracking, store, actor, sees):
             tracking.staff_case(CASE_NUMBER, ACTORS[actor])
         # the same answer as for a case that does not exist
         assert str(exc.value) == f"case {CASE_NUMBER} not found"
+    # what another service asks on the actor's behalf (intake's materials): the same rule
+    if sees:
+        assert tracking.case_scope(CASE_NUMBER, ACTORS[actor])["unit_code"] == UNIT
+    else:
+        with pytest.raises(NotFound):
+            tracking.case_scope(CASE_NUMBER, ACTORS[actor])
 
 
 def test_bureau_sees_its_own_unit_cases_outside_its_area(tracking, store):
@@ -204,3 +210,15 @@ def test_a_return_repeated_by_the_same_person_answers_as_the_first(tracking, sto
     with pytest.raises(NotFound):
         tracking.act(CASE_NUMBER, "return", {**handler, "username": "colleague"}, body)
     assert [e["event_type"] for e in emitted(store)] == ["case_returned"]
+
+
+def test_material_added_shows_on_both_timelines_without_the_file(tracking, store):
+    from core import events
+    from tests.unit.tracking.conftest import received
+    put(store, CASE_NUMBER)
+    tracking.on_material_added(received(events.MATERIAL_ADDED, added_by="petitioner",
+                                        content_type="image/png", size=2048))
+    public = tracking.get_case(CASE_NUMBER)["timeline"][-1]
+    assert public["text"] == "信访人补充了材料"
+    staff = tracking.staff_case(CASE_NUMBER, ACTORS["handler"])["timeline"][-1]
+    assert "image/png" in staff["detail"]

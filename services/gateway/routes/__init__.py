@@ -1,0 +1,2 @@
+"""The gateway's routes, one module per audience; GatewayService
+(services/gateway/service.py) is their sum."""

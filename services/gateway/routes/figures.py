@@ -1,0 +1,184 @@
+"""Figures: the public results (scoreboard, published cases, open data) and
+the staff's analysis (figures, trends, assessment, bulletins)."""
+import base64
+
+from services.gateway.auth import staff_only
+from services.gateway.http import (
+    API,
+    PUBLIC_CACHE,
+    STAFF_CACHE,
+    download,
+    http,
+    json_body,
+    json_response,
+)
+from services.reports import schemas as reports_schemas
+
+
+class FigureRoutes:
+    """Mixed into GatewayService, which declares the RPC proxies used here."""
+
+    @http("GET", f"{API}/public/scoreboard")
+    def scoreboard(self, request):
+        """The public scoreboard of units: volume, on-time and satisfaction rates (公开)
+        ---
+        parameters: [period]
+        responses:
+          "200": {description: "every unit with cases in the period, and the method of each figure",
+                  content: {application/json: {schema: ScoreboardSchema}}}
+        """
+        board = self.reports.scoreboard(request.args.to_dict())
+        return json_response(reports_schemas.ScoreboardSchema().dump(board), headers=PUBLIC_CACHE)
+
+    @http("GET", f"{API}/public/cases")
+    def published_cases(self, request):
+        """Concluded cases, public and masked: category, area, unit, timeline, ratings (结果公开)
+        ---
+        parameters:
+          - period
+          - area
+          - unit_category
+          - {name: limit, in: query, schema: {type: integer, default: 20, maximum: 100}}
+          - {name: offset, in: query, schema: {type: integer, default: 0}}
+        responses:
+          "200": {description: "a page of the cases concluded in the period, newest first; not those the petitioner kept private or staff withheld",
+                  content: {application/json: {schema: PublishedCasesSchema}}}
+        """
+        page = self.reports.published_cases(request.args.to_dict())
+        return json_response(reports_schemas.PublishedCasesSchema().dump(page), headers=PUBLIC_CACHE)
+
+    @http("GET", f"{API}/public/open-data.csv")
+    def open_data(self, request):
+        """Open data: the concluded public cases of the period, anonymised, as CSV (开放数据)
+        ---
+        parameters:
+          - period
+          - area
+          - unit_category
+        responses:
+          "200": {description: "UTF-8 CSV with a BOM: no case number, days not moments",
+                  content: {text/csv: {schema: {type: string}}}}
+        """
+        document = self.reports.open_data(request.args.to_dict())
+        return download(document["text"].encode("utf-8"), document, PUBLIC_CACHE)
+
+    @http("POST", f"{API}/reports/cases/<string:case_number>/withhold")
+    @staff_only
+    def withhold(self, request, actor, case_number):
+        """Withhold a concluded case from the public list, with the reason (bureau)
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: WithholdSchema}}}
+        responses:
+          "200": {description: withheld, content: {application/json: {schema: WithheldSchema}}}
+        """
+        body = reports_schemas.WithholdSchema().load(json_body(request))
+        return reports_schemas.WithheldSchema().dump(self.reports.withhold(case_number, body["reason"], actor))
+
+    @http("GET", f"{API}/reports/figures")
+    @staff_only
+    def figures(self, request, actor):
+        """Figures for the caller's unit, or its jurisdiction for a bureau (统计)
+        ---
+        security: [{bearer: []}]
+        parameters: [period, area, filters]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: FigureRowSchema}}}}
+        """
+        rows = self.reports.figures(request.args.to_dict(), actor)
+        return json_response(reports_schemas.FigureRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/trends")
+    @staff_only
+    def trends(self, request, actor):
+        """Daily series and hot spots: categories, areas and title words rising fastest (形势研判)
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: date, in: query, description: "the last day (default today)", schema: {type: string, format: date}}
+          - {name: days, in: query, description: "the window, against the one before it", schema: {type: integer, default: 7, maximum: 92}}
+          - {name: limit, in: query, schema: {type: integer, default: 10}}
+          - {name: area_code, in: query, schema: {type: string}}
+        responses:
+          "200": {description: ok, content: {application/json: {schema: TrendsSchema}}}
+        """
+        trends = self.reports.trends(request.args.to_dict(), actor)
+        return json_response(reports_schemas.TrendsSchema().dump(trends), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/assessment")
+    @staff_only
+    def assessment(self, request, actor):
+        """The assessment table: every unit's figures, weighted score and rank (考核)
+        ---
+        security: [{bearer: []}]
+        parameters: [period, area]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRowSchema}}}}
+        """
+        rows = self.reports.assessment(request.args.to_dict(), actor)
+        return json_response(reports_schemas.AssessmentRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/lagging")
+    @staff_only
+    def lagging(self, request, actor):
+        """Lagging units (后进单位), worst first, each with the rules it broke
+        ---
+        security: [{bearer: []}]
+        parameters: [period, area]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRowSchema}}}}
+        """
+        rows = self.reports.lagging(request.args.to_dict(), actor)
+        return json_response(reports_schemas.AssessmentRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/export/<string:table>.csv")
+    @staff_only
+    def export_csv(self, request, actor, table):
+        """A table as CSV: figures (with by=...), assessment or lagging
+        ---
+        security: [{bearer: []}]
+        parameters: [period, area, filters]
+        responses:
+          "200": {description: "UTF-8 CSV with a BOM", content: {text/csv: {schema: {type: string}}}}
+        """
+        document = self.reports.export(table, request.args.to_dict(), actor)
+        return download(document["text"].encode("utf-8"), document, STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/bulletins")
+    @staff_only
+    def bulletins(self, request, actor):
+        """The bulletins made on schedule: each month's and quarter's, xlsx and pdf (bureau)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: newest first, content: {application/json: {schema: {type: array, items: StoredBulletinSchema}}}}
+        """
+        return reports_schemas.StoredBulletinSchema(many=True).dump(self.reports.bulletins(actor))
+
+    @http("GET", f"{API}/reports/bulletins/<int:bulletin_id>")
+    @staff_only
+    def stored_bulletin(self, request, actor, bulletin_id):
+        """One scheduled bulletin, as it was made
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: "the document (xlsx or pdf)", content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+        """
+        document = self.reports.stored_bulletin(bulletin_id, actor)
+        return download(base64.b64decode(document["base64"]), document, STAFF_CACHE)
+
+    @http("GET", f"{API}/reports/bulletin.<string:document_format>")
+    @staff_only
+    def bulletin(self, request, actor, document_format):
+        """The bulletin (通报), xlsx or pdf: figures, units, lagging units named, charts
+        ---
+        security: [{bearer: []}]
+        parameters: [period, area]
+        responses:
+          "200": {description: "an XLSX workbook, or a printable PDF in Chinese",
+                  content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}},
+                            application/pdf: {schema: {type: string, format: binary}}}}
+        """
+        document = self.reports.bulletin(request.args.to_dict(), actor, document_format)
+        return download(base64.b64decode(document["base64"]), document, STAFF_CACHE)
+

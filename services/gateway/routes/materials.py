@@ -1,0 +1,91 @@
+"""Case materials (补充材料): the petitioner's files by query code, and the
+case's files for its staff. A file is the request's body, its type the
+Content-Type (checked again by intake against the content); it crosses RPC as
+base64. Intake owns the files and the audit of every staff read."""
+import base64
+
+from core.config import ATTACHMENT_MAX_BYTES
+from services.gateway.auth import staff_only
+from services.gateway.http import API, download, file_body, http
+from services.intake.attachments import ALLOWED_TYPES
+from services.intake.schemas import AttachmentSchema
+
+
+class MaterialRoutes:
+    """Mixed into GatewayService, which declares the RPC proxies and config used here."""
+
+    def _upload(self, request):
+        """(base64 of the body's file, its name)."""
+        limit = int(self.config.get("ATTACHMENT_MAX_BYTES") or ATTACHMENT_MAX_BYTES)
+        data = file_body(request, limit, ALLOWED_TYPES)
+        return base64.b64encode(data).decode(), request.args.get("filename", "")[:200]
+
+    @http("POST", f"{API}/petitions/<string(maxlength=40):query_code>/attachments")
+    def add_material(self, request, query_code):
+        """Attach a file to one's petition (补充材料): a photo, PDF or office document
+        ---
+        requestBody: {required: true, description: "the file; its type as Content-Type: an image (jpeg, png, gif, webp, heic), PDF or office document (doc, xls, ppt, docx, xlsx, pptx, odt, ods), or application/octet-stream; at most 10 MiB",
+                      content: {image/jpeg: {schema: {type: string, format: binary}}, image/png: {schema: {type: string, format: binary}}, application/pdf: {schema: {type: string, format: binary}}, application/octet-stream: {schema: {type: string, format: binary}}}}
+        parameters:
+          - {name: filename, in: query, description: "the file's name", schema: {type: string, maxLength: 200}}
+        responses:
+          "201": {description: "kept (the same file sent again is the same attachment)",
+                  content: {application/json: {schema: AttachmentSchema}}}
+          "409": {description: "the case is closed, or holds the most files it may",
+                  content: {application/json: {schema: Error}}}
+        """
+        content, filename = self._upload(request)
+        return 201, AttachmentSchema().dump(
+            self.intake.add_material(query_code, content, filename))
+
+    @http("GET", f"{API}/petitions/<string(maxlength=40):query_code>/attachments")
+    def materials(self, request, query_code):
+        """The files one attached to one's petition
+        ---
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: AttachmentSchema}}}}
+        """
+        return AttachmentSchema(many=True).dump(self.intake.materials(query_code))
+
+    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/attachments")
+    @staff_only
+    def add_case_material(self, request, actor, case_number):
+        """Add a file to a case of one's unit or jurisdiction
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, description: "the file; its type as Content-Type: an image (jpeg, png, gif, webp, heic), PDF or office document (doc, xls, ppt, docx, xlsx, pptx, odt, ods), or application/octet-stream; at most 10 MiB",
+                      content: {image/jpeg: {schema: {type: string, format: binary}}, image/png: {schema: {type: string, format: binary}}, application/pdf: {schema: {type: string, format: binary}}, application/octet-stream: {schema: {type: string, format: binary}}}}
+        parameters:
+          - {name: filename, in: query, description: "the file's name", schema: {type: string, maxLength: 200}}
+        responses:
+          "201": {description: kept, content: {application/json: {schema: AttachmentSchema}}}
+        """
+        content, filename = self._upload(request)
+        return 201, AttachmentSchema().dump(
+            self.intake.add_case_material(case_number, content, actor, filename))
+
+    @http("GET", f"{API}/cases/<string(maxlength=40):case_number>/attachments")
+    @staff_only
+    def case_materials(self, request, actor, case_number):
+        """A case's files: the petitioner's and its units'; the read is audited
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: AttachmentSchema}}}}
+        """
+        return AttachmentSchema(many=True).dump(self.intake.case_materials(case_number, actor))
+
+    @http("GET", f"{API}/cases/<string(maxlength=40):case_number>/attachments/"
+                 "<int(min=1, max=2147483647):attachment_id>")
+    @staff_only
+    def case_material(self, request, actor, case_number, attachment_id):
+        """Download one of a case's files; the download is audited
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: "the file, as attached",
+                  content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+        """
+        found = self.intake.case_material(case_number, attachment_id, actor)
+        return download(base64.b64decode(found["content"]), found,
+                        {"Cache-Control": "no-store"})

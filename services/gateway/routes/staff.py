@@ -1,0 +1,159 @@
+"""Staff routes: signing in, the work queue, the case's steps, supervision
+and spot checks, the workflow tables."""
+
+
+from services.gateway import schemas
+from services.gateway.auth import signed_in, staff_only
+from services.gateway.http import API, client_address, http, json_body
+from services.gateway.openapi import step_operation
+from services.tracking.schemas import (
+    CaseSummarySchema,
+    OrderSchema,
+    SpotCheckSchema,
+    StepResultSchema,
+    UnitSupervisionSchema,
+)
+from services.tracking.workflows import STAFF_ACTIONS, WORKFLOWS
+
+
+class StaffRoutes:
+    """Mixed into GatewayService, which declares the RPC proxies used here."""
+
+    @http("POST", f"{API}/auth/token")
+    def issue_token(self, request):
+        """Sign in as staff of a unit; returns a bearer token
+        ---
+        requestBody: {required: true, content: {application/json: {schema: Credentials}}}
+        responses:
+          "200": {description: ok, content: {application/json: {schema: Token}}}
+          "401": {description: "wrong username or password", content: {application/json: {schema: Error}}}
+        """
+        credentials = schemas.Credentials().load(json_body(request))
+        actor = self.routing.authenticate(credentials["username"], credentials["password"],
+                                          client_address(request))
+        token, expires_in = self.tokens.issue(actor)
+        return schemas.Token().dump({"access_token": token, "token_type": "Bearer",
+                                     "expires_in": expires_in, "actor": actor})
+
+    @http("POST", f"{API}/auth/password")
+    @signed_in
+    def change_password(self, request, actor):
+        """Change the signed-in account's password (required first for a one-time password)
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: PasswordChange}}}
+        responses:
+          "200": {description: "changed; sign in again with the new password",
+                  content: {application/json: {schema: PasswordChanged}}}
+        """
+        body = schemas.PasswordChange().load(json_body(request))
+        return schemas.PasswordChanged().dump(self.routing.change_password(
+            actor["username"], body["old_password"], body["new_password"],
+            client_address(request)))
+
+    @http("GET", f"{API}/cases")
+    @staff_only
+    def work_queue(self, request, actor):
+        """The caller's work queue: its unit's cases, or its jurisdiction's for a bureau
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: status, in: query, schema: {type: string}}
+          - {name: limit, in: query, schema: {type: integer, default: 100, maximum: 500}}
+          - {name: offset, in: query, schema: {type: integer, default: 0}}
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummarySchema}}}}
+        """
+        args = request.args
+        return CaseSummarySchema(many=True).dump(self.tracking.list_cases(
+            actor, args.get("status"), args.get("limit", 100), args.get("offset", 0)))
+
+    @http("GET", f"{API}/cases/<string(maxlength=40):case_number>")
+    @staff_only
+    def staff_case(self, request, actor, case_number):
+        """One case with its petitioner (masked); the read is audited
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: StaffCaseView}}}
+        """
+        case = self.tracking.staff_case(case_number, actor)
+        petition = self.intake.petitioner(case_number, actor)
+        return schemas.StaffCaseView().dump({
+            **petition, **case, "rating": self.rating.get(case_number)})
+
+    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/<any({','.join(STAFF_ACTIONS)}):action>")
+    @staff_only
+    def case_step(self, request, actor, case_number, action):
+        """A step of the case work (one row of the workflow tables, GET /workflows)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: "the step is taken (or it was, by the same request)",
+                  content: {application/json: {schema: StepResultSchema}}}
+          "409": {description: "the case is in a state the step cannot start from",
+                  content: {application/json: {schema: Error}}}
+        """
+        body = json_body(request, optional=True)
+        return StepResultSchema().dump(self.tracking.act(case_number, action, actor, body))
+
+    case_step.describe = staticmethod(lambda action: step_operation(action))
+
+    @http("GET", f"{API}/supervision")
+    @staff_only
+    def supervision_queue(self, request, actor):
+        """Supervision orders (督办单): the bureau's for its jurisdiction, a unit's its own
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: status, in: query, schema: {type: string, enum: [open, answered, escalated, closed]}}
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: OrderSchema}}}}
+        """
+        return OrderSchema(many=True).dump(
+            self.tracking.supervision_orders(actor, request.args.get("status")))
+
+    @http("GET", f"{API}/supervision/units")
+    @staff_only
+    def supervision_record(self, request, actor):
+        """Per unit, its supervision orders and how many were counted against it
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: UnitSupervisionSchema}}}}
+        """
+        return UnitSupervisionSchema(many=True).dump(self.tracking.supervision_record(actor))
+
+    @http("POST", f"{API}/spot-checks")
+    @staff_only
+    def draw_spot_check(self, request, actor):
+        """Draw a random spot check (抽查) of a unit's concluded cases; seed and draw are recorded
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: SpotCheckDrawSchema}}}
+        responses:
+          "201": {description: drawn, content: {application/json: {schema: SpotCheckSchema}}}
+        """
+        return 201, SpotCheckSchema().dump(
+            self.tracking.draw_spot_check(actor, json_body(request)))
+
+    @http("GET", f"{API}/spot-checks/<int(min=1, max=2147483647):spot_check_id>")
+    @staff_only
+    def spot_check(self, request, actor, spot_check_id):
+        """A recorded spot check, drawn again from its seed to show it reproduces
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: SpotCheckSchema}}}
+        """
+        return SpotCheckSchema().dump(self.tracking.spot_check(actor, spot_check_id))
+
+    @http("GET", f"{API}/workflows")
+    def workflows(self, request):
+        """The case's workflow tables: each step, its states, who may take it, its event
+        ---
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: Workflow}}}}
+        """
+        return schemas.Workflow(many=True).dump(WORKFLOWS)
+

@@ -1,0 +1,142 @@
+"""Where case materials' bytes live: a blob store, encrypted at rest.
+
+Two backends with one interface (``put``, ``get``, ``delete`` by key): a local
+directory (the default, under ``var/``) and S3-compatible storage (boto3: AWS,
+MinIO, Ceph...), chosen by ``ATTACHMENT_STORE``. ``EncryptedBlobs`` wraps
+either: what reaches the disk or the bucket is a Fernet token made with the
+first of ``ATTACHMENT_ENCRYPTION_KEYS`` (newest first: older keys still
+decrypt during a rotation, as for every other key, core/privacy.py).
+Keys are random, never a file's name: nothing about a file shows in a path.
+"""
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from core.errors import ConfigurationError, NotFound
+
+BACKENDS = ("local", "s3")
+
+
+def new_key():
+    return secrets.token_hex(16)
+
+
+class LocalBlobs:
+    """Files under ``root``, two levels of fan-out (``ab/cd/abcd...``);
+    written to a temporary file and renamed, so a blob is whole or absent."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+
+    def _path(self, key):
+        if len(key) < 4 or not key.isalnum():
+            raise NotFound("no such blob")
+        return self.root / key[:2] / key[2:4] / key
+
+    def put(self, key, data):
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def get(self, key):
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise NotFound("no such blob") from None
+
+    def delete(self, key):
+        self._path(key).unlink(missing_ok=True)
+
+
+class S3Blobs:
+    """Objects in an S3-compatible bucket (``endpoint`` for anything but AWS
+    itself); credentials as given, else boto3's usual chain (AWS_* variables)."""
+
+    def __init__(self, bucket, endpoint=None, region=None, access_key=None, secret_key=None,
+                 prefix="attachments/"):
+        import boto3
+        from botocore.config import Config
+
+        self.bucket, self.prefix = bucket, prefix
+        self.client = boto3.client(
+            "s3", endpoint_url=endpoint or None, region_name=region or None,
+            aws_access_key_id=access_key or None, aws_secret_access_key=secret_key or None,
+            config=Config(retries={"max_attempts": 3, "mode": "standard"},
+                          connect_timeout=5, read_timeout=30))
+
+    def put(self, key, data):
+        self.client.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
+
+    def get(self, key):
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            raise NotFound("no such blob") from None
+
+    def delete(self, key):
+        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+
+
+class EncryptedBlobs:
+    """A backend whose blobs are encrypted before they leave this process."""
+
+    def __init__(self, backend, keys):
+        keys = [k.strip() for k in (keys or "").split(",") if k.strip()]
+        if not keys:
+            raise ConfigurationError(
+                "intake: ATTACHMENT_ENCRYPTION_KEYS not set; case materials are never stored "
+                "unencrypted (see services/intake/config.yaml)")
+        try:
+            self.fernet = MultiFernet([Fernet(k) for k in keys])
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"intake: ATTACHMENT_ENCRYPTION_KEYS must be comma-separated Fernet keys ({exc})"
+            ) from None
+        self.backend = backend
+
+    def put(self, data):
+        """Store ``data``; returns its new key."""
+        key = new_key()
+        self.backend.put(key, self.fernet.encrypt(data))
+        return key
+
+    def get(self, key):
+        try:
+            return self.fernet.decrypt(self.backend.get(key))
+        except InvalidToken:
+            raise ConfigurationError(
+                "a stored attachment cannot be decrypted with ATTACHMENT_ENCRYPTION_KEYS "
+                "(a key removed too early?)") from None
+
+    def delete(self, key):
+        self.backend.delete(key)
+
+
+def from_config(config):
+    """The encrypted blob store ``config`` describes (intake's config.yaml)."""
+    backend = config.get("ATTACHMENT_STORE") or "local"
+    if backend == "local":
+        store = LocalBlobs(config.get("ATTACHMENT_DIR") or "var/attachments")
+    elif backend == "s3":
+        if not config.get("ATTACHMENT_S3_BUCKET"):
+            raise ConfigurationError("intake: ATTACHMENT_STORE=s3 needs ATTACHMENT_S3_BUCKET")
+        store = S3Blobs(config["ATTACHMENT_S3_BUCKET"], config.get("ATTACHMENT_S3_ENDPOINT"),
+                        config.get("ATTACHMENT_S3_REGION"),
+                        config.get("ATTACHMENT_S3_ACCESS_KEY"),
+                        config.get("ATTACHMENT_S3_SECRET_KEY"))
+    else:
+        raise ConfigurationError(
+            f"intake: ATTACHMENT_STORE must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    return EncryptedBlobs(store, str(config.get("ATTACHMENT_ENCRYPTION_KEYS") or ""))

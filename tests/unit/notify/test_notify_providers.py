@@ -1,0 +1,63 @@
+"""The real providers against real local servers: email by SMTP (aiosmtpd,
+with STARTTLS, implicit TLS and a login), SMS by an HTTP gateway."""
+import ssl
+
+import pytest
+
+from services.notify.providers import HttpSmsProvider, SendFailed, SmtpProvider
+from tests.servers import received, running, self_signed
+
+USER, PASSWORD = "notify", "s3cret-pass"
+TEXT = "新信访事项：JN20261125-000001\n历下区住建局：\n信访事项已交由你单位办理。"
+
+
+@pytest.fixture
+def tls(tmp_path):
+    cert, key = self_signed(tmp_path)
+    return cert, key, ssl.create_default_context(cafile=str(cert))
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_email_arrives_over_tls_after_login(tmp_path, tls, security):
+    cert, key, context = tls
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with running("smtp", inbox, security, cert, key, USER, PASSWORD) as port:
+        SmtpProvider("127.0.0.1", port, "xinfang@jinan.gov.cn", security, USER, PASSWORD,
+                     context=context).send("ops@lixia.gov.cn", TEXT)
+        [mail] = received(inbox)
+    assert mail["login"] == USER and mail["tls"] is True
+    assert mail["rcpt_tos"] == ["ops@lixia.gov.cn"]
+    assert mail["subject"] == "新信访事项：JN20261125-000001"
+    assert mail["body"].startswith("历下区住建局：\n信访事项已交由你单位办理。")
+
+
+def test_a_wrong_login_or_an_untrusted_certificate_is_a_failed_send(tmp_path, tls):
+    cert, key, context = tls
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with running("smtp", inbox, "starttls", cert, key, USER, PASSWORD) as port:
+        with pytest.raises(SendFailed, match="SMTPAuthenticationError"):
+            SmtpProvider("127.0.0.1", port, "x@jinan.gov.cn", "starttls", USER, "wrong",
+                         context=context).send("ops@lixia.gov.cn", TEXT)
+        with pytest.raises(SendFailed, match="SSLCertVerificationError"):
+            SmtpProvider("127.0.0.1", port, "x@jinan.gov.cn", "starttls", USER, PASSWORD
+                         ).send("ops@lixia.gov.cn", TEXT)
+    assert received(inbox) == []
+
+
+def test_sms_gateway_accepts_with_the_key_and_refusals_are_failed_sends(tmp_path):
+    outbox = tmp_path / "gateway"
+    outbox.mkdir()
+    with running("sms_gateway", outbox, "AC123", "key-1") as port:
+        url = f"http://127.0.0.1:{port}"
+        HttpSmsProvider(url, "AC123", "key-1", "+15005550006").send("13812345678", "验证码123456")
+        with pytest.raises(SendFailed, match="401: 20003"):
+            HttpSmsProvider(url, "AC123", "wrong", "+15005550006").send("13812345678", "x")
+        with pytest.raises(SendFailed, match="400: 21211") as refused:
+            HttpSmsProvider(url, "AC123", "key-1", "+15005550006").send("13900000000", "验证码9")
+    assert "验证码" not in str(refused.value)
+    assert received(outbox) == [{"To": "+8613812345678", "From": "+15005550006",
+                                 "Body": "验证码123456"}]
+    with pytest.raises(SendFailed, match="unreachable"):
+        HttpSmsProvider(url, "AC123", "key-1", "+15005550006", timeout=2).send("13812345678", "x")
