@@ -14,7 +14,7 @@ class SlowIntake:
     name = "intake"
 
     @rpc
-    def submit(self, data, submission_id, client=None):
+    def submit(self, data, submission_id, client=None, idempotency_key=None):
         eventlet.sleep(5)
 
 
@@ -54,7 +54,7 @@ class CountingIntake:
     carried_out = []
 
     @rpc
-    def submit(self, data, submission_id, client=None):
+    def submit(self, data, submission_id, client=None, idempotency_key=None):
         self.carried_out.append(submission_id)
         return RECEIPT
 
@@ -80,7 +80,7 @@ class LosingIntake:
     carried_out = []
 
     @rpc
-    def submit(self, data, submission_id, client=None):
+    def submit(self, data, submission_id, client=None, idempotency_key=None):
         self.carried_out.append(submission_id)
         if len(self.carried_out) == 1:
             eventlet.sleep(2)
