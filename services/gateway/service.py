@@ -17,11 +17,13 @@ from services.gateway.routes.materials import MaterialRoutes
 from services.gateway.routes.portal import PortalRoutes
 from services.gateway.routes.smart import SmartPetitionRoutes
 from services.gateway.routes.staff import StaffRoutes
+from services.gateway.routes.suggestions import SuggestionRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
 class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, ChannelRoutes,
-                     SmartPetitionRoutes, PortalRoutes, KeyRoutes, SystemRoutes):
+                     SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
+                     SystemRoutes):
     name = "gateway"
 
     intake = TimedRpcProxy("intake")
@@ -29,6 +31,7 @@ class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, C
     tracking = TimedRpcProxy("tracking")
     rating = TimedRpcProxy("rating")
     reports = TimedRpcProxy("reports")
+    suggestions = TimedRpcProxy("suggestions")
     notify = TimedRpcProxy("notify")
     tokens = TokenProvider()
     config = Config()
