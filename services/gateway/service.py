@@ -12,15 +12,18 @@ from services.gateway.dependencies import TokenProvider
 from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
 from services.gateway.routes.figures import FigureRoutes
+from services.gateway.routes.keys import KeyRoutes
 from services.gateway.routes.materials import MaterialRoutes
 from services.gateway.routes.portal import PortalRoutes
 from services.gateway.routes.smart import SmartPetitionRoutes
 from services.gateway.routes.staff import StaffRoutes
+from services.gateway.routes.suggestions import SuggestionRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
 class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, ChannelRoutes,
-                     SmartPetitionRoutes, PortalRoutes, SystemRoutes):
+                     SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
+                     SystemRoutes):
     name = "gateway"
 
     # submit: the submission id makes a second call return the first receipt
@@ -29,6 +32,7 @@ class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, C
     tracking = TimedRpcProxy("tracking")
     rating = TimedRpcProxy("rating")
     reports = TimedRpcProxy("reports")
+    suggestions = TimedRpcProxy("suggestions")
     notify = TimedRpcProxy("notify")
     tokens = TokenProvider()
     config = Config()

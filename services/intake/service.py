@@ -31,6 +31,18 @@ class IntakeService:
             return phone_codes.request_code(tx, data, client, self.settings)
 
     @sealed_rpc
+    def prove_phone(self, data):
+        """The code of POST /phone-codes used up for another channel (people's
+        suggestions: services/suggestions calls this)."""
+        try:
+            with self.store.transaction() as tx:
+                return phone_codes.prove_phone(tx, data, self.settings)
+        except phone_codes.WrongCode as wrong:
+            with self.store.transaction() as tx:
+                phone_codes.count_wrong_code(tx, wrong.code_id)
+            raise InvalidInput(wrong.message, wrong.details) from None
+
+    @sealed_rpc
     def submit(self, data, submission_id=None, client=None, idempotency_key=None):
         # Asked before the transaction opens: no lock held while routing answers.
         reference = self.reference_data()

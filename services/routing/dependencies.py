@@ -2,6 +2,7 @@
 what staff sign-in needs (services/routing/auth.py)."""
 from nameko.extensions import DependencyProvider
 
+from services.routing.api_keys import KeyPolicy
 from services.routing.auth import Auth, PasswordHashing, SignInPolicy
 from services.routing.deadlines import schedule_from_config
 
@@ -29,3 +30,13 @@ class AuthProvider(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.auth
+
+
+class KeyPolicyProvider(DependencyProvider):
+    """Config: ``API_KEY_HASH_KEY`` (API keys refused without it), ``API_KEY_RATE``."""
+
+    def setup(self):
+        self.policy = KeyPolicy.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.policy

@@ -11,7 +11,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from core.roles import BUREAU_SUPERVISOR, HANDLER
+from core.roles import BUREAU_ADMIN, BUREAU_SUPERVISOR, HANDLER
 from services.routing.auth import one_time_password
 from services.routing.models import Area, Category, RoutingRule, StaffAccount, Unit
 
@@ -74,6 +74,7 @@ TOWN_RULES = [("housing", "370102001"), ("urban_management", "370102001")]
 # username -> (unit code, role)
 DEMO_STAFF = {
     "city_bureau": ("370100-XFJ", BUREAU_SUPERVISOR),
+    "city_admin": ("370100-XFJ", BUREAU_ADMIN),
     "lixia_bureau": ("370102-XFJ", BUREAU_SUPERVISOR),
     "city_housing": ("370100-ZJJ", HANDLER),
     "lixia_housing": ("370102-ZJJ", HANDLER),

@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from core.events import AREA_CODE, TRACKS
+from core.validation import Instant
 
 _AREA_CODE = validate.Regexp(AREA_CODE, error="地区代码应为6位或9位数字")
 
@@ -31,3 +32,32 @@ class AssignmentSchema(Schema):
     reason = fields.Str()
     channel = fields.Str(allow_none=True)
     routing_seq = fields.Int()
+
+
+class ApiKeyInput(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    unit_code = fields.Str(load_default=None, validate=validate.Length(max=30))
+    app = fields.Str(load_default=None, validate=validate.Length(min=1, max=100))
+
+
+class ApiKeySchema(Schema):
+    key_id = fields.Str()
+    name = fields.Str()
+    scope = fields.Str()
+    unit_code = fields.Str(allow_none=True)
+    app = fields.Str(allow_none=True)
+    created_by = fields.Str()
+    created_at = Instant()
+    revoked_at = Instant(allow_none=True)
+    revoked_by = fields.Str(allow_none=True)
+
+
+class NewApiKeySchema(ApiKeySchema):
+    key = fields.Str()  # shown once
+
+
+class ApiKeyUseSchema(Schema):
+    at = Instant()
+    operation = fields.Str()
+    client = fields.Str()
+    outcome = fields.Str()

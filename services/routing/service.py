@@ -1,10 +1,11 @@
 """The routing service: the org directory, routing rules and assignments."""
 from core import events
+from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
-from services.routing import auth, directory, routing, routing_rules
-from services.routing.dependencies import AuthProvider, ScheduleProvider
+from services.routing import api_keys, auth, directory, routing, routing_rules
+from services.routing.dependencies import AuthProvider, KeyPolicyProvider, ScheduleProvider
 from services.routing.models import Base
 
 
@@ -13,6 +14,7 @@ class RoutingService:
     store = Store(Base)
     schedule = ScheduleProvider()
     auth = AuthProvider()
+    key_policy = KeyPolicyProvider()
 
     @handles(events.PETITION_SUBMITTED)
     def on_petition_submitted(self, tx, event):
@@ -72,6 +74,33 @@ class RoutingService:
     def set_rule(self, category, area_code, unit_code, track):
         with self.store.transaction() as tx:
             return routing_rules.set_rule(tx, category, area_code, unit_code, track)
+
+    @staff_rpc
+    def create_api_key(self, actor, data):
+        with self.store.transaction() as tx:
+            return api_keys.create(tx, self.key_policy, actor, data)
+
+    @staff_rpc
+    def revoke_api_key(self, actor, key_id):
+        with self.store.transaction() as tx:
+            return api_keys.revoke(tx, actor, key_id)
+
+    @staff_rpc
+    def list_api_keys(self, actor):
+        with self.store.transaction() as tx:
+            return api_keys.keys(tx, actor)
+
+    @staff_rpc
+    def api_key_uses(self, actor, key_id):
+        with self.store.transaction() as tx:
+            return api_keys.uses(tx, actor, key_id)
+
+    @rpc
+    def check_api_key(self, key, operation, client=None):
+        """Who the key speaks for; the use is logged even when refused."""
+        with self.store.transaction() as tx:
+            outcome = api_keys.check(tx, self.key_policy, key, operation, client)
+        return _raise_refusal(outcome)
 
 
 def _raise_refusal(outcome):

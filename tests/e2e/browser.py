@@ -12,7 +12,7 @@ monkey-patching breaks, so a page is driven by a script of its own process:
   ``errors = watch(page)`` (script errors and Content-Security-Policy refusals),
   ``check_accessibility(page, "submit form")`` (fails on any serious or
   critical axe violation), ``check_reflow(page, "submit form")`` (no sideways
-  scrolling at 320 CSS pixels: 200% and 400% zoom) and ``screenshots(page, "citizen-submit")`` (writes
+  scrolling at 320 CSS pixels, 200% and 400% zoom, nor with text at 200%) and ``screenshots(page, "citizen-submit")`` (writes
   ``citizen-submit-phone.png`` and ``citizen-submit-desktop.png`` into
   SCREENSHOTS, the folder the README names)."""
 import json
@@ -106,9 +106,21 @@ def check_accessibility(page, label):
 def check_reflow(page, label, width=320):
     """WCAG 1.4.10 (reflow, what 400% zoom of a 1280-pixel window gives) and
     so 200% zoom: at ``width`` CSS pixels the page needs no sideways
-    scrolling. Fails (AssertionError) naming the widest element."""
+    scrolling; nor at phone width with the text twice its size (a large
+    system font, WCAG 1.4.4). Fails (AssertionError) naming the widest element."""
     before = page.viewport_size
     page.set_viewport_size({"width": width, "height": before["height"]})
+    _assert_no_sideways_scrolling(page, f"reflow ({label}) at {width}px")
+    page.set_viewport_size(PHONE)
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    try:
+        _assert_no_sideways_scrolling(page, f"text at 200% ({label}) at {PHONE['width']}px")
+    finally:
+        page.evaluate("document.documentElement.style.fontSize = ''")
+        page.set_viewport_size(before)
+
+
+def _assert_no_sideways_scrolling(page, label):
     wide = page.evaluate("""() => {
         const root = document.documentElement;
         if (root.scrollWidth <= root.clientWidth) return null;
@@ -118,8 +130,7 @@ def check_reflow(page, label, width=320):
         const el = all[all.length - 1];
         return el ? `${el.tagName.toLowerCase()}#${el.id}.${el.className}` : 'the page';
     }""")
-    page.set_viewport_size(before)
-    assert wide is None, f"reflow ({label}): sideways scrolling at {width}px: {wide}"
+    assert wide is None, f"{label}: sideways scrolling: {wide}"
 
 
 def screenshots(page, name, folder=None):

@@ -47,14 +47,16 @@ def seeded_routing_db(tmp_path_factory):
 
 
 @pytest.fixture
-def running(container_factory, amqp_uri, tmp_path, seeded_routing_db):
+def running(container_factory, amqp_uri, tmp_path, seeded_routing_db, secrets_env):
     """Routing (seeded) and a recorder standing in for tracking; returns the
     recorder's store URL."""
     shutil.copy(seeded_routing_db, tmp_path / "routing.db")
     routing_url, tracking_url = (f"sqlite:///{tmp_path}/{name}.db" for name in ("routing", "t"))
     # Handlers declare their queues as they start: every consumer before any event.
     container_factory(RoutingService, service_config(
-        amqp_uri, routing_url, EVENT_RETRY_DELAYS=RETRY_DELAYS, HOLIDAY_OVERRIDES=None)).start()
+        amqp_uri, routing_url, EVENT_RETRY_DELAYS=RETRY_DELAYS, HOLIDAY_OVERRIDES=None,
+        ACTOR_VERIFY_KEY=secrets_env["ACTOR_VERIFY_KEY"],
+        API_KEY_HASH_KEY=secrets_env["API_KEY_HASH_KEY"])).start()
     tracking = recorder(events.PETITION_ROUTED, events.PETITION_REJECTED, name="tracking")
     container_factory(tracking, service_config(amqp_uri, tracking_url)).start()
     return tracking_url
@@ -91,3 +93,21 @@ def test_litigation_is_rejected_and_an_unknown_area_is_parked(running, amqp_uri)
         wait_for(lambda: channel.queue_declare(queues.parked, passive=True).message_count == 1)
         parked = channel.basic_get(queues.parked, no_ack=True)
     assert "unknown area '370199'" in parked.headers["x-parked-reason"]
+
+
+def test_api_key_made_checked_and_revoked_over_rpc(running, amqp_uri, secrets_env):
+    from core.actors import ActorSigner
+    from core.errors import Unauthorized
+    admin = ActorSigner(secrets_env["ACTOR_SIGNING_KEY"], 60).issue({
+        "username": "city_admin", "unit_code": "370100-XFJ", "unit_name": "济南市信访局",
+        "role": "bureau_admin", "area_code": "370100"})[0]
+    with ServiceRpcProxy("routing", {"AMQP_URI": amqp_uri}) as routing:
+        made = routing.create_api_key(admin, {"name": "工单系统", "unit_code": "370102-ZJJ"})
+        principal = routing.check_api_key(made["key"], "GET /api/v1/cases", "198.51.100.9")
+        assert (principal["unit_code"], principal["area_code"]) == ("370102-ZJJ", "370102")
+        routing.revoke_api_key(admin, made["key_id"])
+        with pytest.raises(Unauthorized):
+            routing.check_api_key(made["key"], "GET /api/v1/cases", "198.51.100.9")
+        uses = routing.api_key_uses(admin, made["key_id"])
+    assert [u["outcome"] for u in uses] == ["revoked", "ok"]
+    assert uses[0]["client"] == "198.51.100.9"
