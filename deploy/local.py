@@ -23,7 +23,7 @@ def main():
     stack = LocalStack(var_dir, env=local_secrets(var_dir / "secrets.env"))
     print("migrating the stores, seeding the directory, declaring the topology ...")
     stack.prepare()
-    print("starting intake, routing, tracking, rating, notify, reports and the gateway ...")
+    print("starting intake, routing, tracking, rating, notify, reports, suggestions and the gateway ...")
     stack.start_all()
     print(f"""
 The online petition platform is running.

@@ -42,8 +42,9 @@ class LocalStack:
     public ``port`` is nginx's (deploy/front.py), the gateway listens behind
     it on a loopback port of its own."""
 
-    def __init__(self, var_dir, env=None, port=8000, gateway_port=None):
+    def __init__(self, var_dir, env=None, port=8000, gateway_port=None, ctl=rabbitmqctl):
         self.var_dir = Path(var_dir)
+        self.ctl = ctl  # rabbitmqctl on the broker of AMQP_URI (deploy.cluster: its own)
         self.port = port
         self.gateway_port = gateway_port or free_port()
         self.env = {**os.environ, **{
@@ -78,7 +79,7 @@ class LocalStack:
         prefix = "petition" if self.vhost == "/" else self.vhost
         self.service_uris = {
             name: service_uri(self.base_amqp_uri, user, password)
-            for name, (user, password) in ensure_users(rabbitmqctl, self.vhost, prefix).items()}
+            for name, (user, password) in ensure_users(self.ctl, self.vhost, prefix).items()}
 
     def _python(self, *args):
         subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, check=True,
@@ -119,7 +120,7 @@ class LocalStack:
                    timeout)
 
     def consumers(self, queue):
-        return queue_consumers(self.base_amqp_uri, queue)
+        return queue_consumers(self.base_amqp_uri, queue, self.ctl)
 
     def _gateway_answers(self):
         try:

@@ -18,18 +18,22 @@ from services.gateway.routes.materials import MaterialRoutes
 from services.gateway.routes.portal import PortalRoutes
 from services.gateway.routes.smart import SmartPetitionRoutes
 from services.gateway.routes.staff import StaffRoutes
+from services.gateway.routes.suggestions import SuggestionRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
 class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, ChannelRoutes,
-                     SmartPetitionRoutes, PortalRoutes, KeyRoutes, ConsoleRoutes, SystemRoutes):
+                     SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
+                     ConsoleRoutes, SystemRoutes):
     name = "gateway"
 
-    intake = TimedRpcProxy("intake")
+    # submit: the submission id makes a second call return the first receipt
+    intake = TimedRpcProxy("intake", idempotent={"submit"})
     routing = TimedRpcProxy("routing")
     tracking = TimedRpcProxy("tracking")
     rating = TimedRpcProxy("rating")
     reports = TimedRpcProxy("reports")
+    suggestions = TimedRpcProxy("suggestions")
     notify = TimedRpcProxy("notify")
     tokens = TokenProvider()
     config = Config()

@@ -81,6 +81,13 @@ class PhoneCodeRequestSchema(Schema):
     id_number = Checked(identity.resident_id_number)
 
 
+class PhoneProofSchema(PhoneCodeRequestSchema):
+    """The code texted for a phone and ID number, given back to prove them."""
+
+    sms_code = fields.Str(required=True, error_messages=REQUIRED, validate=validate.Regexp(
+        r"^[0-9]{6}$", error="短信验证码应为6位数字"))
+
+
 class MaskedPetitionerSchema(Schema):
     name = fields.Str(metadata={"example": "张**"})
     id_number = fields.Str(metadata={"example": "3701**********123X"})

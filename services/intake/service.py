@@ -31,6 +31,18 @@ class IntakeService:
             return phone_codes.request_code(tx, data, client, self.settings)
 
     @sealed_rpc
+    def prove_phone(self, data):
+        """The code of POST /phone-codes used up for another channel (people's
+        suggestions: services/suggestions calls this)."""
+        try:
+            with self.store.transaction() as tx:
+                return phone_codes.prove_phone(tx, data, self.settings)
+        except phone_codes.WrongCode as wrong:
+            with self.store.transaction() as tx:
+                phone_codes.count_wrong_code(tx, wrong.code_id)
+            raise InvalidInput(wrong.message, wrong.details) from None
+
+    @sealed_rpc
     def submit(self, data, submission_id=None, client=None, idempotency_key=None):
         # Asked before the transaction opens: no lock held while routing answers.
         reference = self.reference_data()
@@ -39,18 +51,25 @@ class IntakeService:
                 return petitions.submit(tx, data, reference, self.settings, submission_id,
                                         client=client, idempotency_key=idempotency_key)
         except phone_codes.WrongCode as wrong:
-            # Counted even though the submission is rolled back: guessing ends.
             with self.store.transaction() as tx:
+                # The same submission sent twice at once (a client's key, or the
+                # gateway calling again when an answer was lost): the first used
+                # the code and stored the petition; answer with its receipt.
+                receipt = petitions.earlier_receipt(tx, data, reference, self.settings,
+                                                    idempotency_key, submission_id)
+                if receipt is not None:
+                    return receipt
+                # Counted even though the submission is rolled back: guessing ends.
                 phone_codes.count_wrong_code(tx, wrong.code_id)
             raise InvalidInput(wrong.message, wrong.details) from None  # the registered class
         except Exception:
-            # Two sends of one key at once: the second lost the race (its code
-            # was used, or the insert collided) to the first, whose receipt it gets.
-            if not idempotency_key:
+            # Two sends at once: the second lost the race (the insert collided)
+            # to the first, whose receipt it gets.
+            if not (idempotency_key or submission_id):
                 raise
             with self.store.transaction() as tx:
                 receipt = petitions.earlier_receipt(tx, data, reference, self.settings,
-                                                    idempotency_key)
+                                                    idempotency_key, submission_id)
             if receipt is None:
                 raise
             return receipt

@@ -29,6 +29,10 @@ class NotifyService:
         opened = self._opened(event)
         self.delivery.provider.send(opened["phone"], messages.phone_code_text(opened))
 
+    @handles(events.PROPOSER_MESSAGE)
+    def on_proposer_message(self, tx, event):
+        messages.queue_proposer_text(tx, self.delivery.cipher, self._opened(event))
+
     @handles(events.PETITION_ROUTED)
     def on_petition_routed(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
