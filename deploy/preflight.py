@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from kombu import Connection
 
-from core.config import ROOT, STORED_SERVICES, SERVICES, load_config
+from core.config import ROOT, SERVICES, STORED_SERVICES, load_config
 from core.handlers import handler_queues
 from core.migrations import alembic_config
 from core.store import make_engine

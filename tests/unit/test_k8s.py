@@ -2,8 +2,8 @@
 for the stated Kubernetes version, strictly (no unknown field), offline; every
 service in the code has its Deployment with meaningful probes, its HPA, its
 PDB, and waits for its migration and topology Jobs."""
-import pytest
 import kubernetes_validate
+import pytest
 
 from core.config import POD_GRACE_SECONDS, SERVICES, STORED_SERVICES, load_config
 from deploy import k8s
