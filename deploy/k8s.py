@@ -15,7 +15,9 @@ One image (Dockerfile) for every service, the service chosen by argument
   (deploy/probes.py): startup and liveness ``/livez``, readiness ``/readyz``
   (consumes its queues, reaches its database); ``/metrics`` scraped by
   Prometheus; terminationGracePeriodSeconds above deploy.serve's stop grace;
-- a HorizontalPodAutoscaler (CPU) and a PodDisruptionBudget.
+- a HorizontalPodAutoscaler (CPU) and a PodDisruptionBudget;
+- a CronJob ``housekeeping-<service>``: outbox and inbox retention
+  (deploy.housekeeping) on its database, nightly.
 
 Secrets (created by ops, never rendered): ``petition-<service>`` with
 ``AMQP_URI`` (the service's own broker user, deploy/broker_users.py), its
@@ -194,6 +196,18 @@ def migrate_job(service, overlay_name, overlay):
                secret_env(service, [f"{service.upper()}_DB_URL"]))
 
 
+def housekeeping_cronjob(service, overlay_name, overlay):
+    """Outbox and inbox retention (deploy.housekeeping), nightly."""
+    template = job(f"housekeeping-{service}", service,
+                   ["python", "-m", "deploy.housekeeping", service], overlay_name, overlay,
+                   secret_env(service, [f"{service.upper()}_DB_URL"]))
+    return {
+        "apiVersion": "batch/v1", "kind": "CronJob", "metadata": template["metadata"],
+        "spec": {"schedule": "30 3 * * *", "concurrencyPolicy": "Forbid",
+                 "jobTemplate": {"spec": template["spec"]}},
+    }
+
+
 def topology_job(overlay_name, overlay):
     env = [{"name": "AMQP_URI", "valueFrom": {"secretKeyRef": {"name": OPERATOR_SECRET,
                                                                "key": "AMQP_URI"}}}]
@@ -228,7 +242,8 @@ def render(overlay_name):
     for service in SERVICES:
         docs = []
         if service in STORED_SERVICES:
-            docs.append(migrate_job(service, overlay_name, overlay))
+            docs += [migrate_job(service, overlay_name, overlay),
+                     housekeeping_cronjob(service, overlay_name, overlay)]
         docs += [deployment(service, overlay_name, overlay), hpa(service, overlay_name, overlay),
                  pdb(service, overlay_name, overlay)]
         if service == "gateway":

@@ -34,8 +34,8 @@ def test_a_field_kubernetes_does_not_know_is_refused(rendered):
 
 def test_every_service_has_its_deployment_probes_hpa_pdb_and_jobs(rendered):
     deployments = by_kind(rendered, "Deployment")
-    hpas, pdbs, jobs = (by_kind(rendered, kind) for kind in
-                        ("HorizontalPodAutoscaler", "PodDisruptionBudget", "Job"))
+    hpas, pdbs, jobs, cronjobs = (by_kind(rendered, kind) for kind in (
+        "HorizontalPodAutoscaler", "PodDisruptionBudget", "Job", "CronJob"))
     assert f"topology-{k8s.RELEASE}" in jobs
     for service in SERVICES:
         name = f"petition-{service}"
@@ -59,6 +59,9 @@ def test_every_service_has_its_deployment_probes_hpa_pdb_and_jobs(rendered):
             migrate = jobs[f"migrate-{service}-{k8s.RELEASE}"]
             (job_container,) = migrate["spec"]["template"]["spec"]["containers"]
             assert job_container["args"] == ["python", "-m", "deploy.migrate", service]
+            housekeeping = cronjobs[f"housekeeping-{service}"]["spec"]["jobTemplate"]
+            (job_container,) = housekeeping["spec"]["template"]["spec"]["containers"]
+            assert job_container["args"] == ["python", "-m", "deploy.housekeeping", service]
 
 
 def test_secrets_give_each_service_what_its_config_reads(rendered):
