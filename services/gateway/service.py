@@ -7,6 +7,7 @@ its entry in the OpenAPI document (openapi.py)."""
 from nameko.dependency_providers import Config
 
 from core.broker import TimedRpcProxy
+from core.metrics import WorkerMetrics
 from core.sealed import SealerProvider
 from services.gateway.dependencies import TokenProvider
 from services.gateway.routes.channels import ChannelRoutes
@@ -26,6 +27,7 @@ class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, C
                      SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
                      ConsoleRoutes, SystemRoutes):
     name = "gateway"
+    metrics = WorkerMetrics()
 
     # submit: the submission id makes a second call return the first receipt
     intake = TimedRpcProxy("intake", idempotent={"submit"})

@@ -7,6 +7,7 @@ import binascii
 from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.errors import InvalidInput, NotFound
+from core.metrics import WorkerMetrics
 from core.sealed import sealed_rpc
 from core.store import Store
 from services.intake import attachments, audit, petitions, phone_codes
@@ -16,6 +17,7 @@ from services.intake.models import Base
 
 class IntakeService:
     name = "intake"
+    metrics = WorkerMetrics()
 
     store = Store(Base)
     settings = SettingsProvider()

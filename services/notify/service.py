@@ -5,6 +5,7 @@ from core import events
 from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
+from core.metrics import WorkerMetrics
 from core.store import Store
 from core.timers import every
 from services.notify import messages, sending, webhooks
@@ -14,6 +15,7 @@ from services.notify.models import Base
 
 class NotifyService:
     name = "notify"
+    metrics = WorkerMetrics()
     store = Store(Base)
     delivery = DeliveryProvider()
 

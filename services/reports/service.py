@@ -7,6 +7,7 @@ from nameko.timer import timer
 from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
+from core.metrics import WorkerMetrics
 from core.store import Store
 from services.reports import projections, reports
 from services.reports.dependencies import SettingsProvider
@@ -17,6 +18,7 @@ BULLETIN_CHECK_SECONDS = 3600
 
 class ReportsService:
     name = "reports"
+    metrics = WorkerMetrics()
     store = Store(Base)
     settings = SettingsProvider()
 

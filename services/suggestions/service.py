@@ -7,6 +7,7 @@ from datetime import datetime
 from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.config import LOCAL_TIME
+from core.metrics import WorkerMetrics
 from core.sealed import sealed_rpc
 from core.store import Store
 from services.suggestions import proposals
@@ -20,6 +21,7 @@ def today():
 
 class SuggestionsService:
     name = "suggestions"
+    metrics = WorkerMetrics()
 
     store = Store(Base)
     settings = SettingsProvider()

@@ -12,6 +12,7 @@ from core import events
 from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.handlers import handles
+from core.metrics import WorkerMetrics
 from core.store import Store
 from core.timers import every
 from services.tracking import cases, checks, sweep, views
@@ -24,6 +25,7 @@ REPLICA = f"{socket.gethostname()}:{os.getpid()}"
 
 class TrackingService:
     name = "tracking"
+    metrics = WorkerMetrics()
     store = Store(Base)
     clocks = ClocksProvider()
     routing = TimedRpcProxy("routing")
