@@ -10,6 +10,7 @@ from core.broker import TimedRpcProxy
 from core.metrics import WorkerMetrics
 from core.sealed import SealerProvider
 from services.gateway.dependencies import TokenProvider
+from services.gateway.routes.agent import AgentRoutes
 from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
 from services.gateway.routes.console import ConsoleRoutes
@@ -25,7 +26,7 @@ from services.gateway.routes.system import SystemRoutes
 
 class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, ChannelRoutes,
                      SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
-                     ConsoleRoutes, SystemRoutes):
+                     ConsoleRoutes, AgentRoutes, SystemRoutes):
     name = "gateway"
     metrics = WorkerMetrics()
 

@@ -41,14 +41,17 @@ def validate_submission(data, reference):
 
 
 def submit(tx, data, reference, settings, submission_id=None, now=None, client=None,
-           idempotency_key=None):
+           idempotency_key=None, proxy=None):
     """Store a petition and the events it implies, once its phone is proven
     (``sms_code``) and within the limits per ID number and per ``client``
     address. ``submission_id`` (the gateway makes one per request) makes a
     redelivered request answer with the first receipt instead of storing the
     petition twice; a client's ``idempotency_key`` does the same for a client
-    that sends its request again (see ``query_codes.scoped_submission_id``)."""
+    that sends its request again (see ``query_codes.scoped_submission_id``).
+    ``proxy``: a signed-in grid agent's consent record (agents.submit)."""
     submission = validate_submission(data, reference)
+    if proxy is not None:
+        submission["proxy"] = proxy
     keys = _keys(submission, settings, submission_id, idempotency_key)
     receipt = _earlier_receipt(tx, keys, settings)
     if receipt is not None:
@@ -79,6 +82,8 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
     if proxy:
         petition.proxy = ProxyConsent(agent_id=proxy["agent_id"],
                                       consent_record=proxy["consent_record"],
+                                      consent_method=proxy.get("consent_method"),
+                                      consent_given_at=proxy.get("consent_given_at"),
                                       recorded_at=submitted_at)
     tx.session.add(petition)
 

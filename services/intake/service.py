@@ -4,13 +4,15 @@ See docs/services.md."""
 import base64
 import binascii
 
-from core.actors import staff_rpc
+from nameko.dependency_providers import Config
+
+from core.actors import ActorVerifier, staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.errors import InvalidInput, NotFound
 from core.metrics import WorkerMetrics
 from core.sealed import sealed_rpc
 from core.store import Store
-from services.intake import attachments, audit, petitions, phone_codes
+from services.intake import agents, attachments, audit, petitions, phone_codes
 from services.intake.dependencies import BlobsProvider, ReferenceData, SettingsProvider
 from services.intake.models import Base
 
@@ -23,6 +25,7 @@ class IntakeService:
     settings = SettingsProvider()
     reference_data = ReferenceData()
     blobs = BlobsProvider()
+    config = Config()
     # Whether a case is open (for a petitioner's material), and in a member
     # of staff's scope (asked with the actor's own token, verified there).
     tracking = TimedRpcProxy("tracking")
@@ -75,6 +78,26 @@ class IntakeService:
             if receipt is None:
                 raise
             return receipt
+
+    @sealed_rpc
+    def submit_by_agent(self, data, consent, agent, submission_id=None, client=None):
+        """A grid agent's submission for a citizen: ``agent`` is the agent's
+        signed token, verified here as @staff_rpc verifies one."""
+        agent = ActorVerifier(self.config.get("ACTOR_VERIFY_KEY")).verify(agent)
+        reference = self.reference_data()
+        try:
+            with self.store.transaction() as tx:
+                return agents.submit(tx, data, consent, agent, reference, self.settings,
+                                     submission_id, client)
+        except phone_codes.WrongCode as wrong:  # counted, as for the citizen's own submission
+            with self.store.transaction() as tx:
+                phone_codes.count_wrong_code(tx, wrong.code_id)
+            raise InvalidInput(wrong.message, wrong.details) from None
+
+    @staff_rpc
+    def agent_petitions(self, actor):
+        with self.store.transaction() as tx:
+            return agents.submitted_by(tx, actor, self.settings)
 
     @rpc
     def lookup(self, query_code):
