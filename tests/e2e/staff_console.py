@@ -17,7 +17,7 @@ from tests.e2e.browser import DESKTOP, browser, check_page, new_page, watch
 
 PASSWORD = "petition-demo"
 # the console's other pages: hash -> the element that says it has loaded
-PAGES = {"queue": "#queue-table tbody tr", "supervision": "#supervision-units table",
+PAGES = {"supervision": "#supervision-units table",
          "units": "#units-list table", "checks": "#draw-unit_code option",
          "rules": "#rules-list table", "accounts": "#accounts-error p, #accounts-list table",
          "reads": "#reads-list table, #reads-list p", "bulletins": "#bulletins-list table, #bulletins-list p",
