@@ -4,13 +4,12 @@ See docs/services.md."""
 import base64
 import binascii
 
-from nameko.dependency_providers import Config
-
-from core.actors import ActorVerifier, staff_rpc
+from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, rpc
-from core.errors import InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound
 from core.metrics import WorkerMetrics
-from core.sealed import sealed_rpc
+from core.roles import REGISTERED_APP
+from core.sealed import SealerProvider, sealed_rpc
 from core.store import Store
 from services.intake import agents, attachments, audit, petitions, phone_codes
 from services.intake.dependencies import BlobsProvider, ReferenceData, SettingsProvider
@@ -25,7 +24,8 @@ class IntakeService:
     settings = SettingsProvider()
     reference_data = ReferenceData()
     blobs = BlobsProvider()
-    config = Config()
+    # Opens an app's submission (submit_from_app), sealed as every submission is.
+    submissions = SealerProvider("SUBMISSION_KEYS")
     # Whether a case is open (for a petitioner's material), and in a member
     # of staff's scope (asked with the actor's own token, verified there).
     tracking = TimedRpcProxy("tracking")
@@ -79,15 +79,15 @@ class IntakeService:
                 raise
             return receipt
 
-    @sealed_rpc
-    def submit_by_agent(self, data, consent, agent, submission_id=None, client=None):
-        """A grid agent's submission for a citizen: ``agent`` is the agent's
-        signed token, verified here as @staff_rpc verifies one."""
-        agent = ActorVerifier(self.config.get("ACTOR_VERIFY_KEY")).verify(agent)
+    @staff_rpc
+    def submit_by_agent(self, actor, data, consent, submission_id=None, client=None):
+        """A grid agent's submission for a citizen of the grid: ``actor`` is the
+        agent's token (verified as for staff), ``data`` sealed as every submission."""
+        data = self.submissions.open(data)
         reference = self.reference_data()
         try:
             with self.store.transaction() as tx:
-                return agents.submit(tx, data, consent, agent, reference, self.settings,
+                return agents.submit(tx, data, consent, actor, reference, self.settings,
                                      submission_id, client)
         except phone_codes.WrongCode as wrong:  # counted, as for the citizen's own submission
             with self.store.transaction() as tx:
@@ -98,6 +98,20 @@ class IntakeService:
     def agent_petitions(self, actor):
         with self.store.transaction() as tx:
             return agents.submitted_by(tx, actor, self.settings)
+
+    @staff_rpc
+    def submit_from_app(self, actor, data, submission_id=None, client=None):
+        """A petition from a registered app (Open311): ``actor`` is the token
+        the gateway signed for the API key routing checked; the app vouches
+        for the phone, so no SMS code."""
+        if actor["role"] != REGISTERED_APP:
+            raise Forbidden("only a registered app's key submits this way",
+                            {"actor": ["not a registered app"]})
+        data = self.submissions.open(data)
+        reference = self.reference_data()
+        with self.store.transaction() as tx:
+            return petitions.submit(tx, data, reference, self.settings, submission_id,
+                                    client=client, app=actor["unit_name"])
 
     @rpc
     def lookup(self, query_code):

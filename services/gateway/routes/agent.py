@@ -38,7 +38,7 @@ class AgentRoutes:
         body = json_body(request, SUBMISSION_MAX_BYTES)
         consent = body.pop("consent", None)
         return 201, SubmittedSchema().dump(self.intake.submit_by_agent(
-            self.submissions.seal(body), consent, actor, new_submission_id(),
+            actor, self.submissions.seal(body), consent, new_submission_id(),
             client_address(request)))
 
     @http("GET", f"{API}/agent/petitions")

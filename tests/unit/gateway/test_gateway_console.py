@@ -137,7 +137,7 @@ def test_units_for_staff_and_staff_routes_refuse_a_grid_agent(url):
 class AgentIntake(Intake):
     """intake's agent RPCs as the real one takes them: the body sealed, the token verified."""
 
-    def submit_by_agent(self, data, consent, agent, submission_id=None, client=None):
+    def submit_by_agent(self, agent, data, consent, submission_id=None, client=None):
         from core.sealed import Sealer
         data = Sealer(KEYS["SUBMISSION_KEYS"], "SUBMISSION_KEYS").open(data)
         if VERIFY(agent)["role"] != "grid_agent":
