@@ -42,8 +42,9 @@
       .map((a) => el("option", { value: a.code, text: a.name_zh })));
     clear($("a-category"), el("option", { value: "", text: "请选择类别" }),
       ...categories.map((c) => el("option", { value: c.code, text: c.name_zh })));
-    const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000);
-    $("a-consent-given_at").value = now.toISOString().slice(0, 16);
+    const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString();
+    $("a-consent-given_at").value = now.slice(0, 10);
+    $("a-consent-time").value = now.slice(11, 16);
     loaded = true;
   }
 
@@ -70,7 +71,8 @@
     const body = Object.fromEntries(["name", "id_number", "phone", "sms_code", "area_code", "category",
       "title", "content"].map((k) => [k, $("a-" + k).value.trim()]));
     body.consent = { method: $("a-consent-method").value, record: $("a-consent-record").value.trim(),
-      given_at: $("a-consent-given_at").value ? offset($("a-consent-given_at").value) : "" };
+      given_at: $("a-consent-given_at").value && $("a-consent-time").value
+        ? offset($("a-consent-given_at").value + "T" + $("a-consent-time").value) : "" };
     try {
       const receipt = await api("POST", "/agent/petitions", body);
       clear($("submit-error"));
