@@ -34,7 +34,8 @@ People's suggestions (人民建议征集) are not petitions: their own service a
 
 Every event carries ``event_id`` (consumers record it to skip duplicates), the
 contract ``version``, the case's ``area_code`` and responsible ``unit_code``, so a
-county or a department can run its own consumers for its own cases.
+county or a department can run its own consumers for its own cases: the routing
+key is ``<event_type>.<county>`` (core/areas.py), bind ``<event_type>.#`` for all.
 
 Public events carry no personal data: department systems may subscribe to the
 ``<service>.events`` exchanges. ``case_accepted`` and ``supervision_opened`` are

@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from core.areas import routing_key
 from core.events import PRIVATE_EXCHANGES
 
 log = logging.getLogger(__name__)
@@ -204,8 +205,12 @@ class OutboxRelay:
                 for row in rows:
                     exchange = Exchange(row.exchange, type="topic", durable=True,
                                         delivery_mode=PERSISTENT)
-                    self.publisher.publish(row.payload, exchange=exchange,
-                                           routing_key=row.routing_key, declare=[exchange])
+                    # The stored key is the event type; on the wire the case's
+                    # county follows it (core/areas.py), also for rows written
+                    # before areas were in the key.
+                    key = routing_key(row.routing_key, row.payload.get("area_code"))
+                    self.publisher.publish(row.payload, exchange=exchange, routing_key=key,
+                                           declare=[exchange])
                     if row.exchange in PRIVATE_EXCHANGES:
                         session.delete(row)
                     else:

@@ -12,11 +12,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from core.config import ROOT, SERVICES, STORED_SERVICES, config_path
+from core.areas import deployment_name
+from core.config import ROOT, STORED_SERVICES, config_path
 from deploy.broker_users import ensure_users, service_uri
 from deploy.front import Front
 from deploy.rabbitmq import queue_consumers, rabbitmqctl
-from deploy.services import service_path
+from deploy.services import deployed_services, service_path
 
 # The flood limits lifted, for stacks that submit hundreds of petitions from
 # one address and one ID number on purpose: the test stacks and the bench
@@ -56,6 +57,9 @@ class LocalStack:
             **(env or {})}
         self.processes = {}
         self.service_uris = {}  # each service's own broker user (prepare)
+        # A county's deployment (COUNTY_CODE, core/areas.py): only its own
+        # routing and tracking, named <service>_<county>, on its own stores.
+        self.county = self.env.get("COUNTY_CODE") or None
 
     @property
     def base_amqp_uri(self):
@@ -73,13 +77,14 @@ class LocalStack:
     def prepare(self):
         self._python("-m", "deploy.migrate")
         self._python("-m", "services.routing.seed", "--demo")
-        self._python("-m", "deploy.topology")
+        self._python("-m", "deploy.topology")  # COUNTY_CODE in self.env: the county's
         # One broker user per service (deploy/broker_users.py), named after
         # the vhost outside the default one, so that stacks never share users.
         prefix = "petition" if self.vhost == "/" else self.vhost
         self.service_uris = {
             name: service_uri(self.base_amqp_uri, user, password)
-            for name, (user, password) in ensure_users(self.ctl, self.vhost, prefix).items()}
+            for name, (user, password) in ensure_users(self.ctl, self.vhost, prefix,
+                                                       county=self.county).items()}
 
     def _python(self, *args):
         subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, check=True,
@@ -89,10 +94,11 @@ class LocalStack:
         """Start a service; ``replica`` names a further process of the same
         service (it shares the queues and the store), e.g. ``"tracking-2"``."""
         log = open(self.var_dir / f"{replica or name}.log", "ab")
-        env = {**self.env, "AMQP_URI": self.service_uris.get(name, self.base_amqp_uri)}
+        bus_name = deployment_name(name, self.county)
+        env = {**self.env, "AMQP_URI": self.service_uris.get(bus_name, self.base_amqp_uri)}
         self.processes[replica or name] = subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config", str(config_path(name)),
-             service_path(name)],
+             service_path(name, self.county)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         if name == "gateway" and "front" not in self.processes:
             # Clients reach the gateway only through the front.
@@ -101,7 +107,7 @@ class LocalStack:
                 f"127.0.0.1:{self.gateway_port}", self.var_dir, self.env).start()
 
     def start_all(self):
-        for name in SERVICES:
+        for name in deployed_services(self.county):
             self.start(name)
         self.wait_until_ready()
 
@@ -110,7 +116,8 @@ class LocalStack:
         answers: a service that has not started consuming would make the
         gateway's first calls fail."""
         services = [name for name in self.processes if name in STORED_SERVICES]
-        self.wait_for_consumers({f"rpc-{name}": 1 for name in services}, timeout)
+        self.wait_for_consumers(
+            {f"rpc-{deployment_name(name, self.county)}": 1 for name in services}, timeout)
         if "gateway" in self.processes:
             self._wait(self._gateway_answers, timeout)
 

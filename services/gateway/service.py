@@ -8,7 +8,7 @@ from nameko.dependency_providers import Config
 
 from core.broker import TimedRpcProxy
 from core.sealed import SealerProvider
-from services.gateway.dependencies import TokenProvider
+from services.gateway.dependencies import TokenProvider, Trackings
 from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
 from services.gateway.routes.figures import FigureRoutes
@@ -29,7 +29,7 @@ class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, C
     # submit: the submission id makes a second call return the first receipt
     intake = TimedRpcProxy("intake", idempotent={"submit"})
     routing = TimedRpcProxy("routing")
-    tracking = TimedRpcProxy("tracking")
+    tracking = Trackings()  # and each county's (COUNTIES)
     rating = TimedRpcProxy("rating")
     reports = TimedRpcProxy("reports")
     suggestions = TimedRpcProxy("suggestions")
