@@ -12,3 +12,15 @@ BUREAU_ADMIN = "bureau_admin"             # 信访局管理员: staff accounts, 
 ROLES = (HANDLER, UNIT_LEADER, BUREAU_SUPERVISOR, BUREAU_ADMIN)
 UNIT_ROLES = frozenset({HANDLER, UNIT_LEADER})
 BUREAU_ROLES = frozenset({BUREAU_SUPERVISOR, BUREAU_ADMIN})
+
+
+def jurisdiction_prefix(area_code):
+    """The prefix every area code under ``area_code`` starts with: a city
+    (370100) covers 3701xx and below, a district (370102) itself and its towns.
+    A bureau's jurisdiction, for its cases (tracking) and its staff (routing)."""
+    if len(area_code) > 6:
+        return area_code
+    prefix = area_code
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return prefix

@@ -9,6 +9,7 @@ from nameko.dependency_providers import Config
 from core.broker import TimedRpcProxy
 from core.sealed import SealerProvider
 from services.gateway.dependencies import TokenProvider
+from services.gateway.routes.accounts import AccountRoutes
 from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
 from services.gateway.routes.figures import FigureRoutes
@@ -17,8 +18,8 @@ from services.gateway.routes.staff import StaffRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
-class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, ChannelRoutes,
-                     SystemRoutes):
+class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, AccountRoutes, FigureRoutes,
+                     ChannelRoutes, SystemRoutes):
     name = "gateway"
 
     intake = TimedRpcProxy("intake")

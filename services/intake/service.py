@@ -4,7 +4,7 @@ See docs/services.md."""
 import base64
 import binascii
 
-from core.actors import staff_rpc
+from core.actors import StaffAccounts, staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.errors import InvalidInput, NotFound
 from core.sealed import sealed_rpc
@@ -16,6 +16,8 @@ from services.intake.models import Base
 
 class IntakeService:
     name = "intake"
+    # every @staff_rpc checks the account is still as signed (core/actors.py)
+    staff_accounts = StaffAccounts()
 
     store = Store(Base)
     settings = SettingsProvider()

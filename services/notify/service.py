@@ -2,7 +2,7 @@
 what happens to their case; tells the unit, by email, of a new case, a
 deadline near or past, and supervision."""
 from core import events
-from core.actors import staff_rpc
+from core.actors import StaffAccounts, staff_rpc
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
@@ -14,6 +14,8 @@ from services.notify.models import Base
 
 class NotifyService:
     name = "notify"
+    # every @staff_rpc checks the account is still as signed (core/actors.py)
+    staff_accounts = StaffAccounts()
     store = Store(Base)
     delivery = DeliveryProvider()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from core.roles import BUREAU_SUPERVISOR, HANDLER
+from core.roles import BUREAU_ADMIN, BUREAU_SUPERVISOR, HANDLER
 from services.routing.auth import one_time_password
 from services.routing.models import Area, Category, RoutingRule, StaffAccount, Unit
 
@@ -75,6 +75,7 @@ TOWN_RULES = [("housing", "370102001"), ("urban_management", "370102001")]
 DEMO_STAFF = {
     "city_bureau": ("370100-XFJ", BUREAU_SUPERVISOR),
     "lixia_bureau": ("370102-XFJ", BUREAU_SUPERVISOR),
+    "lixia_admin": ("370102-XFJ", BUREAU_ADMIN),  # staff accounts of 历下区
     "city_housing": ("370100-ZJJ", HANDLER),
     "lixia_housing": ("370102-ZJJ", HANDLER),
     "zhangqiu_hrss": ("370114-RSJ", HANDLER),

@@ -4,7 +4,7 @@ exist for the actor (NotFound: its existence is not revealed)."""
 from sqlalchemy import exists, or_, select
 
 from core.errors import NotFound
-from core.roles import BUREAU_ROLES
+from core.roles import BUREAU_ROLES, jurisdiction_prefix
 from core.validation import load
 from services.tracking.models import Case, CoPart
 from services.tracking.schemas import ActorSchema
@@ -13,17 +13,6 @@ from services.tracking.schemas import ActorSchema
 def load_actor(actor):
     """The actor dict from the gateway's token, checked."""
     return load(ActorSchema(), actor)
-
-
-def jurisdiction_prefix(area_code):
-    """The prefix every area code under ``area_code`` starts with: a city
-    (370100) covers 3701xx and below, a district (370102) itself and its towns."""
-    if len(area_code) > 6:
-        return area_code
-    prefix = area_code
-    while prefix.endswith("00") and len(prefix) > 2:
-        prefix = prefix[:-2]
-    return prefix
 
 
 def is_city_bureau(actor):

@@ -9,7 +9,7 @@ import os
 import socket
 
 from core import events
-from core.actors import staff_rpc
+from core.actors import StaffAccounts, staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.handlers import handles
 from core.store import Store
@@ -24,6 +24,8 @@ REPLICA = f"{socket.gethostname()}:{os.getpid()}"
 
 class TrackingService:
     name = "tracking"
+    # every @staff_rpc checks the account is still as signed (core/actors.py)
+    staff_accounts = StaffAccounts()
     store = Store(Base)
     clocks = ClocksProvider()
     routing = TimedRpcProxy("routing")

@@ -8,6 +8,7 @@ from kombu import Connection
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from core import events
+from core.actors import ActorSigner, new_key_pair
 from core.errors import Unauthorized
 from core.handlers import HandlerQueues
 from services.routing import directory_seed
@@ -16,6 +17,7 @@ from services.routing.service import RoutingService
 from tests.kit import publish, recorded, recorder, service_config, sqlite_store, wait_for
 
 RETRY_DELAYS = [0.2, 0.4]
+SIGNING_KEY, VERIFY_KEY = new_key_pair()
 
 
 def submit(amqp_uri, case_number, category, area_code):
@@ -54,7 +56,8 @@ def running(container_factory, amqp_uri, tmp_path, seeded_routing_db):
     routing_url, tracking_url = (f"sqlite:///{tmp_path}/{name}.db" for name in ("routing", "t"))
     # Handlers declare their queues as they start: every consumer before any event.
     container_factory(RoutingService, service_config(
-        amqp_uri, routing_url, EVENT_RETRY_DELAYS=RETRY_DELAYS, HOLIDAY_OVERRIDES=None)).start()
+        amqp_uri, routing_url, EVENT_RETRY_DELAYS=RETRY_DELAYS, HOLIDAY_OVERRIDES=None,
+        ACTOR_VERIFY_KEY=VERIFY_KEY)).start()
     tracking = recorder(events.PETITION_ROUTED, events.PETITION_REJECTED, name="tracking")
     container_factory(tracking, service_config(amqp_uri, tracking_url)).start()
     return tracking_url
@@ -91,3 +94,36 @@ def test_litigation_is_rejected_and_an_unknown_area_is_parked(running, amqp_uri)
         wait_for(lambda: channel.queue_declare(queues.parked, passive=True).message_count == 1)
         parked = channel.basic_get(queues.parked, no_ack=True)
     assert "unknown area '370199'" in parked.headers["x-parked-reason"]
+
+
+def test_a_disabled_account_is_refused_by_every_service_at_once(running, container_factory,
+                                                                 amqp_uri, tmp_path):
+    """Tracking beside routing: the handler's token works in tracking until the
+    bureau administrator disables the account; from that call on, tracking
+    refuses the same token (its @staff_rpc asks routing), and so does routing."""
+    from core.store import create_tables, make_engine
+    from services.tracking.models import Base as TrackingBase
+    from services.tracking.service import TrackingService
+    from tests.integration.test_tracking import CLOCK_CONFIG
+
+    tracking_url = f"sqlite:///{tmp_path}/tracking.db"
+    create_tables(make_engine(tracking_url), TrackingBase)
+    container_factory(TrackingService, service_config(
+        amqp_uri, tracking_url, ACTOR_VERIFY_KEY=VERIFY_KEY, **CLOCK_CONFIG)).start()
+    sign = ActorSigner(SIGNING_KEY, 600).issue
+    with ServiceRpcProxy("routing", {"AMQP_URI": amqp_uri}) as routing, \
+            ServiceRpcProxy("tracking", {"AMQP_URI": amqp_uri}) as tracking:
+        handler = sign(routing.authenticate("lixia_housing", "petition-demo"))[0]
+        admin = sign(routing.authenticate("lixia_admin", "petition-demo"))[0]
+        assert tracking.list_cases(handler) == []
+        routing.update_account(admin, "lixia_housing", {"active": False})
+        with pytest.raises(Unauthorized):
+            tracking.list_cases(handler)
+        with pytest.raises(Unauthorized):
+            routing.staff_accounts_list(handler)
+        routing.update_account(admin, "lixia_housing", {"active": True})
+        with pytest.raises(Unauthorized):  # the old token stays refused
+            tracking.list_cases(handler)
+        fresh = sign(routing.authenticate("lixia_housing", "petition-demo"))[0]
+        assert tracking.list_cases(fresh) == []
+        assert [c["change"] for c in routing.staff_changes(admin)] == ["enabled", "disabled"]

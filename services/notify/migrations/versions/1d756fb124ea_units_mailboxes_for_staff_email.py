@@ -12,7 +12,6 @@ from alembic import op
 
 import core.store
 
-
 # revision identifiers, used by Alembic.
 revision: str = '1d756fb124ea'
 down_revision: Union[str, Sequence[str], None] = 'bbf65eb3ca34'
