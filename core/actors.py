@@ -38,6 +38,8 @@ ACTOR_CLAIMS = ("username", "unit_code", "unit_name", "role", "area_code")
 MUST_CHANGE = "must_change_password"
 ISSUER = "petition-gateway"
 TOKEN_VERSION, VERSION = "token_version", "ver"  # the actor's key, the token's claim
+# The username of a unit's API key acting as that unit's handler: ``key:<id>``.
+API_KEY_ACTOR = "key:"
 
 
 def new_key_pair():

@@ -21,6 +21,18 @@ def upgrade(service_dir, url):
     command.upgrade(alembic_config(service_dir, url), "head")
 
 
+def mapped_only(base):
+    """An alembic ``include_name`` hook leaving out the tables a service keeps
+    beside its models (``metadata.info["unmapped_tables"]``: a full-text
+    index, with the shadow tables SQLite's FTS5 makes for it, ``<name>_*``)."""
+    unmapped = base.metadata.info.get("unmapped_tables", ())
+
+    def include_name(name, type_, parent_names):
+        return not (type_ == "table" and any(name == table or name.startswith(f"{table}_")
+                                             for table in unmapped))
+    return include_name
+
+
 def run_env(base):
     """Body of a service's ``migrations/env.py``."""
     url = context.config.get_main_option("sqlalchemy.url")
@@ -28,7 +40,8 @@ def run_env(base):
     engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata,
-                          render_as_batch=connection.dialect.name == "sqlite")
+                          render_as_batch=connection.dialect.name == "sqlite",
+                          include_name=mapped_only(base))
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

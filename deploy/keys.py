@@ -14,6 +14,7 @@ def new_secrets():
         "CONTACT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ATTACHMENT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "HASH_KEY": secrets.token_hex(32),
+        "API_KEY_HASH_KEY": secrets.token_hex(32),
         "SUBMISSION_KEYS": Fernet.generate_key().decode(),
         "PRIVATE_EVENT_KEYS": Fernet.generate_key().decode(),
         "ACTOR_SIGNING_KEY": signing_key,

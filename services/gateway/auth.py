@@ -4,7 +4,15 @@ to a service as ``actor`` is the token itself, which the service verifies
 again: no service trusts a name the gateway (or anyone on the bus) sends."""
 import functools
 
+from core.actors import API_KEY_ACTOR
 from core.errors import Forbidden, Unauthorized
+from core.roles import HANDLER
+from services.gateway.http import client_address
+
+# A department system's API key (services/routing/api_keys.py), instead of a
+# bearer token: on the staff routes a unit's key acts as that unit's handler;
+# on Open311 an app's or a unit's key submits petitions.
+API_KEY_HEADER = "X-Api-Key"
 
 
 def bearer_token(authorization):
@@ -20,6 +28,9 @@ def staff_only(method):
     may do nothing else first."""
     @functools.wraps(method)
     def wrapper(self, request, **kwargs):
+        key = request.headers.get(API_KEY_HEADER)
+        if key and not request.headers.get("Authorization"):
+            return method(self, request, actor=unit_key_actor(self, request, key), **kwargs)
         token = bearer_token(request.headers.get("Authorization"))
         if self.tokens.verify(token, allow_password_change=True)["must_change_password"]:
             raise Forbidden("the password must be changed first (POST /api/v1/auth/password)",
@@ -37,3 +48,23 @@ def signed_in(method):
         return method(self, request, actor=self.tokens.verify(token, allow_password_change=True),
                       **kwargs)
     return wrapper
+
+
+def key_principal(service, request, key):
+    """Who an API key speaks for, checked (and the use logged, rate-limited)
+    by routing."""
+    return service.routing.check_api_key(key, f"{request.method} {request.path}"[:80],
+                                         client_address(request))
+
+
+def unit_key_actor(service, request, key):
+    """A unit's key as a signed actor token of that unit's handler (the
+    services verify it as any staff token); an app's key is no staff."""
+    principal = key_principal(service, request, key)
+    if principal["scope"] != "unit":
+        raise Forbidden("an app's API key may only submit petitions (Open311)",
+                        {API_KEY_HEADER: ["not a unit's key"]})
+    return service.tokens.issue({
+        "username": f"{API_KEY_ACTOR}{principal['key_id']}", "unit_code": principal["unit_code"],
+        "unit_name": principal["unit_name"], "role": HANDLER,
+        "area_code": principal["area_code"]})[0]

@@ -16,8 +16,8 @@ from services.gateway.http import HttpEntrypoint
 from services.intake import schemas as intake_schemas  # noqa: F401
 from services.notify import schemas as notify_schemas  # noqa: F401
 from services.rating import schemas as rating_schemas  # noqa: F401
-from services.routing import schemas as routing_schemas  # noqa: F401
 from services.reports import schemas as reports_schemas  # noqa: F401
+from services.routing import schemas as routing_schemas  # noqa: F401
 from services.tracking.workflows import STEPS, WHO
 
 WERKZEUG_ARG = re.compile(

@@ -13,13 +13,16 @@ from services.gateway.routes.accounts import AccountRoutes
 from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
 from services.gateway.routes.figures import FigureRoutes
+from services.gateway.routes.keys import KeyRoutes
 from services.gateway.routes.materials import MaterialRoutes
+from services.gateway.routes.portal import PortalRoutes
+from services.gateway.routes.smart import SmartPetitionRoutes
 from services.gateway.routes.staff import StaffRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
 class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, AccountRoutes, FigureRoutes,
-                     ChannelRoutes, SystemRoutes):
+                     ChannelRoutes, SmartPetitionRoutes, PortalRoutes, KeyRoutes, SystemRoutes):
     name = "gateway"
 
     intake = TimedRpcProxy("intake")

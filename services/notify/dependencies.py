@@ -7,13 +7,14 @@ from core.privacy import FieldCipher
 from core.sealed import Sealer
 from services.notify.providers import email_provider_from_config, provider_from_config
 from services.notify.sending import Delivery, RetryPolicy
+from services.notify.webhooks import WebhookProvider
 
 
 class DeliveryProvider(DependencyProvider):
     """Config: CONTACT_ENCRYPTION_KEYS and PRIVATE_EVENT_KEYS (required: the
     service does not start without them), SMS_PROVIDER (and SMS_HTTP_* for
     http), SMS_LOG_PATH, SMTP_* (or MAIL_LOG_PATH), SEND_RETRY_BASE_SECONDS,
-    SEND_MAX_ATTEMPTS, SEND_LEASE_SECONDS."""
+    SEND_MAX_ATTEMPTS, SEND_LEASE_SECONDS, WEBHOOK_* (services/notify/webhooks.py)."""
 
     def setup(self):
         config = self.container.config
@@ -34,6 +35,12 @@ class DeliveryProvider(DependencyProvider):
             ),
             private=Sealer(config.get("PRIVATE_EVENT_KEYS"), "PRIVATE_EVENT_KEYS"),
             email=email_provider_from_config(config),
+            webhook=WebhookProvider(config.get("WEBHOOK_TIMEOUT_SECONDS", 10)),
+            webhook_policy=RetryPolicy(
+                base_seconds=float(config.get("WEBHOOK_RETRY_BASE_SECONDS", 60)),
+                max_attempts=int(config.get("WEBHOOK_MAX_ATTEMPTS", 12)),
+                lease_seconds=float(config.get("SEND_LEASE_SECONDS", defaults.lease_seconds))),
+            pause_after=int(config.get("WEBHOOK_PAUSE_AFTER", 10)),
         )
 
     def get_dependency(self, worker_ctx):

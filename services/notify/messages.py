@@ -13,7 +13,7 @@ from core.validation import load
 from services.notify.models import EMAIL, SMS, Message, Recipient, UnitContact
 from services.notify.providers import mask_email
 from services.notify.schemas import MessageSchema, UnitContactInput, UnitContactSchema
-from services.notify.templates import PHONE_CODE, QUERY_CODE, STAFF, render
+from services.notify.templates import PHONE_CODE, QUERY_CODE, STAFF, STAFF_TEMPLATES, render
 
 
 class RecipientUnknown(Exception):
@@ -29,7 +29,7 @@ def record_contact(tx, cipher, event):
         tx.session.add(Recipient(case_number=event["case_number"],
                                  phone_encrypted=cipher.encrypt(phone),
                                  phone_masked=mask_phone(phone)))
-    _queue(tx, cipher, event, QUERY_CODE, cipher.encrypt(phone), mask_phone(phone))
+    queue(tx, cipher, event, QUERY_CODE, cipher.encrypt(phone), mask_phone(phone))
 
 
 def phone_code_text(event):
@@ -42,26 +42,35 @@ def queue_status(tx, cipher, event):
     recipient = tx.session.get(Recipient, event["case_number"])
     if recipient is None:
         raise RecipientUnknown(f"no recipient yet for {event['case_number']}")
-    _queue(tx, cipher, event, event["event_type"], recipient.phone_encrypted,
+    queue(tx, cipher, event, event["event_type"], recipient.phone_encrypted,
            recipient.phone_masked)
 
 
-def queue_staff_email(tx, cipher, event, unit_code=None):
-    """Tell the unit responsible (``unit_code``, else the event's) by email,
-    when it has a mailbox; a unit without one is told in its work queue only."""
-    contact = tx.session.get(UnitContact, unit_code or event["unit_code"] or "")
+def queue_staff_email(tx, cipher, event):
+    """Tell the unit responsible (``responsible_unit`` for a deadline, else
+    the case's) by email, for the events with a staff template, when it has a
+    mailbox; a unit without one is told in its work queue only."""
+    if STAFF + event["event_type"] not in STAFF_TEMPLATES:
+        return
+    contact = tx.session.get(UnitContact, event.get("responsible_unit") or event["unit_code"] or "")
     if contact is None:
         return
-    _queue(tx, cipher, event, STAFF + event["event_type"], cipher.encrypt(contact.email),
+    queue(tx, cipher, event, STAFF + event["event_type"], cipher.encrypt(contact.email),
            mask_email(contact.email), channel=EMAIL)
+
+
+def require_unit_admin(actor, unit_code):
+    """A unit's channels (mailbox, webhooks) are its leader's, or a bureau
+    administrator's, to set."""
+    if not (actor["role"] == BUREAU_ADMIN
+            or (actor["role"] == UNIT_LEADER and actor["unit_code"] == unit_code)):
+        raise Forbidden("只有本单位负责人或信访局管理员可以设置",
+                        {"unit_code": ["not your unit, or not an administrator"]})
 
 
 def set_unit_contact(tx, actor, unit_code, data):
     """A unit's mailbox, set by its leader or a bureau administrator."""
-    if not (actor["role"] == BUREAU_ADMIN
-            or (actor["role"] == UNIT_LEADER and actor["unit_code"] == unit_code)):
-        raise Forbidden("只有本单位负责人或信访局管理员可以设置单位邮箱",
-                        {"unit_code": ["not your unit, or not an administrator"]})
+    require_unit_admin(actor, unit_code)
     email = load(UnitContactInput(), data)["email"]
     contact = tx.session.get(UnitContact, unit_code)
     if contact is None:
@@ -72,19 +81,23 @@ def set_unit_contact(tx, actor, unit_code, data):
     return UnitContactSchema().dump(contact)
 
 
-def _queue(tx, cipher, event, template, to_encrypted, to_masked, channel=SMS):
+def queue(tx, cipher, event, template, to_encrypted, to_masked, channel=SMS, body=None,
+          **columns):
+    """A pending message for ``event``: ``body`` (the template rendered from
+    the event when not given) to one address, once per event and template."""
     event_id = str(event["event_id"])
     # The unique key would refuse a duplicate too; checking first keeps a
     # redelivery a quiet no-op even without the inbox.
     if tx.session.scalar(select(Message.id).where(Message.event_id == event_id,
                                                   Message.template == template)):
         return
+    columns.setdefault("id", str(uuid.uuid4()))
     tx.session.add(Message(
-        id=str(uuid.uuid4()), case_number=event["case_number"], area_code=event["area_code"],
+        case_number=event["case_number"], area_code=event["area_code"],
         unit_code=event["unit_code"], event_id=event_id, template=template, channel=channel,
         to_encrypted=to_encrypted, to_masked=to_masked,
-        body_encrypted=cipher.encrypt(render(template, event)),
-        next_attempt_at=utcnow(),
+        body_encrypted=cipher.encrypt(render(template, event) if body is None else body),
+        next_attempt_at=utcnow(), **columns,
     ))
 
 

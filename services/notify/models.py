@@ -4,14 +4,17 @@ addresses and message bodies (one of them carries the query code) are stored
 encrypted."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.store import UtcDateTime, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-SMS, EMAIL = "sms", "email"
-CHANNELS = (SMS, EMAIL)
+# HELD: a webhook delivery waiting while its endpoint is paused.
+HELD = "held"
+SMS, EMAIL, WEBHOOK = "sms", "email", "webhook"
+CHANNELS = (SMS, EMAIL, WEBHOOK)
+ACTIVE, PAUSED = "active", "paused"
 
 
 class Base(DeclarativeBase):
@@ -59,6 +62,9 @@ class Message(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A webhook delivery's endpoint (channel webhook only).
+    endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_endpoints.id"),
+                                                    index=True)
 
 
 class DeliveryAttempt(Base):
@@ -81,3 +87,25 @@ class UnitContact(Base):
     email: Mapped[str] = mapped_column(String(254))
     updated_by: Mapped[str] = mapped_column(String(50))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class WebhookEndpoint(Base):
+    """A unit's receiver for the event kinds it chose (webhooks.KINDS). The
+    secret signs each delivery; it is shown once, at registration, and kept
+    encrypted. ``failures`` counts failed attempts in a row: past the limit
+    the endpoint is paused and its unit told."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_code: Mapped[str] = mapped_column(String(40), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    kinds: Mapped[list] = mapped_column(JSON)
+    # May receive kinds that carry personal data (none of webhooks.KINDS does yet).
+    personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default=ACTIVE)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

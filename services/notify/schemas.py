@@ -25,3 +25,52 @@ class UnitContactSchema(Schema):
     email = fields.Str()
     updated_by = fields.Str()
     updated_at = Instant()
+
+
+class EndpointInput(Schema):
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False,
+                     validate=validate.Length(max=500))
+    # webhooks.KINDS, checked there
+    kinds = fields.List(fields.Str(validate=validate.Length(max=40)), required=True,
+                        validate=validate.Length(min=1, max=20))
+    personal_data = fields.Bool(load_default=False)
+    unit_code = fields.Str(load_default=None, validate=validate.Length(max=40))
+
+
+class EndpointSchema(Schema):
+    endpoint_id = fields.Int()
+    unit_code = fields.Str()
+    url = fields.Str()
+    kinds = fields.List(fields.Str())
+    personal_data = fields.Bool()
+    status = fields.Str()
+    failures = fields.Int()
+    created_by = fields.Str()
+    created_at = Instant()
+    paused_at = Instant(allow_none=True)
+
+
+class RegisteredSchema(EndpointSchema):
+    secret = fields.Str()  # shown once
+
+
+class AttemptSchema(Schema):
+    at = Instant()
+    ok = fields.Bool()
+    error = fields.Str(allow_none=True)
+
+
+class WebhookDeliverySchema(Schema):
+    delivery_id = fields.Str()
+    kind = fields.Str()
+    case_number = fields.Str()
+    status = fields.Str()
+    attempts = fields.Int()
+    next_attempt_at = Instant()
+    sent_at = Instant(allow_none=True)
+    log = fields.List(fields.Nested(AttemptSchema))
+
+
+class Replayed(Schema):
+    delivery_id = fields.Str()
+    status = fields.Str()

@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select, update
 
 from core import events
 from core.store import utcnow
+from services.notify import webhooks
 from services.notify.models import (
     EMAIL,
     FAILED,
@@ -24,6 +25,7 @@ from services.notify.models import (
     SENDING,
     SENT,
     SMS,
+    WEBHOOK,
     DeliveryAttempt,
     Message,
 )
@@ -53,12 +55,20 @@ class Delivery:
     policy: RetryPolicy
     private: object = None
     email: object = None
+    webhook: object = None
+    # Webhooks retry for longer (a receiver's system may be down for a day),
+    # and an endpoint is paused after this many failed attempts in a row.
+    webhook_policy: RetryPolicy = None
+    pause_after: int = 10
 
     def provider_for(self, channel):
-        provider = {SMS: self.provider, EMAIL: self.email}.get(channel)
+        provider = {SMS: self.provider, EMAIL: self.email, WEBHOOK: self.webhook}.get(channel)
         if provider is None:
             raise LookupError(f"no provider for the {channel} channel")
         return provider
+
+    def policy_for(self, channel):
+        return (self.webhook_policy or self.policy) if channel == WEBHOOK else self.policy
 
 
 @dataclass(frozen=True)
@@ -96,26 +106,29 @@ def claim_due(tx, policy, now, limit=50):
 
 
 def record_attempt(tx, claim, error, policy, now):
+    """The attempt logged and the message's next state; returns the message,
+    or None when another sender took it over."""
     tx.session.add(DeliveryAttempt(message_id=claim.message_id, at=now, ok=error is None,
                                    error=error))
     message = tx.session.get(Message, claim.message_id)
     if message.claim_token != claim.token:
-        return  # our lease ran out and another sender took the message over
+        return None  # our lease ran out and another sender took the message over
     message.attempts += 1
     message.claim_token = message.lease_until = None
     if error is None:
         message.status, message.sent_at = SENT, now
-        return
+        return message
     message.last_error = error
     if message.attempts < policy.max_attempts:
         message.status = PENDING
         message.next_attempt_at = now + policy.delay(message.attempts)
-        return
+        return message
     message.status = FAILED
     tx.emit(events.NOTIFICATION_FAILED, case_number=message.case_number,
             area_code=message.area_code, unit_code=message.unit_code,
             message_id=message.id, channel=message.channel, template=message.template,
             attempts=message.attempts, error=error)
+    return message
 
 
 def send_due(store, delivery, now=None):
@@ -135,5 +148,9 @@ def send_due(store, delivery, now=None):
             error = f"{type(exc).__name__}: {exc}"[:500]
             log.warning("message %s not delivered: %s", claim.message_id, error)
         with store.transaction() as tx:
-            record_attempt(tx, claim, error, delivery.policy, clock())
+            message = record_attempt(tx, claim, error, delivery.policy_for(claim.channel),
+                                     clock())
+            if message is not None and message.channel == WEBHOOK:
+                webhooks.after_attempt(tx, delivery.cipher, message, error is None,
+                                       delivery.pause_after)
     return len(claims)

@@ -7,7 +7,7 @@ from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
 from core.timers import every
-from services.notify import messages, sending
+from services.notify import messages, sending, webhooks
 from services.notify.dependencies import DeliveryProvider
 from services.notify.models import Base
 
@@ -35,23 +35,36 @@ class NotifyService:
     def on_petition_routed(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
 
+    # The unit's side of an event, each on a queue of its own: the unit is
+    # told (email, webhooks) even while the petitioner's message waits for
+    # their contact.
     @handles(events.PETITION_ROUTED)
     def on_petition_routed_for_unit(self, tx, event):
-        # A queue of its own: the unit is told even while the petitioner's
-        # message waits for their contact.
-        messages.queue_staff_email(tx, self.delivery.cipher, event)
+        self._tell_unit(tx, event)
 
     @handles(events.CASE_DUE_SOON)
     def on_case_due_soon(self, tx, event):
-        messages.queue_staff_email(tx, self.delivery.cipher, event, event["responsible_unit"])
+        self._tell_unit(tx, event)
 
     @handles(events.CASE_OVERDUE)
     def on_case_overdue(self, tx, event):
-        messages.queue_staff_email(tx, self.delivery.cipher, event, event["responsible_unit"])
+        self._tell_unit(tx, event)
 
     @handles(events.SUPERVISION_OPENED)
     def on_supervision_opened(self, tx, event):
+        self._tell_unit(tx, event)
+
+    @handles(events.RATING_SUBMITTED)
+    def on_rating_submitted(self, tx, event):
+        self._tell_unit(tx, event)
+
+    @handles(events.CASE_CONCLUDED)
+    def on_case_concluded_for_unit(self, tx, event):
+        self._tell_unit(tx, event)
+
+    def _tell_unit(self, tx, event):
         messages.queue_staff_email(tx, self.delivery.cipher, event)
+        webhooks.queue(tx, self.delivery.cipher, event)
 
     @handles(events.PETITION_REJECTED)
     def on_petition_rejected(self, tx, event):
@@ -113,3 +126,28 @@ class NotifyService:
     def set_unit_contact(self, actor, unit_code, data):
         with self.store.transaction() as tx:
             return messages.set_unit_contact(tx, actor, unit_code, data)
+
+    @staff_rpc
+    def register_webhook(self, actor, data):
+        with self.store.transaction() as tx:
+            return webhooks.register(tx, self.delivery.cipher, actor, data)
+
+    @staff_rpc
+    def list_webhooks(self, actor):
+        with self.store.transaction() as tx:
+            return webhooks.endpoints(tx, actor)
+
+    @staff_rpc
+    def webhook_deliveries(self, actor, endpoint_id):
+        with self.store.transaction() as tx:
+            return webhooks.deliveries(tx, actor, endpoint_id)
+
+    @staff_rpc
+    def replay_webhook(self, actor, delivery_id):
+        with self.store.transaction() as tx:
+            return webhooks.replay(tx, actor, delivery_id)
+
+    @staff_rpc
+    def resume_webhook(self, actor, endpoint_id):
+        with self.store.transaction() as tx:
+            return webhooks.resume(tx, actor, endpoint_id)

@@ -33,7 +33,7 @@ def published_cases(tx, query, today):
     query = load(PublishedQuerySchema(), query or {})
     start, end, rows = _published(tx, query, today, paged=True)
     return {"from": start.isoformat(), "to": end.isoformat(), "limit": query["limit"],
-            "offset": query["offset"], "cases": [_public(fact, name) for fact, name in rows]}
+            "offset": query["offset"], "cases": [public_case(fact, name) for fact, name in rows]}
 
 
 def open_data(tx, query, today):
@@ -71,19 +71,28 @@ def _published(tx, query, today, paged):
     return start, end, tx.session.execute(listed).all()
 
 
+def is_listed(tx, fact):
+    """Whether a case is on the public list: the conditions of ``_published``
+    (but the period's), for one case (the similar-case index follows it)."""
+    return bool(fact.concluded_at and fact.publish
+                and tx.session.get(WithheldCase, fact.case_number) is None)
+
+
 def withhold(tx, case_number, reason, actor):
     """A bureau (``actor``, checked) withholds a case in its jurisdiction from
-    the public list, saying why; outside it the case does not exist."""
+    the public list, saying why; outside it the case does not exist. Returns
+    (the answer, the case's fact row)."""
     reason = load(WithholdSchema(), {"reason": reason})["reason"]
     fact = tx.session.get(CaseFact, case_number) if isinstance(case_number, str) else None
     if fact is None or not in_jurisdiction(fact.area_code, actor):
         raise NotFound(f"case {case_number} not found")
     tx.session.merge(WithheldCase(case_number=case_number, reason=reason,
                                   withheld_by=actor["username"]))
-    return {"case_number": case_number, "withheld": True, "reason": reason}
+    tx.session.flush()
+    return {"case_number": case_number, "withheld": True, "reason": reason}, fact
 
 
-def _public(fact, unit_name):
+def public_case(fact, unit_name):
     return {
         "case_number": fact.case_number, "category": fact.category, "area_code": fact.area_code,
         "unit_code": fact.unit_code, "unit_name": unit_name, "track": fact.track,

@@ -10,10 +10,26 @@ summed from. Nothing here is read from another service's tables.
     units             unit code -> name, as routing names it in its events
     withheld_cases    cases staff withheld from the public list (kept by a rebuild)
     bulletins         the bulletins made on schedule, as sent out (kept by a rebuild)
+    case_texts        a case's title (numbers masked) and its words, for similar cases
+    search_words      word -> listed cases using it (a query keeps its rarest words)
+    similar_index     SQLite only: the FTS5 index of the listed cases' words (PostgreSQL:
+                      a GIN index on case_texts); not a mapped table (SEARCH_INDEX)
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    DDL,
+    JSON,
+    Boolean,
+    Date,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.store import UtcDateTime, utcnow
@@ -160,3 +176,53 @@ class UnitName(Base):
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+
+
+class CaseText(Base):
+    """What the similar-case search (similar.py) knows of a case: its title as
+    submitted, with numbers that could be a phone or ID number masked, and its
+    words (jieba, joined by spaces). ``listed`` while the case is on the public
+    list (concluded, published, not withheld): only then are its words in the
+    search index and its title shown to anyone."""
+
+    __tablename__ = "case_texts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(100))
+    words: Mapped[str] = mapped_column(Text)
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SearchWord(Base):
+    """How many listed cases have ``word``: a query searches for its rarest
+    words only (a word in every other title finds everything and says little),
+    which keeps the cases the index must rank few at any scale. The row of
+    ``EVERY_CASE`` (not a word: words have letters) counts the listed cases."""
+
+    __tablename__ = "search_words"
+
+    word: Mapped[str] = mapped_column(String(40), primary_key=True)
+    cases: Mapped[int] = mapped_column(Integer)
+
+
+EVERY_CASE = "*"
+
+
+# The search index over the listed cases' words, one per store kind, made with
+# the tables (create_all) and by the migration that introduced it:
+#   SQLite: an FTS5 table (unicode61 splits the space-joined words; bm25 ranks),
+#           rowid = case_texts.id, holding the listed cases only;
+#   PostgreSQL: a GIN index on to_tsvector('simple', words) of the listed rows.
+SEARCH_INDEX = "similar_index"
+SEARCH_INDEX_DDL = {
+    "sqlite": f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_INDEX} "
+              "USING fts5(words, tokenize='unicode61')",
+    "postgresql": f"CREATE INDEX IF NOT EXISTS ix_{SEARCH_INDEX} ON case_texts "
+                  "USING gin (to_tsvector('simple', words)) WHERE listed",
+}
+for _dialect, _ddl in SEARCH_INDEX_DDL.items():
+    event.listen(CaseText.__table__, "after_create", DDL(_ddl).execute_if(dialect=_dialect))
+# Tables the models do not map, for the migrations' comparison (core.migrations):
+# the FTS5 table and its shadow tables (similar_index_data, ...).
+Base.metadata.info["unmapped_tables"] = (SEARCH_INDEX,)

@@ -39,7 +39,7 @@ from sqlalchemy import delete, select
 from core import events
 from core.calendar import local_date
 from core.events import RATING_DIMENSIONS, unsatisfied_dimensions
-from services.reports import words
+from services.reports import similar, words
 from services.reports.models import (
     ArchivedEvent,
     CaseFact,
@@ -78,6 +78,7 @@ def on_submitted(p, fact, event):
     fact.publish = event["publish"]
     if first:
         _count_words(p.tx, local_date(event["submitted_at"]), event["title"])
+        similar.remember(p.tx, fact.case_number, event["title"])
     _mark_repeats(p, fact)
 
 
@@ -188,6 +189,7 @@ def project(tx, settings, contract, event):
     with p.recount(fact):
         PROJECTORS[contract](p, fact, event)
     p.apply()
+    similar.sync(tx, fact)
 
 
 class Projection:
@@ -235,6 +237,7 @@ def rebuild(tx, settings, batch=1000):
     events gave when they arrived (the projectors do not depend on order)."""
     for model in (CaseFact, DailyCount, MonthlyCount, DailyWord, UnitName):
         tx.session.execute(delete(model))
+    similar.clear(tx)
     replayed = 0
     rows = tx.session.execute(select(ArchivedEvent.event_type, ArchivedEvent.payload)
                               .order_by(ArchivedEvent.id)).yield_per(batch)

@@ -8,9 +8,23 @@ from sqlalchemy import select
 from core.config import LOCAL_TIME
 from core.errors import InvalidInput, NotFound
 from core.validation import load
-from services.reports import access, assessment, disclosure, exports, figures
+from services.reports import (
+    access,
+    assessment,
+    disclosure,
+    exports,
+    figures,
+    regulations,
+    similar,
+    words,
+)
 from services.reports.models import StoredBulletin
-from services.reports.schemas import FigureQuerySchema, TrendQuerySchema, resolve_period
+from services.reports.schemas import (
+    FigureQuerySchema,
+    SimilarQuerySchema,
+    TrendQuerySchema,
+    resolve_period,
+)
 
 PUBLIC_COLUMNS = ("key", "name", "from", "to", "received", "concluded", "due", "on_time",
                   "on_time_rate", "rated", "satisfaction_rate", "rating_participation")
@@ -40,9 +54,35 @@ def open_data(tx, query, on=None):
     return exports.csv_document("open-data", disclosure.open_data(tx, query, on or today()))
 
 
+def similar_cases(tx, query, settings):
+    """智慧信访: the published cases most like what a citizen writes, and the
+    regulations that apply to it."""
+    return _similar(tx, query, settings, pool=0)[0]
+
+
+def _similar(tx, query, settings, pool):
+    """(the citizen's answer, the best ``pool`` similar cases)."""
+    query = load(SimilarQuerySchema(), query or {})
+    text = f"{query['title']} {query['content']}"
+    cases = similar.similar_cases(tx, query, settings.calendar, max(query["limit"], pool))
+    return {"cases": cases[:query["limit"]],
+            "regulations": regulations.applicable(settings.regulations, query["category"],
+                                                  text, words.words_of(text))}, cases
+
+
+def similar_for_staff(tx, query, actor, settings):
+    """The same for a member of staff, with the unit that handled the most
+    similar cases (a suggestion beside routing's decision)."""
+    access.load_actor(actor)
+    answer, pool = _similar(tx, query, settings, similar.SUGGESTION_POOL)
+    return {**answer, "suggested_unit": similar.suggested_unit(pool)}
+
+
 def withhold(tx, case_number, reason, actor):
     actor = access.bureau(actor, "withholding a case from publication")
-    return disclosure.withhold(tx, case_number, reason, actor)
+    answer, fact = disclosure.withhold(tx, case_number, reason, actor)
+    similar.sync(tx, fact)  # off the public list: out of the similar-case index too
+    return answer
 
 
 def unit_figures(tx, query, actor, on=None):

@@ -74,6 +74,23 @@ class WithholdSchema(_Input):
     reason = fields.Str(required=True, validate=validate.Length(min=2, max=500))
 
 
+class SimilarQuerySchema(_Input):
+    """What a citizen is writing (or has written: ``case_number``, which is
+    then not shown as similar to itself)."""
+
+    title = fields.Str(load_default="", validate=validate.Length(max=100))
+    content = fields.Str(load_default="", validate=validate.Length(max=5000))
+    category = fields.Str(load_default=None, validate=validate.Length(min=1, max=30))
+    area_code = fields.Str(load_default=None, validate=_AREA)
+    limit = fields.Int(load_default=5, validate=validate.Range(min=1, max=20))
+    case_number = fields.Str(load_default=None, validate=validate.Length(min=1, max=20))
+
+    @validates_schema
+    def _some_text(self, data, **kwargs):
+        if not (data["title"].strip() or data["content"].strip()):
+            raise ValidationError({"title": ["标题和内容不能都为空 (title or content required)"]})
+
+
 class TrendQuerySchema(_Input):
     """The last ``days`` days up to ``date`` against the ``days`` before them."""
 
@@ -262,3 +279,50 @@ class TrendsSchema(Schema):
     categories = fields.Nested(RisingListSchema)
     areas = fields.Nested(RisingListSchema)
     words = fields.Nested(RisingListSchema)
+
+
+class SimilarCaseSchema(PublishedCaseSchema):
+    title = fields.Str(metadata={"description": "as submitted; numbers like phones masked"})
+    handling = fields.Str(metadata={"description": "how it was handled, in words"})
+    result = fields.Str(metadata={"description": "the result: on time or late, working days, "
+                                                 "the rating of the handling"})
+    handling_days = fields.Int(allow_none=True, metadata={"description": "working days"})
+    score = fields.Float(metadata={"description": "similarity; higher is closer"})
+
+
+class RegulationSchema(Schema):
+    id = fields.Str()
+    source = fields.Str()
+    article = fields.Str()
+    text = fields.Str()
+    summary = fields.Bool(metadata={"description": "the text is a summary, not the official "
+                                                   "wording"})
+    categories = fields.List(fields.Str())
+
+
+class SimilarSchema(Schema):
+    cases = fields.List(fields.Nested(SimilarCaseSchema))
+    regulations = fields.List(fields.Nested(RegulationSchema))
+
+
+class SuggestedUnitSchema(Schema):
+    unit_code = fields.Str()
+    unit_name = fields.Str(allow_none=True)
+    similar_cases = fields.Int(metadata={"description": "how many of the similar cases it handled"})
+    of = fields.Int()
+    median_handling_days = fields.Float()
+    reason = fields.Str()
+
+
+class RoutedUnitSchema(Schema):
+    unit_code = fields.Str(allow_none=True)
+    unit_name = fields.Str(allow_none=True)
+
+
+class StaffSimilarSchema(SimilarSchema):
+    """For staff, beside a case: the similar cases, the regulations, the unit
+    that handled such cases most often, and routing's own decision next to it
+    (the suggestion never changes it)."""
+
+    suggested_unit = fields.Nested(SuggestedUnitSchema, allow_none=True)
+    routed_unit = fields.Nested(RoutedUnitSchema, allow_none=True)

@@ -37,6 +37,16 @@ class ReportsService:
         with self.store.transaction() as tx:
             return reports.open_data(tx, query)
 
+    @rpc
+    def similar_cases(self, query):
+        with self.store.transaction() as tx:
+            return reports.similar_cases(tx, query, self.settings)
+
+    @staff_rpc
+    def similar_for_staff(self, query, actor):
+        with self.store.transaction() as tx:
+            return reports.similar_for_staff(tx, query, actor, self.settings)
+
     @staff_rpc
     def withhold(self, case_number, reason, actor):
         with self.store.transaction() as tx:

@@ -1,6 +1,6 @@
-"""Words in petition titles, for the rising-words trend: segmented with jieba
-(``cut_for_search``, so 供暖温度 also counts as 供暖), minus stop words,
-numbers and single characters. jieba loads its dictionary (~0.7 s) once, when
+"""Words in petition titles, for the rising-words trend and the similar-case
+search: segmented with jieba (``cut_for_search``, so 供暖温度 also counts as
+供暖), minus stop words, numbers and single characters. jieba loads its dictionary (~0.7 s) once, when
 the service starts (``ready``), not in a worker."""
 import logging
 import re
@@ -28,8 +28,15 @@ def ready():
         _ready = True
 
 
+def words_of(text):
+    """The distinct words of a text worth counting or searching for, in the
+    order they first appear."""
+    ready()
+    return list(dict.fromkeys(w for w in jieba.cut_for_search(text or "")
+                              if len(w) >= 2 and w not in STOP_WORDS
+                              and not _NOT_A_WORD.match(w)))
+
+
 def title_words(title):
     """The distinct words of a title worth counting."""
-    ready()
-    return sorted({w for w in jieba.cut_for_search(title or "")
-                   if len(w) >= 2 and w not in STOP_WORDS and not _NOT_A_WORD.match(w)})
+    return sorted(words_of(title))

@@ -4,6 +4,7 @@ from nameko.extensions import DependencyProvider
 
 from core.actors import AccountCheck, StaffAccounts
 from core.store import Store
+from services.routing.api_keys import KeyPolicy
 from services.routing.auth import Auth, PasswordHashing, SignInPolicy
 from services.routing.deadlines import schedule_from_config
 from services.routing.staff_admin import token_state
@@ -45,3 +46,13 @@ class LocalStaffAccounts(StaffAccounts):
             with handle.transaction() as tx:
                 return token_state(tx, username)
         return AccountCheck(state)
+
+
+class KeyPolicyProvider(DependencyProvider):
+    """Config: ``API_KEY_HASH_KEY`` (API keys refused without it), ``API_KEY_RATE``."""
+
+    def setup(self):
+        self.policy = KeyPolicy.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.policy

@@ -74,6 +74,7 @@ TOWN_RULES = [("housing", "370102001"), ("urban_management", "370102001")]
 # username -> (unit code, role)
 DEMO_STAFF = {
     "city_bureau": ("370100-XFJ", BUREAU_SUPERVISOR),
+    "city_admin": ("370100-XFJ", BUREAU_ADMIN),
     "lixia_bureau": ("370102-XFJ", BUREAU_SUPERVISOR),
     "lixia_admin": ("370102-XFJ", BUREAU_ADMIN),  # staff accounts of 历下区
     "city_housing": ("370100-ZJJ", HANDLER),

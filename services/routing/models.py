@@ -164,3 +164,34 @@ class AssignmentReturn(Base):
     unit_code: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str] = mapped_column(Text)
     returned_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ApiKey(Base):
+    """A department system's or an app's key (services/routing/api_keys.py):
+    only its keyed hash is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(12), primary_key=True)  # public: in the key itself
+    key_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(10))  # unit | app
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"))
+    app: Mapped[str | None] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(50))
+
+
+class ApiKeyUse(Base):
+    """Every use of a key, allowed or refused (an unknown key: no key id)."""
+
+    __tablename__ = "api_key_uses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_id: Mapped[str | None] = mapped_column(String(12), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    operation: Mapped[str] = mapped_column(String(80))
+    client: Mapped[str] = mapped_column(String(45))
+    outcome: Mapped[str] = mapped_column(String(20))  # ok | revoked | rate_limited | unknown_key

@@ -81,3 +81,32 @@ class StaffChangeSchema(Schema):
     change = fields.Str(metadata={"enum": ["created", "disabled", "enabled", "unit_changed",
                                            "role_changed", "password_reset"]})
     detail = fields.Str()
+
+
+class ApiKeyInput(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    unit_code = fields.Str(load_default=None, validate=validate.Length(max=30))
+    app = fields.Str(load_default=None, validate=validate.Length(min=1, max=100))
+
+
+class ApiKeySchema(Schema):
+    key_id = fields.Str()
+    name = fields.Str()
+    scope = fields.Str()
+    unit_code = fields.Str(allow_none=True)
+    app = fields.Str(allow_none=True)
+    created_by = fields.Str()
+    created_at = Instant()
+    revoked_at = Instant(allow_none=True)
+    revoked_by = fields.Str(allow_none=True)
+
+
+class NewApiKeySchema(ApiKeySchema):
+    key = fields.Str()  # shown once
+
+
+class ApiKeyUseSchema(Schema):
+    at = Instant()
+    operation = fields.Str()
+    client = fields.Str()
+    outcome = fields.Str()

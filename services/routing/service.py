@@ -4,8 +4,13 @@ from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
 from core.store import Store
-from services.routing import auth, directory, routing, routing_rules, staff_admin
-from services.routing.dependencies import AuthProvider, LocalStaffAccounts, ScheduleProvider
+from services.routing import api_keys, auth, directory, routing, routing_rules, staff_admin
+from services.routing.dependencies import (
+    AuthProvider,
+    KeyPolicyProvider,
+    LocalStaffAccounts,
+    ScheduleProvider,
+)
 from services.routing.models import Base
 
 
@@ -15,6 +20,7 @@ class RoutingService:
     schedule = ScheduleProvider()
     auth = AuthProvider()
     staff_accounts = LocalStaffAccounts()
+    key_policy = KeyPolicyProvider()
 
     @handles(events.PETITION_SUBMITTED)
     def on_petition_submitted(self, tx, event):
@@ -114,6 +120,33 @@ class RoutingService:
     def set_rule(self, category, area_code, unit_code, track):
         with self.store.transaction() as tx:
             return routing_rules.set_rule(tx, category, area_code, unit_code, track)
+
+    @staff_rpc
+    def create_api_key(self, actor, data):
+        with self.store.transaction() as tx:
+            return api_keys.create(tx, self.key_policy, actor, data)
+
+    @staff_rpc
+    def revoke_api_key(self, actor, key_id):
+        with self.store.transaction() as tx:
+            return api_keys.revoke(tx, actor, key_id)
+
+    @staff_rpc
+    def list_api_keys(self, actor):
+        with self.store.transaction() as tx:
+            return api_keys.keys(tx, actor)
+
+    @staff_rpc
+    def api_key_uses(self, actor, key_id):
+        with self.store.transaction() as tx:
+            return api_keys.uses(tx, actor, key_id)
+
+    @rpc
+    def check_api_key(self, key, operation, client=None):
+        """Who the key speaks for; the use is logged even when refused."""
+        with self.store.transaction() as tx:
+            outcome = api_keys.check(tx, self.key_policy, key, operation, client)
+        return _raise_refusal(outcome)
 
 
 def _raise_refusal(outcome):

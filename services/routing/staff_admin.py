@@ -11,11 +11,12 @@ Each change emits ``staff_changed`` (no password, no personal data)."""
 from sqlalchemy import select
 
 from core import events
+from core.actors import API_KEY_ACTOR
 from core.errors import Conflict, Forbidden, NotFound
 from core.roles import BUREAU_ADMIN, BUREAU_ROLES, jurisdiction_prefix
 from core.store import utcnow
 from core.validation import load
-from services.routing.models import StaffAccount, StaffChange, Unit
+from services.routing.models import ApiKey, StaffAccount, StaffChange, Unit
 from services.routing.schemas import AccountChangeSchema, NewAccountSchema, StaffChangeSchema
 
 BUREAU_KIND = "petition_bureau"
@@ -23,7 +24,11 @@ BUREAU_KIND = "petition_bureau"
 
 def token_state(tx, username):
     """What a token of ``username`` must still match: the account is active
-    and its token version is the one signed into the token."""
+    and its token version is the one signed into the token. A unit's API key
+    acting as its handler (``key:<id>``) is active until it is revoked."""
+    if isinstance(username, str) and username.startswith(API_KEY_ACTOR):
+        key = tx.session.get(ApiKey, username[len(API_KEY_ACTOR):])
+        return {"active": key is not None and key.revoked_at is None, "token_version": 0}
     account = tx.session.get(StaffAccount, username) if isinstance(username, str) else None
     if account is None:
         return {"active": False, "token_version": -1}

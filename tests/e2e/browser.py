@@ -11,7 +11,8 @@ monkey-patching breaks, so a page is driven by a script of its own process:
 - in the script: ``with browser() as b:``, ``page = new_page(b, PHONE)``,
   ``errors = watch(page)`` (script errors and Content-Security-Policy refusals),
   ``check_accessibility(page, "submit form")`` (fails on any serious or
-  critical axe violation) and ``screenshots(page, "citizen-submit")`` (writes
+  critical axe violation), ``check_reflow(page, "submit form")`` (no sideways
+  scrolling at 320 CSS pixels, 200% and 400% zoom, nor with text at 200%) and ``screenshots(page, "citizen-submit")`` (writes
   ``citizen-submit-phone.png`` and ``citizen-submit-desktop.png`` into
   SCREENSHOTS, the folder the README names)."""
 import json
@@ -100,6 +101,36 @@ def check_accessibility(page, label):
     violations = accessibility_violations(page)
     assert not violations, f"accessibility ({label}): " + json.dumps(
         violations, ensure_ascii=False, indent=1)
+
+
+def check_reflow(page, label, width=320):
+    """WCAG 1.4.10 (reflow, what 400% zoom of a 1280-pixel window gives) and
+    so 200% zoom: at ``width`` CSS pixels the page needs no sideways
+    scrolling; nor at phone width with the text twice its size (a large
+    system font, WCAG 1.4.4). Fails (AssertionError) naming the widest element."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": before["height"]})
+    _assert_no_sideways_scrolling(page, f"reflow ({label}) at {width}px")
+    page.set_viewport_size(PHONE)
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    try:
+        _assert_no_sideways_scrolling(page, f"text at 200% ({label}) at {PHONE['width']}px")
+    finally:
+        page.evaluate("document.documentElement.style.fontSize = ''")
+        page.set_viewport_size(before)
+
+
+def _assert_no_sideways_scrolling(page, label):
+    wide = page.evaluate("""() => {
+        const root = document.documentElement;
+        if (root.scrollWidth <= root.clientWidth) return null;
+        const all = [...document.body.querySelectorAll('*')].filter(
+            el => el.getBoundingClientRect().right > root.clientWidth + 1
+                  && !el.closest('[role=region][tabindex]'));
+        const el = all[all.length - 1];
+        return el ? `${el.tagName.toLowerCase()}#${el.id}.${el.className}` : 'the page';
+    }""")
+    assert wide is None, f"{label}: sideways scrolling: {wide}"
 
 
 def screenshots(page, name, folder=None):

@@ -1,25 +1,43 @@
-"""Drives the citizens' page in headless Chromium, as a citizen would: a
-submission with a wrong ID number, a good one (asking for the SMS code and
-reading it off the phone: the record provider's SMS log), then following it by
-the query code until it is routed. Prints what it saw as JSON.
+"""The citizens' portal in headless Chromium at phone size (390x844), as a
+citizen meets it. Each step is a command run by test_citizen_page.py in a
+process of its own (tests/e2e/browser.py) and prints what it saw as JSON:
 
-Run by test_citizen_page.py in a process of its own (tests/e2e/browser.py)."""
+- ``submit URL SMS_LOG``: mistakes first (an empty form, an ID number with a
+  wrong check digit, in Chinese and in English), then the SMS code, a double
+  tap on 提交 whose answer is lost on the way back, the retry, the receipt;
+- ``follow URL CODE``: the case by its query code; replied: the rating (first
+  one dimension missing), then the review request;
+- ``rejected URL CODE``: a matter for the courts, by its query code;
+- ``results URL``: the public results and the units' scoreboard.
+
+Every page is checked with axe (serious and critical violations fail), for
+reflow at 320 pixels, and saved as screenshots at phone and desktop size."""
 import json
 import re
 import sys
 import time
 from pathlib import Path
 
-from tests.e2e.browser import DESKTOP, browser, check_accessibility, new_page, screenshots, watch
+from tests.e2e.browser import (
+    PHONE,
+    browser,
+    check_accessibility,
+    check_reflow,
+    new_page,
+    screenshots,
+    watch,
+)
 
-PHONE = "13912345678"
+PHONE_NUMBER = "13912345678"
+ID_NUMBER = "11010519491231002X"
+WRONG_CHECK_DIGIT = "110105194912310021"
 
 
-def code_received(sms_log):
-    """The newest code texted to PHONE, once one has come."""
-    for _ in range(100):
+def code_received(sms_log, phone):
+    """The newest code texted to ``phone``, once one has come."""
+    for _ in range(150):
         lines = Path(sms_log).read_text().splitlines() if Path(sms_log).exists() else []
-        codes = [m[1] for line in lines if f"\t{PHONE}\t" in line
+        codes = [m[1] for line in lines if f"\t{phone}\t" in line
                  for m in [re.search(r"验证码为(\d{6})", line)] if m]
         if codes:
             return codes[-1]
@@ -27,54 +45,200 @@ def code_received(sms_log):
     raise RuntimeError("no SMS code arrived")
 
 
-def fill_petition(page, id_number):
-    page.fill("#name", "李四")
-    page.fill("#id_number", id_number)
-    page.fill("#phone", PHONE)
-    page.select_option("#category", "housing")
-    page.select_option("#area_code", "370102")
-    page.fill("#title", "楼道灯损坏")
-    page.fill("#content", "三号楼楼道灯损坏一个月无人维修。")
-    page.click("#submit-form button[type=submit]")
+def checked(page, label, name=None):
+    """axe and reflow on the page as it is now; screenshots when ``name``."""
+    check_accessibility(page, label)
+    check_reflow(page, label)
+    if name:
+        screenshots(page, name)
 
 
-def main(url, sms_log):
+def field_state(page, field):
+    """What the person sees of a field: its error text, whether it is marked."""
+    return {"error": page.text_content(f"#{field}-error").strip(),
+            "error_shown": page.is_visible(f"#{field}-error"),
+            "invalid": page.get_attribute(f"[data-field={field}], #{field}", "aria-invalid")}
+
+
+def focused(page):
+    return page.evaluate("document.activeElement && document.activeElement.id")
+
+
+def in_view(page, selector):
+    return page.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
+        return r.top > -2 && r.top < window.innerHeight; }""", selector)
+
+
+def submit(url, sms_log):
     seen = {}
     with browser() as chromium:
-        page = new_page(chromium, DESKTOP)
-        # The page's Content-Security-Policy must let its own script and style run.
+        page = new_page(chromium, PHONE)
         errors = watch(page)
         page.goto(url)
-        page.wait_for_selector("#category option[value=housing]", state="attached")
-        check_accessibility(page, "the empty form")
+        page.wait_for_selector("#district option:nth-child(2)", state="attached")
+        seen["lang"] = page.get_attribute("html", "lang")
+        seen["preselected"] = {s: page.input_value(f"#{s}") for s in ("category", "district")}
+        seen["inputmode"] = {f: page.get_attribute(f"#{f}", "inputmode")
+                             for f in ("id_number", "phone", "sms_code")}
+        seen["autocomplete"] = {f: page.get_attribute(f"#{f}", "autocomplete")
+                                for f in ("name", "phone", "sms_code")}
+        checked(page, "the empty form", "citizen-submit")
 
-        fill_petition(page, "11010519491231002")  # one digit short
-        page.wait_for_selector("#submit-errors:not(:empty)")  # no eval: the page's CSP forbids it
-        seen["error"] = page.text_content("#submit-errors")
+        # An empty form: each error beside its field, the first field focused.
+        page.click("#submit-button")
+        page.wait_for_selector("#submit-errors:not([hidden])")
+        seen["empty"] = {f: field_state(page, f) for f in ("name", "category", "area_code")}
+        seen["empty_focus"] = focused(page)
+        checked(page, "the form with errors", "citizen-errors")
 
-        page.fill("#id_number", "11010519491231002X")
+        # The ID number's check digit, as it is typed.
+        page.fill("#name", "李四")
+        page.type("#id_number", WRONG_CHECK_DIGIT)
+        seen["typed_id"] = field_state(page, "id_number")
+        page.fill("#id_number", ID_NUMBER)
+        page.dispatch_event("#id_number", "input")
+        seen["mended_id"] = field_state(page, "id_number")
+        page.type("#phone", "1391234567")  # one digit short, then left
+        page.press("#phone", "Tab")
+        seen["short_phone"] = field_state(page, "phone")
+        page.fill("#phone", PHONE_NUMBER)
+        page.dispatch_event("#phone", "input")
+
+        # The area down the tree: a district, then one of its towns.
+        page.select_option("#category", "housing")
+        seen["category_description"] = page.text_content("#category-description")
+        seen["towns_before"] = page.is_disabled("#town")
+        page.select_option("#district", "370102")
+        page.select_option("#town", "370102001")
+        page.fill("#title", "楼道灯损坏")
+        page.fill("#content", "三" * 5001)
+        seen["counter_over"] = page.text_content("#content-count")
+        page.fill("#content", "三号楼楼道灯损坏一个月无人维修。")
+        seen["counter"] = page.text_content("#content-count")
+
+        # Switched to English, the errors are English.
+        page.click("#lang-switch")
+        seen["lang_en"] = page.get_attribute("html", "lang")
+        page.click("#submit-button")
+        page.wait_for_selector("#sms_code-error:not([hidden])")
+        seen["english_sms_error"] = field_state(page, "sms_code")
+        page.click("#lang-switch")
+
         page.click("#send-code")
         page.wait_for_selector("#code-status:not(:empty)")
         seen["code_status"] = page.text_content("#code-status")
-        page.fill("#sms_code", code_received(sms_log))
-        page.click("#submit-form button[type=submit]")
+        page.fill("#sms_code", code_received(sms_log, PHONE_NUMBER))
+
+        # A double tap over a connection that loses the answer: one request
+        # reaches the platform (which stores the petition), the page hears nothing.
+        sent, lost = [], {}
+
+        def lose_answer(route):
+            sent.append(route.request.headers.get("idempotency-key"))
+            lost["receipt"] = route.fetch().json()
+            route.abort("internetdisconnected")
+        page.route("**/api/v1/petitions", lose_answer)
+        page.dblclick("#submit-button")
+        page.wait_for_selector("#submit-errors:not([hidden])")
+        seen["offline"] = page.text_content("#submit-errors")
+        seen["kept"] = {f: page.input_value(f"#{f}") for f in ("name", "title", "town")}
+        seen["sent_on_double_tap"] = len(sent)
+        page.unroute("**/api/v1/petitions")
+
+        # The retry gets the receipt of the petition the lost answer was for.
+        page.on("request", lambda r: r.url.endswith("/api/v1/petitions")
+                and sent.append(r.headers.get("idempotency-key")))
+        page.click("#submit-button")
         page.wait_for_selector("#receipt:not([hidden])")
+        seen["same_key"] = len(set(sent)) == 1 and len(sent) == 2
+        seen["lost_receipt"] = lost["receipt"]
         seen["case_number"] = page.text_content("#case-number")
         seen["query_code"] = page.text_content("#receipt-code")
-
-        for _ in range(50):  # routing takes a moment
-            page.click("#follow-form button")
-            page.wait_for_selector("#case-status")
-            if page.get_attribute("#case-status", "data-status") == "routed":
-                break
-            page.wait_for_timeout(200)
-        seen["status"] = page.get_attribute("#case-status", "data-status")
-        seen["case_text"] = page.text_content("#case")
-        check_accessibility(page, "a routed case")
+        seen["receipt_in_view"] = in_view(page, "#receipt")
+        seen["receipt_focused"] = focused(page)
+        seen["errors_after_success"] = page.is_visible("#submit-errors")
+        seen["id_number_cleared"] = page.input_value("#id_number")
+        checked(page, "the receipt", "citizen-receipt")
         seen["errors"] = errors
-        seen["screenshots"] = [str(p) for p in screenshots(page, "citizen-follow")]
+    print(json.dumps(seen, ensure_ascii=False))
+
+
+def open_case(page, url, code):
+    page.goto(url + "follow")
+    page.fill("#query_code", code)
+    page.click("#follow-button")
+    page.wait_for_selector("#case:not([hidden])")
+
+
+def follow(url, code):
+    seen = {}
+    with browser() as chromium:
+        page = new_page(chromium, PHONE)
+        errors = watch(page)
+        page.goto(url + "follow")
+        page.fill("#query_code", "0000-0000-0000-0000")
+        page.click("#follow-button")
+        page.wait_for_selector("#query_code-error:not([hidden])")
+        seen["unknown"] = field_state(page, "query_code")
+        seen["unknown_focus"] = focused(page)
+
+        open_case(page, url, code)
+        seen["status"] = page.get_attribute("#case-status", "data-status")
+        seen["status_text"] = page.text_content("#case-status")
+        seen["case_text"] = page.text_content("#case")
+        seen["unknown_cleared"] = not page.is_visible("#query_code-error")
+        checked(page, "a replied case with the rating form", "citizen-follow")
+
+        page.check("#service_attitude-satisfied")
+        page.check("#work_efficiency-basically_satisfied")
+        page.click("#rating-button")
+        page.wait_for_selector("#handling_quality-error:not([hidden])")
+        seen["missing_dimension"] = field_state(page, "handling_quality")
+        page.check("#handling_quality-satisfied")
+        page.click("#rating-button")
+        page.wait_for_selector("#rating-done:not([hidden])")
+        seen["rating"] = page.text_content("#rating-levels")
+        seen["rating_form_gone"] = not page.is_visible("#rating-form")
+        seen["review_offered"] = page.is_visible("#review-form")
+
+        page.fill("#reason", "答复未解决楼道灯问题，申请复查。")
+        page.click("#review-button")
+        page.wait_for_selector("#case-review-box:not([hidden])")
+        seen["review_state"] = page.text_content("#case-review-state")
+        seen["review_form_gone"] = not page.is_visible("#review-form")
+        checked(page, "a rated case under review", "citizen-rated")
+        seen["errors"] = errors
+    print(json.dumps(seen, ensure_ascii=False))
+
+
+def rejected(url, code):
+    with browser() as chromium:
+        page = new_page(chromium, PHONE)
+        errors = watch(page)
+        open_case(page, url, code)
+        seen = {"status": page.get_attribute("#case-status", "data-status"),
+                "status_text": page.text_content("#case-status"),
+                "unit": page.text_content("#case-unit"),
+                "reason": page.text_content("#case-declined"),
+                "rating_form": page.is_visible("#rating-form")}
+        checked(page, "a case for the courts", "citizen-rejected")
+        seen["errors"] = errors
+    print(json.dumps(seen, ensure_ascii=False))
+
+
+def results(url):
+    with browser() as chromium:
+        page = new_page(chromium, PHONE)
+        errors = watch(page)
+        page.goto(url + "results")
+        page.wait_for_selector("#scoreboard tbody tr, #board-empty:not([hidden])")
+        seen = {"units": page.locator("#scoreboard tbody tr").count(),
+                "board": page.text_content("#scoreboard")}
+        checked(page, "the public results", "citizen-results")
+        seen["errors"] = errors
     print(json.dumps(seen, ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    {"submit": submit, "follow": follow, "rejected": rejected,
+     "results": results}[sys.argv[1]](*sys.argv[2:])

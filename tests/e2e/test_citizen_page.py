@@ -3,30 +3,116 @@ what the page relies on from the API: a retried submission with its
 Idempotency-Key gets the first receipt (also two sent at once), scoped to the
 person; errors with no field have no ``details`` (never the string "None") and
 come in the language asked for."""
+import re
 import uuid
-from pathlib import Path
 
 import eventlet
 import pytest
+import requests
 
 from tests.e2e.browser import run_script
-from tests.stack import VALID, api, request_code
+from tests.stack import VALID, api, eventually, follow, login, request_code, submit_petition
 
 pytestmark = pytest.mark.e2e
 
 
-def test_a_citizen_submits_and_follows_a_petition_in_the_browser(stack):
-    seen = run_script("tests.e2e.citizen_page", stack.url + "/", stack.var_dir / "sms.log")
-    assert "id_number" in seen["error"]
-    assert "139****5678" in seen["code_status"]
+def page(command, *args):
+    return run_script("tests.e2e.citizen_page", command, *args)
+
+
+def test_a_citizen_from_submission_to_rating_and_review_on_a_phone(stack):
+    url = stack.url + "/"
+    seen = page("submit", url, stack.var_dir / "sms.log")
     assert seen["errors"] == []
-    assert seen["case_number"].startswith("JN")
-    assert len(seen["query_code"]) == 19
-    assert seen["status"] == "routed"
-    assert "历下区" in seen["case_text"]
+    assert seen["lang"] == "zh-CN" and seen["lang_en"] == "en"
+    assert seen["preselected"] == {"category": "", "district": ""}
+    assert seen["inputmode"] == {"id_number": "text", "phone": "tel", "sms_code": "numeric"}
+    assert seen["autocomplete"] == {"name": "name", "phone": "tel-national",
+                                    "sms_code": "one-time-code"}
+    # An empty form: errors beside the fields, marked, the first field focused.
+    assert seen["empty"]["name"] == {"error": "请填写姓名", "error_shown": True, "invalid": "true"}
+    assert seen["empty"]["category"]["error"] == "请选择事项类别"
+    assert seen["empty"]["area_code"]["error"] == "请选择事项所在地"
+    assert seen["empty"]["area_code"]["invalid"] == "true"
+    assert seen["empty_focus"] == "name"
+    # Checked as typed.
+    assert seen["typed_id"] == {"error": "身份证号校验位错误，请核对", "error_shown": True,
+                                "invalid": "true"}
+    assert seen["mended_id"] == {"error": "", "error_shown": False, "invalid": None}
+    assert seen["short_phone"]["error"] == "请填写11位中国大陆手机号码"
+    assert seen["towns_before"] is True
+    assert "物业" in seen["category_description"]
+    assert seen["counter_over"] == "超出 1 字，请删减"
+    assert seen["counter"] == "16 / 5000 字"
+    assert seen["english_sms_error"]["error"] == "enter the 6-digit SMS code"
+    assert "139****5678" in seen["code_status"]
+    # The double tap sent one request; its answer was lost; nothing typed was.
+    assert seen["sent_on_double_tap"] == 1
+    assert "网络连接中断" in seen["offline"]
+    assert seen["kept"] == {"name": "李四", "title": "楼道灯损坏", "town": "370102001"}
+    # The retry, with the same Idempotency-Key, got the stored petition's receipt.
+    assert seen["same_key"] is True
+    assert seen["case_number"] == seen["lost_receipt"]["case_number"]
+    assert seen["query_code"] == seen["lost_receipt"]["query_code"]
+    assert seen["receipt_in_view"] and seen["receipt_focused"] == "receipt"
+    assert seen["errors_after_success"] is False and seen["id_number_cleared"] == ""
+    code, case_number = seen["query_code"], seen["case_number"]
+
+    # The town's office (解放路街道) takes it and replies, through the API.
+    assert eventually(lambda: follow(stack, code)["status"] == "routed")
+    office = login(stack, "jiefanglu_office")
+    for step, body in (("accept", None), ("reply", {"reply": "已更换楼道灯，请您监督。"})):
+        done = api(stack, "POST", f"/cases/{case_number}/{step}", office, json=body or {})
+        assert done.status_code == 200, done.text
+
+    seen = page("follow", url, code)
+    assert seen["errors"] == []
+    assert seen["unknown"]["error"] == "未找到该查询码对应的信访事项，请核对查询码"
+    assert seen["unknown"]["invalid"] == "true" and seen["unknown_focus"] == "query_code"
+    assert seen["unknown_cleared"]
+    assert seen["status"] == "replied" and seen["status_text"] == "已答复，请您评价"
+    assert "解放路街道办事处" in seen["case_text"] and "已更换楼道灯" in seen["case_text"]
     assert "1101**********002X" in seen["case_text"]
     assert "11010519491231002X" not in seen["case_text"]
-    assert all(Path(p).stat().st_size > 0 for p in seen["screenshots"])
+    assert seen["missing_dimension"]["error"] == "请选择“责任单位办理质量”的评价"
+    assert seen["rating"] == "信访部门服务态度：满意信访部门工作效率：基本满意责任单位办理质量：满意"
+    assert seen["rating_form_gone"] and seen["review_offered"]
+    assert seen["review_state"] == "已申请复查，等待复查意见" and seen["review_form_gone"]
+    rating = api(stack, "GET", f"/petitions/{code}").json()["rating"]
+    assert rating["work_efficiency"] == "basically_satisfied"
+
+
+def test_a_matter_for_the_courts_says_it_was_not_accepted_and_where_to_turn(stack):
+    receipt = submit_petition(stack, {**VALID, "category": "litigation"}).json()
+    assert eventually(lambda: follow(stack, receipt["query_code"])["status"] == "rejected")
+    seen = page("rejected", stack.url + "/", receipt["query_code"])
+    assert seen["errors"] == []
+    assert seen["status_text"] == "不予受理（不属于信访受理范围）"
+    assert "分派中" not in seen["unit"] and "分派" not in seen["status_text"]
+    assert "诉讼" in seen["reason"] and "法院" in seen["reason"]
+    assert seen["rating_form"] is False
+
+
+def test_the_public_results_show_the_units_figures(stack):
+    board = eventually(lambda: api(stack, "GET", "/public/scoreboard").json()["units"])
+    assert board, "no unit on the scoreboard"
+    seen = page("results", stack.url + "/")
+    assert seen["errors"] == []
+    assert seen["units"] == len(board)
+    assert board[0]["name"] in seen["board"]
+
+
+def test_every_page_file_is_local_and_the_policy_allows_no_inline_script(stack):
+    for path in ("/", "/follow", "/results"):
+        response = requests.get(stack.url + path, timeout=10)
+        assert response.status_code == 200
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self';" in policy and "unsafe-inline" not in policy
+        for asset in re.findall(r'(?:src|href)="(/[^"]*)"', response.text):
+            assert requests.get(stack.url + asset, timeout=10).status_code == 200, asset
+        assert "http://" not in response.text and "https://" not in response.text
+    assert requests.get(stack.url + "/static/../pages.py", timeout=10).status_code == 404
+    assert requests.get(stack.url + "/static/vendor/README.md", timeout=10).status_code == 404
 
 
 def test_one_idempotency_key_one_petition_even_sent_twice_at_once(stack):

@@ -8,7 +8,7 @@ from kombu import Connection
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from core import events
-from core.actors import ActorSigner, new_key_pair
+from core.actors import ActorSigner
 from core.errors import Unauthorized
 from core.handlers import HandlerQueues
 from services.routing import directory_seed
@@ -17,7 +17,6 @@ from services.routing.service import RoutingService
 from tests.kit import publish, recorded, recorder, service_config, sqlite_store, wait_for
 
 RETRY_DELAYS = [0.2, 0.4]
-SIGNING_KEY, VERIFY_KEY = new_key_pair()
 
 
 def submit(amqp_uri, case_number, category, area_code):
@@ -49,7 +48,7 @@ def seeded_routing_db(tmp_path_factory):
 
 
 @pytest.fixture
-def running(container_factory, amqp_uri, tmp_path, seeded_routing_db):
+def running(container_factory, amqp_uri, tmp_path, seeded_routing_db, secrets_env):
     """Routing (seeded) and a recorder standing in for tracking; returns the
     recorder's store URL."""
     shutil.copy(seeded_routing_db, tmp_path / "routing.db")
@@ -57,7 +56,8 @@ def running(container_factory, amqp_uri, tmp_path, seeded_routing_db):
     # Handlers declare their queues as they start: every consumer before any event.
     container_factory(RoutingService, service_config(
         amqp_uri, routing_url, EVENT_RETRY_DELAYS=RETRY_DELAYS, HOLIDAY_OVERRIDES=None,
-        ACTOR_VERIFY_KEY=VERIFY_KEY)).start()
+        ACTOR_VERIFY_KEY=secrets_env["ACTOR_VERIFY_KEY"],
+        API_KEY_HASH_KEY=secrets_env["API_KEY_HASH_KEY"])).start()
     tracking = recorder(events.PETITION_ROUTED, events.PETITION_REJECTED, name="tracking")
     container_factory(tracking, service_config(amqp_uri, tracking_url)).start()
     return tracking_url
@@ -97,7 +97,7 @@ def test_litigation_is_rejected_and_an_unknown_area_is_parked(running, amqp_uri)
 
 
 def test_a_disabled_account_is_refused_by_every_service_at_once(running, container_factory,
-                                                                 amqp_uri, tmp_path):
+                                                                 amqp_uri, tmp_path, secrets_env):
     """Tracking beside routing: the handler's token works in tracking until the
     bureau administrator disables the account; from that call on, tracking
     refuses the same token (its @staff_rpc asks routing), and so does routing."""
@@ -109,8 +109,8 @@ def test_a_disabled_account_is_refused_by_every_service_at_once(running, contain
     tracking_url = f"sqlite:///{tmp_path}/tracking.db"
     create_tables(make_engine(tracking_url), TrackingBase)
     container_factory(TrackingService, service_config(
-        amqp_uri, tracking_url, ACTOR_VERIFY_KEY=VERIFY_KEY, **CLOCK_CONFIG)).start()
-    sign = ActorSigner(SIGNING_KEY, 600).issue
+        amqp_uri, tracking_url, ACTOR_VERIFY_KEY=secrets_env["ACTOR_VERIFY_KEY"], **CLOCK_CONFIG)).start()
+    sign = ActorSigner(secrets_env["ACTOR_SIGNING_KEY"], 600).issue
     with ServiceRpcProxy("routing", {"AMQP_URI": amqp_uri}) as routing, \
             ServiceRpcProxy("tracking", {"AMQP_URI": amqp_uri}) as tracking:
         handler = sign(routing.authenticate("lixia_housing", "petition-demo"))[0]
@@ -127,3 +127,20 @@ def test_a_disabled_account_is_refused_by_every_service_at_once(running, contain
         fresh = sign(routing.authenticate("lixia_housing", "petition-demo"))[0]
         assert tracking.list_cases(fresh) == []
         assert [c["change"] for c in routing.staff_changes(admin)] == ["enabled", "disabled"]
+
+
+def test_api_key_made_checked_and_revoked_over_rpc(running, amqp_uri, secrets_env):
+    from core.actors import ActorSigner
+    from core.errors import Unauthorized
+    with ServiceRpcProxy("routing", {"AMQP_URI": amqp_uri}) as routing:
+        admin = ActorSigner(secrets_env["ACTOR_SIGNING_KEY"], 60).issue(
+            routing.authenticate("city_admin", "petition-demo"))[0]
+        made = routing.create_api_key(admin, {"name": "工单系统", "unit_code": "370102-ZJJ"})
+        principal = routing.check_api_key(made["key"], "GET /api/v1/cases", "198.51.100.9")
+        assert (principal["unit_code"], principal["area_code"]) == ("370102-ZJJ", "370102")
+        routing.revoke_api_key(admin, made["key_id"])
+        with pytest.raises(Unauthorized):
+            routing.check_api_key(made["key"], "GET /api/v1/cases", "198.51.100.9")
+        uses = routing.api_key_uses(admin, made["key_id"])
+    assert [u["outcome"] for u in uses] == ["revoked", "ok"]
+    assert uses[0]["client"] == "198.51.100.9"

@@ -2,9 +2,16 @@
 email, its signed webhooks (notify)."""
 from services.gateway.auth import staff_only
 from services.gateway.http import API, http, json_body
-from services.notify.schemas import UnitContactSchema
+from services.notify.schemas import (
+    EndpointSchema,
+    RegisteredSchema,
+    Replayed,
+    UnitContactSchema,
+    WebhookDeliverySchema,
+)
 
 UNIT_CODE = "<string(maxlength=40):unit_code>"
+ENDPOINT_ID = "<int(min=1, max=2147483647):endpoint_id>"
 
 
 class ChannelRoutes:
@@ -23,3 +30,61 @@ class ChannelRoutes:
         """
         return UnitContactSchema().dump(
             self.notify.set_unit_contact(actor, unit_code, json_body(request)))
+
+    @http("POST", f"{API}/webhooks")
+    @staff_only
+    def register_webhook(self, request, actor):
+        """Register a signed webhook endpoint for event kinds (docs/webhooks.md); the secret is shown once
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: EndpointInput}}}
+        responses:
+          "201": {description: "registered; keep the secret, it is not shown again",
+                  content: {application/json: {schema: RegisteredSchema}}}
+        """
+        return 201, RegisteredSchema().dump(self.notify.register_webhook(actor, json_body(request)))
+
+    @http("GET", f"{API}/webhooks")
+    @staff_only
+    def list_webhooks(self, request, actor):
+        """The caller's unit's webhook endpoints (a bureau administrator: every unit's)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: EndpointSchema}}}}
+        """
+        return EndpointSchema(many=True).dump(self.notify.list_webhooks(actor))
+
+    @http("GET", f"{API}/webhooks/{ENDPOINT_ID}/deliveries")
+    @staff_only
+    def webhook_deliveries(self, request, actor, endpoint_id):
+        """An endpoint's deliveries, newest first, each with every attempt
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: WebhookDeliverySchema}}}}
+        """
+        return WebhookDeliverySchema(many=True).dump(
+            self.notify.webhook_deliveries(actor, endpoint_id))
+
+    @http("POST", f"{API}/webhooks/{ENDPOINT_ID}/resume")
+    @staff_only
+    def resume_webhook(self, request, actor, endpoint_id):
+        """Resume a paused endpoint: its held deliveries go out at once
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: EndpointSchema}}}
+        """
+        return EndpointSchema().dump(self.notify.resume_webhook(actor, endpoint_id))
+
+    @http("POST", f"{API}/webhook-deliveries/<string(maxlength=40):delivery_id>/replay")
+    @staff_only
+    def replay_webhook(self, request, actor, delivery_id):
+        """Send a delivery again (one that failed, or that the receiver lost)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: "due at once", content: {application/json: {schema: Replayed}}}
+        """
+        return Replayed().dump(self.notify.replay_webhook(actor, delivery_id))

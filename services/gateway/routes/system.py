@@ -1,7 +1,7 @@
-"""Documents, pages and probes."""
+"""Documents and probes."""
 
 
-from services.gateway import openapi, pages
+from services.gateway import openapi
 from services.gateway.http import API, http
 
 
@@ -16,15 +16,6 @@ class SystemRoutes:
           "200": {description: "the OpenAPI document", content: {application/json: {schema: {type: object}}}}
         """
         return openapi.document(type(self))
-
-    @http("GET", "/")
-    def citizen_page(self, request):
-        """The citizens' page: submit, follow and rate a petition
-        ---
-        responses:
-          "200": {description: "the page", content: {text/html: {schema: {type: string}}}}
-        """
-        return pages.citizen()
 
     @http("GET", "/healthz")
     def health(self, request):

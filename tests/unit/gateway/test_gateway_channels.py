@@ -5,12 +5,14 @@ import requests
 
 from core.actors import ActorSigner, ActorVerifier
 from core.errors import Forbidden
+from core.privacy import FieldCipher
 from deploy.keys import new_secrets
-from services.notify import messages
+from services.notify import messages, webhooks
 from services.notify.models import Base
 from tests.kit import gateway_url, sqlite_store
 
 KEYS = new_secrets()
+CIPHER = FieldCipher(KEYS["CONTACT_ENCRYPTION_KEYS"])
 LEADER = {"username": "lixia_leader", "unit_code": "370102-ZJJ", "unit_name": "历下区住建局",
           "role": "unit_leader", "area_code": "370102"}
 
@@ -22,9 +24,27 @@ class Notify:
     def __init__(self, store):
         self.store, self.verify = store, ActorVerifier(KEYS["ACTOR_VERIFY_KEY"]).verify
 
-    def set_unit_contact(self, actor, unit_code, data):
+    def _call(self, function, actor, *args):
         with self.store.transaction() as tx:
-            return messages.set_unit_contact(tx, self.verify(actor), unit_code, data)
+            return function(tx, self.verify(actor), *args)
+
+    def set_unit_contact(self, actor, unit_code, data):
+        return self._call(messages.set_unit_contact, actor, unit_code, data)
+
+    def register_webhook(self, actor, data):
+        return self._call(lambda tx, a, d: webhooks.register(tx, CIPHER, a, d), actor, data)
+
+    def list_webhooks(self, actor):
+        return self._call(webhooks.endpoints, actor)
+
+    def webhook_deliveries(self, actor, endpoint_id):
+        return self._call(webhooks.deliveries, actor, endpoint_id)
+
+    def resume_webhook(self, actor, endpoint_id):
+        return self._call(webhooks.resume, actor, endpoint_id)
+
+    def replay_webhook(self, actor, delivery_id):
+        return self._call(webhooks.replay, actor, delivery_id)
 
 
 @pytest.fixture
@@ -52,3 +72,32 @@ def test_a_unit_leader_sets_the_mailbox_and_others_may_not(api):
     assert bad.status_code == 400 and "email" in bad.json()["details"]
     assert requests.put(f"{api}/units/370102-ZJJ/contact",
                         json={"email": "a@b.cn"}).status_code == 401
+
+
+def test_webhook_registration_listing_and_their_refusals(api):
+    leader = token(LEADER)
+    created = requests.post(f"{api}/webhooks", headers=leader, json={
+        "url": "https://ops.lixia.gov.cn/hooks", "kinds": ["case_assigned", "case_overdue"]})
+    assert created.status_code == 201
+    endpoint = created.json()
+    assert endpoint["status"] == "active" and len(endpoint["secret"]) >= 40
+    listed = requests.get(f"{api}/webhooks", headers=leader).json()
+    assert [e["endpoint_id"] for e in listed] == [endpoint["endpoint_id"]]
+    assert "secret" not in listed[0]
+    unknown = requests.post(f"{api}/webhooks", headers=leader, json={
+        "url": "https://ops.lixia.gov.cn/hooks", "kinds": ["everything"]})
+    assert unknown.status_code == 400 and "kinds" in unknown.json()["details"]
+    not_a_url = requests.post(f"{api}/webhooks", headers=leader, json={
+        "url": "file:///etc/passwd", "kinds": ["case_assigned"]})
+    assert not_a_url.status_code == 400 and "url" in not_a_url.json()["details"]
+    deliveries = requests.get(f"{api}/webhooks/{endpoint['endpoint_id']}/deliveries",
+                              headers=leader)
+    assert deliveries.status_code == 200 and deliveries.json() == []
+    assert requests.get(f"{api}/webhooks/999/deliveries", headers=leader).status_code == 404
+    assert requests.post(f"{api}/webhook-deliveries/nope/replay",
+                         headers=leader).status_code == 404
+    resumed = requests.post(f"{api}/webhooks/{endpoint['endpoint_id']}/resume", headers=leader)
+    assert resumed.status_code == 200 and resumed.json()["status"] == "active"
+    other = token({**LEADER, "unit_code": "370103-ZJJ"})
+    assert requests.post(f"{api}/webhooks/{endpoint['endpoint_id']}/resume",
+                         headers=other).status_code == 403

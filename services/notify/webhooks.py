@@ -1,0 +1,255 @@
+"""Signed webhooks: a unit's receivers for the event kinds it chose.
+
+Each delivery is a message (channel ``webhook``) in the same outbox as SMS and
+email: claimed, sent outside any transaction, each attempt recorded, retried
+with backoff (WEBHOOK_RETRY_BASE_SECONDS doubling, WEBHOOK_MAX_ATTEMPTS: by
+default 60 s to 17 h, 34 h in all), never sent again once the receiver
+acknowledged it (any 2xx). After WEBHOOK_PAUSE_AFTER failed attempts in a row
+the endpoint is paused (its deliveries held, the unit told by email) until an
+administrator resumes it. An administrator lists the deliveries with their
+attempts and replays one.
+
+Signature (docs/webhooks.md): header ``X-Petition-Signature: t=<unix seconds>,
+v1=<hex HMAC-SHA256(secret, "<t>." + body)>``; a receiver checks it with
+``verify`` and refuses a timestamp older than a few minutes.
+"""
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+
+import requests
+from sqlalchemy import select, update
+
+from core import events
+from core.errors import InvalidInput, NotFound
+from core.roles import BUREAU_ADMIN
+from core.store import utcnow
+from core.validation import load
+from services.notify import messages
+from services.notify.models import (
+    ACTIVE,
+    EMAIL,
+    FAILED,
+    HELD,
+    PAUSED,
+    PENDING,
+    SENT,
+    WEBHOOK,
+    DeliveryAttempt,
+    Message,
+    UnitContact,
+    WebhookEndpoint,
+)
+from services.notify.providers import SendFailed, SmsProvider, mask_email
+from services.notify.schemas import (
+    EndpointInput,
+    EndpointSchema,
+    RegisteredSchema,
+    Replayed,
+    WebhookDeliverySchema,
+)
+from services.notify.templates import STAFF
+
+
+@dataclass(frozen=True)
+class Kind:
+    contract: events.Contract
+    # Carries personal data: delivered only to an endpoint registered for it.
+    personal: bool = False
+    unit_field: str = "unit_code"  # the event's field naming the unit told
+
+
+# The event kinds a unit may subscribe to: the declared table.
+KINDS = {
+    "case_assigned": Kind(events.PETITION_ROUTED),
+    "supervision_opened": Kind(events.SUPERVISION_OPENED),
+    "case_due_soon": Kind(events.CASE_DUE_SOON, unit_field="responsible_unit"),
+    "case_overdue": Kind(events.CASE_OVERDUE, unit_field="responsible_unit"),
+    "case_rated": Kind(events.RATING_SUBMITTED),
+    "case_concluded": Kind(events.CASE_CONCLUDED),
+}
+KIND_OF = {kind.contract.event_type: name for name, kind in KINDS.items()}
+
+SIGNATURE_HEADER = "X-Petition-Signature"
+TOLERANCE_SECONDS = 300
+
+
+def sign(secret, timestamp, body):
+    """The signature header's value for ``body`` (bytes) at ``timestamp``."""
+    digest = hmac.new(secret.encode(), f"{int(timestamp)}.".encode() + body, hashlib.sha256)
+    return f"t={int(timestamp)},v1={digest.hexdigest()}"
+
+
+def verify(secret, header, body, now=None, tolerance=TOLERANCE_SECONDS):
+    """What a receiver does: True only for a signature of this very body
+    made with ``secret`` no more than ``tolerance`` seconds ago."""
+    try:
+        parts = dict(item.split("=", 1) for item in (header or "").split(","))
+        timestamp = int(parts["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs((now or time.time()) - timestamp) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, timestamp, body), f"t={timestamp},v1={parts.get('v1')}")
+
+
+class WebhookProvider(SmsProvider):
+    """Posts one delivery; its address is ``{url, secret, delivery, kind}``
+    (kept encrypted with the message). Acknowledged: any 2xx answer."""
+
+    def __init__(self, timeout=10):
+        self.timeout = float(timeout)
+
+    def send(self, address, text):
+        to, body = json.loads(address), text.encode()
+        headers = {"Content-Type": "application/json", "User-Agent": "petition-webhooks/1",
+                   "X-Petition-Delivery": to["delivery"], "X-Petition-Event": to["kind"],
+                   SIGNATURE_HEADER: sign(to["secret"], time.time(), body)}
+        try:
+            answer = requests.post(to["url"], data=body, headers=headers, timeout=self.timeout,
+                                   allow_redirects=False)
+        except requests.RequestException as exc:
+            raise SendFailed(f"receiver unreachable: {type(exc).__name__}") from None
+        if not 200 <= answer.status_code < 300:
+            raise SendFailed(f"receiver answered {answer.status_code}")
+
+
+def register(tx, cipher, actor, data):
+    """A unit's administrator registers an endpoint for its own unit (a bureau
+    administrator for any unit, named in ``unit_code``); only a bureau
+    administrator may register one for personal data."""
+    data = load(EndpointInput(), data)
+    unknown = sorted(set(data["kinds"]) - set(KINDS))
+    if unknown:
+        raise InvalidInput("输入有误", {"kinds": [f"unknown: {', '.join(unknown)[:64]}; "
+                                                 f"known: {', '.join(KINDS)}"]})
+    unit_code = data["unit_code"] or actor["unit_code"]
+    messages.require_unit_admin(actor, unit_code)
+    if data["personal_data"] and actor["role"] != BUREAU_ADMIN:
+        raise InvalidInput("只有信访局管理员可以登记接收个人信息的地址",
+                           {"personal_data": ["a bureau administrator only"]})
+    secret = secrets.token_urlsafe(32)
+    endpoint = WebhookEndpoint(unit_code=unit_code, url=data["url"], kinds=sorted(set(data["kinds"])),
+                               personal_data=data["personal_data"],
+                               secret_encrypted=cipher.encrypt(secret), created_by=actor["username"],
+                               status=ACTIVE, failures=0, created_at=utcnow())
+    tx.session.add(endpoint)
+    tx.session.flush()
+    return RegisteredSchema().dump({**_row(endpoint), "secret": secret})
+
+
+def _row(endpoint):
+    """An endpoint as its schemas read it (they are dumped again at the gateway)."""
+    return {"endpoint_id": endpoint.id, **{name: getattr(endpoint, name) for name in (
+        "unit_code", "url", "kinds", "personal_data", "status", "failures", "created_by",
+        "created_at", "paused_at")}}
+
+
+def endpoints(tx, actor):
+    query = select(WebhookEndpoint).order_by(WebhookEndpoint.id)
+    if actor["role"] != BUREAU_ADMIN:
+        query = query.where(WebhookEndpoint.unit_code == actor["unit_code"])
+    return EndpointSchema(many=True).dump([_row(e) for e in tx.session.scalars(query)])
+
+
+def _endpoint(tx, actor, endpoint_id):
+    endpoint = tx.session.get(WebhookEndpoint, int(endpoint_id))
+    if endpoint is None:
+        raise NotFound("没有这个接收地址", {"endpoint_id": ["unknown"]})
+    messages.require_unit_admin(actor, endpoint.unit_code)
+    return endpoint
+
+
+def queue(tx, cipher, event):
+    """A delivery of ``event`` to each active or paused endpoint of its unit
+    that chose its kind (held while paused)."""
+    name = KIND_OF[event["event_type"]]
+    kind = KINDS[name]
+    unit_code = event.get(kind.unit_field) or event["unit_code"]
+    if not unit_code:
+        return
+    receivers = tx.session.scalars(select(WebhookEndpoint).where(
+        WebhookEndpoint.unit_code == unit_code).order_by(WebhookEndpoint.id))
+    for endpoint in receivers:
+        if name not in endpoint.kinds or (kind.personal and not endpoint.personal_data):
+            continue
+        delivery = str(uuid.uuid4())
+        body = json.dumps({"delivery_id": delivery, "kind": name,
+                           "event": kind.contract.schema().dump(event)}, ensure_ascii=False)
+        address = json.dumps({"url": endpoint.url, "secret": cipher.decrypt(
+            endpoint.secret_encrypted), "delivery": delivery, "kind": name})
+        messages.queue(tx, cipher, event, f"webhook.{name}.{endpoint.id}",
+                       cipher.encrypt(address), endpoint.url[:40], channel=WEBHOOK, body=body,
+                       id=delivery, endpoint_id=endpoint.id,
+                       status=PENDING if endpoint.status == ACTIVE else HELD)
+
+
+def after_attempt(tx, cipher, message, ok, pause_after):
+    """Count the endpoint's failures in a row; past ``pause_after``, pause it
+    (its pending deliveries held) and tell its unit by email."""
+    endpoint = tx.session.get(WebhookEndpoint, message.endpoint_id)
+    if ok:
+        endpoint.failures = 0
+        return
+    endpoint.failures += 1
+    if endpoint.status == PAUSED or endpoint.failures < pause_after:
+        return
+    endpoint.status, endpoint.paused_at = PAUSED, utcnow()
+    tx.session.execute(update(Message).where(
+        Message.endpoint_id == endpoint.id, Message.status == PENDING).values(status=HELD),
+        execution_options={"synchronize_session": False})
+    if message.status == PENDING:
+        message.status = HELD
+    contact = tx.session.get(UnitContact, endpoint.unit_code)
+    if contact is not None:
+        notice = {"event_id": f"paused-{endpoint.id}-{endpoint.paused_at.timestamp():.0f}",
+                  "case_number": message.case_number, "area_code": message.area_code,
+                  "unit_code": endpoint.unit_code, "url": endpoint.url,
+                  "failures": endpoint.failures}
+        messages.queue(tx, cipher, notice, STAFF + "webhook_paused",
+                       cipher.encrypt(contact.email), mask_email(contact.email), channel=EMAIL)
+
+
+def resume(tx, actor, endpoint_id):
+    """Back to active: its held deliveries are due at once."""
+    endpoint = _endpoint(tx, actor, endpoint_id)
+    endpoint.status, endpoint.failures, endpoint.paused_at = ACTIVE, 0, None
+    tx.session.execute(update(Message).where(
+        Message.endpoint_id == endpoint.id, Message.status == HELD)
+        .values(status=PENDING, next_attempt_at=utcnow()),
+        execution_options={"synchronize_session": False})
+    return EndpointSchema().dump(_row(endpoint))
+
+
+def deliveries(tx, actor, endpoint_id, limit=100):
+    """The endpoint's deliveries, newest first, each with its attempts."""
+    endpoint = _endpoint(tx, actor, endpoint_id)
+    rows = tx.session.scalars(select(Message).where(Message.endpoint_id == endpoint.id)
+                              .order_by(Message.created_at.desc(), Message.id).limit(limit)).all()
+    attempts = {}
+    for attempt in tx.session.scalars(select(DeliveryAttempt).where(
+            DeliveryAttempt.message_id.in_([m.id for m in rows])).order_by(DeliveryAttempt.id)):
+        attempts.setdefault(attempt.message_id, []).append(attempt)
+    return WebhookDeliverySchema(many=True).dump([
+        {"delivery_id": m.id, "kind": m.template.split(".")[1], "case_number": m.case_number,
+         "status": m.status, "attempts": m.attempts, "next_attempt_at": m.next_attempt_at,
+         "sent_at": m.sent_at, "log": attempts.get(m.id, [])} for m in rows])
+
+
+def replay(tx, actor, delivery_id):
+    """Send a delivery again (one that failed, or that a receiver lost): due
+    at once with a fresh count of attempts; the receiver sees the same
+    ``X-Petition-Delivery`` id."""
+    message = tx.session.get(Message, str(delivery_id))
+    if message is None or message.channel != WEBHOOK:
+        raise NotFound("没有这次推送", {"delivery_id": ["unknown"]})
+    endpoint = _endpoint(tx, actor, message.endpoint_id)
+    if message.status not in (SENT, FAILED):
+        raise InvalidInput("这次推送尚在进行中", {"delivery_id": [f"status {message.status}"]})
+    message.status = PENDING if endpoint.status == ACTIVE else HELD
+    message.attempts, message.next_attempt_at, message.last_error = 0, utcnow(), None
+    return Replayed().dump({"delivery_id": message.id, "status": message.status})

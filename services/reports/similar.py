@@ -1,0 +1,229 @@
+"""Similar cases (智慧信访): for what a citizen is writing (title and content),
+its category and area, the concluded cases on the public list that were about
+the same matter, best first, with how each was handled, its result and its
+rating; for staff, also the unit that handled such cases most often and how
+long it took (a suggestion shown beside routing's decision, never a change
+of it).
+
+How it works, on both stores:
+- when a petition is submitted, its title is kept (numbers that could be a
+  phone or ID number masked) with its words (jieba ``cut_for_search`` minus
+  stop words, words.py), joined by spaces: ``case_texts``;
+- while the case is on the public list (concluded, published, not withheld:
+  ``disclosure.is_listed``) its words are in the search index
+  (models.SEARCH_INDEX): SQLite FTS5 ranked by bm25, PostgreSQL a GIN index on
+  ``to_tsvector('simple', words)`` ranked by ``ts_rank``;
+- a query is the words of the text, any of them (OR), but only its
+  ``QUERY_WORDS`` rarest among the listed cases (``search_words`` counts them):
+  a word found in a large share of titles (小区, 要求) finds everything and
+  says little, and leaving it out keeps the cases the store must rank few at
+  any scale; the store returns its best ``CANDIDATES``; each is then weighed up for the same category and the
+  same district (the citizen's choice of category may be wrong, so it weighs,
+  it does not filter).
+
+Only titles are searched: the content of a petition never leaves intake (it
+names people), and the reply's text is not in the public events.
+Measured on tests/data/similar_petitions.yaml (tests/unit/reports/test_similar.py).
+"""
+import statistics
+from collections import defaultdict
+
+from sqlalchemy import select, text
+
+from core.calendar import local_date
+from core.logs import mask
+from services.reports import disclosure, words
+from services.reports.models import (
+    EVERY_CASE,
+    SEARCH_INDEX,
+    CaseFact,
+    CaseText,
+    SearchWord,
+    UnitName,
+)
+
+CANDIDATES = 50
+# A text is searched by this many of its words, the rarest among the listed
+# cases, leaving out those in more than COMMON_SHARE of them (but never those
+# in fewer than COMMON_FLOOR cases: on a small store every word counts).
+QUERY_WORDS = 12
+COMMON_SHARE, COMMON_FLOOR = 0.01, 500
+# A text is searched by this many of its words, the rarest among the listed cases.
+CATEGORY_WEIGHT, DISTRICT_WEIGHT = 1.0, 0.25
+# The staff's suggestion is drawn from this many of the most similar cases.
+SUGGESTION_POOL = 20
+
+TRACK_NAMES = {"immediate": "简单信访马上办", "standard": "一般程序",
+               "special_case": "专案专办", "escalated": "提级办理"}
+STEP_NAMES = {"returned": "退回", "transferred": "转办", "extended": "延期"}
+LEVEL_NAMES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+
+
+# --- the index, kept by the projections ---------------------------------------
+
+def remember(tx, case_number, title):
+    """A petition was submitted: keep its title and words (not yet listed)."""
+    if tx.session.scalar(select(CaseText.id).where(CaseText.case_number == case_number)):
+        return
+    title = mask(title)[:100]
+    tx.session.add(CaseText(case_number=case_number, title=title,
+                            words=" ".join(words.words_of(title)), listed=False))
+
+
+def sync(tx, fact):
+    """Put the case's words in the search index, or take them out, as the
+    public list now has it."""
+    row = tx.session.scalar(select(CaseText).where(CaseText.case_number == fact.case_number))
+    if row is None:
+        return
+    listed = disclosure.is_listed(tx, fact)
+    if row.listed == listed:
+        return
+    row.listed = listed
+    for word in (EVERY_CASE, *row.words.split()):
+        _count_word(tx, word, 1 if listed else -1)
+    tx.session.flush()
+    if _dialect(tx) == "sqlite":
+        if listed:
+            tx.session.execute(text(f"INSERT INTO {SEARCH_INDEX} (rowid, words) "
+                                    "VALUES (:id, :words)"), {"id": row.id, "words": row.words})
+        else:
+            tx.session.execute(text(f"DELETE FROM {SEARCH_INDEX} WHERE rowid = :id"),
+                               {"id": row.id})
+
+
+def clear(tx):
+    """For a rebuild: no texts, an empty index (the replay fills both again)."""
+    if _dialect(tx) == "sqlite":
+        tx.session.execute(text(f"DELETE FROM {SEARCH_INDEX}"))
+    tx.session.query(CaseText).delete()
+    tx.session.query(SearchWord).delete()
+
+
+def _count_word(tx, word, change):
+    row = tx.session.get(SearchWord, word[:40])
+    if row is None:
+        tx.session.add(SearchWord(word=word[:40], cases=change))
+    else:
+        # cases = cases + change in SQL: two workers cannot lose each other's change
+        row.cases = SearchWord.cases + change
+
+
+# --- the search ------------------------------------------------------------------
+
+def similar_cases(tx, query, calendar, limit):
+    """The listed cases most like ``query`` (title, content, category,
+    area_code; not ``case_number`` itself), best first, at most ``limit``."""
+    terms = _rarest(tx, words.words_of(f"{query.get('title') or ''} "
+                                       f"{query.get('content') or ''}"))
+    if not terms:
+        return []
+    hits = dict(_SEARCH[_dialect(tx)](tx.session, terms))
+    rows = tx.session.execute(
+        select(CaseText, CaseFact, UnitName.name)
+        .join(CaseFact, CaseFact.case_number == CaseText.case_number)
+        .outerjoin(UnitName, UnitName.code == CaseFact.unit_code)
+        .where(CaseText.id.in_(hits), CaseText.listed.is_(True))).all()
+    scored = []
+    for case_text, fact, unit_name in rows:
+        if fact.case_number == query.get("case_number"):
+            continue
+        weight = 1 + CATEGORY_WEIGHT * (fact.category == query.get("category")) + \
+            DISTRICT_WEIGHT * bool(query.get("area_code")
+                                   and fact.area_code[:6] == query["area_code"][:6])
+        scored.append((hits[case_text.id] * weight, case_text, fact, unit_name))
+    scored.sort(key=lambda hit: (-hit[0], hit[2].case_number))
+    return [_shown(score, case_text, fact, unit_name, calendar)
+            for score, case_text, fact, unit_name in scored[:limit]]
+
+
+def suggested_unit(cases):
+    """The unit that handled most of ``cases`` (similar cases, best first),
+    with its median handling time: a suggestion for staff, with its reason."""
+    by_unit = defaultdict(list)
+    for case in cases:
+        if case["unit_code"]:
+            by_unit[case["unit_code"]].append(case)
+    if not by_unit:
+        return None
+    # most cases; then the quicker; then the code (stable)
+    unit_code, handled = min(by_unit.items(), key=lambda item: (
+        -len(item[1]), statistics.median(c["handling_days"] for c in item[1]), item[0]))
+    days = statistics.median(c["handling_days"] for c in handled)
+    name = handled[0]["unit_name"] or unit_code
+    return {"unit_code": unit_code, "unit_name": handled[0]["unit_name"],
+            "similar_cases": len(handled), "of": len(cases), "median_handling_days": days,
+            "reason": f"最相似的{len(cases)}件已办结公开案件中，{len(handled)}件由{name}办理，"
+                      f"办结用时中位数{days:g}个工作日（仅供参考，不改变分派结果）"}
+
+
+def _rarest(tx, terms):
+    """The ``QUERY_WORDS`` of ``terms`` fewest listed cases use, none of the
+    common ones (but the rarest two if all are): none if no case has any."""
+    counts = dict(tx.session.execute(select(SearchWord.word, SearchWord.cases).where(
+        SearchWord.word.in_({EVERY_CASE, *(term[:40] for term in terms)}),
+        SearchWord.cases > 0)).all())
+    listed = counts.pop(EVERY_CASE, 0)
+    ranked = sorted(counts.items(), key=lambda c: (c[1], c[0]))
+    common = max(COMMON_FLOOR, COMMON_SHARE * listed)
+    kept = [word for word, cases in ranked if cases <= common] or \
+        [word for word, _ in ranked[:2]]
+    return kept[:QUERY_WORDS]
+
+
+def _search_sqlite(session, terms):
+    match = " OR ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
+    return session.execute(text(
+        f"SELECT rowid, -bm25({SEARCH_INDEX}) FROM {SEARCH_INDEX} "
+        f"WHERE {SEARCH_INDEX} MATCH :match ORDER BY bm25({SEARCH_INDEX}) LIMIT :n"),
+        {"match": match, "n": CANDIDATES}).all()
+
+
+def _search_postgresql(session, terms):
+    tsquery = " | ".join("'{}'".format(term.replace("'", "''").replace("\\", ""))
+                         for term in terms)
+    return session.execute(text(
+        "SELECT id, ts_rank(to_tsvector('simple', words), q) AS rank "
+        "FROM case_texts, to_tsquery('simple', :q) AS q "
+        "WHERE listed AND to_tsvector('simple', words) @@ q ORDER BY rank DESC LIMIT :n"),
+        {"q": tsquery, "n": CANDIDATES}).all()
+
+
+_SEARCH = {"sqlite": _search_sqlite, "postgresql": _search_postgresql}
+
+
+def _shown(score, case_text, fact, unit_name, calendar):
+    """A similar case as the citizen sees it: the public list's fields, the
+    title, how it was handled and the result in words, the working days it took."""
+    days = calendar.working_days_between(local_date(fact.submitted_at),
+                                         local_date(fact.concluded_at)) \
+        if fact.submitted_at else None
+    return {**disclosure.public_case(fact, unit_name), "title": case_text.title,
+            "handling": _handling(fact, unit_name), "result": _result(fact, days),
+            "handling_days": days, "score": round(score, 4)}
+
+
+def _handling(fact, unit_name):
+    steps = [TRACK_NAMES.get(fact.track, fact.track or "")]
+    if unit_name:
+        steps.append(f"由{unit_name}{'受理并' if fact.accepted_at else ''}答复")
+    for measure, name in STEP_NAMES.items():
+        n = sum(1 for step in fact.steps if step["measure"] == measure)
+        if n:
+            steps.append(f"{name}{n}次")
+    if fact.supervised_at:
+        steps.append("经督办")
+    return "；".join(s for s in steps if s)
+
+
+def _result(fact, days):
+    result = "按期办结" if fact.on_time else "办结（超期）"
+    if days is not None:
+        result += f"，用时{days}个工作日"
+    if fact.rating:
+        result += f"；群众评价：办理质量{LEVEL_NAMES[fact.rating['handling_quality']]}"
+    return result
+
+
+def _dialect(tx):
+    return tx.session.get_bind().dialect.name
