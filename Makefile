@@ -12,7 +12,7 @@ LIBMAGIC := /usr/lib/x86_64-linux-gnu/libmagic.so.1
 # The PDF bulletin is in Chinese: a font with CJK glyphs (Debian's WenQuanYi Zen Hei).
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 
-.PHONY: install run test lint bench topology migrate parked clean
+.PHONY: install run test test-cluster lint bench topology migrate parked clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -40,6 +40,10 @@ run: install
 
 test: install $(CHROMIUM)
 	$(PY) -m pytest
+
+# Opt-in (~3 min): a three-node RabbitMQ cluster beside the system broker, a node killed -9.
+test-cluster: install
+	$(PY) -m pytest -s -m cluster tests/faults/test_cluster.py
 
 lint: install
 	$(PY) -m ruff check core services deploy bench tests

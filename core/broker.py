@@ -16,7 +16,7 @@ import eventlet
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import ConfigurationError, MalformedRequest, UnknownService
-from nameko.rpc import Rpc, RpcProxy
+from nameko.rpc import Rpc, RpcProxy, ServiceProxy
 
 from core.errors import ServiceUnavailable
 
@@ -41,7 +41,7 @@ class ReliableRpc(Rpc):
 rpc = ReliableRpc.decorator
 
 
-class CheckedArgumentRpc(Rpc):
+class CheckedArgumentRpc(ReliableRpc):
     """An RPC whose argument named ``argument`` is checked before the worker
     starts and replaced by what ``check`` returns; what ``check`` raises goes
     back to the caller (a registered core.errors class), and the method never
@@ -79,30 +79,55 @@ class TimedRpcProxy(RpcProxy):
     Every call here gives up after ``RPC_TIMEOUT_SECONDS`` (default 10) with
     ServiceUnavailable. The request message expires after the same time, so a
     service that comes back later does not start a request whose caller was
-    already told it failed (one already started may still finish)."""
+    already told it failed (one already started may still finish).
+
+    ``idempotent`` names the methods that may run twice with the same
+    arguments to the same effect (intake.submit: the submission id): a call of
+    one that failed so is made once more, e.g. when a cluster node died under
+    the request or its reply (deploy/cluster.py). Other calls fail at once."""
+
+    def __init__(self, target_service, idempotent=(), **options):
+        super().__init__(target_service, **options)
+        self.idempotent = frozenset(idempotent)
 
     def setup(self):
         self.timeout = float(self.container.config.get("RPC_TIMEOUT_SECONDS", 10))
         self.options["expiration"] = self.timeout
 
     def get_dependency(self, worker_ctx):
-        return _TimedService(super().get_dependency(worker_ctx), self.target_service,
-                             self.timeout)
+        return self.service(worker_ctx, self.target_service)
+
+    def service(self, worker_ctx, name):
+        """``name``'s proxy for a worker (the target, or another deployment of
+        it: services/gateway/dependencies.py), on this proxy's reply queue."""
+        return _TimedService(ServiceProxy(worker_ctx, name, self.rpc_reply_listener,
+                                          **self.options), name, self.timeout, self.idempotent)
 
 
 class _TimedService:
-    def __init__(self, proxy, name, timeout):
+    def __init__(self, proxy, name, timeout, idempotent):
         self._proxy, self._name, self._timeout = proxy, name, timeout
+        self._idempotent = idempotent
 
     def __getattr__(self, method_name):
         method = getattr(self._proxy, method_name)
+        attempts = 2 if method_name in self._idempotent else 1
 
         def call(*args, **kwargs):
-            try:
-                with eventlet.Timeout(self._timeout):
-                    return method(*args, **kwargs)
-            except eventlet.Timeout:
-                raise ServiceUnavailable(f"{self._name} did not answer in time; try again later")
-            except (UnknownService, OperationalError, ConnectionError):
-                raise ServiceUnavailable(f"{self._name} is not reachable; try again later")
+            for attempt in range(1, attempts + 1):
+                try:
+                    return self._call_once(method, args, kwargs)
+                except ServiceUnavailable as exc:
+                    if attempt == attempts:
+                        raise
+                    log.warning("%s.%s: %s; calling once more", self._name, method_name, exc)
         return call
+
+    def _call_once(self, method, args, kwargs):
+        try:
+            with eventlet.Timeout(self._timeout):
+                return method(*args, **kwargs)
+        except eventlet.Timeout:
+            raise ServiceUnavailable(f"{self._name} did not answer in time; try again later")
+        except (UnknownService, OperationalError, ConnectionError):
+            raise ServiceUnavailable(f"{self._name} is not reachable; try again later")

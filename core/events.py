@@ -28,6 +28,11 @@ Read top to bottom, this is what happens to a petition:
     tracking  case_concluded      -> reports (figures), notify
     notify    notification_failed -> operators: a message could not be delivered
 
+People's suggestions (人民建议征集) are not petitions: their own service and events.
+
+    suggestions  suggestion_step   -> subscribers (figures): each step of a proposal's workflow
+    suggestions  proposer_message  -> notify texts the proposer (private: phone and text sealed)
+
 Every event carries ``event_id`` (consumers record it to skip duplicates), the
 contract ``version``, the case's ``area_code`` and responsible ``unit_code``, so a
 county or a department can run its own consumers for its own cases.
@@ -264,6 +269,26 @@ class NotificationFailedSchema(EventSchema):
     error = fields.Str(required=True)
 
 
+class SuggestionStepSchema(EnvelopeSchema):
+    """A step of a people's suggestion (services/suggestions/workflow.py):
+    no proposer, no text; the topic, area and department for figures."""
+
+    number = fields.Str(required=True, validate=validate.Regexp(r"^JY\d{8}-\d{6}$"))
+    topic_id = fields.Int(required=True, allow_none=True)
+    area_code = fields.Str(required=True, validate=_AREA_CODE)
+    department = fields.Str(required=True, allow_none=True)
+    action = fields.Str(required=True)
+    from_state = fields.Str(required=True, allow_none=True)
+    to_state = fields.Str(required=True)
+
+
+class ProposerMessageSchema(EnvelopeSchema):
+    number = fields.Str(required=True)
+    area_code = fields.Str(required=True, validate=_AREA_CODE)
+    # {"phone", "text"} sealed with PRIVATE_EVENT_KEYS for notify
+    sealed = fields.Str(required=True)
+
+
 @dataclass(frozen=True)
 class Contract:
     """One event type: who publishes it, its name, and its schema."""
@@ -342,6 +367,9 @@ CASE_FINAL = Contract("tracking", "case_final", CaseStepSchema)
 RATING_SUBMITTED = Contract("rating", "rating_submitted", RatingSubmittedSchema)
 RATING_UNSATISFIED = Contract("rating", "rating_unsatisfied", RatingUnsatisfiedSchema)
 NOTIFICATION_FAILED = Contract("notify", "notification_failed", NotificationFailedSchema)
+SUGGESTION_STEP = Contract("suggestions", "suggestion_step", SuggestionStepSchema)
+PROPOSER_MESSAGE = Contract("suggestions.private", "proposer_message", ProposerMessageSchema,
+                            private=True)
 
 ALL = (
     PETITION_SUBMITTED, PETITIONER_CONTACT, PHONE_CODE, PETITION_ROUTED, PETITION_REJECTED,
@@ -351,7 +379,7 @@ ALL = (
     EXTENSION_REFUSED, CASE_DUE_SOON, CASE_OVERDUE, SUPERVISION_ANSWERED, SUPERVISION_CLOSED,
     SUPERVISION_SENT_BACK, SUPERVISION_ESCALATED, RETURN_VISIT_RECORDED, CHECK_RECORDED,
     REVIEW_REQUESTED, REVIEW_ANSWERED, CASE_FINAL,
-    RATING_SUBMITTED, RATING_UNSATISFIED, NOTIFICATION_FAILED,
+    RATING_SUBMITTED, RATING_UNSATISFIED, NOTIFICATION_FAILED, SUGGESTION_STEP, PROPOSER_MESSAGE,
 )
 
 PRIVATE_EXCHANGES = frozenset(c.exchange for c in ALL if c.private)

@@ -1,4 +1,4 @@
-"""No query code, phone number or ID number in any log line.
+"""No query code, phone number, ID number or broker password in any log line.
 
 ``MaskPersonalData`` is a logging filter every service's LOGGING config puts on
 its handler (see each config.yaml): whatever a log call was given (a URL in
@@ -16,9 +16,13 @@ QUERY_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{4}(-?[0-9A-Za-z]{4}){3}(?!
 PETITION_PATH = re.compile(r"(/petitions/)[^/\s?\"']+")
 ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+# A broker password in a URL: kombu masks the first node's of a list of nodes
+# (deploy/cluster.py), not the others'.
+URL_PASSWORD = re.compile(r"(amqps?://[^:/@;\s]*:)[^@;\s]+@")
 
 
 def mask(text):
+    text = URL_PASSWORD.sub(r"\1********@", text)
     text = PETITION_PATH.sub(r"\1****", text)
     text = ID_NUMBER.sub(lambda m: mask_id_number(m[0]), text)
     text = PHONE.sub(lambda m: mask_phone(m[0]), text)

@@ -136,10 +136,13 @@ def delete_users(rabbitmqctl, prefix):
 
 
 def service_uri(base_uri, user, password):
-    """``base_uri`` (amqp://admin:pw@host:port/vhost) as ``user``."""
-    scheme, _, rest = base_uri.partition("://")
-    _, _, host_and_vhost = rest.rpartition("@")
-    return f"{scheme}://{user}:{password}@{host_and_vhost}"
+    """``base_uri`` (amqp://admin:pw@host:port/vhost) as ``user``; every URL
+    of a ``;``-separated list of a cluster's nodes."""
+    def one(uri):
+        scheme, _, rest = uri.partition("://")
+        _, _, host_and_vhost = rest.rpartition("@")
+        return f"{scheme}://{user}:{password}@{host_and_vhost}"
+    return ";".join(one(uri) for uri in base_uri.split(";"))
 
 
 def main():

@@ -15,6 +15,8 @@ def new_secrets():
         "ATTACHMENT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "HASH_KEY": secrets.token_hex(32),
         "API_KEY_HASH_KEY": secrets.token_hex(32),
+        "SUGGESTION_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "SUGGESTION_HASH_KEY": secrets.token_hex(32),
         "SUBMISSION_KEYS": Fernet.generate_key().decode(),
         "PRIVATE_EVENT_KEYS": Fernet.generate_key().decode(),
         "ACTOR_SIGNING_KEY": signing_key,

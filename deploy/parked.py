@@ -24,7 +24,7 @@ def parked_counts(amqp_uri):
                 for q in queues}
 
 
-def _drain(channel, queue):
+def drain(channel, queue):
     while (message := channel.basic_get(queue)) is not None:
         yield message
 
@@ -47,7 +47,7 @@ def show(amqp_uri, queue):
     (requeued, not acked)."""
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
-        messages = list(_drain(channel, queue))
+        messages = list(drain(channel, queue))
         for message in messages:
             print(json.dumps({"reason": message.headers.get("x-parked-reason"),
                               "payload": _masked(json.loads(message.body))},
@@ -67,7 +67,7 @@ def replay(amqp_uri, queue):
     with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
         channel = conn.channel()
         producer = conn.Producer(channel=channel)
-        for message in _drain(channel, queue):
+        for message in drain(channel, queue):
             headers = {k: v for k, v in message.headers.items()
                        if k not in (ATTEMPT_HEADER, "x-parked-reason", "x-death")}
             producer.publish(message.body, routing_key=message.headers["x-original-queue"],

@@ -25,11 +25,12 @@ def _rabbit_pid():
 
 
 @contextmanager
-def throwaway_vhost(prefix="test"):
+def throwaway_vhost(prefix="test", queue_type=None):
     """A vhost of its own on the local RabbitMQ, deleted afterwards (tests and
-    benchmarks: nothing they publish meets anyone else's queues)."""
+    benchmarks: nothing they publish meets anyone else's queues); its queues
+    are of ``queue_type`` (e.g. ``quorum``) unless declared otherwise."""
     vhost = f"{prefix}-{uuid.uuid4().hex[:12]}"
-    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("add_vhost", vhost, *(("--default-queue-type", queue_type) if queue_type else ()))
     try:
         rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
         yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
@@ -46,11 +47,13 @@ def rabbitmqctl(*args):
                           text=True).stdout
 
 
-def queue_consumers(amqp_uri, queue):
-    """How many consumers ``queue`` has on the vhost of ``amqp_uri``."""
+def queue_consumers(amqp_uri, queue, ctl=rabbitmqctl):
+    """How many consumers ``queue`` has on the vhost of ``amqp_uri`` (a
+    ``;``-separated list of nodes is one cluster: one vhost); ``ctl`` runs
+    rabbitmqctl on its broker (default: the local one)."""
     vhost = amqp_uri.rsplit("/", 1)[1]
-    for line in rabbitmqctl("list_queues", "-p", vhost or "/", "name",
-                            "consumers").splitlines():
+    for line in ctl("list_queues", "-p", vhost or "/", "name",
+                    "consumers").splitlines():
         name, _, count = line.rpartition("\t")
         if name == queue:
             return int(count)

@@ -1,4 +1,4 @@
-"""The services as separate processes (``nameko run``), on SQLite stores
+"""The services as separate processes (``python -m deploy.serve``), on SQLite stores
 under one directory, behind the front (nginx, deploy/front.py), each service
 on the broker as its own user (deploy/broker_users.py): what ``make run``
 starts, and what the end-to-end tests and benchmarks start on a throw-away
@@ -12,11 +12,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from core.config import ROOT, SERVICES, STORED_SERVICES, config_path
+from core.config import ROOT, SERVICES, STOP_GRACE_SECONDS, STORED_SERVICES
 from deploy.broker_users import ensure_users, service_uri
 from deploy.front import Front
 from deploy.rabbitmq import queue_consumers, rabbitmqctl
-from deploy.services import service_path
 
 # The flood limits lifted, for stacks that submit hundreds of petitions from
 # one address and one ID number on purpose: the test stacks and the bench
@@ -42,8 +41,9 @@ class LocalStack:
     public ``port`` is nginx's (deploy/front.py), the gateway listens behind
     it on a loopback port of its own."""
 
-    def __init__(self, var_dir, env=None, port=8000, gateway_port=None):
+    def __init__(self, var_dir, env=None, port=8000, gateway_port=None, ctl=rabbitmqctl):
         self.var_dir = Path(var_dir)
+        self.ctl = ctl  # rabbitmqctl on the broker of AMQP_URI (deploy.cluster: its own)
         self.port = port
         self.gateway_port = gateway_port or free_port()
         self.env = {**os.environ, **{
@@ -55,6 +55,9 @@ class LocalStack:
             **(env or {})}
         self.processes = {}
         self.service_uris = {}  # each service's own broker user (prepare)
+        # Each process's /livez, /readyz and /metrics (deploy/probes.py); kept
+        # across restarts.
+        self.health_ports = {}
 
     @property
     def base_amqp_uri(self):
@@ -78,7 +81,7 @@ class LocalStack:
         prefix = "petition" if self.vhost == "/" else self.vhost
         self.service_uris = {
             name: service_uri(self.base_amqp_uri, user, password)
-            for name, (user, password) in ensure_users(rabbitmqctl, self.vhost, prefix).items()}
+            for name, (user, password) in ensure_users(self.ctl, self.vhost, prefix).items()}
 
     def _python(self, *args):
         subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, check=True,
@@ -86,18 +89,26 @@ class LocalStack:
 
     def start(self, name, replica=None):
         """Start a service; ``replica`` names a further process of the same
-        service (it shares the queues and the store), e.g. ``"tracking-2"``."""
-        log = open(self.var_dir / f"{replica or name}.log", "ab")
-        env = {**self.env, "AMQP_URI": self.service_uris.get(name, self.base_amqp_uri)}
-        self.processes[replica or name] = subprocess.Popen(
-            [sys.executable, "-m", "nameko", "run", "--config", str(config_path(name)),
-             service_path(name)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        if name == "gateway" and "front" not in self.processes:
-            # Clients reach the gateway only through the front.
+        service (it shares the queues and the store), e.g. ``"tracking-2"``.
+        ``"front"`` is nginx, started with the gateway."""
+        if name == "front":
             self.processes["front"] = Front(
                 self.var_dir / "front", f"127.0.0.1:{self.port}",
                 f"127.0.0.1:{self.gateway_port}", self.var_dir, self.env).start()
+            return
+        log = open(self.var_dir / f"{replica or name}.log", "ab")
+        port = self.health_ports.setdefault(replica or name, free_port())
+        env = {**self.env, "AMQP_URI": self.service_uris.get(name, self.base_amqp_uri),
+               "HEALTH_PORT": f"127.0.0.1:{port}"}
+        self.processes[replica or name] = subprocess.Popen(
+            [sys.executable, "-m", "deploy.serve", name],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        if name == "gateway" and "front" not in self.processes:
+            # Clients reach the gateway only through the front.
+            self.start("front")
+
+    def metrics_url(self, name):
+        return f"http://127.0.0.1:{self.health_ports[name]}/metrics"
 
     def start_all(self):
         for name in SERVICES:
@@ -119,7 +130,7 @@ class LocalStack:
                    timeout)
 
     def consumers(self, queue):
-        return queue_consumers(self.base_amqp_uri, queue)
+        return queue_consumers(self.base_amqp_uri, queue, self.ctl)
 
     def _gateway_answers(self):
         try:
@@ -142,7 +153,11 @@ class LocalStack:
         self._stop([name], sig)
 
     def stop_all(self):
-        # Together: each takes a few seconds to finish its running workers.
+        # The front and the gateway first, so that no request in flight waits
+        # on a service that has stopped; then the services together (each
+        # takes a few seconds to finish its running workers).
+        first = [name for name in ("front", "gateway") if name in self.processes]
+        self._stop(first, signal.SIGTERM)
         self._stop(list(self.processes), signal.SIGTERM)
 
     def _stop(self, names, sig):
@@ -151,7 +166,8 @@ class LocalStack:
             process.send_signal(sig)
         for process in processes:
             try:
-                process.wait(timeout=15)
+                # deploy.serve kills a service that outlasts its grace period
+                process.wait(timeout=STOP_GRACE_SECONDS + 10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

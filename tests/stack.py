@@ -1,5 +1,5 @@
 """The running platform for end-to-end and fault tests: every service as its
-own ``nameko run`` process (deploy.stack.LocalStack) on a throw-away vhost,
+own process (deploy.stack.LocalStack, deploy.serve) on a throw-away vhost,
 and the few HTTP helpers the tests drive it with."""
 import functools
 import re
@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import requests
 
-from deploy.rabbitmq import throwaway_vhost
+from deploy.rabbitmq import rabbitmqctl, throwaway_vhost
 from deploy.stack import LIMITS_LIFTED, LocalStack, free_port
 
 VALID = {
@@ -23,13 +23,16 @@ PHONE_CODE_SMS = re.compile(r"验证码为(\d{6})")
 
 
 @contextmanager
-def running_stack(var_dir, secrets_env, start=True, env=None, limits_lifted=True):
+def running_stack(var_dir, secrets_env, start=True, env=None, limits_lifted=True,
+                  cluster=None):
     """A prepared stack (migrated, seeded, topology declared), started unless
     ``start`` is false; stopped and its vhost deleted afterwards. The flood
     limits are lifted (the tests submit hundreds of petitions from one address
-    and one ID number) unless ``limits_lifted`` is false (tests/security)."""
-    with throwaway_vhost() as amqp_uri:
-        stack = LocalStack(var_dir, port=free_port(), env={
+    and one ID number) unless ``limits_lifted`` is false (tests/security).
+    On a throw-away vhost of the local broker, or on ``cluster``'s vhost
+    (deploy.cluster.LocalCluster: every node's URL, its own rabbitmqctl)."""
+    with _broker(cluster) as (amqp_uri, ctl):
+        stack = LocalStack(var_dir, port=free_port(), ctl=ctl, env={
             "AMQP_URI": amqp_uri, **secrets_env, **TEST_ENV,
             **(LIMITS_LIFTED if limits_lifted else {}), **(env or {})})
         stack.prepare()
@@ -39,6 +42,15 @@ def running_stack(var_dir, secrets_env, start=True, env=None, limits_lifted=True
             yield stack
         finally:
             stack.stop_all()
+
+
+@contextmanager
+def _broker(cluster):
+    if cluster is not None:
+        yield cluster.amqp_uri, cluster.ctl_any
+        return
+    with throwaway_vhost() as amqp_uri:
+        yield amqp_uri, rabbitmqctl
 
 
 def api(stack, method, path, token=None, timeout=30, **kwargs):

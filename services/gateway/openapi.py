@@ -18,6 +18,7 @@ from services.notify import schemas as notify_schemas  # noqa: F401
 from services.rating import schemas as rating_schemas  # noqa: F401
 from services.reports import schemas as reports_schemas  # noqa: F401
 from services.routing import schemas as routing_schemas  # noqa: F401
+from services.suggestions import schemas as suggestions_schemas  # noqa: F401
 from services.tracking.workflows import STEPS, WHO
 
 WERKZEUG_ARG = re.compile(

@@ -7,29 +7,36 @@ its entry in the OpenAPI document (openapi.py)."""
 from nameko.dependency_providers import Config
 
 from core.broker import TimedRpcProxy
+from core.metrics import WorkerMetrics
 from core.sealed import SealerProvider
 from services.gateway.dependencies import TokenProvider
 from services.gateway.routes.accounts import AccountRoutes
 from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
+from services.gateway.routes.console import ConsoleRoutes
 from services.gateway.routes.figures import FigureRoutes
 from services.gateway.routes.keys import KeyRoutes
 from services.gateway.routes.materials import MaterialRoutes
 from services.gateway.routes.portal import PortalRoutes
 from services.gateway.routes.smart import SmartPetitionRoutes
 from services.gateway.routes.staff import StaffRoutes
+from services.gateway.routes.suggestions import SuggestionRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
 class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, AccountRoutes, FigureRoutes,
-                     ChannelRoutes, SmartPetitionRoutes, PortalRoutes, KeyRoutes, SystemRoutes):
+                     ChannelRoutes, SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
+                     ConsoleRoutes, SystemRoutes):
     name = "gateway"
+    metrics = WorkerMetrics()
 
-    intake = TimedRpcProxy("intake")
+    # submit: the submission id makes a second call return the first receipt
+    intake = TimedRpcProxy("intake", idempotent={"submit"})
     routing = TimedRpcProxy("routing")
     tracking = TimedRpcProxy("tracking")
     rating = TimedRpcProxy("rating")
     reports = TimedRpcProxy("reports")
+    suggestions = TimedRpcProxy("suggestions")
     notify = TimedRpcProxy("notify")
     tokens = TokenProvider()
     config = Config()

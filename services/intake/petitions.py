@@ -93,16 +93,19 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
     return _receipt(petition, keys.query_code, settings)
 
 
-def earlier_receipt(tx, data, reference, settings, idempotency_key):
+def earlier_receipt(tx, data, reference, settings, idempotency_key, submission_id=None):
     """The receipt of the petition this person already submitted with
-    ``idempotency_key``, or None (no key, bad data, or no such petition)."""
-    if not idempotency_key:
+    ``idempotency_key`` (or the gateway with ``submission_id``: it calls again
+    when a call's answer was lost), or None (neither, bad data, or no such
+    petition)."""
+    if not (idempotency_key or submission_id):
         return None
     try:
         submission = validate_submission(data, reference)
     except InvalidInput:
         return None
-    return _earlier_receipt(tx, _keys(submission, settings, None, idempotency_key), settings)
+    return _earlier_receipt(tx, _keys(submission, settings, submission_id, idempotency_key),
+                            settings)
 
 
 def _keys(submission, settings, submission_id, idempotency_key):

@@ -21,7 +21,7 @@ from core.privacy import mask_phone
 from core.store import utcnow
 from core.validation import load
 from services.intake.models import PhoneCode, RateHit
-from services.intake.schemas import PhoneCodeRequestSchema
+from services.intake.schemas import PhoneCodeRequestSchema, PhoneProofSchema
 
 CODE_DIGITS = 6
 
@@ -99,6 +99,14 @@ def consume_code(tx, submission, settings, now):
         PhoneCode.id == row.id, PhoneCode.used_at.is_(None)).values(used_at=now))
     if used.rowcount != 1:
         raise InvalidInput("短信验证码已使用", {"sms_code": ["请重新获取短信验证码"]})
+
+
+def prove_phone(tx, data, settings):
+    """Use up the code texted for a phone and ID number, for a channel other
+    than petitions (people's suggestions): the same codes, the same one use."""
+    request = load(PhoneProofSchema(), data, "手机号、身份证号或验证码有误")
+    consume_code(tx, request, settings, utcnow())
+    return {"phone": mask_phone(request["phone"])}
 
 
 def count_wrong_code(tx, code_id):

@@ -7,9 +7,10 @@ import binascii
 from core.actors import StaffAccounts, staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.errors import InvalidInput, NotFound
+from core.metrics import WorkerMetrics
 from core.sealed import sealed_rpc
 from core.store import Store
-from services.intake import attachments, petitions, phone_codes
+from services.intake import attachments, audit, petitions, phone_codes
 from services.intake.dependencies import BlobsProvider, ReferenceData, SettingsProvider
 from services.intake.models import Base
 
@@ -18,6 +19,7 @@ class IntakeService:
     name = "intake"
     # every @staff_rpc checks the account is still as signed (core/actors.py)
     staff_accounts = StaffAccounts()
+    metrics = WorkerMetrics()
 
     store = Store(Base)
     settings = SettingsProvider()
@@ -33,6 +35,18 @@ class IntakeService:
             return phone_codes.request_code(tx, data, client, self.settings)
 
     @sealed_rpc
+    def prove_phone(self, data):
+        """The code of POST /phone-codes used up for another channel (people's
+        suggestions: services/suggestions calls this)."""
+        try:
+            with self.store.transaction() as tx:
+                return phone_codes.prove_phone(tx, data, self.settings)
+        except phone_codes.WrongCode as wrong:
+            with self.store.transaction() as tx:
+                phone_codes.count_wrong_code(tx, wrong.code_id)
+            raise InvalidInput(wrong.message, wrong.details) from None
+
+    @sealed_rpc
     def submit(self, data, submission_id=None, client=None, idempotency_key=None):
         # Asked before the transaction opens: no lock held while routing answers.
         reference = self.reference_data()
@@ -41,18 +55,25 @@ class IntakeService:
                 return petitions.submit(tx, data, reference, self.settings, submission_id,
                                         client=client, idempotency_key=idempotency_key)
         except phone_codes.WrongCode as wrong:
-            # Counted even though the submission is rolled back: guessing ends.
             with self.store.transaction() as tx:
+                # The same submission sent twice at once (a client's key, or the
+                # gateway calling again when an answer was lost): the first used
+                # the code and stored the petition; answer with its receipt.
+                receipt = petitions.earlier_receipt(tx, data, reference, self.settings,
+                                                    idempotency_key, submission_id)
+                if receipt is not None:
+                    return receipt
+                # Counted even though the submission is rolled back: guessing ends.
                 phone_codes.count_wrong_code(tx, wrong.code_id)
             raise InvalidInput(wrong.message, wrong.details) from None  # the registered class
         except Exception:
-            # Two sends of one key at once: the second lost the race (its code
-            # was used, or the insert collided) to the first, whose receipt it gets.
-            if not idempotency_key:
+            # Two sends at once: the second lost the race (the insert collided)
+            # to the first, whose receipt it gets.
+            if not (idempotency_key or submission_id):
                 raise
             with self.store.transaction() as tx:
                 receipt = petitions.earlier_receipt(tx, data, reference, self.settings,
-                                                    idempotency_key)
+                                                    idempotency_key, submission_id)
             if receipt is None:
                 raise
             return receipt
@@ -71,6 +92,17 @@ class IntakeService:
     def petitioner(self, case_number, actor):
         with self.store.transaction() as tx:
             return petitions.petitioner(tx, case_number, actor, self.settings)
+
+    @staff_rpc
+    def reveal_petitioner(self, case_number, actor):
+        self.tracking.case_scope(case_number, actor.token)  # NotFound outside the actor's scope
+        with self.store.transaction() as tx:
+            return audit.reveal(tx, case_number, actor, self.settings)
+
+    @staff_rpc
+    def personal_data_reads(self, actor, filters=None):
+        with self.store.transaction() as tx:
+            return audit.reads(tx, actor, filters, self.settings)
 
     @rpc
     def audit_log(self, case_number):

@@ -13,7 +13,14 @@ from core.validation import load
 from services.notify.models import EMAIL, SMS, Message, Recipient, UnitContact
 from services.notify.providers import mask_email
 from services.notify.schemas import MessageSchema, UnitContactInput, UnitContactSchema
-from services.notify.templates import PHONE_CODE, QUERY_CODE, STAFF, STAFF_TEMPLATES, render
+from services.notify.templates import (
+    PHONE_CODE,
+    PROPOSER_TEXT,
+    QUERY_CODE,
+    STAFF,
+    STAFF_TEMPLATES,
+    render,
+)
 
 
 class RecipientUnknown(Exception):
@@ -30,6 +37,14 @@ def record_contact(tx, cipher, event):
                                  phone_encrypted=cipher.encrypt(phone),
                                  phone_masked=mask_phone(phone)))
     queue(tx, cipher, event, QUERY_CODE, cipher.encrypt(phone), mask_phone(phone))
+
+
+def queue_proposer_text(tx, cipher, event):
+    """A text the suggestions service wrote for a proposer (人民建议征集),
+    queued as written, once per event; kept under the proposal's number."""
+    phone = event["phone"]
+    queue(tx, cipher, {**event, "case_number": event["number"], "unit_code": None},
+          PROPOSER_TEXT, cipher.encrypt(phone), mask_phone(phone), body=event["text"])
 
 
 def phone_code_text(event):

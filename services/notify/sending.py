@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select, update
 
 from core import events
+from core.metrics import SMS_DELIVERIES
 from core.store import utcnow
 from services.notify import webhooks
 from services.notify.models import (
@@ -153,4 +154,6 @@ def send_due(store, delivery, now=None):
             if message is not None and message.channel == WEBHOOK:
                 webhooks.after_attempt(tx, delivery.cipher, message, error is None,
                                        delivery.pause_after)
+        if claim.channel == SMS:
+            SMS_DELIVERIES.labels("failed" if error else "sent").inc()
     return len(claims)

@@ -5,6 +5,7 @@ from core import events
 from core.actors import StaffAccounts, staff_rpc
 from core.broker import rpc
 from core.handlers import handles
+from core.metrics import WorkerMetrics
 from core.store import Store
 from core.timers import every
 from services.notify import messages, sending, webhooks
@@ -16,6 +17,7 @@ class NotifyService:
     name = "notify"
     # every @staff_rpc checks the account is still as signed (core/actors.py)
     staff_accounts = StaffAccounts()
+    metrics = WorkerMetrics()
     store = Store(Base)
     delivery = DeliveryProvider()
 
@@ -30,6 +32,10 @@ class NotifyService:
         # and a failed send is retried by the handler, then parked.
         opened = self._opened(event)
         self.delivery.provider.send(opened["phone"], messages.phone_code_text(opened))
+
+    @handles(events.PROPOSER_MESSAGE)
+    def on_proposer_message(self, tx, event):
+        messages.queue_proposer_text(tx, self.delivery.cipher, self._opened(event))
 
     @handles(events.PETITION_ROUTED)
     def on_petition_routed(self, tx, event):

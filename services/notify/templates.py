@@ -6,6 +6,8 @@ from datetime import date
 
 QUERY_CODE = "query_code"
 PHONE_CODE = "phone_code"
+# People's suggestions: the suggestions service writes its own texts (its workflow table).
+PROPOSER_TEXT = "proposer_text"
 
 TEMPLATES = {
     PHONE_CODE: "【济南网上信访】您的验证码为{code}，仅用于提交信访事项，请勿告诉他人。",

@@ -83,6 +83,22 @@ class RoutingRule(Base):
                                                  onupdate=utcnow)
 
 
+class RuleChange(Base):
+    """Who changed a routing rule, when, from what to what."""
+
+    __tablename__ = "rule_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    changed_by: Mapped[str] = mapped_column(String(50))
+    category: Mapped[str] = mapped_column(String(30))
+    area_code: Mapped[str] = mapped_column(String(9))
+    before_unit_code: Mapped[str | None] = mapped_column(String(30))
+    before_track: Mapped[str | None] = mapped_column(String(20))
+    after_unit_code: Mapped[str] = mapped_column(String(30))
+    after_track: Mapped[str] = mapped_column(String(20))
+
+
 class StaffAccount(Base):
     __tablename__ = "staff_accounts"
 

@@ -83,6 +83,34 @@ class StaffChangeSchema(Schema):
     detail = fields.Str()
 
 
+class UnitSchema(Schema):
+    """A unit of the directory (directory.units)."""
+
+    code = fields.Str()
+    name_zh = fields.Str()
+    name_en = fields.Str()
+    kind = fields.Str(metadata={"description": "petition_bureau | department | town_office"})
+    area_code = fields.Str()
+    parent = fields.Str(allow_none=True)
+
+
+class RuleTargetSchema(Schema):
+    unit_code = fields.Str()
+    track = fields.Str()
+
+
+class RuleChangeSchema(Schema):
+    """A change of a routing rule: who, when, from what to what."""
+
+    at = Instant()
+    changed_by = fields.Str()
+    category = fields.Str()
+    area_code = fields.Str()
+    before = fields.Nested(RuleTargetSchema, allow_none=True,
+                           metadata={"description": "null: the rule was new"})
+    after = fields.Nested(RuleTargetSchema)
+
+
 class ApiKeyInput(Schema):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
     unit_code = fields.Str(load_default=None, validate=validate.Length(max=30))

@@ -3,6 +3,7 @@ from core import events
 from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
+from core.metrics import WorkerMetrics
 from core.store import Store
 from services.routing import api_keys, auth, directory, routing, routing_rules, staff_admin
 from services.routing.dependencies import (
@@ -16,6 +17,7 @@ from services.routing.models import Base
 
 class RoutingService:
     name = "routing"
+    metrics = WorkerMetrics()
     store = Store(Base)
     schedule = ScheduleProvider()
     auth = AuthProvider()
@@ -120,6 +122,17 @@ class RoutingService:
     def set_rule(self, category, area_code, unit_code, track):
         with self.store.transaction() as tx:
             return routing_rules.set_rule(tx, category, area_code, unit_code, track)
+
+    @staff_rpc
+    def change_rule(self, actor, rule):
+        """A bureau's change of a rule, recorded with who made it."""
+        with self.store.transaction() as tx:
+            return routing_rules.change_rule(tx, actor, rule)
+
+    @staff_rpc
+    def rule_changes(self, actor):
+        with self.store.transaction() as tx:
+            return routing_rules.changes(tx, actor)
 
     @staff_rpc
     def create_api_key(self, actor, data):

@@ -5,7 +5,7 @@ intake's ``submitted_at`` is: the one rule for the platform's outputs."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from core.events import AREA_CODE, TRACKS
-from core.roles import ROLES
+from core.roles import STAFF_ROLES
 from core.validation import Day, Instant, VisibleStr
 from services.tracking.workflows import EXTENSION, REVIEW, STATUSES, SUPERVISION
 
@@ -26,14 +26,29 @@ class ActorSchema(_Input):
     username = fields.Str(required=True, validate=validate.Length(min=1))
     unit_code = fields.Str(required=True, validate=validate.Length(min=1))
     unit_name = fields.Str(load_default=None)
-    role = fields.Str(required=True, validate=validate.OneOf(ROLES))
+    role = fields.Str(required=True, validate=validate.OneOf(sorted(STAFF_ROLES)))
     area_code = fields.Str(required=True, validate=validate.Regexp(AREA_CODE))
+
+
+# The work queue's views (the console's tabs): new = awaiting acceptance,
+# due_soon = the clock runs out within the profile's warning, overdue = past
+# it with the clock still running, supervised = a supervision order is open.
+QUEUES = ("new", "due_soon", "overdue", "supervised")
+# The work queue's orders: urgency first (supervision, then due date), or by
+# when the petition came in, newest or oldest first.
+QUEUE_SORTS = ("urgent", "newest", "oldest")
 
 
 class QueueFilterSchema(_Input):
     """A page of the work queue: a bureau's can hold a city's cases."""
 
     status = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
+    queue = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(QUEUES))
+    sort = fields.Str(load_default="urgent", allow_none=True, validate=validate.OneOf(QUEUE_SORTS))
+    # a case number or its beginning (JN20261125-0001...)
+    search = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9-]{1,20}$", error="应为案件编号或其开头"))
+    unit_code = fields.Str(load_default=None, allow_none=True, validate=_UNIT_CODE)
     limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=500))
     # Bounded: an offset past any real queue (9223372036854775808) would
     # overflow the database's integer instead of answering an empty page.
@@ -231,6 +246,7 @@ class CaseSummarySchema(Schema):
     category = fields.Str()
     area_code = fields.Str()
     title = fields.Str()
+    submitted_at = Instant(allow_none=True)
     unit_code = fields.Str(allow_none=True)
     unit_name = fields.Str(allow_none=True)
     track = fields.Str(allow_none=True, metadata={"enum": list(TRACKS)})
@@ -262,7 +278,6 @@ class StaffCaseSchema(PublicCaseSchema):
     """What the unit's staff see besides: who did what, and why it came to them;
     the clocks, supervision orders and co-units' parts."""
 
-    submitted_at = Instant(allow_none=True)
     assigned_at = Instant(allow_none=True)
     accept_due = Day(allow_none=True)
     routing_reason = fields.Str(allow_none=True)
@@ -286,3 +301,11 @@ class StaffCaseSchema(PublicCaseSchema):
     deadlines = fields.List(fields.Nested(DeadlineViewSchema))
     orders = fields.List(fields.Nested(OrderSchema))
     parts = fields.List(fields.Nested(PartViewSchema))
+
+
+class CaseloadSchema(Schema):
+    """The caseload in the actor's scope: cases by status and by track."""
+
+    by_status = fields.Dict(keys=fields.Str(), values=fields.Int())
+    by_track = fields.Dict(keys=fields.Str(), values=fields.Int(),
+                           metadata={"description": "none: not routed yet"})

@@ -60,6 +60,7 @@ class SubmissionStream:
         self._codes = list(codes)
         self.accepted = []  # {case_number, query_code, phone}
         self.outcomes = Counter()  # HTTP status or exception name
+        self.answers = []  # (sent, answered, outcome), time.monotonic()
         self.bad_errors = []  # error responses that are not clean JSON errors
         self._lock = threading.Lock()
         self._running = threading.Event()
@@ -93,6 +94,7 @@ class SubmissionStream:
 
     def _submit_one(self, n):
         prepared = self._next_code()
+        sent = time.monotonic()
         phone = prepared[0] if prepared else new_phone()
         body = {**VALID, "phone": phone, "title": f"故障中提交 {n}"}
         try:
@@ -103,9 +105,9 @@ class SubmissionStream:
                                      json={**body, "sms_code": code},
                                      timeout=self.request_timeout)
         except (requests.RequestException, AssertionError) as exc:
-            self._record(type(exc).__name__)
+            self._record(type(exc).__name__, sent)
             return
-        self._record(response.status_code)
+        self._record(response.status_code, sent)
         if response.status_code == 201:
             with self._lock:
                 self.accepted.append({**response.json(), "phone": phone})
@@ -113,9 +115,17 @@ class SubmissionStream:
             with self._lock:
                 self.bad_errors.append((response.status_code, response.text[:500]))
 
-    def _record(self, outcome):
+    def _record(self, outcome, sent):
         with self._lock:
             self.outcomes[outcome] += 1
+            self.answers.append((sent, time.monotonic(), outcome))
+
+    def first_accepted_sent_after(self, moment):
+        """Seconds from ``moment`` until a submission sent after it was
+        accepted (None if none was): how long the platform took to serve again."""
+        done = [answered for sent, answered, outcome in self.answers
+                if sent >= moment and outcome == 201]
+        return min(done) - moment if done else None
 
 
 def prepare_codes(stack, count, workers=10):

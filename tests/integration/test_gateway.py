@@ -14,7 +14,7 @@ class SlowIntake:
     name = "intake"
 
     @rpc
-    def submit(self, data, submission_id, client=None):
+    def submit(self, data, submission_id, client=None, idempotency_key=None):
         eventlet.sleep(5)
 
 
@@ -43,6 +43,10 @@ def test_a_service_that_does_not_answer_in_time_answers_503(
     assert "intake" in response.json()["message"]
 
 
+RECEIPT = {"case_number": "JN20261125-000001", "query_code": "X", "status": "submitted",
+           "submitted_at": "2026-11-25T08:00:00+08:00"}
+
+
 class CountingIntake:
     """Counts the submissions it carries out."""
 
@@ -50,10 +54,9 @@ class CountingIntake:
     carried_out = []
 
     @rpc
-    def submit(self, data, submission_id, client=None):
+    def submit(self, data, submission_id, client=None, idempotency_key=None):
         self.carried_out.append(submission_id)
-        return {"case_number": "JN20261125-000001", "query_code": "X", "status": "submitted",
-                "submitted_at": "2026-11-25T08:00:00+08:00"}
+        return RECEIPT
 
 
 def test_a_request_the_client_was_told_failed_is_not_carried_out_later(
@@ -67,6 +70,30 @@ def test_a_request_the_client_was_told_failed_is_not_carried_out_later(
     container_factory(CountingIntake, {"AMQP_URI": amqp_uri}).start()
     assert requests.post(f"{url}/petitions", json={}, timeout=10).status_code == 201
     assert len(CountingIntake.carried_out) == 1
+
+
+class LosingIntake:
+    """Its first answer comes too late (as when a cluster node died under the
+    reply); the gateway calls submit once more, with the same submission id."""
+
+    name = "intake"
+    carried_out = []
+
+    @rpc
+    def submit(self, data, submission_id, client=None, idempotency_key=None):
+        self.carried_out.append(submission_id)
+        if len(self.carried_out) == 1:
+            eventlet.sleep(2)
+        return RECEIPT
+
+
+def test_a_submission_whose_answer_was_lost_is_made_once_more_with_its_id(
+        container_factory, amqp_uri, secrets_env):
+    url = _gateway(container_factory, amqp_uri, secrets_env)
+    container_factory(LosingIntake, {"AMQP_URI": amqp_uri}).start()
+    assert requests.post(f"{url}/petitions", json={}, timeout=10).status_code == 201
+    first, again = LosingIntake.carried_out
+    assert first == again  # intake answers the second with the first receipt
 
 
 def test_an_unknown_path_or_method_gets_a_json_error(container_factory, amqp_uri, secrets_env):

@@ -20,6 +20,15 @@ def test_codes_and_numbers_are_masked_and_the_rest_kept():
         assert kept in masked
 
 
+def test_every_broker_password_of_a_node_list_is_masked():
+    line = ("Error connecting to broker at amqp://petition-notify:********@127.0.0.1:5701/p;"
+            "amqp://petition-notify:3852b4c6c2e7b86a@127.0.0.1:5702/p;"
+            "amqps://admin:s3cr:et@node3:5671/p")
+    masked = mask(line)
+    assert "3852b4c6c2e7b86a" not in masked and "s3cr" not in masked
+    assert "amqp://petition-notify:********@127.0.0.1:5702/p" in masked
+
+
 def test_the_filter_masks_arguments_and_tracebacks(caplog):
     logger = logging.getLogger("test.logs")
     logger.addFilter(MaskPersonalData())

@@ -1,7 +1,7 @@
 """staff administration: active accounts, token versions, the change record
 
 Revision ID: 3152ae168671
-Revises: 7f61838c91e5
+Revises: a9afb701ea65
 Create Date: 2026-11-25 19:22:23.958665
 
 """
@@ -14,7 +14,7 @@ import core.store
 
 # revision identifiers, used by Alembic.
 revision: str = '3152ae168671'
-down_revision: Union[str, Sequence[str], None] = '7f61838c91e5'
+down_revision: Union[str, Sequence[str], None] = 'a9afb701ea65'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

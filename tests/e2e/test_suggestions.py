@@ -1,0 +1,120 @@
+"""People's suggestions end to end, every service its own process over HTTP:
+the bureau opens a topic; a citizen proves the phone (POST /phone-codes),
+proposes under it and is texted the query code; the bureau accepts and
+forwards it to a topic's department, which adopts it; the bureau publishes
+it; the proposer follows every step by the query code and is texted at each;
+the published proposal and the figures carry no personal data. Also an
+organisation's proposal merged with the first, and one declined with the
+reason."""
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from tests.stack import api, eventually, login, request_code, sms_lines
+
+pytestmark = pytest.mark.e2e
+
+CITIZEN = {"name": "王小明", "id_number": "11010519491231002X", "phone": "13812345678"}
+ORGANISATION = {"name": "赵六", "id_number": "370102199003071238", "phone": "13987654321",
+                "organisation": "泉城社区居民议事会"}
+PROPOSAL = {"title": "建议在老旧小区加装电梯时统一规划",
+            "content": "加装电梯涉及管线迁移，建议住建部门统一规划，联系人电话13812345678。",
+            "area_code": "370102"}
+PERSONAL = re.compile(r"\d{17}[\dX]|1[3-9]\d{9}|王小明|赵六")
+
+
+def propose(stack, person, topic_id, **extra):
+    code = request_code(stack, person["phone"], person["id_number"])
+    response = api(stack, "POST", "/suggestions", json={
+        **person, **PROPOSAL, "topic_id": topic_id, "sms_code": code, **extra})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def step(stack, token, number, action, **body):
+    response = api(stack, "POST", f"/proposals/{number}/{action}", token, json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def texts(stack, number):
+    return [line for line in sms_lines(stack) if number in line]
+
+
+def test_a_proposal_under_a_topic_to_adoption_and_publication(stack):
+    bureau, department = login(stack, "city_bureau"), login(stack, "city_housing")
+    today = date.today()
+    opened = api(stack, "POST", "/suggestion-topics", bureau, json={
+        "title": "老旧小区改造征集建议", "description": "围绕加装电梯、管网改造征集建议",
+        "area_code": "370100", "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=30)).isoformat(),
+        "departments": ["370100-ZJJ"]})
+    assert opened.status_code == 201, opened.text
+    topic = opened.json()
+    listed = api(stack, "GET", "/suggestion-topics").json()
+    assert any(t["id"] == topic["id"] and t["open"] for t in listed)
+    assert api(stack, "POST", "/suggestion-topics", department, json={
+        **{k: topic[k] for k in ("title", "description", "area_code", "opens_on", "closes_on",
+                                 "departments")}}).status_code == 403
+
+    receipt = propose(stack, CITIZEN, topic["id"])
+    number, code = receipt["number"], receipt["query_code"]
+    assert receipt["status"] == "submitted"
+    # the query code reaches the proposer's phone, and only there
+    assert eventually(lambda: any(code in line for line in texts(stack, number)))
+
+    mine = api(stack, "GET", f"/suggestions/{code}").json()
+    assert mine["status"] == "submitted" and mine["topic_title"] == "老旧小区改造征集建议"
+    assert mine["proposer"] == {"name": "王**", "id_number": "1101**********002X",
+                                "phone": "138****5678"}
+
+    # the bureau reviews; the department may not, and nothing skips a step
+    assert api(stack, "POST", f"/proposals/{number}/accept", department).status_code == 404
+    assert api(stack, "POST", f"/proposals/{number}/forward", bureau,
+               json={"department": "370100-ZJJ"}).status_code == 409
+    step(stack, bureau, number, "accept")
+    wrong = api(stack, "POST", f"/proposals/{number}/forward", bureau,
+                json={"department": "370100-JTYSJ"})
+    assert wrong.status_code == 400 and "department" in wrong.json()["details"]
+    step(stack, bureau, number, "forward", department="370100-ZJJ")
+
+    # an organisation's proposal on the same matter is merged with it;
+    # another is declined with the reason
+    other = propose(stack, ORGANISATION, topic["id"])
+    step(stack, bureau, other["number"], "merge", merged_into=number, reason="内容相同，合并办理")
+    third = propose(stack, ORGANISATION, None, title="建议取消小区门禁")
+    step(stack, bureau, third["number"], "decline", reason="涉及业主自治事项")
+    assert api(stack, "GET", f"/suggestions/{third['query_code']}").json()["status"] == \
+        "not_adopted"
+
+    # the department answers: adopted, and what follows
+    queue = api(stack, "GET", "/proposals", department).json()
+    assert [p["number"] for p in queue] == [number]
+    missing = api(stack, "POST", f"/proposals/{number}/adopt", department,
+                  json={"answer": "采纳"})
+    assert missing.status_code == 400 and "follow_up" in missing.json()["details"]
+    step(stack, department, number, "adopt", answer="采纳。加装电梯将纳入片区统一规划。",
+         follow_up="2027年起在老旧小区改造项目中统一设计管线迁移方案。")
+    step(stack, bureau, number, "publish")
+
+    followed = api(stack, "GET", f"/suggestions/{code}").json()
+    assert followed["status"] == "published"
+    assert [e["step"] for e in followed["timeline"]] == ["提交", "受理", "转交部门", "采纳", "公开"]
+    assert followed["answer"].startswith("采纳") and followed["follow_up"]
+    # texted: the code, accepted, adopted, published
+    assert eventually(lambda: len(texts(stack, number)) == 4), texts(stack, number)
+    assert eventually(lambda: len(texts(stack, other["number"])) == 2)
+
+    public = api(stack, "GET", "/public/suggestions")
+    assert public.status_code == 200 and not PERSONAL.search(public.text)
+    [shown] = public.json()
+    assert shown["number"] == number and shown["proposer"] == "市民"
+    assert "138****5678" in shown["content"] and shown["follow_up"]
+
+    figures = api(stack, "GET", "/reports/suggestions", bureau).json()
+    [row] = [t for t in figures["topics"] if t["key"] == str(topic["id"])]
+    assert (row["received"], row["merged"], row["adopted"], row["published"]) == (2, 1, 1, 1)
+    [unit] = figures["departments"]
+    assert unit["key"] == "370100-ZJJ" and unit["adoption_rate"] == 1.0
+    assert api(stack, "GET", "/reports/suggestions", department).status_code == 403

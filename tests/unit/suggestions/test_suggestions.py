@@ -1,0 +1,126 @@
+"""People's suggestions with nameko's worker_factory on real SQLite stores:
+the phone proven by intake's own code (a real intake worker, its code read
+from its outbox as notify would), the workflow table run by one mechanism,
+who may take each step, what the proposer is texted, publication masked, and
+the figures per topic and department."""
+import pytest
+
+from core import events
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tests.unit.suggestions.conftest import (
+    BUREAU,
+    DEPARTMENT,
+    OTHER_DEPARTMENT,
+    PERSON,
+    PROPOSAL,
+    topic,
+)
+
+
+def test_from_submission_to_adoption_and_publication(world):
+    opened = topic(world)
+    assert opened["open"] and world.service.topics()[0]["id"] == opened["id"]
+    receipt = world.propose(opened["id"])
+    number, code = receipt["number"], receipt["query_code"]
+    assert receipt["status"] == "submitted" and number.startswith("JY")
+    assert code in world.texts()[0] and number in world.texts()[0]
+
+    world.act(BUREAU, number, "accept")
+    world.act(BUREAU, number, "forward", department="370100-ZJJ")
+    world.act(DEPARTMENT, number, "adopt", answer="采纳，明年增设候车亭。",
+              follow_up="2027年一季度完成主要线路候车亭建设。")
+    world.act(BUREAU, number, "publish")
+
+    mine = world.service.follow(code.lower().replace("-", ""))  # as typed, any way
+    assert mine["status"] == "published" and mine["status_name"] == "已采纳并公开"
+    assert [e["step"] for e in mine["timeline"]] == ["提交", "受理", "转交部门", "采纳", "公开"]
+    assert mine["proposer"] == {"name": "王**", "id_number": "1101**********002X",
+                                "phone": "138****5678"}
+    assert len(world.texts()) == 4  # the code, accepted, adopted, published
+    [shown] = world.service.published()
+    assert shown["content"] == "候车亭可遮雨，联系电话138****5678" and shown["proposer"] == "市民"
+    steps = [e for e in world.sent(world.store, events.SUGGESTION_STEP)]
+    assert [s["action"] for s in steps] == ["submit", "accept", "forward", "adopt", "publish"]
+    assert all("13812345678" not in str(s) and "王小明" not in str(s) for s in steps)
+
+
+def test_who_may_take_each_step_and_when(world):
+    opened = topic(world)
+    number = world.propose(opened["id"])["number"]
+    with pytest.raises(NotFound):  # a department sees only what was forwarded to it
+        world.act(DEPARTMENT, number, "accept")
+    with pytest.raises(Conflict):
+        world.act(BUREAU, number, "forward", department="370100-ZJJ")
+    world.act(BUREAU, number, "accept")
+    with pytest.raises(InvalidInput) as outside:
+        world.act(BUREAU, number, "forward", department="370100-JTYSJ")
+    assert "department" in outside.value.details
+    world.act(BUREAU, number, "forward", department="370100-ZJJ")
+    with pytest.raises(Forbidden):
+        world.act(BUREAU, number, "adopt", answer="采纳", follow_up="办")
+    with pytest.raises(NotFound):
+        world.act(OTHER_DEPARTMENT, number, "adopt", answer="采纳", follow_up="办")
+    with pytest.raises(InvalidInput) as missing:
+        world.act(DEPARTMENT, number, "not_adopt")
+    assert set(missing.value.details) == {"answer"}
+    world.act(DEPARTMENT, number, "not_adopt", answer="线路调整中，暂不采纳。")
+    with pytest.raises(Conflict):
+        world.act(BUREAU, number, "publish")
+
+
+def test_merged_declined_and_kept_private(world):
+    first = world.propose()["number"]
+    org = {"name": "赵六", "id_number": "370102199003071238", "phone": "13987654321"}
+    second = world.propose(person=org, organisation="泉城社区议事会")
+    with pytest.raises(InvalidInput):
+        world.act(BUREAU, second["number"], "merge", merged_into=second["number"], reason="同")
+    world.act(BUREAU, second["number"], "merge", merged_into=first, reason="内容相同，合并办理")
+    followed = world.service.follow(second["query_code"])
+    assert followed["status"] == "merged" and followed["organisation"] == "泉城社区议事会"
+    assert followed["timeline"][-1]["text"] == f"与相同内容的建议{first}合并办理"
+    third = world.propose(publish=False)["number"]
+    world.act(BUREAU, third, "accept")
+    world.act(BUREAU, third, "forward", department="370100-ZJJ")
+    world.act(DEPARTMENT, third, "adopt", answer="采纳", follow_up="落实")
+    with pytest.raises(Conflict):  # the proposer did not agree to publication
+        world.act(BUREAU, third, "publish")
+    world.act(BUREAU, first, "decline", reason="不属于本次征集范围")
+    assert "不属于本次征集范围" in world.texts()[-1]
+
+
+def test_bad_input_and_a_wrong_code_store_nothing(world):
+    with pytest.raises(InvalidInput) as wrong:
+        world.service.submit({**PERSON, **PROPOSAL, "sms_code": "000000"}, "x")
+    assert set(wrong.value.details) == {"sms_code"}
+    with pytest.raises(InvalidInput) as bad:
+        world.service.submit({**PERSON, "title": "", "content": "内容", "area_code": "37",
+                              "sms_code": "1"}, "y")
+    assert {"title", "area_code", "sms_code"} <= set(bad.value.details)
+    closed = topic(world, opens_on="2020-01-01", closes_on="2020-02-01")
+    with pytest.raises(InvalidInput) as late:
+        world.propose(closed["id"])
+    assert "topic_id" in late.value.details
+    assert world.texts() == []
+    with pytest.raises(Forbidden):
+        world.staff.open_topic({}, world.token(DEPARTMENT))
+    with pytest.raises(NotFound):
+        world.service.follow("AAAA-BBBB-CCCC-DDDD")
+
+
+def test_figures_per_topic_and_department(world):
+    opened = topic(world)
+    numbers = [world.propose(opened["id"])["number"] for _ in range(3)]
+    for number in numbers[:2]:
+        world.act(BUREAU, number, "accept")
+        world.act(BUREAU, number, "forward", department="370100-ZJJ")
+    world.act(DEPARTMENT, numbers[0], "adopt", answer="采纳", follow_up="落实")
+    world.act(DEPARTMENT, numbers[1], "not_adopt", answer="暂不采纳")
+    world.act(BUREAU, numbers[2], "decline", reason="重复")
+    figures = world.staff.figures(world.token(BUREAU))
+    [row] = figures["topics"]
+    assert (row["key"], row["name"], row["received"], row["accepted"], row["adopted"],
+            row["not_adopted"]) == (str(opened["id"]), "公交出行征集建议", 3, 2, 1, 2)
+    [unit] = figures["departments"]
+    assert unit["key"] == "370100-ZJJ" and unit["adoption_rate"] == 0.5
+    with pytest.raises(Forbidden):
+        world.staff.figures(world.token(DEPARTMENT))
