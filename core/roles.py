@@ -14,6 +14,9 @@ BUREAU_ADMIN = "bureau_admin"             # 信访局管理员: staff accounts, 
 GRID_AGENT = "grid_agent"
 
 ROLES = (HANDLER, UNIT_LEADER, BUREAU_SUPERVISOR, BUREAU_ADMIN, GRID_AGENT)
+# Not staff: the actor the gateway signs for an API key submitting petitions
+# through Open311 (services/routing/api_keys.py); intake accepts it for that only.
+REGISTERED_APP = "registered_app"
 UNIT_ROLES = frozenset({HANDLER, UNIT_LEADER})
 BUREAU_ROLES = frozenset({BUREAU_SUPERVISOR, BUREAU_ADMIN})
 # who works cases (the work queue, the case's steps, the figures)

@@ -17,6 +17,7 @@ from services.gateway.routes.console import ConsoleRoutes
 from services.gateway.routes.figures import FigureRoutes
 from services.gateway.routes.keys import KeyRoutes
 from services.gateway.routes.materials import MaterialRoutes
+from services.gateway.routes.open311 import Open311Routes
 from services.gateway.routes.portal import PortalRoutes
 from services.gateway.routes.smart import SmartPetitionRoutes
 from services.gateway.routes.staff import StaffRoutes
@@ -26,7 +27,7 @@ from services.gateway.routes.system import SystemRoutes
 
 class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, AccountRoutes, FigureRoutes,
                      ChannelRoutes, SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
-                     ConsoleRoutes, SystemRoutes):
+                     ConsoleRoutes, Open311Routes, SystemRoutes):
     name = "gateway"
     metrics = WorkerMetrics()
 

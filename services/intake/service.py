@@ -6,9 +6,10 @@ import binascii
 
 from core.actors import StaffAccounts, staff_rpc
 from core.broker import TimedRpcProxy, rpc
-from core.errors import InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound
 from core.metrics import WorkerMetrics
-from core.sealed import sealed_rpc
+from core.roles import REGISTERED_APP
+from core.sealed import SealerProvider, sealed_rpc
 from core.store import Store
 from services.intake import attachments, audit, petitions, phone_codes
 from services.intake.dependencies import BlobsProvider, ReferenceData, SettingsProvider
@@ -25,6 +26,8 @@ class IntakeService:
     settings = SettingsProvider()
     reference_data = ReferenceData()
     blobs = BlobsProvider()
+    # Opens an app's submission (submit_from_app), sealed as every submission is.
+    submissions = SealerProvider("SUBMISSION_KEYS")
     # Whether a case is open (for a petitioner's material), and in a member
     # of staff's scope (asked with the actor's own token, verified there).
     tracking = TimedRpcProxy("tracking")
@@ -77,6 +80,20 @@ class IntakeService:
             if receipt is None:
                 raise
             return receipt
+
+    @staff_rpc
+    def submit_from_app(self, actor, data, submission_id=None, client=None):
+        """A petition from a registered app (Open311): ``actor`` is the token
+        the gateway signed for the API key routing checked; the app vouches
+        for the phone, so no SMS code."""
+        if actor["role"] != REGISTERED_APP:
+            raise Forbidden("only a registered app's key submits this way",
+                            {"actor": ["not a registered app"]})
+        data = self.submissions.open(data)
+        reference = self.reference_data()
+        with self.store.transaction() as tx:
+            return petitions.submit(tx, data, reference, self.settings, submission_id,
+                                    client=client, app=actor["unit_name"])
 
     @rpc
     def lookup(self, query_code):

@@ -110,7 +110,7 @@ class NotifyService:
 
     @every("SEND_INTERVAL_SECONDS", 0.5)
     def send_due(self):
-        # Several transactions (claim, then one per outcome): see sending.py.
+        # Two transactions (the claim, then the outcomes): see sending.py.
         sending.send_due(self.store, self.delivery)
 
     @rpc

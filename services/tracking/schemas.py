@@ -55,6 +55,23 @@ class QueueFilterSchema(_Input):
     offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
+class PublicRequestQuerySchema(_Input):
+    """The public list of requests (Open311 GET requests): by case numbers,
+    category, area (rolled up), submission time and status, a page at a time."""
+
+    case_numbers = fields.List(fields.Str(validate=validate.Length(max=20)), load_default=None,
+                               allow_none=True, validate=validate.Length(max=100))
+    category = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=50))
+    area_code = fields.Str(load_default=None, allow_none=True,
+                           validate=validate.Regexp(AREA_CODE))
+    start = fields.AwareDateTime(load_default=None, allow_none=True)
+    end = fields.AwareDateTime(load_default=None, allow_none=True)
+    statuses = fields.List(fields.Str(validate=validate.OneOf(STATUSES)), load_default=None,
+                           allow_none=True)
+    limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+
+
 # --- the inputs of the workflow steps (workflows.py names them) ---------------
 
 class ReplySchema(_Input):
@@ -309,3 +326,20 @@ class CaseloadSchema(Schema):
     by_status = fields.Dict(keys=fields.Str(), values=fields.Int())
     by_track = fields.Dict(keys=fields.Str(), values=fields.Int(),
                            metadata={"description": "none: not routed yet"})
+
+
+class PublicRequestSchema(Schema):
+    """A case as the public lists show it (Open311): no title, text or reply,
+    no personal data; the public timeline's steps and times."""
+
+    case_number = fields.Str()
+    status = fields.Str()
+    category = fields.Str(allow_none=True)
+    area_code = fields.Str()
+    unit_code = fields.Str(allow_none=True)
+    unit_name = fields.Str(allow_none=True)
+    track = fields.Str(allow_none=True)
+    submitted_at = Instant(allow_none=True)
+    updated_at = Instant(allow_none=True)
+    due_date = Day(allow_none=True)
+    timeline = fields.List(fields.Nested(TimelineEntrySchema))

@@ -37,6 +37,11 @@ class TrackingService:
         with self.store.transaction() as tx:
             return views.get_case(tx, case_number, self.clocks.today())
 
+    @rpc
+    def public_requests(self, query):
+        with self.store.transaction() as tx:
+            return views.public_requests(tx, query)
+
     @staff_rpc
     def list_cases(self, actor, status=None, limit=100, offset=0, **filters):
         """The work queue; ``filters``: queue, sort, search, unit_code (QueueFilterSchema)."""

@@ -18,6 +18,8 @@ from services.tracking.schemas import (
     CaseSummarySchema,
     OrderSchema,
     PublicCaseSchema,
+    PublicRequestQuerySchema,
+    PublicRequestSchema,
     QueueFilterSchema,
     StaffCaseSchema,
 )
@@ -37,6 +39,31 @@ def get_case(tx, case_number, today):
 def case_scope(tx, case_number, actor):
     case = case_in_scope(tx, case_number, load_actor(actor))
     return {"case_number": case.case_number, "unit_code": case.unit_code}
+
+
+def public_requests(tx, query):
+    """Cases for the public lists (Open311), newest first, with their public
+    timelines; ``query`` as PublicRequestQuerySchema."""
+    query = load(PublicRequestQuerySchema(), query)
+    select_cases = select(Case).where(Case.submitted_at.is_not(None))
+    for value, condition in (
+            (query["case_numbers"], lambda v: Case.case_number.in_(v)),
+            (query["category"], lambda v: Case.category == v),
+            (query["area_code"], lambda v: Case.area_code.startswith(jurisdiction_prefix(v))),
+            (query["start"], lambda v: Case.submitted_at >= v),
+            (query["end"], lambda v: Case.submitted_at <= v),
+            (query["statuses"], lambda v: Case.status.in_(v))):
+        if value is not None:
+            select_cases = select_cases.where(condition(value))
+    cases = tx.session.scalars(select_cases.order_by(Case.submitted_at.desc(), Case.case_number)
+                               .limit(query["limit"]).offset(query["offset"])).all()
+    rows = []
+    for row in cases:
+        timeline = _timeline(tx, row, public_only=True)
+        rows.append({**{c.key: getattr(row, c.key) for c in Case.__table__.columns},
+                     "timeline": timeline,
+                     "updated_at": timeline[-1].at if timeline else row.submitted_at})
+    return PublicRequestSchema(many=True).dump(rows)
 
 
 def staff_case(tx, case_number, actor, today):
