@@ -23,12 +23,12 @@ from sqlalchemy.orm import sessionmaker
 from bench.load import percentiles
 from core import events
 from core.config import LOCAL_TIME
+from core.roles import jurisdiction_prefix
 from core.store import StoreHandle, create_tables, make_engine
 from services.reports import figures, projections
 from services.reports.models import Base, CaseFact
 from services.reports.settings import Settings
 from services.routing.directory_seed import DEPARTMENTS, districts
-from services.tracking.access import jurisdiction_prefix
 
 PER_DAY = 2_000
 LEVELS = ("satisfied", "basically_satisfied", "unsatisfied")

@@ -14,6 +14,11 @@ SERVICES = ("intake", "routing", "tracking", "rating", "notify", "reports", "sug
 STORED_SERVICES = tuple(s for s in SERVICES if s != "gateway")
 # The petitioners' and units' clock: case-number days, due dates, times shown.
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+# How long a service may take to stop on SIGTERM before it is killed
+# (deploy.serve; environment STOP_GRACE_SECONDS), and a pod's grace period
+# above it (deploy/k8s).
+STOP_GRACE_SECONDS = 20.0
+POD_GRACE_SECONDS = 30
 
 
 def config_path(service):

@@ -35,6 +35,7 @@ from nameko.events import EventHandler
 
 from core.areas import binding_keys, possible_keys
 from core.broker import BROKER_ERRORS
+from core.metrics import EVENT_RETRIES, EVENTS_PARKED
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,7 @@ class ReliableEventHandler(EventHandler):
                         self.queues.main, attempt, delays[attempt - 1], exc)
             self._publish(body, message, self.queues.retry(delays[attempt - 1]),
                           {ATTEMPT_HEADER: attempt})
+            EVENT_RETRIES.labels(self.queues.main).inc()
         else:
             self._park(body, message, f"failed {attempt} times, last: {exc!r}")
 
@@ -165,6 +167,7 @@ class ReliableEventHandler(EventHandler):
         log.error("%s: parking message: %s", self.queues.main, reason)
         self._publish(body, message, self.queues.parked,
                       {"x-parked-reason": reason[:1000], "x-original-queue": self.queues.main})
+        EVENTS_PARKED.labels(self.queues.main).inc()
 
     def _publish(self, body, message, queue, headers):
         # Publish (confirmed) before the caller acks: at least once, never zero.

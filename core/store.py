@@ -18,9 +18,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from kombu import Exchange
-from nameko.amqp.publish import Publisher
-from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
+from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (
     JSON,
@@ -39,6 +37,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from core.areas import routing_key
 from core.events import PRIVATE_EXCHANGES
+from core.publish import BatchPublisher
 
 log = logging.getLogger(__name__)
 
@@ -191,8 +190,8 @@ class OutboxRelay:
         self.batch_size = batch_size
 
     def publish_pending(self):
-        """Publish one batch; returns how many were published."""
-        published = 0
+        """Publish one batch under one wait for the broker's confirms; returns
+        how many were published. Only confirmed rows are marked."""
         with self.sessions() as session:
             rows = session.scalars(
                 select(OutboxMessage)
@@ -201,25 +200,23 @@ class OutboxRelay:
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)  # several relays on PostgreSQL
             ).all()
+            confirmed = set()
             try:
-                for row in rows:
-                    exchange = Exchange(row.exchange, type="topic", durable=True,
-                                        delivery_mode=PERSISTENT)
+                if rows:
                     # The stored key is the event type; on the wire the case's
-                    # county follows it (core/areas.py), also for rows written
-                    # before areas were in the key.
-                    key = routing_key(row.routing_key, row.payload.get("area_code"))
-                    self.publisher.publish(row.payload, exchange=exchange, routing_key=key,
-                                           declare=[exchange])
-                    if row.exchange in PRIVATE_EXCHANGES:
-                        session.delete(row)
-                    else:
-                        row.published_at = utcnow()
-                    published += 1
+                    # county follows it (core/areas.py), rows written before included.
+                    self.publisher.publish(
+                        [(row.exchange, routing_key(row.routing_key, row.payload.get("area_code")),
+                          row.payload) for row in rows], confirmed)
             finally:
-                # Mark what did go out even when the broker failed mid-batch.
+                # Mark what the broker confirmed even when the rest failed.
+                for index in confirmed:
+                    if rows[index].exchange in PRIVATE_EXCHANGES:
+                        session.delete(rows[index])
+                    else:
+                        rows[index].published_at = utcnow()
                 session.commit()
-        return published
+        return len(confirmed)
 
 
 class Store(DependencyProvider):
@@ -238,7 +235,7 @@ class Store(DependencyProvider):
         config = self.container.config
         self.engine = make_engine(config["DB_URL"])
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.relay = OutboxRelay(self.sessions, Publisher(config[AMQP_URI_CONFIG_KEY]))
+        self.relay = OutboxRelay(self.sessions, BatchPublisher(config[AMQP_URI_CONFIG_KEY]))
         self.poll_seconds = float(config.get("OUTBOX_POLL_SECONDS", 1.0))
 
     def start(self):
@@ -268,4 +265,5 @@ class Store(DependencyProvider):
             except Exception:  # broker or database away: keep the rows, try again
                 log.warning("outbox relay: publish failed, retrying", exc_info=True)
                 backoff = min(backoff * 2, 30.0)
+        self.relay.publisher.close()
 

@@ -4,23 +4,35 @@ the end-to-end tests use ``deploy.stack.LocalStack`` to start the same processes
 
 Steps: make sure RabbitMQ answers, create local secrets once, migrate every
 store, seed the directory and demo users, declare the broker topology, start
-the services, wait until the gateway answers. Ctrl-C stops everything.
+the services, wait until the gateway answers. A service that dies is started
+again after a backoff while the others keep serving (deploy/supervise.py).
+Ctrl-C stops everything.
+
+``--var-dir`` and ``--port`` (default ``var/`` and 8000) let a second copy run
+beside it (the runner's own test does).
 """
+import argparse
 import signal
 import sys
 import time
+from pathlib import Path
 
-from core.config import ROOT, load_config
+from core.config import ROOT, SERVICES, load_config
 from deploy.keys import local_secrets
 from deploy.rabbitmq import ensure_rabbitmq
 from deploy.stack import LocalStack
+from deploy.supervise import Supervisor
 from services.routing.directory_seed import DEMO_STAFF
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m deploy.local")
+    parser.add_argument("--var-dir", type=Path, default=ROOT / "var")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
     ensure_rabbitmq()
-    var_dir = ROOT / "var"
-    stack = LocalStack(var_dir, env=local_secrets(var_dir / "secrets.env"))
+    var_dir = args.var_dir
+    stack = LocalStack(var_dir, env=local_secrets(var_dir / "secrets.env"), port=args.port)
     print("migrating the stores, seeding the directory, declaring the topology ...")
     stack.prepare()
     print("starting intake, routing, tracking, rating, notify, reports, suggestions and the gateway ...")
@@ -30,17 +42,20 @@ The online petition platform is running.
   Citizens' page     {stack.url}/
   API (OpenAPI)      {stack.url}/api/v1/openapi.json
   Public scoreboard  {stack.url}/api/v1/public/scoreboard
-  Public scoreboard  {stack.url}/api/v1/public/scoreboard
   SMS a citizen gets {var_dir / 'sms.log'}
   Service logs       {var_dir}/<service>.log
+  Processes          {', '.join(f"{n} {p.pid}" for n, p in stack.processes.items())}
+  Metrics            Prometheus text at each service's /metrics (/livez, /readyz beside it):
+{chr(10).join(f"{'':21}{n:9} {stack.metrics_url(n)}" for n in SERVICES)}
   Staff demo logins  {', '.join(DEMO_STAFF)}; password: {load_config("routing")["DEMO_PASSWORD"]}
                      (POST {stack.url}/api/v1/auth/token)
 Press Ctrl-C to stop.""", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    supervisor = Supervisor(stack)
     try:
-        while all(p.poll() is None for p in stack.processes.values()):
+        while True:
+            supervisor.check()
             time.sleep(1)
-        print("a service exited; stopping the others (see the logs in var/)")
     except KeyboardInterrupt:
         print("\nstopping ...")
     finally:

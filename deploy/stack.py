@@ -1,4 +1,4 @@
-"""The services as separate processes (``nameko run``), on SQLite stores
+"""The services as separate processes (``python -m deploy.serve``), on SQLite stores
 under one directory, behind the front (nginx, deploy/front.py), each service
 on the broker as its own user (deploy/broker_users.py): what ``make run``
 starts, and what the end-to-end tests and benchmarks start on a throw-away
@@ -13,11 +13,11 @@ import urllib.request
 from pathlib import Path
 
 from core.areas import deployment_name
-from core.config import ROOT, STORED_SERVICES, config_path
+from core.config import ROOT, STOP_GRACE_SECONDS, STORED_SERVICES
 from deploy.broker_users import ensure_users, service_uri
 from deploy.front import Front
 from deploy.rabbitmq import queue_consumers, rabbitmqctl
-from deploy.services import deployed_services, service_path
+from deploy.services import deployed_services
 
 # The flood limits lifted, for stacks that submit hundreds of petitions from
 # one address and one ID number on purpose: the test stacks and the bench
@@ -57,6 +57,9 @@ class LocalStack:
             **(env or {})}
         self.processes = {}
         self.service_uris = {}  # each service's own broker user (prepare)
+        # Each process's /livez, /readyz and /metrics (deploy/probes.py); kept
+        # across restarts.
+        self.health_ports = {}
         # A county's deployment (COUNTY_CODE, core/areas.py): only its own
         # routing and tracking, named <service>_<county>, on its own stores.
         self.county = self.env.get("COUNTY_CODE") or None
@@ -77,7 +80,7 @@ class LocalStack:
     def prepare(self):
         self._python("-m", "deploy.migrate")
         self._python("-m", "services.routing.seed", "--demo")
-        self._python("-m", "deploy.topology")  # COUNTY_CODE in self.env: the county's
+        self._python("-m", "deploy.topology")
         # One broker user per service (deploy/broker_users.py), named after
         # the vhost outside the default one, so that stacks never share users.
         prefix = "petition" if self.vhost == "/" else self.vhost
@@ -92,19 +95,27 @@ class LocalStack:
 
     def start(self, name, replica=None):
         """Start a service; ``replica`` names a further process of the same
-        service (it shares the queues and the store), e.g. ``"tracking-2"``."""
-        log = open(self.var_dir / f"{replica or name}.log", "ab")
-        bus_name = deployment_name(name, self.county)
-        env = {**self.env, "AMQP_URI": self.service_uris.get(bus_name, self.base_amqp_uri)}
-        self.processes[replica or name] = subprocess.Popen(
-            [sys.executable, "-m", "nameko", "run", "--config", str(config_path(name)),
-             service_path(name, self.county)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        if name == "gateway" and "front" not in self.processes:
-            # Clients reach the gateway only through the front.
+        service (it shares the queues and the store), e.g. ``"tracking-2"``.
+        ``"front"`` is nginx, started with the gateway."""
+        if name == "front":
             self.processes["front"] = Front(
                 self.var_dir / "front", f"127.0.0.1:{self.port}",
                 f"127.0.0.1:{self.gateway_port}", self.var_dir, self.env).start()
+            return
+        log = open(self.var_dir / f"{replica or name}.log", "ab")
+        port = self.health_ports.setdefault(replica or name, free_port())
+        bus_name = deployment_name(name, self.county)  # deploy.serve reads COUNTY_CODE
+        env = {**self.env, "AMQP_URI": self.service_uris.get(bus_name, self.base_amqp_uri),
+               "HEALTH_PORT": f"127.0.0.1:{port}"}
+        self.processes[replica or name] = subprocess.Popen(
+            [sys.executable, "-m", "deploy.serve", name],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        if name == "gateway" and "front" not in self.processes:
+            # Clients reach the gateway only through the front.
+            self.start("front")
+
+    def metrics_url(self, name):
+        return f"http://127.0.0.1:{self.health_ports[name]}/metrics"
 
     def start_all(self):
         for name in deployed_services(self.county):
@@ -150,7 +161,11 @@ class LocalStack:
         self._stop([name], sig)
 
     def stop_all(self):
-        # Together: each takes a few seconds to finish its running workers.
+        # The front and the gateway first, so that no request in flight waits
+        # on a service that has stopped; then the services together (each
+        # takes a few seconds to finish its running workers).
+        first = [name for name in ("front", "gateway") if name in self.processes]
+        self._stop(first, signal.SIGTERM)
         self._stop(list(self.processes), signal.SIGTERM)
 
     def _stop(self, names, sig):
@@ -159,7 +174,8 @@ class LocalStack:
             process.send_signal(sig)
         for process in processes:
             try:
-                process.wait(timeout=15)
+                # deploy.serve kills a service that outlasts its grace period
+                process.wait(timeout=STOP_GRACE_SECONDS + 10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

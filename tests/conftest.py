@@ -5,6 +5,7 @@ import eventlet
 eventlet.monkey_patch()
 
 import uuid  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 import psycopg2  # noqa: E402
 import pytest  # noqa: E402
@@ -26,9 +27,9 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path}/store.db"
 
 
-@pytest.fixture
-def postgres_url():
-    """A throw-away database on the local PostgreSQL."""
+@contextmanager
+def throwaway_database():
+    """A database of its own on the local PostgreSQL, dropped afterwards."""
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = psycopg2.connect(PG_DSN)
     admin.autocommit = True
@@ -36,6 +37,20 @@ def postgres_url():
     yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
     admin.cursor().execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     admin.close()
+
+
+@pytest.fixture
+def postgres_url():
+    """A throw-away database on the local PostgreSQL."""
+    with throwaway_database() as url:
+        yield url
+
+
+@pytest.fixture
+def another_postgres_url():
+    """A second one (e.g. where a backup is restored)."""
+    with throwaway_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

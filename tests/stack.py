@@ -1,5 +1,5 @@
 """The running platform for end-to-end and fault tests: every service as its
-own ``nameko run`` process (deploy.stack.LocalStack) on a throw-away vhost,
+own process (deploy.stack.LocalStack, deploy.serve) on a throw-away vhost,
 and the few HTTP helpers the tests drive it with."""
 import functools
 import re

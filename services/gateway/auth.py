@@ -4,8 +4,9 @@ to a service as ``actor`` is the token itself, which the service verifies
 again: no service trusts a name the gateway (or anyone on the bus) sends."""
 import functools
 
+from core.actors import API_KEY_ACTOR
 from core.errors import Forbidden, Unauthorized
-from core.roles import HANDLER
+from core.roles import GRID_AGENT, HANDLER, STAFF_ROLES
 from services.gateway.http import client_address
 
 # A department system's API key (services/routing/api_keys.py), instead of a
@@ -21,21 +22,34 @@ def bearer_token(authorization):
     return token.strip()
 
 
-def staff_only(method):
-    """Route decorator: the bearer token, checked, passed as ``actor`` (for
-    the services to verify again); an account that must change its password
-    may do nothing else first."""
-    @functools.wraps(method)
-    def wrapper(self, request, **kwargs):
-        key = request.headers.get(API_KEY_HEADER)
-        if key and not request.headers.get("Authorization"):
-            return method(self, request, actor=unit_key_actor(self, request, key), **kwargs)
-        token = bearer_token(request.headers.get("Authorization"))
-        if self.tokens.verify(token, allow_password_change=True)["must_change_password"]:
-            raise Forbidden("the password must be changed first (POST /api/v1/auth/password)",
-                            {"password": ["须先修改初始密码"]})
-        return method(self, request, actor=token, **kwargs)
-    return wrapper
+def _role_only(roles, refusal, api_keys=False):
+    """Route decorator for ``roles``: the bearer token, checked, passed as
+    ``actor`` (for the services to verify again); an account that must change
+    its password may do nothing else first; another role is ``refusal``. With
+    ``api_keys``, a unit's API key instead of a token acts as its handler."""
+    def decorator(method):
+        @functools.wraps(method)
+        def wrapper(self, request, **kwargs):
+            key = request.headers.get(API_KEY_HEADER)
+            if api_keys and key and not request.headers.get("Authorization"):
+                return method(self, request, actor=unit_key_actor(self, request, key), **kwargs)
+            token = bearer_token(request.headers.get("Authorization"))
+            actor = self.tokens.verify(token, allow_password_change=True)
+            if actor["must_change_password"]:
+                raise Forbidden("the password must be changed first (POST /api/v1/auth/password)",
+                                {"password": ["须先修改初始密码"]})
+            if actor["role"] not in roles:
+                raise Forbidden(*refusal)
+            return method(self, request, actor=token, **kwargs)
+        return wrapper
+    return decorator
+
+
+# the case work, the queues, the figures: staff of units and bureaus (or a unit's system)
+staff_only = _role_only(STAFF_ROLES, ("staff only", {"role": ["仅限承办单位和信访部门工作人员"]}),
+                        api_keys=True)
+# submitting for a citizen of the grid: grid agents (信访代理员)
+agent_only = _role_only({GRID_AGENT}, ("grid agents only", {"role": ["仅限信访代理员"]}))
 
 
 def signed_in(method):
@@ -64,6 +78,6 @@ def unit_key_actor(service, request, key):
         raise Forbidden("an app's API key may only submit petitions (Open311)",
                         {API_KEY_HEADER: ["not a unit's key"]})
     return service.tokens.issue({
-        "username": f"key:{principal['key_id']}", "unit_code": principal["unit_code"],
+        "username": f"{API_KEY_ACTOR}{principal['key_id']}", "unit_code": principal["unit_code"],
         "unit_name": principal["unit_name"], "role": HANDLER,
         "area_code": principal["area_code"]})[0]

@@ -105,7 +105,7 @@ def json_body(request, max_bytes=MAX_BODY_BYTES, optional=False):
     if not isinstance(body, dict):
         raise InvalidInput("the request body must be a JSON object",
                            {"body": ["expected a JSON object"]})
-    _check_values(body, "", 1)
+    check_values(body, "", 1)
     return body
 
 
@@ -120,7 +120,7 @@ def _finite(text):
     return number
 
 
-def _check_values(value, path, depth):
+def check_values(value, path, depth):
     """InvalidInput naming the first field (dotted path) nested too deeply,
     holding an out-of-range number or an unstorable character."""
     field = path or "body"
@@ -130,10 +130,10 @@ def _check_values(value, path, depth):
     if isinstance(value, dict):
         for key, item in value.items():
             _check_text(key, field)
-            _check_values(item, f"{path}.{key}" if path else key, depth + 1)
+            check_values(item, f"{path}.{key}" if path else key, depth + 1)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _check_values(item, f"{field}[{index}]", depth + 1)
+            check_values(item, f"{field}[{index}]", depth + 1)
     elif isinstance(value, str):
         _check_text(value, field)
     elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_JSON_INT:

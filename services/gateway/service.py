@@ -7,13 +7,17 @@ its entry in the OpenAPI document (openapi.py)."""
 from nameko.dependency_providers import Config
 
 from core.broker import TimedRpcProxy
+from core.metrics import WorkerMetrics
 from core.sealed import SealerProvider
 from services.gateway.dependencies import TokenProvider, Trackings
+from services.gateway.routes.accounts import AccountRoutes
 from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
+from services.gateway.routes.console import ConsoleRoutes
 from services.gateway.routes.figures import FigureRoutes
 from services.gateway.routes.keys import KeyRoutes
 from services.gateway.routes.materials import MaterialRoutes
+from services.gateway.routes.open311 import Open311Routes
 from services.gateway.routes.portal import PortalRoutes
 from services.gateway.routes.smart import SmartPetitionRoutes
 from services.gateway.routes.staff import StaffRoutes
@@ -21,10 +25,11 @@ from services.gateway.routes.suggestions import SuggestionRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
-class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, ChannelRoutes,
-                     SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
-                     SystemRoutes):
+class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, AccountRoutes, FigureRoutes,
+                     ChannelRoutes, SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
+                     ConsoleRoutes, Open311Routes, SystemRoutes):
     name = "gateway"
+    metrics = WorkerMetrics()
 
     # submit: the submission id makes a second call return the first receipt
     intake = TimedRpcProxy("intake", idempotent={"submit"})

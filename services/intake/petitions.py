@@ -21,11 +21,11 @@ from services.intake.schemas import (
 CITIZEN = "citizen"
 
 
-def validate_submission(data, reference):
+def validate_submission(data, reference, partial=()):
     """The submission, cleaned, or InvalidInput naming every bad field.
     ``reference`` is routing's reference data: ``{categories, areas}``."""
     try:
-        submission, errors = SubmissionSchema().load(data), {}
+        submission, errors = SubmissionSchema(partial=partial).load(data), {}
     except ValidationError as exc:
         submission, errors = exc.valid_data or {}, field_errors(exc)
     known = {
@@ -41,21 +41,24 @@ def validate_submission(data, reference):
 
 
 def submit(tx, data, reference, settings, submission_id=None, now=None, client=None,
-           idempotency_key=None):
+           idempotency_key=None, app=None):
     """Store a petition and the events it implies, once its phone is proven
     (``sms_code``) and within the limits per ID number and per ``client``
     address. ``submission_id`` (the gateway makes one per request) makes a
     redelivered request answer with the first receipt instead of storing the
     petition twice; a client's ``idempotency_key`` does the same for a client
-    that sends its request again (see ``query_codes.scoped_submission_id``)."""
-    submission = validate_submission(data, reference)
+    that sends its request again (see ``query_codes.scoped_submission_id``).
+    ``app``: a registered app's (Open311, by API key) vouches for the phone,
+    so no ``sms_code``; the limits per ID number still hold."""
+    submission = validate_submission(data, reference, ("sms_code",) if app else ())
     keys = _keys(submission, settings, submission_id, idempotency_key)
     receipt = _earlier_receipt(tx, keys, settings)
     if receipt is not None:
         return receipt
 
     submitted_at = now or datetime.now(timezone.utc)
-    phone_codes.consume_code(tx, submission, settings, submitted_at)
+    if not app:
+        phone_codes.consume_code(tx, submission, settings, submitted_at)
     phone_codes.limit_petitions(tx, submission, client, settings, submitted_at)
     case_number = case_numbers.next_case_number(tx.session, submitted_at, settings.timezone)
     proxy = submission["proxy"]

@@ -132,6 +132,37 @@ class AuditEntrySchema(Schema):
     action = fields.Str()
 
 
+class RevealedSchema(Schema):
+    """A petitioner's personal data unmasked: for the audited "show" only."""
+
+    case_number = fields.Str()
+    name = fields.Str()
+    id_number = fields.Str()
+    phone = fields.Str()
+
+
+class ReadsFilterSchema(Schema):
+    error_messages = SCHEMA_ERRORS
+
+    case_number = fields.Str(load_default=None, allow_none=True,
+                             validate=validate.Length(max=20, error="案件编号过长"))
+    reader = fields.Str(load_default=None, allow_none=True,
+                        validate=validate.Length(max=50, error="用户名过长"))
+    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=500))
+    offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+
+
+class PersonalReadSchema(Schema):
+    """One read of a petitioner's personal data, as the bureau's audit log shows it."""
+
+    at = Instant()
+    reader = fields.Str(metadata={"description": "the username that read it (citizen: by query code)"})
+    action = fields.Str(metadata={"description": "read_by_query_code, read_by_staff (masked), "
+                                                 "revealed_to_staff (unmasked)"})
+    case_number = fields.Str()
+    petitioner = fields.Str(metadata={"description": "whose record, masked", "example": "张**"})
+
+
 class AttachmentSchema(Schema):
     """A file of the case's material, as listed (never its bytes)."""
 

@@ -4,23 +4,30 @@ See docs/services.md."""
 import base64
 import binascii
 
-from core.actors import staff_rpc
+from core.actors import StaffAccounts, staff_rpc
 from core.broker import TimedRpcProxy, rpc
-from core.errors import InvalidInput, NotFound
-from core.sealed import sealed_rpc
+from core.errors import Forbidden, InvalidInput, NotFound
+from core.metrics import WorkerMetrics
+from core.roles import REGISTERED_APP
+from core.sealed import SealerProvider, sealed_rpc
 from core.store import Store
-from services.intake import attachments, petitions, phone_codes
+from services.intake import attachments, audit, petitions, phone_codes
 from services.intake.dependencies import BlobsProvider, ReferenceData, SettingsProvider
 from services.intake.models import Base
 
 
 class IntakeService:
     name = "intake"
+    # every @staff_rpc checks the account is still as signed (core/actors.py)
+    staff_accounts = StaffAccounts()
+    metrics = WorkerMetrics()
 
     store = Store(Base)
     settings = SettingsProvider()
     reference_data = ReferenceData()
     blobs = BlobsProvider()
+    # Opens an app's submission (submit_from_app), sealed as every submission is.
+    submissions = SealerProvider("SUBMISSION_KEYS")
     # Whether a case is open (for a petitioner's material), and in a member
     # of staff's scope (asked with the actor's own token, verified there).
     tracking = TimedRpcProxy("tracking")
@@ -74,6 +81,20 @@ class IntakeService:
                 raise
             return receipt
 
+    @staff_rpc
+    def submit_from_app(self, actor, data, submission_id=None, client=None):
+        """A petition from a registered app (Open311): ``actor`` is the token
+        the gateway signed for the API key routing checked; the app vouches
+        for the phone, so no SMS code."""
+        if actor["role"] != REGISTERED_APP:
+            raise Forbidden("only a registered app's key submits this way",
+                            {"actor": ["not a registered app"]})
+        data = self.submissions.open(data)
+        reference = self.reference_data()
+        with self.store.transaction() as tx:
+            return petitions.submit(tx, data, reference, self.settings, submission_id,
+                                    client=client, app=actor["unit_name"])
+
     @rpc
     def lookup(self, query_code):
         with self.store.transaction() as tx:
@@ -88,6 +109,17 @@ class IntakeService:
     def petitioner(self, case_number, actor):
         with self.store.transaction() as tx:
             return petitions.petitioner(tx, case_number, actor, self.settings)
+
+    @staff_rpc
+    def reveal_petitioner(self, case_number, actor):
+        self.tracking.case_scope(case_number, actor.token)  # NotFound outside the actor's scope
+        with self.store.transaction() as tx:
+            return audit.reveal(tx, case_number, actor, self.settings)
+
+    @staff_rpc
+    def personal_data_reads(self, actor, filters=None):
+        with self.store.transaction() as tx:
+            return audit.reads(tx, actor, filters, self.settings)
 
     @rpc
     def audit_log(self, case_number):

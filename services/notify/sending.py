@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select, update
 
 from core import events
+from core.metrics import SMS_DELIVERIES
 from core.store import utcnow
 from services.notify import webhooks
 from services.notify.models import (
@@ -132,12 +133,18 @@ def record_attempt(tx, claim, error, policy, now):
 
 
 def send_due(store, delivery, now=None):
-    """One sender run; returns how many messages it tried. Each outcome is
-    recorded in a transaction of its own, right after its send, at the time
-    of that send (a slow batch must not back-date its later outcomes)."""
+    """One sender run; returns how many messages it tried. The outcomes are
+    recorded together in one transaction after the sends, each at the time of
+    its own send (a slow batch must not back-date its later outcomes), and
+    sooner once half the lease is gone, so that they land while the claims
+    still hold. A crash before they are recorded loses no message: their
+    leases run out and they are sent again (at least once, never zero)."""
     clock = (lambda: now) if now else utcnow
     with store.transaction() as tx:
-        claims = claim_due(tx, delivery.policy, clock())
+        claimed_at = clock()
+        claims = claim_due(tx, delivery.policy, claimed_at)
+    half_lease = timedelta(seconds=delivery.policy.lease_seconds / 2)
+    outcomes = []
     for claim in claims:
         error = None
         try:
@@ -147,10 +154,23 @@ def send_due(store, delivery, now=None):
         except Exception as exc:  # any provider failure is retried, never dropped
             error = f"{type(exc).__name__}: {exc}"[:500]
             log.warning("message %s not delivered: %s", claim.message_id, error)
-        with store.transaction() as tx:
-            message = record_attempt(tx, claim, error, delivery.policy_for(claim.channel),
-                                     clock())
+        outcomes.append((claim, error, clock()))
+        if outcomes[-1][2] - claimed_at >= half_lease:
+            _record(store, delivery, outcomes)
+            outcomes = []
+    _record(store, delivery, outcomes)
+    return len(claims)
+
+
+def _record(store, delivery, outcomes):
+    if not outcomes:
+        return
+    with store.transaction() as tx:
+        for claim, error, at in outcomes:
+            message = record_attempt(tx, claim, error, delivery.policy_for(claim.channel), at)
             if message is not None and message.channel == WEBHOOK:
                 webhooks.after_attempt(tx, delivery.cipher, message, error is None,
                                        delivery.pause_after)
-    return len(claims)
+    for claim, error, _at in outcomes:
+        if claim.channel == SMS:
+            SMS_DELIVERIES.labels("failed" if error else "sent").inc()

@@ -2,9 +2,10 @@
 what happens to their case; tells the unit, by email, of a new case, a
 deadline near or past, and supervision."""
 from core import events
-from core.actors import staff_rpc
+from core.actors import StaffAccounts, staff_rpc
 from core.broker import rpc
 from core.handlers import handles
+from core.metrics import WorkerMetrics
 from core.store import Store
 from core.timers import every
 from services.notify import messages, sending, webhooks
@@ -14,6 +15,9 @@ from services.notify.models import Base
 
 class NotifyService:
     name = "notify"
+    # every @staff_rpc checks the account is still as signed (core/actors.py)
+    staff_accounts = StaffAccounts()
+    metrics = WorkerMetrics()
     store = Store(Base)
     delivery = DeliveryProvider()
 
@@ -106,7 +110,7 @@ class NotifyService:
 
     @every("SEND_INTERVAL_SECONDS", 0.5)
     def send_due(self):
-        # Several transactions (claim, then one per outcome): see sending.py.
+        # Two transactions (the claim, then the outcomes): see sending.py.
         sending.send_due(self.store, self.delivery)
 
     @rpc

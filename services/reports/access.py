@@ -3,8 +3,8 @@ jurisdiction (every area under its own, rolled up), and only a bureau ranks
 units or withholds a case from the public list. The actor is the one the
 gateway verified from the token, checked again here."""
 from core.errors import Forbidden
-from core.roles import BUREAU_ROLES
-from services.tracking.access import jurisdiction_prefix, load_actor
+from core.roles import BUREAU_ROLES, jurisdiction_prefix
+from services.tracking.access import load_actor
 
 
 def bureau(actor, what):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from core.config import LOCAL_TIME
 from core.errors import NotFound
+from core.roles import jurisdiction_prefix
 from core.validation import load
 from services.reports.access import in_jurisdiction
 from services.reports.models import CaseFact, UnitName, WithheldCase
@@ -22,7 +23,6 @@ from services.reports.schemas import (
     WithholdSchema,
     resolve_period,
 )
-from services.tracking.access import jurisdiction_prefix
 
 # (CaseFact attribute, the timeline step as the public reads it)
 TIMELINE = (("submitted_at", "提交"), ("routed_at", "分派"), ("accepted_at", "受理"),

@@ -21,10 +21,10 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, select
 
 from core.events import RATING_DIMENSIONS, RATING_LEVELS
+from core.roles import jurisdiction_prefix
 from services.reports import projections as m
 from services.reports.models import DailyCount, DailyWord, MonthlyCount, UnitName
 from services.reports.schemas import resolve_period
-from services.tracking.access import jurisdiction_prefix
 
 METHOD = {
     "on_time_rate": "按期办理率 = 期内到期且按期办结的件数 / 期内到期的件数（到期日截至昨日）",

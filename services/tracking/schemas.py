@@ -5,7 +5,7 @@ intake's ``submitted_at`` is: the one rule for the platform's outputs."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from core.events import AREA_CODE, TRACKS
-from core.roles import ROLES
+from core.roles import STAFF_ROLES
 from core.validation import Day, Instant, VisibleStr
 from services.tracking.workflows import EXTENSION, REVIEW, STATUSES, SUPERVISION
 
@@ -26,18 +26,50 @@ class ActorSchema(_Input):
     username = fields.Str(required=True, validate=validate.Length(min=1))
     unit_code = fields.Str(required=True, validate=validate.Length(min=1))
     unit_name = fields.Str(load_default=None)
-    role = fields.Str(required=True, validate=validate.OneOf(ROLES))
+    role = fields.Str(required=True, validate=validate.OneOf(sorted(STAFF_ROLES)))
     area_code = fields.Str(required=True, validate=validate.Regexp(AREA_CODE))
+
+
+# The work queue's views (the console's tabs): new = awaiting acceptance,
+# due_soon = the clock runs out within the profile's warning, overdue = past
+# it with the clock still running, supervised = a supervision order is open.
+QUEUES = ("new", "due_soon", "overdue", "supervised")
+# The work queue's orders: urgency first (supervision, then due date), or by
+# when the petition came in, newest or oldest first.
+QUEUE_SORTS = ("urgent", "newest", "oldest")
 
 
 class QueueFilterSchema(_Input):
     """A page of the work queue: a bureau's can hold a city's cases."""
 
     status = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
+    queue = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(QUEUES))
+    sort = fields.Str(load_default="urgent", allow_none=True, validate=validate.OneOf(QUEUE_SORTS))
+    # a case number or its beginning (JN20261125-0001...)
+    search = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9-]{1,20}$", error="应为案件编号或其开头"))
+    unit_code = fields.Str(load_default=None, allow_none=True, validate=_UNIT_CODE)
     limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=500))
     # Bounded: an offset past any real queue (9223372036854775808) would
     # overflow the database's integer instead of answering an empty page.
     offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+
+
+class PublicRequestQuerySchema(_Input):
+    """The public list of requests (Open311 GET requests): by case numbers,
+    category, area (rolled up), submission time and status, a page at a time."""
+
+    case_numbers = fields.List(fields.Str(validate=validate.Length(max=20)), load_default=None,
+                               allow_none=True, validate=validate.Length(max=100))
+    category = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=50))
+    area_code = fields.Str(load_default=None, allow_none=True,
+                           validate=validate.Regexp(AREA_CODE))
+    start = fields.AwareDateTime(load_default=None, allow_none=True)
+    end = fields.AwareDateTime(load_default=None, allow_none=True)
+    statuses = fields.List(fields.Str(validate=validate.OneOf(STATUSES)), load_default=None,
+                           allow_none=True)
+    limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
 # --- the inputs of the workflow steps (workflows.py names them) ---------------
@@ -231,6 +263,7 @@ class CaseSummarySchema(Schema):
     category = fields.Str()
     area_code = fields.Str()
     title = fields.Str()
+    submitted_at = Instant(allow_none=True)
     unit_code = fields.Str(allow_none=True)
     unit_name = fields.Str(allow_none=True)
     track = fields.Str(allow_none=True, metadata={"enum": list(TRACKS)})
@@ -262,7 +295,6 @@ class StaffCaseSchema(PublicCaseSchema):
     """What the unit's staff see besides: who did what, and why it came to them;
     the clocks, supervision orders and co-units' parts."""
 
-    submitted_at = Instant(allow_none=True)
     assigned_at = Instant(allow_none=True)
     accept_due = Day(allow_none=True)
     routing_reason = fields.Str(allow_none=True)
@@ -286,3 +318,28 @@ class StaffCaseSchema(PublicCaseSchema):
     deadlines = fields.List(fields.Nested(DeadlineViewSchema))
     orders = fields.List(fields.Nested(OrderSchema))
     parts = fields.List(fields.Nested(PartViewSchema))
+
+
+class CaseloadSchema(Schema):
+    """The caseload in the actor's scope: cases by status and by track."""
+
+    by_status = fields.Dict(keys=fields.Str(), values=fields.Int())
+    by_track = fields.Dict(keys=fields.Str(), values=fields.Int(),
+                           metadata={"description": "none: not routed yet"})
+
+
+class PublicRequestSchema(Schema):
+    """A case as the public lists show it (Open311): no title, text or reply,
+    no personal data; the public timeline's steps and times."""
+
+    case_number = fields.Str()
+    status = fields.Str()
+    category = fields.Str(allow_none=True)
+    area_code = fields.Str()
+    unit_code = fields.Str(allow_none=True)
+    unit_name = fields.Str(allow_none=True)
+    track = fields.Str(allow_none=True)
+    submitted_at = Instant(allow_none=True)
+    updated_at = Instant(allow_none=True)
+    due_date = Day(allow_none=True)
+    timeline = fields.List(fields.Nested(TimelineEntrySchema))

@@ -9,9 +9,10 @@ import os
 import socket
 
 from core import events
-from core.actors import staff_rpc
+from core.actors import StaffAccounts, staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.handlers import handles
+from core.metrics import WorkerMetrics
 from core.store import Store
 from core.timers import every
 from services.tracking import cases, checks, sweep, views
@@ -24,6 +25,9 @@ REPLICA = f"{socket.gethostname()}:{os.getpid()}"
 
 class TrackingService:
     name = "tracking"
+    # every @staff_rpc checks the account is still as signed (core/actors.py)
+    staff_accounts = StaffAccounts()
+    metrics = WorkerMetrics()
     store = Store(Base)
     clocks = ClocksProvider()
     routing = TimedRpcProxy("routing")
@@ -33,15 +37,29 @@ class TrackingService:
         with self.store.transaction() as tx:
             return views.get_case(tx, case_number, self.clocks.today())
 
-    @staff_rpc
-    def list_cases(self, actor, status=None, limit=100, offset=0):
+    @rpc
+    def public_requests(self, query):
         with self.store.transaction() as tx:
-            return views.list_cases(tx, actor, self.clocks.today(), status, limit, offset)
+            return views.public_requests(tx, query)
+
+    @staff_rpc
+    def list_cases(self, actor, status=None, limit=100, offset=0, **filters):
+        """The work queue; ``filters``: queue, sort, search, unit_code (QueueFilterSchema)."""
+        today = self.clocks.today()
+        with self.store.transaction() as tx:
+            return views.list_cases(tx, actor, today, self.clocks.due_soon.due(
+                self.clocks.calendar, today), {**filters, "status": status, "limit": limit,
+                                               "offset": offset})
 
     @staff_rpc
     def staff_case(self, case_number, actor):
         with self.store.transaction() as tx:
             return views.staff_case(tx, case_number, actor, self.clocks.today())
+
+    @staff_rpc
+    def caseload(self, actor):
+        with self.store.transaction() as tx:
+            return views.caseload(tx, actor)
 
     @staff_rpc
     def case_scope(self, case_number, actor):

@@ -21,6 +21,7 @@ from sqlalchemy import case, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from core import events
+from core.metrics import CASES_OVERDUE
 from services.tracking.cases import current_order, note, open_order, system_step
 from services.tracking.models import Alert, Case, Deadline
 
@@ -85,6 +86,7 @@ def raise_alert(tx, deadline_id, today, clocks, replica):
         note(tx, case, "due_soon", f"{name}期限将至", at=clocks.now(), public=False,
              detail=f"{who}的{name}期限为{deadline.due}")
         return 1
+    CASES_OVERDUE.inc()  # (counted even if this transaction then rolls back)
     note(tx, case, "overdue", f"{name}已超期", at=clocks.now(),
          public=deadline.kind in SUPERVISED_CLOCKS,
          detail=f"{who}的{name}期限{deadline.due}已过（{replica}）")

@@ -4,20 +4,22 @@ entry with its detail, the clocks, the supervision orders and co-units' parts.""
 from sqlalchemy import case, func, select
 
 from core.errors import InvalidInput
-from core.roles import BUREAU_ROLES
+from core.roles import BUREAU_ROLES, jurisdiction_prefix
 from core.validation import load
 from services.tracking.access import (
     case_in_scope,
     find_case,
-    jurisdiction_prefix,
     load_actor,
     scope_filter,
 )
 from services.tracking.models import Case, CoPart, Deadline, SupervisionOrder, TimelineEntry
 from services.tracking.schemas import (
+    CaseloadSchema,
     CaseSummarySchema,
     OrderSchema,
     PublicCaseSchema,
+    PublicRequestQuerySchema,
+    PublicRequestSchema,
     QueueFilterSchema,
     StaffCaseSchema,
 )
@@ -39,6 +41,31 @@ def case_scope(tx, case_number, actor):
     return {"case_number": case.case_number, "unit_code": case.unit_code}
 
 
+def public_requests(tx, query):
+    """Cases for the public lists (Open311), newest first, with their public
+    timelines; ``query`` as PublicRequestQuerySchema."""
+    query = load(PublicRequestQuerySchema(), query)
+    select_cases = select(Case).where(Case.submitted_at.is_not(None))
+    for value, condition in (
+            (query["case_numbers"], lambda v: Case.case_number.in_(v)),
+            (query["category"], lambda v: Case.category == v),
+            (query["area_code"], lambda v: Case.area_code.startswith(jurisdiction_prefix(v))),
+            (query["start"], lambda v: Case.submitted_at >= v),
+            (query["end"], lambda v: Case.submitted_at <= v),
+            (query["statuses"], lambda v: Case.status.in_(v))):
+        if value is not None:
+            select_cases = select_cases.where(condition(value))
+    cases = tx.session.scalars(select_cases.order_by(Case.submitted_at.desc(), Case.case_number)
+                               .limit(query["limit"]).offset(query["offset"])).all()
+    rows = []
+    for row in cases:
+        timeline = _timeline(tx, row, public_only=True)
+        rows.append({**{c.key: getattr(row, c.key) for c in Case.__table__.columns},
+                     "timeline": timeline,
+                     "updated_at": timeline[-1].at if timeline else row.submitted_at})
+    return PublicRequestSchema(many=True).dump(rows)
+
+
 def staff_case(tx, case_number, actor, today):
     actor = load_actor(actor)
     case = case_in_scope(tx, case_number, actor)
@@ -52,19 +79,44 @@ def staff_case(tx, case_number, actor, today):
         "parts": of_case(CoPart)})
 
 
-def list_cases(tx, actor, today, status=None, limit=100, offset=0):
-    """The actor's work queue: cases under supervision first, then the most
-    urgent, a page at a time."""
+def list_cases(tx, actor, today, due_soon_until=None, filters=None):
+    """The actor's work queue, a page at a time: by default the cases under
+    supervision first, then the most urgent. ``filters`` (QueueFilterSchema):
+    a status, a queue view (QUEUES), a case number's beginning, a unit of the
+    bureau's, the order and the page. ``due_soon_until``: the last day that
+    counts as due soon (the profile's warning)."""
     actor = load_actor(actor)
-    page = load(QueueFilterSchema(), {"status": status, "limit": limit, "offset": offset})
+    page = load(QueueFilterSchema(), filters or {})
     query = select(Case).where(scope_filter(actor))
     if page["status"] is not None:
         query = query.where(Case.status == page["status"])
-    query = (query.order_by(Case.supervision_open.desc(), Case.due_date.asc().nulls_last(),
-                            Case.case_number)
+    if page["queue"] is not None:
+        query = query.where(*_queue_conditions(page["queue"], today, due_soon_until or today))
+    if page["search"]:
+        query = query.where(Case.case_number.startswith(page["search"].upper(), autoescape=True))
+    if page["unit_code"]:
+        query = query.where(Case.unit_code == page["unit_code"])
+    query = (query.order_by(*_QUEUE_ORDERS[page["sort"] or "urgent"])
              .limit(page["limit"]).offset(page["offset"]))
     return [CaseSummarySchema().dump(_fields(case, today))
             for case in tx.session.scalars(query)]
+
+
+_CLOCK_RUNNING = Case.status.not_in(_CLOCK_STOPPED)
+_QUEUE_ORDERS = {
+    "urgent": (Case.supervision_open.desc(), Case.due_date.asc().nulls_last(), Case.case_number),
+    "newest": (Case.submitted_at.desc().nulls_last(), Case.case_number.desc()),
+    "oldest": (Case.submitted_at.asc().nulls_last(), Case.case_number),
+}
+
+
+def _queue_conditions(queue, today, due_soon_until):
+    return {
+        "new": (Case.status == "routed",),
+        "due_soon": (_CLOCK_RUNNING, Case.due_date >= today, Case.due_date <= due_soon_until),
+        "overdue": (_CLOCK_RUNNING, Case.due_date < today),
+        "supervised": (Case.supervision_open,),
+    }[queue]
 
 
 def list_orders(tx, actor, status=None):
@@ -102,6 +154,17 @@ def _orders_in_scope(actor):
     if actor["role"] in BUREAU_ROLES:
         return SupervisionOrder.area_code.startswith(jurisdiction_prefix(actor["area_code"]))
     return SupervisionOrder.unit_code == actor["unit_code"]
+
+
+def caseload(tx, actor):
+    """The cases the actor may see, counted by status and by track."""
+    actor = load_actor(actor)
+    counts = {}
+    for column in (Case.status, Case.track):
+        rows = tx.session.execute(select(column, func.count()).where(scope_filter(actor))
+                                  .group_by(column).order_by(column))
+        counts[f"by_{column.key}"] = {key or "none": n for key, n in rows}
+    return CaseloadSchema().dump(counts)
 
 
 def status_counts(tx):

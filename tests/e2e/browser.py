@@ -12,7 +12,8 @@ monkey-patching breaks, so a page is driven by a script of its own process:
   ``errors = watch(page)`` (script errors and Content-Security-Policy refusals),
   ``check_accessibility(page, "submit form")`` (fails on any serious or
   critical axe violation), ``check_reflow(page, "submit form")`` (no sideways
-  scrolling at 320 CSS pixels, 200% and 400% zoom, nor with text at 200%) and ``screenshots(page, "citizen-submit")`` (writes
+  scrolling at 320 CSS pixels, 200% and 400% zoom, nor with text at 200%),
+  ``check_page(page, "submit form", "citizen-submit")`` (all of those, then) and ``screenshots(page, "citizen-submit")`` (writes
   ``citizen-submit-phone.png`` and ``citizen-submit-desktop.png`` into
   SCREENSHOTS, the folder the README names)."""
 import json
@@ -131,6 +132,15 @@ def _assert_no_sideways_scrolling(page, label):
         return el ? `${el.tagName.toLowerCase()}#${el.id}.${el.className}` : 'the page';
     }""")
     assert wide is None, f"{label}: sideways scrolling: {wide}"
+
+
+def check_page(page, label, name=None):
+    """Every check a page gets as it is now: axe, reflow and large text; and
+    its screenshots (``name``) when given."""
+    check_accessibility(page, label)
+    check_reflow(page, label)
+    if name:
+        screenshots(page, name)
 
 
 def screenshots(page, name, folder=None):

@@ -11,22 +11,15 @@ process of its own (tests/e2e/browser.py) and prints what it saw as JSON:
 - ``results URL``: the public results and the units' scoreboard.
 
 Every page is checked with axe (serious and critical violations fail), for
-reflow at 320 pixels, and saved as screenshots at phone and desktop size."""
+reflow at 320 pixels and text at 200%, and saved as screenshots at phone and
+desktop size; the submit form is also walked with the keyboard alone."""
 import json
 import re
 import sys
 import time
 from pathlib import Path
 
-from tests.e2e.browser import (
-    PHONE,
-    browser,
-    check_accessibility,
-    check_reflow,
-    new_page,
-    screenshots,
-    watch,
-)
+from tests.e2e.browser import PHONE, browser, check_page, new_page, screenshots, watch
 
 PHONE_NUMBER = "13912345678"
 ID_NUMBER = "11010519491231002X"
@@ -43,14 +36,6 @@ def code_received(sms_log, phone):
             return codes[-1]
         time.sleep(0.2)
     raise RuntimeError("no SMS code arrived")
-
-
-def checked(page, label, name=None):
-    """axe and reflow on the page as it is now; screenshots when ``name``."""
-    check_accessibility(page, label)
-    check_reflow(page, label)
-    if name:
-        screenshots(page, name)
 
 
 def field_state(page, field):
@@ -82,14 +67,23 @@ def submit(url, sms_log):
                              for f in ("id_number", "phone", "sms_code")}
         seen["autocomplete"] = {f: page.get_attribute(f"#{f}", "autocomplete")
                                 for f in ("name", "phone", "sms_code")}
-        checked(page, "the empty form", "citizen-submit")
+        check_page(page, "the empty form", "citizen-submit")
 
-        # An empty form: each error beside its field, the first field focused.
-        page.click("#submit-button")
+        # The keyboard alone reaches every control in order, and sends the
+        # form: empty, each error beside its field, the first field focused.
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        order = []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            order.append(focused(page))
+            if order[-1] == "submit-button":
+                break
+        seen["tab_order"] = [control for control in order if control]
+        page.keyboard.press("Enter")
         page.wait_for_selector("#submit-errors:not([hidden])")
         seen["empty"] = {f: field_state(page, f) for f in ("name", "category", "area_code")}
         seen["empty_focus"] = focused(page)
-        checked(page, "the form with errors", "citizen-errors")
+        check_page(page, "the form with errors", "citizen-errors")
 
         # The ID number's check digit, as it is typed.
         page.fill("#name", "李四")
@@ -122,6 +116,7 @@ def submit(url, sms_log):
         page.click("#submit-button")
         page.wait_for_selector("#sms_code-error:not([hidden])")
         seen["english_sms_error"] = field_state(page, "sms_code")
+        screenshots(page, "citizen-errors-en")
         page.click("#lang-switch")
 
         page.click("#send-code")
@@ -158,7 +153,7 @@ def submit(url, sms_log):
         seen["receipt_focused"] = focused(page)
         seen["errors_after_success"] = page.is_visible("#submit-errors")
         seen["id_number_cleared"] = page.input_value("#id_number")
-        checked(page, "the receipt", "citizen-receipt")
+        check_page(page, "the receipt", "citizen-receipt")
         seen["errors"] = errors
     print(json.dumps(seen, ensure_ascii=False))
 
@@ -187,7 +182,7 @@ def follow(url, code):
         seen["status_text"] = page.text_content("#case-status")
         seen["case_text"] = page.text_content("#case")
         seen["unknown_cleared"] = not page.is_visible("#query_code-error")
-        checked(page, "a replied case with the rating form", "citizen-follow")
+        check_page(page, "a replied case with the rating form", "citizen-follow")
 
         page.check("#service_attitude-satisfied")
         page.check("#work_efficiency-basically_satisfied")
@@ -206,7 +201,7 @@ def follow(url, code):
         page.wait_for_selector("#case-review-box:not([hidden])")
         seen["review_state"] = page.text_content("#case-review-state")
         seen["review_form_gone"] = not page.is_visible("#review-form")
-        checked(page, "a rated case under review", "citizen-rated")
+        check_page(page, "a rated case under review", "citizen-rated")
         seen["errors"] = errors
     print(json.dumps(seen, ensure_ascii=False))
 
@@ -221,7 +216,7 @@ def rejected(url, code):
                 "unit": page.text_content("#case-unit"),
                 "reason": page.text_content("#case-declined"),
                 "rating_form": page.is_visible("#rating-form")}
-        checked(page, "a case for the courts", "citizen-rejected")
+        check_page(page, "a case for the courts", "citizen-rejected")
         seen["errors"] = errors
     print(json.dumps(seen, ensure_ascii=False))
 
@@ -234,7 +229,7 @@ def results(url):
         page.wait_for_selector("#scoreboard tbody tr, #board-empty:not([hidden])")
         seen = {"units": page.locator("#scoreboard tbody tr").count(),
                 "board": page.text_content("#scoreboard")}
-        checked(page, "the public results", "citizen-results")
+        check_page(page, "the public results", "citizen-results")
         seen["errors"] = errors
     print(json.dumps(seen, ensure_ascii=False))
 

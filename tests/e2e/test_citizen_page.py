@@ -29,6 +29,9 @@ def test_a_citizen_from_submission_to_rating_and_review_on_a_phone(stack):
     assert seen["inputmode"] == {"id_number": "text", "phone": "tel", "sms_code": "numeric"}
     assert seen["autocomplete"] == {"name": "name", "phone": "tel-national",
                                     "sms_code": "one-time-code"}
+    assert seen["tab_order"] == ["lang-switch", "name", "id_number", "phone", "sms_code",
+                                 "send-code", "category", "district", "address", "title",
+                                 "content", "publish", "submit-button"]
     # An empty form: errors beside the fields, marked, the first field focused.
     assert seen["empty"]["name"] == {"error": "请填写姓名", "error_shown": True, "invalid": "true"}
     assert seen["empty"]["category"]["error"] == "请选择事项类别"

@@ -1,13 +1,17 @@
 """The outbox, inbox and retry/park machinery in core, on the real broker."""
 from datetime import datetime, timezone
 
-from kombu import Connection
-from nameko.rpc import rpc
+import pytest
+from kombu import Connection, Queue
+from nameko.constants import NON_PERSISTENT
+from nameko.rpc import get_rpc_exchange, rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core import events
+from core.broker import TimedRpcProxy
+from core.errors import ServiceUnavailable
 from core.handlers import HandlerQueues, handles
 from core.store import InboxEntry, OutboxMessage, make_engine
 from tests.kit import StandInStore, count_rows, service_config, wait_for
@@ -119,3 +123,29 @@ def test_failing_handler_retries_then_parks_and_others_flow(
     assert parked.headers["x-petition-attempt"] == 2
     assert "cannot handle this one" in parked.headers["x-parked-reason"]
     assert parked.headers["x-original-queue"] == queues.main
+
+
+class Caller:
+    name = "caller"
+    tracking = TimedRpcProxy("tracking")
+
+    @rpc
+    def ask(self):
+        return self.tracking.status_counts()
+
+
+def test_an_rpc_request_is_confirmed_but_not_written_to_disk(container_factory, amqp_uri):
+    container_factory(Caller, {"AMQP_URI": amqp_uri, "RPC_TIMEOUT_SECONDS": 5}).start()
+    with Connection(amqp_uri) as conn:
+        # tracking's queue, with no tracking consuming it: the request waits there
+        Queue("rpc-tracking", get_rpc_exchange({}), routing_key="tracking.*",
+              durable=True)(conn.default_channel).declare()
+        requests = []
+        with ServiceRpcProxy("caller", {"AMQP_URI": amqp_uri}) as caller:
+            reply = caller.ask.call_async()
+            wait_for(lambda: (request := conn.default_channel.basic_get(
+                "rpc-tracking", no_ack=True)) and requests.append(request) is None)
+            assert requests[0].properties["delivery_mode"] == NON_PERSISTENT
+            assert requests[0].properties["expiration"] == "5000"
+            with pytest.raises(ServiceUnavailable):
+                reply.result()

@@ -15,6 +15,9 @@ from services.tracking.schemas import (
 )
 from services.tracking.workflows import STAFF_ACTIONS, WORKFLOWS
 
+# the work queue's filters besides status and the page (tracking's QueueFilterSchema)
+QUEUE_FILTERS = ("queue", "sort", "search", "unit_code")
+
 
 class StaffRoutes:
     """Mixed into GatewayService, which declares the RPC proxies used here."""
@@ -59,14 +62,21 @@ class StaffRoutes:
         security: [{bearer: []}]
         parameters:
           - {name: status, in: query, schema: {type: string}}
+          - {name: queue, in: query, description: "new (awaiting acceptance), due_soon, overdue, supervised",
+             schema: {type: string, enum: [new, due_soon, overdue, supervised]}}
+          - {name: sort, in: query, description: "urgent (supervised, then due date), newest, oldest",
+             schema: {type: string, enum: [urgent, newest, oldest], default: urgent}}
+          - {name: search, in: query, description: "a case number or its beginning", schema: {type: string, maxLength: 20}}
+          - {name: unit_code, in: query, description: "one unit of a bureau's jurisdiction", schema: {type: string}}
           - {name: limit, in: query, schema: {type: integer, default: 100, maximum: 500}}
           - {name: offset, in: query, schema: {type: integer, default: 0}}
         responses:
           "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummarySchema}}}}
         """
         args = request.args
+        filters = {name: args[name] for name in QUEUE_FILTERS if args.get(name)}
         return CaseSummarySchema(many=True).dump(self.tracking.list_cases(
-            actor, args.get("status"), args.get("limit", 100), args.get("offset", 0)))
+            actor, args.get("status"), args.get("limit", 100), args.get("offset", 0), **filters))
 
     @http("GET", f"{API}/cases/<string(maxlength=40):case_number>")
     @staff_only

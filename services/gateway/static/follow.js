@@ -56,7 +56,7 @@ document.addEventListener('DOMContentLoaded', () => {
     show('rating-done', rated);
     if (rated) {
       $('rating-levels').innerHTML = DIMENSIONS.map(d =>
-        `<li>${P.esc(P.t('dim.' + d))}：${P.esc(P.t('level.' + v.rating[d]))}</li>`).join('');
+        `<li>${P.esc(P.t('dim.' + d))}${P.esc(P.t('colon'))}${P.esc(P.t('level.' + v.rating[d]))}</li>`).join('');
     }
     const rateable = !rated && v.status === 'replied';
     if (rateable && $('rating-form').hidden) ratingChoices();

@@ -5,7 +5,7 @@
 (() => {
   const TEXT = {
     zh: {
-      site: '济南网上信访', skip: '跳到主要内容', 'nav.label': '主要栏目', 'nav.submit': '提交信访',
+      colon: '：', site: '济南网上信访', skip: '跳到主要内容', 'nav.label': '主要栏目', 'nav.submit': '提交信访',
       'nav.follow': '查询进度', 'nav.results': '结果公开', 'lang.switch': 'English',
       'lang.switch.label': 'Switch to English', required: '（必填）', optional: '（选填）',
       choose: '请选择', sending: '正在提交，请稍候…', offline: '网络连接中断，请求没有送达或没有收到答复。您填写的内容都还在，请检查网络后再试一次（不会重复提交）。',
@@ -68,7 +68,7 @@
       'cases.rating': '评价', 'yes': '是', 'no': '否', 'cases.more': '更多',
     },
     en: {
-      site: 'Jinan Online Petitions', skip: 'Skip to main content', 'nav.label': 'Main sections',
+      colon: ': ', site: 'Jinan Online Petitions', skip: 'Skip to main content', 'nav.label': 'Main sections',
       'nav.submit': 'Submit', 'nav.follow': 'Follow a petition', 'nav.results': 'Public results',
       'lang.switch': '中文', 'lang.switch.label': '切换到中文', required: ' (required)', optional: ' (optional)',
       choose: 'Please choose', sending: 'Sending, please wait…', offline: 'The connection was lost: the request did not arrive or no answer came back. Everything you typed is still here; check your connection and try again (it will not be submitted twice).',
@@ -208,7 +208,7 @@
         first = first || el;
         const label = form.querySelector(`label[for="${CSS.escape(el.id)}"]`);
         const name = label ? (label.querySelector('[data-t]') || label).textContent : field;
-        items.push(`<li><a href="#${esc(el.id)}">${esc(name)}：${esc(reason)}</a></li>`);
+        items.push(`<li><a href="#${esc(el.id)}">${esc(name)}${esc(t('colon'))}${esc(reason)}</a></li>`);
       } else {
         items.push(`<li>${esc(reason)}</li>`);
       }

@@ -3,8 +3,7 @@ the outbox relay has published the private rows to the real broker. (Moved
 from the unit tests: it needs RabbitMQ.)"""
 import math
 
-from nameko.amqp.publish import Publisher
-
+from core.publish import BatchPublisher
 from core.store import OutboxMessage, OutboxRelay
 from services.intake import query_codes
 from services.intake.models import Petition
@@ -21,7 +20,11 @@ def test_query_code_has_80_bits_and_only_its_keyed_hash_is_stored(
     assert stored == {settings.hash(code.replace("-", "")) for code in codes}
     # The plaintext waits only in the private outbox rows, until the relay
     # publishes them (to the real broker) and deletes them.
-    assert OutboxRelay(store.sessions, Publisher(amqp_uri)).publish_pending() == 40
+    publisher = BatchPublisher(amqp_uri)
+    try:
+        assert OutboxRelay(store.sessions, publisher).publish_pending() == 40
+    finally:
+        publisher.close()
     dump = _dump(engine)
     assert submission["phone"] not in dump
     for code in codes:

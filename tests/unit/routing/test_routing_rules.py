@@ -2,7 +2,7 @@
 litigation, and changing a rule."""
 import pytest
 
-from core.errors import InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound
 from services.routing import routing, routing_rules
 from services.routing.directory import DirectoryMismatch
 
@@ -127,3 +127,38 @@ def test_rules_lists_the_seeded_rules(store):
     assert {"category": "housing", "area_code": "370102001", "unit_code": "370102001-JDB",
             "unit_name": "解放路街道办事处", "track": "standard"} in rules
     assert not any(r["category"] in ("litigation", "consultation") for r in rules)
+
+
+LIXIA_BUREAU = {"username": "lixia_bureau", "role": "bureau_supervisor",
+                "unit_code": "370102-XFJ", "area_code": "370102"}
+
+
+def test_a_bureaus_rule_change_is_recorded_with_who_and_what_before(store):
+    with store.transaction() as tx:
+        routing_rules.change_rule(tx, LIXIA_BUREAU, {"category": "housing", "area_code": "370102",
+                                                     "unit_code": "370102-XFJ", "track": "immediate"})
+        routing_rules.change_rule(tx, LIXIA_BUREAU, {"category": "other", "area_code": "370102001",
+                                                     "unit_code": "370102-XFJ", "track": "standard"})
+    with store.transaction() as tx:
+        newest, first = routing_rules.changes(tx, LIXIA_BUREAU)
+        city = {**LIXIA_BUREAU, "username": "city_bureau", "area_code": "370100"}
+        assert len(routing_rules.changes(tx, city)) == 2
+        shizhong = {**LIXIA_BUREAU, "area_code": "370103"}
+        assert routing_rules.changes(tx, shizhong) == []
+    assert (first["changed_by"], first["category"], first["before"], first["after"]) == (
+        "lixia_bureau", "housing", {"unit_code": "370102-ZJJ", "track": "standard"},
+        {"unit_code": "370102-XFJ", "track": "immediate"})
+    assert newest["before"] is None and first["at"].endswith("+08:00")
+
+
+@pytest.mark.parametrize("actor, rule, field", [
+    ({**LIXIA_BUREAU, "role": "handler"}, {"area_code": "370102"}, "role"),
+    (LIXIA_BUREAU, {"area_code": "370103", "category": "housing", "unit_code": "370103-ZJJ",
+                    "track": "standard"}, "area_code"),
+])
+def test_only_a_bureau_changes_rules_and_only_in_its_jurisdiction(store, actor, rule, field):
+    with store.transaction() as tx, pytest.raises(Forbidden) as caught:
+        routing_rules.change_rule(tx, actor, rule)
+    assert list(caught.value.details) == [field]
+    with store.transaction() as tx:
+        assert routing_rules.changes(tx, {**LIXIA_BUREAU, "area_code": "370100"}) == []

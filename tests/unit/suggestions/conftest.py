@@ -1,6 +1,7 @@
 """The suggestions service's workers on real SQLite stores, with a real
 intake worker proving the phone (its code read from its outbox, as notify
 would), for the domain tests and the gateway's route tests."""
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -42,8 +43,16 @@ class SealedIntake:
 
 @pytest.fixture
 def world(tmp_path, secrets_env):
-    with sqlite_store(f"sqlite:///{tmp_path}/intake.db", IntakeBase) as intake_store, \
-            sqlite_store(f"sqlite:///{tmp_path}/suggestions.db", Base) as store:
+    with sqlite_store(f"sqlite:///{tmp_path}/suggestions.db", Base) as store:
+        with make_world(tmp_path, store, secrets_env) as world:
+            yield world
+
+
+@contextmanager
+def make_world(tmp_path, store, secrets_env):
+    """The suggestions worker on ``store``, intake's on SQLite beside it, and
+    helpers to act as proposer, bureau and department."""
+    with sqlite_store(f"sqlite:///{tmp_path}/intake.db", IntakeBase) as intake_store:
         intake = worker_factory(IntakeService, store=intake_store, settings=IntakeSettings.from_config(
             {**secrets_env, "RATE_LIMITS": {name: [10_000, 60] for name in LIMITS}}))
         settings = Settings.from_config(secrets_env)

@@ -1,11 +1,11 @@
 """Staff work queues, scope and permissions, through the service's entrypoints."""
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from nameko.testing.services import worker_factory
 
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.tracking.access import jurisdiction_prefix
+from core.roles import jurisdiction_prefix
 from services.tracking.models import Case
 from services.tracking.service import TrackingService
 from tests.unit.tracking.conftest import ACTORS, AREA, CASE_NUMBER, UNIT, FakeRouting, emitted
@@ -210,6 +210,54 @@ def test_a_return_repeated_by_the_same_person_answers_as_the_first(tracking, sto
     with pytest.raises(NotFound):
         tracking.act(CASE_NUMBER, "return", {**handler, "username": "colleague"}, body)
     assert [e["event_type"] for e in emitted(store)] == ["case_returned"]
+
+
+def test_the_queue_views_sort_search_and_unit_filter(tracking, store, clocks):
+    today = clocks.today()
+    put(store, "JN20261125-000001", due_date=date(2000, 1, 1), status="accepted")   # overdue
+    put(store, "JN20261125-000002", due_date=today)                                  # new, due soon
+    put(store, "JN20261126-000003", due_date=date(2099, 1, 1), status="accepted")
+    put(store, "JN20261126-000004", due_date=date(2000, 1, 1), status="replied")     # clock stopped
+    put(store, "JN20261126-000005", unit_code="370102-OTHER")
+    with store.transaction() as tx:
+        tx.session.get(Case, "JN20261126-000003").supervision_open = True
+        for n, case in enumerate(tx.session.query(Case).order_by(Case.case_number)):
+            case.submitted_at = datetime(2026, 11, 1 + n, tzinfo=timezone.utc)
+    city = ACTORS["city_bureau"]
+
+    def numbers(**filters):
+        return [c["case_number"][-1] for c in tracking.list_cases(city, **filters)]
+
+    assert numbers(queue="new") == ["2", "5"]
+    assert numbers(queue="due_soon") == ["2"]
+    assert numbers(queue="overdue") == ["1"]
+    assert numbers(queue="supervised") == ["3"]
+    assert numbers(search="jn20261126") == ["3", "4", "5"]
+    assert numbers(search="JN20261125-000002") == ["2"]
+    assert numbers(sort="newest") == ["5", "4", "3", "2", "1"]
+    assert numbers(sort="oldest", limit=2, offset=1) == ["2", "3"]
+    assert numbers(unit_code="370102-OTHER") == ["5"]
+    # a unit's handler sees only its own, whatever it asks for
+    assert [c["case_number"][-1] for c in tracking.list_cases(
+        ACTORS["handler"], unit_code="370102-OTHER")] == []
+
+
+@pytest.mark.parametrize("filters, field", [
+    ({"queue": "later"}, "queue"), ({"sort": "random"}, "sort"),
+    ({"search": "JN%"}, "search"), ({"search": "x" * 21}, "search")])
+def test_a_bad_queue_filter_is_invalid_input_naming_the_field(tracking, filters, field):
+    with pytest.raises(InvalidInput) as raised:
+        tracking.list_cases(ACTORS["city_bureau"], **filters)
+    assert set(raised.value.details) == {field}
+
+
+def test_the_caseload_by_status_and_track_in_scope(tracking, store):
+    put(store, "JN20261125-000001")
+    put(store, "JN20261125-000002", status="accepted")
+    put(store, "JN20261125-000003", unit_code="370102-OTHER", status="accepted")
+    assert tracking.caseload(ACTORS["handler"]) == {
+        "by_status": {"accepted": 1, "routed": 1}, "by_track": {"standard": 2}}
+    assert tracking.caseload(ACTORS["city_bureau"])["by_status"] == {"accepted": 2, "routed": 1}
 
 
 def test_material_added_shows_on_both_timelines_without_the_file(tracking, store):

@@ -1,0 +1,275 @@
+"""Kubernetes manifests for a deployment, rendered from the code:
+
+    python -m deploy.k8s city [--out deploy/k8s-rendered/city]   # or: county
+
+One image (Dockerfile) for every service, the service chosen by argument
+(``python -m deploy.serve NAME``). For each service in core.config.SERVICES:
+
+- a Job ``migrate-<service>-<release>`` (stored services: alembic to head on
+  the service's own database) and one Job ``topology-<release>`` (every
+  exchange and queue, as the broker's operator user); Jobs are immutable, so
+  each release has its own;
+- a Deployment whose init container (``deploy.preflight``) waits until its
+  database is at the head and its queues are declared: the Jobs run before the
+  service, never in its start command. Probes on its own port
+  (deploy/probes.py): startup and liveness ``/livez``, readiness ``/readyz``
+  (consumes its queues, reaches its database); ``/metrics`` scraped by
+  Prometheus; terminationGracePeriodSeconds above deploy.serve's stop grace;
+- a HorizontalPodAutoscaler (CPU) and a PodDisruptionBudget;
+- a CronJob ``housekeeping-<service>``: outbox and inbox retention
+  (deploy.housekeeping) on its database, nightly.
+
+Secrets (created by ops, never rendered): ``petition-<service>`` with
+``AMQP_URI`` (the service's own broker user, deploy/broker_users.py), its
+``<SERVICE>_DB_URL`` (one PostgreSQL database per service) and the keys its
+config.yaml reads (SECRET_KEYS); ``petition-broker-operator`` with
+``AMQP_URI`` for the topology Job. ``secret_keys(service)`` lists them.
+"""
+import argparse
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from core.config import POD_GRACE_SECONDS, SERVICES, STORED_SERVICES, config_path
+
+# The version the manifests are written for and validated against
+# (kubernetes-validate --strict, tests/unit/test_k8s.py).
+KUBERNETES_VERSION = "1.30.0"
+IMAGE = "registry.example/petition-platform"
+RELEASE = "1"
+HEALTH_PORT = 9100
+GATEWAY_PORT = 8000
+# The variables of the config.yaml files that hold secrets (deploy/keys.py
+# makes them for a developer); every other variable is a setting.
+SECRET_KEYS = ("ID_ENCRYPTION_KEYS", "CONTACT_ENCRYPTION_KEYS", "HASH_KEY", "SUBMISSION_KEYS",
+               "PRIVATE_EVENT_KEYS", "ACTOR_SIGNING_KEY", "ACTOR_VERIFY_KEY")
+OPERATOR_SECRET = "petition-broker-operator"
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """What differs between a city's and a county's deployment."""
+
+    namespace: str
+    min_replicas: int
+    max_replicas: int
+    cpu: str            # request
+    memory: str         # request
+    cpu_limit: str
+    memory_limit: str
+    settings: dict = field(default_factory=dict)
+
+
+OVERLAYS = {
+    "city": Overlay("petition-city", 2, 8, "250m", "256Mi", "1", "512Mi",
+                    {"LOG_LEVEL": "INFO"}),
+    "county": Overlay("petition-county", 1, 3, "100m", "192Mi", "500m", "384Mi",
+                      {"LOG_LEVEL": "INFO"}),
+}
+
+
+def config_variables(service):
+    """The ``${VAR}`` names a service's config.yaml reads."""
+    return sorted(set(re.findall(r"\$\{([A-Z0-9_]+)", config_path(service).read_text())))
+
+
+def secret_keys(service):
+    """The keys of the Secret ``petition-<service>``."""
+    keys = [k for k in config_variables(service) if k in SECRET_KEYS or k == "AMQP_URI"
+            or k == f"{service.upper()}_DB_URL"]
+    return sorted(keys)
+
+
+def labels(service, overlay_name):
+    return {"app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "petition",
+            "app.kubernetes.io/instance": overlay_name}
+
+
+def meta(name, service, overlay_name, overlay):
+    return {"name": name, "namespace": overlay.namespace,
+            "labels": labels(service, overlay_name)}
+
+
+def secret_env(service, keys):
+    return [{"name": key, "valueFrom": {"secretKeyRef": {"name": f"petition-{service}",
+                                                         "key": key}}} for key in keys]
+
+
+def container(name, service, args, overlay, env_keys, extra_env=()):
+    return {
+        "name": name, "image": f"{IMAGE}:{RELEASE}", "imagePullPolicy": "IfNotPresent",
+        "args": args,
+        "envFrom": [{"configMapRef": {"name": "petition-settings"}}],
+        "env": secret_env(service, env_keys) + list(extra_env),
+        "resources": {"requests": {"cpu": overlay.cpu, "memory": overlay.memory},
+                      "limits": {"cpu": overlay.cpu_limit, "memory": overlay.memory_limit}},
+        "securityContext": {"runAsNonRoot": True, "allowPrivilegeEscalation": False,
+                            "capabilities": {"drop": ["ALL"]}},
+    }
+
+
+def probe(path, period, failures, timeout=5):
+    return {"httpGet": {"path": path, "port": "probes"}, "periodSeconds": period,
+            "failureThreshold": failures, "timeoutSeconds": timeout}
+
+
+def deployment(service, overlay_name, overlay):
+    name = f"petition-{service}"
+    main = container(service, service, ["python", "-m", "deploy.serve", service], overlay,
+                     secret_keys(service), [{"name": "HEALTH_PORT", "value": str(HEALTH_PORT)}])
+    main["ports"] = [{"name": "probes", "containerPort": HEALTH_PORT}]
+    if service == "gateway":
+        main["ports"].append({"name": "http", "containerPort": GATEWAY_PORT})
+        main["env"].append({"name": "GATEWAY_ADDRESS", "value": f"0.0.0.0:{GATEWAY_PORT}"})
+    main["startupProbe"] = probe("/livez", 5, 24)
+    main["livenessProbe"] = probe("/livez", 20, 3)
+    main["readinessProbe"] = probe("/readyz", 10, 3)
+    preflight = container("preflight", service, ["python", "-m", "deploy.preflight", service],
+                          overlay, [k for k in secret_keys(service) if k.endswith("_URI")
+                                    or k.endswith("_DB_URL")])
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": meta(name, service, overlay_name, overlay),
+        "spec": {
+            "selector": {"matchLabels": labels(service, overlay_name)},
+            "strategy": {"type": "RollingUpdate",
+                         "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
+            "template": {
+                "metadata": {"labels": labels(service, overlay_name), "annotations": {
+                    "prometheus.io/scrape": "true", "prometheus.io/port": str(HEALTH_PORT),
+                    "prometheus.io/path": "/metrics"}},
+                "spec": {
+                    "terminationGracePeriodSeconds": POD_GRACE_SECONDS,
+                    "securityContext": {"runAsUser": 10001, "runAsGroup": 10001,
+                                        "fsGroup": 10001},
+                    "initContainers": [preflight],
+                    "containers": [main],
+                },
+            },
+        },
+    }
+
+
+def hpa(service, overlay_name, overlay):
+    return {
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": meta(f"petition-{service}", service, overlay_name, overlay),
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                               "name": f"petition-{service}"},
+            "minReplicas": overlay.min_replicas, "maxReplicas": overlay.max_replicas,
+            "metrics": [{"type": "Resource", "resource": {
+                "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}],
+        },
+    }
+
+
+def pdb(service, overlay_name, overlay):
+    return {
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+        "metadata": meta(f"petition-{service}", service, overlay_name, overlay),
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": labels(service, overlay_name)}},
+    }
+
+
+def job(name, service, args, overlay_name, overlay, env):
+    spec = container(name.rsplit("-", 1)[0], service, args, overlay, [])
+    spec["env"] = env
+    return {
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": meta(name, service, overlay_name, overlay),
+        "spec": {"backoffLimit": 6, "ttlSecondsAfterFinished": 86400,
+                 "template": {"metadata": {"labels": labels(service, overlay_name)},
+                              "spec": {"restartPolicy": "OnFailure",
+                                       "securityContext": {"runAsUser": 10001,
+                                                           "runAsGroup": 10001},
+                                       "containers": [spec]}}},
+    }
+
+
+def migrate_job(service, overlay_name, overlay):
+    return job(f"migrate-{service}-{RELEASE}", service,
+               ["python", "-m", "deploy.migrate", service], overlay_name, overlay,
+               secret_env(service, [f"{service.upper()}_DB_URL"]))
+
+
+def housekeeping_cronjob(service, overlay_name, overlay):
+    """Outbox and inbox retention (deploy.housekeeping), nightly."""
+    template = job(f"housekeeping-{service}", service,
+                   ["python", "-m", "deploy.housekeeping", service], overlay_name, overlay,
+                   secret_env(service, [f"{service.upper()}_DB_URL"]))
+    return {
+        "apiVersion": "batch/v1", "kind": "CronJob", "metadata": template["metadata"],
+        "spec": {"schedule": "30 3 * * *", "concurrencyPolicy": "Forbid",
+                 "jobTemplate": {"spec": template["spec"]}},
+    }
+
+
+def topology_job(overlay_name, overlay):
+    env = [{"name": "AMQP_URI", "valueFrom": {"secretKeyRef": {"name": OPERATOR_SECRET,
+                                                               "key": "AMQP_URI"}}}]
+    return job(f"topology-{RELEASE}", "topology", ["python", "-m", "deploy.topology"],
+               overlay_name, overlay, env)
+
+
+def gateway_service(overlay_name, overlay):
+    return {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": meta("petition-gateway", "gateway", overlay_name, overlay),
+        "spec": {"selector": labels("gateway", overlay_name),
+                 "ports": [{"name": "http", "port": 80, "targetPort": "http"}]},
+    }
+
+
+def settings(overlay_name, overlay):
+    return {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": meta("petition-settings", "settings", overlay_name, overlay),
+        "data": {"STOP_GRACE_SECONDS": str(POD_GRACE_SECONDS - 10), **overlay.settings},
+    }
+
+
+def render(overlay_name):
+    """{file name: [manifest, ...]} for one overlay."""
+    overlay = OVERLAYS[overlay_name]
+    files = {"namespace.yaml": [{"apiVersion": "v1", "kind": "Namespace",
+                                 "metadata": {"name": overlay.namespace}}],
+             "settings.yaml": [settings(overlay_name, overlay)],
+             "topology-job.yaml": [topology_job(overlay_name, overlay)]}
+    for service in SERVICES:
+        docs = []
+        if service in STORED_SERVICES:
+            docs += [migrate_job(service, overlay_name, overlay),
+                     housekeeping_cronjob(service, overlay_name, overlay)]
+        docs += [deployment(service, overlay_name, overlay), hpa(service, overlay_name, overlay),
+                 pdb(service, overlay_name, overlay)]
+        if service == "gateway":
+            docs.append(gateway_service(overlay_name, overlay))
+        files[f"{service}.yaml"] = docs
+    return files
+
+
+def dump(docs):
+    return yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m deploy.k8s")
+    parser.add_argument("overlay", choices=sorted(OVERLAYS))
+    parser.add_argument("--out", type=Path, help="a directory (default: all to stdout)")
+    args = parser.parse_args(argv)
+    files = render(args.overlay)
+    if args.out is None:
+        sys.stdout.write(dump([doc for docs in files.values() for doc in docs]))
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, docs in files.items():
+        (args.out / name).write_text(dump(docs))
+    print(f"{len(files)} files in {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""The staff console (/staff) and the grid agent's page (/agent), their local
+assets, and the API routes only they needed: the directory's units, the
+audited "show" of a petitioner's data, the audit log of personal-data reads,
+routing rules with who changed what, and the agent's submissions.
+
+Pages and assets are files in static/ (no build step; Chart.js vendored with
+its licence in static/vendor/chartjs/). Their Content-Security-Policy allows
+scripts and styles from this origin only: nothing loads from elsewhere."""
+from pathlib import Path
+
+from werkzeug import Response
+
+from core.errors import NotFound
+from services.gateway.auth import staff_only
+from services.gateway.http import API, http, json_body
+from services.intake.schemas import PersonalReadSchema, RevealedSchema
+from services.routing.schemas import RuleChangeSchema, RuleSchema, UnitSchema
+from services.tracking.schemas import CaseloadSchema
+
+STATIC = Path(__file__).parent.parent / "static"
+PAGES = {"staff": STATIC / "console" / "staff.html"}
+# what /console/<name> serves: a fixed list, never a path from the request
+ASSETS = {
+    "staff.js": (STATIC / "console" / "staff.js", "text/javascript"),
+    "console.js": (STATIC / "console" / "console.js", "text/javascript"),
+    "console.css": (STATIC / "console" / "console.css", "text/css"),
+    "chart.umd.js": (STATIC / "vendor" / "chartjs" / "chart.umd.js", "text/javascript"),
+}
+POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+          "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def page(name):
+    return Response(PAGES[name].read_bytes(), mimetype="text/html",
+                    headers={"Content-Security-Policy": POLICY})
+
+
+class ConsoleRoutes:
+    """Mixed into GatewayService, which declares the RPC proxies used here."""
+
+    @http("GET", "/staff")
+    def staff_page(self, request):
+        """The staff console: work queue, case page, the bureau's pages, the dashboard
+        ---
+        responses:
+          "200": {description: "the page", content: {text/html: {schema: {type: string}}}}
+        """
+        return page("staff")
+
+    @http("GET", "/console/<string(maxlength=40):name>")
+    def console_asset(self, request, name):
+        """A script or style of the console's pages
+        ---
+        responses:
+          "200": {description: "the file", content: {text/javascript: {schema: {type: string}}}}
+        """
+        if name not in ASSETS:
+            raise NotFound(f"no asset {name}")
+        path, mimetype = ASSETS[name]
+        return Response(path.read_bytes(), mimetype=mimetype,
+                        headers={"Cache-Control": "no-cache"})
+
+    @http("GET", f"{API}/units")
+    @staff_only
+    def units(self, request, actor):
+        """The directory's units (to transfer to, co-handle with, route to)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: UnitSchema}}}}
+        """
+        return UnitSchema(many=True).dump(self.routing.units())
+
+    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/petitioner/reveal")
+    @staff_only
+    def reveal_petitioner(self, request, actor, case_number):
+        """Show the petitioner's name, ID number and phone in full (audited; handlers, unit leaders, bureau supervisors)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: "unmasked; the read is in the audit log", content: {application/json: {schema: RevealedSchema}}}
+          "403": {description: "the role may not", content: {application/json: {schema: Error}}}
+        """
+        return RevealedSchema().dump(self.intake.reveal_petitioner(case_number, actor))
+
+    @http("GET", f"{API}/audit/personal-data-reads")
+    @staff_only
+    def personal_data_reads(self, request, actor):
+        """The audit log of personal-data reads in the bureau's jurisdiction: who read whose record, when, from which case
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: case_number, in: query, schema: {type: string, maxLength: 20}}
+          - {name: reader, in: query, description: "a username", schema: {type: string, maxLength: 50}}
+          - {name: limit, in: query, schema: {type: integer, default: 100, maximum: 500}}
+          - {name: offset, in: query, schema: {type: integer, default: 0}}
+        responses:
+          "200": {description: newest first, content: {application/json: {schema: {type: array, items: PersonalReadSchema}}}}
+        """
+        return PersonalReadSchema(many=True).dump(
+            self.intake.personal_data_reads(actor, request.args.to_dict()))
+
+    @http("GET", f"{API}/reports/caseload")
+    @staff_only
+    def caseload(self, request, actor):
+        """The cases the caller may see, by status and by track (the dashboard)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: CaseloadSchema}}}
+        """
+        return CaseloadSchema().dump(self.tracking.caseload(actor))
+
+    @http("GET", f"{API}/routing/rules")
+    @staff_only
+    def routing_rules(self, request, actor):
+        """The routing rules: (category, area) -> unit and track
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: RuleSchema}}}}
+        """
+        return RuleSchema(many=True).dump(self.routing.rules())
+
+    @http("PUT", f"{API}/routing/rules")
+    @staff_only
+    def change_routing_rule(self, request, actor):
+        """Add or change the rule for a category and an area of the bureau's jurisdiction; recorded with who changed it
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: SetRuleSchema}}}
+        responses:
+          "200": {description: "the rule as it now is", content: {application/json: {schema: RuleSchema}}}
+          "403": {description: "not a bureau, or the area is outside its jurisdiction", content: {application/json: {schema: Error}}}
+        """
+        return RuleSchema().dump(self.routing.change_rule(actor, json_body(request)))
+
+    @http("GET", f"{API}/routing/rules/changes")
+    @staff_only
+    def routing_rule_changes(self, request, actor):
+        """Who changed which routing rule, when, from what to what (the bureau's jurisdiction)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: newest first, content: {application/json: {schema: {type: array, items: RuleChangeSchema}}}}
+        """
+        return RuleChangeSchema(many=True).dump(self.routing.rule_changes(actor))

@@ -1,0 +1,106 @@
+/* What the console's pages share: the API with the bearer token, sign-in,
+   building elements without innerHTML, and showing errors next to fields. */
+"use strict";
+const Console = (() => {
+  const API = "/api/v1";
+  const KEY = "petition-console-session";
+
+  function session() {
+    try { return JSON.parse(sessionStorage.getItem(KEY)); } catch (e) { return null; }
+  }
+
+  async function api(method, path, body) {
+    const s = session();
+    const headers = { "Accept": "application/json" };
+    if (s) headers["Authorization"] = "Bearer " + s.token;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(API + path, { method, headers,
+        body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (e) {
+      throw { status: 0, message: "网络连接中断，请稍后重试", details: {} };
+    }
+    if (response.status === 401 && s) { signOut(); }
+    const type = response.headers.get("Content-Type") || "";
+    if (!response.ok) {
+      const error = type.includes("json") ? await response.json() : {};
+      throw { status: response.status, message: error.message || ("错误 " + response.status),
+              details: (error.details && typeof error.details === "object") ? error.details : {} };
+    }
+    return type.includes("json") ? response.json() : response.blob();
+  }
+
+  async function signIn(username, password) {
+    const token = await api("POST", "/auth/token", { username, password });
+    sessionStorage.setItem(KEY, JSON.stringify({ token: token.access_token, actor: token.actor }));
+    return token.actor;
+  }
+
+  function signOut() {
+    sessionStorage.removeItem(KEY);
+    location.hash = "";
+    location.reload();
+  }
+
+  /* el("p", {class: "x", text: "..."}, child, ...) */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (name === "text") node.textContent = value;
+      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function clear(node, ...children) { node.replaceChildren(...children); return node; }
+
+  /* The error: its message in `box`, each field's reason next to the field
+     (an element with id `${prefix}${field}` inside `form`), focus on the first. */
+  function showError(box, error, form, prefix) {
+    clear(box, el("p", { class: "error", text: error.message }));
+    if (form) {
+      form.querySelectorAll(".field-error").forEach((n) => n.remove());
+      form.querySelectorAll("[aria-invalid]").forEach((n) => n.removeAttribute("aria-invalid"));
+    }
+    let first = null;
+    for (const [field, reasons] of Object.entries(error.details || {})) {
+      const input = form && form.querySelector(`[id="${(prefix || "") + field.split(".")[0]}"]`);
+      const text = field + "：" + [].concat(reasons).join("；");
+      if (input) {
+        const id = input.id + "-error";
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", id);
+        input.after(el("p", { class: "error field-error", id, text: [].concat(reasons).join("；") }));
+        first = first || input;
+      } else {
+        box.append(el("p", { class: "error", text }));
+      }
+    }
+    (first || box).focus();
+  }
+
+  function localTime(iso) {
+    if (!iso) return "";
+    return iso.replace("T", " ").replace(/:\d\d(\.\d+)?\+08:00$/, "");
+  }
+
+  /* A file from an authorised download: fetched with the token, saved by the browser. */
+  async function download(path, filename) {
+    const blob = await api("GET", path);
+    const url = URL.createObjectURL(blob);
+    const a = el("a", { href: url, download: filename });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  return { api, session, signIn, signOut, el, clear, showError, localTime, download };
+})();

@@ -1,0 +1,66 @@
+"""Reads of petitioners' personal data: the audited "show" of a petitioner's
+unmasked data to staff allowed it, and the audit log a bureau reads (who read
+whose record, when, from which case). Every read, masked or not, writes an
+AuditEntry (petitions._read and reveal here)."""
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from core.errors import Forbidden
+from core.privacy import mask_name
+from core.roles import BUREAU_ROLES, REVEAL_ROLES, jurisdiction_prefix
+from core.validation import load
+from services.intake.models import AuditEntry, Petition
+from services.intake.petitions import by_case_number
+from services.intake.schemas import PersonalReadSchema, ReadsFilterSchema, RevealedSchema
+
+REVEALED = "revealed_to_staff"
+
+
+def reveal(tx, case_number, actor, settings):
+    """The petitioner's name, ID number and phone in full, for a role that
+    handles or supervises cases (core.roles.REVEAL_ROLES); the read is
+    audited. The service entrypoint has asked tracking whether the case is in
+    the actor's scope (case_scope, on the actor's own token); here the role,
+    and for a bureau that the petition's area is in its jurisdiction."""
+    if actor["role"] not in REVEAL_ROLES:
+        raise Forbidden("this role may not see a petitioner's personal data",
+                        {"role": ["无权查看信访人个人信息"]})
+    petition = _petition_in_jurisdiction(tx, case_number, actor)
+    tx.session.add(AuditEntry(petition_id=petition.id, at=datetime.now(timezone.utc),
+                              actor=actor["username"], action=REVEALED))
+    decrypt = settings.cipher.decrypt
+    return RevealedSchema().dump({
+        "case_number": petition.case_number, "name": decrypt(petition.name_encrypted),
+        "id_number": decrypt(petition.id_number_encrypted),
+        "phone": decrypt(petition.phone_encrypted)})
+
+
+def reads(tx, actor, filters, settings):
+    """The audit log of personal-data reads in a bureau's jurisdiction, newest
+    first: who read whose record (masked), when, from which case, how."""
+    if actor["role"] not in BUREAU_ROLES:
+        raise Forbidden("the audit log of personal-data reads is the bureau's",
+                        {"role": ["仅信访部门可查看个人信息查阅记录"]})
+    page = load(ReadsFilterSchema(), filters or {})
+    query = (select(AuditEntry, Petition).join(Petition, Petition.id == AuditEntry.petition_id)
+             .where(Petition.area_code.startswith(jurisdiction_prefix(actor["area_code"]))))
+    if page["case_number"]:
+        query = query.where(Petition.case_number == page["case_number"])
+    if page["reader"]:
+        query = query.where(AuditEntry.actor == page["reader"])
+    query = query.order_by(AuditEntry.id.desc()).limit(page["limit"]).offset(page["offset"])
+    return PersonalReadSchema(many=True).dump([
+        {"at": entry.at.astimezone(settings.timezone), "reader": entry.actor,
+         "action": entry.action, "case_number": petition.case_number,
+         "petitioner": mask_name(settings.cipher.decrypt(petition.name_encrypted))}
+        for entry, petition in tx.session.execute(query)])
+
+
+def _petition_in_jurisdiction(tx, case_number, actor):
+    petition = by_case_number(tx, case_number)
+    if actor["role"] in BUREAU_ROLES and not petition.area_code.startswith(
+            jurisdiction_prefix(actor["area_code"])):
+        raise Forbidden("the case is outside the bureau's jurisdiction",
+                        {"case_number": ["不在本部门辖区"]})
+    return petition

@@ -1,0 +1,44 @@
+"""Outbox and inbox retention (deploy.housekeeping): only published outbox rows
+and inbox entries past the age go; two runs at once delete each row once."""
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+from core.store import InboxEntry, OutboxMessage, create_tables, make_engine, utcnow
+from deploy.housekeeping import BATCH, purge
+
+
+class NoTables(DeclarativeBase):
+    pass
+
+
+def outbox_row(n, created, published):
+    return OutboxMessage(event_id=f"e{n}", exchange="x.events", routing_key="k", payload={},
+                         created_at=created, published_at=published)
+
+
+def test_purges_only_what_is_published_and_old(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/store.db")
+    create_tables(engine, NoTables)
+    sessions = sessionmaker(engine)
+    now, old, recent = utcnow(), utcnow() - timedelta(days=40), utcnow() - timedelta(days=2)
+    with sessions() as session:
+        session.add_all([outbox_row(n, old, old) for n in range(BATCH + 5)])  # more than a batch
+        session.add_all([outbox_row("new", recent, recent),
+                         outbox_row("unpublished", old, None)])
+        session.add_all([InboxEntry(event_id=f"i{n}", handler="s.h", handled_at=old)
+                         for n in range(3)])
+        session.add(InboxEntry(event_id="i-new", handler="s.h", handled_at=recent))
+        session.commit()
+
+    # Two replicas at once: every old row deleted once, nothing else.
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: purge(sessions, 30, now), range(2)))
+    assert sum(r[0] for r in results) == BATCH + 5
+    assert sum(r[1] for r in results) == 3
+    with sessions() as session:
+        assert sorted(session.scalars(select(OutboxMessage.event_id))) == ["enew", "eunpublished"]
+        assert list(session.scalars(select(InboxEntry.event_id))) == ["i-new"]
+    assert purge(sessions, 30, now) == (0, 0)
