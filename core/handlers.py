@@ -187,6 +187,10 @@ def handles(contract):
             with self.store.transaction() as tx:
                 if tx.first_delivery(event):
                     method(self, tx, event)
+                    log.info("%s handled %s", method.__name__, contract.event_type)
+                else:
+                    log.info("%s skipped %s: already handled", method.__name__,
+                             contract.event_type)
         return ReliableEventHandler.decorator(contract)(handle_once)
     return decorate
 

@@ -7,6 +7,7 @@ its entry in the OpenAPI document (openapi.py)."""
 from nameko.dependency_providers import Config
 
 from core.broker import TimedRpcProxy
+from core.logs import Correlation
 from core.metrics import WorkerMetrics
 from core.sealed import SealerProvider
 from services.gateway.dependencies import TokenProvider, Trackings
@@ -30,6 +31,7 @@ class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, AccountRoutes, 
                      ConsoleRoutes, Open311Routes, SystemRoutes):
     name = "gateway"
     metrics = WorkerMetrics()
+    correlation = Correlation()
 
     # submit: the submission id makes a second call return the first receipt
     intake = TimedRpcProxy("intake", idempotent={"submit"})

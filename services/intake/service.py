@@ -7,6 +7,7 @@ import binascii
 from core.actors import StaffAccounts, staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.errors import Forbidden, InvalidInput, NotFound
+from core.logs import Correlation
 from core.metrics import WorkerMetrics
 from core.roles import REGISTERED_APP
 from core.sealed import SealerProvider, sealed_rpc
@@ -21,6 +22,7 @@ class IntakeService:
     # every @staff_rpc checks the account is still as signed (core/actors.py)
     staff_accounts = StaffAccounts()
     metrics = WorkerMetrics()
+    correlation = Correlation()
 
     store = Store(Base)
     settings = SettingsProvider()

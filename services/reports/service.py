@@ -7,6 +7,7 @@ from nameko.timer import timer
 from core.actors import StaffAccounts, staff_rpc
 from core.broker import rpc
 from core.handlers import handles
+from core.logs import Correlation
 from core.metrics import WorkerMetrics
 from core.store import Store
 from services.reports import projections, reports
@@ -21,6 +22,7 @@ class ReportsService:
     # every @staff_rpc checks the account is still as signed (core/actors.py)
     staff_accounts = StaffAccounts()
     metrics = WorkerMetrics()
+    correlation = Correlation()
     store = Store(Base)
     settings = SettingsProvider()
 

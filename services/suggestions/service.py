@@ -7,6 +7,7 @@ from datetime import datetime
 from core.actors import StaffAccounts, staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.config import LOCAL_TIME
+from core.logs import Correlation
 from core.metrics import WorkerMetrics
 from core.sealed import sealed_rpc
 from core.store import Store
@@ -24,6 +25,7 @@ class SuggestionsService:
     # every @staff_rpc checks the account is still as signed (core/actors.py)
     staff_accounts = StaffAccounts()
     metrics = WorkerMetrics()
+    correlation = Correlation()
 
     store = Store(Base)
     settings = SettingsProvider()
