@@ -20,13 +20,15 @@ Keys are raw 32-byte Ed25519 keys in URL-safe base64 (one line: an environment
 variable or a secrets file entry); ``new_key_pair()`` makes a pair.
 """
 import base64
+import functools
+import inspect
 from datetime import datetime, timedelta, timezone
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from core.broker import CheckedArgumentRpc
+from core.broker import CheckedArgumentRpc, TimedRpcProxy
 from core.errors import ConfigurationError, Unauthorized
 
 ALGORITHM = "EdDSA"
@@ -35,6 +37,9 @@ ACTOR_CLAIMS = ("username", "unit_code", "unit_name", "role", "area_code")
 # allows nothing but changing it (services refuse it outright).
 MUST_CHANGE = "must_change_password"
 ISSUER = "petition-gateway"
+TOKEN_VERSION, VERSION = "token_version", "ver"  # the actor's key, the token's claim
+# The username of a unit's API key acting as that unit's handler: ``key:<id>``.
+API_KEY_ACTOR = "key:"
 
 
 def new_key_pair():
@@ -64,6 +69,10 @@ class ActorSigner:
         claims.update(sub=actor["username"], iss=ISSUER, iat=now, exp=now + self.ttl)
         if actor.get(MUST_CHANGE):
             claims[MUST_CHANGE] = True
+        # The account's token version when signed in: an administrator's
+        # change (disable, role, unit, password reset) raises it in routing,
+        # and a token carrying an older one is refused from then on.
+        claims[VERSION] = int(actor.get(TOKEN_VERSION) or 0)
         return jwt.encode(claims, self.key, algorithm=ALGORITHM), int(self.ttl.total_seconds())
 
     def verify(self, token, allow_password_change=False):
@@ -93,7 +102,8 @@ class ActorVerifier:
         if claims.get(MUST_CHANGE) and not allow_password_change:
             raise Unauthorized("the password must be changed first",
                                {"actor": ["须先修改初始密码"]})
-        return {k: claims[k] for k in ACTOR_CLAIMS} | {MUST_CHANGE: bool(claims.get(MUST_CHANGE))}
+        return {k: claims[k] for k in ACTOR_CLAIMS} | {MUST_CHANGE: bool(claims.get(MUST_CHANGE)),
+                                                       TOKEN_VERSION: int(claims.get(VERSION, 0))}
 
 
 class Actor(dict):
@@ -104,22 +114,68 @@ class Actor(dict):
         self.token = token
 
 
+class StaffAccounts(TimedRpcProxy):
+    """Is the account behind a verified token still as it was signed? Every
+    service with staff RPCs declares ``staff_accounts = StaffAccounts()``;
+    each worker of a ``@staff_rpc`` asks routing (``token_state``) before the
+    method runs: a disabled account, or one an administrator changed since
+    the token was signed (its token version moved on), is Unauthorized at
+    once, in every service. Routing answers from its own store
+    (routing's ``LocalStaffAccounts``)."""
+
+    def __init__(self):
+        super().__init__("routing")
+
+    def get_dependency(self, worker_ctx):
+        routing = super().get_dependency(worker_ctx)
+        return AccountCheck(routing.token_state)
+
+
+class AccountCheck:
+    def __init__(self, token_state):
+        self.token_state = token_state
+
+    def check(self, actor):
+        state = self.token_state(actor["username"])
+        if not state["active"] or state["token_version"] != actor[TOKEN_VERSION]:
+            raise Unauthorized("the account was disabled or changed; sign in again",
+                               {"actor": ["账号已停用或已变更，请重新登录"]})
+
+
 class StaffRpc(CheckedArgumentRpc):
     """``@staff_rpc``: an RPC whose ``actor`` argument is a signed token,
     verified here (config ``ACTOR_VERIFY_KEY``) and replaced by the actor it
-    carries before the worker starts. Unverifiable: Unauthorized to the caller."""
+    carries before the worker starts. Unverifiable: Unauthorized to the caller.
+    Then, in the worker, the account is checked (``StaffAccounts``)."""
 
     argument = "actor"
 
     def setup(self):
         super().setup()
         self.verifier = ActorVerifier(self.container.config.get("ACTOR_VERIFY_KEY"))
+        accounts = getattr(self.container.service_cls, ACCOUNTS, None)
+        if not isinstance(accounts, StaffAccounts):
+            raise ConfigurationError(
+                f"{self.container.service_name}: a service with @staff_rpc declares "
+                f"`{ACCOUNTS} = StaffAccounts()` (core/actors.py)")
 
     def check(self, value):
         return Actor(self.verifier.verify(value), value)
 
 
-staff_rpc = StaffRpc.decorator
+ACCOUNTS = "staff_accounts"
+
+
+def staff_rpc(method):
+    """The entrypoint decorator: the token verified before the worker, the
+    account checked first thing in it."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        getattr(self, ACCOUNTS).check(signature.bind(self, *args, **kwargs).arguments["actor"])
+        return method(self, *args, **kwargs)
+    return StaffRpc.decorator(checked)
 
 
 def _b64(raw):

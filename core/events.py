@@ -8,6 +8,7 @@ Read top to bottom, this is what happens to a petition:
     intake    material_added      -> tracking notes it on the timeline (补充材料)
     routing   petition_routed     -> tracking opens / moves the case; notify tells the petitioner
     routing   petition_rejected   -> tracking closes it with the reason and the right channel
+    routing   staff_changed       -> for subscribers: an account created, disabled, moved, reset
     tracking  case_accepted       -> the unit took the case on (受理)
     tracking  case_declined       -> notify tells the petitioner why not (不予受理)
     tracking  case_returned       -> routing re-routes, never to the unit that returned it (退回)
@@ -34,7 +35,8 @@ People's suggestions (人民建议征集) are not petitions: their own service a
 
 Every event carries ``event_id`` (consumers record it to skip duplicates), the
 contract ``version``, the case's ``area_code`` and responsible ``unit_code``, so a
-county or a department can run its own consumers for its own cases.
+county or a department can run its own consumers for its own cases: the routing
+key is ``<event_type>.<county>`` (core/areas.py), bind ``<event_type>.#`` for all.
 
 Public events carry no personal data: department systems may subscribe to the
 ``<service>.events`` exchanges. ``case_accepted`` and ``supervision_opened`` are
@@ -234,6 +236,19 @@ class MaterialAddedSchema(EventSchema):
     size = fields.Int(required=True)
 
 
+class StaffChangedSchema(EnvelopeSchema):
+    """An administrator changed a staff account: what it is now. Tokens of a
+    version below ``token_version`` are refused. No password, no personal data."""
+
+    username = fields.Str(required=True)
+    unit_code = fields.Str(required=True)
+    area_code = fields.Str(required=True, validate=_AREA_CODE)
+    role = fields.Str(required=True)
+    active = fields.Bool(required=True)
+    token_version = fields.Int(required=True)
+    change = fields.Str(required=True)
+
+
 class RatingSubmittedSchema(EventSchema):
     service_attitude = fields.Str(required=True, validate=validate.OneOf(RATING_LEVELS))
     work_efficiency = fields.Str(required=True, validate=validate.OneOf(RATING_LEVELS))
@@ -320,6 +335,7 @@ PETITIONER_CONTACT = Contract("intake.private", "petitioner_contact", Petitioner
                               version=2, private=True)
 PHONE_CODE = Contract("intake.private", "phone_code", PhoneCodeSchema, private=True)
 MATERIAL_ADDED = Contract("intake", "material_added", MaterialAddedSchema)
+STAFF_CHANGED = Contract("routing", "staff_changed", StaffChangedSchema)
 PETITION_ROUTED = Contract("routing", "petition_routed", PetitionRoutedSchema)
 PETITION_REJECTED = Contract("routing", "petition_rejected", PetitionRejectedSchema)
 CASE_ACCEPTED = Contract("tracking", "case_accepted", CaseAcceptedSchema)

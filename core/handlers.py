@@ -26,13 +26,14 @@ import functools
 import logging
 from dataclasses import dataclass
 
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Exchange, Queue, binding
 from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.containers import ServiceContainer
 from nameko.events import EventHandler
 
+from core.areas import binding_keys, possible_keys
 from core.broker import BROKER_ERRORS
 from core.metrics import EVENT_RETRIES, EVENTS_PARKED
 
@@ -55,6 +56,7 @@ class HandlerQueues:
     service_name: str
     method_name: str
     delays: tuple
+    binding_keys: tuple = ()  # core/areas.py: the areas this deployment handles
 
     @property
     def main(self):
@@ -68,11 +70,23 @@ class HandlerQueues:
     def retry(self, delay):
         return f"{self.main}.retry.{delay:g}s"
 
+    @property
+    def exchange(self):
+        return Exchange(self.contract.exchange, type="topic", durable=True)
+
+    @property
+    def queue(self):
+        return Queue(self.main, durable=True, bindings=[
+            binding(self.exchange, routing_key=key) for key in self.binding_keys])
+
+    def stale_keys(self):
+        """Keys it may have been bound with before and is no longer."""
+        return [key for key in possible_keys(self.contract.event_type)
+                if key not in self.binding_keys]
+
     def declarations(self):
-        exchange = Exchange(self.contract.exchange, type="topic", durable=True)
-        yield exchange
-        yield Queue(self.main, exchange=exchange, routing_key=self.contract.event_type,
-                    durable=True)
+        yield self.exchange
+        yield self.queue
         for delay in self.delays:
             yield Queue(self.retry(delay), durable=True, queue_arguments={
                 "x-message-ttl": int(delay * 1000),
@@ -98,8 +112,8 @@ class ReliableEventHandler(EventHandler):
     def setup(self):
         super().setup()
         config = self.container.config
-        self.queues = HandlerQueues(self.contract, self.container.service_name,
-                                    self.method_name, retry_delays(config))
+        self.queues = queues_of(self, self.container.service_name, config)
+        self.queue = self.queues.queue  # bound to this deployment's areas only
         self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY])
         declare(config[AMQP_URI_CONFIG_KEY], self.queues.declarations())
 
@@ -173,6 +187,10 @@ def handles(contract):
             with self.store.transaction() as tx:
                 if tx.first_delivery(event):
                     method(self, tx, event)
+                    log.info("%s handled %s", method.__name__, contract.event_type)
+                else:
+                    log.info("%s skipped %s: already handled", method.__name__,
+                             contract.event_type)
         return ReliableEventHandler.decorator(contract)(handle_once)
     return decorate
 
@@ -185,6 +203,11 @@ def handler_queues(service_classes, config):
         container = ServiceContainer(cls, config)
         for entrypoint in container.entrypoints:
             if isinstance(entrypoint, ReliableEventHandler):
-                found.append(HandlerQueues(entrypoint.contract, container.service_name,
-                                           entrypoint.method_name, retry_delays(config)))
+                found.append(queues_of(entrypoint, container.service_name, config))
     return found
+
+
+def queues_of(handler, service_name, config):
+    contract = handler.contract
+    return HandlerQueues(contract, service_name, handler.method_name, retry_delays(config),
+                         tuple(binding_keys(service_name, contract.event_type, config)))

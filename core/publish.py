@@ -16,6 +16,7 @@ from kombu.common import maybe_declare
 from nameko.constants import DEFAULT_TRANSPORT_OPTIONS, PERSISTENT
 
 from core.broker import BROKER_ERRORS
+from core.logs import correlation_headers
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ class BatchPublisher:
             first_tag = self.next_tag
             for exchange_name, routing_key, payload in messages:
                 producer.publish(payload, exchange=exchanges[exchange_name],
-                                 routing_key=routing_key, delivery_mode=PERSISTENT)
+                                 routing_key=routing_key, delivery_mode=PERSISTENT,
+                                 headers=correlation_headers(payload))
                 self.unresolved.add(self.next_tag)
                 self.next_tag += 1
             self._await(len(messages), first_tag, confirmed)

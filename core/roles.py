@@ -28,7 +28,8 @@ REVEAL_ROLES = frozenset({HANDLER, UNIT_LEADER, BUREAU_SUPERVISOR})
 
 def jurisdiction_prefix(area_code):
     """The prefix every area code under ``area_code`` starts with: a city
-    (370100) covers 3701xx and below, a district (370102) itself and its towns."""
+    (370100) covers 3701xx and below, a district (370102) itself and its towns.
+    A bureau's jurisdiction, for its cases (tracking) and its staff (routing)."""
     if len(area_code) > 6:
         return area_code
     prefix = area_code

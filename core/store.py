@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from core.areas import routing_key
 from core.events import PRIVATE_EXCHANGES
 from core.publish import BatchPublisher
 
@@ -202,8 +203,11 @@ class OutboxRelay:
             confirmed = set()
             try:
                 if rows:
+                    # The stored key is the event type; on the wire the case's
+                    # county follows it (core/areas.py), rows written before included.
                     self.publisher.publish(
-                        [(row.exchange, row.routing_key, row.payload) for row in rows], confirmed)
+                        [(row.exchange, routing_key(row.routing_key, row.payload.get("area_code")),
+                          row.payload) for row in rows], confirmed)
             finally:
                 # Mark what the broker confirmed even when the rest failed.
                 for index in confirmed:

@@ -36,11 +36,12 @@ from nameko.containers import ServiceContainer
 from nameko.rpc import RpcProxy
 
 from core import events
-from core.config import SERVICES, load_config
+from core.config import load_config
 from core.handlers import ReliableEventHandler
-from deploy.services import service_class
+from deploy.services import deployed_services, service_class
 
 RPC_EXCHANGE = "nameko-rpc"
+COUNTY_SUFFIX = "(_[0-9]{6})?"
 REPLY_KEY = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
@@ -74,7 +75,9 @@ class Permissions:
     @property
     def topic_write(self):
         """Routing keys it may publish to nameko-rpc: calls and replies."""
-        return _any([re.escape(f"{s}.") + "[A-Za-z_]+" for s in self.calls] + [REPLY_KEY])
+        # A service it calls, or a county's deployment of it (core/areas.py).
+        return _any([re.escape(s) + COUNTY_SUFFIX + r"\.[A-Za-z_]+" for s in self.calls]
+                    + [REPLY_KEY])
 
     def _own_queues(self):
         s = re.escape(self.service)
@@ -85,35 +88,36 @@ def _any(patterns):
     return "^(" + "|".join(patterns) + ")$"
 
 
-def permissions(name):
+def permissions(name, county=None):
     # Read off a container that is never started (as deploy.topology does).
-    container = ServiceContainer(service_class(name), {**load_config(name),
-                                                       "AMQP_URI": "amqp://unused/"})
+    container = ServiceContainer(service_class(name, county),
+                                 {**load_config(name), "AMQP_URI": "amqp://unused/"})
     consumes = sorted({e.contract.exchange for e in container.entrypoints
                        if isinstance(e, ReliableEventHandler)})
     calls = sorted({d.target_service for d in container.dependencies
                     if isinstance(d, RpcProxy)})
     publishes = sorted({c.exchange for c in events.ALL if c.source.split(".")[0] == name}
                        | {f"{name}.events"})
-    return Permissions(name, tuple(publishes), tuple(consumes), tuple(calls))
+    return Permissions(container.service_name, tuple(publishes), tuple(consumes), tuple(calls))
 
 
-def all_permissions():
-    return [permissions(name) for name in SERVICES]
+def all_permissions(county=None):
+    """Of the city's services, or of ``county``'s own (deploy/county.py)."""
+    return [permissions(name, county) for name in deployed_services(county)]
 
 
 def user_name(service, prefix="petition"):
     return f"{prefix}-{service}"
 
 
-def ensure_users(rabbitmqctl, vhost, prefix="petition", passwords=None):
+def ensure_users(rabbitmqctl, vhost, prefix="petition", passwords=None, county=None):
     """Create (or update) each service's user in ``vhost`` with its
     permissions; returns ``{service: (user, password)}``. ``rabbitmqctl`` runs
     one command (deploy.rabbitmq.rabbitmqctl)."""
     passwords = dict(passwords or {})
     users = {}
     existing = {line.split("\t")[0] for line in rabbitmqctl("list_users").splitlines()}
-    for p in all_permissions():
+    for p in all_permissions(county):
         user = user_name(p.service, prefix)
         # hex: a password starting with "-" would read as an option to rabbitmqctl
         password = passwords.get(p.service) or secrets.token_hex(24)
@@ -129,10 +133,11 @@ def ensure_users(rabbitmqctl, vhost, prefix="petition", passwords=None):
 
 
 def delete_users(rabbitmqctl, prefix):
-    existing = {line.split("\t")[0] for line in rabbitmqctl("list_users").splitlines()}
-    for name in SERVICES:
-        if user_name(name, prefix) in existing:
-            rabbitmqctl("delete_user", user_name(name, prefix))
+    """Every service user named with ``prefix`` (the city's and any county's)."""
+    for line in rabbitmqctl("list_users").splitlines():
+        user = line.split("\t")[0]
+        if user.startswith(user_name("", prefix)):
+            rabbitmqctl("delete_user", user)
 
 
 def service_uri(base_uri, user, password):

@@ -11,11 +11,14 @@ from alembic import command
 
 from core.config import ROOT, STORED_SERVICES, load_config
 from core.migrations import alembic_config, upgrade
+from deploy.services import deployed_services, this_county
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("services", nargs="*", default=STORED_SERVICES)
+    # A county's deployment (COUNTY_CODE) migrates only its own stores.
+    parser.add_argument("services", nargs="*", default=[
+        s for s in deployed_services(this_county()) if s in STORED_SERVICES])
     parser.add_argument("--revision", action="store_true", help="autogenerate a revision")
     parser.add_argument("-m", "--message", default="change")
     args = parser.parse_args(argv)

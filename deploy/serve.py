@@ -38,7 +38,7 @@ from nameko.runners import ServiceRunner  # noqa: E402
 
 from core.config import SERVICES, STOP_GRACE_SECONDS, load_config  # noqa: E402
 from deploy.probes import serve_probes  # noqa: E402
-from deploy.services import service_class  # noqa: E402
+from deploy.services import service_class, this_county  # noqa: E402
 
 # After the kill began: a broker too slow to close the connections does not hold the exit.
 KILL_SECONDS = 5.0
@@ -56,7 +56,7 @@ class GracefulRunner:
         self.name = name
         self.grace_seconds = grace_seconds
         self.runner = ServiceRunner(config)
-        self.runner.add_service(service_class(name))
+        self.runner.add_service(service_class(name, this_county()))
         self.stopping_since = None
         # Made after the LOGGING config: dictConfig disables loggers made before it.
         self.log = logging.getLogger("deploy.serve")

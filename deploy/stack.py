@@ -12,10 +12,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from core.config import ROOT, SERVICES, STOP_GRACE_SECONDS, STORED_SERVICES
+from core.areas import deployment_name
+from core.config import ROOT, STOP_GRACE_SECONDS, STORED_SERVICES
 from deploy.broker_users import ensure_users, service_uri
 from deploy.front import Front
 from deploy.rabbitmq import queue_consumers, rabbitmqctl
+from deploy.services import deployed_services
 
 # The flood limits lifted, for stacks that submit hundreds of petitions from
 # one address and one ID number on purpose: the test stacks and the bench
@@ -58,6 +60,9 @@ class LocalStack:
         # Each process's /livez, /readyz and /metrics (deploy/probes.py); kept
         # across restarts.
         self.health_ports = {}
+        # A county's deployment (COUNTY_CODE, core/areas.py): only its own
+        # routing and tracking, named <service>_<county>, on its own stores.
+        self.county = self.env.get("COUNTY_CODE") or None
 
     @property
     def base_amqp_uri(self):
@@ -81,7 +86,8 @@ class LocalStack:
         prefix = "petition" if self.vhost == "/" else self.vhost
         self.service_uris = {
             name: service_uri(self.base_amqp_uri, user, password)
-            for name, (user, password) in ensure_users(self.ctl, self.vhost, prefix).items()}
+            for name, (user, password) in ensure_users(self.ctl, self.vhost, prefix,
+                                                       county=self.county).items()}
 
     def _python(self, *args):
         subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, check=True,
@@ -98,7 +104,8 @@ class LocalStack:
             return
         log = open(self.var_dir / f"{replica or name}.log", "ab")
         port = self.health_ports.setdefault(replica or name, free_port())
-        env = {**self.env, "AMQP_URI": self.service_uris.get(name, self.base_amqp_uri),
+        bus_name = deployment_name(name, self.county)  # deploy.serve reads COUNTY_CODE
+        env = {**self.env, "AMQP_URI": self.service_uris.get(bus_name, self.base_amqp_uri),
                "HEALTH_PORT": f"127.0.0.1:{port}"}
         self.processes[replica or name] = subprocess.Popen(
             [sys.executable, "-m", "deploy.serve", name],
@@ -111,7 +118,7 @@ class LocalStack:
         return f"http://127.0.0.1:{self.health_ports[name]}/metrics"
 
     def start_all(self):
-        for name in SERVICES:
+        for name in deployed_services(self.county):
             self.start(name)
         self.wait_until_ready()
 
@@ -120,7 +127,8 @@ class LocalStack:
         answers: a service that has not started consuming would make the
         gateway's first calls fail."""
         services = [name for name in self.processes if name in STORED_SERVICES]
-        self.wait_for_consumers({f"rpc-{name}": 1 for name in services}, timeout)
+        self.wait_for_consumers(
+            {f"rpc-{deployment_name(name, self.county)}": 1 for name in services}, timeout)
         if "gateway" in self.processes:
             self._wait(self._gateway_answers, timeout)
 

@@ -6,33 +6,53 @@ consumer ever ran would be lost. This step declares every exchange, handler
 queue, retry queue and parked queue from the service classes themselves.
 
     python -m deploy.topology            # AMQP_URI from the environment or the default
+
+Each handler queue is bound to the areas its deployment handles (core/areas.py:
+``COUNTIES`` for the city, ``COUNTY_CODE`` for a county's own deployment, which
+declares only its own services' queues); a binding it no longer has (a county
+handed over, or the bare event type of before area keys) is removed.
 """
 import os
 
-from core.config import SERVICES, load_config
+from kombu import Connection
+
+from core.config import load_config
 from core.handlers import declare, handler_queues
-from deploy.services import service_class
+from deploy.services import deployed_services, service_class, this_county
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 
 
-def all_handler_queues(amqp_uri):
-    """Every handler's queues, with each service's own retry delays."""
-    return [queues for name in SERVICES
-            for queues in handler_queues([service_class(name)],
+def all_handler_queues(amqp_uri, county=None):
+    """Every handler's queues of a deployment (the city's, or ``county``'s),
+    with each service's own retry delays."""
+    return [queues for name in deployed_services(county)
+            for queues in handler_queues([service_class(name, county)],
                                          {**load_config(name), "AMQP_URI": amqp_uri})]
 
 
-def declare_topology(amqp_uri):
-    queues = all_handler_queues(amqp_uri)
+def declare_topology(amqp_uri, county=None):
+    queues = all_handler_queues(amqp_uri, county)
     declare(amqp_uri, [entity for q in queues for entity in q.declarations()])
+    unbind_stale(amqp_uri, queues)
     return queues
+
+
+def unbind_stale(amqp_uri, queues):
+    with Connection(amqp_uri) as connection:
+        channel = connection.default_channel
+        for q in queues:
+            queue = q.queue(channel)
+            for key in q.stale_keys():
+                queue.unbind_from(q.exchange, routing_key=key)
 
 
 def main():
     amqp_uri = os.environ.get("AMQP_URI", DEFAULT_AMQP_URI)
-    queues = declare_topology(amqp_uri)
-    print(f"topology: {len(queues)} handler queues declared, with retry and parked queues")
+    county = this_county()
+    queues = declare_topology(amqp_uri, county)
+    print(f"topology{f' of county {county}' if county else ''}: {len(queues)} handler queues "
+          "declared, with retry and parked queues")
 
 
 if __name__ == "__main__":

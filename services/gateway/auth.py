@@ -4,6 +4,7 @@ to a service as ``actor`` is the token itself, which the service verifies
 again: no service trusts a name the gateway (or anyone on the bus) sends."""
 import functools
 
+from core.actors import API_KEY_ACTOR
 from core.errors import Forbidden, Unauthorized
 from core.roles import GRID_AGENT, HANDLER, STAFF_ROLES
 from services.gateway.http import client_address
@@ -77,6 +78,6 @@ def unit_key_actor(service, request, key):
         raise Forbidden("an app's API key may only submit petitions (Open311)",
                         {API_KEY_HEADER: ["not a unit's key"]})
     return service.tokens.issue({
-        "username": f"key:{principal['key_id']}", "unit_code": principal["unit_code"],
+        "username": f"{API_KEY_ACTOR}{principal['key_id']}", "unit_code": principal["unit_code"],
         "unit_name": principal["unit_name"], "role": HANDLER,
         "area_code": principal["area_code"]})[0]

@@ -1,8 +1,15 @@
-"""What the gateway's workers are given besides RPC proxies: the bearer
-tokens, signed with the gateway's private key (core/actors.py)."""
+"""What the gateway's workers are given besides plain RPC proxies: the bearer
+tokens, signed with the gateway's private key (core/actors.py), and tracking
+across the city's and the counties' deployments."""
+import eventlet
 from nameko.extensions import DependencyProvider
 
 from core.actors import ActorSigner
+from core.areas import counties, deployment_name
+from core.broker import TimedRpcProxy
+from core.errors import NotFound, PlatformError
+from core.validation import load
+from services.tracking.schemas import QueueFilterSchema
 
 
 class TokenProvider(DependencyProvider):
@@ -15,3 +22,86 @@ class TokenProvider(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.tokens
+
+
+class Trackings(TimedRpcProxy):
+    """tracking, and the tracking of each county that runs its own
+    (``COUNTIES``, core/areas.py). With no county it is tracking itself. With
+    some, a call about one case goes to every deployment at once and the one
+    that holds the case answers (the others do not know it); a work queue or
+    a supervision list is the deployments' lists merged; spot checks stay the
+    city's."""
+
+    def __init__(self):
+        super().__init__("tracking")
+
+    def setup(self):
+        super().setup()
+        self.names = [deployment_name("tracking", county)
+                      for county in (None, *counties(self.container.config))]
+
+    def get_dependency(self, worker_ctx):
+        deployments = [self.service(worker_ctx, name) for name in self.names]
+        return deployments[0] if len(deployments) == 1 else _Deployments(deployments)
+
+
+class _Deployments:
+    def __init__(self, deployments):
+        self.city, self.all = deployments[0], deployments
+
+    def _each(self, method, *args):
+        calls = [eventlet.spawn(getattr(d, method), *args) for d in self.all]
+        return [_outcome(call) for call in calls]
+
+    def _holder(self, method, *args):
+        """The answer of the deployment that holds the case."""
+        outcomes = self._each(method, *args)
+        for outcome in outcomes:
+            if not isinstance(outcome, NotFound):
+                return _result(outcome)
+        raise outcomes[0]
+
+    def _merged(self, method, *args):
+        return [row for outcome in self._each(method, *args) for row in _result(outcome)]
+
+    def get_case(self, case_number):
+        return self._holder("get_case", case_number)
+
+    def staff_case(self, case_number, actor):
+        return self._holder("staff_case", case_number, actor)
+
+    def act(self, case_number, action, actor, body=None):
+        return self._holder("act", case_number, action, actor, body)
+
+    def petitioner_act(self, case_number, action, body=None):
+        return self._holder("petitioner_act", case_number, action, body)
+
+    def list_cases(self, actor, status=None, limit=100, offset=0):
+        page = load(QueueFilterSchema(), {"status": status, "limit": limit, "offset": offset})
+        rows = self._merged("list_cases", actor, status, page["limit"] + page["offset"], 0)
+        # tracking's own order (views.list_cases): supervised first, then by due date
+        rows.sort(key=lambda r: (not r["supervision_open"], r["due_date"] is None,
+                                 r["due_date"] or "", r["case_number"]))
+        return rows[page["offset"]:page["offset"] + page["limit"]]
+
+    def supervision_orders(self, actor, status=None):
+        return self._merged("supervision_orders", actor, status)
+
+    def supervision_record(self, actor):
+        return self._merged("supervision_record", actor)
+
+    def __getattr__(self, method):  # spot checks: the city's
+        return getattr(self.city, method)
+
+
+def _outcome(call):
+    try:
+        return call.wait()
+    except PlatformError as exc:
+        return exc
+
+
+def _result(outcome):
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome

@@ -7,9 +7,11 @@ its entry in the OpenAPI document (openapi.py)."""
 from nameko.dependency_providers import Config
 
 from core.broker import TimedRpcProxy
+from core.logs import Correlation
 from core.metrics import WorkerMetrics
 from core.sealed import SealerProvider
-from services.gateway.dependencies import TokenProvider
+from services.gateway.dependencies import TokenProvider, Trackings
+from services.gateway.routes.accounts import AccountRoutes
 from services.gateway.routes.agent import AgentRoutes
 from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
@@ -25,16 +27,17 @@ from services.gateway.routes.suggestions import SuggestionRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
-class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, FigureRoutes, ChannelRoutes,
-                     SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
+class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, AccountRoutes, FigureRoutes,
+                     ChannelRoutes, SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
                      ConsoleRoutes, AgentRoutes, Open311Routes, SystemRoutes):
     name = "gateway"
     metrics = WorkerMetrics()
+    correlation = Correlation()
 
     # submit: the submission id makes a second call return the first receipt
     intake = TimedRpcProxy("intake", idempotent={"submit"})
     routing = TimedRpcProxy("routing")
-    tracking = TimedRpcProxy("tracking")
+    tracking = Trackings()  # and each county's (COUNTIES)
     rating = TimedRpcProxy("rating")
     reports = TimedRpcProxy("reports")
     suggestions = TimedRpcProxy("suggestions")

@@ -2,6 +2,7 @@
 from core import events
 from core.broker import rpc
 from core.handlers import handles
+from core.logs import Correlation
 from core.metrics import WorkerMetrics
 from core.store import Store
 from services.rating import ratings, scores
@@ -11,6 +12,7 @@ from services.rating.models import Base
 class RatingService:
     name = "rating"
     metrics = WorkerMetrics()
+    correlation = Correlation()
     store = Store(Base)
 
     @handles(events.CASE_REPLIED)

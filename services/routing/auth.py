@@ -154,6 +154,10 @@ class Attempt:
         not) to raise after commit; the failure counted, the attempt audited."""
         now = now or utcnow()
         account = tx.session.get(StaffAccount, self.username) if verified else None
+        if account is not None and not account.active:
+            # disabled by an administrator: the same answer as a wrong password
+            _audit(tx, now, self.username, self.client, "refused_disabled")
+            return Unauthorized("用户名或密码错误")
         if account is None:
             for limit, key in self.checks:
                 record(tx.session, RateHit, limit, key, now)
@@ -166,7 +170,8 @@ class Attempt:
         unit = tx.session.get(Unit, account.unit_code)
         return {"username": account.username, "unit_code": unit.code,
                 "unit_name": unit.name_zh, "role": account.role, "area_code": unit.area_code,
-                "must_change_password": account.must_change_password}
+                "must_change_password": account.must_change_password,
+                "token_version": account.token_version}
 
 
 def change_password(tx, attempt, verified, new_password, now=None):
@@ -181,6 +186,9 @@ def change_password(tx, attempt, verified, new_password, now=None):
         return Unauthorized("原密码错误")
     check_policy(new_password, attempt.username)
     account = tx.session.get(StaffAccount, attempt.username)
+    if not account.active:
+        _audit(tx, now, attempt.username, attempt.client, "password_change_refused")
+        return Unauthorized("原密码错误")
     if attempt.verify(new_password):
         raise InvalidInput("新密码不符合要求", {"new_password": ["新密码不能与原密码相同"]})
     account.password_hash = attempt.auth.hashing.hash(new_password)

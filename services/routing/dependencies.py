@@ -2,9 +2,12 @@
 what staff sign-in needs (services/routing/auth.py)."""
 from nameko.extensions import DependencyProvider
 
+from core.actors import AccountCheck, StaffAccounts
+from core.store import Store
 from services.routing.api_keys import KeyPolicy
 from services.routing.auth import Auth, PasswordHashing, SignInPolicy
 from services.routing.deadlines import schedule_from_config
+from services.routing.staff_admin import token_state
 
 
 class ScheduleProvider(DependencyProvider):
@@ -30,6 +33,19 @@ class AuthProvider(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.auth
+
+
+class LocalStaffAccounts(StaffAccounts):
+    """Routing's own staff RPCs check the account in routing's own store."""
+
+    def get_dependency(self, worker_ctx):
+        store = next(d for d in self.container.dependencies if isinstance(d, Store))
+        handle = store.get_dependency(worker_ctx)
+
+        def state(username):
+            with handle.transaction() as tx:
+                return token_state(tx, username)
+        return AccountCheck(state)
 
 
 class KeyPolicyProvider(DependencyProvider):

@@ -76,6 +76,7 @@ DEMO_STAFF = {
     "city_bureau": ("370100-XFJ", BUREAU_SUPERVISOR),
     "city_admin": ("370100-XFJ", BUREAU_ADMIN),
     "lixia_bureau": ("370102-XFJ", BUREAU_SUPERVISOR),
+    "lixia_admin": ("370102-XFJ", BUREAU_ADMIN),  # staff accounts of 历下区
     "city_housing": ("370100-ZJJ", HANDLER),
     "lixia_housing": ("370102-ZJJ", HANDLER),
     "zhangqiu_hrss": ("370114-RSJ", HANDLER),

@@ -2,7 +2,17 @@
 accounts), the routing rules, and each case's current assignment."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.limits import RateHitMixin
@@ -100,6 +110,27 @@ class StaffAccount(Base):
     # changing it (services/routing/auth.py).
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
                                                        server_default=false())
+    # A disabled account cannot sign in, and its tokens stop working.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Raised by every administrator's change (disable, role, unit, password
+    # reset): tokens signed with an older version are refused (core/actors.py).
+    token_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class StaffChange(Base):
+    """An administrator's change to a staff account: who, to whom, what, when."""
+
+    __tablename__ = "staff_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(50))
+    username: Mapped[str] = mapped_column(String(50), index=True)
+    change: Mapped[str] = mapped_column(String(30))
+    # what it was and what it became, e.g. "role: handler -> unit_leader"
+    detail: Mapped[str] = mapped_column(String(300))
+    # the area of the account's unit: a bureau reads its jurisdiction's changes
+    area_code: Mapped[str] = mapped_column(String(9), index=True)
 
 
 class SignInAudit(Base):

@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from core.events import AREA_CODE, TRACKS
+from core.roles import ROLES
 from core.validation import Instant
 
 _AREA_CODE = validate.Regexp(AREA_CODE, error="地区代码应为6位或9位数字")
@@ -32,6 +33,54 @@ class AssignmentSchema(Schema):
     reason = fields.Str()
     channel = fields.Str(allow_none=True)
     routing_seq = fields.Int()
+
+
+USERNAME = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{2,49}$",
+                           error="用户名为3至50位小写字母、数字、点、下划线或连字符")
+_ROLE = validate.OneOf(ROLES, error=f"角色应为 {', '.join(ROLES)} 之一")
+_UNIT = validate.Length(min=1, max=30, error="单位代码应为1至30个字符")
+
+
+class NewAccountSchema(Schema):
+    """A staff account a bureau administrator creates (a one-time password
+    is made for it)."""
+
+    username = fields.Str(required=True, validate=USERNAME)
+    unit_code = fields.Str(required=True, validate=_UNIT)
+    role = fields.Str(required=True, validate=_ROLE)
+
+
+class AccountChangeSchema(Schema):
+    """What an administrator changes: any of unit, role, active."""
+
+    unit_code = fields.Str(validate=_UNIT)
+    role = fields.Str(validate=_ROLE)
+    active = fields.Bool(metadata={"description": "false disables the account at once"})
+
+
+class AccountSchema(Schema):
+    username = fields.Str()
+    unit_code = fields.Str()
+    unit_name = fields.Str()
+    role = fields.Str()
+    area_code = fields.Str()
+    active = fields.Bool()
+    must_change_password = fields.Bool()
+
+
+class NewPasswordSchema(AccountSchema):
+    """An account with its one-time password: shown this once."""
+
+    one_time_password = fields.Str()
+
+
+class StaffChangeSchema(Schema):
+    at = Instant()
+    actor = fields.Str(metadata={"description": "the administrator"})
+    username = fields.Str()
+    change = fields.Str(metadata={"enum": ["created", "disabled", "enabled", "unit_changed",
+                                           "role_changed", "password_reset"]})
+    detail = fields.Str()
 
 
 class UnitSchema(Schema):

@@ -3,19 +3,27 @@ from core import events
 from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
+from core.logs import Correlation
 from core.metrics import WorkerMetrics
 from core.store import Store
-from services.routing import api_keys, auth, directory, routing, routing_rules
-from services.routing.dependencies import AuthProvider, KeyPolicyProvider, ScheduleProvider
+from services.routing import api_keys, auth, directory, routing, routing_rules, staff_admin
+from services.routing.dependencies import (
+    AuthProvider,
+    KeyPolicyProvider,
+    LocalStaffAccounts,
+    ScheduleProvider,
+)
 from services.routing.models import Base
 
 
 class RoutingService:
     name = "routing"
     metrics = WorkerMetrics()
+    correlation = Correlation()
     store = Store(Base)
     schedule = ScheduleProvider()
     auth = AuthProvider()
+    staff_accounts = LocalStaffAccounts()
     key_policy = KeyPolicyProvider()
 
     @handles(events.PETITION_SUBMITTED)
@@ -56,6 +64,46 @@ class RoutingService:
         with self.store.transaction() as tx:
             outcome = auth.change_password(tx, attempt, verified, new_password)
         return _raise_refusal(outcome)
+
+    # Staff administration (staff_admin.py), for a bureau administrator.
+
+    @rpc
+    def token_state(self, username):
+        """Every service's @staff_rpc asks this (core.actors.StaffAccounts)."""
+        with self.store.transaction() as tx:
+            return staff_admin.token_state(tx, username)
+
+    @staff_rpc
+    def staff_accounts_list(self, actor):
+        with self.store.transaction() as tx:
+            return staff_admin.accounts(tx, actor)
+
+    @staff_rpc
+    def create_account(self, actor, data):
+        """The account, with its one-time password (shown once)."""
+        password = auth.one_time_password()
+        password_hash = self.auth.hashing.hash(password)  # before the transaction
+        with self.store.transaction() as tx:
+            return {**staff_admin.create(tx, actor, data, password_hash),
+                    "one_time_password": password}
+
+    @staff_rpc
+    def update_account(self, actor, username, data):
+        with self.store.transaction() as tx:
+            return staff_admin.update(tx, actor, username, data)
+
+    @staff_rpc
+    def reset_password(self, actor, username):
+        password = auth.one_time_password()
+        password_hash = self.auth.hashing.hash(password)
+        with self.store.transaction() as tx:
+            return {**staff_admin.reset_password(tx, actor, username, password_hash),
+                    "one_time_password": password}
+
+    @staff_rpc
+    def staff_changes(self, actor, username=None):
+        with self.store.transaction() as tx:
+            return staff_admin.changes(tx, actor, username)
 
     @rpc
     def units(self):

@@ -4,9 +4,10 @@ bureau's review and the departments' answers as a declared workflow
 of intake: see proposals.py. See docs/services.md."""
 from datetime import datetime
 
-from core.actors import staff_rpc
+from core.actors import StaffAccounts, staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.config import LOCAL_TIME
+from core.logs import Correlation
 from core.metrics import WorkerMetrics
 from core.sealed import sealed_rpc
 from core.store import Store
@@ -21,7 +22,10 @@ def today():
 
 class SuggestionsService:
     name = "suggestions"
+    # every @staff_rpc checks the account is still as signed (core/actors.py)
+    staff_accounts = StaffAccounts()
     metrics = WorkerMetrics()
+    correlation = Correlation()
 
     store = Store(Base)
     settings = SettingsProvider()

@@ -258,6 +258,7 @@ def record_submission(tx, event):
     case = _case_for_event(tx, event)
     case.category = case.category or event["category"]
     case.title = event["title"]
+    case.publish = event["publish"]
     case.submitted_at = event["submitted_at"]
     note(tx, case, events.SUBMITTED, "信访事项已提交", at=event["submitted_at"])
 

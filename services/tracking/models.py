@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -39,6 +40,9 @@ class Case(Base):
     area_code: Mapped[str] = mapped_column(String(9), index=True)
     category: Mapped[str | None] = mapped_column(String(50))
     title: Mapped[str | None] = mapped_column(String(200))
+    # The petitioner's choice at submission: may the case be listed publicly
+    # (Open311's lists and requests)? Unknown until petition_submitted: yes.
+    publish: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # the current assignment (routing's petition_routed)
     unit_code: Mapped[str | None] = mapped_column(String(50))

@@ -9,9 +9,10 @@ import os
 import socket
 
 from core import events
-from core.actors import staff_rpc
+from core.actors import StaffAccounts, staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.handlers import handles
+from core.logs import Correlation
 from core.metrics import WorkerMetrics
 from core.store import Store
 from core.timers import every
@@ -25,7 +26,10 @@ REPLICA = f"{socket.gethostname()}:{os.getpid()}"
 
 class TrackingService:
     name = "tracking"
+    # every @staff_rpc checks the account is still as signed (core/actors.py)
+    staff_accounts = StaffAccounts()
     metrics = WorkerMetrics()
+    correlation = Correlation()
     store = Store(Base)
     clocks = ClocksProvider()
     routing = TimedRpcProxy("routing")

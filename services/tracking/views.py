@@ -43,9 +43,11 @@ def case_scope(tx, case_number, actor):
 
 def public_requests(tx, query):
     """Cases for the public lists (Open311), newest first, with their public
-    timelines; ``query`` as PublicRequestQuerySchema."""
+    timelines; ``query`` as PublicRequestQuerySchema. Not those whose
+    petitioner chose not to be listed (``publish``), nor any before its
+    submission is known."""
     query = load(PublicRequestQuerySchema(), query)
-    select_cases = select(Case).where(Case.submitted_at.is_not(None))
+    select_cases = select(Case).where(Case.submitted_at.is_not(None), Case.publish.is_(True))
     for value, condition in (
             (query["case_numbers"], lambda v: Case.case_number.in_(v)),
             (query["category"], lambda v: Case.category == v),

@@ -78,6 +78,7 @@ def test_a_citizen_from_submission_to_rating_and_review_on_a_phone(stack):
     assert "1101**********002X" in seen["case_text"]
     assert "11010519491231002X" not in seen["case_text"]
     assert seen["missing_dimension"]["error"] == "请选择“责任单位办理质量”的评价"
+    assert seen["after_last_dimension"] == "rating-button"
     assert seen["rating"] == "信访部门服务态度：满意信访部门工作效率：基本满意责任单位办理质量：满意"
     assert seen["rating_form_gone"] and seen["review_offered"]
     assert seen["review_state"] == "已申请复查，等待复查意见" and seen["review_form_gone"]

@@ -175,3 +175,19 @@ def test_a_revoked_key_is_refused(stack):
     outcomes = [u["outcome"] for u in api(stack, "GET", f"/api-keys/{key['key_id']}/uses",
                                           admin).json()]
     assert outcomes == ["revoked", "ok"]
+
+
+def test_a_petition_its_petitioner_keeps_private_is_not_listed(stack, app_key):
+    client = GeoReportClient(f"{stack.url}/open311/v2", "json")
+    status, [posted] = client.post_request(
+        api_key=app_key["key"], service_code="labor", jurisdiction_id="370102",
+        description="单位拖欠工资三个月", attributes={
+            "name": "赵六", "id_number": ID_NUMBER, "phone": PHONE, "publish": "false"})
+    assert status == 200
+    case_number = posted["service_request_id"]
+    # Tracked like any other (the bureau sees it), but never on the public lists.
+    bureau = login(stack, "city_bureau")
+    assert eventually(lambda: api(stack, "GET", f"/cases/{case_number}", bureau).status_code == 200)
+    assert client.get(f"requests/{case_number}")[0] == 404
+    assert case_number not in [r["service_request_id"] for r in client.get(
+        "requests", service_code="labor")[1]]

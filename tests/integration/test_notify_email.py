@@ -15,7 +15,7 @@ from core.errors import Forbidden
 from core.migrations import upgrade
 from deploy.stack import free_port
 from services.notify.service import NotifyService
-from tests.kit import publish, service_config, wait_for
+from tests.kit import accounts_stand_in, publish, service_config, wait_for
 from tests.servers import received, running, self_signed
 
 UNIT = "370102-ZJJ"
@@ -44,6 +44,7 @@ def test_unit_gets_new_case_overdue_and_supervision_by_email(container_factory, 
     port = free_port()
     url = f"sqlite:///{tmp_path}/notify.db"
     upgrade(Path(services.notify.__file__).parent, url)
+    container_factory(accounts_stand_in(), {"AMQP_URI": amqp_uri}).start()
     container_factory(NotifyService, service_config(
         amqp_uri, url, SEND_INTERVAL_SECONDS=0.1, SEND_RETRY_BASE_SECONDS=0.2, SEND_MAX_ATTEMPTS=10,
         CONTACT_ENCRYPTION_KEYS=secrets_env["CONTACT_ENCRYPTION_KEYS"],

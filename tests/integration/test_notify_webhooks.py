@@ -16,7 +16,7 @@ from core.actors import ActorSigner
 from core.errors import Forbidden, InvalidInput
 from core.migrations import upgrade
 from services.notify.service import NotifyService
-from tests.kit import publish, service_config, wait_for
+from tests.kit import accounts_stand_in, publish, service_config, wait_for
 from tests.servers import received, running
 
 UNIT = "370102-ZJJ"
@@ -35,6 +35,7 @@ def test_webhooks_retry_acknowledge_once_pause_and_replay(container_factory, amq
     url = f"sqlite:///{tmp_path}/notify.db"
     mail_log = tmp_path / "mail.log"
     upgrade(Path(services.notify.__file__).parent, url)
+    container_factory(accounts_stand_in(), {"AMQP_URI": amqp_uri}).start()
     container_factory(NotifyService, service_config(
         amqp_uri, url, SEND_INTERVAL_SECONDS=0.1, WEBHOOK_RETRY_BASE_SECONDS=0.2,
         WEBHOOK_MAX_ATTEMPTS=20, WEBHOOK_PAUSE_AFTER=4,

@@ -13,7 +13,7 @@ from deploy.rebuild import rebuild
 from deploy.topology import declare_topology
 from services.reports.models import ArchivedEvent
 from services.reports.service import ReportsService
-from tests.kit import count_rows, publish, service_config, wait_for
+from tests.kit import accounts_stand_in, count_rows, publish, service_config, wait_for
 from tests.reports_month import RULES, A, B, C, month_events
 
 SIGNING_KEY, VERIFY_KEY = new_key_pair()
@@ -36,6 +36,7 @@ def test_events_in_figures_out_and_a_rebuild_gives_the_same(container_factory, a
     # as deploy does: the queues exist before any event flows
     assert any(q.service_name == "reports" for q in declare_topology(amqp_uri))
     config = service_config(amqp_uri, reports_url, ASSESSMENT=RULES, ACTOR_VERIFY_KEY=VERIFY_KEY)
+    container_factory(accounts_stand_in(), {"AMQP_URI": amqp_uri}).start()
     container = container_factory(ReportsService, config)
     container.start()
     stream = month_events()

@@ -8,6 +8,7 @@ from kombu import Connection
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from core import events
+from core.actors import ActorSigner
 from core.errors import Unauthorized
 from core.handlers import HandlerQueues
 from services.routing import directory_seed
@@ -95,13 +96,45 @@ def test_litigation_is_rejected_and_an_unknown_area_is_parked(running, amqp_uri)
     assert "unknown area '370199'" in parked.headers["x-parked-reason"]
 
 
+def test_a_disabled_account_is_refused_by_every_service_at_once(running, container_factory,
+                                                                 amqp_uri, tmp_path, secrets_env):
+    """Tracking beside routing: the handler's token works in tracking until the
+    bureau administrator disables the account; from that call on, tracking
+    refuses the same token (its @staff_rpc asks routing), and so does routing."""
+    from core.store import create_tables, make_engine
+    from services.tracking.models import Base as TrackingBase
+    from services.tracking.service import TrackingService
+    from tests.integration.test_tracking import CLOCK_CONFIG
+
+    tracking_url = f"sqlite:///{tmp_path}/tracking.db"
+    create_tables(make_engine(tracking_url), TrackingBase)
+    container_factory(TrackingService, service_config(
+        amqp_uri, tracking_url, ACTOR_VERIFY_KEY=secrets_env["ACTOR_VERIFY_KEY"], **CLOCK_CONFIG)).start()
+    sign = ActorSigner(secrets_env["ACTOR_SIGNING_KEY"], 600).issue
+    with ServiceRpcProxy("routing", {"AMQP_URI": amqp_uri}) as routing, \
+            ServiceRpcProxy("tracking", {"AMQP_URI": amqp_uri}) as tracking:
+        handler = sign(routing.authenticate("lixia_housing", "petition-demo"))[0]
+        admin = sign(routing.authenticate("lixia_admin", "petition-demo"))[0]
+        assert tracking.list_cases(handler) == []
+        routing.update_account(admin, "lixia_housing", {"active": False})
+        with pytest.raises(Unauthorized):
+            tracking.list_cases(handler)
+        with pytest.raises(Unauthorized):
+            routing.staff_accounts_list(handler)
+        routing.update_account(admin, "lixia_housing", {"active": True})
+        with pytest.raises(Unauthorized):  # the old token stays refused
+            tracking.list_cases(handler)
+        fresh = sign(routing.authenticate("lixia_housing", "petition-demo"))[0]
+        assert tracking.list_cases(fresh) == []
+        assert [c["change"] for c in routing.staff_changes(admin)] == ["enabled", "disabled"]
+
+
 def test_api_key_made_checked_and_revoked_over_rpc(running, amqp_uri, secrets_env):
     from core.actors import ActorSigner
     from core.errors import Unauthorized
-    admin = ActorSigner(secrets_env["ACTOR_SIGNING_KEY"], 60).issue({
-        "username": "city_admin", "unit_code": "370100-XFJ", "unit_name": "济南市信访局",
-        "role": "bureau_admin", "area_code": "370100"})[0]
     with ServiceRpcProxy("routing", {"AMQP_URI": amqp_uri}) as routing:
+        admin = ActorSigner(secrets_env["ACTOR_SIGNING_KEY"], 60).issue(
+            routing.authenticate("city_admin", "petition-demo"))[0]
         made = routing.create_api_key(admin, {"name": "工单系统", "unit_code": "370102-ZJJ"})
         principal = routing.check_api_key(made["key"], "GET /api/v1/cases", "198.51.100.9")
         assert (principal["unit_code"], principal["area_code"]) == ("370102-ZJJ", "370102")

@@ -18,7 +18,7 @@ from services.tracking import cases, views
 from services.tracking.clocks import clocks_from_config
 from services.tracking.models import Base
 from services.tracking.service import TrackingService
-from tests.kit import publish, recorded, recorder, service_config, wait_for
+from tests.kit import accounts_stand_in, publish, recorded, recorder, service_config, wait_for
 
 CASE = {"case_number": "JN20261125-000042", "area_code": "370102001"}
 HOUSING = {"unit_code": "370102-housing", "unit_name": "历下区住建局"}
@@ -65,6 +65,7 @@ def running(container_factory, amqp_uri, tmp_path):
     watcher = recorder(events.CASE_RETURNED, events.CASE_REPLIED, events.CASE_CONCLUDED,
                        name="watcher")
     container_factory(watcher, service_config(amqp_uri, watcher_url)).start()
+    container_factory(accounts_stand_in(), {"AMQP_URI": amqp_uri}).start()
     container_factory(TrackingService, service_config(
         amqp_uri, tracking_url, EVENT_RETRY_DELAYS=RETRY_DELAYS, ACTOR_VERIFY_KEY=VERIFY_KEY,
         **CLOCK_CONFIG)).start()

@@ -125,7 +125,8 @@ def test_token_round_trip_carries_the_actor():
     signer = ActorSigner(SIGNING_KEY, 60)
     token, expires_in = signer.issue(ACTOR)
     assert expires_in == 60
-    assert signer.verify(token) == {**ACTOR, "must_change_password": False}
+    assert signer.verify(token) == {**ACTOR, "must_change_password": False, "token_version": 0}
+    assert signer.verify(signer.issue({**ACTOR, "token_version": 7})[0])["token_version"] == 7
     assert ActorVerifier(VERIFY_KEY).verify(token)["username"] == ACTOR["username"]
 
 

@@ -32,7 +32,7 @@ def test_authenticate_returns_the_actor(service):
     assert service.authenticate("lixia_housing", "petition-demo") == {
         "username": "lixia_housing", "unit_code": "370102-ZJJ",
         "unit_name": "历下区住房和城乡建设局", "role": "handler", "area_code": "370102",
-        "must_change_password": False}
+        "must_change_password": False, "token_version": 1}
     assert service.authenticate("city_bureau", "petition-demo")["role"] == "bureau_supervisor"
 
 

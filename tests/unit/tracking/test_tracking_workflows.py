@@ -275,6 +275,26 @@ def test_sweep_warns_then_raises_overdue_once_and_opens_supervision(store, clock
         "办理已超期", "办理超期（期限2026-12-09），已启动督办"]
 
 
+def test_the_unit_alerts_carry_what_a_notification_needs_and_nothing_personal(store, clocks):
+    """What notify (email, webhooks) and department systems build a unit's
+    message from: the unit, the case number, the date; no petitioner."""
+    route(store, clocks)
+    step(store, clocks, ACTORS["handler"], "accept")
+    clocks.clock.set("2026-12-08T09:00:00")
+    run_sweep(store, clocks)
+    clocks.clock.set("2026-12-10T09:00:00")
+    run_sweep(store, clocks)
+    alerts = {e["event_type"]: e for e in emitted(store)
+              if e["event_type"] in ("case_due_soon", "case_overdue", "supervision_opened")}
+    assert set(alerts) == {"case_due_soon", "case_overdue", "supervision_opened"}
+    for alert in alerts.values():
+        assert (alert["case_number"], alert["unit_code"]) == (CASE_NUMBER, UNIT)
+        assert not {"name", "id_number", "phone", "query_code", "content", "address"} & set(alert)
+    assert alerts["case_due_soon"]["due_date"] == alerts["case_overdue"]["due_date"] == "2026-12-09"
+    assert alerts["case_overdue"]["responsible_unit"] == UNIT
+    assert alerts["supervision_opened"]["answer_due"] == "2026-12-17"
+
+
 def test_supervision_answered_sent_back_and_closed(store, clocks):
     route(store, clocks)
     handler, bureau = ACTORS["handler"], ACTORS["district_bureau"]

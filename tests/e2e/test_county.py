@@ -1,0 +1,86 @@
+"""A county's own deployment beside the city's (core/areas.py): 章丘区 (370114)
+runs its own routing and tracking, on its own stores, named routing_370114 and
+tracking_370114; the city's routing and tracking bind every other area
+(COUNTIES=["370114"]). Petitions are submitted to the one gateway (the city's).
+A 章丘 case lives only in the county's stores, a 历下 case only in the city's;
+each is routed and tracked once, with one query-code SMS; the city bureau still
+sees the county's cases in its jurisdiction, and the county's handler acts on
+its case through the city's gateway."""
+import sqlite3
+
+import pytest
+
+from deploy.stack import LIMITS_LIFTED, LocalStack, free_port
+from tests.faults.support import assert_nothing_lost, submit
+from tests.stack import TEST_ENV, api, eventually, login, running_stack
+
+pytestmark = pytest.mark.e2e
+
+COUNTY = "370114"
+
+
+@pytest.fixture(scope="module")
+def deployments(tmp_path_factory, secrets_env):
+    var = tmp_path_factory.mktemp("county")
+    with running_stack(var / "city", secrets_env, start=False,
+                       env={"COUNTIES": f'["{COUNTY}"]'}) as city:
+        county = LocalStack(var / "county", port=free_port(), ctl=city.ctl, env={
+            "AMQP_URI": city.base_amqp_uri, "COUNTY_CODE": COUNTY, **secrets_env,
+            **TEST_ENV, **LIMITS_LIFTED})
+        county.prepare()
+        try:
+            county.start_all()
+            city.start_all()
+            yield city, county
+        finally:
+            county.stop_all()
+
+
+def case_numbers(stack, service, table):
+    with sqlite3.connect(stack.var_dir / f"{service}.db") as db:
+        return {row[0] for row in db.execute(f"SELECT case_number FROM {table}")}
+
+
+def test_a_county_handles_its_own_cases_and_the_city_the_rest(deployments):
+    city, county = deployments
+    zhangqiu = [submit(city, area_code=COUNTY, category="labor", title=f"章丘 {n}")
+                for n in range(4)]
+    zhangqiu.append(submit(city, area_code="370114001", category="labor", title="明水街道"))
+    lixia = [submit(city, area_code="370102", category="housing", title=f"历下 {n}")
+             for n in range(4)]
+
+    # Every one routed and tracked, once, with one query-code SMS (followed
+    # through the city's gateway, which finds the county's cases).
+    assert_nothing_lost(city, zhangqiu + lixia)
+
+    county_cases = {p["case_number"] for p in zhangqiu}
+    city_cases = {p["case_number"] for p in lixia}
+    for service, table in (("routing", "assignments"), ("tracking", "cases")):
+        assert case_numbers(county, service, table) == county_cases, service
+        assert case_numbers(city, service, table) == city_cases, service
+
+    # The city bureau's jurisdiction includes the county's cases.
+    bureau = login(city, "city_bureau")
+    listed = api(city, "GET", "/cases?limit=500", bureau)
+    assert listed.status_code == 200, listed.text
+    assert county_cases | city_cases <= {c["case_number"] for c in listed.json()}
+    one = sorted(county_cases)[0]
+    case = api(city, "GET", f"/cases/{one}", bureau)
+    assert case.status_code == 200, case.text
+    assert case.json()["unit_code"] == "370114-RSJ"
+
+    # The county's handler works its case through the city's gateway; the
+    # step lands in the county's store.
+    handler = login(city, "zhangqiu_hrss")
+    queue = api(city, "GET", "/cases", handler).json()
+    assert county_cases <= {c["case_number"] for c in queue}
+    accepted = api(city, "POST", f"/cases/{one}/accept", handler)
+    assert accepted.status_code == 200, accepted.text
+    assert eventually(lambda: api(city, "GET", f"/cases/{one}", bureau).json()["status"]
+                      == "accepted")
+    with sqlite3.connect(county.var_dir / "tracking.db") as db:
+        assert db.execute("SELECT status FROM cases WHERE case_number = ?",
+                          (one,)).fetchone() == ("accepted",)
+    # A case the county does not hold is not the county handler's to act on.
+    refused = api(city, "POST", f"/cases/{sorted(city_cases)[0]}/accept", handler)
+    assert refused.status_code in (403, 404), refused.text

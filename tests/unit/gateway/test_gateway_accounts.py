@@ -1,0 +1,108 @@
+"""The staff-administration routes over real HTTP, routing replaced by a
+stand-in that verifies the token as routing's @staff_rpc does and keeps what
+it is given."""
+import pytest
+import requests
+
+from core.actors import ActorSigner, ActorVerifier
+from core.errors import Forbidden
+from deploy.keys import new_secrets
+from tests.kit import gateway_url
+
+KEYS = new_secrets()
+VERIFY = ActorVerifier(KEYS["ACTOR_VERIFY_KEY"]).verify
+ADMIN = {"username": "lixia_admin", "unit_code": "370102-XFJ", "unit_name": "历下区信访局",
+         "role": "bureau_admin", "area_code": "370102"}
+HANDLER = {**ADMIN, "username": "lixia_housing", "unit_code": "370102-ZJJ", "role": "handler"}
+ACCOUNT = {"username": "lixia.wang", "unit_code": "370102-ZJJ", "unit_name": "历下区住建局",
+           "role": "handler", "area_code": "370102", "active": True, "must_change_password": True,
+           "password_hash": "never-shown"}
+
+
+class Routing:
+    def __init__(self):
+        self.calls = []
+
+    def _admin(self, actor, call):
+        if VERIFY(actor)["role"] != "bureau_admin":
+            raise Forbidden("only a bureau administrator manages staff accounts")
+        self.calls.append(call)
+
+    def staff_accounts_list(self, actor):
+        self._admin(actor, ("list",))
+        return [ACCOUNT]
+
+    def create_account(self, actor, data):
+        self._admin(actor, ("create", data))
+        return {**ACCOUNT, "one_time_password": "shown-once"}
+
+    def update_account(self, actor, username, data):
+        self._admin(actor, ("update", username, data))
+        return {**ACCOUNT, "active": data.get("active", True)}
+
+    def reset_password(self, actor, username):
+        self._admin(actor, ("reset", username))
+        return {**ACCOUNT, "one_time_password": "shown-once"}
+
+    def staff_changes(self, actor, username=None):
+        self._admin(actor, ("changes", username))
+        return [{"at": "2026-11-25T01:00:00+00:00", "actor": "lixia_admin",
+                 "username": "lixia.wang", "change": "disabled", "detail": "active: True -> False"}]
+
+
+@pytest.fixture
+def routing():
+    return Routing()
+
+
+@pytest.fixture
+def url(routing):
+    with gateway_url({"routing": routing}, KEYS) as address:
+        yield address
+
+
+def bearer(actor):
+    return {"Authorization": "Bearer " + ActorSigner(KEYS["ACTOR_SIGNING_KEY"], 600).issue(actor)[0]}
+
+
+def test_create_update_reset_and_the_change_record(url, routing):
+    admin = bearer(ADMIN)
+    created = requests.post(f"{url}/staff", json={"username": "lixia.wang", "unit_code": "370102-ZJJ",
+                                                   "role": "handler"}, headers=admin, timeout=10)
+    assert created.status_code == 201, created.text
+    assert created.json()["one_time_password"] == "shown-once"
+    assert "password_hash" not in created.json()
+    disabled = requests.patch(f"{url}/staff/lixia.wang", json={"active": False}, headers=admin,
+                              timeout=10)
+    assert disabled.status_code == 200 and disabled.json()["active"] is False
+    reset = requests.post(f"{url}/staff/lixia.wang/password", headers=admin, timeout=10)
+    assert reset.status_code == 200 and reset.json()["one_time_password"] == "shown-once"
+    changes = requests.get(f"{url}/staff/changes", params={"username": "lixia.wang"},
+                           headers=admin, timeout=10)
+    assert changes.json()[0]["at"] == "2026-11-25T09:00:00+08:00"
+    listed = requests.get(f"{url}/staff", headers=admin, timeout=10).json()
+    assert [a["username"] for a in listed] == ["lixia.wang"]
+    assert routing.calls == [
+        ("create", {"username": "lixia.wang", "unit_code": "370102-ZJJ", "role": "handler"}),
+        ("update", "lixia.wang", {"active": False}), ("reset", "lixia.wang"),
+        ("changes", "lixia.wang"), ("list",)]
+    for response in (created, reset):
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_refusals(url, routing):
+    assert requests.get(f"{url}/staff", timeout=10).status_code == 401
+    assert requests.get(f"{url}/staff", headers=bearer(HANDLER), timeout=10).status_code == 403
+    form = requests.post(f"{url}/staff", data="username=x", headers={
+        **bearer(ADMIN), "Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    assert form.status_code == 415
+    long_name = requests.patch(f"{url}/staff/{'x' * 51}", json={}, headers=bearer(ADMIN), timeout=10)
+    assert long_name.status_code == 404
+    assert routing.calls == []
+
+
+def test_the_routes_are_in_the_openapi_document(url):
+    paths = requests.get(f"{url}/openapi.json", timeout=10).json()["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/staff"])
+    assert "patch" in paths["/api/v1/staff/{username}"]
+    assert "get" in paths["/api/v1/staff/changes"]
