@@ -24,10 +24,10 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
     seen = run_script("tests.e2e.staff_console", stack.url, case_number, timeout=420)
 
     assert seen["foreign"] == [] and seen["script_errors"] == []
-    # the refused extension date; staff accounts are not in the API yet
-    assert seen["error_answers"] == [
-        f"lixia_housing: 400 POST /api/v1/cases/{case_number}/request_extension",
-        "lixia_bureau: 404 GET /api/v1/staff-accounts"], seen["error_answers"]
+    # the refused extension date; the accounts are the bureau administrator's, not a supervisor's
+    assert seen["error_answers"][0] == (
+        f"lixia_housing: 400 POST /api/v1/cases/{case_number}/request_extension")
+    assert set(seen["error_answers"][1:]) <= {"lixia_bureau: 403 GET /api/v1/staff"}, seen["error_answers"]
     assert case_number in seen["queue_rows"]
     assert seen["masked"] == "1101**********002X" and seen["revealed"] == VALID["id_number"]
     assert {"accept", "decline", "return"} <= set(seen["steps_routed"])

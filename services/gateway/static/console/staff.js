@@ -423,17 +423,14 @@
     } catch (error) { showError($("rule-error"), error, event.target, "rule-"); }
   });
 
-  // --- staff accounts (bureau admin; the case-work issue's API) ----------------------
+  // --- staff accounts (bureau administrator: GET /staff) -----------------------------
   async function showAccounts() {
     try {
-      const accounts = await api("GET", "/staff-accounts");
+      const accounts = await api("GET", "/staff");
       clear($("accounts-list"), table(["用户名", "单位", "角色", "状态"],
-        accounts.map((a) => [a.username, a.unit_name || a.unit_code, a.role, a.disabled ? "已停用" : "启用"])));
+        accounts.map((a) => [a.username, a.unit_name || a.unit_code, a.role, a.active ? "启用" : "已停用"])));
       clear($("accounts-error"));
-    } catch (error) {
-      showError($("accounts-error"), error.status === 404
-        ? { message: "账号管理接口尚未提供", details: {} } : error);
-    }
+    } catch (error) { showError($("accounts-error"), error); }
   }
 
   // --- the audit log of personal-data reads (bureau) ------------------------------------
