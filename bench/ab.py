@@ -57,6 +57,8 @@ def summary(name, top=12):
     inclusive, own, samples = collections.Counter(), collections.Counter(), 0
     for line in (PROFILES / f"{name}.txt").read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if not (count.isdigit() and stack):  # a frame's text ran over a line break
+            continue
         frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1]
                   + ")" for f in stack.split(";") if f]
         samples += int(count)

@@ -7,10 +7,11 @@ Declared here: what only the gateway composes or answers."""
 from marshmallow import Schema, fields, validate
 
 from core.roles import ROLES
-from services.intake.schemas import PetitionViewSchema
+from core.validation import Day
+from services.intake.schemas import AgentPetitionSchema, PetitionViewSchema
 from services.rating.schemas import RatingSchema
 from services.tracking.schemas import PublicCaseSchema, StaffCaseSchema
-from services.tracking.workflows import WHO
+from services.tracking.workflows import STATUSES, WHO
 
 
 class Error(Schema):
@@ -115,3 +116,11 @@ class Workflow(Schema):
     state_of = fields.Str()
     states = fields.List(fields.Str())
     steps = fields.List(fields.Nested(Step))
+
+
+class AgentPetitionView(AgentPetitionSchema):
+    """A petition a grid agent submitted (intake's shape) and where it stands (tracking's)."""
+
+    status = fields.Str(metadata={"enum": list(STATUSES)})
+    unit_name = fields.Str(allow_none=True)
+    due_date = Day(allow_none=True)

@@ -12,6 +12,7 @@ from core.metrics import WorkerMetrics
 from core.sealed import SealerProvider
 from services.gateway.dependencies import TokenProvider, Trackings
 from services.gateway.routes.accounts import AccountRoutes
+from services.gateway.routes.agent import AgentRoutes
 from services.gateway.routes.channels import ChannelRoutes
 from services.gateway.routes.citizens import CitizenRoutes
 from services.gateway.routes.console import ConsoleRoutes
@@ -28,7 +29,7 @@ from services.gateway.routes.system import SystemRoutes
 
 class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, AccountRoutes, FigureRoutes,
                      ChannelRoutes, SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
-                     ConsoleRoutes, Open311Routes, SystemRoutes):
+                     ConsoleRoutes, AgentRoutes, Open311Routes, SystemRoutes):
     name = "gateway"
     metrics = WorkerMetrics()
     correlation = Correlation()

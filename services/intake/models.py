@@ -54,6 +54,9 @@ class ProxyConsent(Base):
     agent_id: Mapped[str] = mapped_column(String(30), index=True)
     consent_record: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # how and when the citizen gave consent (a signed-in agent's submission)
+    consent_method: Mapped[str | None] = mapped_column(String(20))
+    consent_given_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     petition: Mapped[Petition] = relationship(back_populates="proxy")
 

@@ -41,7 +41,7 @@ def validate_submission(data, reference, partial=()):
 
 
 def submit(tx, data, reference, settings, submission_id=None, now=None, client=None,
-           idempotency_key=None, app=None):
+           idempotency_key=None, app=None, proxy=None):
     """Store a petition and the events it implies, once its phone is proven
     (``sms_code``) and within the limits per ID number and per ``client``
     address. ``submission_id`` (the gateway makes one per request) makes a
@@ -49,8 +49,11 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
     petition twice; a client's ``idempotency_key`` does the same for a client
     that sends its request again (see ``query_codes.scoped_submission_id``).
     ``app``: a registered app's (Open311, by API key) vouches for the phone,
-    so no ``sms_code``; the limits per ID number still hold."""
+    so no ``sms_code``; the limits per ID number still hold. ``proxy``: a
+    signed-in grid agent's consent record (agents.submit)."""
     submission = validate_submission(data, reference, ("sms_code",) if app else ())
+    if proxy is not None:
+        submission["proxy"] = proxy
     keys = _keys(submission, settings, submission_id, idempotency_key)
     receipt = _earlier_receipt(tx, keys, settings)
     if receipt is not None:
@@ -82,6 +85,8 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
     if proxy:
         petition.proxy = ProxyConsent(agent_id=proxy["agent_id"],
                                       consent_record=proxy["consent_record"],
+                                      consent_method=proxy.get("consent_method"),
+                                      consent_given_at=proxy.get("consent_given_at"),
                                       recorded_at=submitted_at)
     tx.session.add(petition)
 

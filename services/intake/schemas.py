@@ -173,3 +173,32 @@ class AttachmentSchema(Schema):
     added_by = fields.Str(metadata={"description": "petitioner or staff"})
     unit_code = fields.Str(allow_none=True, metadata={"description": "the staff's unit"})
     added_at = Instant()
+
+
+# How a citizen gave a grid agent consent to submit for them.
+CONSENT_METHODS = ("signed_form", "fingerprint", "verbal_recorded")
+
+
+class AgentConsentSchema(Schema):
+    """The citizen's consent, as a signed-in grid agent records it."""
+
+    error_messages = SCHEMA_ERRORS
+
+    method = fields.Str(required=True, error_messages=REQUIRED, validate=validate.OneOf(
+        CONSENT_METHODS, error="应为书面签字、按手印或口头同意（录音）之一"), metadata={
+        "description": "signed_form: 书面签字, fingerprint: 按手印, verbal_recorded: 口头同意（录音）"})
+    given_at = fields.AwareDateTime(required=True, error_messages={
+        **REQUIRED, "invalid": "应为带时区的时间", "invalid_awareness": "应为带时区的时间"})
+    record = Text("同意记录", 200)
+
+
+class AgentPetitionSchema(Schema):
+    """A petition a grid agent submitted: no personal data."""
+
+    case_number = fields.Str()
+    title = fields.Str()
+    category = fields.Str()
+    area_code = fields.Str()
+    submitted_at = Instant()
+    consent_method = fields.Str(allow_none=True)
+    consent_given_at = Instant(allow_none=True)

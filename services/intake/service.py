@@ -12,7 +12,7 @@ from core.metrics import WorkerMetrics
 from core.roles import REGISTERED_APP
 from core.sealed import SealerProvider, sealed_rpc
 from core.store import Store
-from services.intake import attachments, audit, petitions, phone_codes
+from services.intake import agents, attachments, audit, petitions, phone_codes
 from services.intake.dependencies import BlobsProvider, ReferenceData, SettingsProvider
 from services.intake.models import Base
 
@@ -82,6 +82,26 @@ class IntakeService:
             if receipt is None:
                 raise
             return receipt
+
+    @staff_rpc
+    def submit_by_agent(self, actor, data, consent, submission_id=None, client=None):
+        """A grid agent's submission for a citizen of the grid: ``actor`` is the
+        agent's token (verified as for staff), ``data`` sealed as every submission."""
+        data = self.submissions.open(data)
+        reference = self.reference_data()
+        try:
+            with self.store.transaction() as tx:
+                return agents.submit(tx, data, consent, actor, reference, self.settings,
+                                     submission_id, client)
+        except phone_codes.WrongCode as wrong:  # counted, as for the citizen's own submission
+            with self.store.transaction() as tx:
+                phone_codes.count_wrong_code(tx, wrong.code_id)
+            raise InvalidInput(wrong.message, wrong.details) from None
+
+    @staff_rpc
+    def agent_petitions(self, actor):
+        with self.store.transaction() as tx:
+            return agents.submitted_by(tx, actor, self.settings)
 
     @staff_rpc
     def submit_from_app(self, actor, data, submission_id=None, client=None):

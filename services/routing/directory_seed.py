@@ -11,7 +11,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from core.roles import BUREAU_ADMIN, BUREAU_SUPERVISOR, HANDLER
+from core.roles import BUREAU_ADMIN, BUREAU_SUPERVISOR, GRID_AGENT, HANDLER
 from services.routing.auth import one_time_password
 from services.routing.models import Area, Category, RoutingRule, StaffAccount, Unit
 
@@ -81,6 +81,8 @@ DEMO_STAFF = {
     "lixia_housing": ("370102-ZJJ", HANDLER),
     "zhangqiu_hrss": ("370114-RSJ", HANDLER),
     "jiefanglu_office": ("370102001-JDB", HANDLER),
+    # a grid agent (信访代理员) of 解放路街道: submits for citizens of the street
+    "jiefanglu_agent": ("370102001-JDB", GRID_AGENT),
 }
 
 

@@ -5,22 +5,19 @@ supervision order, the unit answers it, the bureau closes it. Along the way
 the petitioner's data is shown (audited) and every page is screenshotted at
 phone and desktop size. Prints what it saw as JSON.
 
-Run by test_staff_console.py in a process of its own (Playwright's sync API
-and the suite's eventlet do not mix): ``staff_console.py URL CASE_NUMBER OUT_DIR``."""
+Run by test_staff_console.py through tests.e2e.browser.run_script:
+``python -m tests.e2e.staff_console URL CASE_NUMBER``; every page gets
+browser.check_page (axe: no serious or critical violation; reflow at 320 px
+and text at 200%) and its screenshots (``staff-NAME-phone.png``, ``-desktop``)."""
 import json
 import sys
 from datetime import date, timedelta
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from tests.e2e.browser import DESKTOP, browser, check_page, new_page, watch
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "petition-demo"
-SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
-# every page of the console: hash -> the element that says it has loaded
-PAGES = {"queue": "#queue-table tbody tr", "supervision": "#supervision-units table",
+# the console's other pages: hash -> the element that says it has loaded
+PAGES = {"supervision": "#supervision-units table",
          "units": "#units-list table", "checks": "#draw-unit_code option",
          "rules": "#rules-list table", "accounts": "#accounts-error p, #accounts-list table",
          "reads": "#reads-list table, #reads-list p", "bulletins": "#bulletins-list table, #bulletins-list p",
@@ -28,12 +25,11 @@ PAGES = {"queue": "#queue-table tbody tr", "supervision": "#supervision-units ta
 
 
 class Console:
-    def __init__(self, browser, url, username, seen):
-        self.context = browser.new_context(viewport=SIZES["desktop"])
-        self.page = self.context.new_page()
+    def __init__(self, chromium, url, username, seen):
+        self.page = new_page(chromium, DESKTOP)
         self.url, self.seen = url, seen
-        # a script error; an error answer (shown on the page) is only noted
-        self.page.on("pageerror", lambda e: seen["script_errors"].append(f"{username}: {e}"))
+        # script errors and CSP refusals; an error answer (shown on the page) is only noted
+        self.errors = watch(self.page)
         self.page.on("response", lambda r: r.status >= 400 and seen["error_answers"].append(
             f"{username}: {r.status} {r.request.method} {r.url[len(url):]}"))
         self.page.on("request", lambda r: not r.url.startswith(url) and seen["foreign"].append(r.url))
@@ -72,36 +68,21 @@ class Console:
     def fact(self, id_):
         return self.page.text_content(f"#{id_}")
 
-    def screenshots(self, name, out_dir, selector=None):
-        for size, viewport in SIZES.items():
-            self.page.set_viewport_size(viewport)
-            if selector:
-                self.page.wait_for_selector(selector, state="attached")
-            self.page.screenshot(path=str(out_dir / f"staff-{name}-{size}.png"), full_page=True)
-        self.page.set_viewport_size(SIZES["desktop"])
-
-    def axe(self, name, axe_source):
-        """axe-core's serious and critical violations on the page as it is now."""
-        if axe_source is None:
-            return
-        self.page.add_script_tag(content=axe_source)
-        found = self.page.evaluate("""async () => (await axe.run()).violations
-            .filter(v => ['serious', 'critical'].includes(v.impact))
-            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))""")
-        self.seen["axe"][name] = found
+    def check(self, name):
+        """axe, reflow and large text, then the screenshots: browser.check_page."""
+        check_page(self.page, name, f"staff-{name}")
+        self.seen["checked"].append(name)
 
 
-def main(url, case_number, out_dir, axe_path=""):
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    axe_source = Path(axe_path).read_text() if axe_path else None
-    seen = {"script_errors": [], "error_answers": [], "foreign": [], "axe": {}}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        # bypass_csp: only so the test can inject axe-core into the page
-        unit = Console(browser, url, "lixia_housing", seen)
+def main(url, case_number):
+    seen = {"error_answers": [], "foreign": [], "checked": []}
+    with browser() as chromium:
+        signing_in = new_page(chromium, DESKTOP)
+        signing_in.goto(f"{url}/staff")
+        signing_in.wait_for_selector("#view-sign-in:not([hidden])")
+        check_page(signing_in, "sign-in", "staff-sign-in")
+        unit = Console(chromium, url, "lixia_housing", seen)
         page = unit.page
-        unit.axe("sign-in+queue", axe_source)
         # the queue's 待受理 tab, searched by the case number
         page.click("[data-queue=new]")
         page.fill("#q-search", case_number[:12])
@@ -109,7 +90,7 @@ def main(url, case_number, out_dir, axe_path=""):
         page.wait_for_selector(f"#queue-table tr[data-case='{case_number}']")
         seen["queue_rows"] = page.eval_on_selector_all(
             "#queue-table tbody tr[data-case]", "rows => rows.map(r => r.dataset.case)")
-        unit.screenshots("queue", out_dir)
+        unit.check("queue")
         page.click(f"#queue-table a[href='#case/{case_number}']")
         page.wait_for_selector(f"#view-case[data-loaded='{case_number}']")
         seen["masked"] = unit.fact("p-id")
@@ -118,8 +99,7 @@ def main(url, case_number, out_dir, axe_path=""):
         seen["revealed"] = unit.fact("p-id")
         seen["steps_routed"] = page.eval_on_selector_all(
             "#steps form", "forms => forms.map(f => f.dataset.action)")
-        unit.axe("case", axe_source)
-        unit.screenshots("case", out_dir)
+        unit.check("case")
 
         seen["accept"] = unit.step("accept")
         seen["status_after_accept"] = unit.fact("case-status")
@@ -135,9 +115,9 @@ def main(url, case_number, out_dir, axe_path=""):
             "until": (due + timedelta(days=7)).isoformat()})
         seen["extension_state"] = unit.fact("case-extension")
 
-        bureau = Console(browser, url, "lixia_bureau", seen)
+        bureau = Console(chromium, url, "lixia_bureau", seen)
         bureau.open_case(case_number)
-        bureau.axe("case-bureau", axe_source)
+        bureau.check("case-bureau")
         seen["approve"] = bureau.step("approve_extension")
         seen["due_after_approval"] = bureau.page.text_content("dt:has-text('办理期限') + dd")
 
@@ -161,12 +141,15 @@ def main(url, case_number, out_dir, axe_path=""):
             bureau.page.goto(f"{url}/staff#{name}")
             bureau.page.wait_for_selector(f"#view-{name}:not([hidden])")
             bureau.page.wait_for_selector(f"#view-{name} :is({ready})", state="attached")
-            bureau.axe(name, axe_source)
-            bureau.screenshots(name, out_dir)
-        seen["reads"] = bureau.page.goto(f"{url}/staff#reads") and None
-        bureau.page.wait_for_selector("#reads-list table")
-        seen["reads"] = bureau.page.text_content("#reads-list")
-        browser.close()
+            bureau.check(name)
+            if name == "reads":
+                seen["reads"] = bureau.page.text_content("#reads-list")
+            if name == "dashboard":
+                seen["dashboard"] = bureau.page.eval_on_selector_all(
+                    "#t-rates tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+                seen["dashboard_status"] = bureau.page.eval_on_selector_all(
+                    "#t-status tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+        seen["script_errors"] = unit.errors + bureau.errors
     print(json.dumps(seen, ensure_ascii=False))
 
 

@@ -1,38 +1,16 @@
-"""The staff console (/staff) and the grid agent's page (/agent), their local
-assets, and the API routes only they needed: the directory's units, the
+"""The staff console (/staff), and the API routes only it needed: the directory's units, the
 audited "show" of a petitioner's data, the audit log of personal-data reads,
-routing rules with who changed what, and the agent's submissions.
+routing rules with who changed what, the caseload by status and track.
 
-Pages and assets are files in static/ (no build step; Chart.js vendored with
-its licence in static/vendor/chartjs/). Their Content-Security-Policy allows
-scripts and styles from this origin only: nothing loads from elsewhere."""
-from pathlib import Path
-
-from werkzeug import Response
-
-from core.errors import NotFound
+The pages are files in static/console/ served as every page is (pages.py:
+its Content-Security-Policy, assets under /static/; Chart.js vendored with its
+licence in static/vendor/chartjs/): nothing loads from elsewhere."""
+from services.gateway import pages
 from services.gateway.auth import staff_only
 from services.gateway.http import API, http, json_body
 from services.intake.schemas import PersonalReadSchema, RevealedSchema
 from services.routing.schemas import RuleChangeSchema, RuleSchema, UnitSchema
 from services.tracking.schemas import CaseloadSchema
-
-STATIC = Path(__file__).parent.parent / "static"
-PAGES = {"staff": STATIC / "console" / "staff.html"}
-# what /console/<name> serves: a fixed list, never a path from the request
-ASSETS = {
-    "staff.js": (STATIC / "console" / "staff.js", "text/javascript"),
-    "console.js": (STATIC / "console" / "console.js", "text/javascript"),
-    "console.css": (STATIC / "console" / "console.css", "text/css"),
-    "chart.umd.js": (STATIC / "vendor" / "chartjs" / "chart.umd.js", "text/javascript"),
-}
-POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-          "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-
-
-def page(name):
-    return Response(PAGES[name].read_bytes(), mimetype="text/html",
-                    headers={"Content-Security-Policy": POLICY})
 
 
 class ConsoleRoutes:
@@ -45,20 +23,7 @@ class ConsoleRoutes:
         responses:
           "200": {description: "the page", content: {text/html: {schema: {type: string}}}}
         """
-        return page("staff")
-
-    @http("GET", "/console/<string(maxlength=40):name>")
-    def console_asset(self, request, name):
-        """A script or style of the console's pages
-        ---
-        responses:
-          "200": {description: "the file", content: {text/javascript: {schema: {type: string}}}}
-        """
-        if name not in ASSETS:
-            raise NotFound(f"no asset {name}")
-        path, mimetype = ASSETS[name]
-        return Response(path.read_bytes(), mimetype=mimetype,
-                        headers={"Cache-Control": "no-cache"})
+        return pages.page("console/staff")
 
     @http("GET", f"{API}/units")
     @staff_only

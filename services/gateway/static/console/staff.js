@@ -37,9 +37,11 @@
     ...(blank ? [el("option", { value: "", text: blank })] : []),
     ...items.map(([value, text]) => el("option", { value, text })));
 
+  // a table in a region that scrolls sideways on a narrow screen (reachable by keyboard)
   function table(headers, rows) {
-    return el("table", {}, el("thead", {}, el("tr", {}, headers.map((h) => el("th", { scope: "col", text: h })))),
-      el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((c) => el("td", {}, c))))));
+    return el("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-label": headers.join("、") },
+      el("table", {}, el("thead", {}, el("tr", {}, headers.map((h) => el("th", { scope: "col", text: h })))),
+        el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((c) => el("td", {}, c)))))));
   }
   const caseLink = (n) => el("a", { href: "#case/" + n, text: n });
 

@@ -1,0 +1,59 @@
+"""The grid agent's page (/agent) and its routes: a signed-in grid agent
+(信访代理员, core.roles.GRID_AGENT) submits for a citizen of the grid with the
+citizen's consent recorded (how and when given; intake stores it and checks
+the agent and the grid), and sees the petitions they submitted with their
+status."""
+from services.gateway import pages, schemas
+from services.gateway.auth import agent_only
+from services.gateway.http import API, client_address, http, json_body
+from services.gateway.routes.citizens import SUBMISSION_MAX_BYTES
+from services.intake.query_codes import new_submission_id
+from services.intake.schemas import SubmittedSchema
+
+
+class AgentRoutes:
+    """Mixed into GatewayService, which declares the RPC proxies used here."""
+
+    @http("GET", "/agent")
+    def agent_page(self, request):
+        """The grid agent's page: submit for a citizen with their consent, follow what was submitted
+        ---
+        responses:
+          "200": {description: "the page", content: {text/html: {schema: {type: string}}}}
+        """
+        return pages.page("console/agent")
+
+    @http("POST", f"{API}/agent/petitions")
+    @agent_only
+    def agent_submit(self, request, actor):
+        """A grid agent submits for a citizen of the grid, with the citizen's SMS code and consent
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
+        responses:
+          "201": {description: "accepted; tell the citizen the query code (also sent by SMS)",
+                  content: {application/json: {schema: SubmittedSchema}}}
+          "403": {description: "not a grid agent, or the area is outside the grid", content: {application/json: {schema: Error}}}
+        """
+        body = json_body(request, SUBMISSION_MAX_BYTES)
+        consent = body.pop("consent", None)
+        return 201, SubmittedSchema().dump(self.intake.submit_by_agent(
+            actor, self.submissions.seal(body), consent, new_submission_id(),
+            client_address(request)))
+
+    @http("GET", f"{API}/agent/petitions")
+    @agent_only
+    def agent_petitions(self, request, actor):
+        """The petitions the signed-in agent submitted, newest first, with their status
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: AgentPetitionView}}}}
+        """
+        found = []
+        for petition in self.intake.agent_petitions(actor):
+            case = self._public_case(petition["case_number"])
+            found.append({**petition, "status": case["status"], "unit_name": case.get("unit_name"),
+                          "due_date": case.get("due_date")})
+        return schemas.AgentPetitionView(many=True).dump(found)
+

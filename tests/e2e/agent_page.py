@@ -1,0 +1,60 @@
+"""Drives the grid agent's page in headless Chromium: the agent signs in,
+sends the code to the citizen's phone, types in what the citizen reads out,
+records how and when the citizen consented, submits, and finds the case in
+their list with its status. Every view gets browser.check_page (axe, reflow,
+large text, screenshots ``agent-*``). Prints what it saw as JSON.
+
+``python -m tests.e2e.agent_page URL SMS_LOG`` (run by test_agent_page.py)."""
+import json
+import sys
+
+from tests.e2e.browser import PHONE, browser, check_page, new_page, watch
+from tests.e2e.citizen_page import code_received
+
+CITIZEN_PHONE = "13687654321"
+
+
+def main(url, sms_log):
+    seen = {}
+    with browser() as chromium:
+        page = new_page(chromium, PHONE)
+        errors = watch(page)
+        page.goto(f"{url}/agent")
+        page.wait_for_selector("#view-sign-in:not([hidden])")
+        check_page(page, "agent sign-in", "agent-sign-in")
+        page.fill("#username", "jiefanglu_agent")
+        page.fill("#password", "petition-demo")
+        page.click("#sign-in-form button[type=submit]")
+        page.wait_for_selector("#a-area_code option", state="attached")
+        seen["grid_areas"] = page.eval_on_selector_all("#a-area_code option", "os => os.map(o => o.value)")
+        page.fill("#a-name", "赵六")
+        page.fill("#a-id_number", "11010519491231002X")
+        page.fill("#a-phone", CITIZEN_PHONE)
+        page.click("#send-code")
+        page.wait_for_selector("#code-status .ok")
+        page.fill("#a-sms_code", code_received(sms_log, CITIZEN_PHONE))
+        page.select_option("#a-category", "housing")
+        page.fill("#a-title", "老旧小区楼道照明损坏")
+        page.fill("#a-content", "解放路某小区楼道照明损坏三个月，老人夜间出行不便。")
+        page.select_option("#a-consent-method", "fingerprint")
+        page.fill("#a-consent-record", "按手印同意书 JFL-0042")
+        check_page(page, "agent submit form", "agent-submit")
+        page.click("#submit-button")
+        page.wait_for_selector("#receipt:not([hidden])")
+        seen["case_number"] = page.text_content("#r-case")
+        seen["query_code"] = page.text_content("#r-code")
+        for _ in range(60):  # routing takes a moment
+            page.goto(f"{url}/agent#submit")
+            page.goto(f"{url}/agent#mine")
+            row = page.wait_for_selector(f"#mine-list tr[data-case='{seen['case_number']}']")
+            seen["row"] = [c.text_content() for c in row.query_selector_all("td")]
+            if seen["row"][3] != "已提交":
+                break
+            page.wait_for_timeout(300)
+        check_page(page, "agent's list", "agent-mine")
+        seen["errors"] = errors
+    print(json.dumps(seen, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
