@@ -10,6 +10,7 @@ document.addEventListener('DOMContentLoaded', () => {
   const BEING_ASSIGNED = ['submitted', 'returned', 'transferring'];
   let code = null;
   let view = null;
+  const similar = window.Similar.panel($('similar'));
 
   const show = (id, on) => { $(id).hidden = !on; };
 
@@ -81,6 +82,7 @@ document.addEventListener('DOMContentLoaded', () => {
     const {status, body} = await P.api('/petitions/' + encodeURIComponent(code));
     if (status !== 200) {
       show('case', false);
+      similar.clear();
       const message = P.problem(status, body);
       P.showErrors($('follow-form'), $('follow-errors'), message,
         body && body.details ? body.details : (status === 404 ? {query_code: [message]} : null));
@@ -89,6 +91,8 @@ document.addEventListener('DOMContentLoaded', () => {
     P.clearErrors($('follow-form'), $('follow-errors'));
     view = body;
     render();
+    // similar published cases and the regulations (智慧信访); never waited for
+    if (focus) similar.ask(`/petitions/${encodeURIComponent(code)}/similar`);
     if (focus) { $('case').scrollIntoView({block: 'start'}); $('case').focus(); }
     return true;
   }

@@ -66,6 +66,10 @@
       'board.caption': '{from} 至 {to}', 'cases.title': '已办结的公开事项', 'cases.empty': '该期间暂无公开事项。',
       'cases.category': '类别', 'cases.area': '地区', 'cases.unit': '责任单位', 'cases.on_time': '是否按期',
       'cases.rating': '评价', 'yes': '是', 'no': '否', 'cases.more': '更多',
+      // the smart petition panel (similar.js)
+      'similar.title': '相似案例与相关政策', 'similar.intro': '已办结并公开的相似事项（最相似的在前）和相关法规政策，仅供参考。',
+      'similar.cases': '相似案例', 'similar.none': '暂无相似的公开案例。', 'similar.regulations': '相关法规政策',
+      'similar.handling': '办理方式', 'similar.result': '办理结果', 'similar.summary': '摘要',
     },
     en: {
       colon: ': ', site: 'Jinan Online Petitions', skip: 'Skip to main content', 'nav.label': 'Main sections',
@@ -126,6 +130,9 @@
       'board.caption': '{from} to {to}', 'cases.title': 'Concluded public cases', 'cases.empty': 'No public cases in this period yet.',
       'cases.category': 'Category', 'cases.area': 'Area', 'cases.unit': 'Unit', 'cases.on_time': 'On time',
       'cases.rating': 'Rating', 'yes': 'yes', 'no': 'no', 'cases.more': 'More',
+      'similar.title': 'Similar cases and regulations', 'similar.intro': 'Concluded public cases like yours (closest first) and the regulations that apply; for reference only.',
+      'similar.cases': 'Similar cases', 'similar.none': 'No similar public case yet.', 'similar.regulations': 'Regulations',
+      'similar.handling': 'How it was handled', 'similar.result': 'Result', 'similar.summary': 'summary',
     },
   };
   const STORE = 'portal.lang';

@@ -98,6 +98,29 @@ document.addEventListener('DOMContentLoaded', async () => {
   field('category').addEventListener('change', describeCategory);
   count('title'); count('content');
 
+  // --- similar cases and regulations as the person types (智慧信访) -----------
+  // Only what the search reads is sent (title, content, category, area), once
+  // the typing pauses and the title says something; the panel never blocks.
+  const SIMILAR_PAUSE_MS = 600;
+  const SIMILAR_MIN_TITLE = 4;
+  const similar = window.Similar.panel(field('similar'));
+  let pause = null;
+  function askSimilar() {
+    clearTimeout(pause);
+    const title = field('title').value.trim();
+    if ([...title].length < SIMILAR_MIN_TITLE) { similar.clear(); return; }
+    pause = setTimeout(() => {
+      const query = {title: [...title].slice(0, Number(field('title').dataset.max)).join(''),
+                     content: [...field('content').value].slice(0, Number(field('content').dataset.max)).join('')};
+      if (field('category').value) query.category = field('category').value;
+      const area = field('town').value || field('district').value;
+      if (area) query.area_code = area;
+      similar.ask('/public/similar', {method: 'POST', body: query});
+    }, SIMILAR_PAUSE_MS);
+  }
+  ['title', 'content'].forEach(id => field(id).addEventListener('input', askSimilar));
+  ['category', 'district', 'town'].forEach(id => field(id).addEventListener('change', askSimilar));
+
   // --- the whole form, before it is sent ------------------------------------
   function problems() {
     const found = {};
@@ -190,6 +213,7 @@ document.addEventListener('DOMContentLoaded', async () => {
       P.clearErrors(form, summary);
       field('receipt').hidden = true;
       form.reset();  // a shared computer must not keep the ID number on screen
+      clearTimeout(pause); similar.clear();
       fillTowns(); describeCategory(); count('title'); count('content');
       field('code-status').textContent = '';
       showReceipt(body);

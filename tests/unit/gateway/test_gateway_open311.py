@@ -94,3 +94,17 @@ def test_the_form_body_is_checked_before_any_service(api):
     assert bad_key.status_code == 403
     assert requests.get(f"{base}/services.json", params={"jurisdiction_id": "999999"}
                         ).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["requests/{}", "tokens/{}", "services/{}"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_overlong_id_is_the_specs_not_found_in_the_asked_format(api, path, fmt):
+    base, tracking = api
+    response = requests.get(f"{base}/{path.format('0' * 51)}.{fmt}")
+    assert response.status_code == 404
+    if fmt == "json":
+        assert response.json() == [{"code": 404, "description": "no such item"}]
+    else:
+        assert response.headers["Content-Type"].startswith("text/xml")
+        assert ElementTree.fromstring(response.content).findtext("error/code") == "404"
+    assert tracking.queries == []  # refused before any service
