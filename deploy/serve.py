@@ -22,6 +22,7 @@ hangs for good. Here:
 ``HEALTH_PORT`` (``[host:]port``) serves /livez, /readyz and /metrics
 (deploy/probes.py).
 """
+import core.quiet  # noqa: F401, I001  (first: before anything imports eventlet)
 import eventlet
 
 eventlet.monkey_patch()  # noqa: E402  (before anything imports sockets)
