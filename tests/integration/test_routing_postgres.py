@@ -18,7 +18,7 @@ def test_migrate_seed_and_route_on_postgres(postgres_url):
     engine = make_engine(postgres_url)
     store = StoreHandle(sessionmaker(engine, expire_on_commit=False), handler="routing.test")
     with store.transaction() as tx:
-        assert directory_seed.seed(tx, "petition-demo") == {"rules": 14, "staff_accounts": 6,
+        assert directory_seed.seed(tx, "petition-demo") == {"rules": 14, "staff_accounts": 9,
                                                           "one_time_passwords": {}}
     with store.transaction() as tx:  # idempotent on PostgreSQL too
         assert directory_seed.seed(tx, "petition-demo") == {"rules": 0, "staff_accounts": 0,
