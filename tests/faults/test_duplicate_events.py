@@ -13,6 +13,7 @@ import pytest
 from kombu import Connection, Exchange, Queue
 
 from core import events
+from core.areas import EVERYTHING
 from core.errors import NotFound
 from tests.faults.support import (
     api,
@@ -36,7 +37,9 @@ class Capture:
 
     def __init__(self, stack, contract):
         self.connection = Connection(stack.env["AMQP_URI"])
-        self.queue = Queue(f"faults-capture-{secrets.token_hex(4)}", routing_key=contract.event_type,
+        # a case's events carry its county in the key (core/areas.py): bind them all
+        self.queue = Queue(f"faults-capture-{secrets.token_hex(4)}",
+                           routing_key=f"{contract.event_type}.{EVERYTHING}",
                            exchange=Exchange(contract.exchange, type="topic", durable=True),
                            auto_delete=False, durable=False)
         self.queue = self.queue(self.connection.default_channel)
