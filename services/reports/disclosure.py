@@ -18,6 +18,7 @@ from core.validation import load
 from services.reports.access import in_jurisdiction
 from services.reports.models import CaseFact, UnitName, WithheldCase
 from services.reports.schemas import (
+    CaseNumbersSchema,
     OpenDataQuerySchema,
     PublishedQuerySchema,
     WithholdSchema,
@@ -76,6 +77,14 @@ def is_listed(tx, fact):
     (but the period's), for one case (the similar-case index follows it)."""
     return bool(fact.concluded_at and fact.publish
                 and tx.session.get(WithheldCase, fact.case_number) is None)
+
+
+def withheld_among(tx, case_numbers):
+    """Which of ``case_numbers`` staff withheld from the public: other public
+    lists (Open311's, built on tracking's cases) leave them out too."""
+    numbers = load(CaseNumbersSchema(), {"case_numbers": case_numbers})["case_numbers"]
+    return sorted(tx.session.scalars(select(WithheldCase.case_number).where(
+        WithheldCase.case_number.in_(numbers))))
 
 
 def withhold(tx, case_number, reason, actor):

@@ -78,6 +78,10 @@ def similar_for_staff(tx, query, actor, settings):
     return {**answer, "suggested_unit": similar.suggested_unit(pool)}
 
 
+def withheld_among(tx, case_numbers):
+    return disclosure.withheld_among(tx, case_numbers)
+
+
 def withhold(tx, case_number, reason, actor):
     actor = access.bureau(actor, "withholding a case from publication")
     answer, fact = disclosure.withhold(tx, case_number, reason, actor)

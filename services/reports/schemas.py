@@ -74,6 +74,12 @@ class WithholdSchema(_Input):
     reason = fields.Str(required=True, validate=validate.Length(min=2, max=500))
 
 
+class CaseNumbersSchema(_Input):
+    """A page of a public list's case numbers (Open311's page is at most 200)."""
+    case_numbers = fields.List(fields.Str(validate=validate.Length(min=1, max=20)),
+                               required=True, validate=validate.Length(max=200))
+
+
 class SimilarQuerySchema(_Input):
     """What a citizen is writing (or has written: ``case_number``, which is
     then not shown as similar to itself)."""

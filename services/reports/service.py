@@ -51,6 +51,11 @@ class ReportsService:
         with self.store.transaction() as tx:
             return reports.similar_for_staff(tx, query, actor, self.settings)
 
+    @rpc
+    def withheld_among(self, case_numbers):
+        with self.store.transaction() as tx:
+            return reports.withheld_among(tx, case_numbers)
+
     @staff_rpc
     def withhold(self, case_number, reason, actor):
         with self.store.transaction() as tx:

@@ -344,7 +344,12 @@ class Open311Routes:
         return [_request(cases[0], request.args.get("extensions") == "true", self._categories())]
 
     def _requests(self, query):
-        return self.tracking.public_requests(query)
+        # tracking leaves out what the petitioner asked not to publish; reports
+        # knows what staff withheld (a page may then come back short)
+        cases = self.tracking.public_requests(query)
+        withheld = set(self.reports.withheld_among([c["case_number"] for c in cases])
+                       if cases else ())
+        return [case for case in cases if case["case_number"] not in withheld]
 
 
 def _request(case, extended, names):

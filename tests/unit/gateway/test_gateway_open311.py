@@ -40,10 +40,24 @@ class Tracking:
         return [] if wanted and CASE["case_number"] not in wanted else [CASE]
 
 
+class Reports:
+    def __init__(self):
+        self.withheld = set()
+
+    def withheld_among(self, case_numbers):
+        return sorted(self.withheld.intersection(case_numbers))
+
+
 @pytest.fixture
-def api():
+def reports():
+    return Reports()
+
+
+@pytest.fixture
+def api(reports):
     tracking = Tracking()
-    with gateway_url({"routing": Routing(), "tracking": tracking}, KEYS) as url:
+    with gateway_url({"routing": Routing(), "tracking": tracking, "reports": reports},
+                     KEYS) as url:
         yield url.replace("/api/v1", "/open311/v2"), tracking
 
 
@@ -108,3 +122,12 @@ def test_an_overlong_id_is_the_specs_not_found_in_the_asked_format(api, path, fm
         assert response.headers["Content-Type"].startswith("text/xml")
         assert ElementTree.fromstring(response.content).findtext("error/code") == "404"
     assert tracking.queries == []  # refused before any service
+
+
+def test_a_case_staff_withheld_is_on_no_open311_list(api, reports):
+    base, _ = api
+    reports.withheld.add(CASE["case_number"])
+    assert requests.get(f"{base}/requests.json").json() == []
+    one = requests.get(f"{base}/requests/{CASE['case_number']}.json")
+    assert one.status_code == 404 and one.json()[0]["code"] == 404
+    assert requests.get(f"{base}/tokens/{CASE['case_number']}.json").status_code == 404

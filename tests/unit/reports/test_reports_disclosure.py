@@ -69,6 +69,10 @@ def test_staff_withhold_a_case_with_a_reason_and_it_stays_withheld_after_a_rebui
         with pytest.raises(InvalidInput):
             reports.withhold(tx, case_number(7), "", BUREAU)
         assert reports.withhold(tx, case_number(7), "涉及个人隐私", BUREAU)["withheld"]
+        # what other public lists (Open311) ask: which of these are withheld
+        assert reports.withheld_among(tx, [case_number(n) for n in (1, 7, 10)]) == [case_number(7)]
+        with pytest.raises(InvalidInput):
+            reports.withheld_among(tx, ["x" * 21])
     assert listed(month) == [2, 1, 10]
     with month.transaction() as tx:
         projections.rebuild(tx, settings)
