@@ -83,8 +83,9 @@ class MaterialRoutes:
         ---
         security: [{bearer: []}]
         responses:
-          "200": {description: "the file, as attached",
-                  content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+          "200": {description: "the file, as attached, with the type read from its content (an image, PDF or office document: intake's ALLOWED_TYPES)",
+                  content: {image/*: {schema: {type: string, format: binary}},
+                            application/*: {schema: {type: string, format: binary}}}}
         """
         found = self.intake.case_material(case_number, attachment_id, actor)
         return download(base64.b64decode(found["content"]), found,
