@@ -70,6 +70,15 @@ def whole_months(start, end, today):
     return (first, _next_month(last) - timedelta(days=1)) if last >= first else None
 
 
+def _sources(start, end, months):
+    """(counter table, day conditions) to sum: the monthly counters for the
+    whole ``months`` (first, last day) if any, the daily ones for the rest."""
+    if not months:
+        return [(DailyCount, [DailyCount.day.between(start, end)])]
+    return [(MonthlyCount, [MonthlyCount.day.between(*months)]),
+            (DailyCount, [DailyCount.day.between(start, end), ~DailyCount.day.between(*months)])]
+
+
 def _next_month(day):
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
@@ -96,10 +105,7 @@ def figures(tx, query, today):
     start, end = resolve_period(query, today)
     months = None if by == "day" else whole_months(start, end, today)
     rows = []
-    for model, days in (((MonthlyCount, [MonthlyCount.day.between(*months)]),
-                         (DailyCount, [DailyCount.day.between(start, end),
-                                       ~DailyCount.day.between(*months)]))
-                        if months else ((DailyCount, [DailyCount.day.between(start, end)]),)):
+    for model, days in _sources(start, end, months):
         column = _group_column(by, query.get("area_code"), model)
         key = (column if column is not None else func.min("")).label("key")
         # a due date counts (on time or overdue) once it has passed
