@@ -139,6 +139,14 @@ PHRASES = [
     ("当前办理状态不允许此操作", "case {case} is {detail}"),
     ("服务暂时无法响应，请稍后再试", "{service} did not answer in time; try again later"),
     ("服务暂时无法连接，请稍后再试", "{service} is not reachable; try again later"),
+    # Webhook addresses (services/notify/destinations.py)
+    ("推送地址不被允许", "This address may not receive webhooks"),
+    ("只接受https地址", "https only"),
+    ("地址中不能含用户名或密码", "no user name or password in the address"),
+    ("缺少主机名", "no host name"),
+    ("无法解析主机名{host}", "{host} does not resolve"),
+    ("{host}解析到非公网地址{address}（{kind}）",
+     "{host} resolves to {address}, not a public address ({kind})"),
 ]
 
 

@@ -51,6 +51,8 @@ class LocalStack:
         self.env = {**os.environ, **{
             f"{s.upper()}_DB_URL": f"sqlite:///{self.var_dir}/{s}.db" for s in STORED_SERVICES},
             "SMS_LOG_PATH": str(self.var_dir / "sms.log"),
+            # A developer's receivers run on this machine (never in production).
+            "WEBHOOK_ALLOW_HTTP": "true", "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "ATTACHMENT_DIR": str(self.var_dir / "attachments"),
             "GATEWAY_ADDRESS": f"127.0.0.1:{self.gateway_port}",
             "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore::DeprecationWarning",

@@ -5,6 +5,7 @@ from nameko.extensions import DependencyProvider
 from core.errors import ConfigurationError
 from core.privacy import FieldCipher
 from core.sealed import Sealer
+from services.notify.destinations import Destinations
 from services.notify.providers import email_provider_from_config, provider_from_config
 from services.notify.sending import Delivery, RetryPolicy
 from services.notify.webhooks import WebhookProvider
@@ -35,7 +36,7 @@ class DeliveryProvider(DependencyProvider):
             ),
             private=Sealer(config.get("PRIVATE_EVENT_KEYS"), "PRIVATE_EVENT_KEYS"),
             email=email_provider_from_config(config),
-            webhook=WebhookProvider(config.get("WEBHOOK_TIMEOUT_SECONDS", 10)),
+            webhook=WebhookProvider(Destinations.from_config(config)),
             webhook_policy=RetryPolicy(
                 base_seconds=float(config.get("WEBHOOK_RETRY_BASE_SECONDS", 60)),
                 max_attempts=int(config.get("WEBHOOK_MAX_ATTEMPTS", 12)),

@@ -138,7 +138,8 @@ class NotifyService:
     @staff_rpc
     def register_webhook(self, actor, data):
         with self.store.transaction() as tx:
-            return webhooks.register(tx, self.delivery.cipher, actor, data)
+            return webhooks.register(tx, self.delivery.cipher, self.delivery.webhook.destinations,
+                                     actor, data)
 
     @staff_rpc
     def list_webhooks(self, actor):

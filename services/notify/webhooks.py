@@ -25,11 +25,12 @@ import requests
 from sqlalchemy import select, update
 
 from core import events
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, translate
 from core.roles import BUREAU_ADMIN
 from core.store import utcnow
 from core.validation import load
 from services.notify import messages
+from services.notify.destinations import Refused
 from services.notify.models import (
     ACTIVE,
     EMAIL,
@@ -99,10 +100,11 @@ def verify(secret, header, body, now=None, tolerance=TOLERANCE_SECONDS):
 
 class WebhookProvider(SmsProvider):
     """Posts one delivery; its address is ``{url, secret, delivery, kind}``
-    (kept encrypted with the message). Acknowledged: any 2xx answer."""
+    (kept encrypted with the message). Acknowledged: any 2xx answer. Only to
+    where ``destinations`` allows (services/notify/destinations.py)."""
 
-    def __init__(self, timeout=10):
-        self.timeout = float(timeout)
+    def __init__(self, destinations):
+        self.destinations = destinations
 
     def send(self, address, text):
         to, body = json.loads(address), text.encode()
@@ -110,18 +112,20 @@ class WebhookProvider(SmsProvider):
                    "X-Petition-Delivery": to["delivery"], "X-Petition-Event": to["kind"],
                    SIGNATURE_HEADER: sign(to["secret"], time.time(), body)}
         try:
-            answer = requests.post(to["url"], data=body, headers=headers, timeout=self.timeout,
-                                   allow_redirects=False)
+            answer = self.destinations.post(to["url"], data=body, headers=headers)
+        except Refused as refusal:
+            raise SendFailed(f"address refused: {translate(refusal.reason, 'en')}") from None
         except requests.RequestException as exc:
             raise SendFailed(f"receiver unreachable: {type(exc).__name__}") from None
         if not 200 <= answer.status_code < 300:
             raise SendFailed(f"receiver answered {answer.status_code}")
 
 
-def register(tx, cipher, actor, data):
+def register(tx, cipher, destinations, actor, data):
     """A unit's administrator registers an endpoint for its own unit (a bureau
     administrator for any unit, named in ``unit_code``); only a bureau
-    administrator may register one for personal data."""
+    administrator may register one for personal data. The URL must be one
+    ``destinations`` allows."""
     data = load(EndpointInput(), data)
     unknown = sorted(set(data["kinds"]) - set(KINDS))
     if unknown:
@@ -132,6 +136,7 @@ def register(tx, cipher, actor, data):
     if data["personal_data"] and actor["role"] != BUREAU_ADMIN:
         raise InvalidInput("只有信访局管理员可以登记接收个人信息的地址",
                            {"personal_data": ["a bureau administrator only"]})
+    destinations.require(data["url"])
     secret = secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint(unit_code=unit_code, url=data["url"], kinds=sorted(set(data["kinds"])),
                                personal_data=data["personal_data"],

@@ -39,6 +39,8 @@ def test_webhooks_retry_acknowledge_once_pause_and_replay(container_factory, amq
     container_factory(NotifyService, service_config(
         amqp_uri, url, SEND_INTERVAL_SECONDS=0.1, WEBHOOK_RETRY_BASE_SECONDS=0.2,
         WEBHOOK_MAX_ATTEMPTS=20, WEBHOOK_PAUSE_AFTER=4,
+        # The receivers run on this machine: the operator's explicit allowance.
+        WEBHOOK_ALLOW_HTTP="true", WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
         CONTACT_ENCRYPTION_KEYS=secrets_env["CONTACT_ENCRYPTION_KEYS"],
         PRIVATE_EVENT_KEYS=secrets_env["PRIVATE_EVENT_KEYS"],
         ACTOR_VERIFY_KEY=secrets_env["ACTOR_VERIFY_KEY"], SMS_LOG_PATH=str(tmp_path / "sms.log"),

@@ -1,5 +1,7 @@
 """The channel routes over real HTTP, notify replaced by a stand-in that
 checks the actor token and the role as notify does."""
+import socket
+
 import pytest
 import requests
 
@@ -8,11 +10,24 @@ from core.errors import Forbidden
 from core.privacy import FieldCipher
 from deploy.keys import new_secrets
 from services.notify import messages, webhooks
+from services.notify.destinations import Destinations
 from services.notify.models import Base
 from tests.kit import gateway_url, sqlite_store
 
 KEYS = new_secrets()
 CIPHER = FieldCipher(KEYS["CONTACT_ENCRYPTION_KEYS"])
+
+
+def resolve(host, port, type=0):
+    """The name server as the tests need it: the unit's host is public, the
+    other name an internal one (an address literal as it is)."""
+    address = {"ops.lixia.gov.cn": "220.181.38.148", "intranet.lixia.gov.cn": "10.8.0.3"}.get(host)
+    if address is None:
+        return socket.getaddrinfo(host, port, type=type)
+    return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+
+DESTINATIONS = Destinations(resolve=resolve)
 LEADER = {"username": "lixia_leader", "unit_code": "370102-ZJJ", "unit_name": "历下区住建局",
           "role": "unit_leader", "area_code": "370102"}
 
@@ -32,7 +47,8 @@ class Notify:
         return self._call(messages.set_unit_contact, actor, unit_code, data)
 
     def register_webhook(self, actor, data):
-        return self._call(lambda tx, a, d: webhooks.register(tx, CIPHER, a, d), actor, data)
+        return self._call(lambda tx, a, d: webhooks.register(tx, CIPHER, DESTINATIONS, a, d),
+                          actor, data)
 
     def list_webhooks(self, actor):
         return self._call(webhooks.endpoints, actor)
@@ -90,6 +106,22 @@ def test_webhook_registration_listing_and_their_refusals(api):
     not_a_url = requests.post(f"{api}/webhooks", headers=leader, json={
         "url": "file:///etc/passwd", "kinds": ["case_assigned"]})
     assert not_a_url.status_code == 400 and "url" in not_a_url.json()["details"]
+    for url, reason in (
+            ("http://ops.lixia.gov.cn/hooks", "https only"),
+            ("https://ops:secret@ops.lixia.gov.cn/hooks", "no user name or password in the address"),
+            ("https://169.254.169.254/latest/meta-data/",
+             "169.254.169.254 resolves to 169.254.169.254, not a public address (link-local)"),
+            ("https://intranet.lixia.gov.cn/hooks",
+             "intranet.lixia.gov.cn resolves to 10.8.0.3, not a public address (private)")):
+        refused = requests.post(f"{api}/webhooks", headers={**leader, "Accept-Language": "en"},
+                                json={"url": url, "kinds": ["case_assigned"]})
+        assert refused.status_code == 400, url
+        assert refused.json()["message"] == "This address may not receive webhooks"
+        assert refused.json()["details"] == {"url": [reason]}
+    in_chinese = requests.post(f"{api}/webhooks", headers={**leader, "Accept-Language": "zh"},
+                               json={"url": "http://ops.lixia.gov.cn/hooks", "kinds": ["case_assigned"]})
+    assert in_chinese.json()["details"] == {"url": ["只接受https地址"]}
+    assert len(requests.get(f"{api}/webhooks", headers=leader).json()) == 1  # none kept
     deliveries = requests.get(f"{api}/webhooks/{endpoint['endpoint_id']}/deliveries",
                               headers=leader)
     assert deliveries.status_code == 200 and deliveries.json() == []
