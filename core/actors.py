@@ -28,7 +28,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from core.broker import CheckedArgumentRpc, TimedRpcProxy
+from core.broker import CheckedArgumentRpc, TimedRpcProxy, in_transaction
 from core.errors import ConfigurationError, Unauthorized
 
 ALGORITHM = "EdDSA"
@@ -168,10 +168,13 @@ ACCOUNTS = "staff_accounts"
 
 def staff_rpc(method):
     """The entrypoint decorator: the token verified before the worker, the
-    account checked first thing in it."""
+    account checked first thing in it (before any transaction opens)."""
+    method = in_transaction(method)
     signature = inspect.signature(method)
 
-    @functools.wraps(method)
+    # updated=(): nameko checks a request against ``checked``'s own
+    # (*args, **kwargs), as before; ``signature`` binds it in the worker.
+    @functools.wraps(method, updated=())
     def checked(self, *args, **kwargs):
         getattr(self, ACCOUNTS).check(signature.bind(self, *args, **kwargs).arguments["actor"])
         return method(self, *args, **kwargs)

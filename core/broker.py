@@ -1,5 +1,7 @@
 """Living with the broker's failures: RPC entrypoints that survive a lost
-connection, and RPC calls that give up in time.
+connection, and RPC calls that give up in time. Also where an RPC method is
+handed its transaction (``in_transaction``), as ``core.handlers.handles``
+hands an event handler its own.
 
 When RabbitMQ goes away while a worker is finishing, its ack or reply meets a
 dead socket: a plain ``ConnectionResetError`` or ``BrokenPipeError``, which
@@ -9,6 +11,7 @@ exits. Swallowing it is safe: the message was not acked, so the broker
 redelivers it once the consumer reconnects, and every handler here is
 idempotent (the inbox for events, the submission id for intake.submit).
 """
+import functools
 import inspect
 import logging
 
@@ -39,7 +42,37 @@ class ReliableRpc(Rpc):
             return result, exc_info
 
 
-rpc = ReliableRpc.decorator
+def in_transaction(method):
+    """An RPC method written ``method(self, tx, ...)`` runs in a transaction
+    of ``self.store`` that commits when it returns and rolls back when it
+    raises; callers see only its other parameters. Every RPC decorator here
+    (``rpc``, ``@staff_rpc``, ``@sealed_rpc``) applies it, so an entrypoint
+    is one line handing ``tx`` to its domain function::
+
+        @rpc
+        def units(self, tx):
+            return directory.units(tx)
+
+    A method without ``tx`` after ``self`` is returned as it is: one that
+    must call another service or hash a password before (or between)
+    transactions opens them itself."""
+    signature = inspect.signature(method)
+    parameters = list(signature.parameters.values())
+    if len(parameters) < 2 or parameters[1].name != "tx":
+        return method
+
+    @functools.wraps(method)
+    def handed_a_transaction(self, *args, **kwargs):
+        with self.store.transaction() as tx:
+            return method(self, tx, *args, **kwargs)
+    # What nameko checks a request's arguments against (inspect.getcallargs).
+    handed_a_transaction.__signature__ = signature.replace(
+        parameters=[parameters[0], *parameters[2:]])
+    return handed_a_transaction
+
+
+def rpc(method):
+    return ReliableRpc.decorator(in_transaction(method))
 
 
 class CheckedArgumentRpc(ReliableRpc):

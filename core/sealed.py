@@ -20,7 +20,7 @@ import json
 from cryptography.fernet import InvalidToken
 from nameko.extensions import DependencyProvider
 
-from core.broker import CheckedArgumentRpc
+from core.broker import CheckedArgumentRpc, in_transaction
 from core.errors import ConfigurationError, InvalidInput
 from core.privacy import FieldCipher
 
@@ -57,7 +57,8 @@ class SealedRpc(CheckedArgumentRpc):
         return self.sealer.open(value)
 
 
-sealed_rpc = SealedRpc.decorator
+def sealed_rpc(method):
+    return SealedRpc.decorator(in_transaction(method))
 
 
 class SealerProvider(DependencyProvider):

@@ -35,9 +35,8 @@ class IntakeService:
     tracking = TimedRpcProxy("tracking")
 
     @sealed_rpc
-    def request_phone_code(self, data, client=None):
-        with self.store.transaction() as tx:
-            return phone_codes.request_code(tx, data, client, self.settings)
+    def request_phone_code(self, tx, data, client=None):
+        return phone_codes.request_code(tx, data, client, self.settings)
 
     @sealed_rpc
     def prove_phone(self, data):
@@ -99,9 +98,8 @@ class IntakeService:
             raise InvalidInput(wrong.message, wrong.details) from None
 
     @staff_rpc
-    def agent_petitions(self, actor):
-        with self.store.transaction() as tx:
-            return agents.submitted_by(tx, actor, self.settings)
+    def agent_petitions(self, tx, actor):
+        return agents.submitted_by(tx, actor, self.settings)
 
     @staff_rpc
     def submit_from_app(self, actor, data, submission_id=None, client=None):
@@ -118,19 +116,16 @@ class IntakeService:
                                     client=client, app=actor["unit_name"])
 
     @rpc
-    def lookup(self, query_code):
-        with self.store.transaction() as tx:
-            return petitions.lookup(tx, query_code, self.settings)
+    def lookup(self, tx, query_code):
+        return petitions.lookup(tx, query_code, self.settings)
 
     @rpc
-    def case_number_for(self, query_code):
-        with self.store.transaction() as tx:
-            return petitions.case_number_for(tx, query_code, self.settings)
+    def case_number_for(self, tx, query_code):
+        return petitions.case_number_for(tx, query_code, self.settings)
 
     @staff_rpc
-    def petitioner(self, case_number, actor):
-        with self.store.transaction() as tx:
-            return petitions.petitioner(tx, case_number, actor, self.settings)
+    def petitioner(self, tx, case_number, actor):
+        return petitions.petitioner(tx, case_number, actor, self.settings)
 
     @staff_rpc
     def reveal_petitioner(self, case_number, actor):
@@ -139,14 +134,12 @@ class IntakeService:
             return audit.reveal(tx, case_number, actor, self.settings)
 
     @staff_rpc
-    def personal_data_reads(self, actor, filters=None):
-        with self.store.transaction() as tx:
-            return audit.reads(tx, actor, filters, self.settings)
+    def personal_data_reads(self, tx, actor, filters=None):
+        return audit.reads(tx, actor, filters, self.settings)
 
     @rpc
-    def audit_log(self, case_number):
-        with self.store.transaction() as tx:
-            return petitions.audit_log(tx, case_number, self.settings)
+    def audit_log(self, tx, case_number):
+        return petitions.audit_log(tx, case_number, self.settings)
 
 
     # Case materials. A file crosses RPC as base64 (``content``).
@@ -166,10 +159,9 @@ class IntakeService:
                                                  self.settings, self.blobs)
 
     @rpc
-    def materials(self, query_code):
+    def materials(self, tx, query_code):
         """The files the petitioner attached."""
-        with self.store.transaction() as tx:
-            return attachments.petitioner_list(tx, query_code, self.settings)
+        return attachments.petitioner_list(tx, query_code, self.settings)
 
     @staff_rpc
     def add_case_material(self, case_number, content, actor, filename=None):

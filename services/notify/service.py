@@ -116,47 +116,38 @@ class NotifyService:
         sending.send_due(self.store, self.delivery)
 
     @rpc
-    def messages_for_case(self, case_number):
-        with self.store.transaction() as tx:
-            return messages.for_case(tx, case_number)
+    def messages_for_case(self, tx, case_number):
+        return messages.for_case(tx, case_number)
 
     @rpc
-    def status_counts(self):
-        with self.store.transaction() as tx:
-            return messages.status_counts(tx)
+    def status_counts(self, tx):
+        return messages.status_counts(tx)
 
     @rpc
-    def query_code_sms_count(self, case_number):
-        with self.store.transaction() as tx:
-            return messages.query_code_sms_count(tx, case_number)
+    def query_code_sms_count(self, tx, case_number):
+        return messages.query_code_sms_count(tx, case_number)
 
     @staff_rpc
-    def set_unit_contact(self, actor, unit_code, data):
-        with self.store.transaction() as tx:
-            return messages.set_unit_contact(tx, actor, unit_code, data)
+    def set_unit_contact(self, tx, actor, unit_code, data):
+        return messages.set_unit_contact(tx, actor, unit_code, data)
 
     @staff_rpc
-    def register_webhook(self, actor, data):
-        with self.store.transaction() as tx:
-            return webhooks.register(tx, self.delivery.cipher, self.delivery.webhook.destinations,
-                                     actor, data)
+    def register_webhook(self, tx, actor, data):
+        return webhooks.register(tx, self.delivery.cipher, self.delivery.webhook.destinations,
+                                 actor, data)
 
     @staff_rpc
-    def list_webhooks(self, actor):
-        with self.store.transaction() as tx:
-            return webhooks.endpoints(tx, actor)
+    def list_webhooks(self, tx, actor):
+        return webhooks.endpoints(tx, actor)
 
     @staff_rpc
-    def webhook_deliveries(self, actor, endpoint_id):
-        with self.store.transaction() as tx:
-            return webhooks.deliveries(tx, actor, endpoint_id)
+    def webhook_deliveries(self, tx, actor, endpoint_id):
+        return webhooks.deliveries(tx, actor, endpoint_id)
 
     @staff_rpc
-    def replay_webhook(self, actor, delivery_id):
-        with self.store.transaction() as tx:
-            return webhooks.replay(tx, actor, delivery_id)
+    def replay_webhook(self, tx, actor, delivery_id):
+        return webhooks.replay(tx, actor, delivery_id)
 
     @staff_rpc
-    def resume_webhook(self, actor, endpoint_id):
-        with self.store.transaction() as tx:
-            return webhooks.resume(tx, actor, endpoint_id)
+    def resume_webhook(self, tx, actor, endpoint_id):
+        return webhooks.resume(tx, actor, endpoint_id)

@@ -20,16 +20,13 @@ class RatingService:
         ratings.record_reply(tx, event)
 
     @rpc
-    def submit(self, case_number, data):
-        with self.store.transaction() as tx:
-            return ratings.submit(tx, case_number, data)
+    def submit(self, tx, case_number, data):
+        return ratings.submit(tx, case_number, data)
 
     @rpc
-    def get(self, case_number):
-        with self.store.transaction() as tx:
-            return ratings.get(tx, case_number)
+    def get(self, tx, case_number):
+        return ratings.get(tx, case_number)
 
     @rpc
-    def unit_scores(self):
-        with self.store.transaction() as tx:
-            return scores.unit_scores(tx)
+    def unit_scores(self, tx):
+        return scores.unit_scores(tx)

@@ -27,79 +27,64 @@ class ReportsService:
     settings = SettingsProvider()
 
     @rpc
-    def scoreboard(self, query):
-        with self.store.transaction() as tx:
-            return reports.scoreboard(tx, query)
+    def scoreboard(self, tx, query):
+        return reports.scoreboard(tx, query)
 
     @rpc
-    def published_cases(self, query):
-        with self.store.transaction() as tx:
-            return reports.published_cases(tx, query)
+    def published_cases(self, tx, query):
+        return reports.published_cases(tx, query)
 
     @rpc
-    def open_data(self, query):
-        with self.store.transaction() as tx:
-            return reports.open_data(tx, query)
+    def open_data(self, tx, query):
+        return reports.open_data(tx, query)
 
     @rpc
-    def similar_cases(self, query):
-        with self.store.transaction() as tx:
-            return reports.similar_cases(tx, query, self.settings)
+    def similar_cases(self, tx, query):
+        return reports.similar_cases(tx, query, self.settings)
 
     @staff_rpc
-    def similar_for_staff(self, query, actor):
-        with self.store.transaction() as tx:
-            return reports.similar_for_staff(tx, query, actor, self.settings)
+    def similar_for_staff(self, tx, query, actor):
+        return reports.similar_for_staff(tx, query, actor, self.settings)
 
     @rpc
-    def withheld_among(self, case_numbers):
-        with self.store.transaction() as tx:
-            return reports.withheld_among(tx, case_numbers)
+    def withheld_among(self, tx, case_numbers):
+        return reports.withheld_among(tx, case_numbers)
 
     @staff_rpc
-    def withhold(self, case_number, reason, actor):
-        with self.store.transaction() as tx:
-            return reports.withhold(tx, case_number, reason, actor)
+    def withhold(self, tx, case_number, reason, actor):
+        return reports.withhold(tx, case_number, reason, actor)
 
     @staff_rpc
-    def figures(self, query, actor):
-        with self.store.transaction() as tx:
-            return reports.unit_figures(tx, query, actor)
+    def figures(self, tx, query, actor):
+        return reports.unit_figures(tx, query, actor)
 
     @staff_rpc
-    def trends(self, query, actor):
-        with self.store.transaction() as tx:
-            return reports.trends(tx, query, actor, self.settings)
+    def trends(self, tx, query, actor):
+        return reports.trends(tx, query, actor, self.settings)
 
     @staff_rpc
-    def assessment(self, query, actor):
-        with self.store.transaction() as tx:
-            return reports.unit_assessment(tx, query, actor, self.settings)
+    def assessment(self, tx, query, actor):
+        return reports.unit_assessment(tx, query, actor, self.settings)
 
     @staff_rpc
-    def lagging(self, query, actor):
-        with self.store.transaction() as tx:
-            return reports.lagging_units(tx, query, actor, self.settings)
+    def lagging(self, tx, query, actor):
+        return reports.lagging_units(tx, query, actor, self.settings)
 
     @staff_rpc
-    def export(self, table, query, actor):
-        with self.store.transaction() as tx:
-            return reports.export(tx, table, query, actor, self.settings)
+    def export(self, tx, table, query, actor):
+        return reports.export(tx, table, query, actor, self.settings)
 
     @staff_rpc
-    def bulletin(self, query, actor, document_format="xlsx"):
-        with self.store.transaction() as tx:
-            return reports.bulletin(tx, query, actor, self.settings, document_format)
+    def bulletin(self, tx, query, actor, document_format="xlsx"):
+        return reports.bulletin(tx, query, actor, self.settings, document_format)
 
     @staff_rpc
-    def bulletins(self, actor):
-        with self.store.transaction() as tx:
-            return reports.stored_bulletins(tx, actor)
+    def bulletins(self, tx, actor):
+        return reports.stored_bulletins(tx, actor)
 
     @staff_rpc
-    def stored_bulletin(self, bulletin_id, actor):
-        with self.store.transaction() as tx:
-            return reports.stored_bulletin(tx, bulletin_id, actor)
+    def stored_bulletin(self, tx, bulletin_id, actor):
+        return reports.stored_bulletin(tx, bulletin_id, actor)
 
     # At start and hourly: the bulletins of the month and quarter just ended
     # appear within an hour of the period's end (or when the service is back).

@@ -39,9 +39,8 @@ class RoutingService:
         routing.reroute_after_transfer(tx, event, self.schedule)
 
     @rpc
-    def reference_data(self):
-        with self.store.transaction() as tx:
-            return directory.reference_data(tx)
+    def reference_data(self, tx):
+        return directory.reference_data(tx)
 
     @rpc
     def authenticate(self, username, password, client=None):
@@ -68,15 +67,13 @@ class RoutingService:
     # Staff administration (staff_admin.py), for a bureau administrator.
 
     @rpc
-    def token_state(self, username):
+    def token_state(self, tx, username):
         """Every service's @staff_rpc asks this (core.actors.StaffAccounts)."""
-        with self.store.transaction() as tx:
-            return staff_admin.token_state(tx, username)
+        return staff_admin.token_state(tx, username)
 
     @staff_rpc
-    def staff_accounts_list(self, actor):
-        with self.store.transaction() as tx:
-            return staff_admin.accounts(tx, actor)
+    def staff_accounts_list(self, tx, actor):
+        return staff_admin.accounts(tx, actor)
 
     @staff_rpc
     def create_account(self, actor, data):
@@ -88,9 +85,8 @@ class RoutingService:
                     "one_time_password": password}
 
     @staff_rpc
-    def update_account(self, actor, username, data):
-        with self.store.transaction() as tx:
-            return staff_admin.update(tx, actor, username, data)
+    def update_account(self, tx, actor, username, data):
+        return staff_admin.update(tx, actor, username, data)
 
     @staff_rpc
     def reset_password(self, actor, username):
@@ -101,60 +97,49 @@ class RoutingService:
                     "one_time_password": password}
 
     @staff_rpc
-    def staff_changes(self, actor, username=None):
-        with self.store.transaction() as tx:
-            return staff_admin.changes(tx, actor, username)
+    def staff_changes(self, tx, actor, username=None):
+        return staff_admin.changes(tx, actor, username)
 
     @rpc
-    def units(self):
-        with self.store.transaction() as tx:
-            return directory.units(tx)
+    def units(self, tx):
+        return directory.units(tx)
 
     @rpc
-    def assignment(self, case_number):
-        with self.store.transaction() as tx:
-            return routing.assignment(tx, case_number)
+    def assignment(self, tx, case_number):
+        return routing.assignment(tx, case_number)
 
     @rpc
-    def rules(self):
-        with self.store.transaction() as tx:
-            return routing_rules.rules(tx)
+    def rules(self, tx):
+        return routing_rules.rules(tx)
 
     @rpc
-    def set_rule(self, category, area_code, unit_code, track):
-        with self.store.transaction() as tx:
-            return routing_rules.set_rule(tx, category, area_code, unit_code, track)
+    def set_rule(self, tx, category, area_code, unit_code, track):
+        return routing_rules.set_rule(tx, category, area_code, unit_code, track)
 
     @staff_rpc
-    def change_rule(self, actor, rule):
+    def change_rule(self, tx, actor, rule):
         """A bureau's change of a rule, recorded with who made it."""
-        with self.store.transaction() as tx:
-            return routing_rules.change_rule(tx, actor, rule)
+        return routing_rules.change_rule(tx, actor, rule)
 
     @staff_rpc
-    def rule_changes(self, actor):
-        with self.store.transaction() as tx:
-            return routing_rules.changes(tx, actor)
+    def rule_changes(self, tx, actor):
+        return routing_rules.changes(tx, actor)
 
     @staff_rpc
-    def create_api_key(self, actor, data):
-        with self.store.transaction() as tx:
-            return api_keys.create(tx, self.key_policy, actor, data)
+    def create_api_key(self, tx, actor, data):
+        return api_keys.create(tx, self.key_policy, actor, data)
 
     @staff_rpc
-    def revoke_api_key(self, actor, key_id):
-        with self.store.transaction() as tx:
-            return api_keys.revoke(tx, actor, key_id)
+    def revoke_api_key(self, tx, actor, key_id):
+        return api_keys.revoke(tx, actor, key_id)
 
     @staff_rpc
-    def list_api_keys(self, actor):
-        with self.store.transaction() as tx:
-            return api_keys.keys(tx, actor)
+    def list_api_keys(self, tx, actor):
+        return api_keys.keys(tx, actor)
 
     @staff_rpc
-    def api_key_uses(self, actor, key_id):
-        with self.store.transaction() as tx:
-            return api_keys.uses(tx, actor, key_id)
+    def api_key_uses(self, tx, actor, key_id):
+        return api_keys.uses(tx, actor, key_id)
 
     @rpc
     def check_api_key(self, key, operation, client=None):

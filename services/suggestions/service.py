@@ -41,41 +41,33 @@ class SuggestionsService:
             return proposals.submit(tx, submission, self.settings, submission_id, today())
 
     @rpc
-    def follow(self, query_code):
-        with self.store.transaction() as tx:
-            return proposals.follow(tx, query_code, self.settings)
+    def follow(self, tx, query_code):
+        return proposals.follow(tx, query_code, self.settings)
 
     @rpc
-    def topics(self):
-        with self.store.transaction() as tx:
-            return proposals.topics(tx, today())
+    def topics(self, tx):
+        return proposals.topics(tx, today())
 
     @rpc
-    def published(self, limit=20, offset=0):
-        with self.store.transaction() as tx:
-            return proposals.published(tx, limit, offset)
+    def published(self, tx, limit=20, offset=0):
+        return proposals.published(tx, limit, offset)
 
     @staff_rpc
-    def open_topic(self, data, actor):
-        with self.store.transaction() as tx:
-            return proposals.open_topic(tx, data, actor, today())
+    def open_topic(self, tx, data, actor):
+        return proposals.open_topic(tx, data, actor, today())
 
     @staff_rpc
-    def list_proposals(self, query, actor):
-        with self.store.transaction() as tx:
-            return proposals.staff_list(tx, query, actor, self.settings)
+    def list_proposals(self, tx, query, actor):
+        return proposals.staff_list(tx, query, actor, self.settings)
 
     @staff_rpc
-    def get_proposal(self, number, actor):
-        with self.store.transaction() as tx:
-            return proposals.staff_view(tx, number, actor, self.settings)
+    def get_proposal(self, tx, number, actor):
+        return proposals.staff_view(tx, number, actor, self.settings)
 
     @staff_rpc
-    def act(self, number, action, body, actor):
-        with self.store.transaction() as tx:
-            return proposals.act(tx, number, action, body, actor, self.settings)
+    def act(self, tx, number, action, body, actor):
+        return proposals.act(tx, number, action, body, actor, self.settings)
 
     @staff_rpc
-    def figures(self, actor):
-        with self.store.transaction() as tx:
-            return proposals.figures(tx, actor)
+    def figures(self, tx, actor):
+        return proposals.figures(tx, actor)

@@ -35,78 +35,65 @@ class TrackingService:
     routing = TimedRpcProxy("routing")
 
     @rpc
-    def get_case(self, case_number):
-        with self.store.transaction() as tx:
-            return views.get_case(tx, case_number, self.clocks.today())
+    def get_case(self, tx, case_number):
+        return views.get_case(tx, case_number, self.clocks.today())
 
     @rpc
-    def public_requests(self, query):
-        with self.store.transaction() as tx:
-            return views.public_requests(tx, query)
+    def public_requests(self, tx, query):
+        return views.public_requests(tx, query)
 
     @staff_rpc
-    def list_cases(self, actor, status=None, limit=100, offset=0, **filters):
+    def list_cases(self, tx, actor, status=None, limit=100, offset=0, **filters):
         """The work queue; ``filters``: queue, sort, search, unit_code (QueueFilterSchema)."""
         today = self.clocks.today()
-        with self.store.transaction() as tx:
-            return views.list_cases(tx, actor, today, self.clocks.due_soon.due(
-                self.clocks.calendar, today), {**filters, "status": status, "limit": limit,
-                                               "offset": offset})
+        return views.list_cases(tx, actor, today, self.clocks.due_soon.due(
+            self.clocks.calendar, today), {**filters, "status": status, "limit": limit,
+                                           "offset": offset})
 
     @staff_rpc
-    def staff_case(self, case_number, actor):
-        with self.store.transaction() as tx:
-            return views.staff_case(tx, case_number, actor, self.clocks.today())
+    def staff_case(self, tx, case_number, actor):
+        return views.staff_case(tx, case_number, actor, self.clocks.today())
 
     @staff_rpc
-    def caseload(self, actor):
-        with self.store.transaction() as tx:
-            return views.caseload(tx, actor)
+    def caseload(self, tx, actor):
+        return views.caseload(tx, actor)
 
     @staff_rpc
-    def case_scope(self, case_number, actor):
+    def case_scope(self, tx, case_number, actor):
         """The case's number and unit if ``actor`` may see it, else NotFound:
         for another service acting on the actor's behalf (intake's materials)."""
-        with self.store.transaction() as tx:
-            return views.case_scope(tx, case_number, actor)
+        return views.case_scope(tx, case_number, actor)
 
     @rpc
-    def status_counts(self):
-        with self.store.transaction() as tx:
-            return views.status_counts(tx)
+    def status_counts(self, tx):
+        return views.status_counts(tx)
 
     @staff_rpc
-    def act(self, case_number, action, actor, body=None):
+    def act(self, tx, case_number, action, actor, body=None):
         """Take a step of a workflow (workflows.STAFF_ACTIONS) on a case."""
-        with self.store.transaction() as tx:
-            return cases.act(tx, case_number, action, actor, body, self.clocks, self._directory)
+        return cases.act(tx, case_number, action, actor, body, self.clocks, self._directory)
 
     @rpc
-    def petitioner_act(self, case_number, action, body=None):
+    def petitioner_act(self, tx, case_number, action, body=None):
         """A petitioner's step (复查, 复核); the gateway resolved the query code."""
-        with self.store.transaction() as tx:
-            return cases.petitioner_act(tx, case_number, action, body, self.clocks,
-                                        self._directory)
+        return cases.petitioner_act(tx, case_number, action, body, self.clocks,
+                                    self._directory)
 
     @staff_rpc
-    def supervision_orders(self, actor, status=None):
-        with self.store.transaction() as tx:
-            return views.list_orders(tx, actor, status)
+    def supervision_orders(self, tx, actor, status=None):
+        return views.list_orders(tx, actor, status)
 
     @staff_rpc
-    def supervision_record(self, actor):
-        with self.store.transaction() as tx:
-            return views.supervision_record(tx, actor)
+    def supervision_record(self, tx, actor):
+        return views.supervision_record(tx, actor)
 
     @staff_rpc
-    def draw_spot_check(self, actor, body):
-        with self.store.transaction() as tx:
-            return checks.draw_spot_check(tx, actor, body, self.clocks)
+    def draw_spot_check(self, tx, actor, body):
+        return checks.draw_spot_check(tx, actor, body, self.clocks)
 
     @staff_rpc
-    def spot_check(self, actor, spot_check_id):
-        with self.store.transaction() as tx:
-            return checks.spot_check(tx, actor, spot_check_id)
+    def spot_check(self, tx, actor, spot_check_id):
+        return checks.spot_check(tx, actor, spot_check_id)
 
     @every("SWEEP_INTERVAL_SECONDS", 60)
     def sweep(self):

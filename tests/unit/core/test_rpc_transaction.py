@@ -1,0 +1,89 @@
+"""An RPC method written ``method(self, tx, ...)`` is handed its transaction
+(core.broker.in_transaction): it commits what the method wrote when it
+returns, rolls it back when it raises, and callers see no ``tx``."""
+import pytest
+from nameko.containers import ServiceContainer
+from nameko.exceptions import IncorrectSignature
+from nameko.testing.services import worker_factory
+from nameko.testing.utils import get_extension
+from sqlalchemy import String, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from core.broker import ReliableRpc, in_transaction, rpc
+from core.errors import Conflict
+from core.sealed import SealedRpc, sealed_rpc
+from core.store import Store
+from tests.kit import store_fixture
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    text: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class NotesService:
+    name = "notes"
+    store = Store(Base)
+
+    @rpc
+    def write(self, tx, text, then_refuse=False):
+        tx.session.add(Note(text=text))
+        tx.session.flush()
+        if then_refuse:
+            raise Conflict("refused after writing")
+        return text
+
+    @rpc
+    def count(self, tx):
+        return tx.session.scalar(select(func.count()).select_from(Note))
+
+    @sealed_rpc
+    def sealed_write(self, tx, data):
+        return data
+
+
+store = store_fixture(Base)
+
+
+def test_what_the_method_writes_commits_when_it_returns(store):
+    service = worker_factory(NotesService, store=store)
+    assert service.write("kept") == "kept"
+    assert service.count() == 1
+    with store.transaction() as tx:
+        assert tx.session.get(Note, "kept") is not None
+
+
+def test_what_the_method_writes_is_rolled_back_when_it_raises(store):
+    service = worker_factory(NotesService, store=store)
+    with pytest.raises(Conflict):
+        service.write("lost", then_refuse=True)
+    assert service.count() == 0
+
+
+def test_a_request_is_checked_against_the_parameters_after_tx():
+    container = ServiceContainer(NotesService, {"AMQP_URI": "memory://",
+                                                "SUBMISSION_KEYS": ""})
+    write = get_extension(container, ReliableRpc, method_name="write")
+    write.check_signature(["a note"], {})
+    write.check_signature(["a note"], {"then_refuse": True})
+    with pytest.raises(IncorrectSignature):
+        write.check_signature([], {})  # ``text`` missing: tx is not theirs to pass
+    with pytest.raises(IncorrectSignature):
+        write.check_signature(["tx?", "a note", False, "one too many"], {})
+    with pytest.raises(IncorrectSignature):
+        get_extension(container, ReliableRpc, method_name="count").check_signature(["x"], {})
+    sealed = get_extension(container, SealedRpc, method_name="sealed_write")
+    sealed.check_signature(["token"], {})
+    with pytest.raises(IncorrectSignature):
+        sealed.check_signature([], {})
+
+
+def test_a_method_without_tx_is_left_as_it_is():
+    def authenticate(self, username, password):
+        return username
+
+    assert in_transaction(authenticate) is authenticate
