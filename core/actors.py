@@ -116,7 +116,8 @@ class Actor(dict):
 
 class StaffAccounts(TimedRpcProxy):
     """Is the account behind a verified token still as it was signed? Every
-    service with staff RPCs declares ``staff_accounts = StaffAccounts()``;
+    service with staff RPCs has ``staff_accounts = StaffAccounts()`` (from
+    ``core.service.StaffService``);
     each worker of a ``@staff_rpc`` asks routing (``token_state``) before the
     method runs: a disabled account, or one an administrator changed since
     the token was signed (its token version moved on), is Unauthorized at
@@ -156,8 +157,8 @@ class StaffRpc(CheckedArgumentRpc):
         accounts = getattr(self.container.service_cls, ACCOUNTS, None)
         if not isinstance(accounts, StaffAccounts):
             raise ConfigurationError(
-                f"{self.container.service_name}: a service with @staff_rpc declares "
-                f"`{ACCOUNTS} = StaffAccounts()` (core/actors.py)")
+                f"{self.container.service_name}: a service with @staff_rpc derives from "
+                f"core.service.StaffService (`{ACCOUNTS} = StaffAccounts()`, core/actors.py)")
 
     def check(self, value):
         return Actor(self.verifier.verify(value), value)

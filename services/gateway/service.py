@@ -7,9 +7,8 @@ its entry in the OpenAPI document (openapi.py)."""
 from nameko.dependency_providers import Config
 
 from core.broker import TimedRpcProxy
-from core.logs import Correlation
-from core.metrics import WorkerMetrics
 from core.sealed import SealerProvider
+from core.service import Service
 from services.gateway.dependencies import TokenProvider, Trackings
 from services.gateway.routes.accounts import AccountRoutes
 from services.gateway.routes.agent import AgentRoutes
@@ -29,10 +28,8 @@ from services.gateway.routes.system import SystemRoutes
 
 class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, AccountRoutes, FigureRoutes,
                      ChannelRoutes, SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
-                     ConsoleRoutes, AgentRoutes, Open311Routes, SystemRoutes):
+                     ConsoleRoutes, AgentRoutes, Open311Routes, SystemRoutes, Service):
     name = "gateway"
-    metrics = WorkerMetrics()
-    correlation = Correlation()
 
     # submit: the submission id makes a second call return the first receipt
     intake = TimedRpcProxy("intake", idempotent={"submit"})

@@ -4,25 +4,20 @@ See docs/services.md."""
 import base64
 import binascii
 
-from core.actors import StaffAccounts, staff_rpc
+from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.errors import Forbidden, InvalidInput, NotFound
-from core.logs import Correlation
-from core.metrics import WorkerMetrics
 from core.roles import REGISTERED_APP
 from core.sealed import SealerProvider, sealed_rpc
+from core.service import StaffService
 from core.store import Store
 from services.intake import agents, attachments, audit, petitions, phone_codes
 from services.intake.dependencies import BlobsProvider, ReferenceData, SettingsProvider
 from services.intake.models import Base
 
 
-class IntakeService:
+class IntakeService(StaffService):
     name = "intake"
-    # every @staff_rpc checks the account is still as signed (core/actors.py)
-    staff_accounts = StaffAccounts()
-    metrics = WorkerMetrics()
-    correlation = Correlation()
 
     store = Store(Base)
     settings = SettingsProvider()

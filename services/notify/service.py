@@ -2,11 +2,10 @@
 what happens to their case; tells the unit, by email, of a new case, a
 deadline near or past, and supervision."""
 from core import events
-from core.actors import StaffAccounts, staff_rpc
+from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
-from core.logs import Correlation
-from core.metrics import WorkerMetrics
+from core.service import StaffService
 from core.store import Store
 from core.timers import every
 from services.notify import messages, sending, webhooks
@@ -14,12 +13,8 @@ from services.notify.dependencies import DeliveryProvider
 from services.notify.models import Base
 
 
-class NotifyService:
+class NotifyService(StaffService):
     name = "notify"
-    # every @staff_rpc checks the account is still as signed (core/actors.py)
-    staff_accounts = StaffAccounts()
-    metrics = WorkerMetrics()
-    correlation = Correlation()
     store = Store(Base)
     delivery = DeliveryProvider()
 

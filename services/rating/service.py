@@ -2,17 +2,14 @@
 from core import events
 from core.broker import rpc
 from core.handlers import handles
-from core.logs import Correlation
-from core.metrics import WorkerMetrics
+from core.service import Service
 from core.store import Store
 from services.rating import ratings, scores
 from services.rating.models import Base
 
 
-class RatingService:
+class RatingService(Service):
     name = "rating"
-    metrics = WorkerMetrics()
-    correlation = Correlation()
     store = Store(Base)
 
     @handles(events.CASE_REPLIED)

@@ -4,11 +4,10 @@ the assessment and documents by RPC. Rebuilt from its event archive with
 ``python -m deploy.rebuild reports``."""
 from nameko.timer import timer
 
-from core.actors import StaffAccounts, staff_rpc
+from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
-from core.logs import Correlation
-from core.metrics import WorkerMetrics
+from core.service import StaffService
 from core.store import Store
 from services.reports import projections, reports
 from services.reports.dependencies import SettingsProvider
@@ -17,12 +16,8 @@ from services.reports.models import Base
 BULLETIN_CHECK_SECONDS = 3600
 
 
-class ReportsService:
+class ReportsService(StaffService):
     name = "reports"
-    # every @staff_rpc checks the account is still as signed (core/actors.py)
-    staff_accounts = StaffAccounts()
-    metrics = WorkerMetrics()
-    correlation = Correlation()
     store = Store(Base)
     settings = SettingsProvider()
 

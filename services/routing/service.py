@@ -3,8 +3,7 @@ from core import events
 from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
-from core.logs import Correlation
-from core.metrics import WorkerMetrics
+from core.service import Service
 from core.store import Store
 from services.routing import api_keys, auth, directory, routing, routing_rules, staff_admin
 from services.routing.dependencies import (
@@ -16,10 +15,8 @@ from services.routing.dependencies import (
 from services.routing.models import Base
 
 
-class RoutingService:
+class RoutingService(Service):
     name = "routing"
-    metrics = WorkerMetrics()
-    correlation = Correlation()
     store = Store(Base)
     schedule = ScheduleProvider()
     auth = AuthProvider()

@@ -4,12 +4,11 @@ bureau's review and the departments' answers as a declared workflow
 of intake: see proposals.py. See docs/services.md."""
 from datetime import datetime
 
-from core.actors import StaffAccounts, staff_rpc
+from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.config import LOCAL_TIME
-from core.logs import Correlation
-from core.metrics import WorkerMetrics
 from core.sealed import sealed_rpc
+from core.service import StaffService
 from core.store import Store
 from services.suggestions import proposals
 from services.suggestions.dependencies import SettingsProvider
@@ -20,12 +19,8 @@ def today():
     return datetime.now(LOCAL_TIME).date()
 
 
-class SuggestionsService:
+class SuggestionsService(StaffService):
     name = "suggestions"
-    # every @staff_rpc checks the account is still as signed (core/actors.py)
-    staff_accounts = StaffAccounts()
-    metrics = WorkerMetrics()
-    correlation = Correlation()
 
     store = Store(Base)
     settings = SettingsProvider()

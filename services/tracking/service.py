@@ -9,11 +9,10 @@ import os
 import socket
 
 from core import events
-from core.actors import StaffAccounts, staff_rpc
+from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.handlers import handles
-from core.logs import Correlation
-from core.metrics import WorkerMetrics
+from core.service import StaffService
 from core.store import Store
 from core.timers import every
 from services.tracking import cases, checks, sweep, views
@@ -24,12 +23,8 @@ from services.tracking.models import Base
 REPLICA = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class TrackingService:
+class TrackingService(StaffService):
     name = "tracking"
-    # every @staff_rpc checks the account is still as signed (core/actors.py)
-    staff_accounts = StaffAccounts()
-    metrics = WorkerMetrics()
-    correlation = Correlation()
     store = Store(Base)
     clocks = ClocksProvider()
     routing = TimedRpcProxy("routing")
