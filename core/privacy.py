@@ -5,6 +5,8 @@ import hmac
 
 from cryptography.fernet import Fernet, MultiFernet
 
+from core.errors import ConfigurationError
+
 
 class FieldCipher:
     """Encrypts single fields. ``keys`` is a comma-separated list of Fernet
@@ -22,6 +24,24 @@ class FieldCipher:
 
     def decrypt(self, token):
         return self._fernet.decrypt(token.encode()).decode()
+
+
+def require_keys(config, keys, service, why):
+    """A service that keeps personal data refuses to start without its keys:
+    ConfigurationError naming every one of ``keys`` not set, and ``why``."""
+    missing = [key for key in keys if not config.get(key)]
+    if missing:
+        raise ConfigurationError(f"{service}: {' and '.join(missing)} not set; {why}")
+
+
+def cipher_from(config, key, service):
+    """The FieldCipher of ``config[key]``; ConfigurationError if it is not
+    comma-separated Fernet keys."""
+    try:
+        return FieldCipher(str(config[key]))
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"{service}: {key} must be comma-separated Fernet keys ({exc})") from None
 
 
 def keyed_hash(key, value):

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.config import LOCAL_TIME
 from core.errors import ConfigurationError
-from core.privacy import FieldCipher, keyed_hash
+from core.privacy import FieldCipher, cipher_from, keyed_hash, require_keys
 from core.sealed import Sealer
 from services.intake.attachments import AttachmentPolicy
 from services.intake.phone_codes import PhoneCodePolicy
@@ -26,16 +26,9 @@ class Settings:
 
     @classmethod
     def from_config(cls, config):
-        missing = [key for key in REQUIRED_KEYS if not config.get(key)]
-        if missing:
-            raise ConfigurationError(
-                f"intake: {' and '.join(missing)} not set; intake will not start without "
-                "the keys that protect petitioners' personal data (see services/intake/config.yaml)")
-        try:
-            cipher = FieldCipher(str(config["ID_ENCRYPTION_KEYS"]))
-        except ValueError as exc:
-            raise ConfigurationError(
-                f"intake: ID_ENCRYPTION_KEYS must be comma-separated Fernet keys ({exc})") from None
+        require_keys(config, REQUIRED_KEYS, "intake", "intake will not start without the keys "
+                     "that protect petitioners' personal data (see services/intake/config.yaml)")
+        cipher = cipher_from(config, "ID_ENCRYPTION_KEYS", "intake")
         try:
             timezone = ZoneInfo(config.get("TIMEZONE") or LOCAL_TIME.key)
         except (ZoneInfoNotFoundError, ValueError):

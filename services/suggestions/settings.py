@@ -2,8 +2,7 @@
 data; it refuses to start without them."""
 from dataclasses import dataclass
 
-from core.errors import ConfigurationError
-from core.privacy import FieldCipher, keyed_hash
+from core.privacy import FieldCipher, cipher_from, keyed_hash, require_keys
 from core.sealed import Sealer
 
 REQUIRED_KEYS = ("SUGGESTION_ENCRYPTION_KEYS", "SUGGESTION_HASH_KEY", "SUBMISSION_KEYS",
@@ -19,17 +18,10 @@ class Settings:
 
     @classmethod
     def from_config(cls, config):
-        missing = [key for key in REQUIRED_KEYS if not config.get(key)]
-        if missing:
-            raise ConfigurationError(
-                f"suggestions: {' and '.join(missing)} not set; the service will not start "
-                "without the keys that protect proposers' personal data")
-        try:
-            cipher = FieldCipher(str(config["SUGGESTION_ENCRYPTION_KEYS"]))
-        except ValueError as exc:
-            raise ConfigurationError("suggestions: SUGGESTION_ENCRYPTION_KEYS must be "
-                                     f"comma-separated Fernet keys ({exc})") from None
-        return cls(cipher, str(config["SUGGESTION_HASH_KEY"]),
+        require_keys(config, REQUIRED_KEYS, "suggestions", "the service will not start "
+                     "without the keys that protect proposers' personal data")
+        return cls(cipher_from(config, "SUGGESTION_ENCRYPTION_KEYS", "suggestions"),
+                   str(config["SUGGESTION_HASH_KEY"]),
                    Sealer(config["SUBMISSION_KEYS"], "SUBMISSION_KEYS"),
                    Sealer(config["PRIVATE_EVENT_KEYS"], "PRIVATE_EVENT_KEYS"))
 
