@@ -73,20 +73,13 @@ def summary(name, top=12):
 
 
 def saturation(stack_class, system_class, total, lookups=0, profile=()):
-    with scenarios.running(stack_class) as (stack, _):
-        system = system_class(stack)
-        try:
-            scenarios.warm_up(system)
-            processes = {**{n: p.pid for n, p in stack.processes.items()},
-                         **scenarios.broker_and_bench()}
-            with profiled(processes, profile):
-                result, cpu = scenarios.cpu_share(processes, partial(
-                    scenarios.measure, system, partial(closed_loop, total=total, clients=32)))
-            if lookups:
-                result["lookup"] = scenarios.lookups(system, scenarios._codes(system, 100),
-                                                     lookups)
-        finally:
-            system.close()
+    with scenarios.warmed(stack_class, system_class) as (stack, system):
+        processes = scenarios.processes_of(stack)
+        with profiled(processes, profile):
+            result, cpu = scenarios.cpu_share(processes, partial(
+                scenarios.measure, system, partial(closed_loop, total=total, clients=32)))
+        if lookups:
+            result["lookup"] = scenarios.lookups(system, scenarios._codes(system, 100), lookups)
     wall = result["done"] / result["throughput"]
     result["cpu ms per item"] = {name: 1000 * share * wall / result["done"]
                                  for name, share in cpu.items()}

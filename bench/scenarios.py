@@ -110,23 +110,34 @@ def warm_up(system):
     measure(system, partial(closed_loop, total=10, clients=2))
 
 
-def pipeline(quick):
-    """The pipeline at 50/s and at saturation with 1, 2 and 4 routing processes."""
-    results = {}
-    with running(BenchStack) as (stack, _):
-        system = Pipeline(stack)
+@contextmanager
+def warmed(stack_class, system_class):
+    """A started stack and the system measured through it, warmed up; the
+    system is closed and the stack stopped after."""
+    with running(stack_class) as (stack, _):
+        system = system_class(stack)
         try:
             warm_up(system)
-            shape = shapes(quick)
-            results["fixed"] = measure(system, shape["fixed"])
-            results["lookup"] = lookups(system, _codes(system, 200))
-            for routing in (1, 2, 4):
-                stack.add_routing(routing)
-                processes = {**{n: p.pid for n, p in stack.processes.items()}, **broker_and_bench()}
-                results[f"saturation x{routing}"], results[f"cpu x{routing}"] = cpu_share(
-                    processes, partial(measure, system, shape["saturation"]))
+            yield stack, system
         finally:
             system.close()
+
+
+def processes_of(stack):
+    """Whose CPU a run counts: the stack's processes, the broker and the bench."""
+    return {**{n: p.pid for n, p in stack.processes.items()}, **broker_and_bench()}
+
+
+def pipeline(quick):
+    """The pipeline at 50/s and at saturation with 1, 2 and 4 routing processes."""
+    with warmed(BenchStack, Pipeline) as (stack, system):
+        shape = shapes(quick)
+        results = {"fixed": measure(system, shape["fixed"]),
+                   "lookup": lookups(system, _codes(system, 200))}
+        for routing in (1, 2, 4):
+            stack.add_routing(routing)
+            results[f"saturation x{routing}"], results[f"cpu x{routing}"] = cpu_share(
+                processes_of(stack), partial(measure, system, shape["saturation"]))
     return results
 
 
@@ -138,18 +149,11 @@ def _codes(system, count):
 
 
 def chain(quick):
-    results = {}
-    with running(ChainStack) as (stack, _):
-        system = Chain(stack)
-        try:
-            warm_up(system)
-            shape = shapes(quick)
-            results["fixed"] = measure(system, shape["fixed"])
-            processes = {**{n: p.pid for n, p in stack.processes.items()}, **broker_and_bench()}
-            results["saturation"], results["cpu"] = cpu_share(
-                processes, partial(measure, system, shape["saturation"]))
-        finally:
-            system.close()
+    with warmed(ChainStack, Chain) as (stack, system):
+        shape = shapes(quick)
+        results = {"fixed": measure(system, shape["fixed"])}
+        results["saturation"], results["cpu"] = cpu_share(
+            processes_of(stack), partial(measure, system, shape["saturation"]))
     return results
 
 
