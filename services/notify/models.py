@@ -10,11 +10,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from core.store import UtcDateTime, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-# HELD: a webhook delivery waiting while its endpoint is paused.
-HELD = "held"
+# HELD: a webhook delivery waiting while its endpoint is paused or disabled;
+# CANCELLED: one whose endpoint was deleted before it was acknowledged.
+HELD, CANCELLED = "held", "cancelled"
 SMS, EMAIL, WEBHOOK = "sms", "email", "webhook"
 CHANNELS = (SMS, EMAIL, WEBHOOK)
-ACTIVE, PAUSED = "active", "paused"
+# An endpoint: paused by its failures, disabled by an administrator (both
+# resumed by one), deleted for good (its secret forgotten).
+ACTIVE, PAUSED, DISABLED, DELETED = "active", "paused", "disabled", "deleted"
 
 
 class Base(DeclarativeBase):
@@ -109,3 +112,19 @@ class WebhookEndpoint(Base):
     created_by: Mapped[str] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(50))
+
+
+class WebhookChange(Base):
+    """Who did what to an endpoint, when (its audit): registered, disabled,
+    paused (by notify), resumed, secret_rotated, deleted."""
+
+    __tablename__ = "webhook_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(50))
+    action: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(String(200))

@@ -48,6 +48,15 @@ class EndpointSchema(Schema):
     created_by = fields.Str()
     created_at = Instant()
     paused_at = Instant(allow_none=True)
+    deleted_at = Instant(allow_none=True)
+    deleted_by = fields.Str(allow_none=True)
+
+
+class WebhookChangeSchema(Schema):
+    at = Instant()
+    actor = fields.Str()
+    action = fields.Str()
+    detail = fields.Str(allow_none=True)
 
 
 class RegisteredSchema(EndpointSchema):
@@ -68,6 +77,7 @@ class WebhookDeliverySchema(Schema):
     attempts = fields.Int()
     next_attempt_at = Instant()
     sent_at = Instant(allow_none=True)
+    last_error = fields.Str(allow_none=True)  # "endpoint deleted by ..." when cancelled
     log = fields.List(fields.Nested(AttemptSchema))
 
 

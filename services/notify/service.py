@@ -146,3 +146,15 @@ class NotifyService(StaffService):
     @staff_rpc
     def resume_webhook(self, tx, actor, endpoint_id):
         return webhooks.resume(tx, actor, endpoint_id)
+
+    @staff_rpc
+    def disable_webhook(self, tx, actor, endpoint_id):
+        return webhooks.disable(tx, actor, endpoint_id)
+
+    @staff_rpc
+    def delete_webhook(self, tx, actor, endpoint_id):
+        return webhooks.delete(tx, actor, endpoint_id)
+
+    @staff_rpc
+    def webhook_changes(self, tx, actor, endpoint_id):
+        return webhooks.changes(tx, actor, endpoint_id)

@@ -25,7 +25,7 @@ import requests
 from sqlalchemy import select, update
 
 from core import events
-from core.errors import InvalidInput, NotFound, translate
+from core.errors import Conflict, InvalidInput, NotFound, translate
 from core.roles import BUREAU_ADMIN
 from core.store import utcnow
 from core.validation import load
@@ -33,16 +33,21 @@ from services.notify import messages
 from services.notify.destinations import Refused
 from services.notify.models import (
     ACTIVE,
+    CANCELLED,
+    DELETED,
+    DISABLED,
     EMAIL,
     FAILED,
     HELD,
     PAUSED,
     PENDING,
+    SENDING,
     SENT,
     WEBHOOK,
     DeliveryAttempt,
     Message,
     UnitContact,
+    WebhookChange,
     WebhookEndpoint,
 )
 from services.notify.providers import SendFailed, SmsProvider, mask_email
@@ -51,6 +56,7 @@ from services.notify.schemas import (
     EndpointSchema,
     RegisteredSchema,
     Replayed,
+    WebhookChangeSchema,
     WebhookDeliverySchema,
 )
 from services.notify.templates import STAFF
@@ -144,6 +150,7 @@ def register(tx, cipher, destinations, actor, data):
                                status=ACTIVE, failures=0, created_at=utcnow())
     tx.session.add(endpoint)
     tx.session.flush()
+    _audit(tx, endpoint, actor["username"], "registered", endpoint.url[:200])
     return RegisteredSchema().dump({**_row(endpoint), "secret": secret})
 
 
@@ -151,7 +158,7 @@ def _row(endpoint):
     """An endpoint as its schemas read it (they are dumped again at the gateway)."""
     return {"endpoint_id": endpoint.id, **{name: getattr(endpoint, name) for name in (
         "unit_code", "url", "kinds", "personal_data", "status", "failures", "created_by",
-        "created_at", "paused_at")}}
+        "created_at", "paused_at", "deleted_at", "deleted_by")}}
 
 
 def endpoints(tx, actor):
@@ -169,6 +176,26 @@ def _endpoint(tx, actor, endpoint_id):
     return endpoint
 
 
+def _live(tx, actor, endpoint_id):
+    """An endpoint that may still be changed: not deleted."""
+    endpoint = _endpoint(tx, actor, endpoint_id)
+    if endpoint.status == DELETED:
+        raise Conflict("这个接收地址已删除", {"endpoint_id": ["deleted"]})
+    return endpoint
+
+
+def _audit(tx, endpoint, who, action, detail=None):
+    tx.session.add(WebhookChange(endpoint_id=endpoint.id, at=utcnow(), actor=who, action=action,
+                                 detail=detail))
+
+
+def _hold(tx, endpoint):
+    """The endpoint's pending deliveries wait (paused or disabled)."""
+    tx.session.execute(update(Message).where(
+        Message.endpoint_id == endpoint.id, Message.status == PENDING).values(status=HELD),
+        execution_options={"synchronize_session": False})
+
+
 def queue(tx, cipher, event):
     """A delivery of ``event`` to each active or paused endpoint of its unit
     that chose its kind (held while paused)."""
@@ -178,7 +205,8 @@ def queue(tx, cipher, event):
     if not unit_code:
         return
     receivers = tx.session.scalars(select(WebhookEndpoint).where(
-        WebhookEndpoint.unit_code == unit_code).order_by(WebhookEndpoint.id))
+        WebhookEndpoint.unit_code == unit_code, WebhookEndpoint.status != DELETED)
+        .order_by(WebhookEndpoint.id))
     for endpoint in receivers:
         if name not in endpoint.kinds or (kind.personal and not endpoint.personal_data):
             continue
@@ -195,20 +223,20 @@ def queue(tx, cipher, event):
 
 def after_attempt(tx, cipher, message, ok, pause_after):
     """Count the endpoint's failures in a row; past ``pause_after``, pause it
-    (its pending deliveries held) and tell its unit by email."""
+    (its pending deliveries held) and tell its unit by email. A retry due to
+    an endpoint disabled meanwhile is held."""
     endpoint = tx.session.get(WebhookEndpoint, message.endpoint_id)
-    if ok:
-        endpoint.failures = 0
-        return
-    endpoint.failures += 1
-    if endpoint.status == PAUSED or endpoint.failures < pause_after:
-        return
-    endpoint.status, endpoint.paused_at = PAUSED, utcnow()
-    tx.session.execute(update(Message).where(
-        Message.endpoint_id == endpoint.id, Message.status == PENDING).values(status=HELD),
-        execution_options={"synchronize_session": False})
-    if message.status == PENDING:
+    endpoint.failures = 0 if ok else endpoint.failures + 1
+    if endpoint.status == ACTIVE and endpoint.failures >= pause_after:
+        _pause(tx, cipher, endpoint, message)
+    if endpoint.status != ACTIVE and message.status == PENDING:
         message.status = HELD
+
+
+def _pause(tx, cipher, endpoint, message):
+    endpoint.status, endpoint.paused_at = PAUSED, utcnow()
+    _hold(tx, endpoint)
+    _audit(tx, endpoint, "notify", "paused", f"{endpoint.failures} failed attempts in a row")
     contact = tx.session.get(UnitContact, endpoint.unit_code)
     if contact is not None:
         notice = {"event_id": f"paused-{endpoint.id}-{endpoint.paused_at.timestamp():.0f}",
@@ -220,14 +248,52 @@ def after_attempt(tx, cipher, message, ok, pause_after):
 
 
 def resume(tx, actor, endpoint_id):
-    """Back to active: its held deliveries are due at once."""
-    endpoint = _endpoint(tx, actor, endpoint_id)
+    """Back to active (from paused or disabled): its held deliveries are due
+    at once."""
+    endpoint = _live(tx, actor, endpoint_id)
+    if endpoint.status != ACTIVE:
+        _audit(tx, endpoint, actor["username"], "resumed", f"was {endpoint.status}")
     endpoint.status, endpoint.failures, endpoint.paused_at = ACTIVE, 0, None
     tx.session.execute(update(Message).where(
         Message.endpoint_id == endpoint.id, Message.status == HELD)
         .values(status=PENDING, next_attempt_at=utcnow()),
         execution_options={"synchronize_session": False})
     return EndpointSchema().dump(_row(endpoint))
+
+
+def disable(tx, actor, endpoint_id):
+    """No delivery goes out until an administrator resumes it: pending ones
+    and the events that come meanwhile are held (nothing lost)."""
+    endpoint = _live(tx, actor, endpoint_id)
+    if endpoint.status != DISABLED:
+        _audit(tx, endpoint, actor["username"], "disabled", f"was {endpoint.status}")
+        endpoint.status = DISABLED
+        _hold(tx, endpoint)
+    return EndpointSchema().dump(_row(endpoint))
+
+
+def delete(tx, actor, endpoint_id):
+    """Deleted for good: its secret forgotten, no new delivery; each delivery
+    not yet acknowledged (pending, held, being sent) is settled as cancelled,
+    kept and listed with its attempts."""
+    endpoint = _live(tx, actor, endpoint_id)
+    note = f"endpoint deleted by {actor['username']}"
+    cancelled = tx.session.execute(update(Message).where(
+        Message.endpoint_id == endpoint.id, Message.status.in_((PENDING, HELD, SENDING)))
+        .values(status=CANCELLED, claim_token=None, lease_until=None, last_error=note),
+        execution_options={"synchronize_session": False}).rowcount
+    endpoint.status, endpoint.secret_encrypted = DELETED, ""
+    endpoint.deleted_at, endpoint.deleted_by = utcnow(), actor["username"]
+    _audit(tx, endpoint, actor["username"], "deleted", f"{cancelled} deliveries cancelled")
+    return EndpointSchema().dump(_row(endpoint))
+
+
+def changes(tx, actor, endpoint_id):
+    """The endpoint's audit, oldest first."""
+    endpoint = _endpoint(tx, actor, endpoint_id)
+    return WebhookChangeSchema(many=True).dump(tx.session.scalars(
+        select(WebhookChange).where(WebhookChange.endpoint_id == endpoint.id)
+        .order_by(WebhookChange.id)))
 
 
 def deliveries(tx, actor, endpoint_id, limit=100):
@@ -242,7 +308,7 @@ def deliveries(tx, actor, endpoint_id, limit=100):
     return WebhookDeliverySchema(many=True).dump([
         {"delivery_id": m.id, "kind": m.template.split(".")[1], "case_number": m.case_number,
          "status": m.status, "attempts": m.attempts, "next_attempt_at": m.next_attempt_at,
-         "sent_at": m.sent_at, "log": attempts.get(m.id, [])} for m in rows])
+         "sent_at": m.sent_at, "last_error": m.last_error, "log": attempts.get(m.id, [])} for m in rows])
 
 
 def replay(tx, actor, delivery_id):
@@ -252,7 +318,7 @@ def replay(tx, actor, delivery_id):
     message = tx.session.get(Message, str(delivery_id))
     if message is None or message.channel != WEBHOOK:
         raise NotFound("没有这次推送", {"delivery_id": ["unknown"]})
-    endpoint = _endpoint(tx, actor, message.endpoint_id)
+    endpoint = _live(tx, actor, message.endpoint_id)
     if message.status not in (SENT, FAILED):
         raise InvalidInput("这次推送尚在进行中", {"delivery_id": [f"status {message.status}"]})
     message.status = PENDING if endpoint.status == ACTIVE else HELD

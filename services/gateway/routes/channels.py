@@ -7,6 +7,7 @@ from services.notify.schemas import (
     RegisteredSchema,
     Replayed,
     UnitContactSchema,
+    WebhookChangeSchema,
     WebhookDeliverySchema,
 )
 
@@ -70,13 +71,49 @@ class ChannelRoutes:
     @http("POST", f"{API}/webhooks/{ENDPOINT_ID}/resume")
     @staff_only
     def resume_webhook(self, request, actor, endpoint_id):
-        """Resume a paused endpoint: its held deliveries go out at once
+        """Resume a paused or disabled endpoint: its held deliveries go out at once
         ---
         security: [{bearer: []}]
         responses:
           "200": {description: ok, content: {application/json: {schema: EndpointSchema}}}
+          "409": {description: the endpoint was deleted}
         """
         return EndpointSchema().dump(self.notify.resume_webhook(actor, endpoint_id))
+
+    @http("POST", f"{API}/webhooks/{ENDPOINT_ID}/disable")
+    @staff_only
+    def disable_webhook(self, request, actor, endpoint_id):
+        """Disable an endpoint: nothing is sent to it, its deliveries are held until it is resumed
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: disabled (audited), content: {application/json: {schema: EndpointSchema}}}
+          "409": {description: the endpoint was deleted}
+        """
+        return EndpointSchema().dump(self.notify.disable_webhook(actor, endpoint_id))
+
+    @http("DELETE", f"{API}/webhooks/{ENDPOINT_ID}")
+    @staff_only
+    def delete_webhook(self, request, actor, endpoint_id):
+        """Delete an endpoint for good: its secret forgotten, each delivery not yet acknowledged cancelled (listed)
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: deleted (audited), content: {application/json: {schema: EndpointSchema}}}
+          "409": {description: already deleted}
+        """
+        return EndpointSchema().dump(self.notify.delete_webhook(actor, endpoint_id))
+
+    @http("GET", f"{API}/webhooks/{ENDPOINT_ID}/changes")
+    @staff_only
+    def webhook_changes(self, request, actor, endpoint_id):
+        """An endpoint's audit, oldest first: registered, paused, disabled, resumed, secret_rotated, deleted, by whom
+        ---
+        security: [{bearer: []}]
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: WebhookChangeSchema}}}}
+        """
+        return WebhookChangeSchema(many=True).dump(self.notify.webhook_changes(actor, endpoint_id))
 
     @http("POST", f"{API}/webhook-deliveries/<string(maxlength=40):delivery_id>/replay")
     @staff_only

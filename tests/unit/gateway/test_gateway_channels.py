@@ -62,6 +62,15 @@ class Notify:
     def replay_webhook(self, actor, delivery_id):
         return self._call(webhooks.replay, actor, delivery_id)
 
+    def disable_webhook(self, actor, endpoint_id):
+        return self._call(webhooks.disable, actor, endpoint_id)
+
+    def delete_webhook(self, actor, endpoint_id):
+        return self._call(webhooks.delete, actor, endpoint_id)
+
+    def webhook_changes(self, actor, endpoint_id):
+        return self._call(webhooks.changes, actor, endpoint_id)
+
 
 @pytest.fixture
 def api(sqlite_url):
@@ -133,3 +142,32 @@ def test_webhook_registration_listing_and_their_refusals(api):
     other = token({**LEADER, "unit_code": "370103-ZJJ"})
     assert requests.post(f"{api}/webhooks/{endpoint['endpoint_id']}/resume",
                          headers=other).status_code == 403
+
+
+def test_an_endpoint_is_disabled_resumed_and_deleted_by_its_units_leader_audited(api):
+    leader, other = token(LEADER), token({**LEADER, "unit_code": "370103-ZJJ"})
+    endpoint_id = requests.post(f"{api}/webhooks", headers=leader, json={
+        "url": "https://ops.lixia.gov.cn/hooks", "kinds": ["case_assigned"]}).json()["endpoint_id"]
+    hook = f"{api}/webhooks/{endpoint_id}"
+    assert requests.post(f"{hook}/disable", headers=other).status_code == 403
+    assert requests.delete(hook, headers=other).status_code == 403
+    disabled = requests.post(f"{hook}/disable", headers=leader)
+    assert disabled.status_code == 200 and disabled.json()["status"] == "disabled"
+    assert requests.post(f"{hook}/resume", headers=leader).json()["status"] == "active"
+    deleted = requests.delete(hook, headers=leader)
+    assert deleted.status_code == 200
+    assert {k: deleted.json()[k] for k in ("status", "deleted_by")} == {
+        "status": "deleted", "deleted_by": "lixia_leader"}
+    assert deleted.json()["deleted_at"].endswith("+08:00")
+    again = requests.delete(hook, headers=leader)
+    assert again.status_code == 409 and again.json()["details"] == {"endpoint_id": ["deleted"]}
+    assert requests.post(f"{hook}/resume", headers=leader).status_code == 409
+    assert requests.delete(f"{api}/webhooks/999", headers=leader).status_code == 404
+    assert requests.delete(hook).status_code == 401
+    changes = requests.get(f"{hook}/changes", headers=leader)
+    assert changes.status_code == 200
+    assert [(c["action"], c["actor"]) for c in changes.json()] == [
+        ("registered", "lixia_leader"), ("disabled", "lixia_leader"),
+        ("resumed", "lixia_leader"), ("deleted", "lixia_leader")]
+    assert changes.json()[-1]["detail"] == "0 deliveries cancelled"
+    assert requests.get(f"{hook}/changes", headers=other).status_code == 403
