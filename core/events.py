@@ -227,6 +227,14 @@ class ReviewSchema(CaseStepSchema):
     reviewing_unit = fields.Str(required=True)
 
 
+class MaterialRequestSchema(CaseStepSchema):
+    """补充材料: the unit asked the petitioner for material by ``due_date``
+    (requested), the petitioner added it (answered), or the date passed
+    (lapsed). Not what was asked (free text, shown on the follow page)."""
+
+    due_date = fields.Date(required=True)
+
+
 class MaterialAddedSchema(EventSchema):
     """A file joined the case's material: who added it (the petitioner, or
     staff of ``unit_code``), its type and size; never its name or content."""
@@ -354,6 +362,9 @@ CASE_ESCALATED = Contract("tracking", "case_escalated", UnitsStepSchema)
 EXTENSION_REQUESTED = Contract("tracking", "extension_requested", ExtensionSchema)
 EXTENSION_APPROVED = Contract("tracking", "extension_approved", ExtensionSchema)
 EXTENSION_REFUSED = Contract("tracking", "extension_refused", CaseStepSchema)
+MATERIAL_REQUESTED = Contract("tracking", "material_requested", MaterialRequestSchema)
+MATERIAL_REQUEST_ANSWERED = Contract("tracking", "material_request_answered", MaterialRequestSchema)
+MATERIAL_REQUEST_LAPSED = Contract("tracking", "material_request_lapsed", MaterialRequestSchema)
 CASE_DUE_SOON = Contract("tracking", "case_due_soon", DeadlineSchema)
 CASE_OVERDUE = Contract("tracking", "case_overdue", DeadlineSchema)
 SUPERVISION_ANSWERED = Contract("tracking", "supervision_answered", SupervisionStepSchema)
@@ -379,7 +390,8 @@ ALL = (
     CO_PART_SUBMITTED, CASE_SPECIAL, CASE_ESCALATED, EXTENSION_REQUESTED, EXTENSION_APPROVED,
     EXTENSION_REFUSED, CASE_DUE_SOON, CASE_OVERDUE, SUPERVISION_ANSWERED, SUPERVISION_CLOSED,
     SUPERVISION_SENT_BACK, SUPERVISION_ESCALATED, RETURN_VISIT_RECORDED, CHECK_RECORDED,
-    REVIEW_REQUESTED, REVIEW_ANSWERED, CASE_FINAL,
+    REVIEW_REQUESTED, REVIEW_ANSWERED, CASE_FINAL, MATERIAL_REQUESTED, MATERIAL_REQUEST_ANSWERED,
+    MATERIAL_REQUEST_LAPSED, MATERIAL_ADDED,
     RATING_SUBMITTED, RATING_UNSATISFIED, NOTIFICATION_FAILED, SUGGESTION_STEP, PROPOSER_MESSAGE,
 )
 

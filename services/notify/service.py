@@ -105,6 +105,10 @@ class NotifyService(StaffService):
     def on_review_answered(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
 
+    @handles(events.MATERIAL_REQUESTED)
+    def on_material_requested(self, tx, event):
+        messages.queue_status(tx, self.delivery.cipher, event)
+
     @every("SEND_INTERVAL_SECONDS", 0.5)
     def send_due(self):
         # Two transactions (the claim, then the outcomes): see sending.py.

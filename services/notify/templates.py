@@ -25,6 +25,8 @@ TEMPLATES = {
     "case_special": "【济南网上信访】您的信访事项（案件编号{case_number}）由济南市信访局专案办理，"
                     "办理期限至{due_date}。",
     "case_escalated": "【济南网上信访】您的信访事项（案件编号{case_number}）已提级办理，办理期限至{due_date}。",
+    "material_requested": "【济南网上信访】您的信访事项（案件编号{case_number}）需补充材料，请于{due_date}前"
+                          "凭查询码查看所需材料并上传。补充期间办理期限不变。",
     "review_answered": "【济南网上信访】您的信访事项（案件编号{case_number}）的{level_name}意见已作出，"
                        "请凭查询码查看。",
 }

@@ -263,14 +263,17 @@ def record_submission(tx, event):
     note(tx, case, events.SUBMITTED, "信访事项已提交", at=event["submitted_at"])
 
 
-def record_material(tx, event):
+def record_material(tx, event, clocks):
     """material_added: the petitioner (or a unit) added a file; the public
-    timeline says so, the staff's says which unit and what kind of file."""
+    timeline says so, the staff's says which unit and what kind of file. The
+    petitioner's file answers the unit's open request for material."""
     case = _case_for_event(tx, event)
     by_petitioner = event["added_by"] == "petitioner"
     note(tx, case, "material", "信访人补充了材料" if by_petitioner else "办理单位添加了材料",
          at=event["occurred_at"], actor=event["unit_code"],
          detail=f"{event['content_type']}，{event['size']} 字节")
+    if by_petitioner and case.material_state == "requested":
+        _run(tx, case, *STEPS["material_answered"], {}, None, clocks, at=event["occurred_at"])
 
 
 def apply_routing(tx, event, clocks):
@@ -630,6 +633,25 @@ def _answer_review(level):
     return effect
 
 
+def _request_material(ctx):
+    case, data, today = ctx.case, ctx.data, ctx.clocks.today()
+    due = data["due_date"] or ctx.clocks.calendar.add_working_days(today, data["working_days"])
+    if due < today:
+        raise InvalidInput("补充期限有误", {"due_date": ["不能早于今天"]})
+    case.material_request, case.material_due = data["what"], due
+    set_deadline(ctx.tx, case, "material", due)
+    ctx.values["clock_text"] = _due_text(case)
+    ctx.emit["due_date"] = due
+
+
+def _material_closed(ctx):
+    """Answered (the petitioner's file) or lapsed (the sweep): the request's
+    clock stops; the case's own clocks were never touched."""
+    close_deadlines(ctx.tx, ctx.case, kinds=("material",))
+    ctx.values["clock_text"] = _due_text(ctx.case)
+    ctx.emit["due_date"] = ctx.case.material_due
+
+
 EFFECTS = {
     "route": _route, "reject": _reject, "accept": _accept, "decline": _decline,
     "return": _return, "transfer": _transfer, "assign": _assign, "co_handle": _co_handle,
@@ -644,7 +666,8 @@ EFFECTS = {
     "return_visit": _return_visit, "record_check": _record_check,
     "request_review": _request_review("review"), "request_rereview": _request_review("rereview"),
     "answer_review": _answer_review("review"), "answer_rereview": _answer_review("rereview"),
-    "finalize": _finalize,
+    "finalize": _finalize, "request_material": _request_material,
+    "material_answered": _material_closed, "material_lapsed": _material_closed,
 }
 assert set(EFFECTS) == set(STEPS), "every workflow step needs its effect (or _nothing)"
 

@@ -90,6 +90,11 @@ class Case(Base):
     review_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     review_answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     review_answer: Mapped[str | None] = mapped_column(Text)
+    # 补充材料: none | requested | answered | lapsed; what was asked, by when
+    material_state: Mapped[str] = mapped_column(String(20), default="none",
+                                                server_default="none")
+    material_request: Mapped[str | None] = mapped_column(Text)
+    material_due: Mapped[date | None] = mapped_column(Date)
 
 
 class TimelineEntry(Base):

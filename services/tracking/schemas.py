@@ -2,12 +2,12 @@
 
 Every moment in an output is in China's time with its offset (+08:00), as
 intake's ``submitted_at`` is: the one rule for the platform's outputs."""
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from core.events import AREA_CODE, TRACKS
 from core.roles import STAFF_ROLES
 from core.validation import Day, Instant, VisibleStr
-from services.tracking.workflows import EXTENSION, REVIEW, STATUSES, SUPERVISION
+from services.tracking.workflows import EXTENSION, MATERIAL, REVIEW, STATUSES, SUPERVISION
 
 _UNIT_CODE = validate.Length(min=1, max=50)
 
@@ -120,6 +120,22 @@ class ReportSchema(_Input):
 class ExtensionRequestSchema(_Input):
     until = fields.Date(required=True, metadata={"description": "the new due date asked for"})
     reason = _text(1000)
+
+
+class MaterialRequestSchema(_Input):
+    """What the petitioner is asked to add, and by when: a date, or a number of
+    working days from today (one of the two)."""
+
+    what = _text(1000, metadata={"description": "the material needed, told to the petitioner"})
+    due_date = fields.Date(load_default=None, metadata={"description": "the last day"})
+    working_days = fields.Int(load_default=None, validate=validate.Range(min=1, max=60),
+                              metadata={"description": "or: this many working days from today"})
+
+    @validates_schema
+    def _one_deadline(self, data, **kwargs):
+        if (data["due_date"] is None) == (data["working_days"] is None):
+            raise ValidationError("给出补充期限：日期（due_date）或工作日数（working_days），二者选一",
+                                  "due_date")
 
 
 class PartSchema(_Input):
@@ -253,6 +269,7 @@ class StepResultSchema(Schema):
     co_handling = fields.Str()
     supervision = fields.Str()
     review = fields.Str()
+    material = fields.Str()
 
 
 class CaseSummarySchema(Schema):
@@ -287,6 +304,10 @@ class PublicCaseSchema(CaseSummarySchema):
     extended_until = Day(allow_none=True)
     extension_reason = fields.Str(allow_none=True)
     review_answer = fields.Str(allow_none=True)
+    material_state = fields.Str(metadata={"enum": list(MATERIAL.states),
+                                          "description": "the unit's request for material (补充材料)"})
+    material_request = fields.Str(allow_none=True, metadata={"description": "what is asked for"})
+    material_due = Day(allow_none=True, metadata={"description": "the last day to add it"})
     final = fields.Bool(metadata={"description": "the matter is closed for good (终结)"})
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
 

@@ -113,7 +113,7 @@ class TrackingService(StaffService):
 
     @handles(events.MATERIAL_ADDED)
     def on_material_added(self, tx, event):
-        cases.record_material(tx, event)
+        cases.record_material(tx, event, self.clocks)
 
     @handles(events.RATING_SUBMITTED)
     def on_rating_submitted(self, tx, event):

@@ -11,7 +11,8 @@ Overdue, the platform acts: the unit's acceptance or conclusion, or a review's
 answer, opens supervision (督办, kind overdue); a supervision order left
 unanswered is escalated and counted against the unit; a co-unit's part is
 recorded as late (the lead may then reply without it); the petitioner's window
-for a review (复查) or re-review (复核) passing closes the matter (终结). Every alert is an event
+for a review (复查) or re-review (复核) passing closes the matter (终结); the
+date of a unit's request for material (补充材料) passing is recorded. Every alert is an event
 (``case_due_soon``, ``case_overdue``) naming the responsible unit, for the
 unit's and the bureau's systems and queues.
 """
@@ -31,6 +32,23 @@ CLOCK_NAMES = {"accept": "受理", "conclude": "办理", "part": "协办", "supe
                "review_answer": "复查（复核）"}
 # overdue on these, the bureau supervises the case
 SUPERVISED_CLOCKS = {"accept", "conclude", "review_answer"}
+
+
+def _review_window_ended(tx, case, deadline, clocks):
+    """No review (or re-review) asked in time: closed for good (终结)."""
+    if case.review_state in ("none", "reviewed"):
+        system_step(tx, case, "finalize", {"last_day": deadline.due}, clocks)
+
+
+def _material_window_ended(tx, case, deadline, clocks):
+    """The unit's request for material (补充材料) was not answered by its date."""
+    if case.material_state == "requested":
+        system_step(tx, case, "material_lapsed", {}, clocks)
+
+
+# The petitioner's windows, not a unit's clocks: no warning, no overdue
+# alert against a unit; when one ends, the case moves on.
+PETITIONER_WINDOWS = {"review_request": _review_window_ended, "material": _material_window_ended}
 
 
 def sweep(store, clocks, replica):
@@ -61,7 +79,7 @@ def raise_alert(tx, deadline_id, today, clocks, replica):
     if deadline is None or not deadline.open:
         return 0
     alert = "overdue" if deadline.due < today else "due_soon"
-    if deadline.kind == "review_request" and alert == "due_soon":
+    if deadline.kind in PETITIONER_WINDOWS and alert == "due_soon":
         return 0  # the petitioner's window, not a unit's clock: nobody to warn
     key = dict(case_number=deadline.case_number, kind=deadline.kind, subject=deadline.subject,
                due=deadline.due, alert=alert)
@@ -70,11 +88,9 @@ def raise_alert(tx, deadline_id, today, clocks, replica):
     tx.session.add(Alert(**key, raised_at=clocks.now(), raised_by=replica))
     tx.session.flush()  # the unique key decides here, before any effect
     case = tx.session.get(Case, deadline.case_number, with_for_update=True)
-    if deadline.kind == "review_request":
-        # no review (or re-review) asked in time: closed for good (终结)
+    if deadline.kind in PETITIONER_WINDOWS:
         deadline.open = False
-        if case.review_state in ("none", "reviewed"):
-            system_step(tx, case, "finalize", {"last_day": deadline.due}, clocks)
+        PETITIONER_WINDOWS[deadline.kind](tx, case, deadline, clocks)
         return 1
     name = CLOCK_NAMES[deadline.kind]
     contract = events.CASE_OVERDUE if alert == "overdue" else events.CASE_DUE_SOON

@@ -17,6 +17,7 @@ Each workflow keeps its state in one place (``state_of``):
     supervision   the case's current order (status)  督办单: opened, answered, closed, sent back, escalated
     checks        none (a record beside the state)   回访, 抽查, 暗访
     review        the case's review_state            复查, 复核, 终结
+    material      the case's material_state          补充材料: asked, answered or lapsed
 
 Rows whose ``who`` is ``system`` are taken on an event or by the sweep, never
 by a request; ``petitioner`` rows by the petitioner with the query code.
@@ -197,7 +198,25 @@ REVIEW = Workflow("review", "case.review_state", (
          "{request_name}申请期限（{last_day}）已过，该信访事项终结", "未在期限内申请{request_name}"),
 ))
 
-WORKFLOWS = (HANDLING, EXTENSION, CO_HANDLING, SUPERVISION, CHECKS, REVIEW)
+# 补充材料: the unit asks the petitioner for material by a date. It pauses no
+# clock (the texts say so); the petitioner's next file answers it (intake's
+# material_added), or the sweep records that the date passed. Asked again while
+# open, the new request replaces the old one (a new unit after a re-route may ask).
+MATERIAL = Workflow("material", "case.material_state", (
+    Step("request_material", "要求补充材料", _s("none", "requested", "answered", "lapsed"),
+         "requested", "unit", events.MATERIAL_REQUESTED,
+         "{unit_name}请信访人于{material_due}前补充材料；补充期间{clock_text}不变",
+         "{actor}要求补充：{material_request}（补充期限{material_due}；{clock_text}不变）",
+         "MaterialRequestSchema", case_states=HANDLING_OPEN, tells_petitioner=True),
+    Step("material_answered", "已补充材料", _s("requested"), "answered", "system",
+         events.MATERIAL_REQUEST_ANSWERED, "信访人已按要求补充材料",
+         "补充期限{material_due}内补充；所要材料：{material_request}"),
+    Step("material_lapsed", "补充材料逾期", _s("requested"), "lapsed", "system",
+         events.MATERIAL_REQUEST_LAPSED, "补充材料期限（{material_due}）已过，信访人未补充；{clock_text}不变",
+         "所要材料：{material_request}"),
+))
+
+WORKFLOWS = (HANDLING, EXTENSION, CO_HANDLING, SUPERVISION, CHECKS, REVIEW, MATERIAL)
 STEPS = {step.action: (workflow, step) for workflow in WORKFLOWS for step in workflow.steps}
 STAFF_ACTIONS = tuple(a for a, (_, s) in STEPS.items() if s.who not in ("system", "petitioner"))
 PETITIONER_ACTIONS = tuple(a for a, (_, s) in STEPS.items() if s.who == "petitioner")

@@ -15,13 +15,14 @@ from core.store import OutboxMessage, StoreHandle, make_engine
 from services.tracking import cases
 from services.tracking.clocks import clocks_from_config
 from services.tracking.models import Alert, SupervisionOrder
-from tests.unit.tracking.conftest import routed
+from tests.unit.tracking.conftest import ACTORS, routed
 
 CASES = 60
+ASKED = 10   # of them, the unit asked for material by 1 Dec (补充材料), never added
 
 
 def seed(db_url, clock_file):
-    """CASES cases routed on 25 Nov 2026 (standard: due 9 Dec)."""
+    """CASES cases routed on 25 Nov 2026 (standard: due 9 Dec); material asked on ASKED."""
     upgrade(ROOT / "services" / "tracking", db_url)
     clock_file.write_text("2026-11-25T10:00:00+08:00")
     clocks = clocks_from_config({**load_config("tracking"), "CLOCK_FILE": str(clock_file)})
@@ -30,6 +31,9 @@ def seed(db_url, clock_file):
         for n in range(CASES):
             cases.apply_routing(tx, routed(case_number=f"JN20261125-{n:06d}",
                                            occurred_at=clocks.now()), clocks)
+        for n in range(ASKED):
+            cases.act(tx, f"JN20261125-{n:06d}", "request_material", ACTORS["handler"],
+                      {"what": "现场照片", "due_date": "2026-12-01"}, clocks)
     return store
 
 
@@ -56,19 +60,21 @@ def test_two_replicas_sweeping_at_once_raise_each_alert_once(backend, tmp_path, 
               else request.getfixturevalue("postgres_url"))
     clock_file = tmp_path / "now"
     store = seed(db_url, clock_file)
-    # 10 Dec: the conclusion (9 Dec) is overdue, the acceptance (10 Dec) due today
+    # 10 Dec: the conclusion (9 Dec) is overdue, the acceptance (10 Dec) due today,
+    # the material asked by 1 Dec has lapsed
     clock_file.write_text(datetime(2026, 12, 10, 9, tzinfo=LOCAL_TIME).isoformat())
 
     raised = race(db_url, clock_file)
     print(f"{backend}: alerts raised by each replica: {raised}")
 
-    assert sum(raised) == 2 * CASES, raised
-    assert count(store, select(func.count()).select_from(Alert)) == 2 * CASES
+    assert sum(raised) == 2 * CASES + ASKED, raised
+    assert count(store, select(func.count()).select_from(Alert)) == 2 * CASES + ASKED
     events = select(OutboxMessage.routing_key, func.count()).group_by(OutboxMessage.routing_key)
     with store.transaction() as tx:
         emitted = dict(tx.session.execute(events).all())
     assert emitted == {"case_due_soon": CASES, "case_overdue": CASES,
-                       "supervision_opened": CASES}
+                       "supervision_opened": CASES, "material_requested": ASKED,
+                       "material_request_lapsed": ASKED}
     assert count(store, select(func.count()).select_from(SupervisionOrder)) == CASES
     # and a later sweep finds nothing left to raise
     assert race(db_url, clock_file) == [0, 0]

@@ -21,6 +21,7 @@ from tests.unit.tracking.conftest import (
     directory,
     emitted,
     rated,
+    received,
     routed,
 )
 
@@ -252,6 +253,88 @@ def test_extension_refused_leaves_the_clock(store, clocks):
     view = staff_view(store, clocks)
     assert (view["due_date"], view["extension_state"]) == ("2026-12-09", "refused")
     assert "办理期限仍为2026-12-09" in view["timeline"][-1]["detail"]
+
+
+# --- material (补充材料) ------------------------------------------------------------
+
+def material_added(store, clocks, added_by="petitioner"):
+    with store.transaction() as tx:
+        cases.record_material(tx, received(events.MATERIAL_ADDED, unit_code=UNIT, added_by=added_by,
+                                           content_type="application/pdf", size=1024,
+                                           occurred_at=clocks.now()), clocks)
+
+
+def test_material_asked_in_working_days_is_answered_by_the_petitioners_file(store, clocks):
+    route(store, clocks)
+    step(store, clocks, ACTORS["handler"], "accept")
+    asked = step(store, clocks, ACTORS["handler"], "request_material",
+                 {"what": "房屋产权证明复印件", "working_days": 5})
+    assert asked["material"] == "requested"
+    view = public_view(store, clocks)
+    # 25 Nov (Wednesday) + 5 working days; the case's own clock is as it was
+    assert (view["material_state"], view["material_request"], view["material_due"],
+            view["due_date"]) == ("requested", "房屋产权证明复印件", "2026-12-02", "2026-12-09")
+    assert view["timeline"][-1]["text"] == (
+        "历下区住建局请信访人于2026-12-02前补充材料；补充期间办理期限2026-12-09不变")
+    assert "房屋产权证明复印件" in staff_view(store, clocks)["timeline"][-1]["detail"]
+    requested = emitted(store)[-1]
+    assert (requested["event_type"], requested["due_date"], requested["to_state"]) == (
+        "material_requested", "2026-12-02", "requested")
+    assert "房屋" not in str(requested)   # what was asked stays in tracking
+    material_added(store, clocks, added_by="staff")   # a unit's own file answers nothing
+    assert public_view(store, clocks)["material_state"] == "requested"
+    material_added(store, clocks)
+    view = staff_view(store, clocks)
+    assert view["material_state"] == "answered"
+    assert [e["text"] for e in view["timeline"]][-2:] == ["信访人补充了材料", "信访人已按要求补充材料"]
+    assert not [d for d in view["deadlines"] if d["kind"] == "material" and d["open"]]
+    assert event_types(store)[-1] == "material_request_answered"
+    clocks.clock.set("2026-12-03T09:00:00")
+    assert run_sweep(store, clocks) == 0   # answered: nothing lapses
+
+
+def test_material_not_added_by_its_date_lapses_once_and_no_clock_moves(store, clocks):
+    route(store, clocks)
+    step(store, clocks, ACTORS["handler"], "accept")
+    step(store, clocks, ACTORS["handler"], "request_material",
+         {"what": "现场照片", "due_date": "2026-11-27"})
+    clocks.clock.set("2026-11-27T09:00:00")
+    assert run_sweep(store, clocks) == 0   # the petitioner's window: no warning
+    clocks.clock.set("2026-11-30T09:00:00")
+    assert run_sweep(store, clocks) == 1
+    assert run_sweep(store, clocks, replica="other") == 0
+    view = public_view(store, clocks)
+    assert (view["material_state"], view["due_date"]) == ("lapsed", "2026-12-09")
+    assert view["timeline"][-1]["text"] == "补充材料期限（2026-11-27）已过，信访人未补充；办理期限2026-12-09不变"
+    assert event_types(store).count("material_request_lapsed") == 1
+    assert "case_overdue" not in event_types(store)   # nobody's overdue
+    material_added(store, clocks)   # a late file is on the timeline, the request stays lapsed
+    assert public_view(store, clocks)["material_state"] == "lapsed"
+    # the unit may ask again; the new date has its own clock
+    step(store, clocks, ACTORS["handler"], "request_material",
+         {"what": "现场照片（请标注日期）", "working_days": 2})
+    assert public_view(store, clocks)["material_due"] == "2026-12-02"
+
+
+def test_a_request_for_material_is_the_units_with_a_date_on_an_open_case(store, clocks):
+    route(store, clocks)
+    handler = ACTORS["handler"]
+    for body, field in (({"what": "照片"}, "due_date"),
+                        ({"what": "照片", "due_date": "2026-12-01", "working_days": 3}, "due_date"),
+                        ({"what": "照片", "due_date": "2026-11-24"}, "due_date"),
+                        ({"what": "照片", "working_days": 0}, "working_days"),
+                        ({"what": " \u200b", "working_days": 3}, "what"),
+                        ({"what": "照" * 1001, "working_days": 3}, "what")):
+        with pytest.raises(InvalidInput) as bad:
+            step(store, clocks, handler, "request_material", body)
+        assert field in bad.value.details, body
+    with pytest.raises(Forbidden):
+        step(store, clocks, ACTORS["district_bureau"], "request_material",
+             {"what": "照片", "working_days": 3})
+    step(store, clocks, handler, "accept")
+    step(store, clocks, handler, "reply", {"reply": "已处理"})
+    with pytest.raises(Conflict, match="replied"):
+        step(store, clocks, handler, "request_material", {"what": "照片", "working_days": 3})
 
 
 # --- the sweep and supervision ----------------------------------------------------

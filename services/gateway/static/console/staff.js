@@ -15,7 +15,8 @@
     coordinating_units: "协调单位", report: "办理结果报告", until: "延期至", content: "协办意见",
     kind: "类型", answer_due: "答复期限", answer: "督办答复", reached: "已联系上信访人",
     view: "群众意见", satisfied: "群众满意", finding: "结论", spot_check_id: "抽查编号",
-    opinion: "意见" };
+    opinion: "意见", what: "所需材料", working_days: "补充期限（工作日数，与期限二选一）" };
+  const MATERIAL = { requested: "已要求补充", answered: "已补充", lapsed: "逾期未补充" };
   const PAGE = 20;
   const state = { queue: "", offset: 0, orderStatus: "" };
   let workflows = null, openapi = null, units = null, reference = null;
@@ -164,6 +165,7 @@
       ["延期", c.extension_state !== "none" ? `${c.extension_state}${c.extension_requested_until ? "（申请至" + c.extension_requested_until + "）" : ""}` : null, "case-extension"],
       ["督办", c.supervision_open ? "督办中：" + (c.supervision_reason || "") : null, "case-supervision"],
       ["复查/复核", c.review_state !== "none" ? c.review_state : null],
+      ["补充材料", c.material_state !== "none" ? `${MATERIAL[c.material_state] || c.material_state}：${c.material_request}（期限${c.material_due}，办理期限不变）` : null, "case-material"],
       ["分派理由", c.routing_reason], ["交办要求", c.instructions], ["办理结果报告", c.report_back],
       ["内容", c.content], ["地址", c.address], ["答复", c.reply, "case-reply"],
       ["渠道", c.channel === "proxy" ? "代理员代为提交" : "网上"]]);
