@@ -31,7 +31,7 @@ def missing(name, config):
         try:
             with engine.connect() as connection:
                 current = set(MigrationContext.configure(connection).get_current_heads())
-        except Exception as exc:  # noqa: BLE001 (unreachable counts as not ready)
+        except Exception as exc:  # unreachable counts as not ready
             return f"database unreachable: {type(exc).__name__}"
         finally:
             engine.dispose()
@@ -44,12 +44,12 @@ def missing(name, config):
                 channel = connection.channel()
                 try:
                     channel.queue_declare(queue, passive=True)
-                except Exception:  # noqa: BLE001 (404: not declared; the channel closes)
+                except Exception:  # 404: not declared; the channel closes
                     return f"queue {queue} not declared (the topology Job has not run)"
                 finally:
                     if channel.is_open:
                         channel.close()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"broker unreachable: {type(exc).__name__}"
     return None
 

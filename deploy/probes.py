@@ -61,7 +61,7 @@ class Checks:
             try:
                 with store.engine.connect() as connection:
                     connection.execute(text("SELECT 1"))
-            except Exception as exc:  # noqa: BLE001 (any failure means not ready)
+            except Exception as exc:  # any failure means not ready
                 return f"database unreachable: {type(exc).__name__}"
         return self._broker()
 
@@ -75,7 +75,7 @@ class Checks:
                         f"rpc-{self.name}", passive=True)
                     if consumers < 1:
                         return f"no consumer on rpc-{self.name}"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return f"broker unreachable: {type(exc).__name__}"
         return None
 

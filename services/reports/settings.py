@@ -34,7 +34,7 @@ class Settings:
     def from_config(cls, config):
         try:
             rules = AssessmentRulesSchema().load(config.get("ASSESSMENT") or {})
-        except Exception as exc:  # noqa: BLE001  any bad value: say which, do not start
+        except Exception as exc:  # any bad value: say which, do not start
             raise ConfigurationError(f"reports: ASSESSMENT is not valid: {exc}") from None
         return cls(
             calendar=calendar_from_config(config),
