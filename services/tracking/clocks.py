@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from core.calendar import calendar_from_config, local_date, start_date
 from core.clock import clock_from_config
+from core.errors import ConfigurationError
 from services.tracking.models import Deadline
 
 UNITS = ("working_days", "days")
@@ -80,12 +81,12 @@ def clocks_from_config(config):
     name = config.get("CLOCK_PROFILE") or "city"
     profiles = config.get("CLOCK_PROFILES") or {}
     if name not in profiles:
-        raise ValueError(f"CLOCK_PROFILE {name!r} is not one of {sorted(profiles)}")
+        raise ConfigurationError(f"CLOCK_PROFILE {name!r} is not one of {sorted(profiles)}")
     profile = profiles[name]
     tracks = {}
     for track, limits in profile["tracks"].items():
         if limits.get("conclude_from", "assigned") not in ("assigned", "accepted"):
-            raise ValueError(f"{name}.{track}: conclude_from is assigned or accepted")
+            raise ConfigurationError(f"{name}.{track}: conclude_from is assigned or accepted")
         tracks[track] = TrackLimits(Limit.parse(limits["accept"]), Limit.parse(limits["conclude"]),
                                     limits.get("conclude_from", "assigned"),
                                     Limit.parse(limits["extension"]))

@@ -7,7 +7,7 @@ from marshmallow import Schema
 
 from core import events
 from core.config import load_config
-from core.errors import Conflict, Forbidden, InvalidInput
+from core.errors import ConfigurationError, Conflict, Forbidden, InvalidInput
 from services.notify.service import NotifyService
 from services.notify.templates import TEMPLATES
 from services.tracking import cases, checks, schemas, sweep, views
@@ -525,7 +525,7 @@ def test_a_limit_that_does_not_read_n_days_is_refused(text):
 
 
 def test_an_unknown_clock_profile_is_refused_at_start():
-    with pytest.raises(ValueError, match="CLOCK_PROFILE 'provincial'"):
+    with pytest.raises(ConfigurationError, match="CLOCK_PROFILE 'provincial'"):
         clocks_from_config({**load_config("tracking"), "CLOCK_PROFILE": "provincial"})
 
 
