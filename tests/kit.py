@@ -4,6 +4,7 @@ event as another service would, and a recorder of what a service published.
 
     from tests.kit import publish, recorded, recorder, service_config, wait_for
 """
+import shutil
 from contextlib import contextmanager
 
 import eventlet
@@ -32,6 +33,26 @@ def sqlite_store(url, base, handler="test"):
         yield StoreHandle(sessionmaker(engine, expire_on_commit=False), handler=handler)
     finally:
         engine.dispose()
+
+
+def template_store(tmp_path_factory, name, base, fill):
+    """A SQLite store file with ``base``'s tables, filled once by
+    ``fill(store)``, for a session of tests that each use a copy of it
+    (``store_copy``): filling it is too slow to do per test."""
+    path = tmp_path_factory.mktemp(name) / f"{name}.db"
+    with sqlite_store(f"sqlite:///{path}", base) as store:
+        fill(store)
+    return path
+
+
+@contextmanager
+def store_copy(template, tmp_path, base):
+    """A store of its own holding what ``template`` holds (a copy: the test
+    may change it)."""
+    path = tmp_path / template.name
+    shutil.copy(template, path)
+    with sqlite_store(f"sqlite:///{path}", base) as store:
+        yield store
 
 
 def store_fixture(base):

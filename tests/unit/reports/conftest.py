@@ -1,10 +1,8 @@
-import shutil
-
 import pytest
 
 from services.reports.models import Base
 from services.reports.settings import Settings
-from tests.kit import sqlite_store, store_fixture
+from tests.kit import sqlite_store, store_copy, store_fixture, template_store
 from tests.reports_month import RULES, feed, loaded_events
 
 
@@ -33,16 +31,12 @@ def store_factory(tmp_path):
 @pytest.fixture(scope="session")
 def month_file(tmp_path_factory, settings):
     """The month of tests/reports_month.py fed once into a store file."""
-    path = tmp_path_factory.mktemp("month") / "reports.db"
-    with sqlite_store(f"sqlite:///{path}", Base) as store:
-        feed(store, settings, loaded_events())
-    return path
+    return template_store(tmp_path_factory, "month", Base,
+                          lambda store: feed(store, settings, loaded_events()))
 
 
 @pytest.fixture
 def month(month_file, tmp_path):
     """A store of its own holding the month (a copy: tests may change it)."""
-    path = tmp_path / "month.db"
-    shutil.copy(month_file, path)
-    with sqlite_store(f"sqlite:///{path}", Base) as store:
+    with store_copy(month_file, tmp_path, Base) as store:
         yield store

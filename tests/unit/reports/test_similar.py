@@ -2,14 +2,12 @@
 labelled set of tests/data/similar_petitions.yaml (precision at 5 must not
 drop below what it reached), kept by the projections as cases are concluded,
 withheld or kept private, and the staff's suggested unit."""
-import shutil
-
 import pytest
 
 from core.errors import ConfigurationError, InvalidInput
 from services.reports import projections, regulations, reports
 from services.reports.models import Base
-from tests.kit import sqlite_store
+from tests.kit import store_copy, template_store
 from tests.similar_set import labelled_events, precision_at_5, seed_set
 
 # What the search reached on the set when it was written (0.6425: titles are
@@ -24,17 +22,12 @@ HEATING = {"title": "暖气不热", "content": "家里暖气温度太低，屋�
 
 @pytest.fixture(scope="session")
 def labelled_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("labelled") / "reports.db"
-    with sqlite_store(f"sqlite:///{path}", Base) as store:
-        seed_set(store)
-    return path
+    return template_store(tmp_path_factory, "labelled", Base, seed_set)
 
 
 @pytest.fixture
 def labelled(labelled_file, tmp_path):
-    path = tmp_path / "labelled.db"
-    shutil.copy(labelled_file, path)
-    with sqlite_store(f"sqlite:///{path}", Base) as store:
+    with store_copy(labelled_file, tmp_path, Base) as store:
         yield store
 
 

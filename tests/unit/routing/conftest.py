@@ -1,7 +1,6 @@
 """A seeded routing store per test (copied from one seeded file: hashing the
 demo passwords with argon2 is deliberately slow), and event builders
 (fixtures, since test modules cannot import this file)."""
-import shutil
 from datetime import datetime, timezone
 
 import pytest
@@ -13,24 +12,22 @@ from core.store import OutboxMessage
 from services.routing import directory_seed
 from services.routing.deadlines import DEFAULT_TRACK_WORKING_DAYS, Schedule
 from services.routing.models import Base
-from tests.kit import sqlite_store
+from tests.kit import store_copy, template_store
 
 DEMO_PASSWORD = "petition-demo"
 
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("routing") / "seeded.db"
-    with sqlite_store(f"sqlite:///{path}", Base) as store, store.transaction() as tx:
-        directory_seed.seed(tx, DEMO_PASSWORD)
-    return path
+    def seed(store):
+        with store.transaction() as tx:
+            directory_seed.seed(tx, DEMO_PASSWORD)
+    return template_store(tmp_path_factory, "routing", Base, seed)
 
 
 @pytest.fixture
 def store(seeded_template, tmp_path):
-    path = tmp_path / "routing.db"
-    shutil.copy(seeded_template, path)
-    with sqlite_store(f"sqlite:///{path}", Base) as store:
+    with store_copy(seeded_template, tmp_path, Base) as store:
         yield store
 
 
