@@ -8,6 +8,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
+from core.config import ROOT
 from tests.security.conftest import new_client
 
 pytestmark = pytest.mark.e2e
@@ -54,16 +55,7 @@ def test_one_address_is_locked_out_across_accounts(stack):
 
 FLOOD = """
 import sys, threading, time, requests
-from requests.adapters import HTTPAdapter
-
-class FromAddress(HTTPAdapter):
-    def __init__(self, address):
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
+from tests.security.conftest import FromAddress
 
 url, seconds, addresses = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
 deadline = time.monotonic() + seconds
@@ -93,7 +85,7 @@ def test_a_flood_of_wrong_sign_ins_does_not_slow_citizens(stack):
     baseline = [timed(citizen, "/categories") for _ in range(10)]
     addresses = [new_client(stack).address for _ in range(20)]
     flood = subprocess.Popen([sys.executable, "-c", FLOOD, f"{stack.url}/api/v1/auth/token",
-                              "12", *addresses])
+                              "12", *addresses], cwd=ROOT)
     try:
         time.sleep(2)
         during = [timed(citizen, "/categories") for _ in range(20)]
