@@ -145,6 +145,12 @@ class Transaction:
         self.emitted = True
         return payload
 
+    def find(self, model, number, **options):
+        """The ``model`` row keyed by ``number`` (a case number), or None, also
+        when ``number`` is not a string: a malformed number from the bus is a
+        case not found (NotFound to the caller), never a database error."""
+        return self.session.get(model, number, **options) if isinstance(number, str) else None
+
     def first_delivery(self, event):
         """True the first time this handler sees ``event``; records it so a
         redelivery (same ``event_id``) answers False. Two concurrent deliveries

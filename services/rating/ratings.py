@@ -34,7 +34,7 @@ def submit(tx, case_number, data):
     is published besides for subscribers who want only those."""
     levels = load(RatingInputSchema(), data)
     # An unknown case answers like an unreplied one: nothing to learn by probing.
-    ratable = tx.session.get(RatableCase, case_number) if isinstance(case_number, str) else None
+    ratable = tx.find(RatableCase, case_number)
     if ratable is None:
         raise Conflict(NOT_REPLIED)
     if tx.session.scalar(select(Rating.id).where(Rating.case_number == case_number)):

@@ -92,7 +92,7 @@ def withhold(tx, case_number, reason, actor):
     the public list, saying why; outside it the case does not exist. Returns
     (the answer, the case's fact row)."""
     reason = load(WithholdSchema(), {"reason": reason})["reason"]
-    fact = tx.session.get(CaseFact, case_number) if isinstance(case_number, str) else None
+    fact = tx.find(CaseFact, case_number)
     if fact is None or not in_jurisdiction(fact.area_code, actor):
         raise NotFound(f"case {case_number} not found")
     tx.session.merge(WithheldCase(case_number=case_number, reason=reason,

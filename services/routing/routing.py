@@ -152,7 +152,7 @@ def _assign(tx, assignment, choice, due_date, routing_seq):
 
 
 def assignment(tx, case_number):
-    found = tx.session.get(Assignment, case_number) if isinstance(case_number, str) else None
+    found = tx.find(Assignment, case_number)
     if found is None:
         raise NotFound("未找到该案件的分派信息")
     unit = tx.session.get(Unit, found.unit_code) if found.unit_code else None

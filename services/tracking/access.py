@@ -34,8 +34,7 @@ def scope_filter(actor):
 
 
 def find_case(tx, case_number, for_update=False):
-    case = (tx.session.get(Case, case_number, with_for_update=for_update)
-            if isinstance(case_number, str) else None)
+    case = tx.find(Case, case_number, with_for_update=for_update)
     if case is None:
         raise NotFound(f"case {case_number} not found")
     return case
