@@ -87,3 +87,12 @@ def test_a_method_without_tx_is_left_as_it_is():
         return username
 
     assert in_transaction(authenticate) is authenticate
+
+
+@pytest.mark.parametrize("number", [12345, None, ["kept"], {"text": "kept"}])
+def test_find_answers_none_for_a_number_that_is_not_a_string(store, number):
+    worker_factory(NotesService, store=store).write("kept")
+    with store.transaction() as tx:
+        assert tx.find(Note, "kept").text == "kept"
+        assert tx.find(Note, "missing") is None
+        assert tx.find(Note, number) is None

@@ -28,3 +28,12 @@ def test_a_redelivered_reply_is_recorded_once_and_opens_rating(store, case_repli
     assert service.get(CASE) == rating
     [score] = service.unit_scores()
     assert score["ratings"] == 1 and score["satisfaction_rate"] == 0.0
+
+
+@pytest.mark.parametrize("case_number", [20261125, None, ["JN20261125-000001"]])
+def test_a_case_number_that_is_not_a_string_is_a_case_not_replied(store, case_number):
+    service = worker_factory(RatingService, store=store)
+    with pytest.raises(Conflict):
+        service.submit(case_number, {"service_attitude": "satisfied",
+                                     "work_efficiency": "satisfied",
+                                     "handling_quality": "satisfied"})
