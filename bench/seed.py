@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, text
 from stdnum.cn import ric
 
 from core.config import LOCAL_TIME
+from core.events import SUBMITTED
 from core.privacy import FieldCipher, keyed_hash
 from core.store import make_engine
 from deploy.keys import local_secrets
@@ -29,19 +30,19 @@ from services.intake.models import Petition
 from services.intake.query_codes import keys_for, new_submission_id
 from services.routing.models import Category, Unit
 from services.tracking.models import Case, TimelineEntry
+from services.tracking.workflows import STEPS as HANDLING_STEPS
 
 BATCH = 20_000
 PER_DAY = 2_000  # petitions a day: 1,000,000 reach back 500 days
 SAMPLE = 5_000   # query codes kept for the look-up benchmark
-# a case's status and the timeline steps that led there
-# each status, and the timeline kinds (the workflow steps, services/tracking/workflows.py)
-# of a case that reached it
-STEPS = {"routed": ("submitted", "route"),
-         "accepted": ("submitted", "route", "accept"),
-         "replied": ("submitted", "route", "accept", "reply"),
-         "concluded": ("submitted", "route", "accept", "reply", "conclude")}
-STATUS_WEIGHTS = {"routed": 15, "accepted": 25, "replied": 10, "concluded": 50}
-STEP_TEXT = {"submitted": "信访事项已提交", "route": "已分派至{unit}办理", "accept": "{unit}已受理",
+# The handling steps (services/tracking/workflows.py) a seeded case took, in
+# order, with how many cases in 100 stop after each: its status is where its
+# last step led (as tracking's table names it), its timeline one entry a step.
+PATH = (("route", 15), ("accept", 25), ("reply", 10), ("conclude", 50))
+STEPS = {HANDLING_STEPS[step][1].to_state: (SUBMITTED, *(name for name, _ in PATH[:n + 1]))
+         for n, (step, _) in enumerate(PATH)}
+STATUS_WEIGHTS = {status: weight for status, (_, weight) in zip(STEPS, PATH)}
+STEP_TEXT = {SUBMITTED: "信访事项已提交", "route": "已分派至{unit}办理", "accept": "{unit}已受理",
              "reply": "{unit}已答复", "conclude": "群众已评价，信访事项已办结"}
 
 
@@ -110,18 +111,19 @@ def seed_tracking(var_dir, count, today, categories, units):
             number, at = case_number(day, seq), submitted_at(day, seq)
             status = pick.choices(statuses, weights=STATUS_WEIGHTS.values())[0]
             unit_code, unit_name, area_code = units[index % len(units)]
+            steps = STEPS[status]
             cases.append(dict(
                 case_number=number, status=status, area_code=area_code,
                 category=categories[index % len(categories)], title=f"压测信访事项 {index}",
                 submitted_at=at, unit_code=unit_code, unit_name=unit_name, track="standard",
                 due_date=day + timedelta(days=60), routing_reason="按规则分派", routing_seq=1,
-                accepted_by="bench" if status != "routed" else None,
-                reply="已答复" if status in ("replied", "concluded") else None,
-                concluded_at=at + timedelta(days=30) if status == "concluded" else None,
-                on_time=True if status == "concluded" else None, supervision_open=False))
+                accepted_by="bench" if "accept" in steps else None,
+                reply="已答复" if "reply" in steps else None,
+                concluded_at=at + timedelta(days=30) if "conclude" in steps else None,
+                on_time=True if "conclude" in steps else None, supervision_open=False))
             timeline += [dict(case_number=number, at=at + timedelta(hours=step), kind=kind,
                               text=STEP_TEXT[kind].format(unit=unit_name))
-                         for step, kind in enumerate(STEPS[status])]
+                         for step, kind in enumerate(steps)]
         with engine.begin() as conn:
             conn.execute(insert(Case.__table__), cases)
             conn.execute(insert(TimelineEntry.__table__), timeline)
