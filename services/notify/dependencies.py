@@ -42,6 +42,7 @@ class DeliveryProvider(DependencyProvider):
                 max_attempts=int(config.get("WEBHOOK_MAX_ATTEMPTS", 12)),
                 lease_seconds=float(config.get("SEND_LEASE_SECONDS", defaults.lease_seconds))),
             pause_after=int(config.get("WEBHOOK_PAUSE_AFTER", 10)),
+            secret_overlap_hours=float(config.get("WEBHOOK_SECRET_OVERLAP_HOURS", 24)),
         )
 
     def get_dependency(self, worker_ctx):

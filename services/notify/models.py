@@ -104,6 +104,9 @@ class WebhookEndpoint(Base):
     unit_code: Mapped[str] = mapped_column(String(40), index=True)
     url: Mapped[str] = mapped_column(String(500))
     secret_encrypted: Mapped[str] = mapped_column(Text)
+    # After a rotation the old secret still signs (a second v1) until then.
+    previous_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     kinds: Mapped[list] = mapped_column(JSON)
     # May receive kinds that carry personal data (none of webhooks.KINDS does yet).
     personal_data: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -50,6 +50,14 @@ class EndpointSchema(Schema):
     paused_at = Instant(allow_none=True)
     deleted_at = Instant(allow_none=True)
     deleted_by = fields.Str(allow_none=True)
+    # After a rotation: the old secret still signs deliveries until then.
+    old_secret_until = Instant(allow_none=True)
+
+
+class RotateInput(Schema):
+    # How long the old secret still signs (a second v1); 0: retired at once
+    # (a leaked secret). Default: WEBHOOK_SECRET_OVERLAP_HOURS.
+    overlap_hours = fields.Float(load_default=None, validate=validate.Range(min=0, max=168))
 
 
 class WebhookChangeSchema(Schema):

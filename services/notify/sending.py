@@ -61,6 +61,8 @@ class Delivery:
     # and an endpoint is paused after this many failed attempts in a row.
     webhook_policy: RetryPolicy = None
     pause_after: int = 10
+    # After a rotation, the old secret still signs this long by default.
+    secret_overlap_hours: float = 24.0
 
     def provider_for(self, channel):
         provider = {SMS: self.provider, EMAIL: self.email, WEBHOOK: self.webhook}.get(channel)
@@ -142,7 +144,9 @@ def send_due(store, delivery, now=None):
     clock = (lambda: now) if now else utcnow
     with store.transaction() as tx:
         claimed_at = clock()
-        claims = claim_due(tx, delivery.policy, claimed_at)
+        claims = [webhooks.signed(tx, delivery.cipher, claim, claimed_at)
+                  if claim.channel == WEBHOOK else claim
+                  for claim in claim_due(tx, delivery.policy, claimed_at)]
     half_lease = timedelta(seconds=delivery.policy.lease_seconds / 2)
     outcomes = []
     for claim in claims:

@@ -152,6 +152,11 @@ class NotifyService(StaffService):
         return webhooks.resume(tx, actor, endpoint_id)
 
     @staff_rpc
+    def rotate_webhook_secret(self, tx, actor, endpoint_id, data):
+        return webhooks.rotate(tx, self.delivery.cipher, actor, endpoint_id, data,
+                               self.delivery.secret_overlap_hours)
+
+    @staff_rpc
     def disable_webhook(self, tx, actor, endpoint_id):
         return webhooks.disable(tx, actor, endpoint_id)
 

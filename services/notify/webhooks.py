@@ -11,7 +11,10 @@ attempts and replays one.
 
 Signature (docs/webhooks.md): header ``X-Petition-Signature: t=<unix seconds>,
 v1=<hex HMAC-SHA256(secret, "<t>." + body)>``; a receiver checks it with
-``verify`` and refuses a timestamp older than a few minutes.
+``verify`` and refuses a timestamp older than a few minutes. After a secret
+is rotated, the old one still signs for an overlap (a second ``v1``, as
+Stripe does), then it is retired. The secrets are read when a delivery is
+claimed (``signed``), never kept with the queued delivery.
 """
 import hashlib
 import hmac
@@ -19,7 +22,8 @@ import json
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 
 import requests
 from sqlalchemy import select, update
@@ -56,6 +60,7 @@ from services.notify.schemas import (
     EndpointSchema,
     RegisteredSchema,
     Replayed,
+    RotateInput,
     WebhookChangeSchema,
     WebhookDeliverySchema,
 )
@@ -85,28 +90,36 @@ SIGNATURE_HEADER = "X-Petition-Signature"
 TOLERANCE_SECONDS = 300
 
 
-def sign(secret, timestamp, body):
-    """The signature header's value for ``body`` (bytes) at ``timestamp``."""
-    digest = hmac.new(secret.encode(), f"{int(timestamp)}.".encode() + body, hashlib.sha256)
-    return f"t={int(timestamp)},v1={digest.hexdigest()}"
+def _digest(secret, timestamp, body):
+    return hmac.new(secret.encode(), f"{int(timestamp)}.".encode() + body,
+                    hashlib.sha256).hexdigest()
+
+
+def sign(secret, timestamp, body, *older):
+    """The signature header's value for ``body`` (bytes) at ``timestamp``:
+    one ``v1`` for ``secret`` and one for each ``older`` secret still valid."""
+    return ",".join([f"t={int(timestamp)}"] + [
+        f"v1={_digest(key, timestamp, body)}" for key in (secret, *older)])
 
 
 def verify(secret, header, body, now=None, tolerance=TOLERANCE_SECONDS):
-    """What a receiver does: True only for a signature of this very body
-    made with ``secret`` no more than ``tolerance`` seconds ago."""
+    """What a receiver does: True only when one of the ``v1`` signatures is
+    of this very body made with ``secret``, no more than ``tolerance``
+    seconds ago."""
     try:
-        parts = dict(item.split("=", 1) for item in (header or "").split(","))
-        timestamp = int(parts["t"])
-    except (ValueError, KeyError):
+        parts = [item.split("=", 1) for item in (header or "").split(",")]
+        [timestamp] = [int(value) for name, value in parts if name == "t"]
+    except ValueError:
         return False
     if abs((now or time.time()) - timestamp) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, timestamp, body), f"t={timestamp},v1={parts.get('v1')}")
+    expected = _digest(secret, timestamp, body)
+    return any(hmac.compare_digest(expected, value) for name, value in parts if name == "v1")
 
 
 class WebhookProvider(SmsProvider):
-    """Posts one delivery; its address is ``{url, secret, delivery, kind}``
-    (kept encrypted with the message). Acknowledged: any 2xx answer. Only to
+    """Posts one delivery; its address is ``{url, secrets, delivery, kind}``
+    (``signed`` adds the secrets when it is claimed). Acknowledged: any 2xx answer. Only to
     where ``destinations`` allows (services/notify/destinations.py)."""
 
     def __init__(self, destinations):
@@ -116,7 +129,7 @@ class WebhookProvider(SmsProvider):
         to, body = json.loads(address), text.encode()
         headers = {"Content-Type": "application/json", "User-Agent": "petition-webhooks/1",
                    "X-Petition-Delivery": to["delivery"], "X-Petition-Event": to["kind"],
-                   SIGNATURE_HEADER: sign(to["secret"], time.time(), body)}
+                   SIGNATURE_HEADER: sign(*to["secrets"][:1], time.time(), body, *to["secrets"][1:])}
         try:
             answer = self.destinations.post(to["url"], data=body, headers=headers)
         except Refused as refusal:
@@ -156,7 +169,8 @@ def register(tx, cipher, destinations, actor, data):
 
 def _row(endpoint):
     """An endpoint as its schemas read it (they are dumped again at the gateway)."""
-    return {"endpoint_id": endpoint.id, **{name: getattr(endpoint, name) for name in (
+    return {"endpoint_id": endpoint.id, "old_secret_until": _overlap(endpoint, utcnow()),
+            **{name: getattr(endpoint, name) for name in (
         "unit_code", "url", "kinds", "personal_data", "status", "failures", "created_by",
         "created_at", "paused_at", "deleted_at", "deleted_by")}}
 
@@ -196,6 +210,45 @@ def _hold(tx, endpoint):
         execution_options={"synchronize_session": False})
 
 
+def _overlap(endpoint, now):
+    """Until when the old secret still signs, or None (none, or retired)."""
+    until = endpoint.previous_secret_until
+    return until if endpoint.previous_secret_encrypted and until and until > now else None
+
+
+def rotate(tx, cipher, actor, endpoint_id, data, default_overlap_hours):
+    """A new secret, shown once; the old one still signs (a second v1) for
+    ``overlap_hours`` (0: retired at once), then is retired."""
+    endpoint = _live(tx, actor, endpoint_id)
+    hours = load(RotateInput(), data)["overlap_hours"]
+    hours = default_overlap_hours if hours is None else hours
+    now, secret = utcnow(), secrets.token_urlsafe(32)
+    endpoint.previous_secret_encrypted = endpoint.secret_encrypted if hours > 0 else None
+    endpoint.previous_secret_until = now + timedelta(hours=hours) if hours > 0 else None
+    endpoint.secret_encrypted = cipher.encrypt(secret)
+    _audit(tx, endpoint, actor["username"], "secret_rotated",
+           f"old secret valid until {endpoint.previous_secret_until.isoformat()}"
+           if hours > 0 else "old secret retired at once")
+    return RegisteredSchema().dump({**_row(endpoint), "secret": secret})
+
+
+def signed(tx, cipher, claim, now):
+    """A claimed delivery's address with the secrets that sign it now: the
+    endpoint's secret, and the old one during a rotation's overlap (retired
+    here once it is over)."""
+    endpoint = tx.session.get(WebhookEndpoint, tx.session.get(Message, claim.message_id)
+                              .endpoint_id)
+    keys = [endpoint.secret_encrypted]
+    if _overlap(endpoint, now):
+        keys.append(endpoint.previous_secret_encrypted)
+    elif endpoint.previous_secret_encrypted:
+        endpoint.previous_secret_encrypted = endpoint.previous_secret_until = None
+    to = json.loads(cipher.decrypt(claim.to_encrypted))
+    to.pop("secret", None)  # deliveries queued before the secrets were read at claim time
+    to["secrets"] = [cipher.decrypt(key) for key in keys]
+    return replace(claim, to_encrypted=cipher.encrypt(json.dumps(to)))
+
+
 def queue(tx, cipher, event):
     """A delivery of ``event`` to each active or paused endpoint of its unit
     that chose its kind (held while paused)."""
@@ -213,8 +266,7 @@ def queue(tx, cipher, event):
         delivery = str(uuid.uuid4())
         body = json.dumps({"delivery_id": delivery, "kind": name,
                            "event": kind.contract.schema().dump(event)}, ensure_ascii=False)
-        address = json.dumps({"url": endpoint.url, "secret": cipher.decrypt(
-            endpoint.secret_encrypted), "delivery": delivery, "kind": name})
+        address = json.dumps({"url": endpoint.url, "delivery": delivery, "kind": name})
         messages.queue(tx, cipher, event, f"webhook.{name}.{endpoint.id}",
                        cipher.encrypt(address), endpoint.url[:40], channel=WEBHOOK, body=body,
                        id=delivery, endpoint_id=endpoint.id,
@@ -283,6 +335,7 @@ def delete(tx, actor, endpoint_id):
         .values(status=CANCELLED, claim_token=None, lease_until=None, last_error=note),
         execution_options={"synchronize_session": False}).rowcount
     endpoint.status, endpoint.secret_encrypted = DELETED, ""
+    endpoint.previous_secret_encrypted = endpoint.previous_secret_until = None
     endpoint.deleted_at, endpoint.deleted_by = utcnow(), actor["username"]
     _audit(tx, endpoint, actor["username"], "deleted", f"{cancelled} deliveries cancelled")
     return EndpointSchema().dump(_row(endpoint))

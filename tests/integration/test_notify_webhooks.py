@@ -30,10 +30,8 @@ def actor(secrets_env, role, unit_code=UNIT):
         "area_code": "370102"})[0]
 
 
-def test_webhooks_retry_acknowledge_once_pause_and_replay(container_factory, amqp_uri, tmp_path,
-                                                          secrets_env):
+def start_notify(container_factory, amqp_uri, tmp_path, secrets_env):
     url = f"sqlite:///{tmp_path}/notify.db"
-    mail_log = tmp_path / "mail.log"
     upgrade(Path(services.notify.__file__).parent, url)
     container_factory(accounts_stand_in(), {"AMQP_URI": amqp_uri}).start()
     container_factory(NotifyService, service_config(
@@ -44,7 +42,13 @@ def test_webhooks_retry_acknowledge_once_pause_and_replay(container_factory, amq
         CONTACT_ENCRYPTION_KEYS=secrets_env["CONTACT_ENCRYPTION_KEYS"],
         PRIVATE_EVENT_KEYS=secrets_env["PRIVATE_EVENT_KEYS"],
         ACTOR_VERIFY_KEY=secrets_env["ACTOR_VERIFY_KEY"], SMS_LOG_PATH=str(tmp_path / "sms.log"),
-        MAIL_LOG_PATH=str(mail_log))).start()
+        MAIL_LOG_PATH=str(tmp_path / "mail.log"))).start()
+
+
+def test_webhooks_retry_acknowledge_once_pause_and_replay(container_factory, amqp_uri, tmp_path,
+                                                          secrets_env):
+    mail_log = tmp_path / "mail.log"
+    start_notify(container_factory, amqp_uri, tmp_path, secrets_env)
     flaky_dir, down_dir = tmp_path / "flaky", tmp_path / "down"
     flaky_dir.mkdir(), down_dir.mkdir()
     leader = actor(secrets_env, "unit_leader")
@@ -124,3 +128,35 @@ def test_webhooks_retry_acknowledge_once_pause_and_replay(container_factory, amq
             notify.resume_webhook(leader, down["endpoint_id"])
             wait_for(lambda: [r["status"] for r in received(fixed_dir)] == [200], timeout=30)
     assert json.loads(json.dumps(received(fixed_dir)[0]["body"]))["kind"] == "case_assigned"
+
+
+def test_a_rotation_keeps_the_old_secret_signing_and_a_deletion_cancels(
+        container_factory, amqp_uri, tmp_path, secrets_env):
+    """On the real broker: after a rotation, a receiver still on the old
+    secret verifies the delivery an event brings (both v1 are sent); a
+    delivery its receiver refuses is cancelled when the endpoint is deleted,
+    and nothing more arrives."""
+    start_notify(container_factory, amqp_uri, tmp_path, secrets_env)
+    from deploy.stack import free_port
+    leader, port = actor(secrets_env, "unit_leader"), free_port()
+    overdue = dict(**ENVELOPE, deadline="conclude", due_date=date(2026, 12, 9),
+                   responsible_unit=UNIT)
+    with ServiceRpcProxy("notify", {"AMQP_URI": amqp_uri}) as notify:
+        old = notify.register_webhook(leader, {"url": f"http://127.0.0.1:{port}/hooks",
+                                               "kinds": ["case_overdue"]})
+        notify.rotate_webhook_secret(leader, old["endpoint_id"], {})  # 24 h overlap
+        (tmp_path / "old").mkdir(), (tmp_path / "down").mkdir()
+        with running("webhook_receiver", tmp_path / "old", old["secret"], 0, port=port):
+            publish(amqp_uri, events.CASE_OVERDUE, **overdue)
+            wait_for(lambda: len(received(tmp_path / "old")) == 1, timeout=30)
+        assert [(r["status"], r["valid"]) for r in received(tmp_path / "old")] == [(200, True)]
+
+        with running("webhook_receiver", tmp_path / "down", old["secret"], -1, port=port):
+            publish(amqp_uri, events.CASE_OVERDUE, **{**overdue, "case_number": "JN20261125-000002"})
+            wait_for(lambda: len(received(tmp_path / "down")) >= 2, timeout=30)
+            notify.delete_webhook(leader, old["endpoint_id"])
+            tried = len(received(tmp_path / "down"))
+            eventlet.sleep(1)  # retries were due every 0.2 s
+            assert len(received(tmp_path / "down")) <= tried + 1  # at most the one in flight
+        statuses = {d["status"] for d in notify.webhook_deliveries(leader, old["endpoint_id"])}
+        assert statuses == {"sent", "cancelled"}

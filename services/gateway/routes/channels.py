@@ -80,6 +80,21 @@ class ChannelRoutes:
         """
         return EndpointSchema().dump(self.notify.resume_webhook(actor, endpoint_id))
 
+    @http("POST", f"{API}/webhooks/{ENDPOINT_ID}/rotate-secret")
+    @staff_only
+    def rotate_webhook_secret(self, request, actor, endpoint_id):
+        """A new secret, shown once; the old one still signs (a second v1) until `old_secret_until`
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: false, content: {application/json: {schema: RotateInput}}}
+        responses:
+          "200": {description: "rotated (audited); keep the secret, it is not shown again",
+                  content: {application/json: {schema: RegisteredSchema}}}
+          "409": {description: the endpoint was deleted}
+        """
+        return RegisteredSchema().dump(self.notify.rotate_webhook_secret(
+            actor, endpoint_id, json_body(request, optional=True)))
+
     @http("POST", f"{API}/webhooks/{ENDPOINT_ID}/disable")
     @staff_only
     def disable_webhook(self, request, actor, endpoint_id):

@@ -62,6 +62,10 @@ class Notify:
     def replay_webhook(self, actor, delivery_id):
         return self._call(webhooks.replay, actor, delivery_id)
 
+    def rotate_webhook_secret(self, actor, endpoint_id, data):
+        return self._call(lambda tx, a, e, d: webhooks.rotate(tx, CIPHER, a, e, d, 24),
+                          actor, endpoint_id, data)
+
     def disable_webhook(self, actor, endpoint_id):
         return self._call(webhooks.disable, actor, endpoint_id)
 
@@ -171,3 +175,23 @@ def test_an_endpoint_is_disabled_resumed_and_deleted_by_its_units_leader_audited
         ("resumed", "lixia_leader"), ("deleted", "lixia_leader")]
     assert changes.json()[-1]["detail"] == "0 deliveries cancelled"
     assert requests.get(f"{hook}/changes", headers=other).status_code == 403
+
+
+def test_a_secret_is_rotated_with_an_overlap_or_at_once(api):
+    leader = token(LEADER)
+    created = requests.post(f"{api}/webhooks", headers=leader, json={
+        "url": "https://ops.lixia.gov.cn/hooks", "kinds": ["case_assigned"]}).json()
+    rotate = f"{api}/webhooks/{created['endpoint_id']}/rotate-secret"
+    rotated = requests.post(rotate, headers=leader)  # no body: the default overlap
+    assert rotated.status_code == 200
+    assert rotated.json()["secret"] != created["secret"]
+    assert rotated.json()["old_secret_until"].endswith("+08:00")
+    assert requests.get(f"{api}/webhooks", headers=leader).json()[0]["old_secret_until"]
+    at_once = requests.post(rotate, headers=leader, json={"overlap_hours": 0})
+    assert at_once.status_code == 200 and at_once.json()["old_secret_until"] is None
+    too_long = requests.post(rotate, headers=leader, json={"overlap_hours": 500})
+    assert too_long.status_code == 400 and "overlap_hours" in too_long.json()["details"]
+    assert requests.post(rotate, headers=token({**LEADER, "unit_code": "370103-ZJJ"})) \
+        .status_code == 403
+    requests.delete(f"{api}/webhooks/{created['endpoint_id']}", headers=leader)
+    assert requests.post(rotate, headers=leader).status_code == 409

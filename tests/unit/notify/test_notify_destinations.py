@@ -96,7 +96,7 @@ def test_the_operator_allows_plain_http_and_names_trusted_hosts():
 
 
 def _address(url):
-    return json.dumps({"url": url, "secret": "s", "delivery": "d-1", "kind": "case_assigned"})
+    return json.dumps({"url": url, "secrets": ["s"], "delivery": "d-1", "kind": "case_assigned"})
 
 
 def test_a_delivery_is_checked_again_and_a_rebound_name_gets_nothing(tmp_path):

@@ -41,6 +41,13 @@ def notify(store, cipher, private, tmp_path, secrets_env):
     return service
 
 
+def registered(notify):
+    """The leader's token, a free port and an endpoint for case_overdue there."""
+    leader, port = notify.token(), free_port()
+    return leader, port, notify.register_webhook(leader, {
+        "url": f"http://127.0.0.1:{port}/hooks", "kinds": ["case_overdue"]})
+
+
 def overdue(n):
     contract = events.CASE_OVERDUE
     return contract.load(contract.build(
@@ -49,9 +56,7 @@ def overdue(n):
 
 
 def test_a_disabled_endpoint_holds_its_deliveries_until_resumed(notify, tmp_path):
-    leader, port = notify.token(), free_port()
-    endpoint = notify.register_webhook(leader, {"url": f"http://127.0.0.1:{port}/hooks",
-                                                "kinds": ["case_overdue"]})
+    leader, port, endpoint = registered(notify)
     notify.worker.on_case_overdue(overdue(1))
     disabled = notify.disable_webhook(leader, endpoint["endpoint_id"])
     assert disabled["status"] == "disabled"
@@ -72,9 +77,7 @@ def test_a_disabled_endpoint_holds_its_deliveries_until_resumed(notify, tmp_path
 
 def test_deleting_cancels_what_was_not_acknowledged_and_nothing_more_goes_out(
         notify, store, tmp_path):
-    leader, port = notify.token(), free_port()
-    endpoint = notify.register_webhook(leader, {"url": f"http://127.0.0.1:{port}/hooks",
-                                                "kinds": ["case_overdue"]})
+    leader, port, endpoint = registered(notify)
     endpoint_id = endpoint["endpoint_id"]
     notify.worker.on_case_overdue(overdue(1))
     notify.worker.send_due()  # nothing listens on the port: a failed attempt, retried later
@@ -104,3 +107,43 @@ def test_deleting_cancels_what_was_not_acknowledged_and_nothing_more_goes_out(
     assert notify.list_webhooks(leader)[0]["status"] == "deleted"
     assert [(c["action"], c["detail"]) for c in notify.webhook_changes(leader, endpoint_id)][1:] \
         == [("deleted", "2 deliveries cancelled")]
+
+
+def test_a_rotated_secret_signs_with_the_old_one_during_the_overlap_then_alone(
+        notify, store, tmp_path):
+    leader, port, old = registered(notify)
+    endpoint_id = old["endpoint_id"]
+    notify.worker.on_case_overdue(overdue(1))  # queued before the rotation: signed when sent
+    new = notify.rotate_webhook_secret(leader, endpoint_id, {"overlap_hours": 1})
+    assert new["secret"] != old["secret"] and new["old_secret_until"]
+    # Both signatures go out: a receiver still on the old secret, and one
+    # already on the new, each verify the delivery (sent, then replayed).
+    (tmp_path / "old").mkdir(), (tmp_path / "new").mkdir()
+    with running("webhook_receiver", tmp_path / "old", old["secret"], 0, port=port):
+        notify.worker.send_due()
+    [delivery] = notify.webhook_deliveries(leader, endpoint_id)
+    with running("webhook_receiver", tmp_path / "new", new["secret"], 0, port=port):
+        notify.replay_webhook(leader, delivery["delivery_id"])
+        notify.worker.send_due()
+    for directory in ("old", "new"):
+        assert [(r["status"], r["valid"]) for r in received(tmp_path / directory)] == [(200, True)]
+
+    # The overlap over: the old secret is retired, the new one alone signs.
+    with store.transaction() as tx:
+        endpoint = tx.session.get(WebhookEndpoint, endpoint_id)
+        endpoint.previous_secret_until = endpoint.created_at
+    assert notify.list_webhooks(leader)[0]["old_secret_until"] is None
+    notify.worker.on_case_overdue(overdue(2))
+    retired = tmp_path / "retired"
+    retired.mkdir()
+    with running("webhook_receiver", retired, old["secret"], 0, port=port):
+        notify.worker.send_due()
+    assert [(r["status"], r["valid"]) for r in received(retired)] == [(401, False)]
+    with store.transaction() as tx:
+        assert tx.session.get(WebhookEndpoint, endpoint_id).previous_secret_encrypted is None
+
+    # A leaked secret: rotated with no overlap, retired at once.
+    third = notify.rotate_webhook_secret(leader, endpoint_id, {"overlap_hours": 0})
+    assert third["old_secret_until"] is None
+    assert [c["action"] for c in notify.webhook_changes(leader, endpoint_id)] == [
+        "registered", "secret_rotated", "secret_rotated"]

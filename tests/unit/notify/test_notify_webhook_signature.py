@@ -34,3 +34,13 @@ def test_a_receiver_refuses_a_changed_body_and_an_old_timestamp(tmp_path):
         assert post(BODY.replace(b"d-1", b"d-9"), BODY, time.time()).status_code == 401
         assert post(BODY, BODY, time.time() - 3600).status_code == 401
     assert [r["valid"] for r in received(tmp_path)] == [True, False, False]
+
+
+def test_during_a_rotation_either_secret_verifies_the_one_header():
+    now = time.time()
+    header = sign("new-secret", now, BODY, SECRET)
+    assert header.count("v1=") == 2
+    assert verify("new-secret", header, BODY, now=now) and verify(SECRET, header, BODY, now=now)
+    assert not verify("a-third-secret", header, BODY, now=now)
+    assert not verify(SECRET, header, BODY + b" ", now=now)
+    assert not verify(SECRET, f"t={int(now)},t={int(now)},v1=x", BODY, now=now)
