@@ -139,6 +139,9 @@ PHRASES = [
     ("当前办理状态不允许此操作", "case {case} is {detail}"),
     ("服务暂时无法响应，请稍后再试", "{service} did not answer in time; try again later"),
     ("服务暂时无法连接，请稍后再试", "{service} is not reachable; try again later"),
+    ("API密钥已过期", "The API key has expired"),
+    ("API密钥已被吊销", "The API key has been revoked"),
+    ("该API密钥已吊销或已过期", "The API key is revoked or expired"),
     # Webhook addresses (services/notify/destinations.py)
     ("推送地址不被允许", "This address may not receive webhooks"),
     ("只接受https地址", "https only"),

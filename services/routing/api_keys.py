@@ -5,14 +5,20 @@ rate-limited per key (core.limits), every use logged.
 
 A key reads ``pk_<key id>_<secret>``: the key id (public, shown in lists and
 logs) finds the row, the whole key's HMAC (``API_KEY_HASH_KEY``) must match.
-The key itself is shown once, when made."""
+The key itself is shown once, when made. Every key expires (a date given
+when it is made, at most ``API_KEY_MAX_DAYS`` ahead, which is the default);
+an expired key is refused (401). Rotating a key makes its successor (same
+scope, shown once) and lets the old one work ``API_KEY_ROTATION_OVERLAP_HOURS``
+longer. A key's last accepted use is kept on it."""
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from core.errors import (
+    Conflict,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -26,7 +32,13 @@ from core.roles import BUREAU_ADMIN, jurisdiction_prefix
 from core.store import utcnow
 from core.validation import load
 from services.routing.models import ApiKey, ApiKeyUse, RateHit, Unit
-from services.routing.schemas import ApiKeyInput, ApiKeySchema, ApiKeyUseSchema, NewApiKeySchema
+from services.routing.schemas import (
+    ApiKeyInput,
+    ApiKeyRotateInput,
+    ApiKeySchema,
+    ApiKeyUseSchema,
+    NewApiKeySchema,
+)
 
 UNIT, APP = "unit", "app"
 PREFIX = "pk_"
@@ -37,12 +49,28 @@ RATE_LIMITED = "该密钥请求过于频繁，请稍后再试"
 class KeyPolicy:
     hash_key: str | None
     limit: Limit
+    max_days: float = 365
+    overlap_hours: float = 24
 
     @classmethod
     def from_config(cls, config):
         return cls(config.get("API_KEY_HASH_KEY") or None,
                    Limit.from_config("api_key", "api_key", config.get("API_KEY_RATE", [600, 60]),
-                                     RATE_LIMITED))
+                                     RATE_LIMITED),
+                   max_days=float(config.get("API_KEY_MAX_DAYS", 365)),
+                   overlap_hours=float(config.get("API_KEY_ROTATION_OVERLAP_HOURS", 24)))
+
+    def expiry(self, asked, now):
+        """When a key made ``now`` expires: ``asked``, or the longest allowed."""
+        longest = now + timedelta(days=self.max_days)
+        if asked is None:
+            return longest
+        if asked <= now:
+            raise InvalidInput("输入有误", {"expires_at": ["must be in the future"]})
+        if asked > longest:
+            raise InvalidInput("输入有误", {"expires_at": [
+                f"at most {self.max_days:g} days ahead (API_KEY_MAX_DAYS)"]})
+        return asked
 
     def digest(self, key):
         if not self.hash_key:
@@ -66,14 +94,40 @@ def create(tx, policy, actor, data, now=None):
         unit = tx.session.get(Unit, data["unit_code"])
         if unit is None or not unit.area_code.startswith(jurisdiction_prefix(actor["area_code"])):
             raise InvalidInput("输入有误", {"unit_code": ["not a unit in your jurisdiction"]})
+    now = now or utcnow()
+    return _issue(tx, policy, actor, now, policy.expiry(data["expires_at"], now),
+                  name=data["name"], scope=UNIT if data["unit_code"] else APP,
+                  unit_code=data["unit_code"], app=data["app"])
+
+
+def _issue(tx, policy, actor, now, expires_at, **columns):
     key_id = secrets.token_hex(6)
     key = f"{PREFIX}{key_id}_{secrets.token_urlsafe(24)}"
-    row = ApiKey(id=key_id, key_hash=policy.digest(key), name=data["name"],
-                 scope=UNIT if data["unit_code"] else APP, unit_code=data["unit_code"],
-                 app=data["app"], created_by=actor["username"], created_at=now or utcnow())
+    row = ApiKey(id=key_id, key_hash=policy.digest(key), created_by=actor["username"],
+                 created_at=now, expires_at=expires_at, **columns)
     tx.session.add(row)
     tx.session.flush()
     return NewApiKeySchema().dump({**_row(row), "key": key})
+
+
+def rotate(tx, policy, actor, key_id, data, now=None):
+    """The key's successor (same name and scope, the longest expiry), shown
+    once; the old key works ``overlap_hours`` longer (0: refused at once),
+    never past its own expiry."""
+    _require_admin(actor)
+    row = _find(tx, key_id)
+    now = now or utcnow()
+    if row.revoked_at is not None or _expired(row, now):
+        raise Conflict("该API密钥已吊销或已过期", {"key_id": ["revoked or expired"]})
+    hours = load(ApiKeyRotateInput(), data)["overlap_hours"]
+    ends = now + timedelta(hours=policy.overlap_hours if hours is None else hours)
+    row.expires_at = min(ends, row.expires_at) if row.expires_at else ends
+    return _issue(tx, policy, actor, now, policy.expiry(None, now), name=row.name,
+                  scope=row.scope, unit_code=row.unit_code, app=row.app, rotated_from=row.id)
+
+
+def _expired(row, now):
+    return row.expires_at is not None and row.expires_at <= now
 
 
 def revoke(tx, actor, key_id, now=None):
@@ -100,8 +154,8 @@ def uses(tx, actor, key_id, limit=200):
 
 def check(tx, policy, key, operation, client, now=None):
     """Who the key speaks for, or the refusal to raise after the commit (so
-    the refused use stays logged): Unauthorized for an unknown or revoked
-    key, TooManyRequests past the key's rate."""
+    the refused use stays logged): Unauthorized for an unknown, revoked or
+    expired key, TooManyRequests past the key's rate."""
     now = now or utcnow()
     key = key if isinstance(key, str) else ""
     key_id = key[len(PREFIX):].split("_", 1)[0][:12] if key.startswith(PREFIX) else None
@@ -112,12 +166,16 @@ def check(tx, policy, key, operation, client, now=None):
     if row.revoked_at is not None:
         _log(tx, now, row.id, operation, client, "revoked")
         return Unauthorized("API密钥已被吊销", {"api_key": ["revoked"]})
+    if _expired(row, now):
+        _log(tx, now, row.id, operation, client, "expired")
+        return Unauthorized("API密钥已过期", {"api_key": ["expired"]})
     try:
         enforce(tx.session, RateHit, [(policy.limit, row.id)], now)
     except TooManyRequests as refusal:  # raised after the commit
         _log(tx, now, row.id, operation, client, "rate_limited")
         return refusal
     _log(tx, now, row.id, operation, client, "ok")
+    row.last_used_at = now
     principal = {"key_id": row.id, "name": row.name, "scope": row.scope, "app": row.app,
                  "unit_code": None, "unit_name": None, "area_code": None}
     if row.scope == UNIT:
@@ -136,7 +194,7 @@ def _find(tx, key_id):
 def _row(row):
     return {"key_id": row.id, **{name: getattr(row, name) for name in (
         "name", "scope", "unit_code", "app", "created_by", "created_at", "revoked_at",
-        "revoked_by")}}
+        "revoked_by", "expires_at", "last_used_at", "rotated_from")}}
 
 
 def _log(tx, now, key_id, operation, client, outcome):

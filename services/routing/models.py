@@ -198,6 +198,11 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(50))
+    # Refused from then on (keys made before expiry dates existed: none).
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The key this one replaced (rotation: the old one expires after an overlap).
+    rotated_from: Mapped[str | None] = mapped_column(String(12))
 
 
 class ApiKeyUse(Base):
@@ -210,4 +215,4 @@ class ApiKeyUse(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     operation: Mapped[str] = mapped_column(String(80))
     client: Mapped[str] = mapped_column(String(45))
-    outcome: Mapped[str] = mapped_column(String(20))  # ok | revoked | rate_limited | unknown_key
+    outcome: Mapped[str] = mapped_column(String(20))  # ok | revoked | expired | rate_limited | unknown_key

@@ -115,6 +115,14 @@ class ApiKeyInput(Schema):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
     unit_code = fields.Str(load_default=None, validate=validate.Length(max=30))
     app = fields.Str(load_default=None, validate=validate.Length(min=1, max=100))
+    # At most API_KEY_MAX_DAYS ahead, which is also the default.
+    expires_at = fields.AwareDateTime(load_default=None)
+
+
+class ApiKeyRotateInput(Schema):
+    # How long the old key still works; 0: refused at once (a leaked key).
+    # Default: API_KEY_ROTATION_OVERLAP_HOURS.
+    overlap_hours = fields.Float(load_default=None, validate=validate.Range(min=0, max=168))
 
 
 class ApiKeySchema(Schema):
@@ -127,6 +135,9 @@ class ApiKeySchema(Schema):
     created_at = Instant()
     revoked_at = Instant(allow_none=True)
     revoked_by = fields.Str(allow_none=True)
+    expires_at = Instant(allow_none=True)
+    last_used_at = Instant(allow_none=True)
+    rotated_from = fields.Str(allow_none=True)
 
 
 class NewApiKeySchema(ApiKeySchema):

@@ -131,6 +131,10 @@ class RoutingService(Service):
         return api_keys.revoke(tx, actor, key_id)
 
     @staff_rpc
+    def rotate_api_key(self, tx, actor, key_id, data):
+        return api_keys.rotate(tx, self.key_policy, actor, key_id, data)
+
+    @staff_rpc
     def list_api_keys(self, tx, actor):
         return api_keys.keys(tx, actor)
 

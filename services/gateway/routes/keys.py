@@ -13,7 +13,7 @@ class KeyRoutes:
     @http("POST", f"{API}/api-keys")
     @staff_only
     def create_api_key(self, request, actor):
-        """Make an API key for a unit's system (`unit_code`) or an app (`app`); the key is shown once
+        """Make an API key for a unit's system (`unit_code`) or an app (`app`), expiring at `expires_at` (at most API_KEY_MAX_DAYS ahead, the default); the key is shown once
         ---
         security: [{bearer: []}]
         requestBody: {required: true, content: {application/json: {schema: ApiKeyInput}}}
@@ -45,6 +45,21 @@ class KeyRoutes:
           "200": {description: revoked, content: {application/json: {schema: ApiKeySchema}}}
         """
         return ApiKeySchema().dump(self.routing.revoke_api_key(actor, key_id))
+
+    @http("POST", f"{API}/api-keys/{KEY_ID}/rotate")
+    @staff_only
+    def rotate_api_key(self, request, actor, key_id):
+        """Replace a key: its successor (same scope) is shown once, the old key works `overlap_hours` longer
+        ---
+        security: [{bearer: []}]
+        requestBody: {required: false, content: {application/json: {schema: ApiKeyRotateInput}}}
+        responses:
+          "201": {description: "the new key; the old one's expires_at is the end of the overlap",
+                  content: {application/json: {schema: NewApiKeySchema}}}
+          "409": {description: the key is revoked or expired}
+        """
+        return 201, NewApiKeySchema().dump(
+            self.routing.rotate_api_key(actor, key_id, json_body(request, optional=True)))
 
     @http("GET", f"{API}/api-keys/{KEY_ID}/uses")
     @staff_only

@@ -1,7 +1,10 @@
 """API keys over real HTTP: routing's own key functions on a seeded SQLite
 store behind the gateway (the token check its @staff_rpc entrypoints make
 in front), tracking a stand-in that verifies the actor token it is given.
-A key is made, used on the REST API, rate-limited, revoked mid-use."""
+A key is made, used on the REST API, rate-limited, revoked mid-use, expires,
+is rotated."""
+from datetime import datetime, timedelta, timezone
+
 import eventlet
 import pytest
 import requests
@@ -39,6 +42,10 @@ class Routing:
 
     def api_key_uses(self, actor, key_id):
         return self._staff(api_keys.uses, actor, key_id)
+
+    def rotate_api_key(self, actor, key_id, data):
+        return self._staff(lambda tx, a, k, d: api_keys.rotate(tx, self.policy, a, k, d),
+                           actor, key_id, data)
 
     def check_api_key(self, key, operation, client=None):
         with self.store.transaction() as tx:
@@ -136,3 +143,66 @@ def test_keys_are_rate_limited_per_key_and_only_an_administrator_makes_them(stac
     with store.transaction() as tx:  # stored: only keyed hashes
         assert tx.session.query(api_keys.ApiKey).filter_by(key_hash=one).count() == 0
         assert tx.session.query(ApiKeyUse).filter_by(outcome="rate_limited").count() == 1
+
+
+def test_a_key_expires_and_is_refused_with_a_clear_401(stack):
+    api, tracking, store = stack
+    now = datetime.now(timezone.utc)
+    for expires_at, reason in ((now + timedelta(days=400), "at most 365 days ahead"),
+                               (now - timedelta(minutes=1), "must be in the future")):
+        refused = requests.post(f"{api}/api-keys", headers=bearer(ADMIN), json={
+            "name": "x", "unit_code": "370102-ZJJ", "expires_at": expires_at.isoformat()})
+        assert refused.status_code == 400
+        assert refused.json()["details"]["expires_at"][0].startswith(reason)
+    made = requests.post(f"{api}/api-keys", headers=bearer(ADMIN),
+                         json={"name": "a", "unit_code": "370102-ZJJ"}).json()
+    longest = datetime.fromisoformat(made["expires_at"]) - now
+    assert timedelta(days=364) < longest <= timedelta(days=365, seconds=60)  # API_KEY_MAX_DAYS
+    asked = (now + timedelta(days=30)).replace(microsecond=0)
+    dated = requests.post(f"{api}/api-keys", headers=bearer(ADMIN), json={
+        "name": "b", "unit_code": "370102-ZJJ", "expires_at": asked.isoformat()}).json()
+    assert datetime.fromisoformat(dated["expires_at"]) == asked
+
+    assert requests.get(f"{api}/cases", headers={"X-Api-Key": made["key"]}).status_code == 200
+    listed = {k["key_id"]: k for k in requests.get(f"{api}/api-keys", headers=bearer(ADMIN)).json()}
+    assert listed[made["key_id"]]["last_used_at"] and listed[dated["key_id"]]["last_used_at"] is None
+    with store.transaction() as tx:  # the key's day has come
+        tx.session.get(api_keys.ApiKey, made["key_id"]).expires_at = now
+    expired = requests.get(f"{api}/cases", headers={"X-Api-Key": made["key"], "Accept-Language": "en"})
+    assert expired.status_code == 401
+    assert (expired.json()["message"], expired.json()["details"]) == (
+        "The API key has expired", {"api_key": ["expired"]})
+    uses = requests.get(f"{api}/api-keys/{made['key_id']}/uses", headers=bearer(ADMIN)).json()
+    assert [u["outcome"] for u in uses] == ["expired", "ok"]
+
+
+def test_a_rotated_key_keeps_working_for_the_overlap_and_its_successor_takes_over(stack):
+    api, tracking, store = stack
+    old = requests.post(f"{api}/api-keys", headers=bearer(ADMIN),
+                        json={"name": "工单系统", "unit_code": "370102-ZJJ"}).json()
+    rotated = requests.post(f"{api}/api-keys/{old['key_id']}/rotate", headers=bearer(ADMIN))
+    assert rotated.status_code == 201
+    new = rotated.json()
+    assert (new["rotated_from"], new["name"], new["unit_code"]) == (
+        old["key_id"], "工单系统", "370102-ZJJ")
+    assert new["key"] != old["key"]
+    old_until = datetime.fromisoformat(next(k for k in requests.get(
+        f"{api}/api-keys", headers=bearer(ADMIN)).json() if k["key_id"] == old["key_id"])
+        ["expires_at"])
+    assert timedelta(hours=23) < old_until - datetime.now(timezone.utc) <= timedelta(hours=24)
+    for key in (old["key"], new["key"]):  # both work during the overlap
+        assert requests.get(f"{api}/cases", headers={"X-Api-Key": key}).status_code == 200
+
+    # A leaked key: rotated with no overlap, refused at once.
+    newest = requests.post(f"{api}/api-keys/{new['key_id']}/rotate", headers=bearer(ADMIN),
+                           json={"overlap_hours": 0}).json()
+    assert requests.get(f"{api}/cases", headers={"X-Api-Key": new["key"]}).status_code == 401
+    assert requests.get(f"{api}/cases", headers={"X-Api-Key": newest["key"]}).status_code == 200
+    again = requests.post(f"{api}/api-keys/{new['key_id']}/rotate", headers=bearer(ADMIN))
+    assert again.status_code == 409
+    assert requests.post(f"{api}/api-keys/{old['key_id']}/rotate",
+                         headers=bearer(SUPERVISOR)).status_code == 403
+    assert requests.post(f"{api}/api-keys/nope/rotate", headers=bearer(ADMIN)).status_code == 404
+    too_long = requests.post(f"{api}/api-keys/{newest['key_id']}/rotate", headers=bearer(ADMIN),
+                             json={"overlap_hours": 1000})
+    assert too_long.status_code == 400 and "overlap_hours" in too_long.json()["details"]

@@ -84,3 +84,39 @@ def test_seeding_again_adds_nothing_and_keeps_an_admins_rule(service, store):
     assert {"category": "housing", "area_code": "370102", "unit_code": "370102-XFJ",
             "unit_name": "历下区信访局", "track": "standard"} in service.rules()
     assert service.authenticate("city_bureau", "petition-demo")["unit_code"] == "370100-XFJ"
+
+
+def test_api_keys_expire_rotate_and_record_their_last_use(store, schedule, auth, secrets_env):
+    """routing's key entrypoints (worker_factory): a key made with the longest
+    expiry (API_KEY_MAX_DAYS), its last use kept, rotated (the old key works
+    the overlap, then is refused as expired)."""
+    from datetime import timedelta
+
+    from core.actors import ActorSigner
+    from core.store import utcnow
+    from services.routing.api_keys import KeyPolicy
+    from services.routing.models import ApiKey
+    from tests.kit import AsStaffRpc
+
+    policy = KeyPolicy.from_config({"API_KEY_HASH_KEY": "k" * 32, "API_KEY_MAX_DAYS": 30,
+                                    "API_KEY_ROTATION_OVERLAP_HOURS": 2})
+    worker = worker_factory(RoutingService, store=store, schedule=schedule, auth=auth,
+                            key_policy=policy)
+    routing = AsStaffRpc(worker, secrets_env["ACTOR_VERIFY_KEY"])
+    admin = ActorSigner(secrets_env["ACTOR_SIGNING_KEY"], 600).issue({
+        "username": "city_admin", "unit_code": "370100-XFJ", "unit_name": "济南市信访局",
+        "role": "bureau_admin", "area_code": "370100"})[0]
+    old = routing.create_api_key(admin, {"name": "工单系统", "unit_code": "370102-ZJJ"})
+    with store.transaction() as tx:
+        row = tx.session.get(ApiKey, old["key_id"])
+        assert timedelta(days=29) < row.expires_at - utcnow() <= timedelta(days=30)
+    assert worker.check_api_key(old["key"], "GET /api/v1/cases")["unit_code"] == "370102-ZJJ"
+    new = routing.rotate_api_key(admin, old["key_id"], {})
+    assert worker.check_api_key(old["key"], "GET /api/v1/cases")  # within the 2 h overlap
+    [listed] = [k for k in routing.list_api_keys(admin) if k["key_id"] == old["key_id"]]
+    assert listed["last_used_at"] is not None and listed["expires_at"] is not None
+    with store.transaction() as tx:
+        tx.session.get(ApiKey, old["key_id"]).expires_at = utcnow() - timedelta(seconds=1)
+    with pytest.raises(Unauthorized, match="API密钥已过期"):
+        worker.check_api_key(old["key"], "GET /api/v1/cases")
+    assert worker.check_api_key(new["key"], "GET /api/v1/cases")["name"] == "工单系统"
