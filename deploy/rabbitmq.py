@@ -1,6 +1,9 @@
 """The local RabbitMQ: start it if it is not running, run ``rabbitmqctl``,
 and give tests and benchmarks a throw-away vhost of their own."""
+import json
+import os
 import subprocess
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -47,14 +50,37 @@ def rabbitmqctl(*args):
                           text=True).stdout
 
 
-def queue_consumers(amqp_uri, queue, ctl=rabbitmqctl):
-    """How many consumers ``queue`` has on the vhost of ``amqp_uri`` (a
-    ``;``-separated list of nodes is one cluster: one vhost); ``ctl`` runs
-    rabbitmqctl on its broker (default: the local one)."""
-    vhost = amqp_uri.rsplit("/", 1)[1]
-    for line in ctl("list_queues", "-p", vhost or "/", "name",
-                    "consumers").splitlines():
-        name, _, count = line.rpartition("\t")
-        if name == queue:
-            return int(count)
-    return 0
+def import_definitions(ctl, definitions):
+    """Users, vhosts, permissions ... (RabbitMQ's definitions format) in one
+    ``rabbitmqctl import_definitions``; what exists is updated. The file is
+    read by rabbitmqctl as the broker's user: an absolute path, readable."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "definitions.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(definitions, f)
+        os.chmod(folder, 0o755)
+        os.chmod(path, 0o644)
+        ctl("import_definitions", path)
+
+
+def queue_consumers(amqp_uri, queues):
+    """``{queue: its consumers}`` on the vhost of ``amqp_uri`` (a
+    ``;``-separated list of a cluster's nodes: any one answers), 0 for a queue
+    not declared yet. A passive declare over AMQP, not ``rabbitmqctl
+    list_queues``: a stack's start polls this, and each rabbitmqctl starts an
+    Erlang VM."""
+    from amqp.exceptions import NotFound
+    from kombu import Connection
+
+    counts = {}
+    with Connection(amqp_uri, connect_timeout=10) as connection:
+        connection.ensure_connection(max_retries=3)  # tries each node's URL in turn
+        for queue in queues:
+            channel = connection.channel()
+            try:
+                counts[queue] = channel.queue_declare(queue=queue, passive=True).consumer_count
+            except NotFound:  # the broker closed the channel
+                counts[queue] = 0
+            else:
+                channel.close()
+    return counts

@@ -136,11 +136,10 @@ class LocalStack:
 
     def wait_for_consumers(self, queues, timeout=60):
         """Until each queue has at least its number of consumers."""
-        self._wait(lambda: all(self.consumers(queue) >= n for queue, n in queues.items()),
-                   timeout)
-
-    def consumers(self, queue):
-        return queue_consumers(self.base_amqp_uri, queue, self.ctl)
+        def enough():
+            counts = queue_consumers(self.base_amqp_uri, queues)
+            return all(counts[queue] >= n for queue, n in queues.items())
+        self._wait(enough, timeout)
 
     def _gateway_answers(self):
         try:
