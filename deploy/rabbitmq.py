@@ -28,10 +28,12 @@ def _rabbit_pid():
 
 
 @contextmanager
-def throwaway_vhost(prefix="test", queue_type=None):
+def throwaway_vhost(prefix="test", queue_type=None, service_users=True):
     """A vhost of its own on the local RabbitMQ, deleted afterwards (tests and
     benchmarks: nothing they publish meets anyone else's queues); its queues
-    are of ``queue_type`` (e.g. ``quorum``) unless declared otherwise."""
+    are of ``queue_type`` (e.g. ``quorum``) unless declared otherwise. With
+    ``service_users`` false, nothing run on it makes service users (no stack):
+    there are none to look for when it is deleted."""
     vhost = f"{prefix}-{uuid.uuid4().hex[:12]}"
     rabbitmqctl("add_vhost", vhost, *(("--default-queue-type", queue_type) if queue_type else ()))
     try:
@@ -39,10 +41,11 @@ def throwaway_vhost(prefix="test", queue_type=None):
         yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
     finally:
         rabbitmqctl("delete_vhost", vhost)
-        # The stack's service users, if it made any. Imported here: broker_users
-        # reads every service class, which a plain throw-away vhost does not need.
-        from deploy.broker_users import delete_users
-        delete_users(rabbitmqctl, prefix=vhost)
+        if service_users:
+            # The stack's service users, if it made any. Imported here: broker_users
+            # reads every service class, which a plain throw-away vhost does not need.
+            from deploy.broker_users import delete_users
+            delete_users(rabbitmqctl, prefix=vhost)
 
 
 def rabbitmqctl(*args):

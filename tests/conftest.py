@@ -18,7 +18,8 @@ PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
 @pytest.fixture
 def amqp_uri():
-    with throwaway_vhost() as uri:
+    """A vhost of the test's own (no stack runs on it: no service users)."""
+    with throwaway_vhost(service_users=False) as uri:
         yield uri
 
 
