@@ -119,10 +119,10 @@ class LocalStack:
     def metrics_url(self, name):
         return f"http://127.0.0.1:{self.health_ports[name]}/metrics"
 
-    def start_all(self):
+    def start_all(self, timeout=60):
         for name in deployed_services(self.county):
             self.start(name)
-        self.wait_until_ready()
+        self.wait_until_ready(timeout)
 
     def wait_until_ready(self, timeout=60):
         """Until every started service consumes its RPC queue and the gateway
