@@ -127,6 +127,13 @@ class SubmissionStream:
                 if sent >= moment and outcome == 201]
         return min(done) - moment if done else None
 
+    def flowing(self, timeout=30):
+        """Wait (at most ``timeout``) until a submission sent from now on is
+        accepted: the stream goes through the platform as it now runs (rather
+        than a fixed pause, which a loaded machine may not fill)."""
+        moment = time.monotonic()
+        eventually(lambda: self.first_accepted_sent_after(moment) is not None, timeout=timeout)
+
 
 def prepare_codes(stack, count, workers=10):
     """``count`` (phone, code) pairs, each a code sent to a fresh phone and

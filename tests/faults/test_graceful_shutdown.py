@@ -45,11 +45,11 @@ def start_again(stack, name, tries=3):
 def test_sigterm_mid_stream_stops_each_service_in_time_and_loses_nothing(stack):
     stopped = {}
     with SubmissionStream(stack, rate=5) as stream:
-        time.sleep(3)
+        stream.flowing()
         for name in SERVICES:
             stopped[name] = sigterm(stack, name)
             start_again(stack, name)
-            time.sleep(2)
+            stream.flowing()  # the stream runs on against the restarted service
     print(f"\nseconds to stop on SIGTERM: "
           f"{ {name: round(s, 1) for name, (s, _) in stopped.items()} }; "
           f"{len(stream.accepted)} accepted; outcomes {dict(stream.outcomes)}")

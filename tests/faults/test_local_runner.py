@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
@@ -64,7 +63,7 @@ def test_runner_restarts_a_killed_service_and_ctrl_c_stops_everything(tmp_path):
             assert set(runner.children()) == set(SERVICES)
             tracking = runner.children()["tracking"]
             with SubmissionStream(view, rate=5) as stream:
-                time.sleep(3)
+                stream.flowing()
                 os.kill(tracking, signal.SIGKILL)
                 killed_at = len(stream.accepted)
                 assert eventually(lambda: runner.said("tracking stopped (killed by SIGKILL)"),
@@ -72,7 +71,7 @@ def test_runner_restarts_a_killed_service_and_ctrl_c_stops_everything(tmp_path):
                 assert eventually(lambda: runner.said("tracking restarted"), timeout=60)
                 view.wait_for_consumers({"rpc-tracking": 1}, timeout=90)
                 accepted_while_down = len(stream.accepted) - killed_at
-                time.sleep(3)
+                stream.flowing()  # and on, with tracking back
             assert runner.children()["tracking"] != tracking
             print(f"\n{len(stream.accepted)} accepted, {accepted_while_down} of them while "
                   f"tracking was down or starting; outcomes {dict(stream.outcomes)}")
