@@ -4,18 +4,9 @@ in routing, tracking, notify and reports (carried in the events' headers by
 the outbox relay, and on by nameko with each call)."""
 import json
 
-import pytest
-
-from tests.stack import VALID, eventually, follow, running_stack, submit_petition
+from tests.stack import VALID, eventually, follow, submit_petition
 
 FOLLOWERS = ("routing", "tracking", "notify", "reports")
-
-
-@pytest.fixture(scope="module")
-def info_stack(tmp_path_factory, secrets_env):
-    with running_stack(tmp_path_factory.mktemp("var"), secrets_env,
-                       env={"LOG_LEVEL": "INFO"}) as stack:
-        yield stack
 
 
 def json_lines(stack, name):
@@ -23,24 +14,24 @@ def json_lines(stack, name):
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
-def test_a_petition_s_case_number_follows_it_through_the_logs(info_stack):
-    receipt = submit_petition(info_stack, VALID)
+def test_a_petition_s_case_number_follows_it_through_the_logs(stack):
+    receipt = submit_petition(stack, VALID)
     assert receipt.status_code == 201, receipt.text
     case_number, code = receipt.json()["case_number"], receipt.json()["query_code"]
-    assert eventually(lambda: follow(info_stack, code)["status"] == "routed")
+    assert eventually(lambda: follow(stack, code)["status"] == "routed")
 
     def lines_of_case():
-        found = {name: [e for e in json_lines(info_stack, name)
+        found = {name: [e for e in json_lines(stack, name)
                         if e["correlation_id"] == case_number] for name in FOLLOWERS}
         return all(found.values()) and found
     found = eventually(lines_of_case, timeout=30)
-    assert found, {name: json_lines(info_stack, name)[-3:] for name in FOLLOWERS}
+    assert found, {name: json_lines(stack, name)[-3:] for name in FOLLOWERS}
     for name, entries in found.items():
         assert {e["service"] for e in entries} == {name}
         assert any("handled petition_" in e["message"] for e in entries), entries
     # Every line every service wrote parses as JSON with its service named.
     for name in ("intake", *FOLLOWERS, "gateway"):
-        text = (info_stack.var_dir / f"{name}.log").read_text(errors="replace")
+        text = (stack.var_dir / f"{name}.log").read_text(errors="replace")
         for line in text.splitlines():
             if line.startswith("{"):
                 assert json.loads(line)["service"] == name

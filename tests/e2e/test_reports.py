@@ -16,6 +16,12 @@ from tests.stack import VALID, api, eventually, login, submit_petition
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def stack(own_stack):
+    """A stack of its own: the figures, the public list and the assessment below are the whole store's."""
+    return own_stack
+
 UNIT = "370102-ZJJ"
 OTHER = {**VALID, "name": "李四光", "id_number": "370102199003071238", "phone": "13987654321",
          "title": "楼道堆放杂物"}

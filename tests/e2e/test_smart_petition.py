@@ -11,6 +11,12 @@ from tests.stack import VALID, api, eventually, login
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def stack(own_stack):
+    """A stack of its own: the similar-case search reads every listed case in the store."""
+    return own_stack
+
 UNIT = "370102-ZJJ"
 
 

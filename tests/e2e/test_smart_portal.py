@@ -12,6 +12,12 @@ from tests.stack import VALID, api, eventually, login
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def stack(own_stack):
+    """A stack of its own: the similar-case search reads every listed case in the store."""
+    return own_stack
+
 LIKE = ("小区电梯停运物业不修", "电梯坏了一个月无人维修")
 TYPED = {"title": "电梯停了没人修", "content": "我们楼的电梯停运很久，物业一直不维修。",
          "category": "housing", "area_code": "370102"}

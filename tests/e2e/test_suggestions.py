@@ -88,9 +88,12 @@ def test_a_proposal_under_a_topic_to_adoption_and_publication(stack):
     assert api(stack, "GET", f"/suggestions/{third['query_code']}").json()["status"] == \
         "not_adopted"
 
-    # the department answers: adopted, and what follows
+    # the department answers: adopted, and what follows. Of this test's
+    # proposals only the forwarded one is in its queue (the stack is shared:
+    # tests/e2e/conftest.py; the lists are read for this test's proposals)
+    ours = {number, other["number"], third["number"]}
     queue = api(stack, "GET", "/proposals", department).json()
-    assert [p["number"] for p in queue] == [number]
+    assert [p["number"] for p in queue if p["number"] in ours] == [number]
     missing = api(stack, "POST", f"/proposals/{number}/adopt", department,
                   json={"answer": "采纳"})
     assert missing.status_code == 400 and "follow_up" in missing.json()["details"]
@@ -108,7 +111,7 @@ def test_a_proposal_under_a_topic_to_adoption_and_publication(stack):
 
     public = api(stack, "GET", "/public/suggestions")
     assert public.status_code == 200 and not PERSONAL.search(public.text)
-    [shown] = public.json()
+    [shown] = [p for p in public.json() if p["number"] in ours]
     assert shown["number"] == number and shown["proposer"] == "市民"
     assert "138****5678" in shown["content"] and shown["follow_up"]
 
