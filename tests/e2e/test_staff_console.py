@@ -7,7 +7,10 @@ from tests.e2e.browser import SCREENSHOTS, run_script
 from tests.stack import VALID, api, eventually, follow, login, submit_petition
 
 pytestmark = pytest.mark.e2e
-STATUS_ZH = {"routed": "待受理", "accepted": "办理中", "replied": "已答复", "concluded": "已办结"}
+# the console's name of every status (the dashboard counts the bureau's cases by status)
+STATUS_ZH = {"submitted": "已提交", "routed": "待受理", "accepted": "办理中", "returned": "已退回",
+             "transferring": "转办中", "replied": "已答复", "concluded": "已办结",
+             "rejected": "不予受理（分派时）", "declined": "不予受理"}
 
 
 def percent(rate):
@@ -68,4 +71,4 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
     assert any(row["received"] for row in figures)
     caseload = api(stack, "GET", "/reports/caseload", bureau).json()
     assert sorted(seen["dashboard_status"]) == sorted(
-        [STATUS_ZH.get(s, s), str(n)] for s, n in caseload["by_status"].items())
+        [STATUS_ZH[s], str(n)] for s, n in caseload["by_status"].items())
