@@ -26,6 +26,8 @@ Read top to bottom, this is what happens to a petition:
     tracking  review_requested / review_answered          -> 复查, 复核 (notify tells the answer)
     tracking  case_final          -> no review asked in time, or re-reviewed: closed for good (终结)
     tracking  case_concluded      -> reports (figures), notify
+    tracking  personal_data_expired -> intake, notify, rating, reports erase the case's
+                                     personal data of a retention period (core/retention.py)
     notify    notification_failed -> operators: a message could not be delivered
 
 People's suggestions (人民建议征集) are not petitions: their own service and events.
@@ -257,6 +259,14 @@ class StaffChangedSchema(EnvelopeSchema):
     change = fields.Str(required=True)
 
 
+class PersonalDataExpiredSchema(EventSchema):
+    """A case final (``final_at``) for longer than a retention ``period``
+    (core/retention.py): each store erases its entries of that period."""
+
+    period = fields.Str(required=True)
+    final_at = fields.AwareDateTime(required=True)
+
+
 class RatingSubmittedSchema(EventSchema):
     service_attitude = fields.Str(required=True, validate=validate.OneOf(RATING_LEVELS))
     work_efficiency = fields.Str(required=True, validate=validate.OneOf(RATING_LEVELS))
@@ -376,6 +386,7 @@ CHECK_RECORDED = Contract("tracking", "check_recorded", CaseStepSchema)
 REVIEW_REQUESTED = Contract("tracking", "review_requested", ReviewSchema)
 REVIEW_ANSWERED = Contract("tracking", "review_answered", ReviewSchema)
 CASE_FINAL = Contract("tracking", "case_final", CaseStepSchema)
+PERSONAL_DATA_EXPIRED = Contract("tracking", "personal_data_expired", PersonalDataExpiredSchema)
 RATING_SUBMITTED = Contract("rating", "rating_submitted", RatingSubmittedSchema)
 RATING_UNSATISFIED = Contract("rating", "rating_unsatisfied", RatingUnsatisfiedSchema)
 NOTIFICATION_FAILED = Contract("notify", "notification_failed", NotificationFailedSchema)
@@ -391,7 +402,7 @@ ALL = (
     EXTENSION_REFUSED, CASE_DUE_SOON, CASE_OVERDUE, SUPERVISION_ANSWERED, SUPERVISION_CLOSED,
     SUPERVISION_SENT_BACK, SUPERVISION_ESCALATED, RETURN_VISIT_RECORDED, CHECK_RECORDED,
     REVIEW_REQUESTED, REVIEW_ANSWERED, CASE_FINAL, MATERIAL_REQUESTED, MATERIAL_REQUEST_ANSWERED,
-    MATERIAL_REQUEST_LAPSED, MATERIAL_ADDED,
+    MATERIAL_REQUEST_LAPSED, MATERIAL_ADDED, PERSONAL_DATA_EXPIRED,
     RATING_SUBMITTED, RATING_UNSATISFIED, NOTIFICATION_FAILED, SUGGESTION_STEP, PROPOSER_MESSAGE,
 )
 

@@ -104,3 +104,19 @@ def create_rate_hits_table():
 def drop_rate_hits_table():
     op.drop_index("ix_rate_hits_key", table_name="rate_hits")
     op.drop_table("rate_hits")
+
+
+def create_erasures_table():
+    """core.retention's ``personal_data_erasures`` (ErasureMixin), for the
+    revision that first gives a service personal-data retention."""
+    op.create_table(
+        "personal_data_erasures",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("case_number", sa.String(length=20), nullable=False),
+        sa.Column("period", sa.String(length=20), nullable=False),
+        sa.Column("final_at", UtcDateTime(timezone=True), nullable=False),
+        sa.Column("erased_at", UtcDateTime(timezone=True), nullable=False),
+        sa.Column("counts", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("case_number", "period", name="uq_erasures_case_period"),
+    )

@@ -1,7 +1,14 @@
-"""Outbox and inbox retention: published outbox rows and inbox entries older
-than a number of days are deleted, in batches, from each service's store.
+"""Retention: published outbox rows and inbox entries older than a number of
+days are deleted, in batches, from each service's store; and for tracking,
+personal-data retention (core/retention.py): the cases final for longer than
+a retention period are announced, once each, and every store erases them.
 
-    python -m deploy.housekeeping [--days 30] [service ...]   # default: every stored service
+    python -m deploy.housekeeping [--days 30] [--dry-run] [service ...]   # default: every one
+
+``--dry-run`` changes nothing: it counts the outbox and inbox rows that would
+go, the cases tracking would announce and, for each other store named (its
+database reachable from here), what erasing those cases would empty there
+(the same erasure code, rolled back; files counted, not deleted).
 
 Safe with several replicas or runs at once: each batch is one DELETE of rows
 matching the age (a row another run deleted first is simply not there), and
@@ -12,27 +19,38 @@ messages are replayed by hand, and a parked message had no inbox entry).
 Kubernetes: the CronJob ``housekeeping`` (deploy/k8s.py) runs it nightly.
 """
 import argparse
+import importlib
+import os
+import socket
+from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import sessionmaker
 
+from core import retention
 from core.config import STORED_SERVICES, load_config
-from core.store import InboxEntry, OutboxMessage, make_engine, utcnow
+from core.store import InboxEntry, OutboxMessage, StoreHandle, make_engine, utcnow
+from services.tracking import retention as tracking_retention
 
 DEFAULT_DAYS = 30
 BATCH = 1000
 
 
-def purge(sessions, days, now=None):
+def purge(sessions, days, now=None, dry_run=False):
     """Delete what is older than ``days``; returns (outbox rows, inbox entries)."""
     cutoff = (now or utcnow()) - timedelta(days=days)
+    remove = _count if dry_run else _in_batches
     return (
-        _in_batches(sessions, OutboxMessage, (OutboxMessage.id,),
-                    OutboxMessage.published_at.is_not(None)
-                    & (OutboxMessage.published_at < cutoff)),
-        _in_batches(sessions, InboxEntry, (InboxEntry.event_id, InboxEntry.handler),
-                    InboxEntry.handled_at < cutoff))
+        remove(sessions, OutboxMessage, (OutboxMessage.id,),
+               OutboxMessage.published_at.is_not(None) & (OutboxMessage.published_at < cutoff)),
+        remove(sessions, InboxEntry, (InboxEntry.event_id, InboxEntry.handler),
+               InboxEntry.handled_at < cutoff))
+
+
+def _count(sessions, model, key, old):
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(model).where(old))
 
 
 def _in_batches(sessions, model, key, old):
@@ -50,17 +68,56 @@ def _in_batches(sessions, model, key, old):
             return deleted
 
 
-def main(argv=None):
+def erasure_counts(service, sessions, due):
+    """What erasing ``due`` ({period: [(case number, final_at)]}) would empty
+    in ``service``'s store, changing nothing: {"<table>.<field>": n}."""
+    module = importlib.import_module(f"services.{service}.retention")
+    model = importlib.import_module(f"services.{service}.models").Erasure
+    erasers = module.erasers(None) if service == "intake" else module.ERASERS
+    total = Counter()
+    for period, cases in due.items():
+        for case_number, final_at in cases:
+            with retention.rolled_back(sessions) as tx:
+                total.update(retention.erase(tx, service, model, erasers, case_number,
+                                             period, final_at) or {})
+    return dict(total)
+
+
+def main(argv=None, environ=os.environ):
     parser = argparse.ArgumentParser(prog="python -m deploy.housekeeping")
     parser.add_argument("services", nargs="*", default=STORED_SERVICES)
     parser.add_argument("--days", type=float, default=DEFAULT_DAYS)
+    parser.add_argument("--dry-run", action="store_true",
+                        help="count what would be deleted, announced and erased; change nothing")
     args = parser.parse_args(argv)
-    for service in args.services:
+    now, dry, due = utcnow(), args.dry_run, {}
+    would = "would be " if dry else ""
+    # tracking first: its announcements are what the other stores would erase
+    for service in sorted(args.services, key=lambda s: s != "tracking"):
         engine = make_engine(load_config(service)["DB_URL"])
-        outbox, inbox = purge(sessionmaker(engine), args.days)
-        engine.dispose()
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        outbox, inbox = purge(sessions, args.days, now, dry_run=dry)
         print(f"{service}: {outbox} published outbox rows and {inbox} inbox entries older "
-              f"than {args.days:g} days deleted")
+              f"than {args.days:g} days {would}deleted")
+        if service == "tracking":
+            store = StoreHandle(sessions, handler="housekeeping")
+            with store.transaction() as tx:
+                due = {p: tracking_retention.due(tx.session, p, now, environ)
+                       for p in retention.PERIODS}
+            announced, counts = tracking_retention.announce(
+                store, now, f"housekeeping@{socket.gethostname()}", environ, dry_run=dry)
+            for period, n in announced.items():
+                print(f"tracking: {n} cases final for more than "
+                      f"{retention.days(period, environ)} days {would}announced for erasure "
+                      f"({period}){_fields(counts.get(period))}")
+        elif dry and service in retention.stores() and "tracking" in args.services:
+            print(f"{service}: erasing the cases tracking would announce would empty"
+                  f"{_fields(erasure_counts(service, sessions, due)) or ' nothing'}")
+        engine.dispose()
+
+
+def _fields(counts):
+    return "".join(f"; {field} {n}" for field, n in sorted((counts or {}).items()))
 
 
 if __name__ == "__main__":

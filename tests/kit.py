@@ -235,3 +235,15 @@ class AsStaffRpc:
                 bound.arguments["actor"] = self.verify(bound.arguments["actor"])
             return method(*bound.args, **bound.kwargs)
         return call
+
+
+def personal_data_expired(case_number, period="case_file", area_code="370102"):
+    """tracking's announcement that ``case_number``'s retention ``period`` has
+    passed (core/retention.py), as a handler receives it."""
+    from datetime import datetime, timezone
+
+    from core import events
+    contract = events.PERSONAL_DATA_EXPIRED
+    return contract.load(contract.build(
+        case_number=case_number, area_code=area_code, unit_code=None, period=period,
+        final_at=datetime(2023, 1, 2, 3, tzinfo=timezone.utc)))

@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from core.errors import Forbidden
+from core.errors import Conflict, Forbidden
 from core.privacy import mask_name
 from core.roles import BUREAU_ROLES, REVEAL_ROLES, jurisdiction_prefix
 from core.validation import load
 from services.intake.models import AuditEntry, Petition
-from services.intake.petitions import by_case_number
+from services.intake.petitions import by_case_number, identity
 from services.intake.schemas import PersonalReadSchema, ReadsFilterSchema, RevealedSchema
 
 REVEALED = "revealed_to_staff"
@@ -27,13 +27,13 @@ def reveal(tx, case_number, actor, settings):
         raise Forbidden("this role may not see a petitioner's personal data",
                         {"role": ["无权查看信访人个人信息"]})
     petition = _petition_in_jurisdiction(tx, case_number, actor)
+    clear = identity(petition, settings)
+    if clear is None:
+        raise Conflict(f"the petitioner's personal data of {case_number} was erased at the end "
+                       "of its retention period", {"case_number": ["信访人个人信息已按保存期限删除"]})
     tx.session.add(AuditEntry(petition_id=petition.id, at=datetime.now(timezone.utc),
                               actor=actor["username"], action=REVEALED))
-    decrypt = settings.cipher.decrypt
-    return RevealedSchema().dump({
-        "case_number": petition.case_number, "name": decrypt(petition.name_encrypted),
-        "id_number": decrypt(petition.id_number_encrypted),
-        "phone": decrypt(petition.phone_encrypted)})
+    return RevealedSchema().dump({"case_number": petition.case_number, **clear})
 
 
 def reads(tx, actor, filters, settings):
@@ -53,8 +53,13 @@ def reads(tx, actor, filters, settings):
     return PersonalReadSchema(many=True).dump([
         {"at": entry.at.astimezone(settings.timezone), "reader": entry.actor,
          "action": entry.action, "case_number": petition.case_number,
-         "petitioner": mask_name(settings.cipher.decrypt(petition.name_encrypted))}
+         "petitioner": _masked_name(petition, settings)}
         for entry, petition in tx.session.execute(query)])
+
+
+def _masked_name(petition, settings):
+    clear = identity(petition, settings)
+    return clear and mask_name(clear["name"])
 
 
 def _petition_in_jurisdiction(tx, case_number, actor):

@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from core.limits import RateHitMixin
+from core.retention import ErasureMixin
 from core.store import UtcDateTime
 
 
@@ -123,3 +124,7 @@ class PhoneCode(Base):
 class RateHit(RateHitMixin, Base):
     """Code requests and petitions counted per phone, ID number and client
     address (see phone_codes.LIMITS)."""
+
+
+class Erasure(ErasureMixin, Base):
+    """What personal-data retention erased here (core/retention.py)."""

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from core import events
 from core.errors import InvalidInput, NotFound
 from core.privacy import mask_id_number, mask_name, mask_phone
+from core.retention import ERASED
 from core.validation import excerpt, field_errors
 from services.intake import case_numbers, phone_codes, query_codes
 from services.intake.models import AuditEntry, Petition, ProxyConsent
@@ -188,16 +189,27 @@ def audit(tx, petition, actor, action):
                               actor=actor, action=action))
 
 
+def identity(petition, settings):
+    """The petitioner's name, ID number and phone in clear; None once they
+    were erased at the end of their retention period (core/retention.py)."""
+    if petition.name_encrypted == ERASED:
+        return None
+    decrypt = settings.cipher.decrypt
+    return dict(name=decrypt(petition.name_encrypted),
+                id_number=decrypt(petition.id_number_encrypted),
+                phone=decrypt(petition.phone_encrypted))
+
+
 def _read(tx, petition, settings, actor, action):
     """Every read of a petitioner's data leaves an audit row, even masked."""
     audit(tx, petition, actor, action)
-    decrypt = settings.cipher.decrypt
+    clear = identity(petition, settings)
     proxy = petition.proxy
     return PetitionViewSchema().dump(dict(
         case_number=petition.case_number,
-        petitioner=dict(name=mask_name(decrypt(petition.name_encrypted)),
-                        id_number=mask_id_number(decrypt(petition.id_number_encrypted)),
-                        phone=mask_phone(decrypt(petition.phone_encrypted))),
+        petitioner=clear and dict(name=mask_name(clear["name"]),
+                                  id_number=mask_id_number(clear["id_number"]),
+                                  phone=mask_phone(clear["phone"])),
         title=petition.title, content=petition.content, category=petition.category,
         area_code=petition.area_code, address=petition.address, channel=petition.channel,
         publish=petition.publish,

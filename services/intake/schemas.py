@@ -104,7 +104,8 @@ class PetitionViewSchema(Schema):
     """A petition as shown to its petitioner or to staff: personal data masked."""
 
     case_number = fields.Str()
-    petitioner = fields.Nested(MaskedPetitionerSchema)
+    # null once erased at the end of the retention period (core/retention.py)
+    petitioner = fields.Nested(MaskedPetitionerSchema, allow_none=True)
     title = fields.Str()
     content = fields.Str()
     category = fields.Str()
@@ -160,7 +161,9 @@ class PersonalReadSchema(Schema):
     action = fields.Str(metadata={"description": "read_by_query_code, read_by_staff (masked), "
                                                  "revealed_to_staff (unmasked)"})
     case_number = fields.Str()
-    petitioner = fields.Str(metadata={"description": "whose record, masked", "example": "张**"})
+    petitioner = fields.Str(allow_none=True, metadata={
+        "description": "whose record, masked (null: erased after its retention period)",
+        "example": "张**"})
 
 
 class AttachmentSchema(Schema):

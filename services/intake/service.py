@@ -4,14 +4,16 @@ See docs/services.md."""
 import base64
 import binascii
 
+from core import events
 from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.errors import Forbidden, InvalidInput, NotFound
+from core.handlers import handles
 from core.roles import REGISTERED_APP
 from core.sealed import SealerProvider, sealed_rpc
 from core.service import StaffService
 from core.store import Store
-from services.intake import agents, attachments, audit, petitions, phone_codes
+from services.intake import agents, attachments, audit, petitions, phone_codes, retention
 from services.intake.dependencies import BlobsProvider, ReferenceData, SettingsProvider
 from services.intake.models import Base
 
@@ -180,6 +182,10 @@ class IntakeService(StaffService):
             found = attachments.download(tx, case_number, attachment_id, actor,
                                          self.settings, self.blobs)
         return {**found, "content": base64.b64encode(found["content"]).decode()}
+
+    @handles(events.PERSONAL_DATA_EXPIRED)
+    def on_personal_data_expired(self, tx, event):
+        retention.erase(tx, self.blobs, event)
 
     def _file(self, content):
         limit = self.settings.attachments.max_bytes

@@ -1,12 +1,14 @@
 """Which messages a case's petitioner (by SMS) and its unit (by email) get,
 written in the transaction of the event that calls for them (status pending);
 ``sending`` delivers them. Units' mailboxes are kept here (``UnitContact``)."""
+import logging
 import uuid
 
 from sqlalchemy import func, select
 
 from core.errors import Forbidden
 from core.privacy import mask_phone
+from core.retention import ERASED
 from core.roles import BUREAU_ADMIN, UNIT_LEADER
 from core.store import utcnow
 from core.validation import load
@@ -21,6 +23,8 @@ from services.notify.templates import (
     STAFF_TEMPLATES,
     render,
 )
+
+log = logging.getLogger(__name__)
 
 
 class RecipientUnknown(Exception):
@@ -57,6 +61,10 @@ def queue_status(tx, cipher, event):
     recipient = tx.session.get(Recipient, event["case_number"])
     if recipient is None:
         raise RecipientUnknown(f"no recipient yet for {event['case_number']}")
+    if recipient.phone_encrypted == ERASED:
+        log.info("%s: the petitioner's phone was erased (retention); %s not texted",
+                 event["case_number"], event["event_type"])
+        return
     queue(tx, cipher, event, event["event_type"], recipient.phone_encrypted,
            recipient.phone_masked)
 

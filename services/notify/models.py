@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.retention import ErasureMixin
 from core.store import UtcDateTime, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -131,3 +132,7 @@ class WebhookChange(Base):
     actor: Mapped[str] = mapped_column(String(50))
     action: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class Erasure(ErasureMixin, Base):
+    """What personal-data retention erased here (core/retention.py)."""

@@ -8,7 +8,7 @@ from core.handlers import handles
 from core.service import StaffService
 from core.store import Store
 from core.timers import every
-from services.notify import messages, sending, webhooks
+from services.notify import messages, retention, sending, webhooks
 from services.notify.dependencies import DeliveryProvider
 from services.notify.models import Base
 
@@ -100,6 +100,10 @@ class NotifyService(StaffService):
     @handles(events.CASE_ESCALATED)
     def on_case_escalated(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
+
+    @handles(events.PERSONAL_DATA_EXPIRED)
+    def on_personal_data_expired(self, tx, event):
+        retention.erase(tx, event)
 
     @handles(events.REVIEW_ANSWERED)
     def on_review_answered(self, tx, event):

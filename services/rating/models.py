@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.retention import ErasureMixin
 from core.store import UtcDateTime, utcnow
 
 
@@ -35,3 +36,7 @@ class Rating(Base):
     handling_quality: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str | None] = mapped_column(String(500))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Erasure(ErasureMixin, Base):
+    """What personal-data retention erased here (core/retention.py)."""

@@ -4,7 +4,7 @@ from core.broker import rpc
 from core.handlers import handles
 from core.service import Service
 from core.store import Store
-from services.rating import ratings, scores
+from services.rating import ratings, retention, scores
 from services.rating.models import Base
 
 
@@ -15,6 +15,10 @@ class RatingService(Service):
     @handles(events.CASE_REPLIED)
     def on_case_replied(self, tx, event):
         ratings.record_reply(tx, event)
+
+    @handles(events.PERSONAL_DATA_EXPIRED)
+    def on_personal_data_expired(self, tx, event):
+        retention.erase(tx, event)
 
     @rpc
     def submit(self, tx, case_number, data):

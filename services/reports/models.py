@@ -9,6 +9,7 @@ summed from. Nothing here is read from another service's tables.
     daily_words       (day, word) -> titles using it, for rising words
     units             unit code -> name, as routing names it in its events
     withheld_cases    cases staff withheld from the public list (kept by a rebuild)
+    personal_data_erasures  what retention erased (core/retention.py; kept by a rebuild)
     bulletins         the bulletins made on schedule, as sent out (kept by a rebuild)
     case_texts        a case's title (numbers masked) and its words, for similar cases
     search_words      word -> listed cases using it (a query keeps its rarest words)
@@ -32,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.retention import ErasureMixin
 from core.store import UtcDateTime, utcnow
 
 
@@ -49,6 +51,8 @@ class ArchivedEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
     event_type: Mapped[str] = mapped_column(String(50))
+    # the payload's case, found without reading every payload (retention)
+    case_number: Mapped[str | None] = mapped_column(String(20), index=True)
     version: Mapped[int] = mapped_column(Integer)
     payload: Mapped[dict] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -169,6 +173,10 @@ class StoredBulletin(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     generated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Erasure(ErasureMixin, Base):
+    """What personal-data retention erased here (core/retention.py)."""
 
 
 class UnitName(Base):

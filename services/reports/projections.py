@@ -174,7 +174,7 @@ _BY_TYPE = {contract.event_type: contract for contract in PROJECTORS}
 def consume(tx, settings, contract, event):
     """A public event arrived: keep it in the archive, then project it."""
     tx.session.add(ArchivedEvent(event_id=str(event["event_id"]), event_type=contract.event_type,
-                                 version=contract.version,
+                                 case_number=event.get("case_number"), version=contract.version,
                                  payload=contract.schema().dump(event)))
     project(tx, settings, contract, event)
 

@@ -4,12 +4,13 @@ the assessment and documents by RPC. Rebuilt from its event archive with
 ``python -m deploy.rebuild reports``."""
 from nameko.timer import timer
 
+from core import events
 from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
 from core.service import StaffService
 from core.store import Store
-from services.reports import projections, reports
+from services.reports import projections, reports, retention
 from services.reports.dependencies import SettingsProvider
 from services.reports.models import Base
 
@@ -80,6 +81,11 @@ class ReportsService(StaffService):
     @staff_rpc
     def stored_bulletin(self, tx, bulletin_id, actor):
         return reports.stored_bulletin(tx, bulletin_id, actor)
+
+    # Not a projection (nothing to count, nothing to archive): core/retention.py.
+    @handles(events.PERSONAL_DATA_EXPIRED)
+    def on_personal_data_expired(self, tx, event):
+        retention.erase(tx, event)
 
     # At start and hourly: the bulletins of the month and quarter just ended
     # appear within an hour of the period's end (or when the service is back).

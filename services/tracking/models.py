@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.retention import ErasureMixin
 from core.store import UtcDateTime
 
 
@@ -211,3 +212,7 @@ class SpotCheck(Base):
     drawn: Mapped[list] = mapped_column(JSON)
     drawn_by: Mapped[str] = mapped_column(String(100))
     drawn_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Erasure(ErasureMixin, Base):
+    """What personal-data retention erased here (core/retention.py)."""

@@ -38,3 +38,23 @@ def test_the_monthly_counters_start_as_the_daily_ones_summed(url):
             text("SELECT day, unit_code, measure, value FROM monthly_counts"))}
     engine.dispose()
     assert months == {("2026-10-01", "U1", "received"): 3, ("2026-11-01", "U1", "received"): 4}
+
+
+def test_archived_events_get_their_case_from_the_payload(url):
+    """Retention finds a case's archived events by an indexed column: the
+    migration that adds it fills it for the events already archived."""
+    config = alembic_config(ROOT / "services" / "reports", url)
+    command.upgrade(config, "5a1d2c3e4f60")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for n, payload in enumerate(('{"case_number": "JN20261125-000001", "x": 1}',
+                                     '{"number": "JY20261125-000001"}')):
+            conn.execute(text(
+                "INSERT INTO archived_events (event_id, event_type, version, payload, received_at)"
+                " VALUES (:id, 'petition_submitted', 1, :payload, '2026-11-25 01:00:00')"),
+                dict(id=f"e{n}", payload=payload))
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        found = dict(conn.execute(text("SELECT event_id, case_number FROM archived_events")).all())
+    engine.dispose()
+    assert found == {"e0": "JN20261125-000001", "e1": None}

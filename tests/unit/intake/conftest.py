@@ -1,10 +1,15 @@
 import pytest
+from nameko.testing.services import worker_factory
 
+from core.actors import ActorSigner
+from core.errors import NotFound
+from services.intake import blobs
 from services.intake.models import Base
 from services.intake.phone_codes import LIMITS
+from services.intake.service import IntakeService
 from services.intake.settings import Settings
 from services.routing.directory_seed import districts
-from tests.kit import store_fixture
+from tests.kit import AsStaffRpc, prove_phone, store_fixture
 
 CATEGORIES = [
     {"code": "housing", "name_zh": "住房保障", "name_en": "Housing"},
@@ -52,3 +57,59 @@ def submission():
         "sms_code": "123456",  # well-formed; prove_phone puts in one that was sent
     }
 
+
+
+# A member of staff of the unit handling the test's case.
+HANDLER = {"username": "lixia_housing", "unit_code": "370102-ZJJ", "unit_name": "历下区住建局",
+           "role": "handler", "area_code": "370102"}
+
+
+class Tracking:
+    """tracking as intake sees it: the case's public view, and the scope
+    check, which verifies the token it is given as tracking's @staff_rpc does."""
+
+    def __init__(self, verify):
+        self.verify, self.status, self.final, self.scope_asks = verify, "accepted", False, []
+
+    def get_case(self, case_number):
+        return {"case_number": case_number, "status": self.status, "final": self.final}
+
+    def case_scope(self, case_number, token):
+        actor = self.verify(token)
+        self.scope_asks.append(actor["username"])
+        if actor["unit_code"] != HANDLER["unit_code"]:
+            raise NotFound(f"case {case_number} not found")
+        return {"case_number": case_number, "unit_code": actor["unit_code"]}
+
+
+@pytest.fixture
+def signer(secrets_env):
+    return ActorSigner(secrets_env["ACTOR_SIGNING_KEY"], 600)
+
+
+@pytest.fixture
+def tracking(secrets_env):
+    from core.actors import ActorVerifier
+    return Tracking(ActorVerifier(secrets_env["ACTOR_VERIFY_KEY"]).verify)
+
+
+@pytest.fixture
+def blob_store(tmp_path, secrets_env):
+    return blobs.from_config({"ATTACHMENT_DIR": str(tmp_path),
+                              "ATTACHMENT_ENCRYPTION_KEYS": secrets_env["ATTACHMENT_ENCRYPTION_KEYS"]})
+
+
+@pytest.fixture
+def service(store, settings, reference, blob_store, tracking, secrets_env):
+    worker = worker_factory(IntakeService, store=store, settings=settings, blobs=blob_store,
+                            reference_data=lambda: reference, tracking=tracking)
+    return AsStaffRpc(worker, secrets_env["ACTOR_VERIFY_KEY"])
+
+
+@pytest.fixture
+def receipt(service, store, settings, submission):
+    return service.submit(prove_phone(store, settings, submission))
+
+
+def token(signer, actor):
+    return signer.issue(actor)[0]

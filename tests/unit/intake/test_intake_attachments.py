@@ -7,23 +7,17 @@ import io
 import zipfile
 
 import pytest
-from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
-from core.actors import ActorSigner
 from core.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from core.store import OutboxMessage
-from services.intake import blobs
 from services.intake.attachments import AttachmentPolicy, safe_filename
-from services.intake.service import IntakeService
-from tests.kit import AsStaffRpc, prove_phone
+from tests.unit.intake.conftest import HANDLER, token
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
        b"\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00"
        b"\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-HANDLER = {"username": "lixia_housing", "unit_code": "370102-ZJJ", "unit_name": "历下区住建局",
-           "role": "handler", "area_code": "370102"}
 OTHER_UNIT = {**HANDLER, "username": "zhangqiu_hrss", "unit_code": "370114-RSJ"}
 
 
@@ -39,57 +33,6 @@ def docx():
         z.writestr("_rels/.rels", "<x/>")
         z.writestr("word/document.xml", "<w/>")
     return out.getvalue()
-
-
-class Tracking:
-    """tracking as intake sees it: the case's public view, and the scope
-    check, which verifies the token it is given as tracking's @staff_rpc does."""
-
-    def __init__(self, verify):
-        self.verify, self.status, self.final, self.scope_asks = verify, "accepted", False, []
-
-    def get_case(self, case_number):
-        return {"case_number": case_number, "status": self.status, "final": self.final}
-
-    def case_scope(self, case_number, token):
-        actor = self.verify(token)
-        self.scope_asks.append(actor["username"])
-        if actor["unit_code"] != HANDLER["unit_code"]:
-            raise NotFound(f"case {case_number} not found")
-        return {"case_number": case_number, "unit_code": actor["unit_code"]}
-
-
-@pytest.fixture
-def signer(secrets_env):
-    return ActorSigner(secrets_env["ACTOR_SIGNING_KEY"], 600)
-
-
-@pytest.fixture
-def tracking(secrets_env):
-    from core.actors import ActorVerifier
-    return Tracking(ActorVerifier(secrets_env["ACTOR_VERIFY_KEY"]).verify)
-
-
-@pytest.fixture
-def blob_store(tmp_path, secrets_env):
-    return blobs.from_config({"ATTACHMENT_DIR": str(tmp_path),
-                              "ATTACHMENT_ENCRYPTION_KEYS": secrets_env["ATTACHMENT_ENCRYPTION_KEYS"]})
-
-
-@pytest.fixture
-def service(store, settings, reference, blob_store, tracking, secrets_env):
-    worker = worker_factory(IntakeService, store=store, settings=settings, blobs=blob_store,
-                            reference_data=lambda: reference, tracking=tracking)
-    return AsStaffRpc(worker, secrets_env["ACTOR_VERIFY_KEY"])
-
-
-@pytest.fixture
-def receipt(service, store, settings, submission):
-    return service.submit(prove_phone(store, settings, submission))
-
-
-def token(signer, actor):
-    return signer.issue(actor)[0]
 
 
 def test_petitioner_attaches_and_staff_of_the_case_list_and_download(

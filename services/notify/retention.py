@@ -1,0 +1,35 @@
+"""Personal-data retention, notify's part (core/retention.py): the
+petitioner's phone kept for the case, and the texts sent to it (one carried
+the query code) with their attempts' errors. A message still waiting to be
+sent is left alone (its sender needs it); the units' emails are the units'."""
+from sqlalchemy import select
+
+from core import retention
+from services.notify.models import FAILED, SENT, SMS, DeliveryAttempt, Erasure, Message, Recipient
+
+
+def _texts(case_number):
+    return ((Message.case_number == case_number) & (Message.channel == SMS)
+            & Message.status.in_((SENT, FAILED)))
+
+
+def _recipients(tx, case_number, fields):
+    return retention.empty(tx.session, Recipient, Recipient.case_number == case_number, fields)
+
+
+def _messages(tx, case_number, fields):
+    return retention.empty(tx.session, Message, _texts(case_number), fields)
+
+
+def _attempts(tx, case_number, fields):
+    return retention.empty(tx.session, DeliveryAttempt, DeliveryAttempt.message_id.in_(
+        select(Message.id).where(_texts(case_number))), fields)
+
+
+ERASERS = {"recipients": _recipients, "messages": _messages, "delivery_attempts": _attempts}
+retention.check_erasers("notify", ERASERS)
+
+
+def erase(tx, event):
+    return retention.erase(tx, "notify", Erasure, ERASERS, event["case_number"],
+                           event["period"], event["final_at"])

@@ -1,0 +1,29 @@
+"""The personal-data retention policy (core/retention.py) is what the stores
+do: each store's erase functions are exactly its tables in the table, and
+every period is a setting with a default."""
+import importlib
+
+import pytest
+
+from core import retention
+
+
+@pytest.mark.parametrize("store", retention.stores())
+def test_each_store_erases_exactly_its_tables_of_the_policy(store):
+    module = importlib.import_module(f"services.{store}.retention")
+    erasers = module.erasers(None) if store == "intake" else module.ERASERS
+    assert set(erasers) == {e.table for e in retention.entries(store)}
+    model = importlib.import_module(f"services.{store}.models").Erasure
+    for entry in retention.entries(store):
+        if entry.table in model.metadata.tables:  # a real table (not a blob store)
+            columns = model.metadata.tables[entry.table].c
+            assert all(f in columns or f in ("row", "blob") or store == "reports"
+                       for f in entry.fields), entry
+    with pytest.raises(AssertionError, match="declares"):
+        retention.check_erasers(store, {**erasers, "another_table": None})
+
+
+def test_periods_are_settings_with_defaults():
+    assert {e.period for e in retention.POLICY} == set(retention.PERIODS)
+    assert retention.days("case_file", {}) == 1095
+    assert retention.days("messages", {"MESSAGE_RETENTION_DAYS": "30"}) == 30

@@ -1,0 +1,73 @@
+"""Personal-data retention, intake's part (services/intake/retention.py): the
+petitioner's identity, contact, words, consent record and files are gone from
+the rows and the blob store; the case's record stays, the query code still
+opens it, and a second announcement changes nothing."""
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from core.errors import Conflict
+from services.intake.models import Attachment, Erasure, Petition, ProxyConsent
+from tests.kit import personal_data_expired
+from tests.unit.intake.conftest import HANDLER, token
+from tests.unit.intake.test_intake_attachments import PDF, PNG, b64
+
+
+def files(tmp_path):
+    """The blob store's files (the SQLite store lives beside them)."""
+    return [p for p in tmp_path.rglob("*") if p.is_file() and not p.name.startswith("store.db")]
+
+
+def test_identity_contact_words_consent_and_files_go_the_record_stays(
+        service, receipt, signer, store, tmp_path):
+    code, case_number = receipt["query_code"], receipt["case_number"]
+    service.add_material(code, b64(PNG), "张三身份证.png")
+    service.add_case_material(case_number, b64(PDF), token(signer, HANDLER), "答复.pdf")
+    with store.transaction() as tx:
+        petition = tx.session.scalar(select(Petition))
+        tx.session.add(ProxyConsent(petition_id=petition.id, agent_id="jiefanglu_agent",
+                                    consent_record="张三签字同意书 2026-11-25",
+                                    recorded_at=datetime.now(timezone.utc)))
+    assert len(files(tmp_path)) == 2
+    before = service.lookup(code)
+    assert before["petitioner"]["name"] == "张**"
+
+    service.worker.on_personal_data_expired(personal_data_expired(case_number))
+
+    with store.transaction() as tx:
+        petition = tx.session.scalar(select(Petition))
+        assert (petition.name_encrypted, petition.id_number_encrypted, petition.id_number_hash,
+                petition.phone_encrypted, petition.content, petition.address) == (
+            "", "", "", "", "", None)
+        assert (petition.case_number, petition.title, petition.category, petition.area_code) == (
+            case_number, before["title"], before["category"], before["area_code"])
+        assert tx.session.scalar(select(ProxyConsent.consent_record)) == ""
+        assert tx.session.scalars(select(Attachment)).all() == []
+        (erasure,) = tx.session.scalars(select(Erasure)).all()
+        assert (erasure.case_number, erasure.period) == (case_number, "case_file")
+        assert erasure.counts == {
+            "petitions.name_encrypted": 1, "petitions.id_number_encrypted": 1,
+            "petitions.id_number_hash": 1, "petitions.phone_encrypted": 1,
+            "petitions.address": 1, "petitions.content": 1,
+            "proxy_consents.consent_record": 1, "attachments.row": 2, "attachments.blob": 2}
+    assert files(tmp_path) == []  # the encrypted files themselves
+
+    after = service.lookup(code)  # the citizen still follows the case
+    assert after["petitioner"] is None and after["content"] == ""
+    assert after["title"] == before["title"] and service.materials(code) == []
+    with pytest.raises(Conflict, match="erased"):
+        service.reveal_petitioner(case_number, token(signer, HANDLER))
+
+    # announced again (a replayed or duplicated announcement): nothing changes
+    service.worker.on_personal_data_expired(personal_data_expired(case_number))
+    with store.transaction() as tx:
+        assert len(tx.session.scalars(select(Erasure)).all()) == 1
+
+
+def test_another_case_is_untouched(service, receipt, store, submission, settings):
+    from tests.kit import prove_phone
+    other = service.submit(prove_phone(store, settings, {**submission, "phone": "13912345678"}))
+    service.worker.on_personal_data_expired(personal_data_expired(receipt["case_number"]))
+    assert service.lookup(other["query_code"])["petitioner"]["phone"] == "139****5678"
+    assert service.lookup(other["query_code"])["address"] == submission["address"]
