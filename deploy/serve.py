@@ -21,6 +21,10 @@ hangs for good. Here:
 
 ``HEALTH_PORT`` (``[host:]port``) serves /livez, /readyz and /metrics
 (deploy/probes.py).
+
+SIGUSR2 logs the stack of every green thread (WARNING, one line each): what
+each worker, the consumer and the relay are waiting on, for a service that
+runs but takes no work (``kill -USR2 PID``; the service goes on).
 """
 import core.quiet  # noqa: F401, I001  (first: before anything imports eventlet)
 import eventlet
@@ -28,13 +32,16 @@ import eventlet
 eventlet.monkey_patch()  # noqa: E402  (before anything imports sockets)
 
 import errno  # noqa: E402
+import gc  # noqa: E402
 import logging  # noqa: E402
 import logging.config  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+import traceback  # noqa: E402
 
+import greenlet  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
 from core.config import SERVICES, STOP_GRACE_SECONDS, load_config  # noqa: E402
@@ -71,6 +78,14 @@ class GracefulRunner:
             eventlet.spawn_n(self.log.info, "%s: already stopping (%s again)", self.name,
                              signal.Signals(signum).name)
 
+    def on_dump(self, _signum, _frame):
+        eventlet.spawn_n(self._dump)
+
+    def _dump(self):
+        stacks = green_stacks()
+        for n, stack in enumerate(stacks, 1):
+            self.log.warning("%s: green thread %d of %d:\n%s", self.name, n, len(stacks), stack)
+
     def _stop(self, signame):
         self.log.info("%s: %s received; finishing what it holds (at most %gs)", self.name,
                  signame, self.grace_seconds)
@@ -88,6 +103,7 @@ class GracefulRunner:
     def run(self):
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self.on_signal)
+        signal.signal(signal.SIGUSR2, self.on_dump)
         self.runner.start()
         if os.environ.get("HEALTH_PORT"):
             host, _, port = os.environ["HEALTH_PORT"].rpartition(":")
@@ -102,6 +118,13 @@ class GracefulRunner:
             except OSError as exc:
                 if exc.errno != errno.EINTR:
                     raise
+
+
+def green_stacks():
+    """The stack of every green thread that is waiting somewhere (the one
+    running this is among them)."""
+    return ["".join(traceback.format_stack(g.gr_frame)) for g in gc.get_objects()
+            if isinstance(g, greenlet.greenlet) and g.gr_frame is not None]
 
 
 def main(argv=None):
