@@ -17,7 +17,8 @@ area-scoped services (``AREA_SCOPED``) bind, per deployment:
 
 Every other service (intake, rating, notify, reports, the gateway) is the
 city's and binds ``<event_type>.#``. The gateway, given ``COUNTIES``, also asks
-each county's tracking for the cases it holds (services/gateway/dependencies.py).
+each county's tracking for the cases it holds (services/gateway/dependencies.py);
+intake asks the tracking that holds a case by its area (``holder``).
 ``deploy.topology`` declares these bindings and removes those a deployment no
 longer has (a city that hands a county over stops receiving its events).
 """
@@ -52,6 +53,14 @@ def counties(config):
 def deployment_name(service, county=None):
     """A service's name on the bus: ``tracking``, or ``tracking_370114`` in a county."""
     return f"{service}_{county}" if county else service
+
+
+def holder(service, area_code, config):
+    """The deployment of an area-scoped ``service`` that holds the cases of
+    ``area_code``: its county's own when that county runs one (``COUNTIES``),
+    else the city's. A case never changes area, so it never changes holder."""
+    county = county_of(area_code)
+    return deployment_name(service, county if county in counties(config) else None)
 
 
 def binding_keys(service_name, event_type, config):

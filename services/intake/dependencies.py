@@ -1,11 +1,13 @@
 """What intake's workers are given: its settings (keys and clock), and
 categories and areas, owned by routing, asked for by RPC and kept for
-REFERENCE_TTL_SECONDS (default 60) so a submission does not wait on routing."""
+REFERENCE_TTL_SECONDS (default 60) so a submission does not wait on routing;
+and the tracking that holds a case (a county's own, or the city's)."""
 import logging
 import time
 
 from nameko.extensions import DependencyProvider
 
+from core.areas import holder
 from core.broker import TimedRpcProxy
 from core.errors import ServiceUnavailable
 from services.intake import blobs
@@ -46,6 +48,19 @@ class ReferenceData(TimedRpcProxy):
             log.warning("routing.reference_data failed; using the copy from %.0fs ago",
                         now - self._fetched_at, exc_info=True)
         return self._data
+
+
+class TrackingOf(TimedRpcProxy):
+    """The tracking that holds a case, found by the case's area (core/areas.py):
+    a county's own for its areas when it runs one (``COUNTIES``), else the
+    city's. The dependency is a function of the area: ``self.tracking(area)``."""
+
+    def __init__(self):
+        super().__init__("tracking")
+
+    def get_dependency(self, worker_ctx):
+        config = self.container.config
+        return lambda area_code: self.service(worker_ctx, holder("tracking", area_code, config))
 
 
 class BlobsProvider(DependencyProvider):

@@ -6,7 +6,7 @@ import binascii
 
 from core import events
 from core.actors import staff_rpc
-from core.broker import TimedRpcProxy, rpc
+from core.broker import rpc
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.handlers import handles
 from core.roles import REGISTERED_APP
@@ -14,7 +14,12 @@ from core.sealed import SealerProvider, sealed_rpc
 from core.service import StaffService
 from core.store import Store
 from services.intake import agents, attachments, audit, petitions, phone_codes, retention
-from services.intake.dependencies import BlobsProvider, ReferenceData, SettingsProvider
+from services.intake.dependencies import (
+    BlobsProvider,
+    ReferenceData,
+    SettingsProvider,
+    TrackingOf,
+)
 from services.intake.models import Base
 
 
@@ -29,7 +34,8 @@ class IntakeService(StaffService):
     submissions = SealerProvider("SUBMISSION_KEYS")
     # Whether a case is open (for a petitioner's material), and in a member
     # of staff's scope (asked with the actor's own token, verified there).
-    tracking = TimedRpcProxy("tracking")
+    # (the deployment that holds the case: a county's own, or the city's).
+    tracking = TrackingOf()
 
     @sealed_rpc
     def request_phone_code(self, tx, data, client=None):
@@ -126,7 +132,8 @@ class IntakeService(StaffService):
 
     @staff_rpc
     def reveal_petitioner(self, case_number, actor):
-        self.tracking.case_scope(case_number, actor.token)  # NotFound outside the actor's scope
+        # NotFound outside the actor's scope
+        self._tracking_of(case_number).case_scope(case_number, actor.token)
         with self.store.transaction() as tx:
             return audit.reveal(tx, case_number, actor, self.settings)
 
@@ -146,9 +153,10 @@ class IntakeService(StaffService):
         """The petitioner attaches a file to their case."""
         data = self._file(content)
         with self.store.transaction() as tx:
-            case_number = petitions.case_number_for(tx, query_code, self.settings)
+            petition = petitions.by_query_code(tx, query_code, self.settings)
+            case_number, area_code = petition.case_number, petition.area_code
         try:
-            case = self.tracking.get_case(case_number)
+            case = self.tracking(area_code).get_case(case_number)
         except NotFound:  # tracking has not heard of it yet: it is open
             case = None
         with self.store.transaction() as tx:
@@ -163,21 +171,21 @@ class IntakeService(StaffService):
     @staff_rpc
     def add_case_material(self, case_number, content, actor, filename=None):
         data = self._file(content)
-        self.tracking.case_scope(case_number, actor.token)
+        self._tracking_of(case_number).case_scope(case_number, actor.token)
         with self.store.transaction() as tx:
             return attachments.add_by_staff(tx, case_number, data, filename, actor,
                                             self.settings, self.blobs)
 
     @staff_rpc
     def case_materials(self, case_number, actor):
-        self.tracking.case_scope(case_number, actor.token)
+        self._tracking_of(case_number).case_scope(case_number, actor.token)
         with self.store.transaction() as tx:
             return attachments.staff_list(tx, case_number, actor, self.settings)
 
     @staff_rpc
     def case_material(self, case_number, attachment_id, actor):
         """One file, ``content`` in base64; the download is audited."""
-        self.tracking.case_scope(case_number, actor.token)
+        self._tracking_of(case_number).case_scope(case_number, actor.token)
         with self.store.transaction() as tx:
             found = attachments.download(tx, case_number, attachment_id, actor,
                                          self.settings, self.blobs)
@@ -186,6 +194,12 @@ class IntakeService(StaffService):
     @handles(events.PERSONAL_DATA_EXPIRED)
     def on_personal_data_expired(self, tx, event):
         retention.erase(tx, self.blobs, event)
+
+    def _tracking_of(self, case_number):
+        """The tracking holding the case (core/areas.py: by its area)."""
+        with self.store.transaction() as tx:
+            area_code = petitions.by_case_number(tx, case_number).area_code
+        return self.tracking(area_code)
 
     def _file(self, content):
         limit = self.settings.attachments.max_bytes

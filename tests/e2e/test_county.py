@@ -81,6 +81,15 @@ def test_a_county_handles_its_own_cases_and_the_city_the_rest(deployments):
     with sqlite3.connect(county.var_dir / "tracking.db") as db:
         assert db.execute("SELECT status FROM cases WHERE case_number = ?",
                           (one,)).fetchone() == ("accepted",)
+    # Its files: intake asks the tracking that holds the case (the county's) for
+    # the handler's scope, by the case's area (core/areas.holder).
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    added = api(city, "POST", f"/cases/{one}/attachments", handler,
+                params={"filename": "答复.pdf"}, data=pdf,
+                headers={"Content-Type": "application/pdf"})
+    assert added.status_code == 201, added.text
+    listed = api(city, "GET", f"/cases/{one}/attachments", handler)
+    assert [a["filename"] for a in listed.json()] == ["答复.pdf"], listed.text
     # A case the county does not hold is not the county handler's to act on:
     # outside their scope it does not exist for them (404, not 403), whichever
     # deployment is asked.

@@ -22,3 +22,12 @@ def test_what_each_deployment_binds():
     city = binding_keys("routing", "petition_submitted", split)
     assert "petition_submitted.370114" not in city and "petition_submitted" in city
     assert {f"petition_submitted.{c}" for c in district_codes() if c != "370114"} <= set(city)
+
+
+def test_the_holder_of_a_case_is_its_countys_deployment_when_it_runs_one():
+    from core.areas import holder
+    config = {"COUNTIES": ["370114"]}
+    assert holder("tracking", "370114", config) == "tracking_370114"
+    assert holder("tracking", "370114001", config) == "tracking_370114"  # a town of it
+    assert holder("tracking", "370102", config) == "tracking"
+    assert holder("tracking", "370114", {}) == "tracking"

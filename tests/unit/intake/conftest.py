@@ -70,6 +70,11 @@ class Tracking:
 
     def __init__(self, verify):
         self.verify, self.status, self.final, self.scope_asks = verify, "accepted", False, []
+        self.areas = []  # the areas intake found the case's tracking by
+
+    def of(self, area_code):
+        self.areas.append(area_code)
+        return self
 
     def get_case(self, case_number):
         return {"case_number": case_number, "status": self.status, "final": self.final}
@@ -102,7 +107,7 @@ def blob_store(tmp_path, secrets_env):
 @pytest.fixture
 def service(store, settings, reference, blob_store, tracking, secrets_env):
     worker = worker_factory(IntakeService, store=store, settings=settings, blobs=blob_store,
-                            reference_data=lambda: reference, tracking=tracking)
+                            reference_data=lambda: reference, tracking=tracking.of)
     return AsStaffRpc(worker, secrets_env["ACTOR_VERIFY_KEY"])
 
 

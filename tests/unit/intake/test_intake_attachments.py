@@ -58,6 +58,8 @@ def test_petitioner_attaches_and_staff_of_the_case_list_and_download(
     found = service.case_material(case_number, photo["id"], staff)
     assert base64.b64decode(found["content"]) == PNG
     assert tracking.scope_asks == ["lixia_housing"] * 3  # asked with the actor's own token
+    # of the tracking that holds the case: found by its area (core/areas.holder)
+    assert tracking.areas == ["370102"] * 6
 
     assert [(e["actor"], e["action"]) for e in service.audit_log(case_number)] == [
         ("lixia_housing", "list_attachments"),

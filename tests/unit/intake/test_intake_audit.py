@@ -39,7 +39,7 @@ class Tracking:
 @pytest.fixture
 def service(store, settings, reference):
     return worker_factory(IntakeService, store=store, settings=settings,
-                          reference_data=lambda: reference, tracking=Tracking())
+                          reference_data=lambda: reference, tracking=lambda area_code: Tracking())
 
 
 @pytest.fixture
