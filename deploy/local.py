@@ -37,7 +37,23 @@ def main(argv=None):
     print("migrating the stores, seeding the directory, declaring the topology ...")
     stack.prepare()
     print("starting intake, routing, tracking, rating, notify, reports, suggestions and the gateway ...")
-    stack.start_all()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Started inside the try: if the start times out (or Ctrl-C comes while
+    # waiting), the processes already started are stopped, not left running.
+    try:
+        stack.start_all()
+        announce(stack, var_dir)
+        supervisor = Supervisor(stack)
+        while True:
+            supervisor.check()
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping ...")
+    finally:
+        stack.stop_all()
+
+
+def announce(stack, var_dir):
     print(f"""
 The online petition platform is running.
   Citizens' page     {stack.url}/
@@ -51,16 +67,6 @@ The online petition platform is running.
   Staff demo logins  {', '.join(DEMO_STAFF)}; password: {load_config("routing")["DEMO_PASSWORD"]}
                      (POST {stack.url}/api/v1/auth/token)
 Press Ctrl-C to stop.""", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    supervisor = Supervisor(stack)
-    try:
-        while True:
-            supervisor.check()
-            time.sleep(1)
-    except KeyboardInterrupt:
-        print("\nstopping ...")
-    finally:
-        stack.stop_all()
 
 
 if __name__ == "__main__":
