@@ -1,5 +1,7 @@
-"""Figures, summed from the daily counters: per unit, area (rolled up the
-area-code tree), category, channel and period, and the trends.
+"""Figures, summed from the counters: per unit, area (rolled up the
+area-code tree), category, channel and period, and the trends. A figure of
+areas alone (a city, a district, broken down by area or day) is read from the
+area roll-up, a few rows a day; any other from the full counters.
 
 Definitions (the public scoreboard states them too, ``METHOD``):
 
@@ -23,7 +25,14 @@ from sqlalchemy import case, func, select
 from core.events import RATING_DIMENSIONS, RATING_LEVELS
 from core.roles import jurisdiction_prefix
 from services.reports import projections as m
-from services.reports.models import DailyCount, DailyWord, MonthlyCount, UnitName
+from services.reports.models import (
+    DailyAreaCount,
+    DailyCount,
+    DailyWord,
+    MonthlyAreaCount,
+    MonthlyCount,
+    UnitName,
+)
 from services.reports.schemas import resolve_period
 
 METHOD = {
@@ -45,6 +54,9 @@ COUNTS = {
 def filters(query, model):
     """SQL conditions on ``model``'s counters for a checked FigureQuerySchema
     query, all but the days."""
+    if model in AREA_TABLES:
+        parent, area = _area_rows(query)
+        return [model.parent == parent, *([model.area_code == area] if area else [])]
     conditions = []
     if query.get("unit_code"):
         conditions.append(model.unit_code == query["unit_code"])
@@ -70,13 +82,42 @@ def whole_months(start, end, today):
     return (first, _next_month(last) - timedelta(days=1)) if last >= first else None
 
 
-def _sources(start, end, months):
+# (daily, monthly) counter tables
+FULL_TABLES = (DailyCount, MonthlyCount)
+AREA_TABLES = (DailyAreaCount, MonthlyAreaCount)
+# the lengths of the area-code prefixes the area roll-up is kept for
+# (projections.up_the_areas): a city, a district, a town
+AREA_LEVELS = (4, 6, 9)
+
+
+def _tables(query):
+    """The counters that answer ``query``: the area roll-up if it asks about
+    an area (a city, district or town) as a whole, by area or by day; the full
+    counters if it names a unit, category or channel, or breaks down by one."""
+    if (query.get("area_code") and len(jurisdiction_prefix(query["area_code"])) in AREA_LEVELS
+            and not any(query.get(f) for f in ("unit_code", "category", "channel"))
+            and query.get("by") in (None, "total", "area", "day")):
+        return AREA_TABLES
+    return FULL_TABLES
+
+
+def _area_rows(query):
+    """(parent, area code or None for all of the parent's) of the area
+    roll-up's rows that answer ``query`` (see models._AreaCounter)."""
+    prefix = jurisdiction_prefix(query["area_code"])
+    if query.get("by") == "area" and len(prefix) < AREA_LEVELS[-1]:
+        return prefix, None  # one level below: a city's districts, a district's towns
+    return {4: "", 6: prefix[:4], 9: prefix[:6]}[len(prefix)], prefix
+
+
+def _sources(start, end, months, tables):
     """(counter table, day conditions) to sum: the monthly counters for the
     whole ``months`` (first, last day) if any, the daily ones for the rest."""
+    daily, monthly = tables
     if not months:
-        return [(DailyCount, [DailyCount.day.between(start, end)])]
-    return [(MonthlyCount, [MonthlyCount.day.between(*months)]),
-            (DailyCount, [DailyCount.day.between(start, end), ~DailyCount.day.between(*months)])]
+        return [(daily, [daily.day.between(start, end)])]
+    return [(monthly, [monthly.day.between(*months)]),
+            (daily, [daily.day.between(start, end), ~daily.day.between(*months)])]
 
 
 def _next_month(day):
@@ -91,6 +132,8 @@ def _group_column(by, area_code, model):
     if by in (None, "total"):
         return None
     if by == "area":
+        if model in AREA_TABLES:
+            return model.area_code
         # one level below the area asked for: a city's districts, a district's towns
         below_city = area_code and len(jurisdiction_prefix(area_code)) >= 6
         return func.substr(model.area_code, 1, 9 if below_city else 6)
@@ -105,7 +148,7 @@ def figures(tx, query, today):
     start, end = resolve_period(query, today)
     months = None if by == "day" else whole_months(start, end, today)
     rows = []
-    for model, days in _sources(start, end, months):
+    for model, days in _sources(start, end, months, _tables(query)):
         column = _group_column(by, query.get("area_code"), model)
         key = (column if column is not None else func.min("")).label("key")
         # a due date counts (on time or overdue) once it has passed

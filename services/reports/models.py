@@ -6,6 +6,9 @@ summed from. Nothing here is read from another service's tables.
     case_facts        what the events say about one case (no personal data)
     daily_counts      (day, unit, area, category, channel, measure) -> count
     monthly_counts    the same per month (the month's first day), for long periods
+    daily_area_counts, monthly_area_counts
+                      the same rolled up the area tree (any unit, category, channel):
+                      a city's or a district's figure is a few rows a day
     daily_words       (day, word) -> titles using it, for rising words
     units             unit code -> name, as routing names it in its events
     withheld_cases    cases staff withheld from the public list (kept by a rebuild)
@@ -132,6 +135,35 @@ class MonthlyCount(_Counter, Base):
         Index("ix_monthly_counts_unit_day", "unit_code", "day"),
         Index("ix_monthly_counts_area_day", "area_code", "day"),
     )
+
+
+class _AreaCounter:
+    """The counters rolled up the area tree, whatever the unit, category and
+    channel: what every case in ``area_code`` (and below it) added to
+    ``measure`` in a stretch of days. Each case's counts are kept once per
+    level, under the area one level up (``parent``): the city (3701) under "",
+    its district (370102) under the city, its town (370102001) under the
+    district, a case at a district itself again under the district, as its
+    own code (how the district's figures break down). Area codes are the
+    jurisdiction prefixes (core.roles.jurisdiction_prefix) a query asks for,
+    so one area's figure is one key, an area broken down one ``parent``."""
+
+    parent: Mapped[str] = mapped_column(String(9), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class DailyAreaCount(_AreaCounter, Base):
+    __tablename__ = "daily_area_counts"
+    # an area broken down: every child's rows of the days asked
+    __table_args__ = (Index("ix_daily_area_counts_parent_day", "parent", "day"),)
+
+
+class MonthlyAreaCount(_AreaCounter, Base):
+    __tablename__ = "monthly_area_counts"
+    __table_args__ = (Index("ix_monthly_area_counts_parent_day", "parent", "day"),)
 
 
 class DailyWord(Base):

@@ -34,7 +34,8 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from core import events
 from core.calendar import local_date
@@ -43,8 +44,10 @@ from services.reports import similar, words
 from services.reports.models import (
     ArchivedEvent,
     CaseFact,
+    DailyAreaCount,
     DailyCount,
     DailyWord,
+    MonthlyAreaCount,
     MonthlyCount,
     UnitName,
 )
@@ -57,9 +60,29 @@ CONCLUDED, DUE, ON_TIME, SUPERVISED = "concluded", "due", "on_time", "supervised
 RATED, RATED_SATISFIED = "rated", "rated_satisfied"
 
 COUNTER_KEY = ("day", "unit_code", "area_code", "category", "channel", "measure")
-# Each change of a daily counter is made to every table here, its day taken
-# to the table's stretch: the monthly counters are the daily ones summed.
-COUNTER_TABLES = ((DailyCount, lambda day: day), (MonthlyCount, lambda day: day.replace(day=1)))
+# INSERT ... ON CONFLICT DO UPDATE, in each store's dialect
+UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def _month(key):
+    return {**key, "day": key["day"].replace(day=1)}
+
+
+def up_the_areas(key):
+    """A daily counter's keys in the area roll-up (models._AreaCounter): its
+    city under "", its district under the city, its own area under the
+    district."""
+    area = key["area_code"]
+    return [{"parent": parent, "area_code": code, "day": key["day"], "measure": key["measure"]}
+            for parent, code in (("", area[:4]), (area[:4], area[:6]), (area[:6], area))]
+
+
+# Each change of a daily counter (a COUNTER_KEY dict) is made to every table
+# here, under the keys the function gives: the monthly counters are the daily
+# ones summed per month, the area counters the same rolled up the area tree.
+COUNTER_TABLES = ((DailyCount, lambda key: [key]), (MonthlyCount, lambda key: [_month(key)]),
+                  (DailyAreaCount, up_the_areas),
+                  (MonthlyAreaCount, lambda key: up_the_areas(_month(key))))
 # Moments a case has once, each counted on its day for the case's current
 # unit: (CaseFact attribute, measure).
 MOMENTS = (("submitted_at", RECEIVED), ("declined_at", DECLINED), ("accepted_at", ACCEPTED),
@@ -209,33 +232,37 @@ class Projection:
         self.changes.subtract(before)
 
     def apply(self):
-        for model, stretch in COUNTER_TABLES:
-            changes = Counter()
-            for (day, *rest), change in self.changes.items():
-                changes[(stretch(day), *rest)] += change
+        for model, changes in counter_changes(self.changes):
             self._apply(model, changes)
 
     def _apply(self, model, changes):
-        lowered = []
-        for key, change in changes.items():
-            if change:
-                _add(self.tx, model, dict(zip(COUNTER_KEY, key)), change)
-            if change < 0:
-                lowered.append(key)
-        # the next event's look-ups find these rows (a rebuild is one transaction)
-        self.tx.session.flush()
+        add(self.tx, model, changes)
         # a count moved away (a re-routed case) leaves no empty row behind:
         # the store is the same whichever order the events came in
-        for key in lowered:
-            self.tx.session.execute(delete(model).where(
-                *(getattr(model, column) == value for column, value in zip(COUNTER_KEY, key)),
-                model.value == 0).execution_options(synchronize_session="fetch"))
+        lowered = [dict(key) for key, change in changes.items() if change < 0]
+        if lowered:
+            table = model.__table__
+            self.tx.session.connection().execute(delete(table).where(
+                *(column == bindparam(f"k_{column.name}") for column in table.primary_key),
+                table.c.value == 0), [{f"k_{c}": v for c, v in key.items()} for key in lowered])
+
+
+def counter_changes(changes):
+    """(table, {key as (column, value) pairs: change}) for each of
+    COUNTER_TABLES, from changes of the daily counters ({COUNTER_KEY tuple:
+    change})."""
+    for model, keys in COUNTER_TABLES:
+        summed = Counter()
+        for key, change in changes.items():
+            for table_key in keys(dict(zip(COUNTER_KEY, key))):
+                summed[tuple(table_key.items())] += change
+        yield model, summed
 
 
 def rebuild(tx, settings, batch=1000):
     """Empty every projection and replay the archive: the same figures as the
     events gave when they arrived (the projectors do not depend on order)."""
-    for model in (CaseFact, DailyCount, MonthlyCount, DailyWord, UnitName):
+    for model in (CaseFact, *(table for table, _ in COUNTER_TABLES), DailyWord, UnitName):
         tx.session.execute(delete(model))
     similar.clear(tx)
     replayed = 0
@@ -248,14 +275,18 @@ def rebuild(tx, settings, batch=1000):
     return replayed
 
 
-def _add(tx, model, key, change):
-    row = tx.session.get(model, tuple(key.values()))
-    if row is None:
-        tx.session.add(model(**key, value=change))
-    else:
-        # value = value + change in SQL: two workers cannot lose each other's
-        # change (each key is changed once per event).
-        row.value = model.value + change
+def add(tx, model, changes):
+    """Add each change to its counter ({key as (column, value) pairs:
+    change}), making the rows that are missing: value = value + change in
+    SQL, one statement for all, so two workers cannot lose each other's."""
+    rows = [dict(key, value=change) for key, change in changes.items() if change]
+    if not rows:
+        return
+    table = model.__table__
+    upsert = UPSERTS[tx.session.get_bind().dialect.name](table)
+    tx.session.connection().execute(upsert.on_conflict_do_update(
+        index_elements=list(table.primary_key), set_={"value": table.c.value + upsert.excluded.value}),
+        rows)
 
 
 def contributions(fact, calendar):
@@ -319,5 +350,5 @@ def _mark_repeats(p, fact):
 
 
 def _count_words(tx, day, title):
-    for word in words.title_words(title):
-        _add(tx, DailyWord, {"day": day, "word": word[:40]}, 1)
+    add(tx, DailyWord, Counter((("day", day), ("word", word[:40]))
+                               for word in words.title_words(title)))

@@ -1,5 +1,5 @@
-"""The monthly counters' migration fills them from the daily counters a store
-already has, on both stores (the SQL differs: a month's first day)."""
+"""The monthly and area counters' migrations fill them from the daily counters
+a store already has, on both stores (the SQL differs: a month's first day)."""
 from datetime import date
 
 import pytest
@@ -10,10 +10,12 @@ from core.config import ROOT
 from core.migrations import alembic_config
 from core.store import make_engine
 
-DAILY = [  # (day, unit, measure, value)
-    (date(2026, 10, 3), "U1", "received", 2), (date(2026, 10, 31), "U1", "received", 1),
-    (date(2026, 11, 1), "U1", "received", 4), (date(2026, 11, 1), "U2", "rated", 1),
-    (date(2026, 11, 30), "U2", "rated", -1),  # a count moved away nets to nothing
+DAILY = [  # (day, unit, area, measure, value)
+    (date(2026, 10, 3), "U1", "370102", "received", 2),
+    (date(2026, 10, 31), "U1", "370102001", "received", 1),
+    (date(2026, 11, 1), "U1", "370102", "received", 4),
+    (date(2026, 11, 1), "U2", "370112", "rated", 1),
+    (date(2026, 11, 30), "U2", "370112", "rated", -1),  # a count moved away nets to nothing
 ]
 
 
@@ -27,17 +29,40 @@ def test_the_monthly_counters_start_as_the_daily_ones_summed(url):
     command.upgrade(config, "0cbc6890711e")
     engine = make_engine(url)
     with engine.begin() as conn:
-        for day, unit, measure, value in DAILY:
+        for day, unit, area, measure, value in DAILY:
             conn.execute(text(
                 "INSERT INTO daily_counts (day, unit_code, area_code, category, channel, measure,"
-                " value) VALUES (:day, :unit, '370102', 'housing', 'online', :measure, :value)"),
-                dict(day=day, unit=unit, measure=measure, value=value))
+                " value) VALUES (:day, :unit, :area, 'housing', 'online', :measure, :value)"),
+                dict(day=day, unit=unit, area=area, measure=measure, value=value))
     command.upgrade(config, "head")
     with engine.connect() as conn:
         months = {(str(day), unit, measure): value for day, unit, measure, value in conn.execute(
-            text("SELECT day, unit_code, measure, value FROM monthly_counts"))}
+            text("SELECT day, unit_code, measure, SUM(value) FROM monthly_counts "
+                 "GROUP BY day, unit_code, measure"))}
+        areas = {table: {(parent, area, str(day), measure): value
+                         for parent, area, day, measure, value in conn.execute(text(
+                             f"SELECT parent, area_code, day, measure, value FROM {table}"))}
+                 for table in ("daily_area_counts", "monthly_area_counts")}
     engine.dispose()
     assert months == {("2026-10-01", "U1", "received"): 3, ("2026-11-01", "U1", "received"): 4}
+    # the city, its district and the district's own cases or town, per day and per month
+    assert areas["daily_area_counts"] == {
+        ("", "3701", "2026-10-03", "received"): 2, ("3701", "370102", "2026-10-03", "received"): 2,
+        ("370102", "370102", "2026-10-03", "received"): 2,
+        ("", "3701", "2026-10-31", "received"): 1, ("3701", "370102", "2026-10-31", "received"): 1,
+        ("370102", "370102001", "2026-10-31", "received"): 1,
+        ("", "3701", "2026-11-01", "received"): 4, ("3701", "370102", "2026-11-01", "received"): 4,
+        ("370102", "370102", "2026-11-01", "received"): 4,
+        ("", "3701", "2026-11-01", "rated"): 1, ("3701", "370112", "2026-11-01", "rated"): 1,
+        ("370112", "370112", "2026-11-01", "rated"): 1,
+        ("", "3701", "2026-11-30", "rated"): -1, ("3701", "370112", "2026-11-30", "rated"): -1,
+        ("370112", "370112", "2026-11-30", "rated"): -1}
+    assert areas["monthly_area_counts"] == {
+        ("", "3701", "2026-10-01", "received"): 3, ("3701", "370102", "2026-10-01", "received"): 3,
+        ("370102", "370102", "2026-10-01", "received"): 2,
+        ("370102", "370102001", "2026-10-01", "received"): 1,
+        ("", "3701", "2026-11-01", "received"): 4, ("3701", "370102", "2026-11-01", "received"): 4,
+        ("370102", "370102", "2026-11-01", "received"): 4}
 
 
 def test_archived_events_get_their_case_from_the_payload(url):

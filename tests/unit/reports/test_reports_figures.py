@@ -8,7 +8,14 @@ from sqlalchemy import func, select, text
 
 from core import events
 from services.reports import figures, projections
-from services.reports.models import ArchivedEvent, CaseFact, DailyCount, MonthlyCount
+from services.reports.models import (
+    ArchivedEvent,
+    CaseFact,
+    DailyAreaCount,
+    DailyCount,
+    MonthlyAreaCount,
+    MonthlyCount,
+)
 from services.reports.settings import Settings
 from tests.reports_month import (
     AS_OF,
@@ -100,7 +107,8 @@ def test_any_range_and_a_due_date_not_yet_passed_is_neither_on_time_nor_overdue(
 
 def test_a_rebuild_from_the_archive_gives_identical_figures(month, settings):
     before = [query(month, by=by) for by in (None, "unit", "area", "category", "day")]
-    tables = (DailyCount.__table__, MonthlyCount.__table__)
+    tables = [model.__table__ for model, _ in projections.COUNTER_TABLES]
+    assert len(tables) == 4
     with month.transaction() as tx:
         counters = [sorted(tx.session.execute(select(table)).all()) for table in tables]
         assert projections.rebuild(tx, settings) == len(loaded_events())
@@ -219,3 +227,54 @@ def test_figures_from_monthly_counters_equal_the_daily_sums(month, monkeypatch, 
         daily_only = figures.figures(tx, q, today)
     assert rolled_up == daily_only
     assert sum(row["received"] for row in rolled_up) > 0  # not two empty answers
+
+
+# --- the area counters ------------------------------------------------------------
+
+def test_the_area_counters_are_the_daily_ones_rolled_up_the_area_tree(month):
+    with month.transaction() as tx:
+        daily = tx.session.execute(select(DailyCount)).scalars().all()
+        by_day = tx.session.execute(select(DailyAreaCount)).scalars().all()
+        by_month = tx.session.execute(select(MonthlyAreaCount)).scalars().all()
+    for rows, day_of in ((by_day, lambda day: day), (by_month, lambda day: day.replace(day=1))):
+        summed = {}
+        for row in daily:
+            area = row.area_code
+            for parent, code in (("", area[:4]), (area[:4], area[:6]), (area[:6], area)):
+                key = (parent, code, day_of(row.day), row.measure)
+                summed[key] = summed.get(key, 0) + row.value
+        assert {(r.parent, r.area_code, r.day, r.measure): r.value for r in rows} == \
+            {key: value for key, value in summed.items() if value}
+    # a town's case under its district; a case at the district itself, as its own code
+    keys = {(r.parent, r.area_code) for r in by_month}
+    assert {("", "3701"), ("3701", "370102"), ("370102", "370102001"),
+            ("370102", "370102"), ("3701", "370100")} <= keys
+
+
+@pytest.mark.parametrize("today", [AS_OF, date(2026, 11, 25)])
+@pytest.mark.parametrize("q", [
+    {"area_code": "370100"}, {"area_code": "370102"}, {"area_code": "370102001"},
+    {"area_code": "370114"}, {"area_code": "370100", "by": "area"},
+    {"area_code": "370102", "by": "area"}, {"area_code": "370102001", "by": "area"},
+    {"area_code": "370100", "by": "day"}, {"area_code": "370102", "by": "total"},
+    {"area_code": "370100", "period": "year", "date": date(2026, 6, 1)},
+    {"area_code": "370102", "period": "range", "start": date(2026, 10, 20),
+     "end": date(2026, 12, 31), "by": "area"},
+])
+def test_figures_from_the_area_counters_equal_the_full_counters(month, monkeypatch, today, q):
+    with month.transaction() as tx:
+        assert figures._tables({**NOVEMBER, **q}) == figures.AREA_TABLES
+        rolled_up = figures.figures(tx, {**NOVEMBER, **q}, today)
+        monkeypatch.setattr(figures, "_tables", lambda _: figures.FULL_TABLES)
+        full = figures.figures(tx, {**NOVEMBER, **q}, today)
+    assert rolled_up == full
+    assert sum(row["received"] for row in rolled_up) > 0  # not two empty answers
+
+
+@pytest.mark.parametrize("q", [
+    {"unit_code": A}, {"area_code": "370100", "category": "housing"},
+    {"area_code": "370100", "channel": "online"}, {"area_code": "370100", "by": "unit"},
+    {"area_code": "370100", "by": "category"}, {"by": "area"}, {},
+])
+def test_a_figure_naming_a_unit_category_or_channel_reads_the_full_counters(q):
+    assert figures._tables({**NOVEMBER, **q}) == figures.FULL_TABLES
