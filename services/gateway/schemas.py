@@ -39,13 +39,19 @@ class StaffCaseView(StaffCaseSchema, PetitionView):
     """What the unit's staff see: the petition, and who did what and why."""
 
 
-class Category(Schema):
+class Named(Schema):
     code = fields.Str()
     name_zh = fields.Str()
     name_en = fields.Str()
 
 
-class Area(Category):
+class Category(Named):
+    description_zh = fields.Str(allow_none=True, metadata={
+        "description": "what the category covers, in plain words"})
+    description_en = fields.Str(allow_none=True)
+
+
+class Area(Named):
     level = fields.Str()
     parent = fields.Str(allow_none=True)
 

@@ -44,7 +44,8 @@ def reference_data(tx):
     categories = tx.session.scalars(select(Category).order_by(Category.position)).all()
     areas = tx.session.scalars(select(Area).order_by(Area.code)).all()
     return {
-        "categories": [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en}
+        "categories": [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en,
+                        "description_zh": c.description_zh, "description_en": c.description_en}
                        for c in categories],
         "areas": [{"code": a.code, "name_zh": a.name_zh, "name_en": a.name_en,
                    "level": a.level, "parent": a.parent} for a in areas],

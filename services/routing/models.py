@@ -58,6 +58,9 @@ class Category(Base):
     code: Mapped[str] = mapped_column(String(30), primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(50))
     name_en: Mapped[str] = mapped_column(String(100))
+    # What the category covers, in plain words for a citizen choosing it.
+    description_zh: Mapped[str | None] = mapped_column(String(200))
+    description_en: Mapped[str | None] = mapped_column(String(300))
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Track used when no rule applies and the area's petition bureau takes the case.
     default_track: Mapped[str] = mapped_column(String(20), default="standard")

@@ -80,7 +80,9 @@ class Intake:
 
 class Routing:
     def reference_data(self):
-        return {"categories": [{"code": "housing", "name_zh": "住房保障", "name_en": "Housing"}],
+        return {"categories": [{"code": "housing", "name_zh": "住房保障", "name_en": "Housing",
+                                "description_zh": "物业、拆迁等", "description_en": "property, resettlement",
+                                "position": 0}],
                 "areas": [{"code": "370102", "name_zh": "历下区", "name_en": "Lixia District",
                            "level": "district", "parent": "370100", "population": 1}]}
 
@@ -267,7 +269,8 @@ def test_rating_is_201_once_then_409(url, services):
 
 def test_reference_data_is_dumped_through_the_api_shapes(url):
     assert call("GET", f"{url}/categories").json() == [
-        {"code": "housing", "name_zh": "住房保障", "name_en": "Housing"}]
+        {"code": "housing", "name_zh": "住房保障", "name_en": "Housing",
+         "description_zh": "物业、拆迁等", "description_en": "property, resettlement"}]
     assert call("GET", f"{url}/areas").json() == [
         {"code": "370102", "name_zh": "历下区", "name_en": "Lixia District",
          "level": "district", "parent": "370100"}]

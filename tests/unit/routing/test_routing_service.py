@@ -50,8 +50,11 @@ def test_reference_data_lists_categories_and_the_area_hierarchy(service):
     data = service.reference_data()
     codes = [c["code"] for c in data["categories"]]
     assert codes[0] == "housing" and {"consultation", "litigation", "other"} <= set(codes)
-    assert {"code": "consultation", "name_zh": "政策咨询",
-            "name_en": "Policy consultation"} in data["categories"]
+    assert {"code": "consultation", "name_zh": "政策咨询", "name_en": "Policy consultation",
+            "description_zh": "咨询政策规定，当日答复",
+            "description_en": "questions about a policy, answered the same day"} in data["categories"]
+    # every category tells a citizen what it covers, in both languages
+    assert all(c["description_zh"] and c["description_en"] for c in data["categories"])
     areas = {a["code"]: a for a in data["areas"]}
     assert areas["370100"]["level"] == "city"
     assert sum(a["parent"] == "370100" for a in areas.values()) == 12
