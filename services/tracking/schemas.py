@@ -341,6 +341,16 @@ class StaffCaseSchema(PublicCaseSchema):
     parts = fields.List(fields.Nested(PartViewSchema))
 
 
+class QueueTotalsSchema(Schema):
+    """The work queue's totals (the console's tabs and pager)."""
+
+    matching = fields.Int(metadata={"description": "cases the filters match (all pages)"})
+    by_status = fields.Dict(keys=fields.Str(), values=fields.Int(),
+                            metadata={"description": "same unit and search, any status or view"})
+    by_queue = fields.Dict(keys=fields.Str(), values=fields.Int(),
+                           metadata={"description": "new, due_soon, overdue, supervised"})
+
+
 class CaseloadSchema(Schema):
     """The caseload in the actor's scope: cases by status and by track."""
 

@@ -46,6 +46,13 @@ class TrackingService(StaffService):
                                            "offset": offset})
 
     @staff_rpc
+    def queue_totals(self, tx, actor, **filters):
+        """How many cases the work queue's ``filters`` match, and per status and view."""
+        today = self.clocks.today()
+        return views.queue_totals(tx, actor, today, self.clocks.due_soon.due(
+            self.clocks.calendar, today), filters)
+
+    @staff_rpc
     def staff_case(self, tx, case_number, actor):
         return views.staff_case(tx, case_number, actor, self.clocks.today())
 

@@ -1,7 +1,7 @@
 """The read side: the public case view, staff work queues and supervision
 queue, counts. The public sees the plain timeline; the case's staff see every
 entry with its detail, the clocks, the supervision orders and co-units' parts."""
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from core.errors import InvalidInput
 from core.roles import BUREAU_ROLES, jurisdiction_prefix
@@ -14,6 +14,7 @@ from services.tracking.access import (
 )
 from services.tracking.models import Case, CoPart, Deadline, SupervisionOrder, TimelineEntry
 from services.tracking.schemas import (
+    QUEUES,
     CaseloadSchema,
     CaseSummarySchema,
     OrderSchema,
@@ -21,6 +22,7 @@ from services.tracking.schemas import (
     PublicRequestQuerySchema,
     PublicRequestSchema,
     QueueFilterSchema,
+    QueueTotalsSchema,
     StaffCaseSchema,
 )
 from services.tracking.workflows import SUPERVISION
@@ -87,21 +89,46 @@ def list_cases(tx, actor, today, due_soon_until=None, filters=None):
     a status, a queue view (QUEUES), a case number's beginning, a unit of the
     bureau's, the order and the page. ``due_soon_until``: the last day that
     counts as due soon (the profile's warning)."""
-    actor = load_actor(actor)
     page = load(QueueFilterSchema(), filters or {})
-    query = select(Case).where(scope_filter(actor))
-    if page["status"] is not None:
-        query = query.where(Case.status == page["status"])
-    if page["queue"] is not None:
-        query = query.where(*_queue_conditions(page["queue"], today, due_soon_until or today))
-    if page["search"]:
-        query = query.where(Case.case_number.startswith(page["search"].upper(), autoescape=True))
-    if page["unit_code"]:
-        query = query.where(Case.unit_code == page["unit_code"])
-    query = (query.order_by(*_QUEUE_ORDERS[page["sort"] or "urgent"])
+    query = (select(Case).where(*_queue_filter(load_actor(actor), page, today, due_soon_until))
+             .order_by(*_QUEUE_ORDERS[page["sort"] or "urgent"])
              .limit(page["limit"]).offset(page["offset"]))
     return [CaseSummarySchema().dump(_fields(case, today))
             for case in tx.session.scalars(query)]
+
+
+def queue_totals(tx, actor, today, due_soon_until=None, filters=None):
+    """The work queue's totals: how many cases ``filters`` (as list_cases)
+    match, and, over the same unit and search but any status and view, how
+    many are in each status and in each view (QUEUES)."""
+    actor = load_actor(actor)
+    page = load(QueueFilterSchema(), filters or {})
+    matching = tx.session.scalar(select(func.count()).select_from(Case).where(
+        *_queue_filter(actor, page, today, due_soon_until)))
+    around = _queue_filter(actor, {**page, "status": None, "queue": None}, today, due_soon_until)
+    by_status = dict(tx.session.execute(
+        select(Case.status, func.count()).where(*around).group_by(Case.status)).all())
+    views = [func.coalesce(func.sum(case((and_(*_queue_conditions(queue, today,
+                                                                   due_soon_until or today)), 1),
+                                         else_=0)), 0) for queue in QUEUES]
+    by_queue = dict(zip(QUEUES, tx.session.execute(select(*views).where(*around)).one()))
+    return QueueTotalsSchema().dump({"matching": matching, "by_status": by_status,
+                                     "by_queue": by_queue})
+
+
+def _queue_filter(actor, page, today, due_soon_until):
+    """The conditions of a page of the queue (QueueFilterSchema): the actor's
+    scope, a status, a view, a case number's beginning, a unit."""
+    conditions = [scope_filter(actor)]
+    if page["status"] is not None:
+        conditions.append(Case.status == page["status"])
+    if page["queue"] is not None:
+        conditions.extend(_queue_conditions(page["queue"], today, due_soon_until or today))
+    if page["search"]:
+        conditions.append(Case.case_number.startswith(page["search"].upper(), autoescape=True))
+    if page["unit_code"]:
+        conditions.append(Case.unit_code == page["unit_code"])
+    return conditions
 
 
 _CLOCK_RUNNING = Case.status.not_in(_CLOCK_STOPPED)

@@ -9,6 +9,7 @@ from services.gateway.openapi import step_operation
 from services.tracking.schemas import (
     CaseSummarySchema,
     OrderSchema,
+    QueueTotalsSchema,
     SpotCheckSchema,
     StepResultSchema,
     UnitSupervisionSchema,
@@ -17,6 +18,10 @@ from services.tracking.workflows import STAFF_ACTIONS, WORKFLOWS
 
 # the work queue's filters besides status and the page (tracking's QueueFilterSchema)
 QUEUE_FILTERS = ("queue", "sort", "search", "unit_code")
+
+
+def _queue_filters(request, names=QUEUE_FILTERS):
+    return {name: request.args[name] for name in names if request.args.get(name)}
 
 
 class StaffRoutes:
@@ -74,9 +79,26 @@ class StaffRoutes:
           "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummarySchema}}}}
         """
         args = request.args
-        filters = {name: args[name] for name in QUEUE_FILTERS if args.get(name)}
         return CaseSummarySchema(many=True).dump(self.tracking.list_cases(
-            actor, args.get("status"), args.get("limit", 100), args.get("offset", 0), **filters))
+            actor, args.get("status"), args.get("limit", 100), args.get("offset", 0),
+            **_queue_filters(request)))
+
+    @http("GET", f"{API}/cases/totals")
+    @staff_only
+    def work_queue_totals(self, request, actor):
+        """How many cases the work queue's filters match, and per status and per view (the console's tabs)
+        ---
+        security: [{bearer: []}]
+        parameters:
+          - {name: status, in: query, schema: {type: string}}
+          - {name: queue, in: query, schema: {type: string, enum: [new, due_soon, overdue, supervised]}}
+          - {name: search, in: query, description: "a case number or its beginning", schema: {type: string, maxLength: 20}}
+          - {name: unit_code, in: query, description: "one unit of a bureau's jurisdiction", schema: {type: string}}
+        responses:
+          "200": {description: ok, content: {application/json: {schema: QueueTotalsSchema}}}
+        """
+        return QueueTotalsSchema().dump(self.tracking.queue_totals(
+            actor, **_queue_filters(request, ("status",) + QUEUE_FILTERS)))
 
     @http("GET", f"{API}/cases/<string(maxlength=40):case_number>")
     @staff_only

@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from core.actors import ActorSigner, ActorVerifier
-from core.errors import Forbidden, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound
 from deploy.keys import new_secrets
 from tests.kit import gateway_url
 
@@ -37,6 +37,14 @@ class Tracking:
         self.queue_asks.append((VERIFY(actor)["username"], status, limit, offset, filters))
         return [{"case_number": CASE, "status": "routed", "title": "供暖", "overdue": False,
                  "secret": "never shown"}]
+
+    def queue_totals(self, actor, **filters):
+        self.queue_asks.append((VERIFY(actor)["username"], filters))
+        if filters.get("queue") == "later":
+            raise InvalidInput("输入有误", {"queue": ["不是有效的选项"]})
+        return {"matching": 3, "by_status": {"routed": 2, "accepted": 1},
+                "by_queue": {"new": 2, "due_soon": 0, "overdue": 1, "supervised": 0},
+                "secret": "never shown"}
 
 
 class Intake:
@@ -105,6 +113,20 @@ def test_the_queue_passes_its_filters_on(url, services):
                                 "overdue": False}]
     assert services["tracking"].queue_asks == [("lixia_bureau", None, "20", "40", {
         "queue": "overdue", "sort": "newest", "search": "JN2026", "unit_code": "X"})]
+
+
+def test_the_queue_totals_pass_the_same_filters_on(url, services):
+    response = call("GET", f"{url}/cases/totals?status=routed&queue=overdue&search=JN2026"
+                           "&unit_code=X&limit=20", BUREAU)
+    assert response.status_code == 200
+    assert response.json() == {"matching": 3, "by_status": {"routed": 2, "accepted": 1},
+                               "by_queue": {"new": 2, "due_soon": 0, "overdue": 1, "supervised": 0}}
+    assert services["tracking"].queue_asks == [("lixia_bureau", {
+        "status": "routed", "queue": "overdue", "search": "JN2026", "unit_code": "X"})]
+    bad = call("GET", f"{url}/cases/totals?queue=later", BUREAU)
+    assert bad.status_code == 400 and "queue" in bad.json()["details"]
+    assert call("GET", f"{url}/cases/totals").status_code == 401
+    assert call("GET", f"{url}/cases/totals", AGENT).status_code == 403
 
 
 def test_show_checks_scope_then_reveals_through_the_schema(url, services):

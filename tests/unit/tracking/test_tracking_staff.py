@@ -241,6 +241,20 @@ def test_the_queue_views_sort_search_and_unit_filter(tracking, store, clocks):
     assert [c["case_number"][-1] for c in tracking.list_cases(
         ACTORS["handler"], unit_code="370102-OTHER")] == []
 
+    # the totals of the same views: what the filters match over every page, and
+    # around them (same unit and search) each status and each view
+    assert tracking.queue_totals(city) == {
+        "matching": 5, "by_status": {"accepted": 2, "routed": 2, "replied": 1},
+        "by_queue": {"new": 2, "due_soon": 1, "overdue": 1, "supervised": 1}}
+    assert tracking.queue_totals(city, queue="overdue", limit=1)["matching"] == 1
+    assert tracking.queue_totals(city, search="JN20261126", status="routed") == {
+        "matching": 1, "by_status": {"accepted": 1, "routed": 1, "replied": 1},
+        "by_queue": {"new": 1, "due_soon": 0, "overdue": 0, "supervised": 1}}
+    assert tracking.queue_totals(ACTORS["handler"], unit_code="370102-OTHER")["matching"] == 0
+    with pytest.raises(InvalidInput) as raised:
+        tracking.queue_totals(city, queue="later")
+    assert set(raised.value.details) == {"queue"}
+
 
 @pytest.mark.parametrize("filters, field", [
     ({"queue": "later"}, "queue"), ({"sort": "random"}, "sort"),
