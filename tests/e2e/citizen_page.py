@@ -8,7 +8,8 @@ process of its own (tests/e2e/browser.py) and prints what it saw as JSON:
 - ``follow URL CODE``: the case by its query code; replied: the rating (first
   one dimension missing), then the review request;
 - ``rejected URL CODE``: a matter for the courts, by its query code;
-- ``results URL``: the public results and the units' scoreboard.
+- ``results URL``: the public results and the units' scoreboard (a chart, the
+  numbers in the table beside it).
 
 Every page is checked with axe (serious and critical violations fail), for
 reflow at 320 pixels and text at 200%, and saved as screenshots at phone and
@@ -49,6 +50,19 @@ def focused(page):
     return page.evaluate("document.activeElement && document.activeElement.id")
 
 
+def tab_order(page, last):
+    """The ids the Tab key reaches from the top of the page, up to ``last``
+    (elements without an id, the header's links, left out)."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    order = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        order.append(focused(page))
+        if order[-1] == last:
+            break
+    return [control for control in order if control]
+
+
 def in_view(page, selector):
     return page.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
         return r.top > -2 && r.top < window.innerHeight; }""", selector)
@@ -71,14 +85,7 @@ def submit(url, sms_log):
 
         # The keyboard alone reaches every control in order, and sends the
         # form: empty, each error beside its field, the first field focused.
-        page.evaluate("document.activeElement && document.activeElement.blur()")
-        order = []
-        for _ in range(40):
-            page.keyboard.press("Tab")
-            order.append(focused(page))
-            if order[-1] == "submit-button":
-                break
-        seen["tab_order"] = [control for control in order if control]
+        seen["tab_order"] = tab_order(page, "submit-button")
         page.keyboard.press("Enter")
         page.wait_for_selector("#submit-errors:not([hidden])")
         seen["empty"] = {f: field_state(page, f) for f in ("name", "category", "area_code")}
@@ -232,7 +239,10 @@ def results(url):
         page.goto(url + "results")
         page.wait_for_selector("#scoreboard tbody tr, #board-empty:not([hidden])")
         seen = {"units": page.locator("#scoreboard tbody tr").count(),
-                "board": page.text_content("#scoreboard")}
+                "board": page.text_content("#scoreboard"),
+                # what the chart draws (Chart.js's own record of it)
+                "chart": page.evaluate("""() => { const c = Chart.getChart('board-chart');
+                    return c && {labels: c.data.labels, sets: c.data.datasets.map(d => [d.label, d.data])}; }""")}
         check_page(page, "the public results", "citizen-results")
         seen["errors"] = errors
     print(json.dumps(seen, ensure_ascii=False))

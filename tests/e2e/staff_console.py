@@ -3,7 +3,10 @@ would: the unit takes a case from its queue (待受理), accepts it and asks for
 an extension; the bureau approves it; the unit replies; the bureau opens a
 supervision order, the unit answers it, the bureau closes it. Along the way
 the petitioner's data is shown (audited) and every page is screenshotted at
-phone and desktop size. Prints what it saw as JSON.
+phone and desktop size. The bureau administrator creates, disables, moves an
+account and resets its password on the accounts page; the unit's queue shows
+its totals and its open supervision order first, and the console switches to
+English. Prints what it saw as JSON.
 
 Run by test_staff_console.py through tests.e2e.browser.run_script:
 ``python -m tests.e2e.staff_console URL CASE_NUMBER``; every page gets
@@ -90,6 +93,11 @@ def main(url, case_number):
         page.wait_for_selector(f"#queue-table tr[data-case='{case_number}']")
         seen["queue_rows"] = page.eval_on_selector_all(
             "#queue-table tbody tr[data-case]", "rows => rows.map(r => r.dataset.case)")
+        page.wait_for_selector("#queue-totals:has-text('共')")
+        seen["queue_totals"] = {"text": page.text_content("#queue-totals"),
+                                "page": page.text_content("#page-info"),
+                                "tabs": page.eval_on_selector_all("[data-count]", """spans =>
+                                    Object.fromEntries(spans.map(s => [s.dataset.count, s.textContent]))""")}
         unit.check("queue")
         page.click(f"#queue-table a[href='#case/{case_number}']")
         page.wait_for_selector(f"#view-case[data-loaded='{case_number}']")
@@ -129,6 +137,10 @@ def main(url, case_number):
         seen["supervise"] = bureau.step("supervise", {
             "kind": "work", "instructions": "请报告检修后的回访情况",
             "answer_due": (date.today() + timedelta(days=10)).isoformat()})
+        # the unit's open supervision order comes first in its queue
+        page.goto(f"{url}/staff#queue")
+        page.wait_for_selector(f"#open-orders:not([hidden]) a[href='#case/{case_number}']")
+        seen["open_orders"] = page.text_content("#open-orders-list")
         unit.open_case(case_number)
         seen["answer"] = unit.step("answer_supervision", {"answer": "已回访，群众表示满意。"})
         bureau.open_case(case_number)
@@ -149,8 +161,59 @@ def main(url, case_number):
                     "#t-rates tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
                 seen["dashboard_status"] = bureau.page.eval_on_selector_all(
                     "#t-status tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
-        seen["script_errors"] = unit.errors + bureau.errors
+
+        # the bureau administrator's accounts: create, disable, move, reset; the record
+        admin = Console(chromium, url, "lixia_admin", seen)
+        accounts(admin, seen)
+
+        # the console in English: the page's words, the statuses, the totals
+        page.goto(f"{url}/staff#queue")
+        page.click("[data-queue='']")  # every view (the case is replied by now)
+        page.wait_for_selector("#queue-table tbody tr[data-case]")
+        page.click("#lang-switch")
+        page.wait_for_selector("html[lang=en] #queue-totals:has-text('in all')")
+        seen["english"] = {
+            "nav": page.eval_on_selector_all("#nav a", "links => links.map(a => a.textContent)"),
+            "title": page.title(), "totals": page.text_content("#queue-totals"),
+            "statuses": page.eval_on_selector_all("#queue-table td[data-status]", "cells => cells.map(c => c.textContent)"),
+            "switch": page.text_content("#lang-switch")}
+        unit.check("queue-en")
+        page.click("#lang-switch")
+        page.wait_for_selector("html[lang=zh-CN] #queue-totals:has-text('共')")
+        seen["script_errors"] = unit.errors + bureau.errors + admin.errors
     print(json.dumps(seen, ensure_ascii=False))
+
+
+def accounts(admin, seen, username="lixia_new_handler"):
+    page = admin.page
+    page.goto(f"{admin.url}/staff#accounts")
+    page.wait_for_selector("#accounts-list table")
+    row = f"#accounts-list tr:has(button[data-account='{username}'])"
+    # no unit chosen: the service's reason beside the field
+    page.fill("#account-username", username)
+    page.click("#account-form button[type=submit]")
+    page.wait_for_selector("#account-unit_code-error")
+    seen["account_error"] = page.text_content("#account-unit_code-error")
+    page.select_option("#account-unit_code", "370102-ZJJ")
+    page.select_option("#account-role", "handler")
+    page.click("#account-form button[type=submit]")
+    page.wait_for_selector("#one-time-password")
+    seen["one_time_password"] = page.text_content("#one-time-password")
+    seen["created_row"] = page.text_content(row)
+    page.click(f"{row} button[data-do=disable]")
+    page.wait_for_selector("#account-result:has-text('已停用')")
+    seen["disabled_row"] = page.text_content(row)
+    page.select_option("#move-username", username)
+    page.select_option("#move-role", "unit_leader")
+    page.click("#move-form button[type=submit]")
+    page.wait_for_selector("#account-result:has-text('已调整')")
+    page.click(f"{row} button[data-do=reset]")
+    page.wait_for_selector("#account-result:has-text('已重置') #one-time-password")
+    seen["reset_password"] = page.text_content("#one-time-password")
+    seen["moved_row"] = page.text_content(row)
+    seen["account_changes"] = page.eval_on_selector_all(
+        "#account-changes tbody tr", "rows => rows.map(r => [...r.cells].slice(1, 4).map(c => c.textContent))")
+    admin.check("accounts-admin")
 
 
 if __name__ == "__main__":

@@ -104,10 +104,15 @@ def test_the_public_results_show_the_units_figures(stack):
     assert seen["errors"] == []
     assert seen["units"] == len(board)
     assert board[0]["name"] in seen["board"]
+    # the chart draws the table's rates, per unit, in percent
+    percent = lambda rate: None if rate is None else int(rate * 1000 + 0.5) / 10  # noqa: E731
+    assert seen["chart"] == {"labels": [u["name"] or u["key"] for u in board], "sets": [
+        ["按期办理率", [percent(u["on_time_rate"]) for u in board]],
+        ["群众满意率", [percent(u["satisfaction_rate"]) for u in board]]]}
 
 
 def test_every_page_file_is_local_and_the_policy_allows_no_inline_script(stack):
-    for path in ("/", "/follow", "/results"):
+    for path in ("/", "/follow", "/results", "/suggest"):
         response = requests.get(stack.url + path, timeout=10)
         assert response.status_code == 200
         policy = response.headers["Content-Security-Policy"]

@@ -1,12 +1,15 @@
 """The staff console in a real browser against the running platform: a unit
 and the bureau work a case through its steps, and every console page is
 checked and screenshotted (tests/e2e/staff_console.py drives the browser)."""
+import re
+
 import pytest
 
 from tests.e2e.browser import SCREENSHOTS, run_script
 from tests.stack import VALID, api, eventually, follow, login, submit_petition
 
 pytestmark = pytest.mark.e2e
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 # the console's name of every status (the dashboard counts the bureau's cases by status)
 STATUS_ZH = {"submitted": "已提交", "routed": "待受理", "accepted": "办理中", "returned": "已退回",
              "transferring": "转办中", "replied": "已答复", "concluded": "已办结",
@@ -30,8 +33,17 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
     # the refused extension date; the accounts are the bureau administrator's, not a supervisor's
     assert seen["error_answers"][0] == (
         f"lixia_housing: 400 POST /api/v1/cases/{case_number}/request_extension")
-    assert set(seen["error_answers"][1:]) <= {"lixia_bureau: 403 GET /api/v1/staff"}, seen["error_answers"]
+    # the accounts are the bureau administrator's (a supervisor is refused); the
+    # administrator's account without a unit is refused, naming the field
+    assert set(seen["error_answers"][1:]) == {"lixia_bureau: 403 GET /api/v1/staff",
+                                             "lixia_admin: 400 POST /api/v1/staff"}, seen["error_answers"]
     assert case_number in seen["queue_rows"]
+    # the queue's totals: what the search matched, and each tab's count
+    assert seen["queue_totals"]["text"] == "共 1 件：待受理 1 件"
+    assert seen["queue_totals"]["page"] == "第 1–1 件，共 1 件"
+    assert seen["queue_totals"]["tabs"] == {"": "（1）", "new": "（1）", "due_soon": "（0）",
+                                            "overdue": "（0）", "supervised": "（0）"}
+    assert case_number in seen["open_orders"] and "请报告检修后的回访情况" in seen["open_orders"]
     assert seen["masked"] == "1101**********002X" and seen["revealed"] == VALID["id_number"]
     assert {"accept", "decline", "return"} <= set(seen["steps_routed"])
     assert "reply" not in seen["steps_routed"]  # not before acceptance
@@ -56,10 +68,33 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
     assert "lixia_housing" in seen["reads"]
     # every page passed axe, reflow and large text, and was screenshotted
     assert seen["checked"] == ["queue", "case", "case-bureau", "supervision", "units", "checks",
-                               "rules", "accounts", "reads", "bulletins", "dashboard"]
+                               "rules", "accounts", "reads", "bulletins", "dashboard",
+                               "accounts-admin", "queue-en"]
     for page in ["sign-in"] + seen["checked"]:
         for size in ("phone", "desktop"):
             assert (SCREENSHOTS / f"staff-{page}-{size}.png").stat().st_size > 0
+
+    # the administrator's changes, on the page and in the service's record
+    assert seen["account_error"]
+    assert "住房和城乡建设局" in seen["created_row"] and "须修改密码" in seen["created_row"]
+    assert "已停用" in seen["disabled_row"]
+    assert "单位负责人" in seen["moved_row"] and "已停用" in seen["moved_row"]
+    assert len(seen["one_time_password"]) >= 12 and seen["reset_password"] != seen["one_time_password"]
+    admin = login(stack, "lixia_admin")
+    [account] = [a for a in api(stack, "GET", "/staff", admin).json()
+                 if a["username"] == "lixia_new_handler"]
+    assert (account["unit_code"], account["role"], account["active"]) == (
+        "370102-ZJJ", "unit_leader", False)
+    changes = api(stack, "GET", "/staff/changes?username=lixia_new_handler", admin).json()
+    assert {c["change"] for c in changes} == {"created", "disabled", "role_changed", "password_reset"}
+    assert [row[:2] for row in seen["account_changes"] if row[1] == "lixia_new_handler"] == [
+        ["lixia_admin", "lixia_new_handler"]] * 4
+    # in English: the page's words and the statuses; the case's own text stays as written
+    english = seen["english"]
+    assert english["nav"][0] == "Work queue" and english["title"].startswith("Work queue")
+    assert " in all: " in english["totals"] and "Replied" in english["totals"]
+    assert "Replied" in english["statuses"] and not CHINESE.search("".join(english["statuses"]))
+    assert english["switch"] == "中文"
 
     # the dashboard shows the figures the API returns
     figures = api(stack, "GET", "/reports/figures?by=unit&period=month", bureau).json()

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.e2e.browser import run_script
 from tests.stack import api, eventually, login, request_code, sms_lines
 
 pytestmark = pytest.mark.e2e
@@ -121,3 +122,40 @@ def test_a_proposal_under_a_topic_to_adoption_and_publication(stack):
     [unit] = figures["departments"]
     assert unit["key"] == "370100-ZJJ" and unit["adoption_rate"] == 1.0
     assert api(stack, "GET", "/reports/suggestions", department).status_code == 403
+
+
+def test_a_citizen_proposes_and_follows_on_the_suggestions_page(stack):
+    """The /suggest page (tests/e2e/suggest_page.py drives it): what it sent is
+    what the service recorded, the proposer's data masked."""
+    bureau = login(stack, "city_bureau")
+    today = date.today()
+    topic = api(stack, "POST", "/suggestion-topics", bureau, json={
+        "title": "养老服务征集建议", "description": "围绕社区养老、助餐征集建议",
+        "area_code": "370100", "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=30)).isoformat(), "departments": ["370100-ZJJ"]})
+    assert topic.status_code == 201, topic.text
+
+    seen = run_script("tests.e2e.suggest_page", stack.url, stack.var_dir / "sms.log",
+                      "养老服务征集建议")
+
+    assert seen["errors"] == []
+    assert seen["topics"][0] == "不针对具体主题" and "养老服务征集建议" in seen["topics"]
+    assert seen["tab_order"] == ["lang-switch", "topic_id", "organisation", "name", "id_number",
+                                 "phone", "sms_code", "send-code", "area_code", "title", "content",
+                                 "publish", "suggest-button"]
+    assert seen["empty"]["name"] == {"error": "请填写姓名", "error_shown": True, "invalid": "true"}
+    assert seen["empty"]["area_code"]["error"] == "请选择建议涉及的地区"
+    assert seen["empty"]["sms_code"]["error"] == "请填写6位短信验证码"
+    assert seen["empty_focus"] == "name"
+    receipt = seen["receipt"]
+    assert receipt["focus"] == "receipt" and receipt["form_cleared"]
+    assert seen["followed"]["status"] == "已提交，等待审查"
+    assert "孙**" in seen["followed"]["facts"] and "370102198505061238" not in seen["followed"]["facts"]
+    assert "养老服务征集建议" in seen["followed"]["facts"]
+    assert seen["english"] == {"lang": "en", "h1": "People's suggestions",
+                               "status": "Sent, waiting for review", "topic_none": "No particular topic"}
+
+    recorded = api(stack, "GET", f"/suggestions/{receipt['query_code']}").json()
+    assert recorded["number"] == receipt["number"] and recorded["topic_id"] == topic.json()["id"]
+    assert (recorded["area_code"], recorded["title"]) == ("370102", "建议在社区设置老年助餐点")
+    assert recorded["proposer"]["phone"] == "137****1234"

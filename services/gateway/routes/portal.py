@@ -3,7 +3,7 @@ from services.gateway import pages
 from services.gateway.http import http
 
 # Each page's path and its file in static/.
-PAGES = {"/": "index", "/follow": "follow", "/results": "results"}
+PAGES = {"/": "index", "/follow": "follow", "/results": "results", "/suggest": "suggest"}
 
 
 class PortalRoutes:
@@ -12,8 +12,9 @@ class PortalRoutes:
     @http("GET", "/")
     @http("GET", "/follow")
     @http("GET", "/results")
+    @http("GET", "/suggest")
     def portal_page(self, request):
-        """The citizens' portal: submit (/), follow, rate and ask for a review (/follow), the public results and scoreboard (/results)
+        """The citizens' portal: submit (/), follow, rate and ask for a review (/follow), the public results and scoreboard (/results), people's suggestions (/suggest)
         ---
         responses:
           "200": {description: "the page", content: {text/html: {schema: {type: string}}}}

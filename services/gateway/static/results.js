@@ -1,5 +1,6 @@
-/* The public results: every unit's figures (the scoreboard) and the
-   concluded cases made public, for a period; numbers as text, no chart. */
+/* The public results: every unit's figures (the scoreboard: a chart of the
+   two rates, and every number in the table under it, for those who cannot
+   see the chart) and the concluded cases made public, for a period. */
 'use strict';
 document.addEventListener('DOMContentLoaded', () => {
   const P = window.Portal;
@@ -12,8 +13,22 @@ document.addEventListener('DOMContentLoaded', () => {
   const percent = rate => rate === null || rate === undefined ? P.t('case.none') : `${(rate * 100).toFixed(1)}%`;
   const nameOf = (list, code) => P.named((list || []).find(item => item.code === code)) || code || P.t('case.none');
 
+  let chart = null;
+  const rate = value => value === null || value === undefined ? null : Math.round(value * 1000) / 10;
+  function drawChart(units) {
+    if (chart) chart.destroy();
+    $('board-figure').hidden = !units.length;
+    if (!units.length) return;
+    chart = new Chart($('board-chart'), {type: 'bar', data: {
+      labels: units.map(u => u.name || u.key),
+      datasets: [{label: P.t('board.on_time'), data: units.map(u => rate(u.on_time_rate)), backgroundColor: '#1f4fbf'},
+                 {label: P.t('board.satisfaction'), data: units.map(u => rate(u.satisfaction_rate)), backgroundColor: '#1d5e20'}]},
+    options: {responsive: true, maintainAspectRatio: false, animation: false, scales: {y: {min: 0, max: 100}}}});
+  }
+
   function renderBoard() {
     const units = board ? board.units : [];
+    drawChart(units);
     const first = units[0];
     $('board-caption').textContent = first ? P.t('board.caption', {from: first.from, to: first.to}) : '';
     P.$('#scoreboard tbody').innerHTML = units.map(u => `<tr><th scope="row">${P.esc(u.name || u.key)}</th>

@@ -7,22 +7,6 @@ document.addEventListener('DOMContentLoaded', async () => {
   const form = P.$('#submit-form');
   const summary = P.$('#submit-errors');
   const field = id => P.$('#' + id);
-  // What each category covers, in plain words (by category code).
-  const CATEGORY_HELP = {
-    housing: ['房屋建设、物业、拆迁安置、住房保障等', 'buildings, property management, resettlement, housing support'],
-    labor: ['工资拖欠、劳动合同、社会保险、就业等', 'unpaid wages, labour contracts, social insurance, jobs'],
-    environment: ['污染、噪声、垃圾、生态破坏等', 'pollution, noise, waste, damage to nature'],
-    land: ['土地征收、宅基地、规划等', 'land takings, homesteads, planning'],
-    transport: ['道路、公交、出租车、交通设施等', 'roads, buses, taxis, traffic facilities'],
-    market: ['产品质量、消费纠纷、食品安全、价格等', 'product quality, consumer disputes, food safety, prices'],
-    education: ['入学、学校管理、教育收费等', 'school places, school management, fees'],
-    health: ['医疗服务、医保报销、公共卫生等', 'medical care, health insurance, public health'],
-    urban_management: ['市容、占道经营、违章建筑、路灯等', 'street order, street vending, illegal building, street lights'],
-    public_security: ['治安、户籍、出入境、交通管理等', 'public order, household registration, exit and entry, traffic police'],
-    consultation: ['咨询政策规定，当日答复', 'questions about a policy, answered the same day'],
-    litigation: ['已进入或应当通过诉讼解决的事项（信访渠道不予受理，会告诉您应向何处反映）', 'matters for the courts (not taken by the petition channel; you are told where to turn)'],
-    other: ['以上类别都不适合的事项', 'anything not in the categories above'],
-  };
   let data = null;
   let key = null;  // this submission's Idempotency-Key, kept until it succeeds
 
@@ -41,9 +25,11 @@ document.addEventListener('DOMContentLoaded', async () => {
     field('town').disabled = !towns.length;
   }
 
+  // What the category covers, in plain words: the directory's (GET /categories).
   function describeCategory() {
-    const help = CATEGORY_HELP[field('category').value];
-    field('category-description').textContent = help ? help[P.lang === 'en' ? 1 : 0] : '';
+    const chosen = data && data.categories.find(c => c.code === field('category').value);
+    field('category-description').textContent =
+      (chosen && (P.lang === 'en' ? chosen.description_en : chosen.description_zh)) || '';
   }
 
   function fillChoices() {
@@ -55,32 +41,8 @@ document.addEventListener('DOMContentLoaded', async () => {
     describeCategory();
   }
 
-  // --- checks as the person types -----------------------------------------
-  const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  function idNumberProblem(value) {
-    const v = value.trim().toUpperCase();
-    if (v.length !== 18) return 'check.id_number.length';
-    if (!/^[0-9]{17}[0-9X]$/.test(v)) return 'check.id_number.format';
-    const sum = ID_WEIGHTS.reduce((total, w, i) => total + w * Number(v[i]), 0);
-    return '10X98765432'[sum % 11] === v[17] ? null : 'check.id_number.digit';
-  }
-  const phoneDigits = value => value.replace(/[\s-]/g, '').replace(/^(\+?86)(?=1\d{10}$)/, '');
-  const phoneProblem = value => /^1[3-9][0-9]{9}$/.test(phoneDigits(value)) ? null : 'check.phone';
-
-  /* A field checked on its own: as typed once complete, and when left. */
-  function live(id, problem, complete) {
-    const check = final => {
-      const value = field(id).value;
-      if (!value.trim()) { if (final) P.setFieldError(form, id, []); return; }
-      if (!final && !complete(value)) { P.setFieldError(form, id, []); return; }
-      const found = problem(value);
-      P.setFieldError(form, id, found ? [P.t(found)] : []);
-    };
-    field(id).addEventListener('input', () => check(false));
-    field(id).addEventListener('blur', () => check(true));
-  }
-  live('id_number', idNumberProblem, v => v.trim().length >= 18);
-  live('phone', phoneProblem, v => phoneDigits(v).length >= 11);
+  // --- the ID number and phone checked as typed, and the SMS code -------------
+  const proof = P.phoneProof(form, summary);
 
   // --- counters instead of a silent cut -------------------------------------
   function count(id) {
@@ -128,9 +90,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     ['name', 'id_number', 'phone', 'title', 'content'].forEach(id => {
       if (!field(id).value.trim()) found[id] = [P.t('check.required', {label: label(id)})];
     });
-    if (!found.id_number && idNumberProblem(field('id_number').value)) found.id_number = [P.t(idNumberProblem(field('id_number').value))];
-    if (!found.phone && phoneProblem(field('phone').value)) found.phone = [P.t('check.phone')];
-    if (!/^[0-9]{6}$/.test(field('sms_code').value.trim())) found.sms_code = [P.t('check.sms_code')];
+    proof.problems(found);
     if (!field('category').value) found.category = [P.t('check.choose', {label: label('category')})];
     if (!field('district').value) found.area_code = [P.t('check.choose', {label: P.$('#area-legend [data-t]').textContent})];
     ['title', 'content'].forEach(id => {
@@ -139,37 +99,6 @@ document.addEventListener('DOMContentLoaded', async () => {
     });
     return found;
   }
-
-  // --- the SMS code ----------------------------------------------------------
-  let wait = null;
-  field('send-code').addEventListener('click', () => P.busy(field('send-code'), async () => {
-    const found = {};
-    if (idNumberProblem(field('id_number').value)) found.id_number = [P.t(idNumberProblem(field('id_number').value))];
-    if (phoneProblem(field('phone').value)) found.phone = [P.t('check.phone')];
-    if (Object.keys(found).length) { P.showErrors(form, summary, null, found); return; }
-    const {status, body} = await P.api('/phone-codes', {method: 'POST', body: {
-      phone: phoneDigits(field('phone').value), id_number: field('id_number').value.trim().toUpperCase()}});
-    if (status !== 202) { P.showErrors(form, summary, P.problem(status, body), body && body.details); return; }
-    P.clearErrors(form, summary);
-    field('code-status').textContent = P.t('code.sent', {phone: body.phone, minutes: Math.round(body.expires_in / 60)});
-    field('sms_code').focus();
-    wait = Date.now() + body.resend_after * 1000;
-  }).then(() => {
-    // Another code only after the wait the service names.
-    const tick = () => {
-      const left = wait ? Math.ceil((wait - Date.now()) / 1000) : 0;
-      const button = field('send-code');
-      if (left > 0) {
-        button.disabled = true;
-        button.textContent = P.t('send_code.again', {s: left});
-        setTimeout(tick, 1000);
-      } else {
-        button.disabled = false;
-        button.textContent = P.t('send_code');
-      }
-    };
-    tick();
-  }));
 
   // --- submitting ------------------------------------------------------------
   function newKey() {
@@ -196,8 +125,7 @@ document.addEventListener('DOMContentLoaded', async () => {
       const found = problems();
       if (Object.keys(found).length) { P.showErrors(form, summary, P.t('error.title'), found); return; }
       const petition = {
-        name: field('name').value.trim(), id_number: field('id_number').value.trim().toUpperCase(),
-        phone: phoneDigits(field('phone').value), sms_code: field('sms_code').value.trim(),
+        name: field('name').value.trim(), ...proof.values(),
         category: field('category').value, area_code: field('town').value || field('district').value,
         title: field('title').value, content: field('content').value, publish: field('publish').checked,
       };

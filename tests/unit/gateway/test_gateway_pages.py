@@ -17,7 +17,7 @@ def site():
         yield api[:-len(API)]
 
 
-@pytest.mark.parametrize("path", ["/", "/follow", "/results"])
+@pytest.mark.parametrize("path", ["/", "/follow", "/results", "/suggest"])
 def test_each_page_loads_only_files_of_this_origin(site, path):
     page = requests.get(site + path, timeout=10)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")

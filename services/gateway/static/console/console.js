@@ -1,5 +1,6 @@
-/* What the console's pages share: the API with the bearer token, sign-in,
-   building elements without innerHTML, and showing errors next to fields. */
+/* What the console's pages share: the API with the bearer token (errors in
+   the language shown, I18n), sign-in, building elements without innerHTML,
+   and showing errors next to fields. */
 "use strict";
 const Console = (() => {
   const API = "/api/v1";
@@ -11,7 +12,7 @@ const Console = (() => {
 
   async function api(method, path, body) {
     const s = session();
-    const headers = { "Accept": "application/json" };
+    const headers = { "Accept": "application/json", "Accept-Language": I18n.lang };
     if (s) headers["Authorization"] = "Bearer " + s.token;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
@@ -19,13 +20,13 @@ const Console = (() => {
       response = await fetch(API + path, { method, headers,
         body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (e) {
-      throw { status: 0, message: "网络连接中断，请稍后重试", details: {} };
+      throw { status: 0, message: I18n.t("c.offline"), details: {} };
     }
     if (response.status === 401 && s) { signOut(); }
     const type = response.headers.get("Content-Type") || "";
     if (!response.ok) {
       const error = type.includes("json") ? await response.json() : {};
-      throw { status: response.status, message: error.message || ("错误 " + response.status),
+      throw { status: response.status, message: error.message || I18n.t("c.error", { status: response.status }),
               details: (error.details && typeof error.details === "object") ? error.details : {} };
     }
     return type.includes("json") ? response.json() : response.blob();
@@ -72,7 +73,7 @@ const Console = (() => {
     let first = null;
     for (const [field, reasons] of Object.entries(error.details || {})) {
       const input = form && form.querySelector(`[id="${(prefix || "") + field.split(".")[0]}"]`);
-      const text = field + "：" + [].concat(reasons).join("；");
+      const text = field + I18n.t("colon") + [].concat(reasons).join("；");
       if (input) {
         const id = input.id + "-error";
         input.setAttribute("aria-invalid", "true");

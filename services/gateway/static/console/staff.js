@@ -5,18 +5,13 @@
   const { api, session, signIn, signOut, el, clear, showError, localTime, download } = Console;
   const $ = (id) => document.getElementById(id);
   const BUREAU = ["bureau_supervisor", "bureau_admin"];
-  const STATUS = { submitted: "已提交", routed: "待受理", accepted: "办理中", returned: "已退回",
-    transferring: "转办中", replied: "已答复", concluded: "已办结", rejected: "不予受理（分派时）",
-    declined: "不予受理" };
-  const TRACK = { standard: "普通程序", immediate: "即时办理", special_case: "专案专办" };
-  const ORDER = { open: "待答复", answered: "已答复", escalated: "已升级", closed: "已办结" };
-  const LABELS = { reason: "理由", reply: "答复意见", note: "说明", unit_code: "单位",
-    instructions: "要求", co_units: "协办单位及期限", due_date: "期限", plan: "方案",
-    coordinating_units: "协调单位", report: "办理结果报告", until: "延期至", content: "协办意见",
-    kind: "类型", answer_due: "答复期限", answer: "督办答复", reached: "已联系上信访人",
-    view: "群众意见", satisfied: "群众满意", finding: "结论", spot_check_id: "抽查编号",
-    opinion: "意见", what: "所需材料", working_days: "补充期限（工作日数，与期限二选一）" };
-  const MATERIAL = { requested: "已要求补充", answered: "已补充", lapsed: "逾期未补充" };
+  const { t, named } = I18n;
+  // A code's word in the text tables (c.GROUP.CODE), or the code itself.
+  const word = (group, code) => { const key = `c.${group}.${code}`; const w = t(key); return w === key ? code : w; };
+  const STATUSES = ["submitted", "routed", "accepted", "returned", "transferring", "replied", "concluded",
+    "rejected", "declined"];
+  const TRACKS = ["standard", "immediate", "special_case"];
+  const ROLES = ["handler", "unit_leader", "bureau_supervisor", "bureau_admin", "grid_agent"];
   const PAGE = 20;
   const state = { queue: "", offset: 0, orderStatus: "" };
   let workflows = null, openapi = null, units = null, reference = null;
@@ -33,14 +28,17 @@
     }
     return reference;
   }
-  const unitName = (code) => ((units || []).find((u) => u.code === code) || {}).name_zh || code || "";
+  // a unit's name in the language shown (the directory's, once read), else ``fallback``
+  const unitName = (code, fallback) => named((units || []).find((u) => u.code === code)) || fallback || code || "";
   const options = (select, items, blank) => clear(select,
     ...(blank ? [el("option", { value: "", text: blank })] : []),
     ...items.map(([value, text]) => el("option", { value, text })));
 
-  // a table in a region that scrolls sideways on a narrow screen (reachable by keyboard)
-  function table(headers, rows) {
-    return el("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-label": headers.join("、") },
+  // a table in a region that scrolls sideways on a narrow screen (reachable by
+  // keyboard); ``headers``: keys of the text tables
+  function table(keys, rows) {
+    const headers = keys.map((key) => t(key));
+    return el("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-label": headers.join(t("c.list_sep")) },
       el("table", {}, el("thead", {}, el("tr", {}, headers.map((h) => el("th", { scope: "col", text: h })))),
         el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((c) => el("td", {}, c)))))));
   }
@@ -56,7 +54,7 @@
     document.querySelectorAll("main > section").forEach((s) => { s.hidden = true; });
     if (!actor()) { $("view-sign-in").hidden = false; $("nav").hidden = true; return; }
     const a = actor();
-    $("who").textContent = `${a.unit_name} · ${a.username}`;
+    $("who").textContent = `${unitName(a.unit_code, a.unit_name)} · ${a.username}`;
     $("nav").hidden = false;
     document.querySelectorAll("[data-bureau]").forEach((n) => { n.hidden = !isBureau(); });
     const view = VIEWS[name] ? name : "queue";
@@ -65,10 +63,13 @@
       else link.removeAttribute("aria-current");
     });
     $("view-" + view).hidden = false;
-    document.title = $("view-" + view).querySelector("h2").textContent + " · 网上信访工作台";
+    document.title = $("view-" + view).querySelector("h2").textContent + " · " + t("c.site");
     await VIEWS[view](arg && decodeURIComponent(arg));
   }
   window.addEventListener("hashchange", route);
+  // Another language: the page's own texts at once, what it built by reading again.
+  $("lang-switch").addEventListener("click", I18n.toggle);
+  I18n.onLanguage(() => { fillChoices(); route(); });
 
   $("sign-in-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -88,7 +89,15 @@
   $("sign-out").addEventListener("click", signOut);
 
   // --- the work queue --------------------------------------------------------
-  options($("q-status"), Object.entries(STATUS), "全部状态");
+  // the choices that are the page's own words
+  function fillChoices() {
+    const keep = (select, fill) => { const chosen = select.value; fill(); select.value = chosen; };
+    keep($("q-status"), () => options($("q-status"), STATUSES.map((s) => [s, word("status", s)]), t("c.status.all")));
+    keep($("rule-track"), () => options($("rule-track"), TRACKS.map((k) => [k, word("track", k)])));
+    if (units) {
+      keep($("q-unit"), () => options($("q-unit"), units.map((u) => [u.code, named(u)]), t("c.unit.all")));
+    }
+  }
   document.querySelectorAll("[data-queue]").forEach((button) => button.addEventListener("click", () => {
     state.queue = button.dataset.queue; state.offset = 0;
     document.querySelectorAll("[data-queue]").forEach((b) =>
@@ -100,13 +109,37 @@
   $("next").addEventListener("click", () => { state.offset += PAGE; loadQueue(); });
 
   async function showQueue() {
+    await loadUnits();
     if (isBureau()) {
-      await loadUnits();
-      if ($("q-unit").options.length <= 1) {
-        options($("q-unit"), units.map((u) => [u.code, u.name_zh]), "全部单位");
-      }
+      if ($("q-unit").options.length <= 1) fillChoices();
+    } else {
+      await showOpenOrders();
     }
     await loadQueue();
+  }
+
+  // A unit's open supervision orders come first: the bureau waits on their answers.
+  async function showOpenOrders() {
+    try {
+      const orders = await api("GET", "/supervision?status=open");
+      $("open-orders").hidden = !orders.length;
+      clear($("open-orders-list"), table(["c.order", "c.case", "c.kind", "c.order.reason", "c.answer_due"],
+        orders.map((o) => [String(o.id), caseLink(o.case_number), o.kind,
+          [o.reason, o.instructions].filter(Boolean).join("；"), o.answer_due])));
+    } catch (error) { showError($("queue-error"), error); }
+  }
+
+  // What the filters match in all, and each tab's count (same unit and search).
+  async function loadTotals(params) {
+    ["limit", "offset", "sort"].forEach((k) => params.delete(k));
+    const totals = await api("GET", "/cases/totals?" + params);
+    const all = Object.values(totals.by_status).reduce((a, b) => a + b, 0);
+    document.querySelectorAll("[data-count]").forEach((n) => {
+      n.textContent = t("c.count", { n: n.dataset.count ? totals.by_queue[n.dataset.count] : all });
+    });
+    $("queue-totals").textContent = t("c.totals", { n: totals.matching }) + Object.entries(totals.by_status)
+      .map(([s, n]) => t("c.totals.status", { status: word("status", s), n })).join(t("c.list_sep"));
+    return totals.matching;
   }
 
   async function loadQueue() {
@@ -117,27 +150,28 @@
     if (isBureau() && $("q-unit").value) params.set("unit_code", $("q-unit").value);
     const body = $("queue-table").tBodies[0];
     try {
-      const cases = await api("GET", "/cases?" + params);
+      const [cases, matching] = await Promise.all([api("GET", "/cases?" + params),
+        loadTotals(new URLSearchParams(params))]);
       clear($("queue-error"));
       clear(body, ...cases.map((c) => el("tr", { "data-case": c.case_number },
         el("td", {}, caseLink(c.case_number)), el("td", { text: c.title || "" }),
-        el("td", { "data-status": c.status, text: STATUS[c.status] || c.status }),
-        el("td", { text: c.unit_name || "" }), el("td", { text: c.due_date || "" }),
-        el("td", {}, c.overdue ? el("span", { class: "badge overdue", text: "超期" }) : null,
-          c.supervision_open ? el("span", { class: "badge supervised", text: "督办" }) : null,
-          c.extension_state === "requested" ? el("span", { class: "badge", text: "申请延期" }) : null))));
-      if (!cases.length) body.append(el("tr", {}, el("td", { colspan: 6, text: "没有符合条件的案件" })));
+        el("td", { "data-status": c.status, text: word("status", c.status) }),
+        el("td", { text: unitName(c.unit_code, c.unit_name) }), el("td", { text: c.due_date || "" }),
+        el("td", {}, c.overdue ? el("span", { class: "badge overdue", text: t("c.badge.overdue") }) : null,
+          c.supervision_open ? el("span", { class: "badge supervised", text: t("c.badge.supervised") }) : null,
+          c.extension_state === "requested" ? el("span", { class: "badge", text: t("c.badge.extension") }) : null))));
+      if (!cases.length) body.append(el("tr", {}, el("td", { colspan: 6, text: t("c.queue.none") })));
       const first = cases.length ? state.offset + 1 : 0;
-      $("page-info").textContent = `第 ${first}–${state.offset + cases.length} 件`;
-      $("queue-caption").textContent = `工作队列，第 ${Math.floor(state.offset / PAGE) + 1} 页`;
+      $("page-info").textContent = t("c.page.info", { first, last: state.offset + cases.length, n: matching });
+      $("queue-caption").textContent = t("c.page.caption", { page: Math.floor(state.offset / PAGE) + 1 });
       $("prev").disabled = state.offset === 0;
-      $("next").disabled = cases.length < PAGE;
+      $("next").disabled = state.offset + cases.length >= matching;
     } catch (error) { showError($("queue-error"), error, $("queue-form"), "q-"); }
   }
 
   // --- the case page -----------------------------------------------------------
   async function showCase(caseNumber) {
-    $("case-title").textContent = "案件 " + caseNumber;
+    $("case-title").textContent = t("c.case.title", { number: caseNumber, title: "" });
     delete $("view-case").dataset.loaded;
     clear($("reveal-result"));
     try {
@@ -153,37 +187,38 @@
 
   function facts(dl, pairs) {
     clear(dl, ...pairs.filter(([, v]) => v !== null && v !== undefined && v !== "")
-      .flatMap(([k, v, id]) => [el("dt", { text: k }), el("dd", { id, text: v })]));
+      .flatMap(([k, v, id]) => [el("dt", { text: t(k) }), el("dd", { id, text: v })]));
   }
 
   function renderCase(c) {
-    $("case-title").textContent = `案件 ${c.case_number}：${c.title}`;
+    $("case-title").textContent = t("c.case.title", { number: c.case_number, title: c.title });
     facts($("case-facts"), [
-      ["状态", STATUS[c.status] || c.status, "case-status"], ["承办单位", c.unit_name],
-      ["办理方式", TRACK[c.track] || c.track], ["类别", c.category], ["地区", c.area_code],
-      ["提交时间", localTime(c.submitted_at)], ["受理期限", c.accept_due], ["办理期限", c.due_date],
-      ["延期", c.extension_state !== "none" ? `${c.extension_state}${c.extension_requested_until ? "（申请至" + c.extension_requested_until + "）" : ""}` : null, "case-extension"],
-      ["督办", c.supervision_open ? "督办中：" + (c.supervision_reason || "") : null, "case-supervision"],
-      ["复查/复核", c.review_state !== "none" ? c.review_state : null],
-      ["补充材料", c.material_state !== "none" ? `${MATERIAL[c.material_state] || c.material_state}：${c.material_request}（期限${c.material_due}，办理期限不变）` : null, "case-material"],
-      ["分派理由", c.routing_reason], ["交办要求", c.instructions], ["办理结果报告", c.report_back],
-      ["内容", c.content], ["地址", c.address], ["答复", c.reply, "case-reply"],
-      ["渠道", c.channel === "proxy" ? "代理员代为提交" : "网上"]]);
+      ["c.status", word("status", c.status), "case-status"], ["c.unit", unitName(c.unit_code, c.unit_name)],
+      ["c.track", word("track", c.track)], ["c.category", c.category], ["c.area", c.area_code],
+      ["c.submitted_at", localTime(c.submitted_at)], ["c.accept_due", c.accept_due], ["c.due_date", c.due_date],
+      ["c.extension", c.extension_state !== "none" ? `${c.extension_state}${c.extension_requested_until ? t("c.extension.until", { day: c.extension_requested_until }) : ""}` : null, "case-extension"],
+      ["c.badge.supervised", c.supervision_open ? t("c.supervision.open", { reason: c.supervision_reason || "" }) : null, "case-supervision"],
+      ["c.review", c.review_state !== "none" ? c.review_state : null],
+      ["c.material", c.material_state !== "none" ? t("c.material.state", { state: word("material", c.material_state),
+        what: c.material_request, due: c.material_due }) : null, "case-material"],
+      ["c.routing_reason", c.routing_reason], ["c.instructions", c.instructions], ["c.field.report", c.report_back],
+      ["c.content", c.content], ["c.address", c.address], ["c.reply", c.reply, "case-reply"],
+      ["c.channel", t(c.channel === "proxy" ? "c.channel.proxy" : "c.channel.online")]]);
     const p = c.petitioner || {};
-    facts($("petitioner"), [["姓名", p.name, "p-name"], ["身份证号", p.id_number, "p-id"], ["手机号", p.phone, "p-phone"]]);
+    facts($("petitioner"), [["c.name", p.name, "p-name"], ["c.id_number", p.id_number, "p-id"], ["c.phone", p.phone, "p-phone"]]);
     $("reveal").onclick = () => reveal(c.case_number);
     renderSteps(c);
-    clear($("orders"), c.orders.length ? table(["编号", "类型", "状态", "原因/要求", "答复", "答复期限"],
-      c.orders.map((o) => [String(o.id), o.kind, ORDER[o.status] || o.status,
-        [o.reason, o.instructions].filter(Boolean).join("；"), o.answer || "", o.answer_due])) : el("p", { class: "muted", text: "无" }));
-    clear($("parts"), c.parts.length ? table(["协办单位", "期限", "状态", "意见"],
-      c.parts.map((p2) => [p2.unit_name, p2.due, p2.status + (p2.late ? "（逾期）" : ""), p2.content || ""])) : el("p", { class: "muted", text: "无" }));
-    clear($("deadlines"), table(["期限", "对象", "单位", "日期", "状态"],
-      c.deadlines.map((d) => [d.kind, d.subject, unitName(d.unit_code), d.due, d.open ? "计时中" : "已结束"])));
-    clear($("timeline"), ...c.timeline.map((t) => el("li", {},
-      el("strong", { text: localTime(t.at) }), " ", t.text,
-      t.detail ? el("span", { class: "muted", text: "（" + t.detail + "）" }) : null,
-      t.public ? null : el("span", { class: "badge", text: "内部" }))));
+    clear($("orders"), c.orders.length ? table(["c.order", "c.kind", "c.status", "c.order.reason", "c.field.answer", "c.answer_due"],
+      c.orders.map((o) => [String(o.id), o.kind, word("order", o.status),
+        [o.reason, o.instructions].filter(Boolean).join("；"), o.answer || "", o.answer_due])) : el("p", { class: "muted", text: t("c.none") }));
+    clear($("parts"), c.parts.length ? table(["c.part.unit", "c.deadline", "c.status", "c.field.opinion"],
+      c.parts.map((p2) => [unitName(p2.unit_code, p2.unit_name), p2.due, p2.status + (p2.late ? t("c.late") : ""), p2.content || ""])) : el("p", { class: "muted", text: t("c.none") }));
+    clear($("deadlines"), table(["c.deadline", "c.subject", "c.account.unit", "c.date", "c.status"],
+      c.deadlines.map((d) => [d.kind, d.subject, unitName(d.unit_code), d.due, t(d.open ? "c.clock.running" : "c.clock.ended")])));
+    clear($("timeline"), ...c.timeline.map((entry) => el("li", {},
+      el("strong", { text: localTime(entry.at) }), " ", entry.text,
+      entry.detail ? el("span", { class: "muted", text: "（" + entry.detail + "）" }) : null,
+      entry.public ? null : el("span", { class: "badge", text: t("c.internal") }))));
   }
 
   async function reveal(caseNumber) {
@@ -192,7 +227,7 @@
       $("p-name").textContent = shown.name;
       $("p-id").textContent = shown.id_number;
       $("p-phone").textContent = shown.phone;
-      clear($("reveal-result"), el("p", { class: "ok", text: "已显示完整信息；本次查阅已记录。" }));
+      clear($("reveal-result"), el("p", { class: "ok", text: t("c.revealed") }));
     } catch (error) { showError($("reveal-result"), error); }
   }
 
@@ -227,7 +262,7 @@
       }
     }
     clear($("steps"), ...(available.length ? available.map((step) => stepForm(step, c))
-      : [el("p", { class: "muted", text: "当前没有可办理的操作" })]));
+      : [el("p", { class: "muted", text: t("c.steps.none") })]));
   }
 
   function bodySchema(action) {
@@ -246,7 +281,7 @@
         form.append(field(step.action + "-" + name, name, prop, (schema.required || []).includes(name)));
       }
     }
-    form.append(el("p", {}, el("button", { type: "submit", text: "确认" + step.name_zh })), box);
+    form.append(el("p", {}, el("button", { type: "submit", text: t("c.step.confirm", { step: stepName(step) }) })), box);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const button = form.querySelector("button[type=submit]");
@@ -255,17 +290,20 @@
         await api("POST", `/cases/${encodeURIComponent(c.case_number)}/${step.action}`,
           schema ? collect(form, step.action + "-", schema) : {});
         renderCase(await api("GET", "/cases/" + encodeURIComponent(c.case_number)));
-        clear($("step-result"), el("p", { class: "ok", text: `已完成：${step.name_zh}` }));
+        clear($("step-result"), el("p", { class: "ok", text: t("c.step.done", { step: stepName(step) }) }));
         $("step-result").focus();
       } catch (error) {
         showError(box, error, form, step.action + "-");
       } finally { button.disabled = false; }
     });
-    return el("details", { class: "step" }, el("summary", { text: step.name_zh }), form);
+    return el("details", { class: "step" }, el("summary", { text: stepName(step) }), form);
   }
+  // the workflow table names a step in Chinese; the text tables in English
+  const stepName = (step) => (I18n.lang === "en" && word("step", step.action) !== step.action
+    ? word("step", step.action) : step.name_zh);
 
   function field(id, name, prop, required) {
-    const label = LABELS[name] || name;
+    const label = word("field", name);
     const wrap = el("div", {});
     if (prop.type === "boolean") {
       return el("div", { class: "check" }, el("input", { type: "checkbox", id }), el("label", { for: id, text: label }));
@@ -281,12 +319,12 @@
           ...Object.entries(item.properties).map(([k, p]) => field(`${id}-${n}-${k}`, k, p, true))));
       };
       addRow();
-      return el("div", {}, rows, el("button", { type: "button", class: "secondary", onclick: addRow, text: "增加一行" }));
+      return el("div", {}, rows, el("button", { type: "button", class: "secondary", onclick: addRow, text: t("c.add_row") }));
     }
     if (name === "unit_code" || (prop.type === "array" && name === "coordinating_units")) {
       input = el("select", { id, multiple: prop.type === "array" || undefined },
-        el("option", { value: "", text: "请选择单位" }),
-        (units || []).map((u) => el("option", { value: u.code, text: u.name_zh })));
+        el("option", { value: "", text: t("c.unit.choose") }),
+        (units || []).map((u) => el("option", { value: u.code, text: named(u) })));
     } else if (prop.enum) {
       const names = Object.fromEntries((prop.description || "").split(",").map((s) => s.split(":").map((x) => x.trim())));
       input = el("select", { id }, prop.enum.map((v) => el("option", { value: v, text: names[v] || v })));
@@ -300,7 +338,7 @@
       input = el("input", { id, type: "text", maxlength: prop.maxLength });
     }
     if (required) input.setAttribute("aria-required", "true");
-    wrap.append(el("label", { for: id, text: label + (required ? "（必填）" : "") }), input);
+    wrap.append(el("label", { for: id, text: label + (required ? t("required") : "") }), input);
     return wrap;
   }
 
@@ -330,12 +368,12 @@
     try {
       await loadUnits();
       const orders = await api("GET", "/supervision" + (state.orderStatus ? "?status=" + state.orderStatus : ""));
-      clear($("supervision-list"), orders.length ? table(["督办单", "案件", "单位", "类型", "状态", "答复期限", "计入考核"],
+      clear($("supervision-list"), orders.length ? table(["c.order", "c.case", "c.account.unit", "c.kind", "c.status", "c.answer_due", "c.counted"],
         orders.map((o) => [String(o.id), caseLink(o.case_number), unitName(o.unit_code), o.kind,
-          ORDER[o.status] || o.status, o.answer_due, o.counted_against_unit ? "是" : "否"]))
-        : el("p", { class: "muted", text: "没有督办单" }));
+          word("order", o.status), o.answer_due, t(o.counted_against_unit ? "yes" : "no")]))
+        : el("p", { class: "muted", text: t("c.orders.none") }));
       const record = await api("GET", "/supervision/units");
-      clear($("supervision-units"), table(["单位", "待答复", "已答复", "已升级", "已办结", "逾期计入考核"],
+      clear($("supervision-units"), table(["c.account.unit", "c.order.open", "c.order.answered", "c.order.escalated", "c.order.closed", "c.counted_late"],
         record.map((r) => [unitName(r.unit_code), String(r.open), String(r.answered), String(r.escalated),
           String(r.closed), String(r.counted_against_unit)])));
       clear($("supervision-error"));
@@ -348,11 +386,11 @@
       await loadUnits();
       const rows = [];
       for (const u of units) {
-        const link = el("a", { href: "#queue", text: u.name_zh, onclick: () => {
+        const link = el("a", { href: "#queue", text: named(u), onclick: () => {
           $("q-unit").value = u.code; state.offset = 0; } });
         rows.push([link, u.code, u.kind]);
       }
-      clear($("units-list"), table(["单位", "代码", "类型"], rows));
+      clear($("units-list"), table(["c.account.unit", "c.code", "c.kind"], rows));
       clear($("units-error"));
     } catch (error) { showError($("units-error"), error); }
   }
@@ -362,19 +400,19 @@
     try {
       await loadUnits();
       if (!$("draw-unit_code").options.length) {
-        options($("draw-unit_code"), units.map((u) => [u.code, u.name_zh]));
+        options($("draw-unit_code"), units.map((u) => [u.code, named(u)]));
       }
       const replied = await api("GET", "/cases?status=replied&limit=50");
-      clear($("visit-list"), replied.length ? table(["案件", "标题", "承办单位"],
-        replied.map((c) => [caseLink(c.case_number), c.title, c.unit_name || ""]))
-        : el("p", { class: "muted", text: "没有已答复的案件" }));
+      clear($("visit-list"), replied.length ? table(["c.case", "c.title", "c.unit"],
+        replied.map((c) => [caseLink(c.case_number), c.title, unitName(c.unit_code, c.unit_name)]))
+        : el("p", { class: "muted", text: t("c.checks.none") }));
     } catch (error) { showError($("draw-error"), error); }
   }
 
   function showSpotCheck(check) {
     clear($("draw-result"), el("p", { class: check.reproduced ? "ok" : "error",
-      text: `抽查 ${check.id}：种子 ${check.seed}，从 ${check.population.length} 件中抽取 ${check.drawn.length} 件；` +
-        (check.reproduced ? "重新抽取结果一致" : "重新抽取结果不一致") }),
+      text: t("c.draw.result", { id: check.id, seed: check.seed, from: check.population.length, n: check.drawn.length }) +
+        t(check.reproduced ? "c.draw.same" : "c.draw.different") }),
       el("ul", {}, check.drawn.map((n) => el("li", {}, caseLink(n)))));
   }
 
@@ -397,20 +435,20 @@
     try {
       const [{ categories, areas }] = await Promise.all([loadReference(), loadUnits()]);
       if (!$("rule-category").options.length) {
-        options($("rule-category"), categories.map((c) => [c.code, c.name_zh]));
-        options($("rule-area_code"), areas.map((a) => [a.code, a.name_zh]));
-        options($("rule-unit_code"), units.map((u) => [u.code, u.name_zh]));
+        options($("rule-category"), categories.map((c) => [c.code, named(c)]));
+        options($("rule-area_code"), areas.map((a) => [a.code, named(a)]));
+        options($("rule-unit_code"), units.map((u) => [u.code, named(u)]));
       }
       const rules = await api("GET", "/routing/rules");
-      const name = (list, code) => (list.find((x) => x.code === code) || {}).name_zh || code;
-      clear($("rules-list"), table(["类别", "地区", "承办单位", "办理方式"],
-        rules.map((r) => [name(categories, r.category), name(areas, r.area_code), r.unit_name, TRACK[r.track] || r.track])));
+      const name = (list, code) => named(list.find((x) => x.code === code)) || code;
+      clear($("rules-list"), table(["c.category", "c.area", "c.unit", "c.track"],
+        rules.map((r) => [name(categories, r.category), name(areas, r.area_code), unitName(r.unit_code), word("track", r.track)])));
       const changes = await api("GET", "/routing/rules/changes");
-      clear($("rule-changes"), changes.length ? table(["时间", "修改人", "类别", "地区", "原规则", "新规则"],
+      clear($("rule-changes"), changes.length ? table(["c.at", "c.changed_by", "c.category", "c.area", "c.rule.before", "c.rule.after"],
         changes.map((ch) => [localTime(ch.at), ch.changed_by, name(categories, ch.category), name(areas, ch.area_code),
-          ch.before ? `${unitName(ch.before.unit_code)}（${TRACK[ch.before.track] || ch.before.track}）` : "（无）",
-          `${unitName(ch.after.unit_code)}（${TRACK[ch.after.track] || ch.after.track}）`]))
-        : el("p", { class: "muted", text: "尚无修改" }));
+          ch.before ? `${unitName(ch.before.unit_code)}（${word("track", ch.before.track)}）` : t("c.rule.none"),
+          `${unitName(ch.after.unit_code)}（${word("track", ch.after.track)}）`]))
+        : el("p", { class: "muted", text: t("c.changes.none") }));
       clear($("rule-error"));
     } catch (error) { showError($("rule-error"), error); }
   }
@@ -420,33 +458,103 @@
     const body = Object.fromEntries(["category", "area_code", "unit_code", "track"].map((k) => [k, $("rule-" + k).value]));
     try {
       await api("PUT", "/routing/rules", body);
-      clear($("rule-result"), el("p", { class: "ok", text: "规则已保存" }));
+      clear($("rule-result"), el("p", { class: "ok", text: t("c.rule.saved") }));
       await showRules();
     } catch (error) { showError($("rule-error"), error, event.target, "rule-"); }
   });
 
-  // --- staff accounts (bureau administrator: GET /staff) -----------------------------
+  // --- staff accounts (bureau administrator: /staff) ---------------------------------
+
   async function showAccounts() {
     try {
-      const accounts = await api("GET", "/staff");
-      clear($("accounts-list"), table(["用户名", "单位", "角色", "状态"],
-        accounts.map((a) => [a.username, a.unit_name || a.unit_code, a.role, a.active ? "启用" : "已停用"])));
+      const [accounts] = await Promise.all([api("GET", "/staff"), loadUnits()]);
+      if (!$("account-unit_code").options.length) {
+        const unitChoices = units.map((u) => [u.code, named(u)]);
+        const roleChoices = ROLES.map((r) => [r, word("role", r)]);
+        options($("account-unit_code"), unitChoices, t("c.unit.choose"));
+        options($("account-role"), roleChoices, t("c.role.choose"));
+        options($("move-unit_code"), unitChoices, t("c.unchanged"));
+        options($("move-role"), roleChoices, t("c.unchanged"));
+      }
+      const chosen = $("move-username").value;
+      options($("move-username"), accounts.map((a) => [a.username, a.username]), t("c.account.choose"));
+      $("move-username").value = chosen;
+      clear($("accounts-list"), table(["c.username", "c.account.unit", "c.role", "c.status", "c.actions"],
+        accounts.map((a) => [a.username, unitName(a.unit_code), word("role", a.role),
+          t(a.active ? "c.account.active" : "c.account.disabled") + (a.must_change_password ? t("c.account.must_change") : ""),
+          el("span", { class: "actions" },
+            el("button", { type: "button", class: "secondary", "data-account": a.username,
+              "data-do": a.active ? "disable" : "enable", text: t(a.active ? "c.account.disable" : "c.account.enable"),
+              "aria-label": t(a.active ? "c.account.disable.label" : "c.account.enable.label", { user: a.username }),
+              onclick: () => changeAccount(a.username, { active: !a.active },
+                a.active ? "c.account.disabled.done" : "c.account.enabled.done") }),
+            el("button", { type: "button", class: "secondary", "data-account": a.username, "data-do": "reset",
+              text: t("c.account.reset"), "aria-label": t("c.account.reset.label", { user: a.username }),
+              onclick: () => resetPassword(a.username) }))])));
+      const changes = await api("GET", "/staff/changes");
+      clear($("account-changes"), changes.length ? table(["c.at", "c.changed_by", "c.account", "c.change", "c.detail"],
+        changes.map((ch) => [localTime(ch.at), ch.actor, ch.username, word("change", ch.change), ch.detail]))
+        : el("p", { class: "muted", text: t("c.changes.none") }));
       clear($("accounts-error"));
     } catch (error) { showError($("accounts-error"), error); }
   }
 
+  // What was done, said where the focus goes; the lists read again.
+  async function accountDone(text, ...more) {
+    clear($("account-result"), el("p", { class: "ok", text }), ...more);
+    await showAccounts();
+    $("account-result").focus();
+  }
+  const oneTimePassword = (shown) => el("p", {}, t("c.account.one_time"),
+    el("strong", { class: "secret", id: "one-time-password", text: shown.one_time_password }));
+
+  async function changeAccount(username, change, done) {
+    try {
+      await api("PATCH", "/staff/" + encodeURIComponent(username), change);
+      await accountDone(t(done, { user: username }));
+    } catch (error) { showError($("accounts-error"), error); }
+  }
+
+  async function resetPassword(username) {
+    try {
+      const shown = await api("POST", `/staff/${encodeURIComponent(username)}/password`);
+      await accountDone(t("c.account.reset.done", { user: username }), oneTimePassword(shown));
+    } catch (error) { showError($("accounts-error"), error); }
+  }
+
+  $("account-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = Object.fromEntries(["username", "unit_code", "role"].map((k) => [k, $("account-" + k).value.trim()]));
+    try {
+      const shown = await api("POST", "/staff", body);
+      event.target.reset();
+      await accountDone(t("c.account.created", { user: shown.username }), oneTimePassword(shown));
+    } catch (error) { showError($("accounts-error"), error, event.target, "account-"); }
+  });
+
+  $("move-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const change = {};
+    for (const k of ["unit_code", "role"]) if ($("move-" + k).value) change[k] = $("move-" + k).value;
+    const username = $("move-username").value;
+    if (!username) { showError($("accounts-error"), { message: t("c.account.choose"), details: {} }); return; }
+    try {
+      await api("PATCH", "/staff/" + encodeURIComponent(username), change);
+      event.target.reset();
+      await accountDone(t("c.account.moved", { user: username }));
+    } catch (error) { showError($("accounts-error"), error, event.target, "move-"); }
+  });
+
   // --- the audit log of personal-data reads (bureau) ------------------------------------
-  const READ_ACTION = { read_by_query_code: "信访人凭查询码查阅", read_by_staff: "工作人员查阅（已遮蔽）",
-    revealed_to_staff: "工作人员显示完整信息" };
 
   async function showReads() {
     const params = new URLSearchParams();
     for (const k of ["case_number", "reader"]) if ($("reads-" + k).value.trim()) params.set(k, $("reads-" + k).value.trim());
     try {
       const reads = await api("GET", "/audit/personal-data-reads?" + params);
-      clear($("reads-list"), reads.length ? table(["时间", "查阅人", "被查阅人", "案件", "方式"],
-        reads.map((r) => [localTime(r.at), r.reader, r.petitioner, caseLink(r.case_number), READ_ACTION[r.action] || r.action]))
-        : el("p", { class: "muted", text: "没有记录" }));
+      clear($("reads-list"), reads.length ? table(["c.at", "c.reads.reader", "c.reads.petitioner", "c.case", "c.reads.how"],
+        reads.map((r) => [localTime(r.at), r.reader, r.petitioner, caseLink(r.case_number), word("read", r.action)]))
+        : el("p", { class: "muted", text: t("c.reads.none") }));
       clear($("reads-error"));
     } catch (error) { showError($("reads-error"), error, $("reads-form"), "reads-"); }
   }
@@ -456,11 +564,11 @@
   async function showBulletins() {
     try {
       const list = await api("GET", "/reports/bulletins");
-      clear($("bulletins-list"), list.length ? table(["周期", "起止", "格式", "生成时间", "下载"],
-        list.map((b) => [b.period === "month" ? "月度" : "季度", `${b.from} 至 ${b.to}`, b.format.toUpperCase(),
+      clear($("bulletins-list"), list.length ? table(["c.period", "c.bulletin.span", "c.bulletin.format", "c.bulletin.made", "c.bulletin.download"],
+        list.map((b) => [t(b.period === "month" ? "c.bulletin.month" : "c.bulletin.quarter"), t("c.from_to", { from: b.from, to: b.to }), b.format.toUpperCase(),
           b.generated_at, el("button", { type: "button", class: "secondary",
-            onclick: () => download("/reports/bulletins/" + b.id, b.filename), text: "下载 " + b.filename })]))
-        : el("p", { class: "muted", text: "尚无按期生成的通报" }));
+            onclick: () => download("/reports/bulletins/" + b.id, b.filename), text: t("c.bulletin.download.file", { file: b.filename }) })]))
+        : el("p", { class: "muted", text: t("c.bulletins.none") }));
       clear($("bulletins-error"));
     } catch (error) { showError($("bulletins-error"), error); }
   }
@@ -477,6 +585,8 @@
     charts[id] = new Chart($(id), { ...config, options: { responsive: true, maintainAspectRatio: false,
       animation: false, ...(config.options || {}) } });
   }
+  // a row of the figures by unit: the unit's name in the language shown
+  const unitLabel = (row) => unitName(row.key, row.name);
   const pct = (rate) => (rate === null || rate === undefined ? "—" : (rate * 100).toFixed(1) + "%");
   const num = (n) => String(n ?? 0);
 
@@ -488,39 +598,39 @@
         q("figures"), q("figures?by=unit"), q("figures?by=day&channel=online"),
         q("figures?by=day&channel=proxy"), q("figures?by=category"), api("GET", "/reports/caseload")]);
       const statuses = Object.entries(caseload.by_status);
-      chart("c-status", { type: "bar", data: { labels: statuses.map(([s]) => STATUS[s] || s),
-        datasets: [{ label: "件数", data: statuses.map(([, n]) => n), backgroundColor: "#8a1c1c" }] } });
-      clear($("t-status"), table(["状态", "件数"], statuses.map(([s, n]) => [STATUS[s] || s, num(n)])));
+      chart("c-status", { type: "bar", data: { labels: statuses.map(([s]) => word("status", s)),
+        datasets: [{ label: t("c.cases"), data: statuses.map(([, n]) => n), backgroundColor: "#8a1c1c" }] } });
+      clear($("t-status"), table(["c.status", "c.cases"], statuses.map(([s, n]) => [word("status", s), num(n)])));
       const tracks = Object.entries(caseload.by_track);
-      chart("c-track", { type: "doughnut", data: { labels: tracks.map(([t]) => TRACK[t] || t),
+      chart("c-track", { type: "doughnut", data: { labels: tracks.map(([k]) => word("track", k)),
         datasets: [{ data: tracks.map(([, n]) => n), backgroundColor: ["#8a1c1c", "#1f4fbf", "#1d5e20", "#7a4100"] }] } });
-      clear($("t-track"), table(["办理方式", "件数"], tracks.map(([t, n]) => [TRACK[t] || t, num(n)])));
-      chart("c-rates", { type: "bar", data: { labels: byUnit.map((r) => r.name || r.key),
-        datasets: [{ label: "按期办理率", data: byUnit.map((r) => r.on_time_rate === null ? null : r.on_time_rate * 100), backgroundColor: "#1f4fbf" },
-          { label: "群众满意率", data: byUnit.map((r) => r.satisfaction_rate === null ? null : r.satisfaction_rate * 100), backgroundColor: "#1d5e20" }] },
+      clear($("t-track"), table(["c.track", "c.cases"], tracks.map(([k, n]) => [word("track", k), num(n)])));
+      chart("c-rates", { type: "bar", data: { labels: byUnit.map((r) => unitLabel(r)),
+        datasets: [{ label: t("board.on_time"), data: byUnit.map((r) => r.on_time_rate === null ? null : r.on_time_rate * 100), backgroundColor: "#1f4fbf" },
+          { label: t("board.satisfaction"), data: byUnit.map((r) => r.satisfaction_rate === null ? null : r.satisfaction_rate * 100), backgroundColor: "#1d5e20" }] },
         options: { scales: { y: { min: 0, max: 100 } } } });
-      clear($("t-rates"), table(["单位", "受理", "办结", "按期办理率", "群众满意率"],
-        [[("全部（" + (actor().unit_name) + "辖区）"), num(total[0] && total[0].received), num(total[0] && total[0].concluded),
+      clear($("t-rates"), table(["c.account.unit", "c.received", "board.concluded", "board.on_time", "board.satisfaction"],
+        [[t("c.dash.all", { unit: unitName(actor().unit_code) }), num(total[0] && total[0].received), num(total[0] && total[0].concluded),
           pct(total[0] && total[0].on_time_rate), pct(total[0] && total[0].satisfaction_rate)],
-        ...byUnit.map((r) => [r.name || r.key, num(r.received), num(r.concluded), pct(r.on_time_rate), pct(r.satisfaction_rate)])]));
+        ...byUnit.map((r) => [unitLabel(r), num(r.received), num(r.concluded), pct(r.on_time_rate), pct(r.satisfaction_rate)])]));
       const days = online.map((r) => r.key);
       const proxyOf = Object.fromEntries(proxy.map((r) => [r.key, r.received]));
       chart("c-daily", { type: "line", data: { labels: days, datasets: [
-        { label: "网上", data: online.map((r) => r.received), borderColor: "#8a1c1c" },
-        { label: "代理员代为提交", data: days.map((d) => proxyOf[d] || 0), borderColor: "#1f4fbf" }] } });
-      clear($("t-daily"), table(["日期", "网上", "代理员代为提交"],
+        { label: t("c.channel.online"), data: online.map((r) => r.received), borderColor: "#8a1c1c" },
+        { label: t("c.channel.proxy"), data: days.map((d) => proxyOf[d] || 0), borderColor: "#1f4fbf" }] } });
+      clear($("t-daily"), table(["c.date", "c.channel.online", "c.channel.proxy"],
         online.filter((r) => r.received || proxyOf[r.key]).map((r) => [r.key, num(r.received), num(proxyOf[r.key])])));
       const hot = [...byCategory].sort((a, b) => b.received - a.received).slice(0, 10);
-      const categoryName = (code) => ((reference && reference.categories.find((c) => c.code === code)) || {}).name_zh || code;
+      const categoryName = (code) => named(reference && reference.categories.find((c) => c.code === code)) || code;
       await loadReference();
       chart("c-hot", { type: "bar", data: { labels: hot.map((r) => categoryName(r.key)),
-        datasets: [{ label: "受理件数", data: hot.map((r) => r.received), backgroundColor: "#7a4100" }] },
+        datasets: [{ label: t("c.received"), data: hot.map((r) => r.received), backgroundColor: "#7a4100" }] },
         options: { indexAxis: "y" } });
-      clear($("t-hot"), table(["类别", "受理件数"], hot.map((r) => [categoryName(r.key), num(r.received)])));
+      clear($("t-hot"), table(["c.category", "c.received"], hot.map((r) => [categoryName(r.key), num(r.received)])));
       clear($("dash-error"));
     } catch (error) { showError($("dash-error"), error); }
   }
   $("dash-form").addEventListener("submit", (event) => { event.preventDefault(); showDashboard(); });
 
-  route();
+  I18n.apply();  // the texts in the language chosen, then the page (route)
 })();
