@@ -501,8 +501,8 @@
 
   // What was done, said where the focus goes; the lists read again.
   async function accountDone(text, ...more) {
-    clear($("account-result"), el("p", { class: "ok", text }), ...more);
     await showAccounts();
+    clear($("account-result"), el("p", { class: "ok", text }), ...more);
     $("account-result").focus();
   }
   const oneTimePassword = (shown) => el("p", {}, t("c.account.one_time"),
