@@ -1,7 +1,7 @@
 """category descriptions: what each category covers, in plain words
 
 Revision ID: c5d2e8f1a7b3
-Revises: 3152ae168671
+Revises: c41e7a9b2d60
 Create Date: 2026-11-25 22:20:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'c5d2e8f1a7b3'
-down_revision: Union[str, Sequence[str], None] = '3152ae168671'
+down_revision: Union[str, Sequence[str], None] = 'c41e7a9b2d60'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
