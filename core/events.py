@@ -246,6 +246,14 @@ class MaterialAddedSchema(EventSchema):
     size = fields.Int(required=True)
 
 
+class MessageAddedSchema(EventSchema):
+    """A message (留言) on the case: by the petitioner, or the handling unit's
+    answer (``unit_code`` its unit); its length, never its text."""
+
+    written_by = fields.Str(required=True, validate=validate.OneOf(("petitioner", "staff")))
+    length = fields.Int(required=True)
+
+
 class StaffChangedSchema(EnvelopeSchema):
     """An administrator changed a staff account: what it is now. Tokens of a
     version below ``token_version`` are refused. No password, no personal data."""
@@ -353,6 +361,7 @@ PETITIONER_CONTACT = Contract("intake.private", "petitioner_contact", Petitioner
                               version=2, private=True)
 PHONE_CODE = Contract("intake.private", "phone_code", PhoneCodeSchema, private=True)
 MATERIAL_ADDED = Contract("intake", "material_added", MaterialAddedSchema)
+MESSAGE_ADDED = Contract("intake", "message_added", MessageAddedSchema)
 STAFF_CHANGED = Contract("routing", "staff_changed", StaffChangedSchema)
 PETITION_ROUTED = Contract("routing", "petition_routed", PetitionRoutedSchema)
 PETITION_REJECTED = Contract("routing", "petition_rejected", PetitionRejectedSchema)
@@ -402,7 +411,7 @@ ALL = (
     EXTENSION_REFUSED, CASE_DUE_SOON, CASE_OVERDUE, SUPERVISION_ANSWERED, SUPERVISION_CLOSED,
     SUPERVISION_SENT_BACK, SUPERVISION_ESCALATED, RETURN_VISIT_RECORDED, CHECK_RECORDED,
     REVIEW_REQUESTED, REVIEW_ANSWERED, CASE_FINAL, MATERIAL_REQUESTED, MATERIAL_REQUEST_ANSWERED,
-    MATERIAL_REQUEST_LAPSED, MATERIAL_ADDED, PERSONAL_DATA_EXPIRED,
+    MATERIAL_REQUEST_LAPSED, MATERIAL_ADDED, MESSAGE_ADDED, PERSONAL_DATA_EXPIRED,
     RATING_SUBMITTED, RATING_UNSATISFIED, NOTIFICATION_FAILED, SUGGESTION_STEP, PROPOSER_MESSAGE,
 )
 

@@ -18,6 +18,7 @@ from services.gateway.routes.console import ConsoleRoutes
 from services.gateway.routes.figures import FigureRoutes
 from services.gateway.routes.keys import KeyRoutes
 from services.gateway.routes.materials import MaterialRoutes
+from services.gateway.routes.messages import MessageRoutes
 from services.gateway.routes.open311 import Open311Routes
 from services.gateway.routes.portal import PortalRoutes
 from services.gateway.routes.smart import SmartPetitionRoutes
@@ -26,9 +27,10 @@ from services.gateway.routes.suggestions import SuggestionRoutes
 from services.gateway.routes.system import SystemRoutes
 
 
-class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, AccountRoutes, FigureRoutes,
-                     ChannelRoutes, SmartPetitionRoutes, SuggestionRoutes, PortalRoutes, KeyRoutes,
-                     ConsoleRoutes, AgentRoutes, Open311Routes, SystemRoutes, Service):
+class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, MessageRoutes, AccountRoutes,
+                     FigureRoutes, ChannelRoutes, SmartPetitionRoutes, SuggestionRoutes,
+                     PortalRoutes, KeyRoutes, ConsoleRoutes, AgentRoutes, Open311Routes,
+                     SystemRoutes, Service):
     name = "gateway"
 
     # submit: the submission id makes a second call return the first receipt

@@ -93,11 +93,17 @@ def add_by_petitioner(tx, query_code, data, filename, case, settings, blobs, now
     """The petitioner attaches a file to their case (by query code). ``case``
     is tracking's public view of it (or None before tracking has it)."""
     petition = by_query_code(tx, query_code, settings)
-    if case and (case.get("final") or case.get("status") in CLOSED_STATUSES):
-        raise Conflict(f"the case is closed ({case.get('status')}); no material can be added",
-                       {"status": [f"案件已{'终结' if case.get('final') else '办结'}，"
-                                   "不能再补充材料 / the case is closed"]})
+    refuse_if_closed(case, "补充材料", "material")
     return _add(tx, petition, data, filename, PETITIONER, None, settings, blobs, now)
+
+
+def refuse_if_closed(case, doing_zh, doing_en):
+    """Conflict if tracking's view of the case (None: not there yet, so open)
+    says it is closed for good: the petitioner adds nothing more to it."""
+    if case and (case.get("final") or case.get("status") in CLOSED_STATUSES):
+        raise Conflict(f"the case is closed ({case.get('status')}); no {doing_en} can be added",
+                       {"status": [f"案件已{'终结' if case.get('final') else '办结'}，"
+                                   f"不能再{doing_zh} / the case is closed"]})
 
 
 def add_by_staff(tx, case_number, data, filename, actor, settings, blobs, now=None):

@@ -95,6 +95,22 @@ class Attachment(Base):
     added_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class Message(Base):
+    """A message (留言) on a case: the petitioner's (``unit_code`` None) or
+    the handling unit's answer (``author`` its member of staff). The text is
+    personal data, encrypted; ``length`` is what events and figures may know."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
+    text_encrypted: Mapped[str] = mapped_column(Text)
+    length: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(100))
+    unit_code: Mapped[str | None] = mapped_column(String(40))
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class CaseCounter(Base):
     """The last case number sequence handed out on one day (Asia/Shanghai)."""
 

@@ -1,6 +1,6 @@
 """RPC inputs and outputs of intake. Reasons are in simplified Chinese: the
 gateway shows them to the citizen next to the field."""
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from core.events import AREA_CODE_DIGITS
 from core.validation import Instant, VisibleStr
@@ -176,6 +176,33 @@ class AttachmentSchema(Schema):
     added_by = fields.Str(metadata={"description": "petitioner or staff"})
     unit_code = fields.Str(allow_none=True, metadata={"description": "the staff's unit"})
     added_at = Instant()
+
+
+# 1,000 characters: a message fits the front's 8 KiB body limit even as escaped JSON
+MESSAGE_MAX_CHARS = 1000
+
+
+class CaseMessageInputSchema(Schema):
+    """A message (留言) as written: visible text, at most MESSAGE_MAX_CHARS."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    text = VisibleStr(required=True, validate=validate.Length(
+        min=1, max=MESSAGE_MAX_CHARS,
+        error=f"留言不能为空，且不能超过{MESSAGE_MAX_CHARS}个字"),
+        metadata={"example": "补充说明：漏水已持续两周。"})
+
+
+class CaseMessageSchema(Schema):
+    """A message on the case; ``author`` (the member of staff) only for staff."""
+
+    id = fields.Int()
+    text = fields.Str()
+    written_by = fields.Str(metadata={"description": "petitioner or staff (the handling unit)"})
+    unit_code = fields.Str(allow_none=True)
+    author = fields.Str(allow_none=True)
+    written_at = Instant()
 
 
 # How a citizen gave a grid agent consent to submit for them.

@@ -13,7 +13,15 @@ from core.roles import REGISTERED_APP
 from core.sealed import SealerProvider, sealed_rpc
 from core.service import StaffService
 from core.store import Store
-from services.intake import agents, attachments, audit, petitions, phone_codes, retention
+from services.intake import (
+    agents,
+    attachments,
+    audit,
+    messages,
+    petitions,
+    phone_codes,
+    retention,
+)
 from services.intake.dependencies import (
     BlobsProvider,
     ReferenceData,
@@ -152,13 +160,7 @@ class IntakeService(StaffService):
     def add_material(self, query_code, content, filename=None):
         """The petitioner attaches a file to their case."""
         data = self._file(content)
-        with self.store.transaction() as tx:
-            petition = petitions.by_query_code(tx, query_code, self.settings)
-            case_number, area_code = petition.case_number, petition.area_code
-        try:
-            case = self.tracking(area_code).get_case(case_number)
-        except NotFound:  # tracking has not heard of it yet: it is open
-            case = None
+        case = self._public_case(query_code)
         with self.store.transaction() as tx:
             return attachments.add_by_petitioner(tx, query_code, data, filename, case,
                                                  self.settings, self.blobs)
@@ -200,6 +202,45 @@ class IntakeService(StaffService):
         with self.store.transaction() as tx:
             area_code = petitions.by_case_number(tx, case_number).area_code
         return self.tracking(area_code)
+
+    def _public_case(self, query_code):
+        """Tracking's public view of the petitioner's case (None: not there yet, so
+        open), from the tracking holding it (core/areas.py: by its area)."""
+        with self.store.transaction() as tx:
+            petition = petitions.by_query_code(tx, query_code, self.settings)
+            case_number, area_code = petition.case_number, petition.area_code
+        try:
+            return self.tracking(area_code).get_case(case_number)
+        except NotFound:
+            return None
+
+    # Messages (留言): the text is personal data, encrypted, never logged.
+
+    @rpc
+    def leave_message(self, query_code, body):
+        """The petitioner's message on their open case."""
+        case = self._public_case(query_code)
+        with self.store.transaction() as tx:
+            return messages.leave(tx, query_code, body, case, self.settings)
+
+    @rpc
+    def petitioner_messages(self, tx, query_code):
+        return messages.for_petitioner(tx, query_code, self.settings)
+
+    @staff_rpc
+    def answer_message(self, case_number, actor, body):
+        """The handling unit answers; the scope and the unit are tracking's."""
+        scope = self._tracking_of(case_number).case_scope(case_number, actor.token)
+        with self.store.transaction() as tx:
+            return messages.answer(tx, case_number, body, actor, scope["unit_code"],
+                                   self.settings)
+
+    @staff_rpc
+    def case_messages(self, case_number, actor):
+        """A case's messages for its staff; the read is audited."""
+        self._tracking_of(case_number).case_scope(case_number, actor.token)
+        with self.store.transaction() as tx:
+            return messages.for_staff(tx, case_number, actor, self.settings)
 
     def _file(self, content):
         limit = self.settings.attachments.max_bytes

@@ -276,6 +276,15 @@ def record_material(tx, event, clocks):
         _run(tx, case, *STEPS["material_answered"], {}, None, clocks, at=event["occurred_at"])
 
 
+def record_message(tx, event):
+    """message_added: a message (留言) by the petitioner, or the unit's answer;
+    the timelines say that one was written, never what."""
+    case = _case_for_event(tx, event)
+    by_petitioner = event["written_by"] == "petitioner"
+    note(tx, case, "message", "信访人留言" if by_petitioner else "办理单位答复了留言",
+         at=event["occurred_at"], actor=event["unit_code"], detail=f"{event['length']} 字")
+
+
 def apply_routing(tx, event, clocks):
     """petition_routed: the unit, the track; the unit's clocks start. A routing
     older than the one applied (lower routing_seq) arrived late and is ignored."""

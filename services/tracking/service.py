@@ -122,6 +122,10 @@ class TrackingService(StaffService):
     def on_material_added(self, tx, event):
         cases.record_material(tx, event, self.clocks)
 
+    @handles(events.MESSAGE_ADDED)
+    def on_message_added(self, tx, event):
+        cases.record_message(tx, event)
+
     @handles(events.RATING_SUBMITTED)
     def on_rating_submitted(self, tx, event):
         cases.apply_rating(tx, event, self.clocks)

@@ -1,7 +1,7 @@
 import pytest
 from nameko.testing.services import worker_factory
 
-from core.actors import ActorSigner
+from core.actors import ActorSigner, ActorVerifier
 from core.errors import NotFound
 from services.intake import blobs
 from services.intake.models import Base
@@ -59,9 +59,14 @@ def submission():
 
 
 
-# A member of staff of the unit handling the test's case.
+# --- intake's entrypoints with a stand-in tracking (materials, messages) --------
+
 HANDLER = {"username": "lixia_housing", "unit_code": "370102-ZJJ", "unit_name": "历下区住建局",
            "role": "handler", "area_code": "370102"}
+OTHER_UNIT = {**HANDLER, "username": "zhangqiu_hrss", "unit_code": "370114-RSJ"}
+# in the case's scope (its jurisdiction), not its handling unit
+BUREAU = {"username": "lixia_xfj", "unit_code": "370102-XFJ", "unit_name": "历下区信访局",
+          "role": "bureau_supervisor", "area_code": "370102"}
 
 
 class Tracking:
@@ -82,9 +87,9 @@ class Tracking:
     def case_scope(self, case_number, token):
         actor = self.verify(token)
         self.scope_asks.append(actor["username"])
-        if actor["unit_code"] != HANDLER["unit_code"]:
+        if actor["unit_code"] not in (HANDLER["unit_code"], BUREAU["unit_code"]):
             raise NotFound(f"case {case_number} not found")
-        return {"case_number": case_number, "unit_code": actor["unit_code"]}
+        return {"case_number": case_number, "unit_code": HANDLER["unit_code"]}
 
 
 @pytest.fixture
@@ -94,7 +99,6 @@ def signer(secrets_env):
 
 @pytest.fixture
 def tracking(secrets_env):
-    from core.actors import ActorVerifier
     return Tracking(ActorVerifier(secrets_env["ACTOR_VERIFY_KEY"]).verify)
 
 

@@ -12,13 +12,12 @@ from sqlalchemy import select
 from core.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from core.store import OutboxMessage
 from services.intake.attachments import AttachmentPolicy, safe_filename
-from tests.unit.intake.conftest import HANDLER, token
+from tests.unit.intake.conftest import HANDLER, OTHER_UNIT, token
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
        b"\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00"
        b"\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-OTHER_UNIT = {**HANDLER, "username": "zhangqiu_hrss", "unit_code": "370114-RSJ"}
 
 
 def b64(data):

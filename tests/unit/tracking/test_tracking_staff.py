@@ -284,3 +284,16 @@ def test_material_added_shows_on_both_timelines_without_the_file(tracking, store
     assert public["text"] == "信访人补充了材料"
     staff = tracking.staff_case(CASE_NUMBER, ACTORS["handler"])["timeline"][-1]
     assert "image/png" in staff["detail"]
+
+
+def test_a_message_shows_on_both_timelines_without_its_text(tracking, store):
+    from core import events
+    from tests.unit.tracking.conftest import received
+    put(store, CASE_NUMBER)
+    tracking.on_message_added(received(events.MESSAGE_ADDED, written_by="petitioner", length=12))
+    tracking.on_message_added(received(events.MESSAGE_ADDED, unit_code="370102-housing",
+                                       written_by="staff", length=30))
+    public = [e["text"] for e in tracking.get_case(CASE_NUMBER)["timeline"]][-2:]
+    assert public == ["信访人留言", "办理单位答复了留言"]
+    staff = tracking.staff_case(CASE_NUMBER, ACTORS["handler"])["timeline"][-2:]
+    assert [e["detail"] for e in staff] == ["12 字", "30 字"]
