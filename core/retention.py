@@ -82,6 +82,8 @@ POLICY = (
           "query code still opens the (anonymous) case"),
     Entry("intake", "proxy_consents", ("consent_record",), CASE_FILE,
           "emptied; the agent, method and times stay"),
+    Entry("intake", "messages", ("text_encrypted",), CASE_FILE,
+          "emptied (留言, the petitioner's and the unit's); who, when and length stay"),
     Entry("intake", "attachments", ("row", "blob"), CASE_FILE,
           "the encrypted file deleted from the blob store, then its row (name, hash)"),
     Entry("tracking", "timeline", ("detail",), CASE_FILE,

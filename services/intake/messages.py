@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from core import events
 from core.errors import Conflict, Forbidden
+from core.retention import ERASED
 from core.validation import load
 from services.intake.attachments import PETITIONER, STAFF, refuse_if_closed
 from services.intake.models import Message
@@ -62,7 +63,7 @@ def for_staff(tx, case_number, actor, settings):
 def _add(tx, petition, text, author, unit_code, settings, now):
     latest = tx.session.scalar(select(Message).where(Message.petition_id == petition.id)
                                .order_by(Message.id.desc()).limit(1))
-    if (latest is not None and latest.author == author
+    if (latest is not None and latest.author == author and latest.text_encrypted != ERASED
             and settings.cipher.decrypt(latest.text_encrypted) == text):
         return _view(latest, settings, staff_names=unit_code is not None)
     message = Message(petition_id=petition.id, text_encrypted=settings.cipher.encrypt(text),
@@ -84,7 +85,8 @@ def _of(tx, petition):
 def _view(message, settings, staff_names):
     by_staff = message.unit_code is not None
     return CaseMessageSchema().dump(dict(
-        id=message.id, text=settings.cipher.decrypt(message.text_encrypted),
+        id=message.id, text=None if message.text_encrypted == ERASED
+        else settings.cipher.decrypt(message.text_encrypted),
         written_by=STAFF if by_staff else PETITIONER, unit_code=message.unit_code,
         author=message.author if by_staff and staff_names else None,
         written_at=message.written_at))

@@ -1,12 +1,12 @@
 """Personal-data retention, intake's part (core/retention.py): the petitioner's
-identity, contact, words, consent record and files of a case, once tracking
+identity, contact, words, messages (留言), consent record and files of a case, once tracking
 says its period has passed. The files go from the blob store before the rows
 (in the same transaction): a crash between the two leaves rows whose files are
 gone, and the retried erasure deletes them; never a file nobody can find."""
 from sqlalchemy import delete, select
 
 from core import retention
-from services.intake.models import Attachment, Erasure, Petition, ProxyConsent
+from services.intake.models import Attachment, Erasure, Message, Petition, ProxyConsent
 
 
 def erasers(blobs):
@@ -19,6 +19,10 @@ def erasers(blobs):
         return retention.empty(tx.session, ProxyConsent,
                                ProxyConsent.petition_id.in_(_petition_id(case_number)), fields)
 
+    def messages(tx, case_number, fields):
+        return retention.empty(tx.session, Message,
+                               Message.petition_id.in_(_petition_id(case_number)), fields)
+
     def attachments(tx, case_number, fields):
         rows = tx.session.execute(select(Attachment.id, Attachment.blob_key).where(
             Attachment.petition_id.in_(_petition_id(case_number)))).all()
@@ -28,7 +32,7 @@ def erasers(blobs):
         tx.session.execute(delete(Attachment).where(Attachment.id.in_([r.id for r in rows])))
         return {field: len(rows) for field in fields}
 
-    found = {"petitions": petitions, "proxy_consents": proxy_consents,
+    found = {"petitions": petitions, "proxy_consents": proxy_consents, "messages": messages,
              "attachments": attachments}
     retention.check_erasers("intake", found)
     return found

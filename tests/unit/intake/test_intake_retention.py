@@ -29,6 +29,7 @@ def test_identity_contact_words_consent_and_files_go_the_record_stays(
         tx.session.add(ProxyConsent(petition_id=petition.id, agent_id="jiefanglu_agent",
                                     consent_record="张三签字同意书 2026-11-25",
                                     recorded_at=datetime.now(timezone.utc)))
+    service.leave_message(code, {"text": "我叫张三，电话13812345678"})
     assert len(files(tmp_path)) == 2
     before = service.lookup(code)
     assert before["petitioner"]["name"] == "张**"
@@ -50,12 +51,14 @@ def test_identity_contact_words_consent_and_files_go_the_record_stays(
             "petitions.name_encrypted": 1, "petitions.id_number_encrypted": 1,
             "petitions.id_number_hash": 1, "petitions.phone_encrypted": 1,
             "petitions.address": 1, "petitions.content": 1,
-            "proxy_consents.consent_record": 1, "attachments.row": 2, "attachments.blob": 2}
+            "proxy_consents.consent_record": 1, "messages.text_encrypted": 1,
+            "attachments.row": 2, "attachments.blob": 2}
     assert files(tmp_path) == []  # the encrypted files themselves
 
     after = service.lookup(code)  # the citizen still follows the case
     assert after["petitioner"] is None and after["content"] == ""
     assert after["title"] == before["title"] and service.materials(code) == []
+    assert [m["text"] for m in service.petitioner_messages(code)] == [None]
     with pytest.raises(Conflict, match="erased"):
         service.reveal_petitioner(case_number, token(signer, HANDLER))
 

@@ -1,7 +1,7 @@
 """messages (留言) on a case, the text encrypted
 
 Revision ID: c7d2a9e41f08
-Revises: b01534f52ac6
+Revises: cd0e4aa8b5b5
 Create Date: 2026-11-25 22:40:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 import core.store
 
 revision: str = 'c7d2a9e41f08'
-down_revision: Union[str, Sequence[str], None] = 'b01534f52ac6'
+down_revision: Union[str, Sequence[str], None] = 'cd0e4aa8b5b5'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
