@@ -284,7 +284,7 @@ def test_an_unanswered_order_is_escalated_and_counted_against_the_unit(stack, st
 def test_workflow_tables_are_published(stack):
     tables = api(stack, "GET", "/workflows").json()
     assert [t["name"] for t in tables] == ["handling", "extension", "co_handling", "supervision",
-                                          "checks", "review"]
+                                          "checks", "review", "material"]
     transfer = next(s for s in tables[0]["steps"] if s["action"] == "transfer")
     assert (transfer["event"], transfer["to_state"], transfer["roles"]) == (
         "case_transferred", "transferring", ["bureau_admin", "bureau_supervisor"])
