@@ -88,7 +88,7 @@ def main(url, case_number):
         page = unit.page
         # the queue's 待受理 tab, searched by the case number
         page.click("[data-queue=new]")
-        page.fill("#q-search", case_number[:12])
+        page.fill("#q-search", case_number)  # the whole number: a beginning that is only this case
         page.click("#queue-form button[type=submit]")
         page.wait_for_selector(f"#queue-table tr[data-case='{case_number}']")
         seen["queue_rows"] = page.eval_on_selector_all(
