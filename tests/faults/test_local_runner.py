@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from core.config import ROOT, SERVICES
+from core.config import ROOT, SERVICES, STOP_GRACE_SECONDS
 from deploy.rabbitmq import throwaway_vhost
 from deploy.stack import LIMITS_LIFTED, LocalStack, free_port
 from tests.faults.support import FAULT_ENV, SubmissionStream, assert_nothing_lost, eventually
@@ -82,7 +82,9 @@ def test_runner_restarts_a_killed_service_and_ctrl_c_stops_everything(tmp_path):
             assert not runner.said("stopping the others")
             children = runner.children()
             os.killpg(runner.process.pid, signal.SIGINT)
-            runner.process.wait(timeout=60)
+            # its designed bound: the front and gateway, then the services, each
+            # given STOP_GRACE_SECONDS and 10 s more (deploy/stack.py stop_all)
+            runner.process.wait(timeout=2 * (STOP_GRACE_SECONDS + 10) + 30)
             assert runner.said("stopping ...")
             for name, pid in children.items():
                 assert not os.path.exists(f"/proc/{pid}"), f"{name} still runs after Ctrl-C"
