@@ -4,10 +4,14 @@ process of its own (tests/e2e/browser.py) and prints what it saw as JSON:
 
 - ``submit URL SMS_LOG``: mistakes first (an empty form, an ID number with a
   wrong check digit, in Chinese and in English), then the SMS code, a double
-  tap on 提交 whose answer is lost on the way back, the retry, the receipt;
+  tap on 提交 whose answer is lost on the way back, the retry with two files
+  chosen (a photo, and a text file the platform refuses), the receipt and
+  what became of each file;
 - ``follow URL CODE``: the case by its query code; replied: the rating (first
   one dimension missing), then the review request;
 - ``rejected URL CODE``: a matter for the courts, by its query code;
+- ``material URL CODE``: a case whose unit asked for material: the request
+  with its date, an empty message refused, a message sent, a PDF added;
 - ``results URL``: the public results and the units' scoreboard (a chart, the
   numbers in the table beside it).
 
@@ -18,6 +22,7 @@ import json
 import re
 import sys
 import time
+import tempfile
 from pathlib import Path
 
 from tests.e2e.browser import PHONE, browser, check_page, new_page, screenshots, watch
@@ -25,6 +30,20 @@ from tests.e2e.browser import PHONE, browser, check_page, new_page, screenshots,
 PHONE_NUMBER = "13912345678"
 ID_NUMBER = "11010519491231002X"
 WRONG_CHECK_DIGIT = "110105194912310021"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
+       b"\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00"
+       b"\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def files(folder, **named):
+    """Files to choose in the page, written under ``folder``: their paths."""
+    paths = []
+    for name, data in named.items():
+        path = Path(folder) / name.replace("_", ".")
+        path.write_bytes(data)
+        paths.append(str(path))
+    return paths
 
 
 def code_received(sms_log, phone):
@@ -147,11 +166,17 @@ def submit(url, sms_log):
         seen["sent_on_double_tap"] = len(sent)
         page.unroute("**/api/v1/petitions")
 
-        # The retry gets the receipt of the petition the lost answer was for.
+        # The retry gets the receipt of the petition the lost answer was for;
+        # the files chosen go up once it is there, with its query code.
         page.on("request", lambda r: r.url.endswith("/api/v1/petitions")
                 and sent.append(r.headers.get("idempotency-key")))
-        page.click("#submit-button")
-        page.wait_for_selector("#receipt:not([hidden])")
+        with tempfile.TemporaryDirectory() as folder:
+            page.set_input_files("#files", files(folder, 楼道_png=PNG, notes_txt=b"just text\n"))
+            page.click("#submit-button")
+            page.wait_for_selector("#receipt:not([hidden])")
+            page.wait_for_selector("#receipt-files-status:has-text('已上传')")
+        seen["files_status"] = page.text_content("#receipt-files-status")
+        seen["files"] = page.locator("#receipt-files-list li").all_text_contents()
         seen["same_key"] = len(set(sent)) == 1 and len(sent) == 2
         seen["lost_receipt"] = lost["receipt"]
         seen["case_number"] = page.text_content("#case-number")
@@ -232,6 +257,30 @@ def rejected(url, code):
     print(json.dumps(seen, ensure_ascii=False))
 
 
+def material(url, code):
+    with browser() as chromium:
+        page = new_page(chromium, PHONE)
+        errors = watch(page)
+        open_case(page, url, code)
+        seen = {"request": page.text_content("#material-request") if page.is_visible("#material-request") else None}
+        page.click("#message-button")
+        page.wait_for_selector("#text-error:not([hidden])")
+        seen["empty_message"] = field_state(page, "text")
+        page.fill("#text", "照片已拍好，房产证复印件明天补交。")
+        page.click("#message-button")
+        page.wait_for_selector("#messages li.mine")
+        seen["messages"] = page.locator("#messages li").all_text_contents()
+        with tempfile.TemporaryDirectory() as folder:
+            page.set_input_files("#material", files(folder, 房产证_pdf=PDF))
+            page.click("#material-button")
+            page.wait_for_selector("#material-status:not(:empty)")
+        seen["material_status"] = page.text_content("#material-status")
+        seen["mine"] = page.locator("#material-mine li").all_text_contents()
+        check_page(page, "a case asking for material, with a message")
+        seen["errors"] = errors
+    print(json.dumps(seen, ensure_ascii=False))
+
+
 def results(url):
     with browser() as chromium:
         page = new_page(chromium, PHONE)
@@ -249,5 +298,5 @@ def results(url):
 
 
 if __name__ == "__main__":
-    {"submit": submit, "follow": follow, "rejected": rejected,
+    {"submit": submit, "follow": follow, "rejected": rejected, "material": material,
      "results": results}[sys.argv[1]](*sys.argv[2:])

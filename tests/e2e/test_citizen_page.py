@@ -31,7 +31,7 @@ def test_a_citizen_from_submission_to_rating_and_review_on_a_phone(stack):
                                     "sms_code": "one-time-code"}
     assert seen["tab_order"] == ["lang-switch", "name", "id_number", "phone", "sms_code",
                                  "send-code", "category", "district", "address", "title",
-                                 "content", "publish", "submit-button"]
+                                 "content", "files", "publish", "submit-button"]
     # An empty form: errors beside the fields, marked, the first field focused.
     assert seen["empty"]["name"] == {"error": "请填写姓名", "error_shown": True, "invalid": "true"}
     assert seen["empty"]["category"]["error"] == "请选择事项类别"
@@ -58,6 +58,10 @@ def test_a_citizen_from_submission_to_rating_and_review_on_a_phone(stack):
     assert seen["case_number"] == seen["lost_receipt"]["case_number"]
     assert seen["query_code"] == seen["lost_receipt"]["query_code"]
     assert seen["receipt_in_view"] and seen["receipt_focused"] == "receipt"
+    # The files chosen went up with the receipt's query code, each with its outcome.
+    assert seen["files_status"].startswith("已上传 1 个材料，共 2 个。")
+    assert seen["files"][0] == "楼道.png：已上传"
+    assert seen["files"][1].startswith("notes.txt：") and "不支持的文件类型" in seen["files"][1]
     assert seen["errors_after_success"] is False and seen["id_number_cleared"] == ""
     code, case_number = seen["query_code"], seen["case_number"]
 
@@ -84,6 +88,42 @@ def test_a_citizen_from_submission_to_rating_and_review_on_a_phone(stack):
     assert seen["review_state"] == "已申请复查，等待复查意见" and seen["review_form_gone"]
     rating = api(stack, "GET", f"/petitions/{code}").json()["rating"]
     assert rating["work_efficiency"] == "basically_satisfied"
+
+
+def test_the_unit_asks_for_material_and_the_petitioner_adds_it_and_writes(stack):
+    """补充材料 and 留言 across the services: the unit's request on the follow
+    page with its date, the petitioner's file answers it, the message reaches
+    the unit (audited) and its answer the petitioner; the case's clock stays."""
+    person = {**VALID, "id_number": "370102199003071238", "phone": "13900003333"}
+    receipt = submit_petition(stack, person).json()
+    code, case_number = receipt["query_code"], receipt["case_number"]
+    assert eventually(lambda: follow(stack, code)["status"] == "routed")
+    due_before = follow(stack, code)["due_date"]
+    unit = login(stack, "lixia_housing")
+    asked = api(stack, "POST", f"/cases/{case_number}/request_material", unit,
+                json={"what": "房产证复印件和漏水处照片", "working_days": 3})
+    assert asked.status_code == 200 and asked.json()["material"] == "requested", asked.text
+
+    seen = page("material", stack.url + "/", code)
+    assert seen["errors"] == []
+    assert "房产证复印件和漏水处照片" in seen["request"] and "办理期限不变" in seen["request"]
+    assert seen["empty_message"]["error"] == "请填写留言内容"
+    assert seen["messages"][-1].endswith("照片已拍好，房产证复印件明天补交。")
+    assert seen["material_status"] == "已上传：房产证.pdf" and seen["mine"] == ["房产证.pdf"]
+
+    assert eventually(lambda: follow(stack, code)["material_state"] == "answered")
+    case = follow(stack, code)
+    assert case["due_date"] == due_before
+    assert "信访人已按要求补充材料" in [e["text"] for e in case["timeline"]]
+    thread = api(stack, "GET", f"/cases/{case_number}/messages", unit).json()
+    assert [m["text"] for m in thread] == ["照片已拍好，房产证复印件明天补交。"]
+    answered = api(stack, "POST", f"/cases/{case_number}/messages", unit, json={"text": "收到，谢谢。"})
+    assert answered.status_code == 201, answered.text
+    mine = api(stack, "GET", f"/petitions/{code}/messages").json()
+    assert [(m["written_by"], m["author"]) for m in mine] == [("petitioner", None), ("staff", None)]
+    reads = api(stack, "GET", "/audit/personal-data-reads", login(stack, "lixia_admin"),
+                params={"case_number": case_number}).json()
+    assert "read_messages" in [r["action"] for r in reads]
 
 
 def test_a_matter_for_the_courts_says_it_was_not_accepted_and_where_to_turn(stack):

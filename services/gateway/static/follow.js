@@ -1,5 +1,7 @@
 /* The follow page: a petition by its query code, in words; the rating once
-   it is replied, once; the review (复查) and re-review (复核) where allowed. */
+   it is replied, once; the review (复查) and re-review (复核) where allowed;
+   while the case is open, the unit's request for material with its date,
+   adding material, and the messages (留言) with the unit's answers. */
 'use strict';
 document.addEventListener('DOMContentLoaded', () => {
   const P = window.Portal;
@@ -10,6 +12,8 @@ document.addEventListener('DOMContentLoaded', () => {
   const BEING_ASSIGNED = ['submitted', 'returned', 'transferring'];
   let code = null;
   let view = null;
+  let thread = [];
+  let mine = [];
   const similar = window.Similar.panel($('similar'));
 
   const show = (id, on) => { $(id).hidden = !on; };
@@ -75,11 +79,39 @@ document.addEventListener('DOMContentLoaded', () => {
       $('review-intro').textContent = P.t(level + '.intro');
     }
     show('case-final', Boolean(v.final));
+
+    // The unit's request for material: what, by when; the case's clock runs on.
+    const asked = ['requested', 'lapsed'].includes(v.material_state);
+    show('material-request', asked);
+    $('material-request-what').textContent = asked ? v.material_request || '' : '';
+    $('material-request-due').textContent = !asked ? ''
+      : P.t(v.material_state === 'lapsed' ? 'material.request.lapsed' : 'material.request.due', {day: v.material_due});
+    const open = !v.final && !NOT_ACCEPTED.includes(v.status);
+    show('material-form', open);
+    show('message-form', open || thread.length > 0);
+    $('message-form').querySelectorAll('.field, #message-button').forEach(el => { el.hidden = !open; });
+    show('material-mine-box', mine.length > 0);
+    $('material-mine').innerHTML = mine.map(f => `<li>${P.esc(f.filename)}</li>`).join('');
+    $('messages').innerHTML = thread.length ? thread.map(m => `<li class="${m.written_by === 'staff' ? 'staff' : 'mine'}">
+      <span class="who">${P.esc(P.t(m.written_by === 'staff' ? 'messages.unit' : 'messages.you'))}
+      <time datetime="${P.esc(m.written_at)}">${P.esc(P.when(m.written_at))}</time></span>${P.esc(m.text)}</li>`).join('')
+      : `<li>${P.esc(P.t('messages.none'))}</li>`;
+    count();
     show('case', true);
   }
 
+  function count() {
+    const max = Number($('text').dataset.max);
+    const n = [...$('text').value].length;
+    $('text-count').textContent = n > max ? P.t('counter.over', {n: n - max}) : P.t('counter', {n, max});
+    $('text-count').classList.toggle('over', n > max);
+  }
+  $('text').addEventListener('input', count);
+
   async function load(focus) {
-    const {status, body} = await P.api('/petitions/' + encodeURIComponent(code));
+    const path = '/petitions/' + encodeURIComponent(code);
+    const [{status, body}, messages, files] = await Promise.all([
+      P.api(path), P.api(path + '/messages'), P.api(path + '/attachments')]);
     if (status !== 200) {
       show('case', false);
       similar.clear();
@@ -90,6 +122,8 @@ document.addEventListener('DOMContentLoaded', () => {
     }
     P.clearErrors($('follow-form'), $('follow-errors'));
     view = body;
+    thread = messages.status === 200 ? messages.body : [];
+    mine = files.status === 200 ? files.body : [];
     render();
     // similar published cases and the regulations (智慧信访); never waited for
     if (focus) similar.ask(`/petitions/${encodeURIComponent(code)}/similar`);
@@ -148,6 +182,50 @@ document.addEventListener('DOMContentLoaded', () => {
       await load(false);
       $('case-review-box').setAttribute('tabindex', '-1');
       $('case-review-box').focus();
+    });
+  });
+
+  $('material-form').addEventListener('submit', event => {
+    event.preventDefault();
+    const form = $('material-form');
+    if ($('material-button').disabled) return;
+    P.busy($('material-button'), async () => {
+      const files = [...$('material').files];
+      const problem = !files.length ? P.t('check.required', {label: P.t('f.material')}) : P.filesProblem(files);
+      if (problem) { P.showErrors(form, $('material-errors'), P.t('error.title'), {material: [problem]}); return; }
+      const sent = [];
+      for (const file of files) {
+        const {status, body} = await P.sendFile(`/petitions/${encodeURIComponent(code)}/attachments`, file);
+        if (status !== 201) {
+          const reasons = body && body.details ? Object.values(body.details).flat() : [];
+          P.showErrors(form, $('material-errors'), P.problem(status, body), {material: [file.name + P.t('colon') + (reasons.join('；') || P.problem(status, body))]});
+          break;
+        }
+        sent.push(file.name);
+      }
+      if (sent.length === files.length) { P.clearErrors(form, $('material-errors')); form.reset(); }
+      await load(false);
+      $('material-status').textContent = sent.map(name => P.t('material.sent', {name})).join('；');
+    });
+  });
+
+  $('message-form').addEventListener('submit', event => {
+    event.preventDefault();
+    const form = $('message-form');
+    if ($('message-button').disabled) return;
+    P.busy($('message-button'), async () => {
+      const text = $('text').value.trim();
+      const max = Number($('text').dataset.max);
+      const problem = !text ? P.t('check.required', {label: P.t('f.message')})
+        : [...text].length > max ? P.t('check.too_long', {label: P.t('f.message'), max}) : null;
+      if (problem) { P.showErrors(form, $('message-errors'), P.t('error.title'), {text: [problem]}); return; }
+      const {status, body} = await P.api(`/petitions/${encodeURIComponent(code)}/messages`, {method: 'POST', body: {text}});
+      if (status !== 201) { P.showErrors(form, $('message-errors'), P.problem(status, body), body && body.details); return; }
+      P.clearErrors(form, $('message-errors'));
+      $('text').value = '';
+      await load(false);
+      $('messages').lastElementChild.setAttribute('tabindex', '-1');
+      $('messages').lastElementChild.focus();
     });
   });
 

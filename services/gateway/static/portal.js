@@ -13,19 +13,36 @@
     if (title) document.title = `${t(title.dataset.t)} - ${t('site')}`;
   });
 
-  /* A call to the API: {status, body}; status 0 when the connection failed. */
-  async function api(path, {method = 'GET', body, headers = {}} = {}) {
+  /* A request to the API: {status, body}; status 0 when the connection failed. */
+  async function call(path, init) {
     try {
-      const response = await fetch('/api/v1' + path, {
-        method, body: body === undefined ? undefined : JSON.stringify(body),
-        headers: {'Accept-Language': I18n.lang, ...(body === undefined ? {} : {'Content-Type': 'application/json'}), ...headers},
-      });
+      const response = await fetch('/api/v1' + path, {...init, headers: {'Accept-Language': I18n.lang, ...init.headers}});
       let data = null;
       try { data = await response.json(); } catch (e) { data = null; }
       return {status: response.status, body: data};
     } catch (e) {
       return {status: 0, body: null};
     }
+  }
+
+  /* A call with a JSON body (or none). */
+  const api = (path, {method = 'GET', body, headers = {}} = {}) => call(path, {
+    method, body: body === undefined ? undefined : JSON.stringify(body),
+    headers: {...(body === undefined ? {} : {'Content-Type': 'application/json'}), ...headers}});
+
+  /* A file of the case's material, sent as the body; the service reads its
+     type from its content (so the browser's guess is not sent). */
+  const sendFile = (path, file) => call(`${path}?filename=${encodeURIComponent(file.name)}`, {
+    method: 'POST', body: file, headers: {'Content-Type': 'application/octet-stream'}});
+
+  /* The limits of a case's files (intake's ATTACHMENT_MAX_BYTES and _FILES). */
+  const FILES = {maxBytes: 10 * 1024 * 1024, maxCount: 20};
+  function filesProblem(files) {
+    if (files.length > FILES.maxCount) return t('check.files.count', {max: FILES.maxCount});
+    const big = files.find(f => f.size > FILES.maxBytes);
+    if (big) return t('check.files.size', {name: big.name});
+    const empty = files.find(f => !f.size);
+    return empty ? t('check.files.empty', {name: empty.name}) : null;
   }
 
   /* What to tell the person when an answer carries no usable message. */
@@ -237,6 +254,6 @@
     I18n.apply();
   });
 
-  window.Portal = {t, esc, $, api, problem, clearErrors, setFieldError, showErrors, busy, when,
+  window.Portal = {t, esc, $, api, sendFile, filesProblem, problem, clearErrors, setFieldError, showErrors, busy, when,
     referenceData, named, phoneProof, get lang() { return I18n.lang; }, onLanguage: I18n.onLanguage};
 })();

@@ -1,6 +1,7 @@
 /* The submit page: checks as the person types, the area down the directory
    tree, one petition however often the button is pressed or the request is
-   sent again, errors next to their fields, the receipt shown once. */
+   sent again, errors next to their fields, the receipt shown once, then the
+   chosen files uploaded with the receipt's query code. */
 'use strict';
 document.addEventListener('DOMContentLoaded', async () => {
   const P = window.Portal;
@@ -97,6 +98,8 @@ document.addEventListener('DOMContentLoaded', async () => {
       const max = Number(field(id).dataset.max);
       if ([...field(id).value].length > max) found[id] = [P.t('check.too_long', {label: label(id), max})];
     });
+    const files = P.filesProblem([...field('files').files]);
+    if (files) found.files = [files];
     return found;
   }
 
@@ -115,6 +118,32 @@ document.addEventListener('DOMContentLoaded', async () => {
     box.hidden = false;
     box.scrollIntoView({block: 'start'});
     box.focus();
+  }
+
+  /* The files chosen, sent one by one once the petition is accepted, with
+     the receipt's query code (the same path as the follow page's material):
+     the petition never waits on a file, and a file that fails is named with
+     its reason and can be added again from the follow page. */
+  async function uploadFiles(receipt, files) {
+    field('receipt-files').hidden = !files.length;
+    const status = field('receipt-files-status');
+    const list = field('receipt-files-list');
+    list.innerHTML = '';
+    if (!files.length) return;
+    status.textContent = P.t('files.uploading', {n: files.length});
+    let ok = 0;
+    for (const file of files) {
+      const {status: code, body} = await P.sendFile(`/petitions/${encodeURIComponent(receipt.query_code)}/attachments`, file);
+      const sent = code === 201;
+      ok += sent ? 1 : 0;
+      const reason = sent ? P.t('files.ok') : P.problem(code, body)
+        + (body && body.details ? P.t('colon') + Object.values(body.details).flat().join('；') : '');
+      const item = document.createElement('li');
+      item.textContent = `${file.name}${P.t('colon')}${reason}`;
+      item.className = sent ? 'sent' : 'failed';
+      list.append(item);
+    }
+    status.textContent = P.t('files.done', {ok, n: files.length}) + (ok < files.length ? P.t('files.retry') : '');
   }
 
   form.addEventListener('submit', event => {
@@ -138,6 +167,7 @@ document.addEventListener('DOMContentLoaded', async () => {
         return;
       }
       key = null;
+      const files = [...field('files').files];
       P.clearErrors(form, summary);
       field('receipt').hidden = true;
       form.reset();  // a shared computer must not keep the ID number on screen
@@ -145,6 +175,7 @@ document.addEventListener('DOMContentLoaded', async () => {
       fillTowns(); describeCategory(); count('title'); count('content');
       field('code-status').textContent = '';
       showReceipt(body);
+      await uploadFiles(body, files);
     });
   });
 
