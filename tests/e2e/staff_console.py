@@ -87,10 +87,17 @@ def main(url, case_number):
         unit = Console(chromium, url, "lixia_housing", seen)
         page = unit.page
         # the queue's 待受理 tab, searched by the case number
-        page.click("[data-queue=new]")
+        # (the search typed first: the tab's own load searches too, so no load
+        # without it can answer last)
         page.fill("#q-search", case_number)  # the whole number: a beginning that is only this case
+        page.click("[data-queue=new]")
         page.click("#queue-form button[type=submit]")
-        page.wait_for_selector(f"#queue-table tr[data-case='{case_number}']")
+        # the searched answer, not the first load's (on a shared store the case is
+        # already among the unit's rows before the search): only this case listed
+        page.wait_for_function("""number => {
+            const rows = document.querySelectorAll('#queue-table tbody tr[data-case]');
+            return rows.length === 1 && rows[0].dataset.case === number;
+        }""", arg=case_number)
         seen["queue_rows"] = page.eval_on_selector_all(
             "#queue-table tbody tr[data-case]", "rows => rows.map(r => r.dataset.case)")
         page.wait_for_selector("#queue-totals:has-text('共')")
