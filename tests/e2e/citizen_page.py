@@ -21,8 +21,8 @@ desktop size; the submit form is also walked with the keyboard alone."""
 import json
 import re
 import sys
-import time
 import tempfile
+import time
 from pathlib import Path
 
 from tests.e2e.browser import PHONE, browser, check_page, new_page, screenshots, watch
