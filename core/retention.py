@@ -21,6 +21,16 @@ period, when, and how many of each field it emptied; never the data. A second
 announcement of the same case and period finds that row and changes nothing.
 ``--dry-run`` counts what would be announced and erased and changes nothing.
 
+Some personal data belongs to no case, and its own store knows when it is
+due (an ``own`` entry): the suggestions service's proposals (final: not
+adopted, merged, published, or adopted and not to be published) and intake's
+phone codes (短信验证码, gone a day after they expire). ``deploy.housekeeping``
+runs that store's ``due`` and ``erase_own``: each proposal, or each day of
+expired codes, is erased once in a transaction of its own, recorded in the
+same ``personal_data_erasures`` (the proposal's number, or the day, as its
+key); two runs or replicas at once erase it once, the audit's unique key
+deciding.
+
 A store applies its entries with ``erase``, given a function per table of the
 policy (``erasers``: table -> fn(tx, case_number, fields) -> {field: count},
 the fields being the policy's; ``empty`` does the usual column case); a store
@@ -34,6 +44,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import JSON, Integer, String, UniqueConstraint, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from core.store import Transaction, UtcDateTime, utcnow
@@ -61,8 +72,12 @@ CASE_FILE = "case_file"
 # The texts sent to the petitioner (one carries the query code): half a year,
 # for questions about a delivery.
 MESSAGES = "messages"
+# The hashes of the codes that proved a phone (短信验证码): a day after they
+# expired no one can use them, and nothing else needs them.
+PHONE_CODES = "phone_codes"
 PERIODS = {CASE_FILE: Period("PERSONAL_DATA_RETENTION_DAYS", 1095),
-           MESSAGES: Period("MESSAGE_RETENTION_DAYS", 180)}
+           MESSAGES: Period("MESSAGE_RETENTION_DAYS", 180),
+           PHONE_CODES: Period("PHONE_CODE_RETENTION_DAYS", 1)}
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,9 @@ class Entry:
     fields: tuple       # what goes
     period: str         # a key of PERIODS
     how: str            # what is left, in words
+    # False: a case's rows, due when tracking announces the case; True: the
+    # store finds its rows due itself (its ``due``; see above)
+    own: bool = False
 
 
 POLICY = (
@@ -103,6 +121,15 @@ POLICY = (
     Entry("reports", "archived_events", ("petitioner_key",), CASE_FILE,
           "emptied in the case's archived petition_submitted (a rebuild then cannot link "
           "the case to that person's other petitions: see README, Retention)"),
+    Entry("intake", "phone_codes", ("row",), PHONE_CODES,
+          "deleted, a day's expired codes at once (hashes of the phone, ID number and code)",
+          own=True),
+    Entry("suggestions", "proposals",
+          ("name_encrypted", "id_number_encrypted", "phone_encrypted", "query_code_hash"),
+          CASE_FILE,
+          "emptied (the query code no longer opens it); the number, organisation, title, "
+          "content, answer, steps and dates stay (the published record and the figures)",
+          own=True),
 )
 
 
@@ -111,9 +138,20 @@ def entries(store, period=None):
                  if e.store == store and (period is None or e.period == period))
 
 
-def stores():
-    """The stores that hold personal data, in the policy's order."""
-    return tuple(dict.fromkeys(e.store for e in POLICY))
+def announced_periods():
+    """The periods tracking announces final cases for, in PERIODS' order."""
+    return tuple(p for p in PERIODS if any(e.period == p and not e.own for e in POLICY))
+
+
+def own_periods(store):
+    """The periods whose rows ``store`` finds due itself."""
+    return tuple(p for p in PERIODS if any(e.period == p and e.own for e in entries(store)))
+
+
+def stores(announced=False):
+    """The stores that hold personal data (``announced``: of the cases
+    tracking announces), in the policy's order."""
+    return tuple(dict.fromkeys(e.store for e in POLICY if not (announced and e.own)))
 
 
 def days(period, environ=os.environ):
@@ -177,6 +215,31 @@ def empty(session, model, condition, fields, note=None):
             update(model).where(condition, held).values({name: value})
             .execution_options(synchronize_session=False)).rowcount
     return counts
+
+
+def erase_own(store_handle, store, model, erasers, due, now, dry_run=False):
+    """Erase (or with ``dry_run`` count) a store's own subjects that are due,
+    ``due`` being {period: [(key, final_at)]}, each in a transaction of its
+    own; returns {period: subjects erased}, {period: {field: n}}. A subject
+    another run erased first is skipped: its audit row's unique key fails the
+    flush in ``erase`` and the transaction is rolled back."""
+    erased, fields = {}, {}
+    for period, subjects in due.items():
+        erased[period] = 0
+        for key, final_at in subjects:
+            run = rolled_back(store_handle.sessions) if dry_run else store_handle.transaction()
+            try:
+                with run as tx:
+                    counts = erase(tx, store, model, erasers, key, period, final_at, now)
+            except IntegrityError:
+                log.info("%s: another run erased its %s data first", key, period)
+                continue
+            if counts is not None:
+                erased[period] += 1
+                for field, n in counts.items():
+                    fields.setdefault(period, {}).setdefault(field, 0)
+                    fields[period][field] += n
+    return erased, fields
 
 
 @contextmanager

@@ -1,14 +1,17 @@
 """Retention: published outbox rows and inbox entries older than a number of
-days are deleted, in batches, from each service's store; and for tracking,
-personal-data retention (core/retention.py): the cases final for longer than
-a retention period are announced, once each, and every store erases them.
+days are deleted, in batches, from each service's store; and personal-data
+retention (core/retention.py): for tracking, the cases final for longer than
+a retention period are announced, once each, and every store erases them;
+for a store with personal data of its own (suggestions' proposals, intake's
+phone codes), what its ``due`` finds is erased there, once each.
 
     python -m deploy.housekeeping [--days 30] [--dry-run] [service ...]   # default: every one
 
 ``--dry-run`` changes nothing: it counts the outbox and inbox rows that would
 go, the cases tracking would announce and, for each other store named (its
-database reachable from here), what erasing those cases would empty there
-(the same erasure code, rolled back; files counted, not deleted).
+database reachable from here), what erasing those cases and its own due
+subjects would empty there (the same erasure code, rolled back; files
+counted, not deleted).
 
 Safe with several replicas or runs at once: each batch is one DELETE of rows
 matching the age (a row another run deleted first is simply not there), and
@@ -68,12 +71,19 @@ def _in_batches(sessions, model, key, old):
             return deleted
 
 
+def _retention(service):
+    """A store's retention module, audit model and erase functions (intake's
+    without its blob store: files counted, not deleted, which only tracking's
+    announced erasure, run by intake itself, does)."""
+    module = importlib.import_module(f"services.{service}.retention")
+    model = importlib.import_module(f"services.{service}.models").Erasure
+    return module, model, module.erasers(None) if service == "intake" else module.ERASERS
+
+
 def erasure_counts(service, sessions, due):
     """What erasing ``due`` ({period: [(case number, final_at)]}) would empty
     in ``service``'s store, changing nothing: {"<table>.<field>": n}."""
-    module = importlib.import_module(f"services.{service}.retention")
-    model = importlib.import_module(f"services.{service}.models").Erasure
-    erasers = module.erasers(None) if service == "intake" else module.ERASERS
+    _module, model, erasers = _retention(service)
     total = Counter()
     for period, cases in due.items():
         for case_number, final_at in cases:
@@ -81,6 +91,17 @@ def erasure_counts(service, sessions, due):
                 total.update(retention.erase(tx, service, model, erasers, case_number,
                                              period, final_at) or {})
     return dict(total)
+
+
+def erase_own(service, sessions, now, environ, dry_run=False):
+    """Erase (``dry_run``: count) the store's own personal data that is due;
+    returns {period: subjects}, {period: {field: n}}."""
+    module, model, erasers = _retention(service)
+    store = StoreHandle(sessions, handler="housekeeping")
+    with store.transaction() as tx:
+        due = {p: module.due(tx.session, p, now, environ)
+               for p in retention.own_periods(service)}
+    return retention.erase_own(store, service, model, erasers, due, now, dry_run)
 
 
 def main(argv=None, environ=os.environ):
@@ -103,16 +124,22 @@ def main(argv=None, environ=os.environ):
             store = StoreHandle(sessions, handler="housekeeping")
             with store.transaction() as tx:
                 due = {p: tracking_retention.due(tx.session, p, now, environ)
-                       for p in retention.PERIODS}
+                       for p in retention.announced_periods()}
             announced, counts = tracking_retention.announce(
                 store, now, f"housekeeping@{socket.gethostname()}", environ, dry_run=dry)
             for period, n in announced.items():
                 print(f"tracking: {n} cases final for more than "
                       f"{retention.days(period, environ)} days {would}announced for erasure "
                       f"({period}){_fields(counts.get(period))}")
-        elif dry and service in retention.stores() and "tracking" in args.services:
+        elif dry and service in retention.stores(announced=True) and "tracking" in args.services:
             print(f"{service}: erasing the cases tracking would announce would empty"
                   f"{_fields(erasure_counts(service, sessions, due)) or ' nothing'}")
+        if retention.own_periods(service):
+            erased, counts = erase_own(service, sessions, now, environ, dry_run=dry)
+            for period, n in erased.items():
+                print(f"{service}: personal data of {n} due after "
+                      f"{retention.days(period, environ)} days ({period}) {would}erased"
+                      f"{_fields(counts.get(period))}")
         engine.dispose()
 
 

@@ -2,11 +2,18 @@
 identity, contact, words, messages (留言), consent record and files of a case, once tracking
 says its period has passed. The files go from the blob store before the rows
 (in the same transaction): a crash between the two leaves rows whose files are
-gone, and the retried erasure deletes them; never a file nobody can find."""
-from sqlalchemy import delete, select
+gone, and the retried erasure deletes them; never a file nobody can find.
+
+And intake's own: the phone codes (短信验证码), a day of expiry (UTC) at a
+time, the day (``2026-11-25``) being the erasure's key: due once every code
+of the day expired more than the period ago (no code of a past day can be
+asked for any more, so the day is complete)."""
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import delete, func, select
 
 from core import retention
-from services.intake.models import Attachment, Erasure, Message, Petition, ProxyConsent
+from services.intake.models import Attachment, Erasure, Message, Petition, PhoneCode, ProxyConsent
 
 
 def erasers(blobs):
@@ -33,9 +40,37 @@ def erasers(blobs):
         return {field: len(rows) for field in fields}
 
     found = {"petitions": petitions, "proxy_consents": proxy_consents, "messages": messages,
-             "attachments": attachments}
+             "attachments": attachments, "phone_codes": _phone_codes}
     retention.check_erasers("intake", found)
     return found
+
+
+def _phone_codes(tx, day, fields):
+    start = _day_start(date.fromisoformat(day))
+    deleted = tx.session.execute(delete(PhoneCode).where(
+        PhoneCode.expires_at >= start, PhoneCode.expires_at < start + timedelta(days=1))
+        .execution_options(synchronize_session=False)).rowcount
+    return {field: deleted for field in fields}
+
+
+def due(session, period, now, environ):
+    """(day, its end) of the days whose codes all expired more than ``period`` ago
+    and are still kept, oldest first (only days that have codes)."""
+    cutoff = now - timedelta(days=retention.days(period, environ))
+    # a day is due once its end is past the cutoff: codes expiring before this
+    before = PhoneCode.expires_at < _day_start(cutoff.astimezone(timezone.utc).date())
+    days = []
+    while True:
+        first = session.scalar(select(func.min(PhoneCode.expires_at)).where(
+            before, *(PhoneCode.expires_at >= end for _, end in days[-1:])))
+        if first is None:
+            return days
+        day = first.astimezone(timezone.utc).date()
+        days.append((day.isoformat(), _day_start(day + timedelta(days=1))))
+
+
+def _day_start(day):
+    return datetime.combine(day, time(), timezone.utc)
 
 
 def _petition_id(case_number):

@@ -5,12 +5,14 @@ steps.
     topics           征集主题: a period and the departments that answer
     proposals        人民建议: who proposed (encrypted), what, where it stands
     proposal_steps   every step of the workflow (workflow.py), as taken
+    personal_data_erasures  what retention erased (core/retention.py)
 """
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.retention import ErasureMixin
 from core.store import UtcDateTime, utcnow
 
 
@@ -38,7 +40,8 @@ class Proposal(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
-    query_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # NULL once erased at the end of the retention period (core/retention.py)
+    query_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"), index=True)
     area_code: Mapped[str] = mapped_column(String(9))
     # a citizen, or an organisation (its name is not personal data; its contact person's is)
@@ -71,3 +74,8 @@ class ProposalStep(Base):
     to_state: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str | None] = mapped_column(String(50))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Erasure(ErasureMixin, Base):
+    """What personal-data retention erased here (core/retention.py): keyed by
+    the proposal's number."""

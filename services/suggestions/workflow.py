@@ -62,5 +62,9 @@ STEPS = {step.action: step for step in (
           "采纳的建议及部门答复已公开（个人信息已隐去）",
           "您被采纳的建议（编号{number}）已公开展示（个人信息已隐去）。"),
 )}
+# A proposal is final (its retention period runs, core/retention.py) in a
+# state no step leads on from; an adopted one is final too when its proposer
+# did not let it be published (the publish step refuses it).
+FINAL_STATES = frozenset(STATES) - {s for step in STEPS.values() for s in step.from_states}
 SUBMIT_SMS = SIGN + ("您的建议已提交，编号{number}，查询码{query_code}。"
                      "请妥善保管查询码，凭此查询办理进度。")

@@ -59,7 +59,7 @@ def announce(store, now, replica, environ, dry_run=False):
     """Announce (or with ``dry_run`` only count) what is due; returns
     {period: cases} and, dry, {period: {field: values}} of tracking's own."""
     announced, fields = {}, {}
-    for period in retention.PERIODS:
+    for period in retention.announced_periods():
         with store.transaction() as tx:
             cases = due(tx.session, period, now, environ)
         announced[period] = 0

@@ -2,7 +2,8 @@
 housekeeping run announces a declined case whose periods have passed; its
 relay publishes personal_data_expired; intake, notify, rating and reports,
 each a container on the broker, erase their part; the files leave the blob
-store; every store records what it erased; another case is untouched."""
+store; every store records what it erased; another case is untouched. And
+the stores' own personal data (proposals, phone codes) on migrated stores."""
 import importlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,7 +19,7 @@ from core.store import OutboxRelay, StoreHandle, make_engine
 from deploy import housekeeping
 from deploy.topology import declare_topology
 from services.intake import attachments, blobs, petitions
-from services.intake.models import Attachment, Petition
+from services.intake.models import Attachment, Petition, PhoneCode
 from services.intake.service import IntakeService
 from services.intake.settings import Settings
 from services.notify import messages
@@ -32,6 +33,8 @@ from services.reports.models import CaseFact
 from services.reports.service import ReportsService
 from services.reports.settings import Settings as ReportsSettings
 from services.routing.directory_seed import districts
+from services.suggestions.models import Erasure as SuggestionErasure
+from services.suggestions.models import Proposal, ProposalStep
 from services.tracking.models import Case, TimelineEntry
 from tests.kit import accounts_stand_in, count_rows, prove_phone, service_config, wait_for
 from tests.reports_month import RULES
@@ -153,3 +156,42 @@ def test_a_declined_case_is_erased_in_every_store_over_the_broker(
     assert row(store["rating"], Rating, kept).comment == "王五很好"
     assert row(store["notify"], Recipient, kept).phone_masked == "139****5678"
     assert row(store["reports"], CaseFact, kept).petitioner_key == "ab" * 32
+
+
+def test_the_stores_own_personal_data_on_migrated_stores(tmp_path, monkeypatch, capsys):
+    """``python -m deploy.housekeeping intake suggestions`` (their nightly
+    CronJobs) on stores built by their migrations: two proposals final long
+    ago lose their proposer and query-code hash (NULL twice under the unique
+    index), an open one keeps them; expired phone codes of past days go."""
+    urls = {}
+    for name in ("intake", "suggestions"):
+        urls[name] = f"sqlite:///{tmp_path}/{name}.db"
+        upgrade(Path(__file__).parents[2] / "services" / name, urls[name])
+        monkeypatch.setenv(f"{name.upper()}_DB_URL", urls[name])
+    suggestions = StoreHandle(sessionmaker(make_engine(urls["suggestions"])))
+    with suggestions.transaction() as tx:
+        for n, status in enumerate(("not_adopted", "merged", "accepted"), 1):
+            proposal = Proposal(number=f"JY20200101-00000{n}", query_code_hash=f"{n}" * 64,
+                                area_code=AREA, name_encrypted="x", id_number_encrypted="x",
+                                phone_encrypted="x", title="建议", content="内容",
+                                status=status, submitted_at=LONG_AGO)
+            tx.session.add(proposal)
+            tx.session.flush()
+            tx.session.add(ProposalStep(proposal_id=proposal.id, action="decline",
+                                        to_state=status, at=LONG_AGO))
+    intake = StoreHandle(sessionmaker(make_engine(urls["intake"])))
+    with intake.transaction() as tx:
+        for at in (LONG_AGO, datetime.now(timezone.utc)):
+            tx.session.add(PhoneCode(holder_hash="h" * 64, code_hash="c" * 64, created_at=at,
+                                     expires_at=at + timedelta(minutes=10), failed_attempts=0))
+
+    housekeeping.main(["intake", "suggestions"], environ={})
+    out = capsys.readouterr().out
+    assert "intake: personal data of 1 due after 1 days (phone_codes) erased" in out
+    assert "suggestions: personal data of 2 due after 1095 days (case_file) erased" in out
+    assert count_rows(urls["intake"], PhoneCode) == 1
+    with suggestions.transaction() as tx:
+        kept = {p.number: p.query_code_hash for p in tx.session.scalars(select(Proposal))}
+    assert kept == {"JY20200101-000001": None, "JY20200101-000002": None,
+                    "JY20200101-000003": "3" * 64}
+    assert count_rows(urls["suggestions"], SuggestionErasure) == 2

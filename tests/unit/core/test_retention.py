@@ -27,3 +27,16 @@ def test_periods_are_settings_with_defaults():
     assert {e.period for e in retention.POLICY} == set(retention.PERIODS)
     assert retention.days("case_file", {}) == 1095
     assert retention.days("messages", {"MESSAGE_RETENTION_DAYS": "30"}) == 30
+
+
+def test_own_and_announced_entries_never_share_a_store_and_period():
+    """``erase`` applies a store's entries of a period: a case announced by
+    tracking must not reach a proposal's or a phone code's rows, nor the
+    reverse; tracking announces only the periods of case entries."""
+    for entry in retention.POLICY:
+        assert {e.own for e in retention.entries(entry.store, entry.period)} == {entry.own}
+    assert retention.announced_periods() == ("case_file", "messages")
+    assert retention.own_periods("intake") == ("phone_codes",)
+    assert retention.own_periods("suggestions") == ("case_file",)
+    assert "suggestions" not in retention.stores(announced=True)
+    assert retention.days("phone_codes", {}) == 1

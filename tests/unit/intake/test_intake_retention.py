@@ -1,14 +1,18 @@
 """Personal-data retention, intake's part (services/intake/retention.py): the
 petitioner's identity, contact, words, consent record and files are gone from
 the rows and the blob store; the case's record stays, the query code still
-opens it, and a second announcement changes nothing."""
-from datetime import datetime, timezone
+opens it, and a second announcement changes nothing. And intake's own: the
+expired phone codes."""
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.errors import Conflict
-from services.intake.models import Attachment, Erasure, Petition, ProxyConsent
+from deploy import housekeeping
+from services.intake import phone_codes
+from services.intake.models import Attachment, Erasure, Petition, PhoneCode, ProxyConsent
 from tests.kit import personal_data_expired
 from tests.unit.intake.conftest import HANDLER, token
 from tests.unit.intake.test_intake_attachments import PDF, PNG, b64
@@ -74,3 +78,41 @@ def test_another_case_is_untouched(service, receipt, store, submission, settings
     service.worker.on_personal_data_expired(personal_data_expired(receipt["case_number"]))
     assert service.lookup(other["query_code"])["petitioner"]["phone"] == "139****5678"
     assert service.lookup(other["query_code"])["address"] == submission["address"]
+
+
+def test_expired_phone_codes_go_a_day_at_a_time_once(store, settings):
+    """intake's own part (deploy.housekeeping): the codes of each day (UTC) of
+    expiry, once every one expired more than PHONE_CODE_RETENTION_DAYS ago;
+    two runs at once delete each day once; a dry run deletes nothing."""
+    today = datetime.now(timezone.utc).date()
+    now = datetime.combine(today, time(12), timezone.utc)
+    asked = {"phone": "13812345678", "id_number": "370102199003071238"}
+    for ago in (timedelta(days=3), timedelta(days=3, hours=1), timedelta(days=2),
+                timedelta(days=1, hours=1), timedelta(0)):
+        with store.transaction() as tx:
+            phone_codes.request_code(tx, asked, "10.0.0.1", settings, now - ago)
+
+    def kept():
+        with store.transaction() as tx:
+            return sorted(c.created_at for c in tx.session.scalars(select(PhoneCode)))
+
+    before = kept()
+    erased, fields = housekeeping.erase_own("intake", store.sessions, now, {}, dry_run=True)
+    assert (erased, fields) == ({"phone_codes": 2}, {"phone_codes": {"phone_codes.row": 3}})
+    assert kept() == before
+
+    # Two runs at once: the two days past the day after expiry, each once.
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: housekeeping.erase_own(
+            "intake", store.sessions, now, {}), range(2)))
+    assert sum(r[0]["phone_codes"] for r in runs) == 2
+    assert kept() == [now - timedelta(days=1, hours=1), now]  # expired 25 hours ago: not yet
+    with store.transaction() as tx:
+        audit = {e.case_number: e.counts for e in tx.session.scalars(select(Erasure))}
+        assert tx.session.scalar(select(func.count()).select_from(Erasure)) == 2
+    assert audit == {(today - timedelta(days=3)).isoformat(): {"phone_codes.row": 2},
+                     (today - timedelta(days=2)).isoformat(): {"phone_codes.row": 1}}
+    assert housekeeping.erase_own("intake", store.sessions, now, {}) == ({"phone_codes": 0}, {})
+    # the day after: the code that expired the day before yesterday goes too
+    assert housekeeping.erase_own("intake", store.sessions, now + timedelta(days=1),
+                                  {})[0] == {"phone_codes": 1}
