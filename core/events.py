@@ -229,7 +229,7 @@ class ReviewSchema(CaseStepSchema):
     reviewing_unit = fields.Str(required=True)
 
 
-class MaterialRequestSchema(CaseStepSchema):
+class MaterialRequestStepSchema(CaseStepSchema):
     """补充材料: the unit asked the petitioner for material by ``due_date``
     (requested), the petitioner added it (answered), or the date passed
     (lapsed). Not what was asked (free text, shown on the follow page)."""
@@ -381,9 +381,9 @@ CASE_ESCALATED = Contract("tracking", "case_escalated", UnitsStepSchema)
 EXTENSION_REQUESTED = Contract("tracking", "extension_requested", ExtensionSchema)
 EXTENSION_APPROVED = Contract("tracking", "extension_approved", ExtensionSchema)
 EXTENSION_REFUSED = Contract("tracking", "extension_refused", CaseStepSchema)
-MATERIAL_REQUESTED = Contract("tracking", "material_requested", MaterialRequestSchema)
-MATERIAL_REQUEST_ANSWERED = Contract("tracking", "material_request_answered", MaterialRequestSchema)
-MATERIAL_REQUEST_LAPSED = Contract("tracking", "material_request_lapsed", MaterialRequestSchema)
+MATERIAL_REQUESTED = Contract("tracking", "material_requested", MaterialRequestStepSchema)
+MATERIAL_REQUEST_ANSWERED = Contract("tracking", "material_request_answered", MaterialRequestStepSchema)
+MATERIAL_REQUEST_LAPSED = Contract("tracking", "material_request_lapsed", MaterialRequestStepSchema)
 CASE_DUE_SOON = Contract("tracking", "case_due_soon", DeadlineSchema)
 CASE_OVERDUE = Contract("tracking", "case_overdue", DeadlineSchema)
 SUPERVISION_ANSWERED = Contract("tracking", "supervision_answered", SupervisionStepSchema)

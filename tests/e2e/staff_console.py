@@ -1,6 +1,7 @@
 """Drives the staff console in headless Chromium as a unit and the bureau
-would: the unit takes a case from its queue (待受理), accepts it and asks for
-an extension; the bureau approves it; the unit replies; the bureau opens a
+would: the unit takes a case from its queue (待受理), accepts it, asks the
+petitioner for material, downloads the petitioner's file, answers the
+petitioner's message (留言) and asks for an extension; the bureau approves it; the unit replies; the bureau opens a
 supervision order, the unit answers it, the bureau closes it. Along the way
 the petitioner's data is shown (audited) and every page is screenshotted at
 phone and desktop size. The bureau administrator creates, disables, moves an
@@ -114,10 +115,14 @@ def main(url, case_number):
         seen["revealed"] = unit.fact("p-id")
         seen["steps_routed"] = page.eval_on_selector_all(
             "#steps form", "forms => forms.map(f => f.dataset.action)")
-        unit.check("case")
 
         seen["accept"] = unit.step("accept")
         seen["status_after_accept"] = unit.fact("case-status")
+        # the unit asks for material; its request shows beside the case's files
+        seen["material_asked"] = unit.step("request_material", {"what": "暖气片测温照片", "working_days": "3"})
+        seen["material_request"] = unit.fact("case-material")
+        files_and_messages(unit, seen)
+        unit.check("case")
         due = date.fromisoformat(page.text_content("dt:has-text('办理期限') + dd"))
         # a bad date first: the error sits next to the field
         page.click("details:has(#step-request_extension) > summary")
@@ -132,6 +137,9 @@ def main(url, case_number):
 
         bureau = Console(chromium, url, "lixia_bureau", seen)
         bureau.open_case(case_number)
+        # the bureau reads the thread; only the handling unit answers it
+        seen["bureau_thread"] = thread(bureau.page)
+        seen["bureau_answer_form"] = bureau.page.is_visible("#message-form")
         bureau.check("case-bureau")
         seen["approve"] = bureau.step("approve_extension")
         seen["due_after_approval"] = bureau.page.text_content("dt:has-text('办理期限') + dd")
@@ -189,6 +197,30 @@ def main(url, case_number):
         page.wait_for_selector("html[lang=zh-CN] #queue-totals:has-text('共')")
         seen["script_errors"] = unit.errors + bureau.errors + admin.errors
     print(json.dumps(seen, ensure_ascii=False))
+
+
+def files_and_messages(unit, seen, answer="已收到，明天上午派人上门测温。"):
+    """On the case page: the petitioner's file downloaded (the audited route),
+    the petitioner's message answered by the unit and seen in the thread."""
+    page = unit.page
+    seen["files"] = page.eval_on_selector_all("#materials button[data-attachment]",
+                                              "buttons => buttons.map(b => b.textContent)")
+    with page.expect_download() as downloaded:
+        page.click("#materials button[data-attachment]")
+    seen["downloaded"] = downloaded.value.suggested_filename
+    seen["answer_form"] = page.is_visible("#message-form")
+    seen["thread_before"] = thread(page)
+    page.fill("#message-text", answer)
+    page.click("#message-form button[type=submit]")
+    page.wait_for_selector("#message-result .ok")
+    seen["message_sent"] = page.text_content("#message-result")
+    seen["thread"] = thread(page)
+
+
+def thread(page):
+    """The messages shown: [side, who, text] each, oldest first."""
+    return page.eval_on_selector_all("#messages li[data-side]", """items => items.map(i =>
+        [i.dataset.side, i.querySelector('strong').textContent, i.querySelector('p').textContent])""")
 
 
 def accounts(admin, seen, username="lixia_new_handler"):

@@ -1,14 +1,17 @@
 """The staff console in a real browser against the running platform: a unit
 and the bureau work a case through its steps, and every console page is
 checked and screenshotted (tests/e2e/staff_console.py drives the browser)."""
+import json
 import re
 
 import pytest
 
 from tests.e2e.browser import SCREENSHOTS, run_script
+from tests.e2e.citizen_page import PNG
 from tests.stack import VALID, api, eventually, follow, login, submit_petition
 
 pytestmark = pytest.mark.e2e
+MESSAGE = "暖气片摸着是凉的，家里只有15度。"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 # the console's name of every status (the dashboard counts the bureau's cases by status)
 STATUS_ZH = {"submitted": "已提交", "routed": "待受理", "accepted": "办理中", "returned": "已退回",
@@ -26,6 +29,12 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
     receipt = response.json()
     case_number = receipt["case_number"]
     assert eventually(lambda: follow(stack, receipt["query_code"])["status"] == "routed")
+    # the petitioner's file and message, by query code, for the unit to read and answer
+    code = receipt["query_code"]
+    assert api(stack, "POST", f"/petitions/{code}/attachments?filename=暖气片.png", data=PNG,
+               headers={"Content-Type": "image/png"}).status_code == 201
+    assert api(stack, "POST", f"/petitions/{code}/messages",
+               json={"text": MESSAGE}).status_code == 201
 
     seen = run_script("tests.e2e.staff_console", stack.url, case_number, timeout=420)
 
@@ -53,6 +62,19 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
     assert seen["approve"] == "已完成：批准延期"
     assert seen["status_after_reply"] == "已答复"
     assert seen["close"] == "已完成：督办办结" and "已办结" in seen["orders"]
+    # the case's files and messages: the petitioner never by name, the unit's answer in the thread
+    assert seen["material_asked"] == "已完成：要求补充材料"
+    assert seen["material_request"].startswith("已要求补充：暖气片测温照片")
+    assert seen["files"] == ["暖气片.png"] and seen["downloaded"] == "暖气片.png"
+    assert seen["answer_form"] and not seen["bureau_answer_form"]
+    assert seen["thread_before"] == [["petitioner", "信访人", MESSAGE]]
+    answer = ["staff", "历下区住房和城乡建设局 · lixia_housing", "已收到，明天上午派人上门测温。"]
+    assert seen["thread"] == seen["bureau_thread"] == [["petitioner", "信访人", MESSAGE], answer]
+    assert seen["message_sent"] == "答复已发送，信访人在查询页可以看到。"
+    assert VALID["name"] not in json.dumps(seen["thread"], ensure_ascii=False)
+    thread = api(stack, "GET", f"/petitions/{code}/messages").json()
+    assert [(m["written_by"], m["text"]) for m in thread] == [
+        ("petitioner", MESSAGE), ("staff", answer[2])]
     for text in ("已受理", "申请延期", "批准", "已答复", "督办"):
         assert text in seen["timeline"]
 
@@ -64,7 +86,8 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
     assert [o["status"] for o in case["orders"]] == ["closed"]
     reads = api(stack, "GET", f"/audit/personal-data-reads?case_number={case_number}"
                               "&reader=lixia_housing", bureau).json()
-    assert "revealed_to_staff" in {r["action"] for r in reads}
+    assert {"revealed_to_staff", "read_messages", "list_attachments"} <= {r["action"] for r in reads}
+    assert any(r["action"].startswith("download_attachment:") for r in reads)
     assert "lixia_housing" in seen["reads"]
     # every page passed axe, reflow and large text, and was screenshotted
     assert seen["checked"] == ["queue", "case", "case-bureau", "supervision", "units", "checks",

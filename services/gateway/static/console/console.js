@@ -65,11 +65,8 @@ const Console = (() => {
   /* The error: its message in `box`, each field's reason next to the field
      (an element with id `${prefix}${field}` inside `form`), focus on the first. */
   function showError(box, error, form, prefix) {
-    clear(box, el("p", { class: "error", text: error.message }));
-    if (form) {
-      form.querySelectorAll(".field-error").forEach((n) => n.remove());
-      form.querySelectorAll("[aria-invalid]").forEach((n) => n.removeAttribute("aria-invalid"));
-    }
+    clearErrors(box, form);
+    box.append(el("p", { class: "error", text: error.message }));
     let first = null;
     for (const [field, reasons] of Object.entries(error.details || {})) {
       const input = form && form.querySelector(`[id="${(prefix || "") + field.split(".")[0]}"]`);
@@ -85,6 +82,15 @@ const Console = (() => {
       }
     }
     (first || box).focus();
+  }
+
+  /* No error left in `box` nor beside the fields of `form`. */
+  function clearErrors(box, form) {
+    clear(box);
+    if (form) {
+      form.querySelectorAll(".field-error").forEach((n) => n.remove());
+      form.querySelectorAll("[aria-invalid]").forEach((n) => n.removeAttribute("aria-invalid"));
+    }
   }
 
   function localTime(iso) {
@@ -103,5 +109,5 @@ const Console = (() => {
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
-  return { api, session, signIn, signOut, el, clear, showError, localTime, download };
+  return { api, session, signIn, signOut, el, clear, showError, clearErrors, localTime, download };
 })();

@@ -2,7 +2,7 @@
    Every permission is the services' (a page shown is not a right granted). */
 "use strict";
 (() => {
-  const { api, session, signIn, signOut, el, clear, showError, localTime, download } = Console;
+  const { api, session, signIn, signOut, el, clear, showError, clearErrors, localTime, download } = Console;
   const $ = (id) => document.getElementById(id);
   const BUREAU = ["bureau_supervisor", "bureau_admin"];
   const { t, named } = I18n;
@@ -180,7 +180,9 @@
       await loadUnits();
       const c = await api("GET", "/cases/" + encodeURIComponent(caseNumber));
       clear($("case-error"));
+      clear($("message-result"));
       renderCase(c);
+      await renderCorrespondence(c);
       $("view-case").dataset.loaded = c.case_number;
     } catch (error) { showError($("case-error"), error); }
   }
@@ -199,8 +201,6 @@
       ["c.extension", c.extension_state !== "none" ? `${c.extension_state}${c.extension_requested_until ? t("c.extension.until", { day: c.extension_requested_until }) : ""}` : null, "case-extension"],
       ["c.badge.supervised", c.supervision_open ? t("c.supervision.open", { reason: c.supervision_reason || "" }) : null, "case-supervision"],
       ["c.review", c.review_state !== "none" ? c.review_state : null],
-      ["c.material", c.material_state !== "none" ? t("c.material.state", { state: word("material", c.material_state),
-        what: c.material_request, due: c.material_due }) : null, "case-material"],
       ["c.routing_reason", c.routing_reason], ["c.instructions", c.instructions], ["c.field.report", c.report_back],
       ["c.content", c.content], ["c.address", c.address], ["c.reply", c.reply, "case-reply"],
       ["c.channel", t(c.channel === "proxy" ? "c.channel.proxy" : "c.channel.online")]]);
@@ -215,11 +215,64 @@
       c.parts.map((p2) => [unitName(p2.unit_code, p2.unit_name), p2.due, p2.status + (p2.late ? t("c.late") : ""), p2.content || ""])) : el("p", { class: "muted", text: t("c.none") }));
     clear($("deadlines"), table(["c.deadline", "c.subject", "c.account.unit", "c.date", "c.status"],
       c.deadlines.map((d) => [d.kind, d.subject, unitName(d.unit_code), d.due, t(d.open ? "c.clock.running" : "c.clock.ended")])));
+    // the unit's request for material, beside the files: what, by when, answered or not
+    clear($("material-request"), c.material_state !== "none" ? el("p", {},
+      el("strong", { text: t("c.material") + t("colon") }), el("span", { id: "case-material",
+        text: t("c.material.state", { state: word("material", c.material_state), what: c.material_request,
+          due: c.material_due }) })) : null);
     clear($("timeline"), ...c.timeline.map((entry) => el("li", {},
       el("strong", { text: localTime(entry.at) }), " ", entry.text,
       entry.detail ? el("span", { class: "muted", text: "（" + entry.detail + "）" }) : null,
       entry.public ? null : el("span", { class: "badge", text: t("c.internal") }))));
   }
+
+  // The case's files and messages (留言): intake's, every read audited there.
+  // Only the handling unit answers: the form is shown to it alone (intake decides).
+  let shownCase = null;
+  async function renderCorrespondence(c) {
+    shownCase = c;
+    const path = "/cases/" + encodeURIComponent(c.case_number);
+    $("message-form").hidden = c.unit_code !== actor().unit_code;
+    try {
+      const files = await api("GET", path + "/attachments");
+      clear($("materials-error"));
+      clear($("materials"), files.length ? table(["c.file", "c.file.size", "c.file.added_by", "c.file.added_at"],
+        files.map((f) => [el("button", { type: "button", class: "secondary", "data-attachment": f.id, text: f.filename,
+          "aria-label": t("c.file.download", { file: f.filename }),
+          onclick: () => download(`${path}/attachments/${f.id}`, f.filename).catch((error) => showError($("materials-error"), error)) }),
+        `${Math.ceil(f.size / 1024)} KiB`, side(f.added_by, f.unit_code), localTime(f.added_at)]))
+        : el("p", { class: "muted", text: t("c.materials.none") }));
+    } catch (error) { showError($("materials-error"), error); }
+    try {
+      const thread = await api("GET", path + "/messages");
+      clear($("messages-error"));
+      clear($("messages"), ...(thread.length ? thread.map((m) => el("li", { class: m.written_by, "data-side": m.written_by },
+        el("strong", { text: side(m.written_by, m.unit_code, m.author) }), " ",
+        el("span", { class: "muted", text: localTime(m.written_at) }),
+        el("p", { text: m.text === null ? t("c.message.erased") : m.text })))
+        : [el("li", { text: t("c.messages.none") })]));
+    } catch (error) { showError($("messages-error"), error); }
+  }
+  // who wrote or added: the petitioner (never by name here), or a unit and its member of staff
+  const side = (by, unitCode, author) => (by === "staff"
+    ? [unitName(unitCode), author].filter(Boolean).join(" · ") : t("c.side.petitioner"));
+
+  $("message-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      await api("POST", `/cases/${encodeURIComponent(shownCase.case_number)}/messages`, { text: $("message-text").value });
+      form.reset();
+      clearErrors($("message-form-error"), form);
+      await renderCorrespondence(shownCase);
+      clear($("message-result"), el("p", { class: "ok", text: t("c.message.sent") }));
+      $("message-result").focus();
+    } catch (error) {
+      showError($("message-form-error"), error, form, "message-");
+    } finally { button.disabled = false; }
+  });
 
   async function reveal(caseNumber) {
     try {
