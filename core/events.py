@@ -32,7 +32,8 @@ Read top to bottom, this is what happens to a petition:
 
 People's suggestions (人民建议征集) are not petitions: their own service and events.
 
-    suggestions  suggestion_step   -> subscribers (figures): each step of a proposal's workflow
+    suggestions  suggestion_step   -> reports (figures per topic and department), subscribers:
+                                      each step of a proposal's workflow
     suggestions  proposer_message  -> notify texts the proposer (private: phone and text sealed)
 
 Every event carries ``event_id`` (consumers record it to skip duplicates), the
@@ -302,6 +303,9 @@ class SuggestionStepSchema(EnvelopeSchema):
 
     number = fields.Str(required=True, validate=validate.Regexp(r"^JY\d{8}-\d{6}$"))
     topic_id = fields.Int(required=True, allow_none=True)
+    # added (a minor change): the topic's title as the bureau gave it, for
+    # subscribers' figures; absent from steps published before
+    topic_title = fields.Str(load_default=None, allow_none=True)
     area_code = fields.Str(required=True, validate=_AREA_CODE)
     department = fields.Str(required=True, allow_none=True)
     action = fields.Str(required=True)

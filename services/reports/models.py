@@ -11,6 +11,9 @@ summed from. Nothing here is read from another service's tables.
                       a city's or a district's figure is a few rows a day
     daily_words       (day, word) -> titles using it, for rising words
     units             unit code -> name, as routing names it in its events
+    proposal_facts    what the suggestions' steps say about one proposal (人民建议)
+    suggestion_counts (day, topic, department, area, measure) -> count
+    suggestion_topics topic id -> title, as the suggestions service names it in its events
     withheld_cases    cases staff withheld from the public list (kept by a rebuild)
     personal_data_erasures  what retention erased (core/retention.py; kept by a rebuild)
     bulletins         the bulletins made on schedule, as sent out (kept by a rebuild)
@@ -216,6 +219,46 @@ class UnitName(Base):
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+
+
+class ProposalFact(Base):
+    """One people's suggestion as its public steps (``suggestion_step``)
+    describe it: when each step was taken, under which topic, and the
+    department it was forwarded to. No proposer, no text (the events carry
+    none)."""
+
+    __tablename__ = "proposal_facts"
+
+    number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(9))
+    topic_id: Mapped[int | None] = mapped_column(Integer)
+    department: Mapped[str | None] = mapped_column(String(40))
+    # {measure: when the step was taken (ISO 8601)}, suggestions.MEASURES
+    steps: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class SuggestionCount(Base):
+    """How many times ``measure`` happened on ``day`` (China's calendar) to
+    proposals under one topic (0: none), for one department ("" before a
+    proposal is forwarded) and area. Proposals are few (hundreds a month, not
+    tens of thousands of cases): daily rows answer any period."""
+
+    __tablename__ = "suggestion_counts"
+    __table_args__ = (Index("ix_suggestion_counts_day", "day"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department: Mapped[str] = mapped_column(String(40), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class SuggestionTopic(Base):
+    __tablename__ = "suggestion_topics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(100))
 
 
 class CaseText(Base):

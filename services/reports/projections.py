@@ -34,13 +34,12 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select
 
 from core import events
 from core.calendar import local_date
 from core.events import RATING_DIMENSIONS, unsatisfied_dimensions
-from services.reports import similar, words
+from services.reports import counters, similar, suggestions, words
 from services.reports.models import (
     ArchivedEvent,
     CaseFact,
@@ -60,8 +59,6 @@ CONCLUDED, DUE, ON_TIME, SUPERVISED = "concluded", "due", "on_time", "supervised
 RATED, RATED_SATISFIED = "rated", "rated_satisfied"
 
 COUNTER_KEY = ("day", "unit_code", "area_code", "category", "channel", "measure")
-# INSERT ... ON CONFLICT DO UPDATE, in each store's dialect
-UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def _month(key):
@@ -189,7 +186,6 @@ PROJECTORS = {
     events.SUPERVISION_OPENED: on_supervision,
     events.RATING_SUBMITTED: on_rated,
 }
-_BY_TYPE = {contract.event_type: contract for contract in PROJECTORS}
 
 
 # --- the one mechanism ----------------------------------------------------------
@@ -199,7 +195,7 @@ def consume(tx, settings, contract, event):
     tx.session.add(ArchivedEvent(event_id=str(event["event_id"]), event_type=contract.event_type,
                                  case_number=event.get("case_number"), version=contract.version,
                                  payload=contract.schema().dump(event)))
-    project(tx, settings, contract, event)
+    CONSUMED[contract](tx, settings, contract, event)
 
 
 def project(tx, settings, contract, event):
@@ -213,6 +209,14 @@ def project(tx, settings, contract, event):
         PROJECTORS[contract](p, fact, event)
     p.apply()
     similar.sync(tx, fact)
+
+
+# Every event type this read side consumes, and what projects it: a case's
+# events into the case's facts (PROJECTORS), a people's suggestion's steps
+# into the proposal's (suggestions.py). deploy.topology declares a queue for
+# each, and the service a handler (service.py).
+CONSUMED = {**dict.fromkeys(PROJECTORS, project), events.SUGGESTION_STEP: suggestions.project}
+_BY_TYPE = {contract.event_type: contract for contract in CONSUMED}
 
 
 class Projection:
@@ -233,18 +237,7 @@ class Projection:
 
     def apply(self):
         for model, changes in counter_changes(self.changes):
-            self._apply(model, changes)
-
-    def _apply(self, model, changes):
-        add(self.tx, model, changes)
-        # a count moved away (a re-routed case) leaves no empty row behind:
-        # the store is the same whichever order the events came in
-        lowered = [dict(key) for key, change in changes.items() if change < 0]
-        if lowered:
-            table = model.__table__
-            self.tx.session.connection().execute(delete(table).where(
-                *(column == bindparam(f"k_{column.name}") for column in table.primary_key),
-                table.c.value == 0), [{f"k_{c}": v for c, v in key.items()} for key in lowered])
+            counters.apply(self.tx, model, changes)
 
 
 def counter_changes(changes):
@@ -262,7 +255,8 @@ def counter_changes(changes):
 def rebuild(tx, settings, batch=1000):
     """Empty every projection and replay the archive: the same figures as the
     events gave when they arrived (the projectors do not depend on order)."""
-    for model in (CaseFact, *(table for table, _ in COUNTER_TABLES), DailyWord, UnitName):
+    for model in (CaseFact, *(table for table, _ in COUNTER_TABLES), DailyWord, UnitName,
+                  *suggestions.TABLES):
         tx.session.execute(delete(model))
     similar.clear(tx)
     replayed = 0
@@ -270,23 +264,9 @@ def rebuild(tx, settings, batch=1000):
                               .order_by(ArchivedEvent.id)).yield_per(batch)
     for event_type, payload in rows:
         contract = _BY_TYPE[event_type]
-        project(tx, settings, contract, contract.load(payload))
+        CONSUMED[contract](tx, settings, contract, contract.load(payload))
         replayed += 1
     return replayed
-
-
-def add(tx, model, changes):
-    """Add each change to its counter ({key as (column, value) pairs:
-    change}), making the rows that are missing: value = value + change in
-    SQL, one statement for all, so two workers cannot lose each other's."""
-    rows = [dict(key, value=change) for key, change in changes.items() if change]
-    if not rows:
-        return
-    table = model.__table__
-    upsert = UPSERTS[tx.session.get_bind().dialect.name](table)
-    tx.session.connection().execute(upsert.on_conflict_do_update(
-        index_elements=list(table.primary_key), set_={"value": table.c.value + upsert.excluded.value}),
-        rows)
 
 
 def contributions(fact, calendar):
@@ -350,5 +330,5 @@ def _mark_repeats(p, fact):
 
 
 def _count_words(tx, day, title):
-    add(tx, DailyWord, Counter((("day", day), ("word", word[:40]))
+    counters.add(tx, DailyWord, Counter((("day", day), ("word", word[:40]))
                                for word in words.title_words(title)))

@@ -16,12 +16,14 @@ from services.reports import (
     figures,
     regulations,
     similar,
+    suggestions,
     words,
 )
 from services.reports.models import StoredBulletin
 from services.reports.schemas import (
     FigureQuerySchema,
     SimilarQuerySchema,
+    SuggestionFigureQuerySchema,
     TrendQuerySchema,
     resolve_period,
 )
@@ -52,6 +54,12 @@ def published_cases(tx, query, on=None):
 def open_data(tx, query, on=None):
     """The anonymised open-data export of concluded cases, as CSV."""
     return exports.csv_document("open-data", disclosure.open_data(tx, query, on or today()))
+
+
+def suggestion_figures(tx, query, on=None):
+    """People's suggestions per topic and department in the period (public:
+    counts of proposals, no proposer)."""
+    return suggestions.figures(tx, load(SuggestionFigureQuerySchema(), query or {}), on or today())
 
 
 def similar_cases(tx, query, settings):

@@ -15,7 +15,8 @@ MAX_RANGE_DAYS = 3660
 RATE_FIGURES = ("on_time_rate", "satisfaction_rate", "rating_participation")
 COUNT_FIGURES = ("supervised", "overdue", "returned", "repeats", "declined")
 
-_AREA = validate.Regexp(AREA_CODE, error="须为6位或9位行政区划代码")
+_AREA = validate.Regexp(AREA_CODE, error="须为6位或9位行政区划代码 (an area code has 6 or 9 digits)")
+_DAY = {"invalid": "应为日期，如2026-11-25 (must be a date, e.g. 2026-11-25)"}
 
 
 class _Input(Schema):
@@ -27,10 +28,11 @@ class PeriodSchema(_Input):
     """A period: ``period`` around the day ``date`` (default: today in China),
     or ``period=range`` from ``from`` to ``to`` (both days included)."""
 
-    period = fields.Str(load_default="month", validate=validate.OneOf(PERIODS))
-    date = fields.Date(load_default=None)
-    start = fields.Date(data_key="from", load_default=None)
-    end = fields.Date(data_key="to", load_default=None)
+    period = fields.Str(load_default="month", validate=validate.OneOf(
+        PERIODS, error=f"须为{'、'.join(PERIODS)}之一 (must be one of: {', '.join(PERIODS)})"))
+    date = fields.Date(load_default=None, error_messages=_DAY)
+    start = fields.Date(data_key="from", load_default=None, error_messages=_DAY)
+    end = fields.Date(data_key="to", load_default=None, error_messages=_DAY)
 
     @validates_schema
     def _range(self, data, **kwargs):
@@ -57,6 +59,19 @@ class _FilterSchema(PeriodSchema):
 class FigureQuerySchema(_FilterSchema):
     channel = fields.Str(load_default=None, validate=validate.OneOf(CHANNELS))
     by = fields.Str(load_default=None, validate=validate.OneOf(BREAKDOWNS))
+
+
+class SuggestionFigureQuerySchema(PeriodSchema):
+    """The people's suggestions' figures (suggestions.py): a period, and
+    optionally one topic, one department, one area (rolled up)."""
+
+    topic = fields.Int(load_default=None, validate=validate.Range(
+        min=1, max=2**31 - 1, error="应为征集主题的编号（正整数） (must be a topic's id, a whole number from 1)"),
+        error_messages={"invalid": "应为征集主题的编号（正整数） (must be a topic's id, a whole number "
+                                   "from 1)"})
+    department = fields.Str(load_default=None, validate=validate.Length(
+        min=1, max=40, error="应为1至40个字符的单位代码 (a unit code of 1 to 40 characters)"))
+    area_code = fields.Str(load_default=None, validate=_AREA)
 
 
 class OpenDataQuerySchema(_FilterSchema):
@@ -210,6 +225,37 @@ class FigureRowSchema(ScoreboardUnitSchema):
                                                                        values=fields.Int()))
     handling_days_avg = fields.Float(allow_none=True, metadata={"description": "working days"})
     handling_days_p90 = fields.Int(allow_none=True)
+
+
+class SuggestionFigureRowSchema(Schema):
+    """One topic's or department's people's suggestions in the period."""
+
+    key = fields.Str(allow_none=True, metadata={
+        "description": "the topic's id (null: proposals made under no topic) or the department's "
+                       "unit code"})
+    name = fields.Str(allow_none=True, metadata={"description": "the topic's title, the unit's name"})
+    received = fields.Int()
+    accepted = fields.Int()
+    merged = fields.Int()
+    declined = fields.Int(metadata={"description": "not adopted at the bureau's review"})
+    forwarded = fields.Int()
+    answered = fields.Int(metadata={"description": "answered by the department"})
+    adopted = fields.Int()
+    not_adopted = fields.Int(metadata={"description": "declined + not adopted by the department"})
+    published = fields.Int()
+    adoption_rate = fields.Float(allow_none=True, metadata={
+        "description": "adopted / answered by the department; null when none was answered"})
+    answer_days_avg = fields.Float(allow_none=True, metadata={
+        "description": "working days from submission to the department's answer, on average"})
+
+
+class SuggestionFiguresSchema(Schema):
+    period_from = fields.Str(attribute="from", data_key="from")
+    period_to = fields.Str(attribute="to", data_key="to")
+    method = fields.Dict(keys=fields.Str(), values=fields.Str(),
+                         metadata={"description": "how each figure is computed"})
+    topics = fields.List(fields.Nested(SuggestionFigureRowSchema))
+    departments = fields.List(fields.Nested(SuggestionFigureRowSchema))
 
 
 class AssessmentRowSchema(FigureRowSchema):

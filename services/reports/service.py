@@ -1,6 +1,7 @@
 """The reports service: a read side fed only by public events (one handler
-per row of ``projections.PROJECTORS``), owning its store; figures, trends,
-the assessment and documents by RPC. Rebuilt from its event archive with
+per row of ``projections.CONSUMED``: a case's events, a people's
+suggestion's steps), owning its store; figures, trends, the assessment,
+documents and the suggestions' figures by RPC. Rebuilt from its event archive with
 ``python -m deploy.rebuild reports``."""
 from nameko.timer import timer
 
@@ -49,6 +50,10 @@ class ReportsService(StaffService):
     @staff_rpc
     def withhold(self, tx, case_number, reason, actor):
         return reports.withhold(tx, case_number, reason, actor)
+
+    @rpc
+    def suggestion_figures(self, tx, query):
+        return reports.suggestion_figures(tx, query)
 
     @staff_rpc
     def figures(self, tx, query, actor):
@@ -104,5 +109,5 @@ def _consumer(contract):
 
 # One handler per event type the projections table lists: adding a row there
 # subscribes the service (and deploy.topology declares its queue).
-for _contract in projections.PROJECTORS:
+for _contract in projections.CONSUMED:
     setattr(ReportsService, f"on_{_contract.event_type}", _consumer(_contract))

@@ -270,8 +270,9 @@ def _may_take(step, proposal, actor):
 def _record(tx, proposal, action, previous, actor):
     tx.session.add(ProposalStep(proposal_id=proposal.id, action=action, from_state=previous,
                                 to_state=proposal.status, actor=actor))
+    topic = proposal.topic_id and tx.session.get(Topic, proposal.topic_id)
     tx.emit(events.SUGGESTION_STEP, number=proposal.number, topic_id=proposal.topic_id,
-            area_code=proposal.area_code, department=proposal.department, action=action,
+            topic_title=topic and topic.title, area_code=proposal.area_code, department=proposal.department, action=action,
             from_state=previous, to_state=proposal.status)
 
 

@@ -1,0 +1,37 @@
+"""Counter rows, changed by differences: the one way every projection here
+(a case's in projections.py, a proposal's in suggestions.py) writes its
+counters, so two workers cannot lose each other's counts and a count moved
+away leaves no empty row behind."""
+from sqlalchemy import bindparam, delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+# INSERT ... ON CONFLICT DO UPDATE, in each store's dialect
+UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def add(tx, model, changes):
+    """Add each change to its counter ({key as (column, value) pairs:
+    change}), making the rows that are missing: value = value + change in
+    SQL, one statement for all, so two workers cannot lose each other's."""
+    rows = [dict(key, value=change) for key, change in changes.items() if change]
+    if not rows:
+        return
+    table = model.__table__
+    upsert = UPSERTS[tx.session.get_bind().dialect.name](table)
+    tx.session.connection().execute(upsert.on_conflict_do_update(
+        index_elements=list(table.primary_key), set_={"value": table.c.value + upsert.excluded.value}),
+        rows)
+
+
+def apply(tx, model, changes):
+    """``add``, then delete the counters a decrease brought to zero: a count
+    moved away (a re-routed case, a proposal forwarded to its department)
+    leaves no empty row, so the store is the same whichever order the events
+    came in."""
+    add(tx, model, changes)
+    lowered = [dict(key) for key, change in changes.items() if change < 0]
+    if lowered:
+        table = model.__table__
+        tx.session.connection().execute(delete(table).where(
+            *(column == bindparam(f"k_{column.name}") for column in table.primary_key),
+            table.c.value == 0), [{f"k_{c}": v for c, v in key.items()} for key in lowered])
