@@ -5,15 +5,15 @@ texted (notify) at each step that concerns them.
 Its own service, not a kind of petition: a proposal asks for nothing for the
 proposer and has no handling deadline, rating or review; it has its own
 owner (the bureau's suggestions office), its own workflow (workflow.py),
-topics and figures, and a store of its own. What it shares with petitions is
+topics, and a store of its own. Its figures are reports' (services/reports/
+suggestions.py), built from the ``suggestion_step`` events it publishes. What it shares with petitions is
 reused, not copied: the SMS code that proves the phone (intake's, used up by
 ``intake.prove_phone``), the query codes (intake's derivation), encryption
 and masks (core.privacy), the staff tokens (core.actors) and notify.
 """
-from collections import Counter
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core import events
 from core.config import LOCAL_TIME
@@ -33,7 +33,6 @@ from services.suggestions.schemas import (
     ProposalSubmissionSchema,
     ProposalViewSchema,
     PublishedProposalSchema,
-    SuggestionFiguresSchema,
     SuggestionTopicInputSchema,
     SuggestionTopicSchema,
 )
@@ -194,38 +193,6 @@ def published(tx, limit=20, offset=0):
         "content": mask(p.content), "department": p.department, "answer": p.answer,
         "follow_up": p.follow_up, "published_at": p.published_at,
         "proposer": p.organisation or "市民" } for p, title in rows])
-
-
-def figures(tx, actor):
-    """Per topic and per department: received, each outcome, the adoption rate."""
-    actor = _bureau(actor)
-    scope = Proposal.area_code.startswith(jurisdiction_prefix(actor["area_code"]))
-    names = dict(tx.session.execute(select(Topic.id, Topic.title)).all())
-    steps = Counter()
-    for key_column in (Proposal.topic_id, Proposal.department):
-        for key, action, n in tx.session.execute(
-                select(key_column, ProposalStep.action, func.count())
-                .join(Proposal, Proposal.id == ProposalStep.proposal_id).where(scope)
-                .group_by(key_column, ProposalStep.action)):
-            steps[(key_column.key, key, action)] += n
-    return SuggestionFiguresSchema().dump({
-        "topics": _rows(steps, "topic_id", names),
-        "departments": [row for row in _rows(steps, "department", {}) if row["key"]]})
-
-
-def _rows(steps, kind, names):
-    keys = sorted({key for (k, key, _) in steps if k == kind}, key=lambda k: (k is None, str(k)))
-    rows = []
-    for key in keys:
-        n = {action: steps[(kind, key, action)] for action in
-             ("submit", "accept", "merge", "forward", "adopt", "not_adopt", "decline", "publish")}
-        answered = n["adopt"] + n["not_adopt"]
-        rows.append({"key": None if key is None else str(key), "name": names.get(key),
-                     "received": n["submit"], "accepted": n["accept"], "merged": n["merge"],
-                     "forwarded": n["forward"], "adopted": n["adopt"],
-                     "not_adopted": n["not_adopt"] + n["decline"], "published": n["publish"],
-                     "adoption_rate": round(n["adopt"] / answered, 4) if answered else None})
-    return rows
 
 
 def _page(limit, offset):

@@ -131,22 +131,3 @@ class PublishedProposalSchema(Schema):
     answer = fields.Str()
     follow_up = fields.Str()
     published_at = Instant()
-
-
-class SuggestionFigureRowSchema(Schema):
-    key = fields.Str(allow_none=True, metadata={"description": "topic id or department code"})
-    name = fields.Str(allow_none=True)
-    received = fields.Int()
-    accepted = fields.Int()
-    merged = fields.Int()
-    forwarded = fields.Int()
-    adopted = fields.Int()
-    not_adopted = fields.Int()
-    published = fields.Int()
-    adoption_rate = fields.Float(allow_none=True, metadata={
-        "description": "adopted (published included) / answered by the departments"})
-
-
-class SuggestionFiguresSchema(Schema):
-    topics = fields.List(fields.Nested(SuggestionFigureRowSchema))
-    departments = fields.List(fields.Nested(SuggestionFigureRowSchema))

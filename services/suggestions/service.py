@@ -1,6 +1,6 @@
 """The suggestions service (人民建议征集): proposals, solicitation topics, the
 bureau's review and the departments' answers as a declared workflow
-(workflow.py), publication and figures. Why a service of its own, not part
+(workflow.py) and publication; its figures are reports'. Why a service of its own, not part
 of intake: see proposals.py. See docs/services.md."""
 from datetime import datetime
 
@@ -62,7 +62,3 @@ class SuggestionsService(StaffService):
     @staff_rpc
     def act(self, tx, number, action, body, actor):
         return proposals.act(tx, number, action, body, actor, self.settings)
-
-    @staff_rpc
-    def figures(self, tx, actor):
-        return proposals.figures(tx, actor)

@@ -1,5 +1,5 @@
 """The suggestions store on PostgreSQL: migrated, a proposal under a topic
-followed to adoption and publication, and the figures, as on SQLite."""
+followed to adoption and publication, as on SQLite."""
 from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
@@ -25,8 +25,6 @@ def test_a_proposal_to_publication_on_postgres(postgres_url, tmp_path, secrets_e
             world.act(BUREAU, number, "publish")
             assert world.service.follow(receipt["query_code"])["status"] == "published"
             assert [p["number"] for p in world.service.published()] == [number]
-            [row] = world.staff.figures(world.token(BUREAU))["topics"]
-            assert (row["received"], row["adopted"], row["published"]) == (1, 1, 1)
             assert len(world.texts()) == 4
     finally:
         engine.dispose()

@@ -1,5 +1,6 @@
-"""Figures: the public results (scoreboard, published cases, open data) and
-the staff's analysis (figures, trends, assessment, bulletins)."""
+"""Figures: the public results (scoreboard, published cases, open data, the
+people's suggestions' figures) and the staff's analysis (figures, trends,
+assessment, bulletins)."""
 import base64
 
 from services.gateway.auth import staff_only
@@ -61,6 +62,23 @@ class FigureRoutes:
         """
         document = self.reports.open_data(request.args.to_dict())
         return download(document["text"].encode("utf-8"), document, PUBLIC_CACHE)
+
+    @http("GET", f"{API}/reports/suggestions")
+    def suggestion_figures(self, request):
+        """People's suggestions per solicitation topic and per department (人民建议征集统计, 公开)
+        ---
+        parameters:
+          - period
+          - {name: topic, in: query, description: "one solicitation topic's id", schema: {type: integer, minimum: 1}}
+          - {name: department, in: query, description: "one answering department's unit code", schema: {type: string}}
+          - area
+        responses:
+          "200": {description: "received, reviewed, forwarded, answered, adopted and published in the period; counts only, no proposer",
+                  content: {application/json: {schema: SuggestionFiguresSchema}}}
+        """
+        figures = self.reports.suggestion_figures(request.args.to_dict())
+        return json_response(reports_schemas.SuggestionFiguresSchema().dump(figures),
+                             headers=PUBLIC_CACHE)
 
     @http("POST", f"{API}/reports/cases/<string:case_number>/withhold")
     @staff_only

@@ -1,6 +1,6 @@
 """People's suggestions (人民建议征集): proposing, following by query code, the
 solicitation topics, the published adopted proposals; the bureau's and the
-departments' steps and the figures."""
+departments' steps. Their figures are reports' (routes/figures.py)."""
 from services.gateway.auth import staff_only
 from services.gateway.http import API, PUBLIC_CACHE, http, json_body, json_response
 from services.gateway.routes.citizens import SUBMISSION_MAX_BYTES
@@ -105,14 +105,3 @@ class SuggestionRoutes:
         "summary": f"{STEPS[action].name_zh} ({action}) of a proposal",
         "description": f"by the {STEPS[action].who}; from {', '.join(sorted(STEPS[action].from_states))} "
                        f"to {STEPS[action].to_state}; needs {', '.join(STEPS[action].needs) or 'nothing'}"})
-
-    @http("GET", f"{API}/reports/suggestions")
-    @staff_only
-    def suggestion_figures(self, request, actor):
-        """Figures of people's suggestions per topic and per department (bureau)
-        ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: SuggestionFiguresSchema}}}
-        """
-        return schemas.SuggestionFiguresSchema().dump(self.suggestions.figures(actor))
