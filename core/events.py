@@ -6,6 +6,8 @@ Read top to bottom, this is what happens to a petition:
     intake    phone_code          -> notify texts a one-time code proving the phone (private)
     intake    petitioner_contact  -> notify (private exchange: phone, query code)
     intake    material_added      -> tracking notes it on the timeline (补充材料)
+    intake    message_added       -> tracking notes it on the timeline (留言); notify texts
+                                     the petitioner when the unit answered (written_by staff)
     routing   petition_routed     -> tracking opens / moves the case; notify tells the petitioner
     routing   petition_rejected   -> tracking closes it with the reason and the right channel
     routing   staff_changed       -> for subscribers: an account created, disabled, moved, reset
@@ -69,6 +71,10 @@ def unsatisfied_dimensions(levels):
     satisfaction rate, and it opens supervision); 满意 and 基本满意 both count
     as satisfied. ``levels`` maps each dimension to its level."""
     return [d for d in RATING_DIMENSIONS if levels[d] == UNSATISFIED]
+
+# Who added a file to a case or wrote a message on it (留言): the petitioner,
+# or staff of the event's ``unit_code``.
+BY_PETITIONER, BY_STAFF = WRITERS = ("petitioner", "staff")
 
 _CASE_NUMBER = validate.Regexp(r"^JN\d{8}-\d{6}$")
 # A district or county (6 digits) or a town or street (9): GB/T 2260 and its
@@ -242,7 +248,7 @@ class MaterialAddedSchema(EventSchema):
     """A file joined the case's material: who added it (the petitioner, or
     staff of ``unit_code``), its type and size; never its name or content."""
 
-    added_by = fields.Str(required=True, validate=validate.OneOf(("petitioner", "staff")))
+    added_by = fields.Str(required=True, validate=validate.OneOf(WRITERS))
     content_type = fields.Str(required=True)
     size = fields.Int(required=True)
 
@@ -251,7 +257,7 @@ class MessageAddedSchema(EventSchema):
     """A message (留言) on the case: by the petitioner, or the handling unit's
     answer (``unit_code`` its unit); its length, never its text."""
 
-    written_by = fields.Str(required=True, validate=validate.OneOf(("petitioner", "staff")))
+    written_by = fields.Str(required=True, validate=validate.OneOf(WRITERS))
     length = fields.Int(required=True)
 
 

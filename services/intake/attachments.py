@@ -43,8 +43,7 @@ ALLOWED_TYPES = {
     "application/vnd.oasis.opendocument.text": ".odt",
     "application/vnd.oasis.opendocument.spreadsheet": ".ods",
 }
-PETITIONER = "petitioner"
-STAFF = "staff"
+PETITIONER, STAFF = events.BY_PETITIONER, events.BY_STAFF
 # Once a case is closed for good, a petitioner adds nothing more to it.
 CLOSED_STATUSES = frozenset({"rejected", "declined"})
 MAX_FILENAME = 100

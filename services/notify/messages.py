@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import func, select
 
+from core import events
 from core.errors import Forbidden
 from core.privacy import mask_phone
 from core.retention import ERASED
@@ -16,6 +17,7 @@ from services.notify.models import EMAIL, SMS, Message, Recipient, UnitContact
 from services.notify.providers import mask_email
 from services.notify.schemas import MessageSchema, UnitContactInput, UnitContactSchema
 from services.notify.templates import (
+    MESSAGE_ANSWERED,
     PHONE_CODE,
     PROPOSER_TEXT,
     QUERY_CODE,
@@ -55,9 +57,9 @@ def phone_code_text(event):
     return render(PHONE_CODE, event)
 
 
-def queue_status(tx, cipher, event):
+def queue_status(tx, cipher, event, template=None):
     """Tell the petitioner what the event means for their case; the event
-    type names the template."""
+    type names the template unless ``template`` does."""
     recipient = tx.session.get(Recipient, event["case_number"])
     if recipient is None:
         raise RecipientUnknown(f"no recipient yet for {event['case_number']}")
@@ -65,8 +67,15 @@ def queue_status(tx, cipher, event):
         log.info("%s: the petitioner's phone was erased (retention); %s not texted",
                  event["case_number"], event["event_type"])
         return
-    queue(tx, cipher, event, event["event_type"], recipient.phone_encrypted,
+    queue(tx, cipher, event, template or event["event_type"], recipient.phone_encrypted,
            recipient.phone_masked)
+
+
+def queue_answer(tx, cipher, event):
+    """A message (留言) on the case: the unit's answer is texted to the
+    petitioner (one SMS an answer); the petitioner's own message, to nobody."""
+    if event["written_by"] == events.BY_STAFF:
+        queue_status(tx, cipher, event, MESSAGE_ANSWERED)
 
 
 def queue_staff_email(tx, cipher, event):

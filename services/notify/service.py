@@ -113,6 +113,10 @@ class NotifyService(StaffService):
     def on_material_requested(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
 
+    @handles(events.MESSAGE_ADDED)
+    def on_message_added(self, tx, event):
+        messages.queue_answer(tx, self.delivery.cipher, event)
+
     @every("SEND_INTERVAL_SECONDS", 0.5)
     def send_due(self):
         # Two transactions (the claim, then the outcomes): see sending.py.

@@ -8,6 +8,9 @@ QUERY_CODE = "query_code"
 PHONE_CODE = "phone_code"
 # People's suggestions: the suggestions service writes its own texts (its workflow table).
 PROPOSER_TEXT = "proposer_text"
+# The unit answered the petitioner's message (留言): the text points to the
+# follow page and never carries the message (no event does).
+MESSAGE_ANSWERED = "message_answered"
 
 TEMPLATES = {
     PHONE_CODE: "【济南网上信访】您的验证码为{code}，仅用于提交信访事项，请勿告诉他人。",
@@ -27,6 +30,8 @@ TEMPLATES = {
     "case_escalated": "【济南网上信访】您的信访事项（案件编号{case_number}）已提级办理，办理期限至{due_date}。",
     "material_requested": "【济南网上信访】您的信访事项（案件编号{case_number}）需补充材料，请于{due_date}前"
                           "凭查询码查看所需材料并上传。补充期间办理期限不变。",
+    MESSAGE_ANSWERED: "【济南网上信访】责任单位已答复您的留言（案件编号{case_number}），"
+                      "请凭查询码在查询页查看。",
     "review_answered": "【济南网上信访】您的信访事项（案件编号{case_number}）的{level_name}意见已作出，"
                        "请凭查询码查看。",
 }

@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.browser import SCREENSHOTS, run_script
 from tests.e2e.citizen_page import PNG
-from tests.stack import VALID, api, eventually, follow, login, submit_petition
+from tests.stack import VALID, api, eventually, follow, login, sms_lines, submit_petition
 
 pytestmark = pytest.mark.e2e
 MESSAGE = "暖气片摸着是凉的，家里只有15度。"
@@ -70,11 +70,15 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
     assert seen["thread_before"] == [["petitioner", "信访人", MESSAGE]]
     answer = ["staff", "历下区住房和城乡建设局 · lixia_housing", "已收到，明天上午派人上门测温。"]
     assert seen["thread"] == seen["bureau_thread"] == [["petitioner", "信访人", MESSAGE], answer]
-    assert seen["message_sent"] == "答复已发送，信访人在查询页可以看到。"
+    assert seen["message_sent"] == "答复已发送；信访人会收到短信提醒，在查询页查看。"
     assert VALID["name"] not in json.dumps(seen["thread"], ensure_ascii=False)
     thread = api(stack, "GET", f"/petitions/{code}/messages").json()
     assert [(m["written_by"], m["text"]) for m in thread] == [
         ("petitioner", MESSAGE), ("staff", answer[2])]
+    # one SMS for the unit's answer (none for the petitioner's message), without its text
+    told = eventually(lambda: [line for line in sms_lines(stack)
+                               if case_number in line and "答复您的留言" in line])
+    assert len(told) == 1 and f"\t{VALID['phone']}\t" in told[0] and answer[2] not in told[0]
     for text in ("已受理", "申请延期", "批准", "已答复", "督办"):
         assert text in seen["timeline"]
 

@@ -1,6 +1,7 @@
 """The notify service on the real broker: events in (the private contact event
 and a status event, in either order), SMS out through a provider, the failure
-event out to operators, RPC to look."""
+event out to operators, RPC to look; the unit's answers to messages (留言)
+texted once each."""
 from datetime import date
 from pathlib import Path
 
@@ -96,3 +97,37 @@ def test_notify_does_not_start_without_an_encryption_key(container_factory, amqp
         "ACTOR_VERIFY_KEY": secrets_env["ACTOR_VERIFY_KEY"]})
     with pytest.raises(ConfigurationError, match="no encryption key"):
         container.start()
+
+
+def message(amqp_uri, written_by, **fields):
+    """What intake publishes about a message (留言) on the case: who wrote it, its length."""
+    return publish(amqp_uri, events.MESSAGE_ADDED, **{**ENVELOPE, "unit_code": "370102-ZJJ"},
+                   written_by=written_by, length=12, **fields)
+
+
+def test_one_sms_per_answer_of_the_unit_none_for_the_petitioners_own(start, amqp_uri, tmp_path,
+                                                                     secrets_env):
+    start(SMS_PROVIDER="record")
+    sms_log = tmp_path / "sms.log"
+
+    def sent():
+        return sms_log.read_text(encoding="utf-8").splitlines() if sms_log.exists() else []
+
+    with ServiceRpcProxy("notify", {"AMQP_URI": amqp_uri}) as notify:
+        contact(amqp_uri, secrets_env)
+        wait_for(lambda: len(sent()) == 1)  # the query code
+        message(amqp_uri, "petitioner")
+        answer = message(amqp_uri, "staff")
+        message(amqp_uri, "staff", event_id=answer["event_id"])  # the answer delivered again
+        message(amqp_uri, "petitioner")
+        message(amqp_uri, "staff")
+        wait_for(lambda: len(sent()) == 3)
+        # a late duplicate or a petitioner's message would have been handled by
+        # now (each handler runs in milliseconds; the retries are 0.2-0.8 s)
+        eventlet.sleep(1.5)
+        assert len(sent()) == 3
+        listed = notify.messages_for_case(CASE)
+    answers = [m for m in listed if m["template"] == "message_answered"]
+    assert len(answers) == 2 and {m["to"] for m in answers} == {"138****5678"}
+    texts = [line.split("\t")[2] for line in sent()[1:]]
+    assert texts == [f"【济南网上信访】责任单位已答复您的留言（案件编号{CASE}），请凭查询码在查询页查看。"] * 2

@@ -240,7 +240,7 @@ zh: {
   'c.file.added_by': '提交方', 'c.file.added_at': '提交时间', 'c.file.download': '下载 {file}（将记录查阅）',
   'c.side.petitioner': '信访人',
   'c.messages': '留言', 'c.messages.none': '暂无留言', 'c.message.answer': '答复留言', 'c.message.send': '发送答复',
-  'c.message.sent': '答复已发送，信访人在查询页可以看到。', 'c.message.erased': '（已按个人信息保留期限删除）',
+  'c.message.sent': '答复已发送；信访人会收到短信提醒，在查询页查看。', 'c.message.erased': '（已按个人信息保留期限删除）',
   'c.read.read_messages': '工作人员查看留言', 'c.read.list_attachments': '工作人员查看材料列表',
   // supervision, units, checks, rules
   'c.order.status': '督办单状态', 'c.order.open': '待答复', 'c.order.answered': '已答复', 'c.order.escalated': '已升级',
@@ -325,7 +325,7 @@ en: {
   'c.file.added_by': 'Added by', 'c.file.added_at': 'Added', 'c.file.download': 'Download {file} (the read is recorded)',
   'c.side.petitioner': 'Petitioner',
   'c.messages': 'Messages', 'c.messages.none': 'No message yet', 'c.message.answer': 'Answer the messages', 'c.message.send': 'Send the answer',
-  'c.message.sent': 'The answer was sent; the petitioner sees it on the follow page.', 'c.message.erased': '(deleted at the end of the personal-data retention period)',
+  'c.message.sent': 'The answer was sent; the petitioner gets an SMS to look on the follow page.', 'c.message.erased': '(deleted at the end of the personal-data retention period)',
   'c.read.read_messages': 'Staff, the messages', 'c.read.list_attachments': 'Staff, the list of files',
   'c.step.request_material': 'Ask for material', 'c.step.material_answered': 'Material sent', 'c.step.material_lapsed': 'Material not sent in time',
   'c.step.route': 'Route', 'c.step.reject': 'Not accepted (at routing)', 'c.step.accept': 'Accept', 'c.step.decline': 'Decline',

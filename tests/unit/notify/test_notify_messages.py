@@ -73,6 +73,22 @@ def test_a_status_event_waits_for_the_recipient(store, cipher, recording, contac
     assert QUERY_CODE not in routed_text
 
 
+def test_the_units_answer_to_a_message_is_texted_the_petitioners_own_is_not(
+        store, cipher, recording, contact):
+    service = worker_factory(NotifyService, store=store, delivery=recording)
+    service.on_petitioner_contact(contact())
+    written = {by: events.MESSAGE_ADDED.load(events.MESSAGE_ADDED.build(
+        case_number=CASE, area_code="370102", unit_code="370102-ZJJ", written_by=by, length=9))
+        for by in events.WRITERS}
+    service.on_message_added(written["petitioner"])
+    service.on_message_added(written["staff"])
+    service.on_message_added(written["staff"])  # a redelivery
+    assert [m["template"] for m in service.messages_for_case(CASE)] == [
+        "query_code", "message_answered"]
+    assert _bodies(store, cipher)["message_answered"] == (
+        f"【济南网上信访】责任单位已答复您的留言（案件编号{CASE}），请凭查询码在查询页查看。")
+
+
 @pytest.mark.parametrize("contract, fields, expected", [
     (events.CASE_DECLINED, {"reason": "该事项已由人民法院受理"}, "不予受理。原因：该事项已由人民法院受理。"),
     (events.EXTENSION_APPROVED, {"until": date(2027, 1, 15), "reason": "需委托第三方检测"},
