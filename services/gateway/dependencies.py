@@ -1,6 +1,8 @@
 """What the gateway's workers are given besides plain RPC proxies: the bearer
 tokens, signed with the gateway's private key (core/actors.py), and tracking
 across the city's and the counties' deployments."""
+import functools
+
 import eventlet
 from nameko.extensions import DependencyProvider
 
@@ -9,7 +11,7 @@ from core.areas import counties, deployment_name
 from core.broker import TimedRpcProxy
 from core.errors import NotFound, PlatformError
 from core.validation import load
-from services.tracking.schemas import QueueFilterSchema
+from services.tracking.schemas import QUEUE_PAGE_MAX, QUEUE_ROW_ORDERS, QueueFilterSchema
 
 
 class TokenProvider(DependencyProvider):
@@ -49,8 +51,12 @@ class _Deployments:
     def __init__(self, deployments):
         self.city, self.all = deployments[0], deployments
 
-    def _each(self, method, *args):
-        calls = [eventlet.spawn(getattr(d, method), *args) for d in self.all]
+    def _each(self, method, *args, **kwargs):
+        """``method`` (a name, or a function of the deployment) of every
+        deployment at once; their answers or PlatformErrors."""
+        calls = [eventlet.spawn(getattr(d, method) if isinstance(method, str) else
+                                functools.partial(method, d), *args, **kwargs)
+                 for d in self.all]
         return [_outcome(call) for call in calls]
 
     def _holder(self, method, *args):
@@ -76,13 +82,25 @@ class _Deployments:
     def petitioner_act(self, case_number, action, body=None):
         return self._holder("petitioner_act", case_number, action, body)
 
-    def list_cases(self, actor, status=None, limit=100, offset=0):
-        page = load(QueueFilterSchema(), {"status": status, "limit": limit, "offset": offset})
-        rows = self._merged("list_cases", actor, status, page["limit"] + page["offset"], 0)
-        # tracking's own order (views.list_cases): supervised first, then by due date
-        rows.sort(key=lambda r: (not r["supervision_open"], r["due_date"] is None,
-                                 r["due_date"] or "", r["case_number"]))
-        return rows[page["offset"]:page["offset"] + page["limit"]]
+    def list_cases(self, actor, status=None, limit=100, offset=0, **filters):
+        """One page of the work queue across the deployments: each is asked,
+        with the same filters, for its first offset + limit rows in the page's
+        order (the page is among them), and the merge is sorted as tracking sorts."""
+        page = load(QueueFilterSchema(), {**filters, "status": status, "limit": limit,
+                                          "offset": offset})
+        end = page["offset"] + page["limit"]
+        rows = [row for outcome in self._each(_first_rows, end, actor, status, filters)
+                for row in _result(outcome)]
+        key, reverse = QUEUE_ROW_ORDERS[page["sort"] or "urgent"]
+        return sorted(rows, key=key, reverse=reverse)[page["offset"]:end]
+
+    def queue_totals(self, actor, **filters):
+        """The deployments' totals added up (each counts only its own cases)."""
+        totals = [_result(outcome) for outcome in self._each("queue_totals", actor, **filters)]
+        return {"matching": sum(t["matching"] for t in totals),
+                **{part: {key: sum(t[part].get(key, 0) for t in totals)
+                          for key in dict.fromkeys(k for t in totals for k in t[part])}
+                   for part in ("by_status", "by_queue")}}
 
     def supervision_orders(self, actor, status=None):
         return self._merged("supervision_orders", actor, status)
@@ -92,6 +110,19 @@ class _Deployments:
 
     def __getattr__(self, method):  # spot checks: the city's
         return getattr(self.city, method)
+
+
+def _first_rows(deployment, count, actor, status, filters):
+    """A deployment's first ``count`` rows of the queue, asked a page of at
+    most QUEUE_PAGE_MAX at a time."""
+    rows = []
+    while len(rows) < count:
+        asked = min(QUEUE_PAGE_MAX, count - len(rows))
+        page = deployment.list_cases(actor, status, asked, len(rows), **filters)
+        rows.extend(page)
+        if len(page) < asked:
+            break
+    return rows
 
 
 def _outcome(call):

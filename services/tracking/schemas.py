@@ -2,6 +2,8 @@
 
 Every moment in an output is in China's time with its offset (+08:00), as
 intake's ``submitted_at`` is: the one rule for the platform's outputs."""
+from datetime import datetime, timezone
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from core.events import AREA_CODE, TRACKS
@@ -37,6 +39,8 @@ QUEUES = ("new", "due_soon", "overdue", "supervised")
 # The work queue's orders: urgency first (supervision, then due date), or by
 # when the petition came in, newest or oldest first.
 QUEUE_SORTS = ("urgent", "newest", "oldest")
+# The most rows one page of the queue may ask for.
+QUEUE_PAGE_MAX = 500
 
 
 class QueueFilterSchema(_Input):
@@ -49,7 +53,7 @@ class QueueFilterSchema(_Input):
     search = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
         r"^[A-Za-z0-9-]{1,20}$", error="应为案件编号或其开头"))
     unit_code = fields.Str(load_default=None, allow_none=True, validate=_UNIT_CODE)
-    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=500))
+    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=QUEUE_PAGE_MAX))
     # Bounded: an offset past any real queue (9223372036854775808) would
     # overflow the database's integer instead of answering an empty page.
     offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=10_000_000))
@@ -289,6 +293,25 @@ class CaseSummarySchema(Schema):
     supervision_open = fields.Bool()
     extension_state = fields.Str(metadata={"enum": list(EXTENSION.states)})
     review_state = fields.Str(metadata={"enum": list(REVIEW.states)})
+
+
+def _instant(row):
+    at = row["submitted_at"]
+    return datetime.fromisoformat(at) if at else datetime.min.replace(tzinfo=timezone.utc)
+
+
+# The queue's orders (views._QUEUE_ORDERS) on rows as CaseSummarySchema dumps
+# them, (key, reverse) for ``sorted``: how the gateway merges the pages of the
+# city's and the counties' trackings into one.
+QUEUE_ROW_ORDERS = {
+    # supervision open first, then the due date (none last), then the number
+    "urgent": (lambda r: (not r["supervision_open"], r["due_date"] is None,
+                          r["due_date"] or "", r["case_number"]), False),
+    # submitted latest first (none last), then the number, highest first
+    "newest": (lambda r: (r["submitted_at"] is not None, _instant(r), r["case_number"]), True),
+    # submitted earliest first (none last), then the number
+    "oldest": (lambda r: (r["submitted_at"] is None, _instant(r), r["case_number"]), False),
+}
 
 
 class PublicCaseSchema(CaseSummarySchema):
