@@ -1,8 +1,9 @@
 """Drives the grid agent's page in headless Chromium: the agent signs in,
 sends the code to the citizen's phone, types in what the citizen reads out,
 records how and when the citizen consented, submits, and finds the case in
-their list with its status. Every view gets browser.check_page (axe, reflow,
-large text, screenshots ``agent-*``). Prints what it saw as JSON.
+their list with its status; then switches to English and reads the list and
+the form again. Every view gets browser.check_page (axe, reflow, large text,
+screenshots ``agent-*``). Prints what it saw as JSON.
 
 ``python -m tests.e2e.agent_page URL SMS_LOG`` (run by test_agent_page.py)."""
 import json
@@ -52,6 +53,30 @@ def main(url, sms_log):
                 break
             page.wait_for_timeout(300)
         check_page(page, "agent's list", "agent-mine")
+
+        # English: the page's own texts at once, the list drawn again
+        page.click("#lang-switch")
+        page.wait_for_selector("html[lang=en]")
+        # the list is read again: the new table, not the one it replaces
+        page.wait_for_function("() => (document.querySelector('#mine-list th') || {}).textContent"
+                               " === 'Case number'")
+        row = page.wait_for_selector(f"#mine-list tr[data-case='{seen['case_number']}']")
+        seen["english"] = {
+            "lang": page.get_attribute("html", "lang"), "h1": page.text_content("h1"),
+            "title": page.title(), "switch": page.text_content("#lang-switch"),
+            "nav": page.eval_on_selector_all("#nav a, #nav button", "ns => ns.map(n => n.textContent)"),
+            "headers": page.eval_on_selector_all("#mine-list th", "hs => hs.map(h => h.textContent)"),
+            "row": [c.text_content() for c in row.query_selector_all("td")]}
+        check_page(page, "agent's list in English")
+        page.click("#nav a[href='#submit']")
+        page.wait_for_selector("#view-submit:not([hidden])")
+        seen["english"]["form"] = {
+            "labels": page.eval_on_selector_all("#submit-form label", "ls => ls.map(l => l.textContent)"),
+            "legends": page.eval_on_selector_all("#submit-form legend", "ls => ls.map(l => l.textContent)"),
+            "category": page.eval_on_selector_all("#a-category option", "os => os.map(o => o.text)")[:2],
+            "consent": page.eval_on_selector_all("#a-consent-method option", "os => os.map(o => o.text)"),
+            "button": page.text_content("#submit-button")}
+        check_page(page, "agent submit form in English")
         seen["errors"] = errors
     print(json.dumps(seen, ensure_ascii=False))
 

@@ -1,5 +1,6 @@
 /* Every text of the pages, in Simplified Chinese and English, by key: one
- home for the portal's (no prefix) and the staff console's ("c." keys).
+ home for the portal's (no prefix), the staff console's ("c." keys) and the
+ grid agent's page's ("a." keys).
  I18n (i18n.js) shows them; a key missing in English falls back to Chinese. */
 'use strict';
 I18n.add({
@@ -375,5 +376,33 @@ en: {
   'c.period.week': 'This week', 'c.period.day': 'Today', 'c.refresh': 'Refresh', 'c.dash.status': 'Cases by status',
   'c.dash.rates': 'On-time and satisfaction rates by unit', 'c.dash.daily': 'Received per day, by channel', 'c.dash.hot': 'Hot categories',
   'c.cases': 'Cases', 'c.received': 'Received', 'c.dash.all': 'All ({unit} and below)',
+},
+});
+
+// The grid agent's page (console/agent.html, agent.js); with the console's
+// own words (c.*) for what the two pages share.
+I18n.add({
+zh: {
+  'a.site': '网上信访 · 信访代理员', 'a.nav': '代理员导航', 'a.submit': '代为提交', 'a.mine': '我提交的事项',
+  'a.sign_in.title': '代理员登录', 'a.submit.title': '为群众代为提交信访事项',
+  'a.send_code': '向信访人手机发送验证码', 'a.code.sent': '验证码已发送至 {phone}，请信访人告知',
+  'a.sms_code': '信访人收到的验证码', 'a.matter': '事项', 'a.area': '所在地（本网格）', 'a.category.choose': '请选择类别',
+  'a.consent': '信访人同意代为提交', 'a.consent.method': '同意方式', 'a.consent.signed_form': '书面签字',
+  'a.consent.fingerprint': '按手印', 'a.consent.verbal_recorded': '口头同意（录音）', 'a.consent.day': '同意日期',
+  'a.consent.time': '同意时刻', 'a.consent.record': '同意记录（如同意书编号）',
+  'a.receipt': '已提交', 'a.receipt.code': '查询码（请告知信访人，已短信发送至其手机）',
+  'a.mine.table': '我提交的事项（可横向滚动）', 'a.mine.none': '尚未代为提交事项',
+},
+en: {
+  'a.site': 'Online petitions · Grid agent', 'a.nav': "Agent's sections", 'a.submit': 'Submit for a citizen',
+  'a.mine': 'What I submitted', 'a.sign_in.title': 'Grid agent sign-in', 'a.submit.title': 'Submit a petition for a citizen',
+  'a.send_code': "Send a code to the citizen's phone", 'a.code.sent': 'A code was sent to {phone}; ask the citizen to read it out',
+  'a.sms_code': 'The code the citizen received', 'a.matter': 'The matter', 'a.area': 'Where (in your grid)',
+  'a.category.choose': 'Choose a category',
+  'a.consent': "The citizen's consent to submit for them", 'a.consent.method': 'How consent was given',
+  'a.consent.signed_form': 'Signed form', 'a.consent.fingerprint': 'Fingerprint', 'a.consent.verbal_recorded': 'Spoken (recorded)',
+  'a.consent.day': 'Date of consent', 'a.consent.time': 'Time of consent', 'a.consent.record': 'Record of consent (e.g. the form number)',
+  'a.receipt': 'Submitted', 'a.receipt.code': 'Query code (tell the citizen; it was also texted to their phone)',
+  'a.mine.table': 'What I submitted (scrolls sideways)', 'a.mine.none': 'Nothing submitted yet',
 },
 });

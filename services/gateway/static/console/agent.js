@@ -3,12 +3,12 @@
 "use strict";
 (() => {
   const { api, session, signIn, signOut, el, clear, showError, localTime } = Console;
+  const { t, named } = I18n;
   const $ = (id) => document.getElementById(id);
-  const STATUS = { submitted: "已提交", routed: "待受理", accepted: "办理中", returned: "已退回",
-    transferring: "转办中", replied: "已答复", concluded: "已办结", rejected: "不予受理", declined: "不予受理" };
-  const CONSENT = { signed_form: "书面签字", fingerprint: "按手印", verbal_recorded: "口头同意（录音）" };
+  // a code's word in the text tables (GROUP.CODE), or the code itself
+  const word = (group, code) => { const key = `${group}.${code}`; const w = t(key); return w === key ? code : w; };
   const actor = () => session() && session().actor;
-  let loaded = false;
+  let reference = null;
 
   async function route() {
     document.querySelectorAll("main > section").forEach((s) => { s.hidden = true; });
@@ -19,9 +19,14 @@
     document.querySelectorAll("nav a").forEach((a) => a.getAttribute("href") === "#" + view
       ? a.setAttribute("aria-current", "page") : a.removeAttribute("aria-current"));
     $("view-" + view).hidden = false;
+    document.title = $("view-" + view).querySelector("h2").textContent + " · " + t("a.site");
     if (view === "mine") await showMine(); else await showForm();
   }
   window.addEventListener("hashchange", route);
+  // Another language: the page's own texts at once, what it built drawn again
+  // (the choices keep what was chosen, the form what was typed).
+  $("lang-switch").addEventListener("click", I18n.toggle);
+  I18n.onLanguage(() => { fillChoices(); route(); });
 
   $("sign-in-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -35,24 +40,33 @@
   $("sign-out").addEventListener("click", signOut);
 
   async function showForm() {
-    if (loaded) return;
+    if (reference) return;
     const [categories, areas] = await Promise.all([api("GET", "/categories"), api("GET", "/areas")]);
-    const grid = actor().area_code;
-    clear($("a-area_code"), ...areas.filter((a) => a.code.startsWith(grid))
-      .map((a) => el("option", { value: a.code, text: a.name_zh })));
-    clear($("a-category"), el("option", { value: "", text: "请选择类别" }),
-      ...categories.map((c) => el("option", { value: c.code, text: c.name_zh })));
+    reference = { categories, areas };
+    fillChoices();
     const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString();
     $("a-consent-given_at").value = now.slice(0, 10);
     $("a-consent-time").value = now.slice(11, 16);
-    loaded = true;
+  }
+
+  // the grid's areas and the categories, named in the language shown
+  function fillChoices() {
+    if (!reference || !actor()) return;
+    const grid = actor().area_code;
+    const keep = [$("a-area_code").value, $("a-category").value];
+    clear($("a-area_code"), ...reference.areas.filter((a) => a.code.startsWith(grid))
+      .map((a) => el("option", { value: a.code, text: named(a) })));
+    clear($("a-category"), el("option", { value: "", text: t("a.category.choose") }),
+      ...reference.categories.map((c) => el("option", { value: c.code, text: named(c) })));
+    if (keep[0]) $("a-area_code").value = keep[0];
+    $("a-category").value = keep[1];
   }
 
   $("send-code").addEventListener("click", async () => {
     try {
       const sent = await api("POST", "/phone-codes", { phone: $("a-phone").value.trim(),
         id_number: $("a-id_number").value.trim() });
-      clear($("code-status"), el("p", { class: "ok", text: `验证码已发送至 ${sent.phone}，请信访人告知` }));
+      clear($("code-status"), el("p", { class: "ok", text: t("a.code.sent", { phone: sent.phone }) }));
     } catch (error) { showError($("code-status"), error, $("submit-form"), "a-"); }
   });
 
@@ -67,7 +81,7 @@
     event.preventDefault();
     const button = $("submit-button");
     button.disabled = true;
-    button.textContent = "正在提交…";
+    button.textContent = t("sending");
     const body = Object.fromEntries(["name", "id_number", "phone", "sms_code", "area_code", "category",
       "title", "content"].map((k) => [k, $("a-" + k).value.trim()]));
     body.consent = { method: $("a-consent-method").value, record: $("a-consent-record").value.trim(),
@@ -84,22 +98,23 @@
       const details = {};  // consent.method -> the consent-method field
       for (const [k, v] of Object.entries(error.details || {})) details[k.replace(".", "-")] = v;
       showError($("submit-error"), { ...error, details }, event.target, "a-");
-    } finally { button.disabled = false; button.textContent = "提交"; }
+    } finally { button.disabled = false; button.textContent = t("submit"); }
   });
 
   async function showMine() {
     try {
       const mine = await api("GET", "/agent/petitions");
       clear($("mine-list"), mine.length ? el("table", {},
-        el("thead", {}, el("tr", {}, ["案件编号", "标题", "提交时间", "状态", "承办单位", "办理期限", "同意方式"]
-          .map((h) => el("th", { scope: "col", text: h })))),
+        el("thead", {}, el("tr", {}, ["c.case_number", "c.title", "c.submitted_at", "c.status", "c.unit", "c.due_date",
+          "a.consent.method"].map((h) => el("th", { scope: "col", text: t(h) })))),
         el("tbody", {}, mine.map((p) => el("tr", { "data-case": p.case_number },
-          [p.case_number, p.title, localTime(p.submitted_at), STATUS[p.status] || p.status, p.unit_name || "",
-            p.due_date || "", CONSENT[p.consent_method] || ""].map((t) => el("td", { text: t }))))))
-        : el("p", { class: "muted", text: "尚未代为提交事项" }));
+          [p.case_number, p.title, localTime(p.submitted_at), word("c.status", p.status), p.unit_name || "",
+            p.due_date || "", p.consent_method ? word("a.consent", p.consent_method) : ""]
+            .map((text) => el("td", { text }))))))
+        : el("p", { class: "muted", text: t("a.mine.none") }));
       clear($("mine-error"));
     } catch (error) { showError($("mine-error"), error); }
   }
 
-  route();
+  I18n.apply();  // the texts in the language chosen, then the page (route)
 })();
