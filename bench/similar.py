@@ -1,7 +1,7 @@
 """Similar cases at scale (智慧信访): how long the similar-case search takes
 with N published cases in the reports store (SQLite, the default store).
 
-    python -m bench.similar [--cases 1000000] [--queries 200]
+    python -m bench.similar [--cases 1000000] [--queries 200] [--store FILE]
 
 Seeding does not replay events: it writes N concluded, published cases (the
 fact rows of bench.reports' synthetic cases, each made concluded), each with a title made from a
@@ -9,15 +9,21 @@ few hundred real petition phrasings (subject x matter x complaint), segmented
 by the same jieba code the service uses, and puts them in the search index
 in bulk. Then ``reports.similar_cases`` (the RPC's own code) answers Q
 petitions written the same way, and the p50/p95 is printed.
+
+Seeding 1,000,000 cases takes most of an hour on a loaded machine: with
+``--store FILE`` the seeded store is kept in that SQLite file (outside the
+repository) and a later run with the same file and ``--cases`` searches it
+again without seeding.
 """
 import argparse
+import os
 import random
 import tempfile
 import time
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import insert, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import sessionmaker
 
 from bench.load import percentiles
@@ -26,7 +32,6 @@ from core.logs import mask
 from core.store import StoreHandle, create_tables, make_engine
 from services.reports import reports, words
 from services.reports.models import (
-    EVERY_CASE,
     SEARCH_INDEX,
     Base,
     CaseFact,
@@ -57,7 +62,7 @@ def title(rng):
 def seed(engine, count, today):
     """N listed cases, their texts and the index, in bulk; returns seconds."""
     rng, started = random.Random(3), time.monotonic()
-    facts, texts, index, counts = [], [], [], Counter({EVERY_CASE: count})
+    facts, texts, index, counts = [], [], [], Counter()
     with engine.begin() as conn:
         conn.execute(insert(UnitName), [{"code": unit, "name": f"{unit}单位"}
                                         for unit, _, _ in directory()])
@@ -86,30 +91,52 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.similar")
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--store", help="keep the seeded store in this SQLite file and reuse it")
     args = parser.parse_args(argv)
-    settings = Settings.from_config({})
     words.ready()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/reports.db")
-        create_tables(engine, Base)
-        seconds, listed = seed(engine, args.cases, date.today())
-        store = StoreHandle(sessionmaker(engine, expire_on_commit=False), handler="bench")
-        rng, timings = random.Random(4), []
-        triples = directory()
-        for _ in range(args.queries):
-            _, area, category = rng.choice(triples)
-            query = {"title": title(rng), "content": f"{title(rng)}，{title(rng)}。",
-                     "category": category, "area_code": area}
-            started = time.monotonic()
-            with store.transaction() as tx:
-                answer = reports.similar_cases(tx, query, settings)
-            timings.append(time.monotonic() - started)
-            assert answer["cases"], query
+        path = os.path.abspath(args.store) if args.store else f"{tmp}/reports.db"
+        engine = make_engine(f"sqlite:///{path}")
+        seconds, listed = stored(engine, path, args.cases)
+        timings = run_queries(engine, args.queries)
         engine.dispose()
     p = percentiles(timings)
-    print(f"seeded {listed:,} listed cases in {seconds:.0f} s")
+    print(f"seeded {listed:,} listed cases in {seconds:.0f} s" if seconds is not None
+          else f"searched {listed:,} listed cases seeded earlier in {path}")
     print(f"similar cases (reports.similar_cases, SQLite FTS5): p50 {p[50] * 1000:.1f} ms  "
           f"p95 {p[95] * 1000:.1f} ms  p99 {p[99] * 1000:.1f} ms over {len(timings)} queries")
+
+
+def stored(engine, path, count):
+    """Seed ``count`` cases unless the store already holds exactly that many
+    (a kept ``--store``); returns (seconds seeding or None, listed cases)."""
+    if os.path.exists(path) and os.path.getsize(path):
+        with engine.connect() as conn:
+            listed = conn.scalar(select(func.count()).select_from(CaseText))
+        if listed != count:
+            raise SystemExit(f"{path} holds {listed} cases, not {count}: remove it to seed again")
+        return None, listed
+    create_tables(engine, Base)
+    return seed(engine, count, date.today())
+
+
+def run_queries(engine, queries):
+    """Times of ``queries`` calls of reports.similar_cases on petitions
+    written like the seeded titles."""
+    settings = Settings.from_config({})
+    store = StoreHandle(sessionmaker(engine, expire_on_commit=False), handler="bench")
+    rng, timings = random.Random(4), []
+    triples = directory()
+    for _ in range(queries):
+        _, area, category = rng.choice(triples)
+        query = {"title": title(rng), "content": f"{title(rng)}，{title(rng)}。",
+                 "category": category, "area_code": area}
+        started = time.monotonic()
+        with store.transaction() as tx:
+            answer = reports.similar_cases(tx, query, settings)
+        timings.append(time.monotonic() - started)
+        assert answer["cases"], query
+    return timings
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import yaml
 from sqlalchemy import select
 
 from core import events
-from services.reports import reports, similar
+from services.reports import reports, similar, words
 from services.reports.models import CaseFact, UnitName
 from tests.reports_month import SATISFIED
 
@@ -50,7 +50,7 @@ def labelled_events(cases=None):
     """[(contract, loaded event)] for the petitions (the first ``cases`` of
     them), each concluded: the path the service takes."""
     out = []
-    for case, _, category, area, title, _, unit, submitted, days in _lives(cases):
+    for case, _, category, area, title, _, unit, submitted, days in _lives(petitions()[:cases]):
         def add(contract, moment, **fields):
             payload = contract.build(case_number=case, area_code=area, unit_code=unit,
                                      occurred_at=moment, **fields)
@@ -67,12 +67,14 @@ def labelled_events(cases=None):
     return out
 
 
-def seed_set(store):
-    """The whole set as those events would leave it (the fact rows, listed,
-    indexed), written directly: the projections' counters are not needed
-    here, and feeding 1,440 events one by one takes half a minute."""
+def seed_set(store, chosen=None):
+    """The whole set (or ``chosen``, tuples shaped as ``petitions()``) as those
+    events would leave it (the fact rows, listed, indexed, in this order),
+    written directly: the projections' counters are not needed here, and
+    feeding 1,440 events one by one takes half a minute."""
     with store.transaction() as tx:
-        for case, _, category, area, title, _, unit, submitted, days in _lives():
+        chosen = petitions() if chosen is None else chosen
+        for case, _, category, area, title, _, unit, submitted, days in _lives(chosen):
             done = submitted + timedelta(days=days, hours=2)
             tx.session.merge(UnitName(code=unit, name=f"{unit}单位"))
             tx.session.add(CaseFact(
@@ -88,9 +90,16 @@ def seed_set(store):
             similar.sync(tx, fact)
 
 
-def _lives(cases=None):
+def newest_with(chosen, terms, n):
+    """The case numbers of the last ``n`` of ``chosen`` (as seeded by
+    ``seed_set``, newest last) whose titles have any of ``terms``."""
+    having = [p[0] for p in chosen if set(terms) & set(words.words_of(p[4]))]
+    return set(having[-n:])
+
+
+def _lives(chosen):
     start = datetime(2026, 9, 1, 9, tzinfo=CHINA)
-    for i, petition in enumerate(petitions()[:cases]):
+    for i, petition in enumerate(chosen):
         # handling times differ from case to case
         yield (*petition, start + timedelta(hours=7 * i), 2 + i % 9)
 

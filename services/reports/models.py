@@ -279,17 +279,15 @@ class CaseText(Base):
 
 class SearchWord(Base):
     """How many listed cases have ``word``: a query searches for its rarest
-    words only (a word in every other title finds everything and says little),
-    which keeps the cases the index must rank few at any scale. The row of
-    ``EVERY_CASE`` (not a word: words have letters) counts the listed cases."""
+    words only, within a budget of cases (similar.POSTINGS_BUDGET: a word in
+    every other title finds everything and says little), which keeps the cases
+    the index must rank few at any scale. (Stores written before that budget
+    also hold a row "*", the count of listed cases; no query word can be "*".)"""
 
     __tablename__ = "search_words"
 
     word: Mapped[str] = mapped_column(String(40), primary_key=True)
     cases: Mapped[int] = mapped_column(Integer)
-
-
-EVERY_CASE = "*"
 
 
 # The search index over the listed cases' words, one per store kind, made with

@@ -13,13 +13,18 @@ How it works, on both stores:
   ``disclosure.is_listed``) its words are in the search index
   (models.SEARCH_INDEX): SQLite FTS5 ranked by bm25, PostgreSQL a GIN index on
   ``to_tsvector('simple', words)`` ranked by ``ts_rank``;
-- a query is the words of the text, any of them (OR), but only its
-  ``QUERY_WORDS`` rarest among the listed cases (``search_words`` counts them):
-  a word found in a large share of titles (小区, 要求) finds everything and
-  says little, and leaving it out keeps the cases the store must rank few at
-  any scale; the store returns its best ``CANDIDATES``; each is then weighed up for the same category and the
-  same district (the citizen's choice of category may be wrong, so it weighs,
-  it does not filter).
+- a query is the words of the text, any of them (OR), but only its rarest
+  among the listed cases (``search_words`` counts them), taken rarest first
+  while the cases that have them add up to at most ``POSTINGS_BUDGET``: a
+  word found in a large share of titles (小区, 要求) finds everything and says
+  little, and the budget keeps the rows the store must rank to a fixed number
+  at any scale (a share of the store, as before, grew with it: at 1,000,000
+  cases a query ranked tens of thousands of rows). If even the rarest word is
+  in more cases than the budget, the rarest two are searched among the
+  newest ``POSTINGS_BUDGET`` cases that have either (``_window_floor``);
+- the store returns its best ``CANDIDATES``; each is then weighed up for the
+  same category and the same district (the citizen's choice of category may
+  be wrong, so it weighs, it does not filter).
 
 Only titles are searched: the content of a petition never leaves intake (it
 names people), and the reply's text is not in the public events.
@@ -34,7 +39,6 @@ from core.calendar import local_date
 from core.logs import mask
 from services.reports import disclosure, words
 from services.reports.models import (
-    EVERY_CASE,
     SEARCH_INDEX,
     CaseFact,
     CaseText,
@@ -43,12 +47,16 @@ from services.reports.models import (
 )
 
 CANDIDATES = 50
-# A text is searched by this many of its words, the rarest among the listed
-# cases, leaving out those in more than COMMON_SHARE of them (but never those
-# in fewer than COMMON_FLOOR cases: on a small store every word counts).
+# A text is searched by at most this many of its words, the rarest among the
+# listed cases, and only while the cases that have them add up to at most
+# POSTINGS_BUDGET: the store ranks that many rows at most, whatever its size
+# (on a small store every word fits). Measured with python -m bench.similar
+# (README, Similar cases at scale).
 QUERY_WORDS = 12
-COMMON_SHARE, COMMON_FLOOR = 0.01, 500
-# A text is searched by this many of its words, the rarest among the listed cases.
+POSTINGS_BUDGET = 10_000
+# When even the rarest word is over the budget, the search falls back to this
+# many rarest words, among the newest POSTINGS_BUDGET cases that have them.
+FALLBACK_WORDS = 2
 CATEGORY_WEIGHT, DISTRICT_WEIGHT = 1.0, 0.25
 # The staff's suggestion is drawn from this many of the most similar cases.
 SUGGESTION_POOL = 20
@@ -80,7 +88,7 @@ def sync(tx, fact):
     if row.listed == listed:
         return
     row.listed = listed
-    for word in (EVERY_CASE, *row.words.split()):
+    for word in row.words.split():
         _count_word(tx, word, 1 if listed else -1)
     tx.session.flush()
     if _dialect(tx) == "sqlite":
@@ -114,11 +122,13 @@ def _count_word(tx, word, change):
 def similar_cases(tx, query, calendar, limit):
     """The listed cases most like ``query`` (title, content, category,
     area_code; not ``case_number`` itself), best first, at most ``limit``."""
-    terms = _rarest(tx, words.words_of(f"{query.get('title') or ''} "
-                                       f"{query.get('content') or ''}"))
+    terms, windowed = _rarest(tx, words.words_of(f"{query.get('title') or ''} "
+                                                 f"{query.get('content') or ''}"))
     if not terms:
         return []
-    hits = dict(_SEARCH[_dialect(tx)](tx.session, terms))
+    dialect = _dialect(tx)
+    floor = _WINDOW_FLOOR[dialect](tx.session, terms) if windowed else 0
+    hits = dict(_SEARCH[dialect](tx.session, terms, floor))
     rows = tx.session.execute(
         select(CaseText, CaseFact, UnitName.name)
         .join(CaseFact, CaseFact.case_number == CaseText.case_number)
@@ -158,38 +168,72 @@ def suggested_unit(cases):
 
 
 def _rarest(tx, terms):
-    """The ``QUERY_WORDS`` of ``terms`` fewest listed cases use, none of the
-    common ones (but the rarest two if all are): none if no case has any."""
+    """(words, windowed): the rarest of ``terms`` among the listed cases, at
+    most ``QUERY_WORDS``, while the cases that have them add up to at most
+    ``POSTINGS_BUDGET``; if even the rarest is over it, the rarest
+    ``FALLBACK_WORDS`` and ``windowed`` true (search only the newest cases that
+    have them). No words if no listed case has any."""
     counts = dict(tx.session.execute(select(SearchWord.word, SearchWord.cases).where(
-        SearchWord.word.in_({EVERY_CASE, *(term[:40] for term in terms)}),
+        SearchWord.word.in_({term[:40] for term in terms}),
         SearchWord.cases > 0)).all())
-    listed = counts.pop(EVERY_CASE, 0)
     ranked = sorted(counts.items(), key=lambda c: (c[1], c[0]))
-    common = max(COMMON_FLOOR, COMMON_SHARE * listed)
-    kept = [word for word, cases in ranked if cases <= common] or \
-        [word for word, _ in ranked[:2]]
-    return kept[:QUERY_WORDS]
+    kept, postings = [], 0
+    for word, cases in ranked[:QUERY_WORDS]:
+        if postings + cases > POSTINGS_BUDGET:
+            break
+        kept.append(word)
+        postings += cases
+    if kept or not ranked:
+        return kept, False
+    return [word for word, _ in ranked[:FALLBACK_WORDS]], True
 
 
-def _search_sqlite(session, terms):
-    match = " OR ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
+def _match_sqlite(terms):
+    return " OR ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
+
+
+def _tsquery(terms):
+    return " | ".join("'{}'".format(term.replace("'", "''").replace("\\", ""))
+                      for term in terms)
+
+
+def _window_floor_sqlite(session, terms):
+    """The id of the ``POSTINGS_BUDGET``-th newest listed case with any of
+    ``terms`` (0 if fewer have them): the index reads that many ids, newest
+    first, and ranks nothing."""
+    return session.scalar(text(
+        f"SELECT rowid FROM {SEARCH_INDEX} WHERE {SEARCH_INDEX} MATCH :match "
+        "ORDER BY rowid DESC LIMIT 1 OFFSET :skip"),
+        {"match": _match_sqlite(terms), "skip": POSTINGS_BUDGET - 1}) or 0
+
+
+def _window_floor_postgresql(session, terms):
+    return session.scalar(text(
+        "SELECT id FROM case_texts, to_tsquery('simple', :q) AS q "
+        "WHERE listed AND to_tsvector('simple', words) @@ q "
+        "ORDER BY id DESC OFFSET :skip LIMIT 1"),
+        {"q": _tsquery(terms), "skip": POSTINGS_BUDGET - 1}) or 0
+
+
+def _search_sqlite(session, terms, floor):
     return session.execute(text(
         f"SELECT rowid, -bm25({SEARCH_INDEX}) FROM {SEARCH_INDEX} "
-        f"WHERE {SEARCH_INDEX} MATCH :match ORDER BY bm25({SEARCH_INDEX}) LIMIT :n"),
-        {"match": match, "n": CANDIDATES}).all()
+        f"WHERE {SEARCH_INDEX} MATCH :match AND rowid >= :floor "
+        f"ORDER BY bm25({SEARCH_INDEX}) LIMIT :n"),
+        {"match": _match_sqlite(terms), "floor": floor, "n": CANDIDATES}).all()
 
 
-def _search_postgresql(session, terms):
-    tsquery = " | ".join("'{}'".format(term.replace("'", "''").replace("\\", ""))
-                         for term in terms)
+def _search_postgresql(session, terms, floor):
     return session.execute(text(
         "SELECT id, ts_rank(to_tsvector('simple', words), q) AS rank "
         "FROM case_texts, to_tsquery('simple', :q) AS q "
-        "WHERE listed AND to_tsvector('simple', words) @@ q ORDER BY rank DESC LIMIT :n"),
-        {"q": tsquery, "n": CANDIDATES}).all()
+        "WHERE listed AND to_tsvector('simple', words) @@ q AND id >= :floor "
+        "ORDER BY rank DESC LIMIT :n"),
+        {"q": _tsquery(terms), "floor": floor, "n": CANDIDATES}).all()
 
 
 _SEARCH = {"sqlite": _search_sqlite, "postgresql": _search_postgresql}
+_WINDOW_FLOOR = {"sqlite": _window_floor_sqlite, "postgresql": _window_floor_postgresql}
 
 
 def _shown(score, case_text, fact, unit_name, calendar):

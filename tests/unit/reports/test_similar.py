@@ -5,10 +5,10 @@ withheld or kept private, and the staff's suggested unit."""
 import pytest
 
 from core.errors import ConfigurationError, InvalidInput
-from services.reports import projections, regulations, reports
+from services.reports import projections, regulations, reports, similar, words
 from services.reports.models import Base
 from tests.kit import store_copy, template_store
-from tests.similar_set import labelled_events, precision_at_5, seed_set
+from tests.similar_set import labelled_events, newest_with, precision_at_5, seed_set
 
 # What the search reached on the set when it was written (0.6425: titles are
 # all it can search, see services/reports/similar.py); a change that makes it
@@ -137,3 +137,44 @@ def test_regulations_of_the_category_and_its_keywords_come_first(settings):
     shown = regulations.applicable(settings.regulations, "labor", text, ["公司", "拖欠", "工资"])
     assert [r["id"] for r in shown][:2] == ["bzngz-pay", "ldht-30"]
     assert all("labor" in r["categories"] or "*" in r["categories"] for r in shown)
+
+
+# The postings budget (similar.POSTINGS_BUDGET), on a store small enough to see
+# it bind: 暖气 and 不热 are in most titles, the leak's words in one.
+HEATING_CASES = [(f"JN20261101-{n:06d}", "heating", "housing", "370102", title, "",
+                  "370102-HOUSING")
+                 for n, title in enumerate(["小区暖气不热"] * 30 + ["暖气管道漏水淹了地下室"]
+                                           + ["楼道暖气不热"] * 9, start=1)]
+LEAK = HEATING_CASES[30][0]
+
+
+@pytest.fixture
+def heating(store, monkeypatch):
+    seed_set(store, HEATING_CASES)
+    monkeypatch.setattr(similar, "POSTINGS_BUDGET", 10)
+    return store
+
+
+def test_a_query_keeps_its_rarest_words_within_the_budget(heating, settings):
+    query = {"title": "暖气管道漏水", "content": "地下室被水淹了", "category": "housing"}
+    with heating.transaction() as tx:
+        terms, windowed = similar._rarest(tx, words.words_of(f"{query['title']} {query['content']}"))
+        cases = reports.similar_cases(tx, query, settings)["cases"]
+    # 暖气 (40 cases) would take the rows ranked from a handful to 40: left out
+    assert "暖气" not in terms and {"管道", "地下室"} <= set(terms) and not windowed
+    assert cases[0]["case_number"] == LEAK
+
+
+def test_a_common_word_alone_is_searched_among_the_newest_cases_only(heating, settings,
+                                                                     monkeypatch):
+    query = {"title": "暖气不热", "category": "housing", "limit": 20}
+    with heating.transaction() as tx:
+        assert similar._rarest(tx, ["暖气", "不热"]) == (["不热", "暖气"], True)
+        windowed = reports.similar_cases(tx, query, settings)["cases"]
+    # ranked among the newest 10 cases with either word, not all 40
+    found = {c["case_number"] for c in windowed}
+    assert found == newest_with(HEATING_CASES, ["暖气", "不热"], 10)
+    assert LEAK in found and "JN20261101-000030" not in found
+    monkeypatch.setattr(similar, "POSTINGS_BUDGET", 1_000)
+    with heating.transaction() as tx:
+        assert len(reports.similar_cases(tx, query, settings)["cases"]) == 20
