@@ -17,6 +17,12 @@ COUNT_FIGURES = ("supervised", "overdue", "returned", "repeats", "declined")
 
 _AREA = validate.Regexp(AREA_CODE, error="须为6位或9位行政区划代码 (an area code has 6 or 9 digits)")
 _DAY = {"invalid": "应为日期，如2026-11-25 (must be a date, e.g. 2026-11-25)"}
+# The days a period may be asked around: a month, quarter or year around the
+# calendar's last day (9999-12-31) would end past it.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+_IN_CALENDAR = validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                              error=f"应在{FIRST_DAY}至{LAST_DAY}之间 (must be between {FIRST_DAY} "
+                                    f"and {LAST_DAY})")
 
 
 class _Input(Schema):
@@ -30,9 +36,10 @@ class PeriodSchema(_Input):
 
     period = fields.Str(load_default="month", validate=validate.OneOf(
         PERIODS, error=f"须为{'、'.join(PERIODS)}之一 (must be one of: {', '.join(PERIODS)})"))
-    date = fields.Date(load_default=None, error_messages=_DAY)
-    start = fields.Date(data_key="from", load_default=None, error_messages=_DAY)
-    end = fields.Date(data_key="to", load_default=None, error_messages=_DAY)
+    date = fields.Date(load_default=None, error_messages=_DAY, validate=_IN_CALENDAR)
+    start = fields.Date(data_key="from", load_default=None, error_messages=_DAY,
+                        validate=_IN_CALENDAR)
+    end = fields.Date(data_key="to", load_default=None, error_messages=_DAY, validate=_IN_CALENDAR)
 
     @validates_schema
     def _range(self, data, **kwargs):
@@ -115,7 +122,7 @@ class SimilarQuerySchema(_Input):
 class TrendQuerySchema(_Input):
     """The last ``days`` days up to ``date`` against the ``days`` before them."""
 
-    date = fields.Date(load_default=None)
+    date = fields.Date(load_default=None, error_messages=_DAY, validate=_IN_CALENDAR)
     days = fields.Int(load_default=7, validate=validate.Range(min=1, max=92))
     limit = fields.Int(load_default=10, validate=validate.Range(min=1, max=100))
     area_code = fields.Str(load_default=None, validate=_AREA)

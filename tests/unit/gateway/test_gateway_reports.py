@@ -75,6 +75,9 @@ def test_a_bad_query_is_a_400_naming_the_field(url):
     response = get(url, "/reports/figures", BUREAU, period="range", **{
         "from": "2026-11-30", "to": "2026-11-01"})
     assert response.status_code == 400 and "to" in response.json()["details"]
+    # a month around the calendar's last day would end past it: a 400, not a 500
+    late = get(url, "/public/scoreboard", period="month", date="9999-12-31")
+    assert late.status_code == 400 and set(late.json()["details"]) == {"date"}
 
 
 def test_the_bureau_gets_breakdowns_lagging_units_and_trends(url):

@@ -59,6 +59,9 @@ def test_one_topic_and_department(url):
     ({"period": "decade"}, "period"), ({"topic": "abc"}, "topic"), ({"topic": "-1"}, "topic"),
     ({"department": "x" * 41}, "department"), ({"area_code": "3701x"}, "area_code"),
     ({"period": "range", "from": "2026-11-01"}, "to"), ({"date": "2026-13-01"}, "date"),
+    # a period around the calendar's last day would end past it: refused, not a 500
+    ({"date": "9999-12-31"}, "date"), ({"period": "range", "from": "0001-01-01",
+                                        "to": "2026-11-01"}, "from"),
 ])
 def test_bad_input_is_a_400_naming_the_field(url, params, field):
     response = get(url, **params)
