@@ -5,7 +5,13 @@ a retention period are announced, once each, and every store erases them;
 for a store with personal data of its own (suggestions' proposals, intake's
 phone codes), what its ``due`` finds is erased there, once each.
 
-    python -m deploy.housekeeping [--days 30] [--dry-run] [service ...]   # default: every one
+    python -m deploy.housekeeping [--days 30] [--orphan-hours H] [--dry-run] [service ...]
+                                                                      # default: every one
+
+For intake, the blobs of case materials no attachment row names (an upload
+rolled back) and older than ``--orphan-hours`` (default: intake's
+ORPHAN_BLOB_HOURS, 24) are deleted from the blob store
+(services/intake/orphans.py); a dry run lists them.
 
 ``--dry-run`` changes nothing: it counts the outbox and inbox rows that would
 go, the cases tracking would announce and, for each other store named (its
@@ -34,6 +40,7 @@ from sqlalchemy.orm import sessionmaker
 from core import retention
 from core.config import STORED_SERVICES, load_config
 from core.store import InboxEntry, OutboxMessage, StoreHandle, make_engine, utcnow
+from services.intake import blobs, orphans
 from services.tracking import retention as tracking_retention
 
 DEFAULT_DAYS = 30
@@ -108,6 +115,9 @@ def main(argv=None, environ=os.environ):
     parser = argparse.ArgumentParser(prog="python -m deploy.housekeeping")
     parser.add_argument("services", nargs="*", default=STORED_SERVICES)
     parser.add_argument("--days", type=float, default=DEFAULT_DAYS)
+    parser.add_argument("--orphan-hours", type=float, default=None,
+                        help="intake: delete unnamed blobs older than this "
+                             "(default: ORPHAN_BLOB_HOURS in intake's config)")
     parser.add_argument("--dry-run", action="store_true",
                         help="count what would be deleted, announced and erased; change nothing")
     args = parser.parse_args(argv)
@@ -115,11 +125,14 @@ def main(argv=None, environ=os.environ):
     would = "would be " if dry else ""
     # tracking first: its announcements are what the other stores would erase
     for service in sorted(args.services, key=lambda s: s != "tracking"):
-        engine = make_engine(load_config(service)["DB_URL"])
+        config = load_config(service)
+        engine = make_engine(config["DB_URL"])
         sessions = sessionmaker(engine, expire_on_commit=False)
         outbox, inbox = purge(sessions, args.days, now, dry_run=dry)
         print(f"{service}: {outbox} published outbox rows and {inbox} inbox entries older "
               f"than {args.days:g} days {would}deleted")
+        if service == "intake":
+            sweep_orphans(sessions, config, args.orphan_hours, now, dry)
         if service == "tracking":
             store = StoreHandle(sessions, handler="housekeeping")
             with store.transaction() as tx:
@@ -141,6 +154,17 @@ def main(argv=None, environ=os.environ):
                       f"{retention.days(period, environ)} days ({period}) {would}erased"
                       f"{_fields(counts.get(period))}")
         engine.dispose()
+
+
+def sweep_orphans(sessions, config, hours, now, dry_run):
+    """intake's blobs that no attachment names, older than ``hours``: deleted,
+    or listed by key in a dry run."""
+    hours = float(config.get("ORPHAN_BLOB_HOURS") or orphans.DEFAULT_HOURS) if hours is None else hours
+    found = orphans.sweep(sessions, blobs.backend_from_config(config), hours, now, dry_run)
+    for key in found if dry_run else ():
+        print(f"intake: orphan blob {key} would be deleted")
+    print(f"intake: {len(found)} blobs named by no attachment and older than {hours:g} hours "
+          f"{'would be ' if dry_run else ''}deleted")
 
 
 def _fields(counts):

@@ -1,6 +1,7 @@
 """Where case materials' bytes live: a blob store, encrypted at rest.
 
-Two backends with one interface (``put``, ``get``, ``delete`` by key): a local
+Two backends with one interface (``put``, ``get``, ``delete`` by key, and
+``listing`` for the orphan sweep, orphans.py): a local
 directory (the default, under ``var/``) and S3-compatible storage (boto3: AWS,
 MinIO, Ceph...), chosen by ``ATTACHMENT_STORE``. ``EncryptedBlobs`` wraps
 either: what reaches the disk or the bucket is a Fernet token made with the
@@ -11,6 +12,7 @@ Keys are random, never a file's name: nothing about a file shows in a path.
 import os
 import secrets
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -59,6 +61,18 @@ class LocalBlobs:
     def delete(self, key):
         self._path(key).unlink(missing_ok=True)
 
+    def listing(self):
+        """(key, when it was written) of every whole blob (a temporary file
+        of a write under way is not one); a blob deleted meanwhile is skipped."""
+        for path in self.root.glob("??/??/*"):
+            if path.name.startswith(".part-"):
+                continue
+            try:
+                written = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+            except FileNotFoundError:
+                continue
+            yield path.name, written
+
 
 class S3Blobs:
     """Objects in an S3-compatible bucket (``endpoint`` for anything but AWS
@@ -87,6 +101,14 @@ class S3Blobs:
 
     def delete(self, key):
         self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+
+    def listing(self):
+        """(key, when it was written) of every object under the prefix."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self.prefix)
+        for page in pages:
+            for found in page.get("Contents", ()):
+                yield found["Key"][len(self.prefix):], found["LastModified"]
 
 
 class EncryptedBlobs:
@@ -124,19 +146,24 @@ class EncryptedBlobs:
         self.backend.delete(key)
 
 
-def from_config(config):
-    """The encrypted blob store ``config`` describes (intake's config.yaml)."""
+def backend_from_config(config):
+    """The directory or bucket ``config`` describes, without the encryption
+    (what the orphan sweep needs: keys and ages, never contents)."""
     backend = config.get("ATTACHMENT_STORE") or "local"
     if backend == "local":
-        store = LocalBlobs(config.get("ATTACHMENT_DIR") or "var/attachments")
-    elif backend == "s3":
+        return LocalBlobs(config.get("ATTACHMENT_DIR") or "var/attachments")
+    if backend == "s3":
         if not config.get("ATTACHMENT_S3_BUCKET"):
             raise ConfigurationError("intake: ATTACHMENT_STORE=s3 needs ATTACHMENT_S3_BUCKET")
-        store = S3Blobs(config["ATTACHMENT_S3_BUCKET"], config.get("ATTACHMENT_S3_ENDPOINT"),
-                        config.get("ATTACHMENT_S3_REGION"),
-                        config.get("ATTACHMENT_S3_ACCESS_KEY"),
-                        config.get("ATTACHMENT_S3_SECRET_KEY"))
-    else:
-        raise ConfigurationError(
-            f"intake: ATTACHMENT_STORE must be one of {', '.join(BACKENDS)}, not {backend!r}")
-    return EncryptedBlobs(store, str(config.get("ATTACHMENT_ENCRYPTION_KEYS") or ""))
+        return S3Blobs(config["ATTACHMENT_S3_BUCKET"], config.get("ATTACHMENT_S3_ENDPOINT"),
+                       config.get("ATTACHMENT_S3_REGION"),
+                       config.get("ATTACHMENT_S3_ACCESS_KEY"),
+                       config.get("ATTACHMENT_S3_SECRET_KEY"))
+    raise ConfigurationError(
+        f"intake: ATTACHMENT_STORE must be one of {', '.join(BACKENDS)}, not {backend!r}")
+
+
+def from_config(config):
+    """The encrypted blob store ``config`` describes (intake's config.yaml)."""
+    return EncryptedBlobs(backend_from_config(config),
+                          str(config.get("ATTACHMENT_ENCRYPTION_KEYS") or ""))

@@ -168,6 +168,8 @@ def test_the_stores_own_personal_data_on_migrated_stores(tmp_path, monkeypatch, 
         urls[name] = f"sqlite:///{tmp_path}/{name}.db"
         upgrade(Path(__file__).parents[2] / "services" / name, urls[name])
         monkeypatch.setenv(f"{name.upper()}_DB_URL", urls[name])
+    # intake's run also sweeps its blob store: this test's, not the repository's var/
+    monkeypatch.setenv("ATTACHMENT_DIR", str(tmp_path / "attachments"))
     suggestions = StoreHandle(sessionmaker(make_engine(urls["suggestions"])))
     with suggestions.transaction() as tx:
         for n, status in enumerate(("not_adopted", "merged", "accepted"), 1):
@@ -189,6 +191,7 @@ def test_the_stores_own_personal_data_on_migrated_stores(tmp_path, monkeypatch, 
     out = capsys.readouterr().out
     assert "intake: personal data of 1 due after 1 days (phone_codes) erased" in out
     assert "suggestions: personal data of 2 due after 1095 days (case_file) erased" in out
+    assert "intake: 0 blobs named by no attachment and older than 24 hours deleted" in out
     assert count_rows(urls["intake"], PhoneCode) == 1
     with suggestions.transaction() as tx:
         kept = {p.number: p.query_code_hash for p in tx.session.scalars(select(Proposal))}

@@ -43,10 +43,12 @@ store = blobs.from_config({**config, "ATTACHMENT_ENCRYPTION_KEYS": Fernet.genera
 store.backend.client.create_bucket(Bucket=config["ATTACHMENT_S3_BUCKET"])
 key = store.put(file)
 assert store.get(key) == file
+assert [k for k, written in store.backend.listing() if written.tzinfo] == [key]
 raw = store.backend.client.get_object(Bucket=config["ATTACHMENT_S3_BUCKET"],
                                       Key="attachments/" + key)["Body"].read()
 assert file not in raw and b"PDF" not in raw, "stored unencrypted"
 store.delete(key)
+assert list(store.backend.listing()) == []
 try:
     store.get(key)
 except blobs.NotFound:
@@ -59,7 +61,10 @@ def _roundtrip(store, raw_stored):
     assert store.get(key) == FILE
     stored = raw_stored(key)
     assert FILE not in stored and b"PDF" not in stored  # encrypted at rest
+    [(listed, written)] = store.backend.listing()  # what the orphan sweep reads
+    assert listed == key and written.tzinfo is not None
     store.delete(key)
+    assert list(store.backend.listing()) == []
     with pytest.raises(NotFound):
         store.get(key)
 
