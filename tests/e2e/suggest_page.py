@@ -1,7 +1,8 @@
 """The people's suggestions page (/suggest) in headless Chromium at phone size,
 as a citizen meets it: the open topics, the empty form sent by keyboard
 (errors beside their fields), the SMS code, a proposal under a topic, the
-receipt, following it by the query code, the same in English. Every state is
+receipt, following it by the query code, the same in English; the topics'
+and the published proposals' departments by name in either language. Every state is
 checked with browser.check_page (axe, reflow at 320 px, text at 200 %) and
 screenshotted. Run by test_suggestions.py:
 ``python -m tests.e2e.suggest_page URL SMS_LOG TOPIC_TITLE``; prints what it saw as JSON."""
@@ -23,6 +24,7 @@ def main(url, sms_log, topic_title):
         page.wait_for_selector("body[data-ready]")
         seen["topics"] = page.eval_on_selector_all("#topic_id option", "os => os.map(o => o.text)")
         seen["published"] = page.text_content("#published")
+        seen["topic_cards"] = page.text_content("#topics")
         check_page(page, "the suggestions page", "citizen-suggest")
 
         # the keyboard alone reaches every control in order and sends the form
@@ -59,6 +61,8 @@ def main(url, sms_log, topic_title):
         seen["english"] = {"lang": page.get_attribute("html", "lang"), "h1": page.text_content("h1"),
                            "status": page.text_content("#proposal-status"),
                            "topic_none": page.text_content("#topic_id option")}
+        seen["english_departments"] = {"topics": page.text_content("#topics"),
+                                       "published": page.text_content("#published")}
         check_page(page, "the suggestions page in English")
         seen["errors"] = errors
     print(json.dumps(seen, ensure_ascii=False))

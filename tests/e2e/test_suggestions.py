@@ -164,6 +164,14 @@ def test_a_citizen_proposes_and_follows_on_the_suggestions_page(stack):
     assert "养老服务征集建议" in seen["followed"]["facts"]
     assert seen["english"] == {"lang": "en", "h1": "People's suggestions",
                                "status": "Sent, waiting for review", "topic_none": "No particular topic"}
+    # departments by name (the directory's units), never by code, in either language: the
+    # topic's, and the one of the proposal the first test of this module published
+    zh, en = "济南市住房和城乡建设局", "Jinan Housing and Urban-Rural Development Bureau"
+    assert "答复部门" + zh in seen["topic_cards"] and "答复部门" + zh in seen["published"]
+    assert "Answering department" + en in seen["english_departments"]["topics"]
+    assert "Answering department" + en in seen["english_departments"]["published"]
+    assert not any("370100-ZJJ" in text for text in (
+        seen["topic_cards"], seen["published"], *seen["english_departments"].values()))
 
     recorded = api(stack, "GET", f"/suggestions/{receipt['query_code']}").json()
     assert recorded["number"] == receipt["number"] and recorded["topic_id"] == topic.json()["id"]

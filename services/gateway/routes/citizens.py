@@ -1,5 +1,6 @@
 """Citizens' routes: the one-time code, submitting, following, the
-petitioner's steps and the rating; the reference data a form needs."""
+petitioner's steps and the rating; the reference data a form needs (the
+directory's categories, areas and units)."""
 
 import re
 
@@ -13,6 +14,7 @@ from services.gateway.openapi import step_operation
 from services.intake.query_codes import new_submission_id
 from services.intake.schemas import SubmittedSchema
 from services.rating.schemas import RatingSchema
+from services.routing.schemas import UnitSchema
 from services.tracking.schemas import (
     StepResultSchema,
 )
@@ -141,6 +143,18 @@ class CitizenRoutes:
           "200": {description: ok, content: {application/json: {schema: {type: array, items: Area}}}}
         """
         return schemas.Area(many=True).dump(self.routing.reference_data()["areas"])
+
+    # Public, as the areas and categories are: the names of government bodies,
+    # which the public scoreboard and case pages show anyway; the pages name a
+    # unit (a topic's answering department, a case's unit) in the language shown.
+    @http("GET", f"{API}/units")
+    def units(self, request):
+        """The directory's units: petition bureaus, departments, town offices (to name them; to transfer to, co-handle with, route to)
+        ---
+        responses:
+          "200": {description: ok, content: {application/json: {schema: {type: array, items: UnitSchema}}}}
+        """
+        return UnitSchema(many=True).dump(self.routing.units())
 
 
     def _public_case(self, case_number):

@@ -1,4 +1,4 @@
-"""The staff console (/staff), and the API routes only it needed: the directory's units, the
+"""The staff console (/staff), and the API routes only it needed: the
 audited "show" of a petitioner's data, the audit log of personal-data reads,
 routing rules with who changed what, the caseload by status and track.
 
@@ -9,7 +9,7 @@ from services.gateway import pages
 from services.gateway.auth import staff_only
 from services.gateway.http import API, http, json_body
 from services.intake.schemas import PersonalReadSchema, RevealedSchema
-from services.routing.schemas import RuleChangeSchema, RuleSchema, UnitSchema
+from services.routing.schemas import RuleChangeSchema, RuleSchema
 from services.tracking.schemas import CaseloadSchema
 
 
@@ -24,17 +24,6 @@ class ConsoleRoutes:
           "200": {description: "the page", content: {text/html: {schema: {type: string}}}}
         """
         return pages.page("console/staff")
-
-    @http("GET", f"{API}/units")
-    @staff_only
-    def units(self, request, actor):
-        """The directory's units (to transfer to, co-handle with, route to)
-        ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: UnitSchema}}}}
-        """
-        return UnitSchema(many=True).dump(self.routing.units())
 
     @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/petitioner/reveal")
     @staff_only

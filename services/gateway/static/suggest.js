@@ -12,13 +12,19 @@ document.addEventListener('DOMContentLoaded', async () => {
   let reference = null;
   let proposal = null;
   let published = [];
+  let units = [];
 
   const item = (dt, dd) => `<dt>${P.esc(P.t(dt))}</dt><dd>${P.esc(dd)}</dd>`;
+  // departments by their names in the language shown (the directory's units), a code not found as itself
+  const departments = codes => codes.map(code => P.named(units.find(unit => unit.code === code)) || code)
+    .join(P.t('c.list_sep'));
 
   function renderTopics() {
     const open = topics.filter(topic => topic.open);
     $('topics').innerHTML = open.map(topic => `<li class="box"><h3>${P.esc(topic.title)}</h3>
-      <p>${P.esc(topic.description)}</p><p class="hint">${P.esc(P.t('topics.period', {from: topic.opens_on, to: topic.closes_on}))}</p></li>`).join('');
+      <p>${P.esc(topic.description)}</p>${topic.departments && topic.departments.length
+        ? `<dl class="facts">${item('suggest.department', departments(topic.departments))}</dl>` : ''}
+      <p class="hint">${P.esc(P.t('topics.period', {from: topic.opens_on, to: topic.closes_on}))}</p></li>`).join('');
     $('topics-none').hidden = open.length > 0;
     const chosen = $('topic_id').value;
     $('topic_id').innerHTML = `<option value="">${P.esc(P.t('f.topic.none'))}</option>` + open.map(topic =>
@@ -46,6 +52,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     $('proposal-facts').innerHTML = item('f.title', proposal.title)
       + (proposal.topic_title ? item('f.topic', proposal.topic_title) : '')
       + item('suggest.proposer', [proposal.organisation, p.name, p.phone].filter(Boolean).join(' · '))
+      + (proposal.department ? item('suggest.department', departments([proposal.department])) : '')
       + (proposal.reason ? item('f.reason', proposal.reason) : '')
       + (proposal.answer ? item('suggest.answer', proposal.answer) : '')
       + (proposal.follow_up ? item('suggest.follow_up', proposal.follow_up) : '');
@@ -56,6 +63,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   function renderPublished() {
     $('published').innerHTML = published.map(p => `<li class="box"><h3>${P.esc(p.title)}</h3>
       <dl class="facts">${(p.topic_title ? item('f.topic', p.topic_title) : '') + item('suggest.proposer', p.proposer)
+        + (p.department ? item('suggest.department', departments([p.department])) : '')
         + item('suggest.published_at', P.when(p.published_at))}</dl>
       <p>${P.esc(p.content)}</p>
       <dl class="facts">${item('suggest.answer', p.answer) + (p.follow_up ? item('suggest.follow_up', p.follow_up) : '')}</dl></li>`).join('');
@@ -119,9 +127,11 @@ document.addEventListener('DOMContentLoaded', async () => {
     });
   });
 
-  const [topicList, publicList] = await Promise.all([P.api('/suggestion-topics'), P.api('/public/suggestions')]);
+  const [topicList, publicList, unitList] = await Promise.all([P.api('/suggestion-topics'),
+    P.api('/public/suggestions'), P.api('/units')]);
   topics = topicList.status === 200 ? topicList.body : [];
   published = publicList.status === 200 ? publicList.body : [];
+  units = unitList.status === 200 ? unitList.body : [];
   reference = await P.referenceData();
   renderTopics(); renderAreas(); renderPublished();
   document.body.dataset.ready = 'true';

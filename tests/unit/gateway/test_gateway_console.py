@@ -150,8 +150,10 @@ def test_the_audit_log_of_reads_is_the_bureaus(url, services):
     assert call("GET", f"{url}/audit/personal-data-reads").status_code == 401
 
 
-def test_units_for_staff_and_staff_routes_refuse_a_grid_agent(url):
+def test_units_for_anyone_and_staff_routes_refuse_a_grid_agent(url):
+    # the directory's units name government bodies: public, as areas and categories are
     assert call("GET", f"{url}/units", HANDLER).json()[0]["code"] == "370102-ZJJ"
+    assert call("GET", f"{url}/units").json()[0]["code"] == "370102-ZJJ"
     refused = call("GET", f"{url}/cases", AGENT)
     assert refused.status_code == 403 and "role" in refused.json()["details"]
 
