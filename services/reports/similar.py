@@ -21,7 +21,7 @@ How it works, on both stores:
   at any scale (a share of the store, as before, grew with it: at 1,000,000
   cases a query ranked tens of thousands of rows). If even the rarest word is
   in more cases than the budget, the rarest two are searched among the
-  newest ``POSTINGS_BUDGET`` cases that have either (``_window_floor``);
+  newest ``POSTINGS_BUDGET`` cases that have either;
 - the store returns its best ``CANDIDATES``; each is then weighed up for the
   same category and the same district (the citizen's choice of category may
   be wrong, so it weighs, it does not filter).
@@ -126,9 +126,7 @@ def similar_cases(tx, query, calendar, limit):
                                                  f"{query.get('content') or ''}"))
     if not terms:
         return []
-    dialect = _dialect(tx)
-    floor = _WINDOW_FLOOR[dialect](tx.session, terms) if windowed else 0
-    hits = dict(_SEARCH[dialect](tx.session, terms, floor))
+    hits = dict(_SEARCH[_dialect(tx)](tx.session, terms, windowed))
     rows = tx.session.execute(
         select(CaseText, CaseFact, UnitName.name)
         .join(CaseFact, CaseFact.case_number == CaseText.case_number)
@@ -197,43 +195,39 @@ def _tsquery(terms):
                       for term in terms)
 
 
-def _window_floor_sqlite(session, terms):
-    """The id of the ``POSTINGS_BUDGET``-th newest listed case with any of
-    ``terms`` (0 if fewer have them): the index reads that many ids, newest
-    first, and ranks nothing."""
-    return session.scalar(text(
+def _search_sqlite(session, terms, windowed):
+    """(id, score) of the best ``CANDIDATES`` listed cases with any of
+    ``terms``; ``windowed``: among the newest ``POSTINGS_BUDGET`` of them only.
+    bm25 is FTS5's own, ranked in the query that matches: the window is a
+    floor on the rowid, found first by reading that many ids, newest first."""
+    match = _match_sqlite(terms)
+    floor = session.scalar(text(
         f"SELECT rowid FROM {SEARCH_INDEX} WHERE {SEARCH_INDEX} MATCH :match "
         "ORDER BY rowid DESC LIMIT 1 OFFSET :skip"),
-        {"match": _match_sqlite(terms), "skip": POSTINGS_BUDGET - 1}) or 0
-
-
-def _window_floor_postgresql(session, terms):
-    return session.scalar(text(
-        "SELECT id FROM case_texts, to_tsquery('simple', :q) AS q "
-        "WHERE listed AND to_tsvector('simple', words) @@ q "
-        "ORDER BY id DESC OFFSET :skip LIMIT 1"),
-        {"q": _tsquery(terms), "skip": POSTINGS_BUDGET - 1}) or 0
-
-
-def _search_sqlite(session, terms, floor):
+        {"match": match, "skip": POSTINGS_BUDGET - 1}) if windowed else None
     return session.execute(text(
         f"SELECT rowid, -bm25({SEARCH_INDEX}) FROM {SEARCH_INDEX} "
         f"WHERE {SEARCH_INDEX} MATCH :match AND rowid >= :floor "
         f"ORDER BY bm25({SEARCH_INDEX}) LIMIT :n"),
-        {"match": _match_sqlite(terms), "floor": floor, "n": CANDIDATES}).all()
+        {"match": match, "floor": floor or 0, "n": CANDIDATES}).all()
 
 
-def _search_postgresql(session, terms, floor):
+def _search_postgresql(session, terms, windowed):
+    """The same on PostgreSQL, in one statement: the matching rows (newest
+    ``POSTINGS_BUDGET`` when ``windowed``; LIMIT NULL is none), then ts_rank
+    on those only (a floor found first made it read the matches twice:
+    slower, measured at 1,000,000)."""
     return session.execute(text(
         "SELECT id, ts_rank(to_tsvector('simple', words), q) AS rank "
-        "FROM case_texts, to_tsquery('simple', :q) AS q "
-        "WHERE listed AND to_tsvector('simple', words) @@ q AND id >= :floor "
+        "FROM (SELECT id, words FROM case_texts WHERE listed "
+        "      AND to_tsvector('simple', words) @@ to_tsquery('simple', :q) "
+        "      ORDER BY id DESC LIMIT :window) AS newest, to_tsquery('simple', :q) AS q "
         "ORDER BY rank DESC LIMIT :n"),
-        {"q": _tsquery(terms), "floor": floor, "n": CANDIDATES}).all()
+        {"q": _tsquery(terms), "window": POSTINGS_BUDGET if windowed else None,
+         "n": CANDIDATES}).all()
 
 
 _SEARCH = {"sqlite": _search_sqlite, "postgresql": _search_postgresql}
-_WINDOW_FLOOR = {"sqlite": _window_floor_sqlite, "postgresql": _window_floor_postgresql}
 
 
 def _shown(score, case_text, fact, unit_name, calendar):
