@@ -17,12 +17,19 @@ One image (Dockerfile) for every service, the service chosen by argument
   Prometheus; terminationGracePeriodSeconds above deploy.serve's stop grace;
 - a HorizontalPodAutoscaler (CPU) and a PodDisruptionBudget;
 - a CronJob ``housekeeping-<service>``: outbox and inbox retention
-  (deploy.housekeeping) on its database, nightly.
+  (deploy.housekeeping) on its database, nightly (intake's also sweeps the
+  orphan blobs of case materials).
+
+Every container of a service whose config reads a blob store (intake: case
+materials, services/intake/blobs.py) gets the same one: ``ATTACHMENT_STORE=s3``
+and the bucket, endpoint, region and key pair from the service's Secret
+(blob_store_env). No local directory here: see BLOB_STORE.
 
 Secrets (created by ops, never rendered): ``petition-<service>`` with
 ``AMQP_URI`` (the service's own broker user, deploy/broker_users.py), its
-``<SERVICE>_DB_URL`` (one PostgreSQL database per service) and the keys its
-config.yaml reads (SECRET_KEYS); ``petition-broker-operator`` with
+``<SERVICE>_DB_URL`` (one PostgreSQL database per service), the keys its
+config.yaml reads (SECRET_KEYS) and, for intake, the S3 settings
+(blobs.S3_SETTINGS; only the bucket required); ``petition-broker-operator`` with
 ``AMQP_URI`` for the topology Job. ``secret_keys(service)`` lists them.
 """
 import argparse
@@ -34,6 +41,7 @@ from pathlib import Path
 import yaml
 
 from core.config import POD_GRACE_SECONDS, SERVICES, STORED_SERVICES, config_path
+from services.intake import blobs
 
 # The version the manifests are written for and validated against
 # (kubernetes-validate --strict, tests/unit/test_k8s.py).
@@ -45,7 +53,19 @@ GATEWAY_PORT = 8000
 # The variables of the config.yaml files that hold secrets (deploy/keys.py
 # makes them for a developer); every other variable is a setting.
 SECRET_KEYS = ("ID_ENCRYPTION_KEYS", "CONTACT_ENCRYPTION_KEYS", "HASH_KEY", "SUBMISSION_KEYS",
-               "PRIVATE_EVENT_KEYS", "ACTOR_SIGNING_KEY", "ACTOR_VERIFY_KEY")
+               "PRIVATE_EVENT_KEYS", "ACTOR_SIGNING_KEY", "ACTOR_VERIFY_KEY",
+               "ATTACHMENT_ENCRYPTION_KEYS")
+# Where a cluster keeps case materials. Always S3-compatible storage (a cloud
+# bucket, or MinIO/Ceph run beside the cluster), never ATTACHMENT_DIR: a
+# container's filesystem is lost on restart and private to its pod, so each
+# of intake's replicas (the HPA runs 2 or more in a city) would hold its own
+# files and the housekeeping CronJob's pod, which sweeps orphan blobs, would
+# list an empty directory. A volume they all mount would need ReadWriteMany
+# (NFS, CephFS), which many clusters lack; the common ReadWriteOnce PVC
+# mounts on one node, and a single-replica mode built on it would be a second,
+# weaker layout to keep working. The local directory stays for one host
+# (make run, deploy/stack.py).
+BLOB_STORE = "s3"
 OPERATOR_SECRET = "petition-broker-operator"
 
 
@@ -79,8 +99,12 @@ def config_variables(service):
 def secret_keys(service):
     """The keys of the Secret ``petition-<service>``."""
     keys = [k for k in config_variables(service) if k in SECRET_KEYS or k == "AMQP_URI"
-            or k == f"{service.upper()}_DB_URL"]
+            or k == f"{service.upper()}_DB_URL" or k in blobs.S3_SETTINGS]
     return sorted(keys)
+
+
+def reads_blob_store(service):
+    return service in SERVICES and "ATTACHMENT_STORE" in config_variables(service)
 
 
 def labels(service, overlay_name):
@@ -94,8 +118,27 @@ def meta(name, service, overlay_name, overlay):
 
 
 def secret_env(service, keys):
-    return [{"name": key, "valueFrom": {"secretKeyRef": {"name": f"petition-{service}",
-                                                         "key": key}}} for key in keys]
+    """The variables ``keys`` from the Secret; the optional S3 settings may be
+    absent from it (a pod does not start while a required key is missing)."""
+    optional = set(blobs.S3_SETTINGS) - set(blobs.S3_REQUIRED)
+    return [{"name": key, "valueFrom": {"secretKeyRef": {
+        "name": f"petition-{service}", "key": key, **({"optional": True} if key in optional
+                                                      else {})}}} for key in keys]
+
+
+def blob_store_env(service):
+    """The blob store, for every container of ``service`` (none if its config
+    reads no blob store): each process of intake (serving, housekeeping's
+    sweep, a migration, the init container beside the service in its pod)
+    sees the same bucket, so none can fall back to a directory of its own."""
+    if not reads_blob_store(service):
+        return []
+    return [{"name": "ATTACHMENT_STORE", "value": BLOB_STORE}] + secret_env(
+        service, [k for k in secret_keys(service) if k in blobs.S3_SETTINGS])
+
+
+def _without_blob_store(keys):
+    return [k for k in keys if k not in blobs.S3_SETTINGS]
 
 
 def container(name, service, args, overlay, env_keys, extra_env=()):
@@ -103,7 +146,8 @@ def container(name, service, args, overlay, env_keys, extra_env=()):
         "name": name, "image": f"{IMAGE}:{RELEASE}", "imagePullPolicy": "IfNotPresent",
         "args": args,
         "envFrom": [{"configMapRef": {"name": "petition-settings"}}],
-        "env": secret_env(service, env_keys) + list(extra_env),
+        "env": secret_env(service, _without_blob_store(env_keys)) + blob_store_env(service)
+        + list(extra_env),
         "resources": {"requests": {"cpu": overlay.cpu, "memory": overlay.memory},
                       "limits": {"cpu": overlay.cpu_limit, "memory": overlay.memory_limit}},
         "securityContext": {"runAsNonRoot": True, "allowPrivilegeEscalation": False,
@@ -176,8 +220,7 @@ def pdb(service, overlay_name, overlay):
 
 
 def job(name, service, args, overlay_name, overlay, env):
-    spec = container(name.rsplit("-", 1)[0], service, args, overlay, [])
-    spec["env"] = env
+    spec = container(name.rsplit("-", 1)[0], service, args, overlay, [], env)
     return {
         "apiVersion": "batch/v1", "kind": "Job",
         "metadata": meta(name, service, overlay_name, overlay),

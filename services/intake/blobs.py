@@ -19,8 +19,6 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from core.errors import ConfigurationError, NotFound
 
-BACKENDS = ("local", "s3")
-
 
 def new_key():
     return secrets.token_hex(16)
@@ -111,6 +109,10 @@ class S3Blobs:
                 yield found["Key"][len(self.prefix):], found["LastModified"]
 
 
+# ATTACHMENT_STORE: its backend.
+BACKENDS = {"local": LocalBlobs, "s3": S3Blobs}
+
+
 class EncryptedBlobs:
     """A backend whose blobs are encrypted before they leave this process."""
 
@@ -146,21 +148,54 @@ class EncryptedBlobs:
         self.backend.delete(key)
 
 
+# The S3-compatible store's settings (config.yaml). The bucket is required; the
+# endpoint (anything but AWS itself), the region and the key pair are optional
+# (without the pair: boto3's own chain, e.g. a pod's cloud identity), but the
+# pair is whole or absent. deploy/k8s.py gives them, from the service's
+# Secret, to every container that runs intake.
+S3_SETTINGS = ("ATTACHMENT_S3_BUCKET", "ATTACHMENT_S3_ENDPOINT", "ATTACHMENT_S3_REGION",
+               "ATTACHMENT_S3_ACCESS_KEY", "ATTACHMENT_S3_SECRET_KEY")
+S3_REQUIRED = ("ATTACHMENT_S3_BUCKET",)
+S3_KEY_PAIR = ("ATTACHMENT_S3_ACCESS_KEY", "ATTACHMENT_S3_SECRET_KEY")
+
+
+def settings(config):
+    """(backend, its arguments) ``config`` describes; ConfigurationError for a
+    store configured half-way, so intake refuses to start rather than keep the
+    files somewhere nobody meant."""
+    backend = config.get("ATTACHMENT_STORE") or "local"
+    given = [name for name in S3_SETTINGS if config.get(name)]
+    if backend == "local":
+        # S3 settings without ATTACHMENT_STORE=s3 (a deployment that forgot
+        # it) would silently keep the files in a directory of this host.
+        if given:
+            raise ConfigurationError(
+                f"intake: {', '.join(given)} set but ATTACHMENT_STORE is local; set "
+                "ATTACHMENT_STORE=s3, or remove them to keep the files in ATTACHMENT_DIR")
+        return "local", {"root": config.get("ATTACHMENT_DIR") or "var/attachments"}
+    if backend == "s3":
+        missing = [name for name in S3_REQUIRED if not config.get(name)]
+        if missing:
+            raise ConfigurationError(f"intake: ATTACHMENT_STORE=s3 needs {', '.join(missing)}")
+        pair = [name for name in S3_KEY_PAIR if config.get(name)]
+        if len(pair) == 1:
+            raise ConfigurationError(
+                f"intake: {pair[0]} set without {(set(S3_KEY_PAIR) - set(pair)).pop()}; give "
+                "both, or neither for boto3's own credentials")
+        return "s3", {"bucket": config["ATTACHMENT_S3_BUCKET"],
+                      "endpoint": config.get("ATTACHMENT_S3_ENDPOINT"),
+                      "region": config.get("ATTACHMENT_S3_REGION"),
+                      "access_key": config.get("ATTACHMENT_S3_ACCESS_KEY"),
+                      "secret_key": config.get("ATTACHMENT_S3_SECRET_KEY")}
+    raise ConfigurationError(
+        f"intake: ATTACHMENT_STORE must be one of {', '.join(BACKENDS)}, not {backend!r}")
+
+
 def backend_from_config(config):
     """The directory or bucket ``config`` describes, without the encryption
     (what the orphan sweep needs: keys and ages, never contents)."""
-    backend = config.get("ATTACHMENT_STORE") or "local"
-    if backend == "local":
-        return LocalBlobs(config.get("ATTACHMENT_DIR") or "var/attachments")
-    if backend == "s3":
-        if not config.get("ATTACHMENT_S3_BUCKET"):
-            raise ConfigurationError("intake: ATTACHMENT_STORE=s3 needs ATTACHMENT_S3_BUCKET")
-        return S3Blobs(config["ATTACHMENT_S3_BUCKET"], config.get("ATTACHMENT_S3_ENDPOINT"),
-                       config.get("ATTACHMENT_S3_REGION"),
-                       config.get("ATTACHMENT_S3_ACCESS_KEY"),
-                       config.get("ATTACHMENT_S3_SECRET_KEY"))
-    raise ConfigurationError(
-        f"intake: ATTACHMENT_STORE must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    backend, arguments = settings(config)
+    return BACKENDS[backend](**arguments)
 
 
 def from_config(config):

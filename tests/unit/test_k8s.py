@@ -1,12 +1,15 @@
 """The Kubernetes manifests (deploy/k8s.py): every rendered object is valid
 for the stated Kubernetes version, strictly (no unknown field), offline; every
 service in the code has its Deployment with meaningful probes, its HPA, its
-PDB, and waits for its migration and topology Jobs."""
+PDB, and waits for its migration and topology Jobs; every workload that runs
+intake sees the same S3-compatible blob store of case materials."""
 import kubernetes_validate
 import pytest
 
 from core.config import POD_GRACE_SECONDS, SERVICES, STORED_SERVICES, load_config
+from core.errors import ConfigurationError
 from deploy import k8s
+from services.intake import blobs
 
 
 @pytest.fixture(params=sorted(k8s.OVERLAYS), scope="module")
@@ -80,3 +83,79 @@ def test_secrets_give_each_service_what_its_config_reads(rendered):
             if key in k8s.config_variables(service):
                 assert key in refs, (service, key)
         assert load_config(service)  # the config the keys were read from parses
+
+
+def blob_store_services():
+    """The services whose config has a blob store (intake's case materials),
+    read from their config.yaml, not from deploy/k8s.py."""
+    return {s for s in SERVICES if "ATTACHMENT_STORE" in load_config(s)}
+
+
+def containers_running(rendered, service):
+    """(workload, container) of every container, init containers too, of every
+    Deployment, Job and CronJob that runs ``service`` (the service chosen by
+    argument)."""
+    for doc in rendered:
+        if doc["kind"] not in ("Deployment", "Job", "CronJob"):
+            continue
+        spec = doc["spec"]["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else doc["spec"]
+        pod = spec["template"]["spec"]
+        for container in pod.get("initContainers", []) + pod["containers"]:
+            if service in container["args"]:
+                yield f"{doc['kind']}/{doc['metadata']['name']}", container
+
+
+def environment(rendered, container):
+    """What the container's process sees: the ConfigMap, then its own env, a
+    Secret's key standing for its value as ``secret:<name>:<key>``."""
+    (settings,) = by_kind(rendered, "ConfigMap").values()
+    env = dict(settings["data"])
+    for entry in container["env"]:
+        ref = entry.get("valueFrom", {}).get("secretKeyRef")
+        env[entry["name"]] = f"secret:{ref['name']}:{ref['key']}" if ref else entry["value"]
+    return env
+
+
+def blob_store_seen(monkeypatch, service, env):
+    """(backend, arguments) blobs.settings finds in ``service``'s config read
+    under ``env`` and nothing else."""
+    for name in k8s.config_variables(service):
+        monkeypatch.delenv(name, raising=False)
+    with monkeypatch.context() as patched:
+        for name, value in env.items():
+            patched.setenv(name, value)
+        return blobs.settings(load_config(service))
+
+
+def test_every_workload_running_intake_has_the_same_s3_blob_store(rendered, monkeypatch):
+    assert blob_store_services() == {"intake"}  # the derivation finds the one there is
+    for service in blob_store_services():
+        found = dict(containers_running(rendered, service))
+        # the serving pod and the nightly orphan sweep at least (not a vacuous loop)
+        assert {f"Deployment/petition-{service}", f"CronJob/housekeeping-{service}"} <= set(found)
+        for workload, container in containers_running(rendered, service):
+            backend, arguments = blob_store_seen(monkeypatch, service,
+                                                 environment(rendered, container))
+            assert backend == "s3", (workload, container["name"])
+            secret = f"secret:petition-{service}:ATTACHMENT_S3_"
+            assert arguments["bucket"] == f"{secret}BUCKET", workload
+            assert (arguments["endpoint"], arguments["access_key"], arguments["secret_key"]) \
+                == (f"{secret}ENDPOINT", f"{secret}ACCESS_KEY", f"{secret}SECRET_KEY"), workload
+            # the pod does not start without the bucket; the rest may be absent
+            refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"]
+                    if "valueFrom" in e}
+            for name in blobs.S3_SETTINGS:
+                assert refs[name].get("optional", False) == (name not in blobs.S3_REQUIRED)
+
+
+def test_a_workload_without_the_blob_store_is_caught(rendered, monkeypatch):
+    # The check above can fail: without the render's settings intake would
+    # keep the files in the container's own directory.
+    _, container = next(containers_running(rendered, "intake"))
+    env = {name: value for name, value in environment(rendered, container).items()
+           if not name.startswith("ATTACHMENT_")}
+    assert blob_store_seen(monkeypatch, "intake", env)[0] == "local"
+    # and S3 settings without ATTACHMENT_STORE=s3 make intake refuse to start
+    env["ATTACHMENT_S3_BUCKET"] = "materials"
+    with pytest.raises(ConfigurationError, match="ATTACHMENT_STORE is local"):
+        blob_store_seen(monkeypatch, "intake", env)

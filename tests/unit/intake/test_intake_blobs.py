@@ -9,11 +9,14 @@ import sys
 import pytest
 from cryptography.fernet import Fernet
 from moto.server import ThreadedMotoServer
+from nameko.containers import ServiceContainer
 
 from core.config import ROOT
 from core.errors import ConfigurationError, NotFound
 from deploy.stack import free_port
 from services.intake import blobs
+from services.intake.dependencies import BlobsProvider
+from services.intake.service import IntakeService
 
 FILE = b"%PDF-1.4 \xe6\x88\xbf\xe5\xb1\x8b\xe6\xbc\x8f\xe6\xb0\xb4 the petitioner's own words"
 
@@ -37,6 +40,8 @@ import eventlet; eventlet.monkey_patch()
 import json, sys
 from cryptography.fernet import Fernet
 from services.intake import blobs
+from services.intake.dependencies import BlobsProvider
+from services.intake.service import IntakeService
 config = json.loads(sys.argv[1])
 file = sys.argv[2].encode()
 store = blobs.from_config({**config, "ATTACHMENT_ENCRYPTION_KEYS": Fernet.generate_key().decode()})
@@ -103,10 +108,42 @@ def test_rotation_reads_files_stored_under_the_old_key(tmp_path):
     ({"ATTACHMENT_ENCRYPTION_KEYS": "not-a-key"}, "Fernet"),
     ({"ATTACHMENT_STORE": "ftp", "ATTACHMENT_ENCRYPTION_KEYS": "x"}, "ATTACHMENT_STORE"),
     ({"ATTACHMENT_STORE": "s3", "ATTACHMENT_ENCRYPTION_KEYS": "x"}, "ATTACHMENT_S3_BUCKET"),
+    # S3 configured half-way
+    ({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_ENDPOINT": "http://minio:9000",
+      "ATTACHMENT_S3_ACCESS_KEY": "k", "ATTACHMENT_S3_SECRET_KEY": "s",
+      "ATTACHMENT_ENCRYPTION_KEYS": "x"}, "needs ATTACHMENT_S3_BUCKET"),
+    ({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_ACCESS_KEY": "k",
+      "ATTACHMENT_ENCRYPTION_KEYS": "x"}, "ACCESS_KEY set without ATTACHMENT_S3_SECRET_KEY"),
+    ({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_SECRET_KEY": "s",
+      "ATTACHMENT_ENCRYPTION_KEYS": "x"}, "SECRET_KEY set without ATTACHMENT_S3_ACCESS_KEY"),
+    # S3 settings but the store left local: the files would stay on this host
+    ({"ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_ENDPOINT": "http://minio:9000",
+      "ATTACHMENT_ENCRYPTION_KEYS": "x"},
+     "ATTACHMENT_S3_BUCKET, ATTACHMENT_S3_ENDPOINT set but ATTACHMENT_STORE is local"),
+    ({"ATTACHMENT_STORE": "local", "ATTACHMENT_S3_SECRET_KEY": "s",
+      "ATTACHMENT_ENCRYPTION_KEYS": "x"}, "ATTACHMENT_STORE is local"),
 ])
 def test_refuses_to_start_without_a_usable_configuration(tmp_path, config, reason):
     with pytest.raises(ConfigurationError, match=reason):
         blobs.from_config({"ATTACHMENT_DIR": str(tmp_path), **config})
+
+
+def test_intake_refuses_to_start_with_s3_half_configured(tmp_path):
+    # What intake's container runs as it starts: its blob store's setup.
+    container = ServiceContainer(IntakeService, {
+        "AMQP_URI": "amqp://127.0.0.1:5672/", "ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_ACCESS_KEY": "k",
+        "ATTACHMENT_ENCRYPTION_KEYS": Fernet.generate_key().decode()})
+    (provider,) = [d for d in container.dependencies if isinstance(d, BlobsProvider)]
+    with pytest.raises(ConfigurationError, match="ATTACHMENT_S3_SECRET_KEY"):
+        provider.setup()
+
+
+def test_s3_settings_are_passed_whole(tmp_path):
+    # boto3's own credential chain when no key pair is given (a pod's identity)
+    assert blobs.settings({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b"}) == (
+        "s3", {"bucket": "b", "endpoint": None, "region": None, "access_key": None,
+               "secret_key": None})
+    assert blobs.settings({"ATTACHMENT_DIR": str(tmp_path)}) == ("local", {"root": str(tmp_path)})
 
 
 def test_a_key_cannot_reach_outside_the_directory(tmp_path):
