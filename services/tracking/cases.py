@@ -24,7 +24,7 @@ from services.tracking import schemas
 from services.tracking.access import case_in_scope, find_case, is_city_bureau, load_actor
 from services.tracking.clocks import close_deadlines, set_deadline, start_unit_clocks
 from services.tracking.models import Case, CoPart, SpotCheck, SupervisionOrder, TimelineEntry
-from services.tracking.workflows import BEFORE_REPLY, STEPS, WHO
+from services.tracking.workflows import BEFORE_REPLY, NOTES, STEPS, WHO
 
 SERVICE = "tracking"
 TRACK_NAMES = {"immediate": "马上办", "standard": "一般", "special_case": "专案专办",
@@ -227,6 +227,11 @@ def note(tx, case, kind, text, at, public=True, detail=None, actor=None, fingerp
                                  fingerprint=fingerprint))
 
 
+def note_of(tx, case, kind, values=None, **entry):
+    """A timeline entry that is no step: its text from workflows.NOTES."""
+    note(tx, case, kind, NOTES[kind][0].format_map(values or {}), **entry)
+
+
 def _part(tx, case, unit_code):
     return tx.session.scalar(select(CoPart).where(CoPart.case_number == case.case_number,
                                                   CoPart.unit_code == unit_code))
@@ -260,7 +265,7 @@ def record_submission(tx, event):
     case.title = event["title"]
     case.publish = event["publish"]
     case.submitted_at = event["submitted_at"]
-    note(tx, case, events.SUBMITTED, "信访事项已提交", at=event["submitted_at"])
+    note_of(tx, case, events.SUBMITTED, at=event["submitted_at"])
 
 
 def record_material(tx, event, clocks):
@@ -269,8 +274,8 @@ def record_material(tx, event, clocks):
     petitioner's file answers the unit's open request for material."""
     case = _case_for_event(tx, event)
     by_petitioner = event["added_by"] == "petitioner"
-    note(tx, case, "material", "信访人补充了材料" if by_petitioner else "办理单位添加了材料",
-         at=event["occurred_at"], actor=event["unit_code"],
+    note_of(tx, case, "material" if by_petitioner else "unit_material",
+            at=event["occurred_at"], actor=event["unit_code"],
          detail=f"{event['content_type']}，{event['size']} 字节")
     if by_petitioner and case.material_state == "requested":
         _run(tx, case, *STEPS["material_answered"], {}, None, clocks, at=event["occurred_at"])
@@ -281,8 +286,8 @@ def record_message(tx, event):
     the timelines say that one was written, never what."""
     case = _case_for_event(tx, event)
     by_petitioner = event["written_by"] == "petitioner"
-    note(tx, case, "message", "信访人留言" if by_petitioner else "办理单位答复了留言",
-         at=event["occurred_at"], actor=event["unit_code"], detail=f"{event['length']} 字")
+    note_of(tx, case, "message" if by_petitioner else "message_answer",
+            at=event["occurred_at"], actor=event["unit_code"], detail=f"{event['length']} 字")
 
 
 def apply_routing(tx, event, clocks):
@@ -331,8 +336,8 @@ def open_order(tx, case, kind, reason, clocks):
     order = current_order(tx, case)
     if order is not None and order.status != "closed":
         order.reason = f"{order.reason}；{reason}"
-        note(tx, case, "supervision_reason_added", f"{reason}，纳入督办", at=clocks.now(),
-             detail=f"并入督办单{order.id}")
+        note_of(tx, case, "supervision_reason_added", {"reason": reason}, at=clocks.now(),
+                detail=f"并入督办单{order.id}")
         return
     _run(tx, case, *STEPS["open_supervision"], {"kind": kind, "reason": reason}, None, clocks)
 

@@ -5,11 +5,19 @@ intake's ``submitted_at`` is: the one rule for the platform's outputs."""
 from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.utils import get_value
 
 from core.events import AREA_CODE, TRACKS
 from core.roles import STAFF_ROLES
 from core.validation import Day, Instant, VisibleStr
-from services.tracking.workflows import EXTENSION, MATERIAL, REVIEW, STATUSES, SUPERVISION
+from services.tracking.workflows import (
+    EXTENSION,
+    MATERIAL,
+    REVIEW,
+    STATUSES,
+    SUPERVISION,
+    english,
+)
 
 _UNIT_CODE = validate.Length(min=1, max=50)
 
@@ -187,7 +195,12 @@ class SpotCheckDrawSchema(_Input):
 class TimelineEntrySchema(Schema):
     at = Instant()
     kind = fields.Str(metadata={"description": "the workflow step (GET /workflows) or event"})
-    text = fields.Str()
+    text = fields.Str(metadata={"description": "what happened, in Chinese, as it was written"})
+    # by the kind, from the workflow tables (workflows.english): an entry
+    # dumped from the store or dumped again from another service's answer
+    text_en = fields.Function(lambda entry: english(get_value(entry, "kind")), metadata={
+        "type": "string", "nullable": True,
+        "description": "what happened, in English, by the kind (no names or dates: those are in text)"})
 
 
 class StaffTimelineEntrySchema(TimelineEntrySchema):

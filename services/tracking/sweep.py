@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import events
 from core.metrics import CASES_OVERDUE
-from services.tracking.cases import current_order, note, open_order, system_step
+from services.tracking.cases import current_order, note, note_of, open_order, system_step
 from services.tracking.models import Alert, Case, Deadline
 
 log = logging.getLogger(__name__)
@@ -103,9 +103,9 @@ def raise_alert(tx, deadline_id, today, clocks, replica):
              detail=f"{who}的{name}期限为{deadline.due}")
         return 1
     CASES_OVERDUE.inc()  # (counted even if this transaction then rolls back)
-    note(tx, case, "overdue", f"{name}已超期", at=clocks.now(),
-         public=deadline.kind in SUPERVISED_CLOCKS,
-         detail=f"{who}的{name}期限{deadline.due}已过（{replica}）")
+    note_of(tx, case, "overdue", {"clock_name": name}, at=clocks.now(),
+            public=deadline.kind in SUPERVISED_CLOCKS,
+            detail=f"{who}的{name}期限{deadline.due}已过（{replica}）")
     if deadline.kind in SUPERVISED_CLOCKS:
         open_order(tx, case, "overdue", f"{name}超期（期限{deadline.due}）", clocks)
     elif deadline.kind == "supervision_answer":

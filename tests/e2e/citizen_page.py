@@ -8,7 +8,7 @@ process of its own (tests/e2e/browser.py) and prints what it saw as JSON:
   chosen (a photo, and a text file the platform refuses), the receipt and
   what became of each file;
 - ``follow URL CODE``: the case by its query code; replied: the rating (first
-  one dimension missing), then the review request;
+  one dimension missing), then the review request; the timeline in English;
 - ``rejected URL CODE``: a matter for the courts, by its query code;
 - ``material URL CODE``: a case whose unit asked for material: the request
   with its date, an empty message refused, a message sent, a PDF added;
@@ -238,6 +238,15 @@ def follow(url, code):
         seen["review_state"] = page.text_content("#case-review-state")
         seen["review_form_gone"] = not page.is_visible("#review-form")
         check_page(page, "a rated case under review", "citizen-rated")
+
+        # in English: each timeline entry by its kind, the Chinese record under it
+        page.click("#lang-switch")
+        page.wait_for_selector("html[lang=en]")
+        seen["english_timeline"] = page.eval_on_selector_all("#case-timeline li", """ls => ls.map(l => ({
+            text: l.childNodes[1].textContent,
+            record: l.querySelector('.record') && l.querySelector('.record').textContent,
+            record_lang: l.querySelector('.record') && l.querySelector('.record').lang}))""")
+        check_page(page, "a case's timeline in English", "citizen-follow-en")
         seen["errors"] = errors
     print(json.dumps(seen, ensure_ascii=False))
 

@@ -86,6 +86,17 @@ def test_a_citizen_from_submission_to_rating_and_review_on_a_phone(stack):
     assert seen["rating"] == "信访部门服务态度：满意信访部门工作效率：基本满意责任单位办理质量：满意"
     assert seen["rating_form_gone"] and seen["review_offered"]
     assert seen["review_state"] == "已申请复查，等待复查意见" and seen["review_form_gone"]
+    # switched to English, the timeline says in English what happened (by each entry's
+    # kind), with the record as written in Chinese under it
+    timeline = seen["english_timeline"]
+    texts = [entry["text"] for entry in timeline]
+    for said in ("The petition was submitted", "The case was assigned to the responsible unit, with its deadline",
+                 "The responsible unit accepted the case", "The responsible unit replied",
+                 "The petitioner asked for a review; the reviewing office and its deadline are set"):
+        assert said in texts, texts
+    assert all(text.isascii() for text in texts), texts
+    assert all(entry["record"] and entry["record_lang"] == "zh-CN" for entry in timeline)
+    assert "解放路街道办事处已受理" in [entry["record"] for entry in timeline]
     rating = api(stack, "GET", f"/petitions/{code}").json()["rating"]
     assert rating["work_efficiency"] == "basically_satisfied"
 

@@ -293,7 +293,11 @@ def test_a_message_shows_on_both_timelines_without_its_text(tracking, store):
     tracking.on_message_added(received(events.MESSAGE_ADDED, written_by="petitioner", length=12))
     tracking.on_message_added(received(events.MESSAGE_ADDED, unit_code="370102-housing",
                                        written_by="staff", length=30))
-    public = [e["text"] for e in tracking.get_case(CASE_NUMBER)["timeline"]][-2:]
-    assert public == ["信访人留言", "办理单位答复了留言"]
+    public = tracking.get_case(CASE_NUMBER)["timeline"][-2:]
+    assert [e["text"] for e in public] == ["信访人留言", "办理单位答复了留言"]
+    # each its own kind, and by it its English (workflows.NOTES)
+    assert [(e["kind"], e["text_en"]) for e in public] == [
+        ("message", "The petitioner left a message"),
+        ("message_answer", "The handling unit answered a message")]
     staff = tracking.staff_case(CASE_NUMBER, ACTORS["handler"])["timeline"][-2:]
     assert [e["detail"] for e in staff] == ["12 字", "30 字"]

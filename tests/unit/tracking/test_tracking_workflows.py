@@ -287,6 +287,8 @@ def test_material_asked_in_working_days_is_answered_by_the_petitioners_file(stor
     view = staff_view(store, clocks)
     assert view["material_state"] == "answered"
     assert [e["text"] for e in view["timeline"]][-2:] == ["信访人补充了材料", "信访人已按要求补充材料"]
+    assert [e["text_en"] for e in public_view(store, clocks)["timeline"]][-2:] == [
+        "The petitioner added material", "The petitioner sent the material asked for"]
     assert not [d for d in view["deadlines"] if d["kind"] == "material" and d["open"]]
     assert event_types(store)[-1] == "material_request_answered"
     clocks.clock.set("2026-12-03T09:00:00")
