@@ -7,7 +7,8 @@ Each system runs as separate ``nameko run`` processes in a throw-away vhost
 and temporary directory, is loaded over HTTP on 127.0.0.1 at 50 requests/s
 (open loop) and at saturation (32 clients, closed loop), and is stopped
 afterwards. Prints one Markdown table (see README.md, Performance), then the
-figures' timings at the same scale (bench/reports.py).
+figures' timings at the same scale (bench/reports.py) and the similar-case
+search's (bench/similar.py).
 """
 import eventlet
 
@@ -21,6 +22,7 @@ import time  # noqa: E402
 
 from bench import report, scenarios  # noqa: E402
 from bench import reports as reports_bench  # noqa: E402
+from bench import similar as similar_bench  # noqa: E402
 from deploy.rabbitmq import ensure_rabbitmq  # noqa: E402
 
 
@@ -46,8 +48,11 @@ def main(argv=None):
     machine = f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
     figures = step(f"figures with {count:,} cases (reports' counters against per-case rows)",
                    reports_bench.run, count, 50 if args.quick else 200)
+    similar = step(f"similar cases with {count:,} published cases", similar_bench.run,
+                   count, 50 if args.quick else 200)
     print(report.render(report.rows(pipeline, chain, scale, count), command.strip(), machine))
     print("\nFigures at scale (python -m bench.reports):\n" + "\n".join(figures))
+    print("\nSimilar cases at scale (python -m bench.similar):\n" + "\n".join(similar))
     print(f"\n(took {time.monotonic() - started:.0f} s)", file=sys.stderr)
 
 

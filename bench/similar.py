@@ -1,5 +1,6 @@
 """Similar cases at scale (智慧信访): how long the similar-case search takes
-with N published cases in the reports store (SQLite, the default store).
+with N published cases in the reports store (SQLite, the default store); also
+the last step of ``make bench``, at the bench's scale.
 
     python -m bench.similar [--cases 1000000] [--queries 200] [--store FILE]
 
@@ -93,18 +94,23 @@ def main(argv=None):
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--store", help="keep the seeded store in this SQLite file and reuse it")
     args = parser.parse_args(argv)
+    print("\n".join(run(args.cases, args.queries, args.store)))
+
+
+def run(cases, queries, store=None):
+    """The measurements, as the lines ``main`` prints (``make bench`` too)."""
     words.ready()
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.abspath(args.store) if args.store else f"{tmp}/reports.db"
+        path = os.path.abspath(store) if store else f"{tmp}/reports.db"
         engine = make_engine(f"sqlite:///{path}")
-        seconds, listed = stored(engine, path, args.cases)
-        timings = run_queries(engine, args.queries)
+        seconds, listed = stored(engine, path, cases)
+        timings = timed_queries(engine, queries)
         engine.dispose()
     p = percentiles(timings)
-    print(f"seeded {listed:,} listed cases in {seconds:.0f} s" if seconds is not None
-          else f"searched {listed:,} listed cases seeded earlier in {path}")
-    print(f"similar cases (reports.similar_cases, SQLite FTS5): p50 {p[50] * 1000:.1f} ms  "
-          f"p95 {p[95] * 1000:.1f} ms  p99 {p[99] * 1000:.1f} ms over {len(timings)} queries")
+    return [f"seeded {listed:,} listed cases in {seconds:.0f} s" if seconds is not None
+            else f"searched {listed:,} listed cases seeded earlier in {path}",
+            f"similar cases (reports.similar_cases, SQLite FTS5): p50 {p[50] * 1000:.1f} ms  "
+            f"p95 {p[95] * 1000:.1f} ms  p99 {p[99] * 1000:.1f} ms over {len(timings)} queries"]
 
 
 def stored(engine, path, count):
@@ -120,7 +126,7 @@ def stored(engine, path, count):
     return seed(engine, count, date.today())
 
 
-def run_queries(engine, queries):
+def timed_queries(engine, queries):
     """Times of ``queries`` calls of reports.similar_cases on petitions
     written like the seeded titles."""
     settings = Settings.from_config({})
