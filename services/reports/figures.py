@@ -31,7 +31,10 @@ from services.reports.models import (
     DailyWord,
     MonthlyAreaCount,
     MonthlyCount,
+    QuarterlyCount,
     UnitName,
+    WeeklyCount,
+    YearlyCount,
 )
 from services.reports.schemas import resolve_period
 
@@ -54,7 +57,7 @@ COUNTS = {
 def filters(query, model):
     """SQL conditions on ``model``'s counters for a checked FigureQuerySchema
     query, all but the days."""
-    if model in AREA_TABLES:
+    if model in AREA_TABLES.values():
         parent, area = _area_rows(query)
         return [model.parent == parent, *([model.area_code == area] if area else [])]
     conditions = []
@@ -69,22 +72,12 @@ def filters(query, model):
     return conditions
 
 
-def whole_months(start, end, today):
-    """The first and last day of the run of whole months within start..end
-    that ended before ``today`` (their counters are final: every due date in
-    them has passed), or None. The monthly counters answer for those."""
-    first = start if start.day == 1 else _next_month(start)
-    last = end.replace(day=1)
-    if _next_month(end) - timedelta(days=1) != end:
-        last = _previous_month(last)
-    while last >= first and _next_month(last) > today:
-        last = _previous_month(last)
-    return (first, _next_month(last) - timedelta(days=1)) if last >= first else None
-
-
-# (daily, monthly) counter tables
-FULL_TABLES = (DailyCount, MonthlyCount)
-AREA_TABLES = (DailyAreaCount, MonthlyAreaCount)
+# The counter tables of each family by stretch (projections.COUNTER_TABLES
+# keeps them all): the full counters per day, week, month, quarter and year;
+# the area roll-up per day and month (an area's year is a few hundred rows).
+FULL_TABLES = {"day": DailyCount, "week": WeeklyCount, "month": MonthlyCount,
+               "quarter": QuarterlyCount, "year": YearlyCount}
+AREA_TABLES = {"day": DailyAreaCount, "month": MonthlyAreaCount}
 # the lengths of the area-code prefixes the area roll-up is kept for
 # (projections.up_the_areas): a city, a district, a town
 AREA_LEVELS = (4, 6, 9)
@@ -110,29 +103,74 @@ def _area_rows(query):
     return {4: "", 6: prefix[:4], 9: prefix[:6]}[len(prefix)], prefix
 
 
-def _sources(start, end, months, tables):
-    """(counter table, day conditions) to sum: the monthly counters for the
-    whole ``months`` (first, last day) if any, the daily ones for the rest."""
-    daily, monthly = tables
-    if not months:
-        return [(daily, [daily.day.between(start, end)])]
-    return [(monthly, [monthly.day.between(*months)]),
-            (daily, [daily.day.between(start, end), ~daily.day.between(*months)])]
+def stretches(start, end, kinds):
+    """start..end cut into whole stretches of the ``kinds`` given (day, week,
+    month, quarter, year), each the largest that starts there and ends inside,
+    the runs of one kind merged: [(kind, first stretch's first day, last
+    stretch's first day)]. A year is one year's rows; a year from mid-October
+    is some days, a week or two, two months, three quarters, some days."""
+    runs, day = [], start
+    while day <= end:
+        kind, last = next((kind, last) for kind in reversed(STRETCH_KINDS) if kind in kinds
+                          for last in [_fitting_end(kind, day, end, kinds)] if last)
+        if runs and runs[-1][0] == kind:
+            runs[-1] = (kind, runs[-1][1], day)
+        else:
+            runs.append((kind, day, day))
+        day = last + timedelta(days=1)
+    return runs
 
 
-def _next_month(day):
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+STRETCH_KINDS = ("day", "week", "month", "quarter", "year")
 
 
-def _previous_month(first):
-    return (first - timedelta(days=1)).replace(day=1)
+def _fitting_end(kind, day, end, kinds):
+    """The last day of the ``kind`` of stretch starting on ``day`` if one
+    starts there and ends by ``end``, else None. A week is not taken over the
+    1st of a month whose whole month fits: the weeks would run past it and
+    never reach the months (and quarters, years) after it."""
+    last = _stretch_end(kind, day)
+    if last is None or last > end:
+        return None
+    if kind == "week" and "month" in kinds:
+        first = _stretch_end("month", day.replace(day=1)) + timedelta(days=1)
+        if first <= last and _stretch_end("month", first) <= end:
+            return None
+    return last
+
+
+def _stretch_end(kind, day):
+    """The last day of the ``kind`` of stretch starting on ``day``, or None
+    if none starts there."""
+    if kind == "day":
+        return day
+    if kind == "week":  # Monday to Sunday
+        return day + timedelta(days=6) if day.weekday() == 0 else None
+    months = {"month": 1, "quarter": 3, "year": 12}[kind]
+    if day.day != 1 or (day.month - 1) % months:
+        return None
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _sources(start, end, today, tables):
+    """(counter table, conditions, sign) to sum: the period's stretches, then,
+    taken back, the due and on-time counts of its days from ``today`` on (a
+    due date counts, on time or overdue, once it has passed)."""
+    sources = [(tables[kind], [tables[kind].day.between(first, last)], 1)
+               for kind, first, last in stretches(start, end, tables)]
+    if max(start, today) <= end:
+        sources += [(tables[kind], [tables[kind].day.between(first, last),
+                                    tables[kind].measure.in_((m.DUE, m.ON_TIME))], -1)
+                    for kind, first, last in stretches(max(start, today), end, tables)]
+    return sources
 
 
 def _group_column(by, area_code, model):
     if by in (None, "total"):
         return None
     if by == "area":
-        if model in AREA_TABLES:
+        if model in AREA_TABLES.values():
             return model.area_code
         # one level below the area asked for: a city's districts, a district's towns
         below_city = area_code and len(jurisdiction_prefix(area_code)) >= 6
@@ -141,28 +179,26 @@ def _group_column(by, area_code, model):
 
 
 def figures(tx, query, today):
-    """Figure rows for a checked query: one row, or one per ``by`` key. Whole
-    past months are summed from the monthly counters, the days around them
-    from the daily ones (a series by day uses the daily ones only)."""
+    """Figure rows for a checked query: one row, or one per ``by`` key. The
+    period is summed from the largest stretches' counters that fit in it
+    (``stretches``; a series by day from the daily ones)."""
     by = query.get("by")
     start, end = resolve_period(query, today)
-    months = None if by == "day" else whole_months(start, end, today)
-    rows = []
-    for model, days in _sources(start, end, months, _tables(query)):
+    tables = _tables(query)
+    if by == "day":
+        tables = {"day": tables["day"]}
+    sums = defaultdict(lambda: defaultdict(int))
+    for model, days, sign in _sources(start, end, today, tables):
         column = _group_column(by, query.get("area_code"), model)
         key = (column if column is not None else func.min("")).label("key")
-        # a due date counts (on time or overdue) once it has passed
-        elapsed = case((model.day < today, 1), else_=0).label("elapsed")
-        rows += tx.session.execute(
-            select(key, model.measure, elapsed, func.sum(model.value))
-            .where(*filters(query, model), *days).group_by(*([column] if column is not None else []),
-                                                model.measure, elapsed)).all()
-    sums = defaultdict(lambda: defaultdict(int))
-    for group, measure, is_elapsed, value in rows:
-        if measure in (m.DUE, m.ON_TIME):
-            if not is_elapsed:
-                continue  # not yet due: neither on time nor overdue
-        sums[group if by not in (None, "total") else None][measure] += value
+        for group, measure, value in tx.session.execute(
+                select(key, model.measure, func.sum(model.value))
+                .where(*filters(query, model), *days)
+                .group_by(*([column] if column is not None else []), model.measure)):
+            sums[group if by not in (None, "total") else None][measure] += sign * value
+    # a group whose only counts were not yet due has none
+    sums = defaultdict(lambda: defaultdict(int), {
+        group: counts for group, counts in sums.items() if any(counts.values())})
     if by == "day":  # a series has every day, quiet ones too
         for offset in range((end - start).days + 1):
             sums.setdefault(start + timedelta(days=offset), defaultdict(int))

@@ -6,6 +6,8 @@ summed from. Nothing here is read from another service's tables.
     case_facts        what the events say about one case (no personal data)
     daily_counts      (day, unit, area, category, channel, measure) -> count
     monthly_counts    the same per month (the month's first day), for long periods
+    weekly_counts, quarterly_counts, yearly_counts
+                      the same per week (Monday to Sunday), quarter and year (their first day)
     daily_area_counts, monthly_area_counts
                       the same rolled up the area tree (any unit, category, channel):
                       a city's or a district's figure is a few rows a day
@@ -138,6 +140,30 @@ class MonthlyCount(_Counter, Base):
         Index("ix_monthly_counts_unit_day", "unit_code", "day"),
         Index("ix_monthly_counts_area_day", "area_code", "day"),
     )
+
+
+class WeeklyCount(_Counter, Base):
+    """The same counters summed per week, Monday to Sunday (``day`` is the
+    Monday): a week's breakdown reads one stretch's rows, not seven days'."""
+
+    __tablename__ = "weekly_counts"
+    __table_args__ = (Index("ix_weekly_counts_measure_day", "measure", "day"),)
+
+
+class QuarterlyCount(_Counter, Base):
+    """The same counters summed per quarter (``day`` is its first day): a
+    city's breakdown by unit over a year or a quarter reads one stretch's
+    rows, not twelve or three months' (figures.stretches)."""
+
+    __tablename__ = "quarterly_counts"
+    __table_args__ = (Index("ix_quarterly_counts_measure_day", "measure", "day"),)
+
+
+class YearlyCount(_Counter, Base):
+    """The same counters summed per year (``day`` is the 1st of January)."""
+
+    __tablename__ = "yearly_counts"
+    __table_args__ = (Index("ix_yearly_counts_measure_day", "measure", "day"),)
 
 
 class _AreaCounter:

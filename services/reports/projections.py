@@ -32,7 +32,7 @@ Measures (the counter names; figures.py turns them into rates):
 """
 from collections import Counter
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, select
 
@@ -48,7 +48,10 @@ from services.reports.models import (
     DailyWord,
     MonthlyAreaCount,
     MonthlyCount,
+    QuarterlyCount,
     UnitName,
+    WeeklyCount,
+    YearlyCount,
 )
 
 RECEIVED, REPEAT, DECLINED, ACCEPTED = "received", "repeat", "declined", "accepted"
@@ -65,6 +68,19 @@ def _month(key):
     return {**key, "day": key["day"].replace(day=1)}
 
 
+def _week(key):
+    return {**key, "day": key["day"] - timedelta(days=key["day"].weekday())}
+
+
+def _quarter(key):
+    day = key["day"]
+    return {**key, "day": day.replace(month=day.month - (day.month - 1) % 3, day=1)}
+
+
+def _year(key):
+    return {**key, "day": key["day"].replace(month=1, day=1)}
+
+
 def up_the_areas(key):
     """A daily counter's keys in the area roll-up (models._AreaCounter): its
     city under "", its district under the city, its own area under the
@@ -76,8 +92,12 @@ def up_the_areas(key):
 
 # Each change of a daily counter (a COUNTER_KEY dict) is made to every table
 # here, under the keys the function gives: the monthly counters are the daily
-# ones summed per month, the area counters the same rolled up the area tree.
+# ones summed per month (week, quarter, year), the area counters the same
+# rolled up the area tree.
 COUNTER_TABLES = ((DailyCount, lambda key: [key]), (MonthlyCount, lambda key: [_month(key)]),
+                  (WeeklyCount, lambda key: [_week(key)]),
+                  (QuarterlyCount, lambda key: [_quarter(key)]),
+                  (YearlyCount, lambda key: [_year(key)]),
                   (DailyAreaCount, up_the_areas),
                   (MonthlyAreaCount, lambda key: up_the_areas(_month(key))))
 # Moments a case has once, each counted on its day for the case's current

@@ -1,5 +1,6 @@
-"""The monthly and area counters' migrations fill them from the daily counters
-a store already has, on both stores (the SQL differs: a month's first day)."""
+"""The weekly, monthly, quarterly, yearly and area counters' migrations fill
+them from the daily counters a store already has, on both stores (the SQL
+differs: a week's, a month's, a quarter's, a year's first day)."""
 from datetime import date
 
 import pytest
@@ -43,8 +44,20 @@ def test_the_monthly_counters_start_as_the_daily_ones_summed(url):
                          for parent, area, day, measure, value in conn.execute(text(
                              f"SELECT parent, area_code, day, measure, value FROM {table}"))}
                  for table in ("daily_area_counts", "monthly_area_counts")}
+        longer = {table: {(str(day), unit, measure): value for day, unit, measure, value in
+                          conn.execute(text(f"SELECT day, unit_code, measure, SUM(value) FROM {table} "
+                                            "GROUP BY day, unit_code, measure"))}
+                  for table in ("weekly_counts", "quarterly_counts", "yearly_counts")}
     engine.dispose()
     assert months == {("2026-10-01", "U1", "received"): 3, ("2026-11-01", "U1", "received"): 4}
+    # Saturday 10-03 in the week from 09-28; 10-31 and 11-01 (Saturday, Sunday) from 10-26;
+    # 11-30 a Monday: U2's rating and its move away are in two weeks
+    assert longer == {"weekly_counts": {("2026-09-28", "U1", "received"): 2,
+                                        ("2026-10-26", "U1", "received"): 5,
+                                        ("2026-10-26", "U2", "rated"): 1,
+                                        ("2026-11-30", "U2", "rated"): -1},
+                      "quarterly_counts": {("2026-10-01", "U1", "received"): 7},
+                      "yearly_counts": {("2026-01-01", "U1", "received"): 7}}
     # the city, its district and the district's own cases or town, per day and per month
     assert areas["daily_area_counts"] == {
         ("", "3701", "2026-10-03", "received"): 2, ("3701", "370102", "2026-10-03", "received"): 2,

@@ -1,7 +1,7 @@
 """The projections and the figures, from a month of events (tests/reports_month.py,
 whose docstring shows each case) against a real SQLite store."""
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -15,6 +15,9 @@ from services.reports.models import (
     DailyCount,
     MonthlyAreaCount,
     MonthlyCount,
+    QuarterlyCount,
+    WeeklyCount,
+    YearlyCount,
 )
 from services.reports.settings import Settings
 from tests.reports_month import (
@@ -108,7 +111,7 @@ def test_any_range_and_a_due_date_not_yet_passed_is_neither_on_time_nor_overdue(
 def test_a_rebuild_from_the_archive_gives_identical_figures(month, settings):
     before = [query(month, by=by) for by in (None, "unit", "area", "category", "day")]
     tables = [model.__table__ for model, _ in projections.COUNTER_TABLES]
-    assert len(tables) == 4
+    assert len(tables) == 7
     with month.transaction() as tx:
         counters = [sorted(tx.session.execute(select(table)).all()) for table in tables]
         assert projections.rebuild(tx, settings) == len(loaded_events())
@@ -186,13 +189,19 @@ def test_case_work_steps_transfer_extension_and_a_units_decline(store, settings)
 
 # --- the monthly counters ---------------------------------------------------------
 
-def test_the_monthly_counters_are_the_daily_ones_summed_per_month(month):
+@pytest.mark.parametrize("model, first_day", [
+    (MonthlyCount, lambda day: day.replace(day=1)),
+    (WeeklyCount, lambda day: day - timedelta(days=day.weekday())),
+    (QuarterlyCount, lambda day: date(day.year, day.month - (day.month - 1) % 3, 1)),
+    (YearlyCount, lambda day: date(day.year, 1, 1)),
+])
+def test_the_longer_counters_are_the_daily_ones_summed_per_stretch(month, model, first_day):
     with month.transaction() as tx:
         daily = tx.session.execute(select(DailyCount)).scalars().all()
-        monthly = tx.session.execute(select(MonthlyCount)).scalars().all()
+        monthly = tx.session.execute(select(model)).scalars().all()
     summed = {}
     for row in daily:
-        key = (row.day.replace(day=1), row.unit_code, row.area_code, row.category, row.channel,
+        key = (first_day(row.day), row.unit_code, row.area_code, row.category, row.channel,
                row.measure)
         summed[key] = summed.get(key, 0) + row.value
     assert {(r.day, r.unit_code, r.area_code, r.category, r.channel, r.measure): r.value
@@ -200,16 +209,34 @@ def test_the_monthly_counters_are_the_daily_ones_summed_per_month(month):
     assert len(monthly) < len(daily)
 
 
-@pytest.mark.parametrize("start, end, today, months", [
-    (date(2026, 1, 1), date(2026, 12, 31), date(2027, 1, 1), (date(2026, 1, 1), date(2026, 12, 31))),
-    (date(2026, 1, 1), date(2026, 12, 31), date(2026, 11, 25), (date(2026, 1, 1), date(2026, 10, 31))),
-    (date(2026, 10, 15), date(2027, 2, 10), date(2027, 6, 1), (date(2026, 11, 1), date(2027, 1, 31))),
-    (date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 30), None),  # the month not over
-    (date(2026, 11, 2), date(2026, 11, 30), date(2027, 1, 1), None),    # not a whole month
-    (date(2024, 2, 1), date(2024, 2, 29), date(2024, 3, 1), (date(2024, 2, 1), date(2024, 2, 29))),
+@pytest.mark.parametrize("start, end, kinds, runs", [
+    (date(2026, 1, 1), date(2026, 12, 31), figures.FULL_TABLES,
+     [("year", date(2026, 1, 1), date(2026, 1, 1))]),
+    (date(2026, 10, 15), date(2028, 2, 10), figures.FULL_TABLES,
+     [("day", date(2026, 10, 15), date(2026, 10, 18)),  # Thursday to Sunday
+      ("week", date(2026, 10, 19), date(2026, 10, 19)),
+      ("day", date(2026, 10, 26), date(2026, 10, 31)),   # not the week over November 1st
+      ("month", date(2026, 11, 1), date(2026, 12, 1)),
+      ("year", date(2027, 1, 1), date(2027, 1, 1)),
+      ("month", date(2028, 1, 1), date(2028, 1, 1)),
+      ("day", date(2028, 2, 1), date(2028, 2, 10))]),
+    (date(2026, 2, 1), date(2026, 11, 30), figures.FULL_TABLES,
+     [("month", date(2026, 2, 1), date(2026, 3, 1)),
+      ("quarter", date(2026, 4, 1), date(2026, 7, 1)),
+      ("month", date(2026, 10, 1), date(2026, 11, 1))]),
+    (date(2026, 1, 1), date(2026, 12, 31), figures.AREA_TABLES,
+     [("month", date(2026, 1, 1), date(2026, 12, 1))]),
+    (date(2026, 11, 2), date(2026, 11, 30), figures.FULL_TABLES,   # not a whole month
+     [("week", date(2026, 11, 2), date(2026, 11, 23)), ("day", date(2026, 11, 30), date(2026, 11, 30))]),
+    (date(2026, 10, 26), date(2026, 11, 1), figures.FULL_TABLES,   # a week over two months
+     [("week", date(2026, 10, 26), date(2026, 10, 26))]),
+    (date(2026, 11, 2), date(2026, 11, 30), figures.AREA_TABLES,
+     [("day", date(2026, 11, 2), date(2026, 11, 30))]),
+    (date(2024, 2, 1), date(2024, 2, 29), figures.FULL_TABLES,
+     [("month", date(2024, 2, 1), date(2024, 2, 1))]),
 ])
-def test_whole_months_are_those_inside_the_period_and_over_before_today(start, end, today, months):
-    assert figures.whole_months(start, end, today) == months
+def test_a_period_is_cut_into_the_largest_stretches_that_fit(start, end, kinds, runs):
+    assert figures.stretches(start, end, kinds) == runs
 
 
 @pytest.mark.parametrize("today", [AS_OF, date(2026, 12, 1), date(2027, 3, 1)])
@@ -218,12 +245,15 @@ def test_whole_months_are_those_inside_the_period_and_over_before_today(start, e
     {"period": "quarter", "date": date(2026, 11, 1), "by": "unit"},
     {"period": "range", "start": date(2026, 10, 20), "end": date(2026, 12, 31), "by": "area"},
     {"period": "year", "date": date(2026, 1, 1), "by": "category", "area_code": "370102"},
+    {"period": "week", "date": date(2026, 11, 12), "by": "unit"},
+    {"period": "range", "start": date(2026, 10, 28), "end": date(2026, 11, 29), "by": "unit"},
 ])
-def test_figures_from_monthly_counters_equal_the_daily_sums(month, monkeypatch, today, q):
+def test_figures_from_the_longer_counters_equal_the_daily_sums(month, monkeypatch, today, q):
     q = {"date": None, **q}
     with month.transaction() as tx:
         rolled_up = figures.figures(tx, q, today)
-        monkeypatch.setattr(figures, "whole_months", lambda *_: None)
+        monkeypatch.setattr(figures, "FULL_TABLES", {"day": DailyCount})
+        monkeypatch.setattr(figures, "AREA_TABLES", {"day": DailyAreaCount})
         daily_only = figures.figures(tx, q, today)
     assert rolled_up == daily_only
     assert sum(row["received"] for row in rolled_up) > 0  # not two empty answers
