@@ -12,7 +12,7 @@ LIBMAGIC := /usr/lib/x86_64-linux-gnu/libmagic.so.1
 # The PDF bulletin is in Chinese: a font with CJK glyphs (Debian's WenQuanYi Zen Hei).
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 
-.PHONY: install run test test-cluster lint bench topology migrate parked clean
+.PHONY: install run test test-services test-platform test-cluster lint bench topology migrate parked clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -38,8 +38,23 @@ $(CHROMIUM):
 run: install
 	$(PY) -m deploy.local
 
+# The suite in two halves at once, each its own pytest with its own stacks (two
+# cores; a running stack spends much of its time waiting on its services), each
+# half's output shown whole when it ends (make -O); then, by itself, the test that
+# stops the machine's broker. Every part runs; make test fails if any part failed.
+SUITE := -m 'not cluster and not alone'
 test: install $(CHROMIUM)
-	$(PY) -m pytest
+	$(MAKE) --no-print-directory -k -j2 -O test-services test-platform; status=$$?; \
+	$(PY) -m pytest -m alone && exit $$status
+
+# The halves (about equal on this machine): the integration, fault and security
+# tests; and the rest (unit and end-to-end tests, and any new folder).
+PLATFORM_TESTS := tests/integration tests/faults tests/security
+test-services:
+	$(PY) -m pytest $(SUITE) $(PLATFORM_TESTS:%=--ignore=%)
+
+test-platform:
+	$(PY) -m pytest $(SUITE) $(PLATFORM_TESTS)
 
 # Opt-in (~3 min): a three-node RabbitMQ cluster beside the system broker, a node killed -9.
 test-cluster: install

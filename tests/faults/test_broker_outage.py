@@ -3,7 +3,8 @@ back: no accepted petition is lost, every service is still running and the
 pipeline catches up by itself.
 
 Stops the machine's broker (`rabbitmqctl stop_app`) for a few seconds: every
-other user of it is affected, so run the fault tests alone."""
+other user of it is affected: ``make test`` runs it after the rest of the suite,
+by itself (marked ``alone``)."""
 import subprocess
 import time
 
@@ -53,6 +54,7 @@ RATE = 10
 CODES_AHEAD = RATE * (2 + OUTAGE_SECONDS + 5) * 3 // 2
 
 
+@pytest.mark.alone
 @pytest.mark.timeout(400)
 def test_broker_outage_mid_stream_loses_nothing(fresh_stack):
     stack = fresh_stack
