@@ -139,6 +139,7 @@ PHRASES = [
     ("当前办理状态不允许此操作", "case {case} is {detail}"),
     ("服务暂时无法响应，请稍后再试", "{service} did not answer in time; try again later"),
     ("服务暂时无法连接，请稍后再试", "{service} is not reachable; try again later"),
+    ("服务正在停止，请稍后再试", "{service} is stopping; try again later"),
     ("API密钥已过期", "The API key has expired"),
     ("API密钥已被吊销", "The API key has been revoked"),
     ("该API密钥已吊销或已过期", "The API key is revoked or expired"),

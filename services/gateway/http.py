@@ -182,6 +182,11 @@ class JsonWsgiApp(WsgiApp):
 
     def __call__(self, environ, start_response):
         request = Request(environ, shallow=True)  # as nameko's: the body is read later
+        if self.server.stopping:
+            response = error_response(503, ServiceUnavailable.code,
+                                      "the gateway is stopping; try again later")
+            response.headers["Retry-After"] = "1"
+            return with_security_headers(in_language(response, request))(environ, start_response)
         try:
             provider, request.path_values = self.url_map.bind_to_environ(environ).match()
         except HTTPException as exc:
@@ -195,12 +200,35 @@ class JsonWsgiApp(WsgiApp):
 
 
 class JsonWebServer(WebServer):
+    """nameko's web server, with a stop that ends under traffic. nameko stops
+    the web server only after the running workers finish, and until then it
+    goes on taking requests (on new connections and on kept-alive ones, such
+    as the front's) and starting workers for them: under steady traffic the
+    wait never ended and the gateway was killed at the end of its grace
+    period. Here, once the entrypoints stop, a request is answered 503 (try
+    again; the front or a client goes to another replica) without a worker,
+    its connection is closed, and the wait covers only what already runs."""
+
+    stopping = False
+
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, **kwargs):
+        self._wsgi_server = super().get_wsgi_server(sock, wsgi_app, **kwargs)
+        return self._wsgi_server
+
+    def refuse_new_requests(self):
+        self.stopping = True
+        self._wsgi_server.keepalive = False  # each connection closes after its answer
 
 
 class HttpEntrypoint(HttpRequestHandler):
     server = JsonWebServer()
+
+    def stop(self):
+        self.server.refuse_new_requests()
+        super().stop()
 
     def response_from_result(self, result):
         if isinstance(result, Response):
