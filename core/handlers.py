@@ -24,6 +24,7 @@ Config: ``EVENT_RETRY_DELAYS`` (seconds, default ``[1, 5, 30]``).
 """
 import functools
 import logging
+import time
 from dataclasses import dataclass
 
 from kombu import Connection, Exchange, Queue, binding
@@ -96,12 +97,31 @@ class HandlerQueues:
         yield Queue(self.parked, durable=True)
 
 
-def declare(amqp_uri, entities):
-    with Connection(amqp_uri) as connection:
-        channel = connection.default_channel
-        for entity in entities:
-            entity.maybe_bind(channel)
-            entity.declare()
+# How long a starting service goes on trying to declare its handlers' queues.
+# Each handler declares on a connection of its own as the service starts; on a
+# loaded machine the broker at times resets one mid-handshake (ECONNRESET),
+# and kombu's own retries end after its 5 s connect timeout: the service then
+# exited at start. Declaring is idempotent, so it is tried again.
+DECLARE_PATIENCE_SECONDS = 60
+
+
+def declare(amqp_uri, entities, patience=DECLARE_PATIENCE_SECONDS):
+    entities = list(entities)
+    deadline, pause = time.monotonic() + patience, 0.5
+    while True:
+        try:
+            with Connection(amqp_uri) as connection:
+                channel = connection.default_channel
+                for entity in entities:
+                    entity.maybe_bind(channel)
+                    entity.declare()
+            return
+        except BROKER_ERRORS as exc:
+            if time.monotonic() + pause > deadline:
+                raise
+            log.warning("declaring queues: %r; again in %.1fs", exc, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 5)
 
 
 class ReliableEventHandler(EventHandler):

@@ -1,6 +1,10 @@
 """The outbox, inbox and retry/park machinery in core, on the real broker."""
+import socket
+import struct
+import time
 from datetime import datetime, timezone
 
+import eventlet
 import pytest
 from kombu import Connection, Queue
 from nameko.constants import NON_PERSISTENT
@@ -12,7 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from core import events
 from core.broker import TimedRpcProxy
 from core.errors import ServiceUnavailable
-from core.handlers import HandlerQueues, handles
+from core.handlers import HandlerQueues, declare, handles
 from core.store import InboxEntry, OutboxMessage, make_engine
 from tests.kit import StandInStore, count_rows, service_config, wait_for
 
@@ -149,3 +153,48 @@ def test_an_rpc_request_is_confirmed_but_not_written_to_disk(container_factory, 
             assert requests[0].properties["expiration"] == "5000"
             with pytest.raises(ServiceUnavailable):
                 reply.result()
+
+
+def resetting_proxy(upstream_port, resets_for):
+    """A TCP proxy to the broker that resets every connection for the first
+    ``resets_for`` seconds (as a loaded broker at times resets one mid-
+    handshake), then forwards; the port it listens on and what it accepted."""
+    listener = eventlet.listen(("127.0.0.1", 0))
+    until, accepted = time.monotonic() + resets_for, []
+
+    def pipe(source, target):
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except (OSError, EOFError):  # the other side closed (eventlet: EOFError)
+            pass
+        finally:
+            target.close()
+
+    def serve():
+        while True:
+            client, _ = listener.accept()
+            accepted.append(time.monotonic() < until)
+            if accepted[-1]:
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                client.close()  # an RST: ECONNRESET on the client's side
+                continue
+            upstream = eventlet.connect(("127.0.0.1", upstream_port))
+            eventlet.spawn_n(pipe, client, upstream)
+            eventlet.spawn_n(pipe, upstream, client)
+
+    server = eventlet.spawn(serve)
+    return listener.getsockname()[1], accepted, server
+
+
+def test_queues_are_declared_through_resets_longer_than_kombus_own_retries(amqp_uri):
+    # kombu gives up on a connection after its 5 s connect timeout; a service
+    # starting on a loaded machine then exited (reports, with the most queues).
+    port, accepted, server = resetting_proxy(5672, resets_for=8)
+    try:
+        declare(amqp_uri.replace(":5672/", f":{port}/"), [Queue("declared-after-resets")])
+    finally:
+        server.kill()
+    assert accepted[0] and not accepted[-1]  # reset at first, then through
+    with Connection(amqp_uri) as connection:
+        Queue("declared-after-resets")(connection.default_channel).queue_declare(passive=True)
