@@ -3,8 +3,7 @@ back: no accepted petition is lost, every service is still running and the
 pipeline catches up by itself.
 
 Stops the machine's broker (`rabbitmqctl stop_app`) for a few seconds: every
-other user of it is affected: ``make test`` runs it after the rest of the suite,
-by itself (marked ``alone``)."""
+other user of it is affected, so run the fault tests alone."""
 import subprocess
 import time
 
@@ -54,7 +53,6 @@ RATE = 10
 CODES_AHEAD = RATE * (2 + OUTAGE_SECONDS + 5) * 3 // 2
 
 
-@pytest.mark.alone
 @pytest.mark.timeout(400)
 def test_broker_outage_mid_stream_loses_nothing(fresh_stack):
     stack = fresh_stack
