@@ -15,7 +15,8 @@ monkey-patching breaks, so a page is driven by a script of its own process:
   scrolling at 320 CSS pixels, 200% and 400% zoom, nor with text at 200%),
   ``check_page(page, "submit form", "citizen-submit")`` (all of those, then) and ``screenshots(page, "citizen-submit")`` (writes
   ``citizen-submit-phone.png`` and ``citizen-submit-desktop.png`` into
-  SCREENSHOTS, the folder the README names)."""
+  SCREENSHOTS, the folder the README names); the tests check with
+  ``unwritten_screenshots`` that every main page's were written."""
 import json
 import os
 import subprocess
@@ -141,6 +142,16 @@ def check_page(page, label, name=None):
     check_reflow(page, label)
     if name:
         screenshots(page, name)
+
+
+def unwritten_screenshots(names, since):
+    """Of the screenshots ``names`` (at phone and desktop size), those a run
+    that started at ``since`` (time.time()) did not write into SCREENSHOTS:
+    without SCREENSHOT_DIR the folder holds the committed ones, so being
+    there is not enough."""
+    return [path.name for name in names for size in ("phone", "desktop")
+            for path in [SCREENSHOTS / f"{name}-{size}.png"]
+            if not path.is_file() or path.stat().st_mtime < since or path.stat().st_size == 0]
 
 
 def screenshots(page, name, folder=None):

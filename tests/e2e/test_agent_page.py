@@ -1,17 +1,21 @@
 """The grid agent's page in a real browser against the running platform:
 a proxy submission with the citizen's consent, then the agent's list, and
 the page switched to English."""
+import time
+
 import pytest
 
-from tests.e2e.browser import run_script
+from tests.e2e.browser import run_script, unwritten_screenshots
 from tests.stack import api, login
 
 pytestmark = pytest.mark.e2e
 
 
 def test_an_agent_submits_for_a_citizen_with_consent(stack):
+    started = time.time()
     seen = run_script("tests.e2e.agent_page", stack.url, stack.var_dir / "sms.log", timeout=300)
     assert seen["errors"] == []
+    assert unwritten_screenshots(["agent-sign-in", "agent-submit", "agent-mine"], started) == []
     assert seen["grid_areas"] == ["370102001"]  # only the agent's own street
     assert seen["case_number"].startswith("JN") and len(seen["query_code"]) == 19
     case_number, title, _, status, unit, _, consent = seen["row"]

@@ -4,20 +4,30 @@ Idempotency-Key gets the first receipt (also two sent at once), scoped to the
 person; errors with no field have no ``details`` (never the string "None") and
 come in the language asked for."""
 import re
+import time
 import uuid
 
 import eventlet
 import pytest
 import requests
 
-from tests.e2e.browser import run_script
+from tests.e2e.browser import run_script, unwritten_screenshots
 from tests.stack import VALID, api, eventually, follow, login, request_code, submit_petition
 
 pytestmark = pytest.mark.e2e
 
 
+# the screenshots each command writes (every main page of the portal, at phone and desktop size)
+SCREENSHOTS = {"submit": ["citizen-submit", "citizen-errors", "citizen-errors-en", "citizen-receipt"],
+               "follow": ["citizen-follow", "citizen-rated", "citizen-follow-en"],
+               "rejected": ["citizen-rejected"], "results": ["citizen-results"]}
+
+
 def page(command, *args):
-    return run_script("tests.e2e.citizen_page", command, *args)
+    started = time.time()
+    seen = run_script("tests.e2e.citizen_page", command, *args)
+    assert unwritten_screenshots(SCREENSHOTS.get(command, []), started) == []
+    return seen
 
 
 def test_a_citizen_from_submission_to_rating_and_review_on_a_phone(stack):

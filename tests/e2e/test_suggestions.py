@@ -7,11 +7,12 @@ the published proposal and reports' figures of it carry no personal data. Also a
 organisation's proposal merged with the first, and one declined with the
 reason."""
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
 
-from tests.e2e.browser import run_script
+from tests.e2e.browser import run_script, unwritten_screenshots
 from tests.stack import api, eventually, login, request_code, sms_lines
 
 pytestmark = pytest.mark.e2e
@@ -145,10 +146,13 @@ def test_a_citizen_proposes_and_follows_on_the_suggestions_page(stack):
         "closes_on": (today + timedelta(days=30)).isoformat(), "departments": ["370100-ZJJ"]})
     assert topic.status_code == 201, topic.text
 
+    started = time.time()
     seen = run_script("tests.e2e.suggest_page", stack.url, stack.var_dir / "sms.log",
                       "养老服务征集建议")
 
     assert seen["errors"] == []
+    assert unwritten_screenshots(["citizen-suggest", "citizen-suggest-errors",
+                                  "citizen-suggest-followed"], started) == []
     assert seen["topics"][0] == "不针对具体主题" and "养老服务征集建议" in seen["topics"]
     assert seen["tab_order"] == ["lang-switch", "topic_id", "organisation", "name", "id_number",
                                  "phone", "sms_code", "send-code", "area_code", "title", "content",
