@@ -96,7 +96,8 @@ class GracefulRunner:
 
     def _kill(self):
         self.log.warning("%s: not stopped after %gs; killing it (unacked messages go back to "
-                         "the broker)", self.name, self.grace_seconds)
+                         "the broker); what it was waiting on:", self.name, self.grace_seconds)
+        self._dump()
         eventlet.spawn_after(KILL_SECONDS, os._exit, 1)
         self.runner.kill()
 

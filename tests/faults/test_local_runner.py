@@ -84,7 +84,11 @@ def test_runner_restarts_a_killed_service_and_ctrl_c_stops_everything(tmp_path):
             os.killpg(runner.process.pid, signal.SIGINT)
             # its designed bound: the front and gateway, then the services, each
             # given STOP_GRACE_SECONDS and 10 s more (deploy/stack.py stop_all)
-            runner.process.wait(timeout=2 * (STOP_GRACE_SECONDS + 10) + 30)
+            try:
+                runner.process.wait(timeout=2 * (STOP_GRACE_SECONDS + 10) + 30)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"the runner did not stop in time; its services still running: "
+                            f"{runner.children()}; its last lines: {runner.lines[-20:]}")
             assert runner.said("stopping ...")
             for name, pid in children.items():
                 assert not os.path.exists(f"/proc/{pid}"), f"{name} still runs after Ctrl-C"
