@@ -2,8 +2,10 @@
 implementations selectable by config. SMS: ``SMS_PROVIDER`` = record, failing
 or http (an HTTP SMS gateway); email: SMTP when ``SMTP_HOST`` is set, else
 recorded to a file like the record SMS provider."""
+import fcntl
 import logging
 import os
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -22,9 +24,12 @@ class SmsProvider:
     """Delivers one text to one address (a mobile number, a mailbox). ``send``
     returns when the provider accepted the message and raises otherwise; the
     exception's text is stored as the attempt's error, so it must not contain
-    the message."""
+    the message. ``key``: the caller's id for this message (notify's message
+    id), the same on every attempt: the provider delivers one text per key, so
+    a message sent again after a crash (sending.py: at least once) reaches the
+    phone once. None: no such id, every call delivers."""
 
-    def send(self, phone, text):
+    def send(self, phone, text, key=None):
         raise NotImplementedError
 
 
@@ -38,15 +43,40 @@ class RecordProvider(SmsProvider):
     """The developer's provider: delivers nothing, records what a citizen (or
     a unit's mailbox) would receive in a file (the inbox, as it were: it holds
     numbers and codes, like the phone). The service log gets only the masked
-    address."""
+    address.
+
+    A line is the time, the address and the text, tab-separated, then a
+    column ``key=KEY`` when the sender gave a key. The file stands in for the
+    gateway, so it honours keys as one does: a key already in the file is not
+    written again, whoever wrote it (another process, this one before a
+    restart). Before each keyed write the file is read, under an exclusive
+    lock, from where this provider last read (from the start after a restart,
+    or when the file was emptied)."""
+
+    KEY = re.compile(r"\tkey=(\S+)$", re.MULTILINE)
 
     def __init__(self, log_path, mask=mask_phone, what="SMS"):
         self.log_path, self.mask, self.what = Path(log_path), mask, what
+        self.keys, self.read_upto = set(), 0
 
-    def send(self, phone, text):
+    def send(self, phone, text, key=None):
         os.makedirs(self.log_path.parent, exist_ok=True)
-        with open(self.log_path, "a", encoding="utf-8") as f:
-            f.write(f"{utcnow().isoformat()}\t{phone}\t{text}\n")
+        line = f"{utcnow().isoformat()}\t{phone}\t{text}"
+        with open(self.log_path, "a+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)  # released when the file closes
+            if key is not None:
+                if os.fstat(f.fileno()).st_size < self.read_upto:  # emptied meanwhile
+                    self.keys, self.read_upto = set(), 0
+                f.seek(self.read_upto)
+                self.keys.update(self.KEY.findall(f.read().decode("utf-8", "replace")))
+                self.read_upto = f.tell()
+                if key in self.keys:
+                    log.info("%s to %s: key %s already delivered, dropped", self.what,
+                             self.mask(phone), key)
+                    return
+                self.keys.add(key)
+                line += f"\tkey={key}"
+            f.write(f"{line}\n".encode())
         log.info("%s to %s (%d characters)", self.what, self.mask(phone), len(text))
 
 
@@ -57,8 +87,11 @@ class SendFailed(Exception):
 class FailingProvider(SmsProvider):
     """Never delivers: shows the retries, the backoff and the failed state."""
 
-    def send(self, phone, text):
+    def send(self, phone, text, key=None):
         raise SendFailed("the failing provider never delivers")
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class HttpSmsProvider(SmsProvider):
@@ -67,7 +100,12 @@ class HttpSmsProvider(SmsProvider):
     ``POST {url}/2010-04-01/Accounts/{account}/Messages.json``, form fields
     To (E.164), From and Body, HTTP basic auth with the account and its key;
     201 means accepted. Any other gateway with a key and a URL is one more
-    class like this one."""
+    class like this one.
+
+    The message's key goes in the ``Idempotency-Key`` header (the IETF
+    draft's name, as Stripe and others use it): a gateway that honours it
+    accepts a repeated key without sending the text again (Aliyun's
+    equivalent is the OutId field)."""
 
     def __init__(self, url, account, key, sender, timeout=10):
         missing = [name for name, value in (("SMS_HTTP_URL", url), ("SMS_HTTP_ACCOUNT", account),
@@ -78,9 +116,11 @@ class HttpSmsProvider(SmsProvider):
         self.endpoint = f"{url.rstrip('/')}/2010-04-01/Accounts/{account}/Messages.json"
         self.auth, self.sender, self.timeout = (account, key), sender, float(timeout)
 
-    def send(self, phone, text):
+    def send(self, phone, text, key=None):
+        headers = {} if key is None else {IDEMPOTENCY_HEADER: key}
         try:
-            response = requests.post(self.endpoint, auth=self.auth, timeout=self.timeout, data={
+            response = requests.post(self.endpoint, auth=self.auth, timeout=self.timeout,
+                                     headers=headers, data={
                 "To": phone if phone.startswith("+") else f"+86{phone}",
                 "From": self.sender, "Body": text})
         except requests.RequestException as exc:
@@ -99,7 +139,10 @@ class HttpSmsProvider(SmsProvider):
 class SmtpProvider(SmsProvider):
     """Email by SMTP: ``security`` is starttls (port 587), tls (implicit, 465)
     or none (a relay on the local network); a login when a username is set.
-    The text's first line is the subject, the rest the body."""
+    The text's first line is the subject, the rest the body. SMTP has no
+    idempotency key: a message sent again after a crash is delivered again,
+    but with the same Message-ID (from the key), which mail clients and
+    archives use to recognise the copy as the one message."""
 
     SECURITY = ("starttls", "tls", "none")
 
@@ -114,10 +157,13 @@ class SmtpProvider(SmsProvider):
         self.timeout = float(timeout)
         self.context = context or ssl.create_default_context()
 
-    def send(self, address, text):
+    def send(self, address, text, key=None):
         subject, _, body = text.partition("\n")
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, address, subject
+        if key is not None:
+            # Stable, unlike make_msgid's (which adds the time and a random part).
+            message["Message-ID"] = f"<{key}@{self.sender.rpartition('@')[2] or 'localhost'}>"
         message.set_content(body.strip("\n"))
         try:
             if self.security == "tls":

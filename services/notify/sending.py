@@ -6,7 +6,12 @@ Claiming marks a message 'sending' with a claim token and a lease in one
 conditional UPDATE, committed before anything is sent, so two sender runs
 (threads, processes, hosts; SQLite or PostgreSQL) never hold the same message.
 A sender that dies mid-send leaves its claim to expire: the message is then
-sent again (at least once, never zero), so the lease must outlast a send.
+sent again, so the lease must outlast a send. At least once (never zero) to
+the provider; once to the phone, because every send carries the message's id
+as its key and the provider delivers one text per key (providers.py: the
+record provider and an HTTP gateway that honours Idempotency-Key; email by
+SMTP keeps one Message-ID, so a copy is recognisable, not suppressed).
+Webhooks have their own: the receiver dedupes by the delivery id.
 """
 import logging
 import uuid
@@ -140,7 +145,8 @@ def send_due(store, delivery, now=None):
     its own send (a slow batch must not back-date its later outcomes), and
     sooner once half the lease is gone, so that they land while the claims
     still hold. A crash before they are recorded loses no message: their
-    leases run out and they are sent again (at least once, never zero)."""
+    leases run out and they are sent again with the same key (at least once
+    to the provider, once to the phone)."""
     clock = (lambda: now) if now else utcnow
     with store.transaction() as tx:
         claimed_at = clock()
@@ -154,7 +160,7 @@ def send_due(store, delivery, now=None):
         try:
             delivery.provider_for(claim.channel).send(
                 delivery.cipher.decrypt(claim.to_encrypted),
-                delivery.cipher.decrypt(claim.body_encrypted))
+                delivery.cipher.decrypt(claim.body_encrypted), key=claim.message_id)
         except Exception as exc:  # any provider failure is retried, never dropped
             error = f"{type(exc).__name__}: {exc}"[:500]
             log.warning("message %s not delivered: %s", claim.message_id, error)

@@ -26,9 +26,12 @@ class NotifyService(StaffService):
     def on_phone_code(self, tx, event):
         # Sent at once, not queued: a code is useful for minutes. Inside the
         # handler's transaction: the inbox entry commits only once it is sent,
-        # and a failed send is retried by the handler, then parked.
+        # and a failed send is retried by the handler, then parked. The event's
+        # id is the key: a crash after the send and before the commit
+        # redelivers the event, and the provider drops the second copy.
         opened = self._opened(event)
-        self.delivery.provider.send(opened["phone"], messages.phone_code_text(opened))
+        self.delivery.provider.send(opened["phone"], messages.phone_code_text(opened),
+                                    key=str(event["event_id"]))
 
     @handles(events.PROPOSER_MESSAGE)
     def on_proposer_message(self, tx, event):

@@ -61,3 +61,22 @@ def test_sms_gateway_accepts_with_the_key_and_refusals_are_failed_sends(tmp_path
                                  "Body": "验证码123456"}]
     with pytest.raises(SendFailed, match="unreachable"):
         HttpSmsProvider(url, "AC123", "key-1", "+15005550006", timeout=2).send("13812345678", "x")
+
+
+def test_the_sms_gateway_gets_the_message_key_and_sends_a_repeated_key_once(tmp_path):
+    """A message sent again (notify died before recording the first send):
+    the same key in the Idempotency-Key header, accepted (a 201, so the
+    sender records it sent) and not sent again; another key is another text."""
+    outbox = tmp_path / "gateway"
+    outbox.mkdir()
+    with running("sms_gateway", outbox, "AC123", "key-1") as port:
+        provider = HttpSmsProvider(f"http://127.0.0.1:{port}", "AC123", "key-1", "+15005550006")
+        provider.send("13812345678", "查询码K7Q2-M9XP-4TNA", key="message-1")
+        HttpSmsProvider(f"http://127.0.0.1:{port}", "AC123", "key-1", "+15005550006").send(
+            "13812345678", "查询码K7Q2-M9XP-4TNA", key="message-1")  # a restarted notify
+        provider.send("13812345678", "已转交", key="message-2")
+    assert received(outbox) == [
+        {"To": "+8613812345678", "From": "+15005550006", "Body": "查询码K7Q2-M9XP-4TNA",
+         "IdempotencyKey": "message-1"},
+        {"To": "+8613812345678", "From": "+15005550006", "Body": "已转交",
+         "IdempotencyKey": "message-2"}]

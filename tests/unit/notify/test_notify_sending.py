@@ -11,6 +11,7 @@ from core import events
 from core.store import OutboxMessage, utcnow
 from services.notify import messages, sending
 from services.notify.models import DeliveryAttempt, Message
+from services.notify.providers import RecordProvider
 from services.notify.service import NotifyService
 from tests.kit import sealed
 
@@ -38,8 +39,9 @@ def test_the_record_provider_writes_what_the_citizen_receives(
     service.send_due()
 
     [line] = sms_log.read_text(encoding="utf-8").splitlines()
-    _at, phone, sms = line.split("\t")
+    _at, phone, sms, key = line.split("\t")
     assert phone == PHONE and f"查询码{QUERY_CODE}" in sms
+    assert key == f"key={_message(store).id}"  # the message's id: the same on every attempt
     [listed] = service.messages_for_case(CASE)
     assert (listed["status"], listed["attempts"]) == ("sent", 1) and listed["sent_at"]
     service.send_due()  # a sent message is never sent again
@@ -132,21 +134,48 @@ def test_a_sender_that_dies_mid_batch_loses_no_message(
     class DiesOnSecondSend:
         sends = 0
 
-        def send(self, to, body):
+        def send(self, to, body, key):
             self.sends += 1
             if self.sends == 2:
                 raise Died()
-            recording.provider.send(to, body)
+            recording.provider.send(to, body, key)
 
     t0 = utcnow()
     with pytest.raises(Died):
         sending.send_due(store, replace(recording, provider=DiesOnSecondSend()), now=t0)
-    # the first was sent, its outcome maybe not recorded: once the lease runs
-    # out what is not recorded is sent (again: at least once, never zero)
+    # the first was sent, its outcome not recorded: once the lease runs out
+    # what is not recorded is sent again (at least once, never zero), and the
+    # provider drops the first's second copy (its key)
     assert sending.send_due(store, recording, now=t0 + timedelta(seconds=1)) == 0
     later = t0 + timedelta(seconds=recording.policy.lease_seconds)
     sending.send_due(store, recording, now=later)
     with store.transaction() as tx:
         assert [(m.status, m.attempts) for m in tx.session.scalars(select(Message))] == [
             ("sent", 1)] * 2
-    assert len(sms_log.read_text(encoding="utf-8").splitlines()) >= 2
+    assert len(sms_log.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_a_message_sent_again_after_a_crash_reaches_the_phone_once_across_a_restart(
+        store, cipher, recording, contact, opened, sms_log):
+    """notify killed after the send and before the outcome was recorded: the
+    claim runs out and a new process (a new provider, the same file: the
+    gateway) sends the message again with the same key; the phone gets it once."""
+    _queue_contact(store, cipher, contact, opened)
+
+    class DiesAfterTheSend:
+        def send(self, to, body, key):
+            recording.provider.send(to, body, key)
+            raise Died()
+
+    t0 = _queued_at(store)
+    with pytest.raises(Died):
+        sending.send_due(store, replace(recording, provider=DiesAfterTheSend()), now=t0)
+    assert _message(store).status == "sending"  # nothing recorded
+    restarted = replace(recording, provider=RecordProvider(sms_log))
+    later = t0 + timedelta(seconds=recording.policy.lease_seconds)
+    assert sending.send_due(store, restarted, now=later) == 1  # sent again: at least once
+    message = _message(store)
+    assert (message.status, message.attempts) == ("sent", 1)
+    [line] = sms_log.read_text(encoding="utf-8").splitlines()
+    _at, phone, sms, key = line.split("\t")
+    assert (phone, key) == (PHONE, f"key={message.id}") and f"查询码{QUERY_CODE}" in sms
