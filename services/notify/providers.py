@@ -103,9 +103,9 @@ class HttpSmsProvider(SmsProvider):
     class like this one.
 
     The message's key goes in the ``Idempotency-Key`` header (the IETF
-    draft's name, as Stripe and others use it): a gateway that honours it
-    accepts a repeated key without sending the text again (Aliyun's
-    equivalent is the OutId field)."""
+    httpapi draft's name): a gateway that honours it answers a repeated key
+    with its first answer and does not send the text again; one that does
+    not ignores the header (README: the gateway, or a proxy, must honour it)."""
 
     def __init__(self, url, account, key, sender, timeout=10):
         missing = [name for name, value in (("SMS_HTTP_URL", url), ("SMS_HTTP_ACCOUNT", account),

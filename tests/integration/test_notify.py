@@ -70,9 +70,10 @@ def test_status_sms_waits_for_the_contact_and_each_is_sent_once(start, amqp_uri,
         assert notify.query_code_sms_count(CASE) == 1
     assert {m["template"] for m in listed} == {"query_code", "petition_routed"}
     assert {m["to"] for m in listed} == {"138****5678"}
-    texts = [line.split("\t") for line in sent()]
-    assert all(phone == PHONE for _at, phone, _text in texts)
-    assert sum(QUERY_CODE in text for _at, _phone, text in texts) == 1
+    texts = [line.split("\t") for line in sent()]  # time, phone, text, key=the message's id
+    assert all(phone == PHONE for _at, phone, _text, _key in texts)
+    assert sum(QUERY_CODE in text for _at, _phone, text, _key in texts) == 1
+    assert len({key for *_, key in texts}) == 2
 
 
 def test_undeliverable_sms_is_retried_then_failed_and_operators_hear_it(start, amqp_uri,
