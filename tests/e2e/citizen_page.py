@@ -242,6 +242,7 @@ def follow(url, code):
         # in English: each timeline entry by its kind, the Chinese record under it
         page.click("#lang-switch")
         page.wait_for_selector("html[lang=en]")
+        seen["english_unit"] = page.text_content("#case-unit")
         seen["english_timeline"] = page.eval_on_selector_all("#case-timeline li", """ls => ls.map(l => ({
             text: l.childNodes[1].textContent,
             record: l.querySelector('.record') && l.querySelector('.record').textContent,

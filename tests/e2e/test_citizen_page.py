@@ -98,6 +98,7 @@ def test_a_citizen_from_submission_to_rating_and_review_on_a_phone(stack):
     assert seen["review_state"] == "已申请复查，等待复查意见" and seen["review_form_gone"]
     # switched to English, the timeline says in English what happened (by each entry's
     # kind), with the record as written in Chinese under it
+    assert seen["english_unit"] == "Jiefanglu Subdistrict Office"
     timeline = seen["english_timeline"]
     texts = [entry["text"] for entry in timeline]
     for said in ("The petition was submitted", "The case was assigned to the responsible unit, with its deadline",

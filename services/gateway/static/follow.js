@@ -14,6 +14,7 @@ document.addEventListener('DOMContentLoaded', () => {
   let view = null;
   let thread = [];
   let mine = [];
+  let units = [];
   const similar = window.Similar.panel($('similar'));
 
   const show = (id, on) => { $(id).hidden = !on; };
@@ -33,7 +34,7 @@ document.addEventListener('DOMContentLoaded', () => {
     status.dataset.status = v.status;
     status.textContent = P.t('status.' + v.status) === 'status.' + v.status ? v.status : P.t('status.' + v.status);
     $('case-title').textContent = v.title || '';
-    $('case-unit').textContent = v.unit_name
+    $('case-unit').textContent = P.named(units.find(unit => unit.code === v.unit_code)) || v.unit_name
       || (BEING_ASSIGNED.includes(v.status) ? P.t('case.unit.pending') : P.t('case.none'));
     $('case-due').textContent = v.due_date
       ? v.due_date + (v.extended_until ? P.t('case.extended', {day: v.extended_until}) : '') : P.t('case.none');
@@ -234,7 +235,9 @@ document.addEventListener('DOMContentLoaded', () => {
     });
   });
 
-  P.onLanguage(() => {
-    if (view) { const choices = $('rating-form').hidden; render(); if (!choices) ratingChoices(); }
-  });
+  // the case drawn again, the rating's choices in the new words
+  const redraw = () => { if (view) { const choices = $('rating-form').hidden; render(); if (!choices) ratingChoices(); } };
+  // the responsible unit by its name in the language shown (the directory's units)
+  P.api('/units').then(answer => { if (answer.status === 200) { units = answer.body; redraw(); } });
+  P.onLanguage(redraw);
 });
