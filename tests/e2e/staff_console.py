@@ -193,6 +193,15 @@ def main(url, case_number):
             "statuses": page.eval_on_selector_all("#queue-table td[data-status]", "cells => cells.map(c => c.textContent)"),
             "switch": page.text_content("#lang-switch")}
         unit.check("queue-en")
+        # the case's timeline in English: what happened, the Chinese record under it
+        page.goto(f"{url}/staff#case/{case_number}")
+        page.wait_for_selector("html[lang=en] #timeline li .record")
+        seen["english"]["timeline"] = page.eval_on_selector_all("#timeline li", """ls => ls.map(l => ({
+            text: l.childNodes[2].textContent,
+            record: l.querySelector('.record') && l.querySelector('.record').textContent,
+            record_lang: l.querySelector('.record') && l.querySelector('.record').lang}))""")
+        page.goto(f"{url}/staff#queue")
+        page.wait_for_selector("html[lang=en] #queue-totals:has-text('in all')")
         page.click("#lang-switch")
         page.wait_for_selector("html[lang=zh-CN] #queue-totals:has-text('共')")
         seen["script_errors"] = unit.errors + bureau.errors + admin.errors

@@ -122,6 +122,13 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
     assert " in all: " in english["totals"] and "Replied" in english["totals"]
     assert "Replied" in english["statuses"] and not CHINESE.search("".join(english["statuses"]))
     assert english["switch"] == "中文"
+    # the case's timeline: each public entry in English by its kind, the record in Chinese under it
+    timeline = english["timeline"]
+    texts = [entry["text"] for entry in timeline]
+    for said in ("The responsible unit accepted the case", "The responsible unit replied"):
+        assert said in texts, texts
+    assert any(entry["record"] and "已受理" in entry["record"] and entry["record_lang"] == "zh-CN"
+               for entry in timeline), timeline
 
     # the dashboard shows the figures the API returns
     figures = api(stack, "GET", "/reports/figures?by=unit&period=month", bureau).json()

@@ -54,13 +54,7 @@ document.addEventListener('DOMContentLoaded', () => {
     $('case-review-state').textContent = reviewing ? P.t('review.state.' + v.review_state) : '';
     $('case-review-answer').textContent = v.review_answer || '';
 
-    // In English, what happened by the entry's kind (the service's tables), and
-    // the record as written, in Chinese, under it: names, dates and reasons.
-    $('case-timeline').innerHTML = (v.timeline || []).map(entry => {
-      const english = P.lang === 'en' && entry.text_en;
-      return `<li><time datetime="${P.esc(entry.at)}">${P.esc(P.when(entry.at))}</time>${P.esc(english || entry.text)}`
-        + (english ? `<span class="hint record" lang="zh-CN">${P.esc(entry.text)}</span>` : '') + '</li>';
-    }).join('');
+    $('case-timeline').innerHTML = (v.timeline || []).map(entry => P.timelineItem(entry.at, entry.text, entry.text_en)).join('');
 
     // The rating: once, after the reply.
     const rated = Boolean(v.rating);

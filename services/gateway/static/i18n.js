@@ -17,6 +17,11 @@ const I18n = (() => {
     .replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
   /* A directory entry's name (a unit, an area, a category) in the language shown. */
   const named = item => item ? ((lang === 'en' && item.name_en) || item.name_zh || item.code) : '';
+  /* A timeline entry as shown: in English, what happened (its English, by the
+     entry's kind, from the service's tables) and the record as written, in
+     Chinese, under it (names, dates and reasons are in the record alone);
+     in Chinese, or with no English, the record alone. {text, record|null}. */
+  const said = (text, english) => lang === 'en' && english ? {text: english, record: text} : {text, record: null};
 
   function apply() {
     document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
@@ -33,5 +38,5 @@ const I18n = (() => {
     apply();
   }
 
-  return {add, t, named, apply, toggle, onLanguage: fn => listeners.push(fn), get lang() { return lang; }};
+  return {add, t, named, said, apply, toggle, onLanguage: fn => listeners.push(fn), get lang() { return lang; }};
 })();

@@ -254,6 +254,14 @@
     I18n.apply();
   });
 
+  /* A public timeline's entry as a list item (I18n.said: the English with
+     the Chinese record under it, lang zh-CN). */
+  const timelineItem = (at, text, english) => {
+    const shown = I18n.said(text, english);
+    return `<li><time datetime="${esc(at)}">${esc(at ? when(at) : '')}</time>${esc(shown.text)}`
+      + (shown.record ? `<span class="hint record" lang="zh-CN">${esc(shown.record)}</span>` : '') + '</li>';
+  };
+
   window.Portal = {t, esc, $, api, sendFile, filesProblem, problem, clearErrors, setFieldError, showErrors, busy, when,
-    referenceData, named, phoneProof, get lang() { return I18n.lang; }, onLanguage: I18n.onLanguage};
+    timelineItem, referenceData, named, phoneProof, get lang() { return I18n.lang; }, onLanguage: I18n.onLanguage};
 })();

@@ -220,10 +220,14 @@
       el("strong", { text: t("c.material") + t("colon") }), el("span", { id: "case-material",
         text: t("c.material.state", { state: word("material", c.material_state), what: c.material_request,
           due: c.material_due }) })) : null);
-    clear($("timeline"), ...c.timeline.map((entry) => el("li", {},
-      el("strong", { text: localTime(entry.at) }), " ", entry.text,
-      entry.detail ? el("span", { class: "muted", text: "（" + entry.detail + "）" }) : null,
-      entry.public ? null : el("span", { class: "badge", text: t("c.internal") }))));
+    // in English, the entry's English with the Chinese record under it (I18n.said)
+    clear($("timeline"), ...c.timeline.map((entry) => {
+      const said = I18n.said(entry.text, entry.text_en);
+      return el("li", {}, el("strong", { text: localTime(entry.at) }), " ", said.text,
+        entry.detail ? el("span", { class: "muted", text: "（" + entry.detail + "）" }) : null,
+        entry.public ? null : el("span", { class: "badge", text: t("c.internal") }),
+        said.record ? el("span", { class: "record", lang: "zh-CN", text: said.record }) : null);
+    }));
   }
 
   // The case's files and messages (留言): intake's, every read audited there.
