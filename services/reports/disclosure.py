@@ -25,9 +25,10 @@ from services.reports.schemas import (
     resolve_period,
 )
 
-# (CaseFact attribute, the timeline step as the public reads it)
-TIMELINE = (("submitted_at", "提交"), ("routed_at", "分派"), ("accepted_at", "受理"),
-            ("replied_at", "答复"), ("rated_at", "评价"), ("concluded_at", "办结"))
+# (CaseFact attribute, the timeline step as the public reads it, its English)
+TIMELINE = (("submitted_at", "提交", "Submitted"), ("routed_at", "分派", "Assigned to the unit"),
+            ("accepted_at", "受理", "Accepted"), ("replied_at", "答复", "Replied"),
+            ("rated_at", "评价", "Rated"), ("concluded_at", "办结", "Concluded"))
 
 
 def published_cases(tx, query, today):
@@ -45,7 +46,7 @@ def open_data(tx, query, today):
     return [{"category": fact.category, "area_code": fact.area_code, "unit_code": fact.unit_code,
              "unit_name": name, "track": fact.track, "channel": fact.channel,
              **{f"{attribute[:-3]}_on": _day(getattr(fact, attribute))
-                for attribute, _ in TIMELINE},
+                for attribute, _, _ in TIMELINE},
              "on_time": fact.on_time, **(fact.rating or {})} for fact, name in rows]
 
 
@@ -106,9 +107,9 @@ def public_case(fact, unit_name):
         "case_number": fact.case_number, "category": fact.category, "area_code": fact.area_code,
         "unit_code": fact.unit_code, "unit_name": unit_name, "track": fact.track,
         "on_time": fact.on_time,
-        "timeline": [{"step": label, "at": getattr(fact, attribute).astimezone(LOCAL_TIME)
-                      .isoformat(timespec="minutes")}
-                     for attribute, label in TIMELINE if getattr(fact, attribute)],
+        "timeline": [{"step": label, "step_en": english, "at": getattr(fact, attribute)
+                      .astimezone(LOCAL_TIME).isoformat(timespec="minutes")}
+                     for attribute, label, english in TIMELINE if getattr(fact, attribute)],
         "rating": fact.rating,
     }
 

@@ -274,6 +274,7 @@ class AssessmentRowSchema(FigureRowSchema):
 
 class PublishedStepSchema(Schema):
     step = fields.Str(metadata={"description": "提交, 分派, 受理, 答复, 评价, 办结"})
+    step_en = fields.Str(metadata={"description": "the step in English (disclosure.TIMELINE)"})
     at = fields.Str()
 
 

@@ -12,7 +12,7 @@ process of its own (tests/e2e/browser.py) and prints what it saw as JSON:
 - ``rejected URL CODE``: a matter for the courts, by its query code;
 - ``material URL CODE``: a case whose unit asked for material: the request
   with its date, an empty message refused, a message sent, a PDF added;
-- ``results URL``: the public results and the units' scoreboard (a chart, the
+- ``results URL CASE``: the public results and the units' scoreboard (a chart, the
   numbers in the table beside it).
 
 Every page is checked with axe (serious and critical violations fail), for
@@ -291,7 +291,7 @@ def material(url, code):
     print(json.dumps(seen, ensure_ascii=False))
 
 
-def results(url):
+def results(url, case_number):
     with browser() as chromium:
         page = new_page(chromium, PHONE)
         errors = watch(page)
@@ -303,6 +303,17 @@ def results(url):
                 "chart": page.evaluate("""() => { const c = Chart.getChart('board-chart');
                     return c && {labels: c.data.labels, sets: c.data.datasets.map(d => [d.label, d.data])}; }""")}
         check_page(page, "the public results", "citizen-results")
+
+        # in English: the listed case's timeline, each step with the Chinese under it
+        page.click("#lang-switch")
+        page.wait_for_selector("html[lang=en] #public-cases .record")
+        seen["english_timeline"] = page.eval_on_selector_all("#public-cases > li", """(cases, number) => {
+            const mine = cases.find(c => c.querySelector('dd').textContent === number);
+            return mine && [...mine.querySelectorAll('.timeline li')].map(l => ({
+                text: l.childNodes[1].textContent,
+                record: l.querySelector('.record') && l.querySelector('.record').textContent,
+                record_lang: l.querySelector('.record') && l.querySelector('.record').lang})); }""",
+            case_number)
         seen["errors"] = errors
     print(json.dumps(seen, ensure_ascii=False))
 

@@ -160,9 +160,23 @@ def test_a_matter_for_the_courts_says_it_was_not_accepted_and_where_to_turn(stac
 
 
 def test_the_public_results_show_the_units_figures(stack):
+    # a case of its own, handled, rated and so concluded: listed (公开)
+    person = {**VALID, "id_number": "370102198511230018", "phone": "13900004444"}
+    receipt = submit_petition(stack, person).json()
+    code, case_number = receipt["query_code"], receipt["case_number"]
+    assert eventually(lambda: follow(stack, code)["status"] == "routed")
+    unit = login(stack, "lixia_housing")
+    for step, body in (("accept", None), ("reply", {"reply": "已督促物业修复电梯。"})):
+        done = api(stack, "POST", f"/cases/{case_number}/{step}", unit, json=body or {})
+        assert done.status_code == 200, done.text
+    rated = api(stack, "POST", f"/petitions/{code}/rating", json={
+        "service_attitude": "satisfied", "work_efficiency": "satisfied", "handling_quality": "satisfied"})
+    assert rated.status_code == 201, rated.text
+    assert eventually(lambda: case_number in [
+        c["case_number"] for c in api(stack, "GET", "/public/cases?limit=100").json()["cases"]])
     board = eventually(lambda: api(stack, "GET", "/public/scoreboard").json()["units"])
     assert board, "no unit on the scoreboard"
-    seen = page("results", stack.url + "/")
+    seen = page("results", stack.url + "/", case_number)
     assert seen["errors"] == []
     assert seen["units"] == len(board)
     assert board[0]["name"] in seen["board"]
@@ -171,6 +185,11 @@ def test_the_public_results_show_the_units_figures(stack):
     assert seen["chart"] == {"labels": [u["name"] or u["key"] for u in board], "sets": [
         ["按期办理率", [percent(u["on_time_rate"]) for u in board]],
         ["群众满意率", [percent(u["satisfaction_rate"]) for u in board]]]}
+    # in English: each step of the case's timeline in English, the Chinese under it
+    assert [entry["text"] for entry in seen["english_timeline"]] == [
+        "Submitted", "Assigned to the unit", "Accepted", "Replied", "Rated", "Concluded"]
+    assert [(entry["record"], entry["record_lang"]) for entry in seen["english_timeline"]] == [
+        (step, "zh-CN") for step in ("提交", "分派", "受理", "答复", "评价", "办结")]
 
 
 def test_every_page_file_is_local_and_the_policy_allows_no_inline_script(stack):

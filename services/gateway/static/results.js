@@ -46,7 +46,7 @@ document.addEventListener('DOMContentLoaded', () => {
       <dt>${P.esc(P.t('cases.on_time'))}</dt><dd>${P.esc(c.on_time === null ? P.t('case.none') : P.t(c.on_time ? 'yes' : 'no'))}</dd>
       <dt>${P.esc(P.t('cases.rating'))}</dt><dd>${P.esc(c.rating ? Object.entries(c.rating).map(([d, level]) =>
         `${P.t('dim.' + d)}${P.t('colon')}${P.t('level.' + level)}`).join('；') : P.t('case.none'))}</dd></dl>
-      <ol class="timeline">${(c.timeline || []).map(step => `<li>${P.esc(step.at ? P.when(step.at) : '')} ${P.esc(step.step)}</li>`).join('')}</ol></li>`).join('');
+      <ol class="timeline">${(c.timeline || []).map(step => P.timelineItem(step.at, step.step, step.step_en)).join('')}</ol></li>`).join('');
     $('cases-empty').hidden = cases.length > 0;
   }
 

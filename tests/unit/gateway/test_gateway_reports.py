@@ -131,6 +131,7 @@ def test_the_public_list_of_concluded_cases_and_withholding_one(url):
     page = response.json()
     assert [c["case_number"][-2:] for c in page["cases"]] == ["02", "07", "01", "10"]
     assert page["cases"][0]["timeline"][0]["step"] == "提交"
+    assert page["cases"][0]["timeline"][0]["step_en"] == "Submitted"
     assert get(url, "/public/cases", limit=0).status_code == 400
 
     case = page["cases"][1]["case_number"]

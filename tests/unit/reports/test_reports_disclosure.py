@@ -38,12 +38,12 @@ def test_a_listed_case_shows_its_timeline_unit_and_ratings(month):
         "case_number": case_number(7), "category": "urban_management", "area_code": "370100",
         "unit_code": "370100-CGJ", "unit_name": "济南市城市管理局", "track": "immediate",
         "on_time": True,
-        "timeline": [{"step": "提交", "at": "2026-11-20T10:00+08:00"},
-                     {"step": "分派", "at": "2026-11-20T10:00+08:00"},
-                     {"step": "受理", "at": "2026-11-20T11:00+08:00"},
-                     {"step": "答复", "at": "2026-11-20T15:00+08:00"},
-                     {"step": "评价", "at": "2026-11-20T16:00+08:00"},
-                     {"step": "办结", "at": "2026-11-20T16:00+08:00"}],
+        "timeline": [{"step": "提交", "step_en": "Submitted", "at": "2026-11-20T10:00+08:00"},
+                     {"step": "分派", "step_en": "Assigned to the unit", "at": "2026-11-20T10:00+08:00"},
+                     {"step": "受理", "step_en": "Accepted", "at": "2026-11-20T11:00+08:00"},
+                     {"step": "答复", "step_en": "Replied", "at": "2026-11-20T15:00+08:00"},
+                     {"step": "评价", "step_en": "Rated", "at": "2026-11-20T16:00+08:00"},
+                     {"step": "办结", "step_en": "Concluded", "at": "2026-11-20T16:00+08:00"}],
         "rating": {"service_attitude": "satisfied", "work_efficiency": "satisfied",
                    "handling_quality": "satisfied"}}
 
