@@ -255,9 +255,10 @@ def _view(tx, proposal, settings):
         ProposalStep.proposal_id == proposal.id).order_by(ProposalStep.id))
     values = {"merged_into": proposal.merged_into, "reason": proposal.reason,
               "answer": proposal.answer}
-    timeline = [{"step": "提交", "text": "建议已提交", "at": s.at} if s.action == "submit" else
-                {"step": workflow.STEPS[s.action].name_zh,
-                 "text": workflow.STEPS[s.action].public.format_map(values), "at": s.at}
+    timeline = [{**workflow.SUBMITTED_ENTRY, "at": s.at} if s.action == "submit" else
+                {"step": workflow.STEPS[s.action].name_zh, "step_en": workflow.STEPS[s.action].name_en,
+                 "text": workflow.STEPS[s.action].public.format_map(values),
+                 "text_en": workflow.STEPS[s.action].public_en, "at": s.at}
                 for s in steps]
     return ProposalViewSchema().dump({
         "number": proposal.number, "status": proposal.status,

@@ -86,7 +86,9 @@ class ProposalReceiptSchema(Schema):
 
 class ProposalTimelineEntrySchema(Schema):
     step = fields.Str()
-    text = fields.Str()
+    step_en = fields.Str(metadata={"description": "the step's name in English (workflow.STEPS)"})
+    text = fields.Str(metadata={"description": "what happened, in Chinese, as the proposer's record"})
+    text_en = fields.Str(metadata={"description": "what happened, in English (no names or reasons: those are in text)"})
     at = Instant()
 
 

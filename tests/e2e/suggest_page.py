@@ -60,7 +60,12 @@ def main(url, sms_log, topic_title):
         page.click("#lang-switch")
         seen["english"] = {"lang": page.get_attribute("html", "lang"), "h1": page.text_content("h1"),
                            "status": page.text_content("#proposal-status"),
-                           "topic_none": page.text_content("#topic_id option")}
+                           "topic_none": page.text_content("#topic_id option"),
+                           # the timeline: the English, the Chinese record under it
+                           "timeline": page.eval_on_selector_all("#proposal-timeline li", """ls => ls.map(l => ({
+                               text: l.childNodes[1].textContent,
+                               record: l.querySelector('.record') && l.querySelector('.record').textContent,
+                               record_lang: l.querySelector('.record') && l.querySelector('.record').lang}))""")}
         seen["english_departments"] = {"topics": page.text_content("#topics"),
                                        "published": page.text_content("#published")}
         check_page(page, "the suggestions page in English")

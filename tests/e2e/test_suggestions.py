@@ -106,6 +106,7 @@ def test_a_proposal_under_a_topic_to_adoption_and_publication(stack):
     followed = api(stack, "GET", f"/suggestions/{code}").json()
     assert followed["status"] == "published"
     assert [e["step"] for e in followed["timeline"]] == ["提交", "受理", "转交部门", "采纳", "公开"]
+    assert [e["step_en"] for e in followed["timeline"]][-1] == "Published"
     assert followed["answer"].startswith("采纳") and followed["follow_up"]
     # texted: the code, accepted, adopted, published
     assert eventually(lambda: len(texts(stack, number)) == 4), texts(stack, number)
@@ -167,7 +168,10 @@ def test_a_citizen_proposes_and_follows_on_the_suggestions_page(stack):
     assert "孙**" in seen["followed"]["facts"] and "370102198505061238" not in seen["followed"]["facts"]
     assert "养老服务征集建议" in seen["followed"]["facts"]
     assert seen["english"] == {"lang": "en", "h1": "People's suggestions",
-                               "status": "Sent, waiting for review", "topic_none": "No particular topic"}
+                               "status": "Sent, waiting for review", "topic_none": "No particular topic",
+                               # the timeline in English, the Chinese record under it
+                               "timeline": [{"text": "The suggestion was submitted", "record": "建议已提交",
+                                             "record_lang": "zh-CN"}]}
     # departments by name (the directory's units), never by code, in either language: the
     # topic's, and the one of the proposal the first test of this module published
     zh, en = "济南市住房和城乡建设局", "Jinan Housing and Urban-Rural Development Bureau"

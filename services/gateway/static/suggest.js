@@ -57,7 +57,7 @@ document.addEventListener('DOMContentLoaded', async () => {
       + (proposal.answer ? item('suggest.answer', proposal.answer) : '')
       + (proposal.follow_up ? item('suggest.follow_up', proposal.follow_up) : '');
     $('proposal-timeline').innerHTML = (proposal.timeline || []).map(step =>
-      `<li><time>${P.esc(P.when(step.at))}</time>${P.esc(step.text)}</li>`).join('');
+      P.timelineItem(step.at, step.text, step.text_en)).join('');
   }
 
   function renderPublished() {

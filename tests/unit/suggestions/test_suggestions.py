@@ -41,6 +41,13 @@ def test_from_submission_to_adoption_and_publication(world):
     mine = world.service.follow(code.lower().replace("-", ""))  # as typed, any way
     assert mine["status"] == "published" and mine["status_name"] == "已采纳并公开"
     assert [e["step"] for e in mine["timeline"]] == ["提交", "受理", "转交部门", "采纳", "公开"]
+    # beside the Chinese, each step's name and text in English from the same rows of the table
+    assert [e["step_en"] for e in mine["timeline"]] == [
+        "Submitted", "Accepted", "Forwarded", "Adopted", "Published"]
+    assert [e["text_en"] for e in mine["timeline"]][-2:] == [
+        "The department answered: adopted",
+        "The adopted suggestion and the answer were made public, without personal data"]
+    assert mine["timeline"][-2]["text"] == "部门答复：采纳。采纳，明年增设候车亭。"
     assert mine["proposer"] == {"name": "王**", "id_number": "1101**********002X",
                                 "phone": "138****5678"}
     assert len(world.texts()) == 4  # the code, accepted, adopted, published
