@@ -30,6 +30,15 @@ def page(command, *args):
     return seen
 
 
+def replied(stack, code, case_number, username, reply):
+    """The routed case accepted and replied by its unit (``username``), through the API."""
+    assert eventually(lambda: follow(stack, code)["status"] == "routed")
+    unit = login(stack, username)
+    for step, body in (("accept", None), ("reply", {"reply": reply})):
+        done = api(stack, "POST", f"/cases/{case_number}/{step}", unit, json=body or {})
+        assert done.status_code == 200, done.text
+
+
 def test_a_citizen_from_submission_to_rating_and_review_on_a_phone(stack):
     url = stack.url + "/"
     seen = page("submit", url, stack.var_dir / "sms.log")
@@ -76,11 +85,7 @@ def test_a_citizen_from_submission_to_rating_and_review_on_a_phone(stack):
     code, case_number = seen["query_code"], seen["case_number"]
 
     # The town's office (解放路街道) takes it and replies, through the API.
-    assert eventually(lambda: follow(stack, code)["status"] == "routed")
-    office = login(stack, "jiefanglu_office")
-    for step, body in (("accept", None), ("reply", {"reply": "已更换楼道灯，请您监督。"})):
-        done = api(stack, "POST", f"/cases/{case_number}/{step}", office, json=body or {})
-        assert done.status_code == 200, done.text
+    replied(stack, code, case_number, "jiefanglu_office", "已更换楼道灯，请您监督。")
 
     seen = page("follow", url, code)
     assert seen["errors"] == []
@@ -164,11 +169,7 @@ def test_the_public_results_show_the_units_figures(stack):
     person = {**VALID, "id_number": "370102198511230018", "phone": "13900004444"}
     receipt = submit_petition(stack, person).json()
     code, case_number = receipt["query_code"], receipt["case_number"]
-    assert eventually(lambda: follow(stack, code)["status"] == "routed")
-    unit = login(stack, "lixia_housing")
-    for step, body in (("accept", None), ("reply", {"reply": "已督促物业修复电梯。"})):
-        done = api(stack, "POST", f"/cases/{case_number}/{step}", unit, json=body or {})
-        assert done.status_code == 200, done.text
+    replied(stack, code, case_number, "lixia_housing", "已督促物业修复电梯。")
     rated = api(stack, "POST", f"/petitions/{code}/rating", json={
         "service_attitude": "satisfied", "work_efficiency": "satisfied", "handling_quality": "satisfied"})
     assert rated.status_code == 201, rated.text
