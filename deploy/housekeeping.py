@@ -10,8 +10,9 @@ phone codes), what its ``due`` finds is erased there, once each.
 
 For intake, the blobs of case materials no attachment row names (an upload
 rolled back) and older than ``--orphan-hours`` (default: intake's
-ORPHAN_BLOB_HOURS, 24) are deleted from the blob store
-(services/intake/orphans.py); a dry run lists them.
+ORPHAN_BLOB_HOURS, 24; under 1 hour is refused) are deleted from this
+deployment's own part of the blob store (services/intake/orphans.py); a dry
+run lists them.
 
 ``--dry-run`` changes nothing: it counts the outbox and inbox rows that would
 go, the cases tracking would announce and, for each other store named (its
@@ -39,6 +40,7 @@ from sqlalchemy.orm import sessionmaker
 
 from core import retention
 from core.config import STORED_SERVICES, load_config
+from core.errors import ConfigurationError
 from core.store import InboxEntry, OutboxMessage, StoreHandle, make_engine, utcnow
 from services.intake import blobs, orphans
 from services.tracking import retention as tracking_retention
@@ -115,7 +117,7 @@ def main(argv=None, environ=os.environ):
     parser = argparse.ArgumentParser(prog="python -m deploy.housekeeping")
     parser.add_argument("services", nargs="*", default=STORED_SERVICES)
     parser.add_argument("--days", type=float, default=DEFAULT_DAYS)
-    parser.add_argument("--orphan-hours", type=float, default=None,
+    parser.add_argument("--orphan-hours", type=_orphan_hours, default=None,
                         help="intake: delete unnamed blobs older than this "
                              "(default: ORPHAN_BLOB_HOURS in intake's config)")
     parser.add_argument("--dry-run", action="store_true",
@@ -159,12 +161,22 @@ def main(argv=None, environ=os.environ):
 def sweep_orphans(sessions, config, hours, now, dry_run):
     """intake's blobs that no attachment names, older than ``hours``: deleted,
     or listed by key in a dry run."""
-    hours = float(config.get("ORPHAN_BLOB_HOURS") or orphans.DEFAULT_HOURS) if hours is None else hours
+    if hours is None:
+        hours = orphans.check_hours(config.get("ORPHAN_BLOB_HOURS") or orphans.DEFAULT_HOURS,
+                                    "ORPHAN_BLOB_HOURS")
     found = orphans.sweep(sessions, blobs.backend_from_config(config), hours, now, dry_run)
     for key in found if dry_run else ():
         print(f"intake: orphan blob {key} would be deleted")
     print(f"intake: {len(found)} blobs named by no attachment and older than {hours:g} hours "
           f"{'would be ' if dry_run else ''}deleted")
+
+
+def _orphan_hours(value):
+    """--orphan-hours, at least orphans.MIN_HOURS (argparse reports the error)."""
+    try:
+        return orphans.check_hours(value, "--orphan-hours")
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("intake: ")) from None
 
 
 def _fields(counts):

@@ -29,7 +29,8 @@ Secrets (created by ops, never rendered): ``petition-<service>`` with
 ``AMQP_URI`` (the service's own broker user, deploy/broker_users.py), its
 ``<SERVICE>_DB_URL`` (one PostgreSQL database per service), the keys its
 config.yaml reads (SECRET_KEYS) and, for intake, the S3 settings
-(blobs.S3_SETTINGS; only the bucket required); ``petition-broker-operator`` with
+(blobs.S3_SETTINGS; the bucket and ``ATTACHMENT_S3_DEPLOYMENT`` required: a
+city and a county may name one bucket, each under a prefix of its own); ``petition-broker-operator`` with
 ``AMQP_URI`` for the topology Job. ``secret_keys(service)`` lists them.
 """
 import argparse

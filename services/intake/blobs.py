@@ -10,6 +10,7 @@ decrypt during a rotation, as for every other key, core/privacy.py).
 Keys are random, never a file's name: nothing about a file shows in a path.
 """
 import os
+import re
 import secrets
 import tempfile
 from datetime import datetime, timezone
@@ -26,7 +27,12 @@ def new_key():
 
 class LocalBlobs:
     """Files under ``root``, two levels of fan-out (``ab/cd/abcd...``);
-    written to a temporary file and renamed, so a blob is whole or absent."""
+    written to a temporary file and renamed, so a blob is whole or absent.
+
+    No prefix per deployment here, unlike S3Blobs: a directory is one host's,
+    only the city's stack runs intake on a host (deploy.services
+    ``deployed_services``: a county's runs routing and tracking alone), and a
+    cluster never uses a directory (deploy/k8s.py ``BLOB_STORE``)."""
 
     def __init__(self, root):
         self.root = Path(root)
@@ -72,16 +78,35 @@ class LocalBlobs:
             yield path.name, written
 
 
+# Where every deployment kept its objects before each had a prefix of its own.
+LEGACY_PREFIX = "attachments/"
+DEPLOYMENT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+
+
 class S3Blobs:
     """Objects in an S3-compatible bucket (``endpoint`` for anything but AWS
-    itself); credentials as given, else boto3's usual chain (AWS_* variables)."""
+    itself); credentials as given, else boto3's usual chain (AWS_* variables).
 
-    def __init__(self, bucket, endpoint=None, region=None, access_key=None, secret_key=None,
-                 prefix="attachments/"):
+    A bucket may be shared: the city's and a county's Kubernetes overlays
+    (deploy/k8s.py) each run intake, with its own database, on whatever bucket
+    its ``petition-intake`` Secret names. Each deployment therefore writes and
+    lists under ``attachments/<deployment>/`` only, so the orphan sweep, which
+    deletes what its own database does not name, never sees another's files.
+    Objects written before (``attachments/<key>``) stay readable and
+    deletable, but are never listed: nothing tells one deployment's old
+    objects from another's, and a wrongly kept orphan costs some storage
+    where a wrongly swept one costs a petitioner's case file."""
+
+    def __init__(self, bucket, deployment, endpoint=None, region=None, access_key=None,
+                 secret_key=None):
         import boto3
         from botocore.config import Config
 
-        self.bucket, self.prefix = bucket, prefix
+        if not DEPLOYMENT_NAME.fullmatch(deployment or ""):
+            raise ConfigurationError(
+                "intake: ATTACHMENT_S3_DEPLOYMENT must name this deployment (lower-case "
+                f"letters, digits, '-' or '_', e.g. city or county-370114), not {deployment!r}")
+        self.bucket, self.prefix = bucket, f"{LEGACY_PREFIX}{deployment}/"
         self.client = boto3.client(
             "s3", endpoint_url=endpoint or None, region_name=region or None,
             aws_access_key_id=access_key or None, aws_secret_access_key=secret_key or None,
@@ -92,16 +117,21 @@ class S3Blobs:
         self.client.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
 
     def get(self, key):
-        try:
-            return self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
-        except self.client.exceptions.NoSuchKey:
-            raise NotFound("no such blob") from None
+        for prefix in (self.prefix, LEGACY_PREFIX):
+            try:
+                return self.client.get_object(Bucket=self.bucket, Key=prefix + key)["Body"].read()
+            except self.client.exceptions.NoSuchKey:
+                continue
+        raise NotFound("no such blob")
 
     def delete(self, key):
-        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+        # the retention erasure of an attachment stored under either layout
+        for prefix in (self.prefix, LEGACY_PREFIX):
+            self.client.delete_object(Bucket=self.bucket, Key=prefix + key)
 
     def listing(self):
-        """(key, when it was written) of every object under the prefix."""
+        """(key, when it was written) of every object under this deployment's
+        own prefix (never the legacy layout's: see the class)."""
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix)
         for page in pages:
@@ -148,14 +178,17 @@ class EncryptedBlobs:
         self.backend.delete(key)
 
 
-# The S3-compatible store's settings (config.yaml). The bucket is required; the
+# The S3-compatible store's settings (config.yaml). The bucket and the
+# deployment (its own prefix in a bucket that may be shared, S3Blobs) are
+# required; the
 # endpoint (anything but AWS itself), the region and the key pair are optional
 # (without the pair: boto3's own chain, e.g. a pod's cloud identity), but the
 # pair is whole or absent. deploy/k8s.py gives them, from the service's
 # Secret, to every container that runs intake.
-S3_SETTINGS = ("ATTACHMENT_S3_BUCKET", "ATTACHMENT_S3_ENDPOINT", "ATTACHMENT_S3_REGION",
+S3_SETTINGS = ("ATTACHMENT_S3_BUCKET", "ATTACHMENT_S3_DEPLOYMENT", "ATTACHMENT_S3_ENDPOINT",
+               "ATTACHMENT_S3_REGION",
                "ATTACHMENT_S3_ACCESS_KEY", "ATTACHMENT_S3_SECRET_KEY")
-S3_REQUIRED = ("ATTACHMENT_S3_BUCKET",)
+S3_REQUIRED = ("ATTACHMENT_S3_BUCKET", "ATTACHMENT_S3_DEPLOYMENT")
 S3_KEY_PAIR = ("ATTACHMENT_S3_ACCESS_KEY", "ATTACHMENT_S3_SECRET_KEY")
 
 
@@ -183,6 +216,7 @@ def settings(config):
                 f"intake: {pair[0]} set without {(set(S3_KEY_PAIR) - set(pair)).pop()}; give "
                 "both, or neither for boto3's own credentials")
         return "s3", {"bucket": config["ATTACHMENT_S3_BUCKET"],
+                      "deployment": config["ATTACHMENT_S3_DEPLOYMENT"],
                       "endpoint": config.get("ATTACHMENT_S3_ENDPOINT"),
                       "region": config.get("ATTACHMENT_S3_REGION"),
                       "access_key": config.get("ATTACHMENT_S3_ACCESS_KEY"),

@@ -139,6 +139,7 @@ def test_every_workload_running_intake_has_the_same_s3_blob_store(rendered, monk
             assert backend == "s3", (workload, container["name"])
             secret = f"secret:petition-{service}:ATTACHMENT_S3_"
             assert arguments["bucket"] == f"{secret}BUCKET", workload
+            assert arguments["deployment"] == f"{secret}DEPLOYMENT", workload
             assert (arguments["endpoint"], arguments["access_key"], arguments["secret_key"]) \
                 == (f"{secret}ENDPOINT", f"{secret}ACCESS_KEY", f"{secret}SECRET_KEY"), workload
             # the pod does not start without the bucket; the rest may be absent

@@ -50,7 +50,7 @@ key = store.put(file)
 assert store.get(key) == file
 assert [k for k, written in store.backend.listing() if written.tzinfo] == [key]
 raw = store.backend.client.get_object(Bucket=config["ATTACHMENT_S3_BUCKET"],
-                                      Key="attachments/" + key)["Body"].read()
+                                      Key="attachments/city/" + key)["Body"].read()
 assert file not in raw and b"PDF" not in raw, "stored unencrypted"
 store.delete(key)
 assert list(store.backend.listing()) == []
@@ -59,6 +59,53 @@ try:
 except blobs.NotFound:
     print("roundtrip ok")
 """
+
+
+# Two deployments (the city's and a county's intake, deploy/k8s.py's overlays)
+# on one bucket, which also holds an object of the layout before prefixes.
+SHARED_BUCKET = """
+import eventlet; eventlet.monkey_patch()
+import json, sys
+from datetime import timedelta
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+from core.store import utcnow
+from services.intake import blobs, orphans
+from services.intake.models import Base
+config = json.loads(sys.argv[1])
+city = blobs.backend_from_config({**config, "ATTACHMENT_S3_DEPLOYMENT": "city"})
+county = blobs.backend_from_config({**config, "ATTACHMENT_S3_DEPLOYMENT": "county-370114"})
+bucket = config["ATTACHMENT_S3_BUCKET"]
+city.client.create_bucket(Bucket=bucket)
+city.put("c0ffee00", b"the city's")
+county.put("beef0000", b"the county's")
+city.client.put_object(Bucket=bucket, Key="attachments/0ld00000", Body=b"stored before")
+assert [k for k, _ in city.listing()] == ["c0ffee00"]
+assert [k for k, _ in county.listing()] == ["beef0000"]
+# the city's own database names none of them; a day later its sweep takes its own only
+engine = create_engine("sqlite://")
+Base.metadata.create_all(engine)
+swept = orphans.sweep(sessionmaker(engine), city, 24, now=utcnow() + timedelta(hours=48))
+assert swept == ["c0ffee00"], swept
+assert list(city.listing()) == []
+assert county.get("beef0000") == b"the county's"
+assert city.get("0ld00000") == b"stored before"  # the old layout: still read...
+city.delete("0ld00000")  # ...and erased (retention)
+try:
+    city.get("0ld00000")
+except blobs.NotFound:
+    print("shared ok")
+"""
+
+
+def test_deployments_sharing_a_bucket_never_sweep_each_others_blobs(s3_endpoint):
+    config = {"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": f"shared-{free_port()}",
+              "ATTACHMENT_S3_ENDPOINT": s3_endpoint, "ATTACHMENT_S3_REGION": "us-east-1",
+              "ATTACHMENT_S3_ACCESS_KEY": "test", "ATTACHMENT_S3_SECRET_KEY": "test"}
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", SHARED_BUCKET,
+                           json.dumps(config)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.strip() == "shared ok", done.stderr[-2000:]
 
 
 def _roundtrip(store, raw_stored):
@@ -83,7 +130,7 @@ def test_local_directory_keeps_files_encrypted(tmp_path):
 
 def test_s3_compatible_server_keeps_files_encrypted(s3_endpoint):
     config = {"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": f"materials-{free_port()}",
-              "ATTACHMENT_S3_ENDPOINT": s3_endpoint, "ATTACHMENT_S3_REGION": "us-east-1",
+              "ATTACHMENT_S3_DEPLOYMENT": "city", "ATTACHMENT_S3_ENDPOINT": s3_endpoint, "ATTACHMENT_S3_REGION": "us-east-1",
               "ATTACHMENT_S3_ACCESS_KEY": "test", "ATTACHMENT_S3_SECRET_KEY": "test"}
     done = subprocess.run([sys.executable, "-W", "ignore", "-c", S3_ROUNDTRIP, json.dumps(config),
                            "%PDF-1.4 房屋漏水 the petitioner's own words"],
@@ -112,10 +159,17 @@ def test_rotation_reads_files_stored_under_the_old_key(tmp_path):
     ({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_ENDPOINT": "http://minio:9000",
       "ATTACHMENT_S3_ACCESS_KEY": "k", "ATTACHMENT_S3_SECRET_KEY": "s",
       "ATTACHMENT_ENCRYPTION_KEYS": "x"}, "needs ATTACHMENT_S3_BUCKET"),
-    ({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_ACCESS_KEY": "k",
-      "ATTACHMENT_ENCRYPTION_KEYS": "x"}, "ACCESS_KEY set without ATTACHMENT_S3_SECRET_KEY"),
-    ({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_SECRET_KEY": "s",
-      "ATTACHMENT_ENCRYPTION_KEYS": "x"}, "SECRET_KEY set without ATTACHMENT_S3_ACCESS_KEY"),
+    ({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_DEPLOYMENT": "city",
+      "ATTACHMENT_S3_ACCESS_KEY": "k", "ATTACHMENT_ENCRYPTION_KEYS": "x"},
+     "ACCESS_KEY set without ATTACHMENT_S3_SECRET_KEY"),
+    ({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_DEPLOYMENT": "city",
+      "ATTACHMENT_S3_SECRET_KEY": "s", "ATTACHMENT_ENCRYPTION_KEYS": "x"},
+     "SECRET_KEY set without ATTACHMENT_S3_ACCESS_KEY"),
+    # a bucket may be shared: no deployment, no prefix of its own (S3Blobs)
+    ({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_ENCRYPTION_KEYS": "x"},
+     "needs ATTACHMENT_S3_DEPLOYMENT"),
+    ({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_DEPLOYMENT": "../x",
+      "ATTACHMENT_ENCRYPTION_KEYS": "x"}, "ATTACHMENT_S3_DEPLOYMENT must name"),
     # S3 settings but the store left local: the files would stay on this host
     ({"ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_ENDPOINT": "http://minio:9000",
       "ATTACHMENT_ENCRYPTION_KEYS": "x"},
@@ -131,8 +185,8 @@ def test_refuses_to_start_without_a_usable_configuration(tmp_path, config, reaso
 def test_intake_refuses_to_start_with_s3_half_configured(tmp_path):
     # What intake's container runs as it starts: its blob store's setup.
     container = ServiceContainer(IntakeService, {
-        "AMQP_URI": "amqp://127.0.0.1:5672/", "ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_ACCESS_KEY": "k",
-        "ATTACHMENT_ENCRYPTION_KEYS": Fernet.generate_key().decode()})
+        "AMQP_URI": "amqp://127.0.0.1:5672/", "ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_DEPLOYMENT": "city",
+        "ATTACHMENT_S3_ACCESS_KEY": "k", "ATTACHMENT_ENCRYPTION_KEYS": Fernet.generate_key().decode()})
     (provider,) = [d for d in container.dependencies if isinstance(d, BlobsProvider)]
     with pytest.raises(ConfigurationError, match="ATTACHMENT_S3_SECRET_KEY"):
         provider.setup()
@@ -140,8 +194,9 @@ def test_intake_refuses_to_start_with_s3_half_configured(tmp_path):
 
 def test_s3_settings_are_passed_whole(tmp_path):
     # boto3's own credential chain when no key pair is given (a pod's identity)
-    assert blobs.settings({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b"}) == (
-        "s3", {"bucket": "b", "endpoint": None, "region": None, "access_key": None,
+    assert blobs.settings({"ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b",
+                           "ATTACHMENT_S3_DEPLOYMENT": "city"}) == (
+        "s3", {"bucket": "b", "deployment": "city", "endpoint": None, "region": None, "access_key": None,
                "secret_key": None})
     assert blobs.settings({"ATTACHMENT_DIR": str(tmp_path)}) == ("local", {"root": str(tmp_path)})
 

@@ -9,8 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from core.errors import ConfigurationError
 from core.store import utcnow
-from deploy.housekeeping import sweep_orphans
+from deploy.housekeeping import main, sweep_orphans
 from services.intake import attachments, blobs, orphans
 from tests.unit.intake.test_intake_attachments import PDF, PNG, b64
 
@@ -44,7 +45,7 @@ def blobs_on_disk(service, receipt, store, settings, blob_store):
     old_orphan, young_orphan = left
     age(backend, named, 48)
     age(backend, old_orphan, 48)
-    age(backend, young_orphan, 1)
+    age(backend, young_orphan, 3)
     return named, old_orphan, young_orphan
 
 
@@ -75,13 +76,36 @@ def test_housekeeping_prints_what_would_go_and_takes_the_age_from_config(
     sweep_orphans(store.sessions, config, None, utcnow(), dry_run=True)
     assert capsys.readouterr().out == (
         "intake: 0 blobs named by no attachment and older than 72 hours would be deleted\n")
-    sweep_orphans(store.sessions, config, 0.5, utcnow(), dry_run=True)
+    sweep_orphans(store.sessions, config, 2, utcnow(), dry_run=True)
     out = capsys.readouterr().out.splitlines()
     assert sorted(out[:2]) == sorted(f"intake: orphan blob {k} would be deleted"
                                      for k in (old_orphan, young_orphan))
-    assert out[2] == ("intake: 2 blobs named by no attachment and older than 0.5 hours "
+    assert out[2] == ("intake: 2 blobs named by no attachment and older than 2 hours "
                       "would be deleted")
     sweep_orphans(store.sessions, config, None, utcnow() + timedelta(hours=48), dry_run=False)
     assert capsys.readouterr().out == (
         "intake: 1 blobs named by no attachment and older than 72 hours deleted\n")
     assert {key for key, _ in blobs.LocalBlobs(tmp_path).listing()} == {named, young_orphan}
+
+
+@pytest.mark.parametrize("hours", ["0", "0.5", "-1", "nan"])
+def test_an_age_under_an_hour_is_refused_and_nothing_goes(blobs_on_disk, store, tmp_path,
+                                                          hours, capsys):
+    # under an hour the sweep could take the blob of an upload whose row has
+    # not committed yet
+    before = {key for key, _ in blobs.LocalBlobs(tmp_path).listing()}
+    config = {"ATTACHMENT_DIR": str(tmp_path), "ORPHAN_BLOB_HOURS": hours}
+    with pytest.raises(ConfigurationError, match="ORPHAN_BLOB_HOURS must be at least 1 hour"):
+        sweep_orphans(store.sessions, config, None, utcnow(), dry_run=False)
+    with pytest.raises(ConfigurationError, match="at least 1 hour"):
+        orphans.sweep(store.sessions, blobs.LocalBlobs(tmp_path), float(hours))
+    with pytest.raises(SystemExit) as exit_:
+        main(["intake", "--orphan-hours", hours])
+    assert exit_.value.code == 2
+    assert "--orphan-hours: --orphan-hours must be at least 1 hour" in capsys.readouterr().err
+    assert {key for key, _ in blobs.LocalBlobs(tmp_path).listing()} == before
+    # an hour is enough: the 3-hour-old orphan goes, the named blob stays
+    named, old_orphan, young_orphan = blobs_on_disk
+    config["ORPHAN_BLOB_HOURS"] = "1"
+    sweep_orphans(store.sessions, config, None, utcnow(), dry_run=False)
+    assert {key for key, _ in blobs.LocalBlobs(tmp_path).listing()} == {named}
