@@ -214,13 +214,10 @@ class JsonWebServer(WebServer):
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
 
-    def get_wsgi_server(self, sock, wsgi_app, **kwargs):
-        self._wsgi_server = super().get_wsgi_server(sock, wsgi_app, **kwargs)
-        return self._wsgi_server
-
     def refuse_new_requests(self):
         self.stopping = True
-        self._wsgi_server.keepalive = False  # each connection closes after its answer
+        if self._serv is not None:  # started: each connection closes after its answer
+            self._serv.keepalive = False
 
 
 class HttpEntrypoint(HttpRequestHandler):
