@@ -74,7 +74,8 @@ class RecordProvider(SmsProvider):
                     log.info("%s to %s: key %s already delivered, dropped", self.what,
                              self.mask(phone), key)
                     return
-                self.keys.add(key)
+                # Not added to self.keys here: the next send reads this line
+                # back from the file, so a write that fails leaves no key.
                 line += f"\tkey={key}"
             f.write(f"{line}\n".encode())
         log.info("%s to %s (%d characters)", self.what, self.mask(phone), len(text))
