@@ -9,7 +9,7 @@ from nameko.extensions import DependencyProvider
 from core.actors import ActorSigner
 from core.areas import counties, deployment_name
 from core.broker import TimedRpcProxy
-from core.errors import NotFound, PlatformError
+from core.errors import InvalidInput, NotFound, PlatformError
 from core.validation import load
 from services.tracking.schemas import QUEUE_PAGE_MAX, QUEUE_ROW_ORDERS, QueueFilterSchema
 
@@ -45,6 +45,12 @@ class Trackings(TimedRpcProxy):
     def get_dependency(self, worker_ctx):
         deployments = [self.service(worker_ctx, name) for name in self.names]
         return deployments[0] if len(deployments) == 1 else _Deployments(deployments)
+
+
+# Merging asks every deployment for its first offset + limit rows, a page of
+# QUEUE_PAGE_MAX at a time: a deep page costs each deployment offset /
+# QUEUE_PAGE_MAX calls. A queue is filtered or searched long before this.
+MERGED_OFFSET_MAX = 10_000
 
 
 class _Deployments:
@@ -88,6 +94,9 @@ class _Deployments:
         order (the page is among them), and the merge is sorted as tracking sorts."""
         page = load(QueueFilterSchema(), {**filters, "status": status, "limit": limit,
                                           "offset": offset})
+        if page["offset"] > MERGED_OFFSET_MAX:
+            raise InvalidInput("输入有误", {"offset": [
+                f"合并各区县的队列时，翻页不能超过{MERGED_OFFSET_MAX}条，请缩小查询范围"]})
         end = page["offset"] + page["limit"]
         rows = [row for outcome in self._each(_first_rows, end, actor, status, filters)
                 for row in _result(outcome)]

@@ -13,7 +13,7 @@ from nameko.testing.services import worker_factory
 from core.actors import ActorSigner
 from core.config import load_config
 from deploy.keys import new_secrets
-from services.gateway.dependencies import _Deployments
+from services.gateway.dependencies import MERGED_OFFSET_MAX, _Deployments
 from services.tracking.clocks import clocks_from_config
 from services.tracking.models import Base, Case
 from services.tracking.schemas import QUEUE_ROW_ORDERS, QUEUE_SORTS, CaseSummarySchema
@@ -130,6 +130,19 @@ def test_bad_filters_are_a_400_naming_the_field(url):
     for field, value in (("sort", "alphabetical"), ("search", "JN 2026"), ("limit", "501")):
         answer = get(url, "/cases", **{field: value})
         assert answer.status_code == 400 and field in answer.json()["details"], answer.text
+
+
+def test_a_merged_page_deeper_than_the_bound_is_a_400_naming_offset(url):
+    # each deployment would be asked for offset / 500 pages of rows to merge
+    answer = requests.get(f"{url}/cases", params={"offset": MERGED_OFFSET_MAX + 1},
+                          timeout=10, headers={
+                              "Authorization": f"Bearer {SIGNER.issue(CITY_BUREAU)[0]}",
+                              "Accept-Language": "en"})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["details"] == {"offset": [
+        f"at most {MERGED_OFFSET_MAX} rows in when the counties' queues are merged; "
+        "narrow the search"]}
+    assert get(url, "/cases", offset=MERGED_OFFSET_MAX).status_code == 200
 
 
 def test_a_page_past_one_request_is_asked_for_in_parts(url, trackings, stores):
