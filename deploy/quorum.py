@@ -33,6 +33,11 @@ from kombu import Connection
 from deploy.parked import drain
 from deploy.topology import all_handler_queues, declare_topology
 
+# kombu gives a new connection 5 s to finish its handshake; a broker busy with
+# other vhosts' queues being made and deleted took longer (twice in a row in the
+# suite). The move runs once, by an operator, and may wait.
+PATIENCE = {"connect_timeout": 30}
+
 
 def platform_queues(amqp_uri):
     """Every durable queue that holds the platform's events."""
@@ -41,7 +46,7 @@ def platform_queues(amqp_uri):
 
 
 def counts(amqp_uri, queues):
-    with Connection(amqp_uri) as conn:
+    with Connection(amqp_uri, **PATIENCE) as conn:
         channel = conn.channel()
         found = {}
         for name in queues:
@@ -58,8 +63,9 @@ def move(source_uri, target_uri):
     declare_topology(target_uri)
     queues = counts(source_uri, platform_queues(source_uri))
     moved = {}
-    with Connection(source_uri) as source, \
-            Connection(target_uri, transport_options={"confirm_publish": True}) as target:
+    with Connection(source_uri, **PATIENCE) as source, \
+            Connection(target_uri, transport_options={"confirm_publish": True},
+                       **PATIENCE) as target:
         channel = source.channel()
         producer = target.Producer()
         for queue in queues:

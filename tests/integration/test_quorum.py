@@ -26,7 +26,8 @@ def test_messages_move_from_classic_queues_to_quorum_ones():
         subscribers = [q for q in all_handler_queues(classic) if q.contract == contract]
         parked = subscribers[0].parked
         exchange = Exchange(contract.exchange, type="topic", durable=True)
-        with Connection(classic, transport_options={"confirm_publish": True}) as conn:
+        with Connection(classic, transport_options={"confirm_publish": True},
+                        **quorum.PATIENCE) as conn:
             producer = conn.Producer()
             for n in range(3):  # the move does not read them: any body will do
                 producer.publish({"n": n}, exchange=exchange, routing_key=contract.event_type,
@@ -44,7 +45,7 @@ def test_messages_move_from_classic_queues_to_quorum_ones():
         assert set(types.values()) == {"quorum"}
         assert quorum.counts(target, moved) == moved
         assert not any(quorum.counts(classic, quorum.platform_queues(classic)).values())
-        with Connection(target) as conn:
+        with Connection(target, **quorum.PATIENCE) as conn:
             message = conn.default_channel.basic_get(parked)
             assert json.loads(message.body) == {"parked": True}
             assert message.headers["x-parked-reason"] == "a test"
