@@ -2,6 +2,7 @@
 and a status event, in either order), SMS out through a provider, the failure
 event out to operators, RPC to look; the unit's answers to messages (留言)
 texted once each."""
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -52,13 +53,15 @@ def start(container_factory, amqp_uri, tmp_path, secrets_env):
     return start_services
 
 
+def lines_of(log):
+    """What the record provider wrote so far (the texts a phone got)."""
+    return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+
+
 def test_status_sms_waits_for_the_contact_and_each_is_sent_once(start, amqp_uri, tmp_path,
                                                                secrets_env):
     start(SMS_PROVIDER="record")
-    sms_log = tmp_path / "sms.log"
-
-    def sent():
-        return sms_log.read_text(encoding="utf-8").splitlines() if sms_log.exists() else []
+    sent = functools.partial(lines_of, tmp_path / "sms.log")
 
     with ServiceRpcProxy("notify", {"AMQP_URI": amqp_uri}) as notify:
         routed(amqp_uri)  # before the contact: notify must retry it, not drop it
@@ -109,10 +112,7 @@ def message(amqp_uri, written_by, **fields):
 def test_one_sms_per_answer_of_the_unit_none_for_the_petitioners_own(start, amqp_uri, tmp_path,
                                                                      secrets_env):
     start(SMS_PROVIDER="record")
-    sms_log = tmp_path / "sms.log"
-
-    def sent():
-        return sms_log.read_text(encoding="utf-8").splitlines() if sms_log.exists() else []
+    sent = functools.partial(lines_of, tmp_path / "sms.log")
 
     with ServiceRpcProxy("notify", {"AMQP_URI": amqp_uri}) as notify:
         contact(amqp_uri, secrets_env)
