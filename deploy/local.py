@@ -43,14 +43,26 @@ def main(argv=None):
     try:
         stack.start_all()
         announce(stack, var_dir)
-        supervisor = Supervisor(stack)
-        while True:
-            supervisor.check()
-            time.sleep(1)
-    except KeyboardInterrupt:
-        print("\nstopping ...")
+        supervise(Supervisor(stack))
+    except KeyboardInterrupt:  # while starting
+        pass
     finally:
+        print("\nstopping ...")
         stack.stop_all()
+
+
+def supervise(supervisor):
+    """Keep the services running until Ctrl-C or SIGTERM. The signal is
+    noted, not raised: Ctrl-C reaches the services too (one process group),
+    and a KeyboardInterrupt could be lost in the green threads' hub while the
+    supervisor saw them exit and started them all again (under load, the
+    runner then never stopped)."""
+    stop = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda signum, _frame: stop.append(signum))
+    while not stop:
+        supervisor.check()
+        time.sleep(1)
 
 
 def announce(stack, var_dir):
