@@ -128,8 +128,10 @@ def figures(tx, query, today):
         by_topic[topic][measure] += value
         if department:
             by_department[department][measure] += value
-    titles = dict(tx.session.execute(select(SuggestionTopic.id, SuggestionTopic.title)).all())
-    units = dict(tx.session.execute(select(UnitName.code, UnitName.name)).all())
+    titles = dict(tx.session.execute(select(SuggestionTopic.id, SuggestionTopic.title)
+                                     .where(SuggestionTopic.id.in_(list(by_topic)))).all())
+    units = dict(tx.session.execute(select(UnitName.code, UnitName.name)
+                                    .where(UnitName.code.in_(list(by_department)))).all())
     return {"from": start.isoformat(), "to": end.isoformat(), "method": METHOD,
             "topics": [figure_row(None if topic == NO_TOPIC else str(topic), titles.get(topic),
                                   by_topic[topic])
