@@ -21,11 +21,14 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance," 
 @pytest.mark.timeout(600)
 def test_no_5xx_and_no_schema_violation(stack, tmp_path):
     token = login(stack, "lixia_housing")
+    # One worker: with two threads, hypothesis's look-up of a lambda's source
+    # (ast.parse) raised "AST constructor recursion depth mismatch" once in a
+    # whole-suite run (schemathesis "Runtime Error", every API case passing).
     result = subprocess.run(
         [str(Path(sys.executable).with_name("schemathesis")), "run",
          f"{stack.url}/api/v1/openapi.json", "--url", stack.url,
          "--checks", CHECKS, "--max-examples", str(MAX_EXAMPLES), "--seed", "20261125",
-         "--phases", "examples,coverage,fuzzing", "--workers", "2",
+         "--phases", "examples,coverage,fuzzing", "--workers", "1",
          "--request-timeout", "15", "--header", f"Authorization: Bearer {token}",
          "--report", "junit", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=580)
