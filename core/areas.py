@@ -40,9 +40,22 @@ def routing_key(event_type, area_code=None):
     return f"{event_type}.{county_of(area_code)}" if area_code else event_type
 
 
-def district_codes():
+def _districts():
     with open(DISTRICTS_FILE, encoding="utf-8", newline="") as f:
-        return [row["code"] for row in csv.DictReader(f)]
+        return list(csv.DictReader(f))
+
+
+def district_codes():
+    return [row["code"] for row in _districts()]
+
+
+def deployment_area(county=None):
+    """(code, Chinese name, English name) of what a deployment serves: a
+    county's own, or the city (``None``)."""
+    for row in _districts():
+        if row["code"] == county or (county is None and row["level"] == "city"):
+            return row["code"], row["name_zh"], row["name_en"]
+    return county, county, county
 
 
 def counties(config):

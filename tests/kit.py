@@ -184,15 +184,23 @@ def accounts_stand_in(disabled=()):
 
 
 class StandIn(DependencyProvider):
-    """Hands every worker the same stand-in service object. (nameko's
-    replace_dependencies would leave the RPC proxies' reply listener behind,
-    and that connects to a broker.)"""
+    """Hands every worker the same stand-in service object, or a new one from
+    a PerWorker. (nameko's replace_dependencies would leave the RPC proxies'
+    reply listener behind, and that connects to a broker.)"""
 
     def __init__(self, service):
         self.service = service
 
     def get_dependency(self, worker_ctx):
-        return self.service
+        return self.service.make() if isinstance(self.service, PerWorker) else self.service
+
+
+class PerWorker:
+    """A stand-in made anew for each worker, as a dependency that keeps what
+    one request met is (the gateway's trackings across deployments)."""
+
+    def __init__(self, make):
+        self.make = make
 
 
 @contextmanager

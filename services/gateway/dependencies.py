@@ -1,17 +1,25 @@
 """What the gateway's workers are given besides plain RPC proxies: the bearer
 tokens, signed with the gateway's private key (core/actors.py), and tracking
-across the city's and the counties' deployments."""
+across the city's and the counties' deployments (and which of them a request
+could not reach)."""
 import functools
 
 import eventlet
 from nameko.extensions import DependencyProvider
 
 from core.actors import ActorSigner
-from core.areas import counties, deployment_name
+from core.areas import counties, deployment_area, deployment_name
 from core.broker import TimedRpcProxy
-from core.errors import InvalidInput, NotFound, PlatformError
+from core.errors import InvalidInput, NotFound, PlatformError, ServiceUnavailable
 from core.validation import load
-from services.tracking.schemas import QUEUE_PAGE_MAX, QUEUE_ROW_ORDERS, QueueFilterSchema
+from services.tracking.schemas import (
+    ORDER_ROW_ORDER,
+    QUEUE_PAGE_MAX,
+    QUEUE_ROW_ORDERS,
+    UNIT_RECORD_ORDER,
+    OrderFilterSchema,
+    QueueFilterSchema,
+)
 
 
 class TokenProvider(DependencyProvider):
@@ -54,8 +62,14 @@ MERGED_OFFSET_MAX = 10_000
 
 
 class _Deployments:
-    def __init__(self, deployments):
+    """The city's tracking and the counties' (``counties``, in the same order
+    after the city's), for one worker."""
+
+    def __init__(self, deployments, counties):
         self.city, self.all = deployments[0], deployments
+        self.counties = [None, *counties]
+        # the counties (None: the city) a merged list had to leave out
+        self.unreachable = []
 
     def _each(self, method, *args, **kwargs):
         """``method`` (a name, or a function of the deployment) of every
@@ -66,15 +80,45 @@ class _Deployments:
         return [_outcome(call) for call in calls]
 
     def _holder(self, method, *args):
-        """The answer of the deployment that holds the case."""
+        """The answer of the deployment that holds the case (its error too).
+        When none that answered holds it, the case may be in one that did
+        not answer: a 503 naming those, not a 404."""
         outcomes = self._each(method, *args)
         for outcome in outcomes:
-            if not isinstance(outcome, NotFound):
+            if not isinstance(outcome, (NotFound, ServiceUnavailable)):
                 return _result(outcome)
+        down = [county for county, outcome in zip(self.counties, outcomes)
+                if isinstance(outcome, ServiceUnavailable)]
+        if down:
+            codes = ", ".join(deployment_area(county)[0] for county in down)
+            raise ServiceUnavailable(
+                f"区县部署{codes}暂时无法连接，该案件可能由其办理，请稍后再试",
+                {"unreachable": [describe(county) for county in down]})
         raise outcomes[0]
 
+    def _answers(self, outcomes):
+        """The answers of the deployments that answered; one that could not
+        be reached is left out and noted in ``unreachable``. With none
+        reachable, the city's error (a 503 as before there were counties)."""
+        answers = []
+        for county, outcome in zip(self.counties, outcomes):
+            if not isinstance(outcome, ServiceUnavailable):
+                answers.append(_result(outcome))
+            elif county not in self.unreachable:
+                self.unreachable.append(county)
+        if not answers:
+            raise outcomes[0]
+        return answers
+
     def _merged(self, method, *args):
-        return [row for outcome in self._each(method, *args) for row in _result(outcome)]
+        return [row for answer in self._answers(self._each(method, *args)) for row in answer]
+
+    @staticmethod
+    def _summed_parts(answers, parts):
+        """The deployments' ``parts`` ({key: count} each) added up."""
+        return {part: {key: sum(a[part].get(key, 0) for a in answers)
+                       for key in dict.fromkeys(k for a in answers for k in a[part])}
+                for part in parts}
 
     def get_case(self, case_number):
         return self._holder("get_case", case_number)
@@ -89,45 +133,82 @@ class _Deployments:
         return self._holder("petitioner_act", case_number, action, body)
 
     def list_cases(self, actor, status=None, limit=100, offset=0, **filters):
-        """One page of the work queue across the deployments: each is asked,
-        with the same filters, for its first offset + limit rows in the page's
-        order (the page is among them), and the merge is sorted as tracking sorts."""
+        """One page of the work queue across the deployments, sorted as tracking sorts."""
         page = load(QueueFilterSchema(), {**filters, "status": status, "limit": limit,
                                           "offset": offset})
+        key, reverse = QUEUE_ROW_ORDERS[page["sort"] or "urgent"]
+        return self._page(page, key, reverse, lambda deployment, count, skip:
+                          deployment.list_cases(actor, status, count, skip, **filters))
+
+    def queue_totals(self, actor, **filters):
+        """The deployments' totals added up (each counts only its own cases)."""
+        totals = self._answers(self._each("queue_totals", actor, **filters))
+        return {"matching": sum(t["matching"] for t in totals),
+                **self._summed_parts(totals, ("by_status", "by_queue"))}
+
+    def caseload(self, actor):
+        """The deployments' counts by status and by track added up."""
+        return self._summed_parts(self._answers(self._each("caseload", actor)),
+                                  ("by_status", "by_track"))
+
+    def supervision_orders(self, actor, status=None, limit=QUEUE_PAGE_MAX, offset=0):
+        """One page of the supervision queue across the deployments, sorted as tracking sorts."""
+        page = load(OrderFilterSchema(), {"status": status, "limit": limit, "offset": offset})
+        return self._page(page, ORDER_ROW_ORDER, False, lambda deployment, count, skip:
+                          deployment.supervision_orders(actor, status, count, skip))
+
+    def supervision_record(self, actor):
+        """Per unit, its rows in every deployment added up (a city department
+        may hold orders in a county's store too), sorted as tracking sorts."""
+        units = {}
+        for row in self._merged("supervision_record", actor):
+            unit = units.setdefault(row["unit_code"], {**dict.fromkeys(row, 0),
+                                                       "unit_code": row["unit_code"]})
+            for part, n in row.items():
+                if part != "unit_code":
+                    unit[part] += n
+        return sorted(units.values(), key=UNIT_RECORD_ORDER)
+
+    def _page(self, page, key, reverse, ask):
+        """A page (``limit`` rows from ``offset``) of the deployments' lists
+        merged: each is asked, with ``ask(deployment, count, skip)``, for its
+        first offset + limit rows in the page's order (the page is among them),
+        and the merge is sorted by ``key`` and cut to the page."""
         if page["offset"] > MERGED_OFFSET_MAX:
             raise InvalidInput("输入有误", {"offset": [
                 f"合并各区县的队列时，翻页不能超过{MERGED_OFFSET_MAX}条，请缩小查询范围"]})
         end = page["offset"] + page["limit"]
-        rows = [row for outcome in self._each(_first_rows, end, actor, status, filters)
-                for row in _result(outcome)]
-        key, reverse = QUEUE_ROW_ORDERS[page["sort"] or "urgent"]
+        rows = [row for answer in self._answers(self._each(_first_rows, end, ask))
+                for row in answer]
         return sorted(rows, key=key, reverse=reverse)[page["offset"]:end]
-
-    def queue_totals(self, actor, **filters):
-        """The deployments' totals added up (each counts only its own cases)."""
-        totals = [_result(outcome) for outcome in self._each("queue_totals", actor, **filters)]
-        return {"matching": sum(t["matching"] for t in totals),
-                **{part: {key: sum(t[part].get(key, 0) for t in totals)
-                          for key in dict.fromkeys(k for t in totals for k in t[part])}
-                   for part in ("by_status", "by_queue")}}
-
-    def supervision_orders(self, actor, status=None):
-        return self._merged("supervision_orders", actor, status)
-
-    def supervision_record(self, actor):
-        return self._merged("supervision_record", actor)
 
     def __getattr__(self, method):  # spot checks: the city's
         return getattr(self.city, method)
 
 
-def _first_rows(deployment, count, actor, status, filters):
-    """A deployment's first ``count`` rows of the queue, asked a page of at
-    most QUEUE_PAGE_MAX at a time."""
+def describe(county):
+    """A deployment that could not be reached, as an answer names it (both languages)."""
+    code, name_zh, name_en = deployment_area(county)
+    return {"deployment": deployment_name("tracking", county), "area_code": code,
+            "name": name_zh, "name_en": name_en,
+            "message": f"{name_zh}（{code}）的部署暂时无法连接",
+            "message_en": f"The deployment of {name_en} ({code}) could not be reached"}
+
+
+def unreachable(service):
+    """What the request's merged lists had to leave out (``describe``d), or []."""
+    tracking = getattr(service, "tracking", None)
+    return ([describe(county) for county in tracking.unreachable]
+            if isinstance(tracking, _Deployments) else [])
+
+
+def _first_rows(deployment, count, ask):
+    """A deployment's first ``count`` rows of a list, asked a page of at most
+    QUEUE_PAGE_MAX at a time."""
     rows = []
     while len(rows) < count:
         asked = min(QUEUE_PAGE_MAX, count - len(rows))
-        page = deployment.list_cases(actor, status, asked, len(rows), **filters)
+        page = ask(deployment, asked, len(rows))
         rows.extend(page)
         if len(page) < asked:
             break

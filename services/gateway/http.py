@@ -31,6 +31,7 @@ from core.errors import (
     translate_error,
 )
 from core.validation import excerpt
+from services.gateway.dependencies import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +228,11 @@ class HttpEntrypoint(HttpRequestHandler):
         self.server.refuse_new_requests()
         super().stop()
 
+    def handle_result(self, event, worker_ctx, result, exc_info):
+        if exc_info is None:
+            result = with_unreachable(result, unreachable(worker_ctx.service))
+        return super().handle_result(event, worker_ctx, result, exc_info)
+
     def response_from_result(self, result):
         if isinstance(result, Response):
             return result
@@ -253,6 +259,28 @@ class HttpEntrypoint(HttpRequestHandler):
 
 
 http = HttpEntrypoint.decorator
+
+# On an answer that leaves out the cases of a deployment it could not reach
+# (a county's tracking down: services/gateway/dependencies.py), the area codes
+# of those deployments; a JSON object answer also names them, in both
+# languages, in the field UNREACHABLE_FIELD. Never a silent partial answer.
+UNREACHABLE_HEADER = "Unreachable-Deployments"
+UNREACHABLE_FIELD = "unreachable"
+
+
+def with_unreachable(result, left_out):
+    """``result`` (what a route returned) saying which deployments it left out."""
+    if not left_out:
+        return result
+    if isinstance(result, Response):
+        response = result
+    else:
+        status, payload = result if isinstance(result, tuple) else (200, result)
+        if isinstance(payload, dict):
+            payload = {**payload, UNREACHABLE_FIELD: left_out}
+        response = json_response(payload, status)
+    response.headers[UNREACHABLE_HEADER] = ", ".join(d["area_code"] for d in left_out)
+    return response
 
 
 API = "/api/v1"

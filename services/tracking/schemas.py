@@ -49,6 +49,12 @@ QUEUES = ("new", "due_soon", "overdue", "supervised")
 QUEUE_SORTS = ("urgent", "newest", "oldest")
 # The most rows one page of the queue may ask for.
 QUEUE_PAGE_MAX = 500
+_PAGE_LIMIT = validate.Range(min=1, max=QUEUE_PAGE_MAX)
+# Bounded: an offset past any real queue (9223372036854775808) would
+# overflow the database's integer instead of answering an empty page.
+_PAGE_OFFSET = validate.Range(min=0, max=10_000_000)
+# A supervision order's states (SUPERVISION's, but "none": a case's, not an order's).
+ORDER_STATUSES = tuple(s for s in SUPERVISION.states if s != "none")
 
 
 class QueueFilterSchema(_Input):
@@ -61,10 +67,18 @@ class QueueFilterSchema(_Input):
     search = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
         r"^[A-Za-z0-9-]{1,20}$", error="应为案件编号或其开头"))
     unit_code = fields.Str(load_default=None, allow_none=True, validate=_UNIT_CODE)
-    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=QUEUE_PAGE_MAX))
-    # Bounded: an offset past any real queue (9223372036854775808) would
-    # overflow the database's integer instead of answering an empty page.
-    offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = fields.Int(load_default=100, validate=_PAGE_LIMIT)
+    offset = fields.Int(load_default=0, validate=_PAGE_OFFSET)
+
+
+class OrderFilterSchema(_Input):
+    """A page of the supervision queue. Without a limit, the most a page may
+    hold (what the queue answered before it had pages)."""
+
+    status = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(
+        ORDER_STATUSES, error=f"应为以下之一：{', '.join(ORDER_STATUSES)}"))
+    limit = fields.Int(load_default=QUEUE_PAGE_MAX, validate=_PAGE_LIMIT)
+    offset = fields.Int(load_default=0, validate=_PAGE_OFFSET)
 
 
 class PublicRequestQuerySchema(_Input):
@@ -325,6 +339,15 @@ QUEUE_ROW_ORDERS = {
     # submitted earliest first (none last), then the number
     "oldest": (lambda r: (r["submitted_at"] is None, _instant(r), r["case_number"]), False),
 }
+# The supervision queue's order (views.list_orders) on rows as OrderSchema
+# dumps them: the unanswered first, the earliest answer due first, then the
+# order's number. Each deployment numbers its own orders, so two may share one:
+# the case number (never in two deployments) decides between them.
+ORDER_ROW_ORDER = lambda r: (r["closed_at"] is not None, r["answer_due"], r["id"],  # noqa: E731
+                             r["case_number"])
+# The per-unit supervision record's order (views.supervision_record): the most
+# orders counted against the unit first, then the unit's code.
+UNIT_RECORD_ORDER = lambda r: (-r["counted_against_unit"], r["unit_code"] or "")  # noqa: E731
 
 
 class PublicCaseSchema(CaseSummarySchema):

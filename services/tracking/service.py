@@ -18,6 +18,7 @@ from core.timers import every
 from services.tracking import cases, checks, sweep, views
 from services.tracking.dependencies import ClocksProvider
 from services.tracking.models import Base
+from services.tracking.schemas import QUEUE_PAGE_MAX
 
 # which process raised an alert (the sweep runs in every replica)
 REPLICA = f"{socket.gethostname()}:{os.getpid()}"
@@ -82,8 +83,8 @@ class TrackingService(StaffService):
                                     self._directory)
 
     @staff_rpc
-    def supervision_orders(self, tx, actor, status=None):
-        return views.list_orders(tx, actor, status)
+    def supervision_orders(self, tx, actor, status=None, limit=QUEUE_PAGE_MAX, offset=0):
+        return views.list_orders(tx, actor, status, limit, offset)
 
     @staff_rpc
     def supervision_record(self, tx, actor):

@@ -3,7 +3,6 @@ queue, counts. The public sees the plain timeline; the case's staff see every
 entry with its detail, the clocks, the supervision orders and co-units' parts."""
 from sqlalchemy import and_, case, func, select
 
-from core.errors import InvalidInput
 from core.roles import BUREAU_ROLES, jurisdiction_prefix
 from core.validation import load
 from services.tracking.access import (
@@ -14,9 +13,13 @@ from services.tracking.access import (
 )
 from services.tracking.models import Case, CoPart, Deadline, SupervisionOrder, TimelineEntry
 from services.tracking.schemas import (
+    ORDER_STATUSES,
+    QUEUE_PAGE_MAX,
     QUEUES,
+    UNIT_RECORD_ORDER,
     CaseloadSchema,
     CaseSummarySchema,
+    OrderFilterSchema,
     OrderSchema,
     PublicCaseSchema,
     PublicRequestQuerySchema,
@@ -25,11 +28,9 @@ from services.tracking.schemas import (
     QueueTotalsSchema,
     StaffCaseSchema,
 )
-from services.tracking.workflows import SUPERVISION
 
 # past these the unit's clock has stopped
 _CLOCK_STOPPED = {"replied", "concluded", "rejected", "declined"}
-ORDER_STATUSES = tuple(s for s in SUPERVISION.states if s != "none")
 
 
 def get_case(tx, case_number, today):
@@ -148,17 +149,16 @@ def _queue_conditions(queue, today, due_soon_until):
     }[queue]
 
 
-def list_orders(tx, actor, status=None):
-    """The bureau's supervision queue (a unit sees its own orders): the
-    unanswered, the earliest answer due first."""
+def list_orders(tx, actor, status=None, limit=QUEUE_PAGE_MAX, offset=0):
+    """A page of the bureau's supervision queue (a unit sees its own orders):
+    the unanswered, the earliest answer due first (schemas.ORDER_ROW_ORDER)."""
     actor = load_actor(actor)
-    if status is not None and status not in ORDER_STATUSES:
-        raise InvalidInput("输入有误", {"status": [f"应为以下之一：{', '.join(ORDER_STATUSES)}"]})
+    page = load(OrderFilterSchema(), {"status": status, "limit": limit, "offset": offset})
     query = select(SupervisionOrder).where(_orders_in_scope(actor))
-    if status is not None:
-        query = query.where(SupervisionOrder.status == status)
+    if page["status"] is not None:
+        query = query.where(SupervisionOrder.status == page["status"])
     query = query.order_by(SupervisionOrder.closed_at.is_not(None), SupervisionOrder.answer_due,
-                           SupervisionOrder.id).limit(500)
+                           SupervisionOrder.id).limit(page["limit"]).offset(page["offset"])
     return OrderSchema(many=True).dump(tx.session.scalars(query))
 
 
@@ -176,7 +176,7 @@ def supervision_record(tx, actor):
             ORDER_STATUSES, 0), "counted_against_unit": 0})
         row[status] = n
         row["counted_against_unit"] += int(against or 0)
-    return sorted(record.values(), key=lambda r: (-r["counted_against_unit"], r["unit_code"] or ""))
+    return sorted(record.values(), key=UNIT_RECORD_ORDER)
 
 
 def _orders_in_scope(actor):

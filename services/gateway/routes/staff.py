@@ -7,6 +7,7 @@ from services.gateway.auth import signed_in, staff_only
 from services.gateway.http import API, client_address, http, json_body
 from services.gateway.openapi import step_operation
 from services.tracking.schemas import (
+    QUEUE_PAGE_MAX,
     CaseSummarySchema,
     OrderSchema,
     QueueTotalsSchema,
@@ -139,11 +140,14 @@ class StaffRoutes:
         security: [{bearer: []}]
         parameters:
           - {name: status, in: query, schema: {type: string, enum: [open, answered, escalated, closed]}}
+          - {name: limit, in: query, schema: {type: integer, default: 500, maximum: 500}}
+          - {name: offset, in: query, schema: {type: integer, default: 0}}
         responses:
           "200": {description: ok, content: {application/json: {schema: {type: array, items: OrderSchema}}}}
         """
-        return OrderSchema(many=True).dump(
-            self.tracking.supervision_orders(actor, request.args.get("status")))
+        args = request.args
+        return OrderSchema(many=True).dump(self.tracking.supervision_orders(
+            actor, args.get("status"), args.get("limit", QUEUE_PAGE_MAX), args.get("offset", 0)))
 
     @http("GET", f"{API}/supervision/units")
     @staff_only

@@ -2,7 +2,10 @@
 gateway's services/gateway/dependencies.py): over real HTTP, the RPC side
 replaced by real tracking workers on SQLite stores (the city's, 章丘区's), the
 page the gateway merges is the page one tracking holding every case answers,
-for every order, filter and page, and the totals are the sums."""
+for every order, filter and page, and the totals are the sums; so are the
+supervision queue's pages, the per-unit supervision record and the caseload.
+With the county's tracking unreachable, the lists are the city's, saying so;
+a case only the county may hold is a 503 naming it."""
 import itertools
 from datetime import date, datetime, timedelta, timezone
 
@@ -12,13 +15,21 @@ from nameko.testing.services import worker_factory
 
 from core.actors import ActorSigner
 from core.config import load_config
+from core.errors import InvalidInput, ServiceUnavailable
 from deploy.keys import new_secrets
 from services.gateway.dependencies import MERGED_OFFSET_MAX, _Deployments
 from services.tracking.clocks import clocks_from_config
-from services.tracking.models import Base, Case
-from services.tracking.schemas import QUEUE_ROW_ORDERS, QUEUE_SORTS, CaseSummarySchema
+from services.tracking.models import Base, Case, SupervisionOrder
+from services.tracking.schemas import (
+    QUEUE_ROW_ORDERS,
+    QUEUE_SORTS,
+    CaseloadSchema,
+    CaseSummarySchema,
+    OrderSchema,
+    UnitSupervisionSchema,
+)
 from services.tracking.service import TrackingService
-from tests.kit import AsStaffRpc, gateway_url, sqlite_store
+from tests.kit import AsStaffRpc, PerWorker, gateway_url, sqlite_store
 
 KEYS = new_secrets()
 SIGNER = ActorSigner(KEYS["ACTOR_SIGNING_KEY"], 600)
@@ -51,8 +62,23 @@ def cases():
                    review_state="none", report_back_required=False)
 
 
-def copy(case):
-    return Case(**{c.name: getattr(case, c.name) for c in Case.__table__.columns})
+def orders():
+    """Supervision orders on most of those cases, in every state, many due the
+    same day (their number decides), numbered as the one store numbers them."""
+    opened = datetime(2026, 11, 2, 1, tzinfo=timezone.utc)
+    for n, case in enumerate(cases(), start=1):
+        if n % 4 == 1:
+            continue
+        status = ("open", "answered", "escalated", "closed")[n % 4]
+        yield SupervisionOrder(
+            id=n, case_number=case.case_number, area_code=case.area_code,
+            unit_code=case.unit_code, kind="overdue", status=status, reason="逾期未办结",
+            answer_due=TODAY + timedelta(days=n % 3), counted_against_unit=n % 6 == 0,
+            opened_at=opened, closed_at=opened + timedelta(days=n) if status == "closed" else None)
+
+
+def copy(row):
+    return type(row)(**{c.name: getattr(row, c.name) for c in row.__table__.columns})
 
 
 @pytest.fixture
@@ -62,15 +88,17 @@ def stores(tmp_path):
             sqlite_store(f"sqlite:///{tmp_path}/county.db", Base) as county, \
             sqlite_store(f"sqlite:///{tmp_path}/one.db", Base) as one:
         add(cases(), city, county, one)
+        add(orders(), city, county, one)
         yield city, county, one
 
 
 def add(found, city, county, one):
+    """Rows (cases, orders) to the one store, and each to its deployment's by its area."""
     found = list(found)
     for store, mine in ((one, found), (county, [c for c in found if c.area_code.startswith(
             COUNTY)]), (city, [c for c in found if not c.area_code.startswith(COUNTY)])):
         with store.transaction() as tx:
-            tx.session.add_all([copy(case) for case in mine])
+            tx.session.add_all([copy(row) for row in mine])
 
 
 @pytest.fixture
@@ -83,8 +111,8 @@ def trackings(stores):
 
 @pytest.fixture
 def url(trackings):
-    with gateway_url({"tracking": _Deployments(trackings[:2]), "routing": Routing()},
-                     KEYS) as address:
+    with gateway_url({"tracking": PerWorker(lambda: _Deployments(trackings[:2], [COUNTY])),
+                      "routing": Routing()}, KEYS) as address:
         yield address
 
 
@@ -157,3 +185,126 @@ def test_a_page_past_one_request_is_asked_for_in_parts(url, trackings, stores):
     page = get(url, "/cases", limit=500, offset=30).json()
     assert len(page) == 490
     assert page == one_tracking(trackings, limit=500, offset=30)
+
+
+def token():
+    return SIGNER.issue(CITY_BUREAU)[0]
+
+
+@pytest.mark.parametrize("status", [None, "open", "closed"])
+def test_each_page_of_the_supervision_queue_is_one_trackings(url, trackings, status):
+    asked = {"status": status} if status else {}
+    whole = OrderSchema(many=True).dump(trackings[2].supervision_orders(token(), status))
+    assert whole and {o["status"] for o in whole} >= ({status} if status else
+                                                      {"open", "closed"})
+    # the one tracking's own pages are its whole list cut
+    assert OrderSchema(many=True).dump(trackings[2].supervision_orders(
+        token(), status, 3, 2)) == whole[2:5]
+    assert get(url, "/supervision", **asked).json() == whole
+    for limit, offset in itertools.product((1, 7, 40), (0, 5, 13, 29, 45)):
+        page = get(url, "/supervision", limit=limit, offset=offset, **asked)
+        assert page.status_code == 200, page.text
+        assert page.json() == whole[offset:offset + limit], (limit, offset)
+
+
+def test_the_supervision_record_is_one_trackings(url, trackings):
+    whole = UnitSupervisionSchema(many=True).dump(trackings[2].supervision_record(token()))
+    assert len(whole) == 3 and any(r["counted_against_unit"] for r in whole)
+    assert get(url, "/supervision/units").json() == whole
+
+
+def test_the_caseload_is_one_trackings(url, trackings):
+    whole = CaseloadSchema().dump(trackings[2].caseload(token()))
+    assert sum(whole["by_status"].values()) == 40
+    assert get(url, "/reports/caseload").json() == whole
+
+
+def test_a_bad_supervision_page_is_a_400_naming_the_field(url, trackings):
+    for field, value in (("status", "pending"), ("limit", "0"), ("limit", "501"),
+                         ("offset", "-1"), ("offset", str(MERGED_OFFSET_MAX + 1))):
+        answer = get(url, "/supervision", **{field: value})
+        assert answer.status_code == 400 and list(answer.json()["details"]) == [field], \
+            (field, value, answer.text)
+    assert get(url, "/supervision", offset=MERGED_OFFSET_MAX).json() == []
+    # one tracking (no county) refuses the same page itself
+    with pytest.raises(InvalidInput) as refused:
+        trackings[2].supervision_orders(token(), None, 501, 0)
+    assert list(refused.value.details) == ["limit"]
+
+
+class Unreachable:
+    """A county's tracking that does not answer, as TimedRpcProxy tells it."""
+
+    def __getattr__(self, method):
+        def call(*args, **kwargs):
+            raise ServiceUnavailable(f"tracking_{COUNTY} is not reachable; try again later")
+        return call
+
+
+ZHANGQIU = {"deployment": f"tracking_{COUNTY}", "area_code": COUNTY, "name": "章丘区",
+            "name_en": "Zhangqiu District", "message": f"章丘区（{COUNTY}）的部署暂时无法连接",
+            "message_en": f"The deployment of Zhangqiu District ({COUNTY}) could not be reached"}
+
+
+@pytest.fixture
+def county_down(trackings):
+    """The gateway with the city's tracking and 章丘区's unreachable."""
+    with gateway_url({"tracking": PerWorker(lambda: _Deployments(
+            [trackings[0], Unreachable()], [COUNTY])), "routing": Routing()}, KEYS) as address:
+        yield address
+
+
+def city_only(trackings, method, *args, **kwargs):
+    return getattr(trackings[0], method)(token(), *args, **kwargs)
+
+
+def test_a_county_down_leaves_the_bureau_its_own_cases_saying_which_is_missing(
+        county_down, trackings):
+    for path, params, schema, own in (
+            ("/cases", {"sort": "newest"}, CaseSummarySchema(many=True),
+             city_only(trackings, "list_cases", None, 100, 0, sort="newest")),
+            ("/supervision", {}, OrderSchema(many=True),
+             city_only(trackings, "supervision_orders")),
+            ("/supervision/units", {}, UnitSupervisionSchema(many=True),
+             city_only(trackings, "supervision_record"))):
+        answer = get(county_down, path, **params)
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == schema.dump(own) and own, path
+        assert answer.headers["Unreachable-Deployments"] == COUNTY, path
+    for path, own in (("/cases/totals", city_only(trackings, "queue_totals")),
+                      ("/reports/caseload", CaseloadSchema().dump(
+                          city_only(trackings, "caseload")))):
+        answer = get(county_down, path)
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {**own, "unreachable": [ZHANGQIU]}, path
+        assert answer.headers["Unreachable-Deployments"] == COUNTY
+
+
+def test_a_case_only_the_down_county_may_hold_is_a_503_naming_it(county_down, trackings):
+    county_case = next(c.case_number for c in cases() if c.area_code.startswith(COUNTY))
+    handler = {"username": "li", "unit_code": f"{COUNTY}-housing", "unit_name": "章丘区住建局",
+               "role": "handler", "area_code": COUNTY}
+    # the bureau reads it, the county's handler would accept it
+    for method, path, actor in (("GET", "", CITY_BUREAU), ("POST", "/accept", handler)):
+        answer = requests.request(method, f"{county_down}/cases/{county_case}{path}",
+                                  timeout=10, headers={
+                                      "Authorization": f"Bearer {SIGNER.issue(actor)[0]}",
+                                      "Accept-Language": "en"})
+        assert answer.status_code == 503, answer.text
+        assert answer.json() == {
+            "error": "service_unavailable",
+            "message": f"the deployment of {COUNTY} could not be reached and may hold the "
+                       "case; try again later",
+            "details": {"unreachable": [ZHANGQIU]}}
+    # a case the city holds is the city's answer, the county down or not
+    city_case = next(c.case_number for c in cases() if not c.area_code.startswith(COUNTY))
+    deployments = _Deployments([trackings[0], Unreachable()], [COUNTY])
+    assert deployments.staff_case(city_case, token())["case_number"] == city_case
+    assert deployments.unreachable == []
+
+
+def test_with_every_deployment_down_the_bureau_view_is_a_503(trackings):
+    with gateway_url({"tracking": PerWorker(lambda: _Deployments(
+            [Unreachable(), Unreachable()], [COUNTY])), "routing": Routing()}, KEYS) as url:
+        for path in ("/cases", "/cases/totals", "/supervision"):
+            assert get(url, path).status_code == 503, path

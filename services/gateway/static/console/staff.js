@@ -139,6 +139,9 @@
     });
     $("queue-totals").textContent = t("c.totals", { n: totals.matching }) + Object.entries(totals.by_status)
       .map(([s, n]) => t("c.totals.status", { status: word("status", s), n })).join(t("c.list_sep"));
+    // A county's deployment down: its cases are not in the queue, and the page says so.
+    const missing = (totals.unreachable || []).map((d) => (I18n.lang === "en" ? d.message_en : d.message));
+    if (missing.length) $("queue-totals").textContent += t("c.unreachable", { which: missing.join(t("c.list_sep")) });
     return totals.matching;
   }
 
