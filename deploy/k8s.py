@@ -3,7 +3,8 @@
     python -m deploy.k8s city [--out deploy/k8s-rendered/city]   # or: county
 
 One image (Dockerfile) for every service, the service chosen by argument
-(``python -m deploy.serve NAME``). For each service in core.config.SERVICES:
+(``python -m deploy.serve NAME``). For each service the overlay runs (a city:
+every one of core.config.SERVICES; a county: routing and tracking only):
 
 - a Job ``migrate-<service>-<release>`` (stored services: alembic to head on
   the service's own database) and one Job ``topology-<release>`` (every
@@ -41,6 +42,7 @@ from pathlib import Path
 
 import yaml
 
+from core.areas import AREA_SCOPED
 from core.config import POD_GRACE_SECONDS, SERVICES, STORED_SERVICES, config_path
 from services.intake import blobs
 
@@ -75,6 +77,7 @@ class Overlay:
     """What differs between a city's and a county's deployment."""
 
     namespace: str
+    services: tuple     # the services it runs
     min_replicas: int
     max_replicas: int
     cpu: str            # request
@@ -85,9 +88,13 @@ class Overlay:
 
 
 OVERLAYS = {
-    "city": Overlay("petition-city", 2, 8, "250m", "256Mi", "1", "512Mi",
+    "city": Overlay("petition-city", SERVICES, 2, 8, "250m", "256Mi", "1", "512Mi",
                     {"LOG_LEVEL": "INFO"}),
-    "county": Overlay("petition-county", 1, 3, "100m", "192Mi", "500m", "384Mi",
+    # A county runs only its own routing and tracking (core/areas.py); intake
+    # (the city's takes every submission), rating, notify, reports,
+    # suggestions and the gateway are the city's: a second notify or reports
+    # would consume the same events again (two texts, figures counted twice).
+    "county": Overlay("petition-county", AREA_SCOPED, 1, 3, "100m", "192Mi", "500m", "384Mi",
                       {"LOG_LEVEL": "INFO"}),
 }
 
@@ -283,7 +290,7 @@ def render(overlay_name):
                                  "metadata": {"name": overlay.namespace}}],
              "settings.yaml": [settings(overlay_name, overlay)],
              "topology-job.yaml": [topology_job(overlay_name, overlay)]}
-    for service in SERVICES:
+    for service in overlay.services:
         docs = []
         if service in STORED_SERVICES:
             docs += [migrate_job(service, overlay_name, overlay),

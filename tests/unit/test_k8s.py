@@ -11,11 +11,29 @@ from core.errors import ConfigurationError
 from deploy import k8s
 from services.intake import blobs
 
+# What each overlay runs, stated here rather than read from deploy/k8s.py: a
+# county runs its own routing and tracking only (README, County deployments).
+RUNS = {"city": set(SERVICES), "county": {"routing", "tracking"}}
+
 
 @pytest.fixture(params=sorted(k8s.OVERLAYS), scope="module")
-def rendered(request):
-    files = k8s.render(request.param)
-    return [doc for docs in files.values() for doc in docs]
+def overlay(request):
+    return request.param
+
+
+def docs_of(overlay_name):
+    return [doc for docs in k8s.render(overlay_name).values() for doc in docs]
+
+
+@pytest.fixture(scope="module")
+def rendered(overlay):
+    return docs_of(overlay)
+
+
+@pytest.fixture(scope="module")
+def city():
+    """The overlay that runs intake (its blob store)."""
+    return docs_of("city")
 
 
 def by_kind(docs, kind):
@@ -29,18 +47,33 @@ def test_every_manifest_validates_strictly(rendered):
 
 def test_a_field_kubernetes_does_not_know_is_refused(rendered):
     # The check above can fail: a misspelt field is caught.
-    deployment = dict(by_kind(rendered, "Deployment")["petition-intake"])
+    deployment = dict(by_kind(rendered, "Deployment")["petition-tracking"])
     deployment["spec"] = {**deployment["spec"], "replicaz": 2}
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(deployment, k8s.KUBERNETES_VERSION, strict=True)
 
 
-def test_every_service_has_its_deployment_probes_hpa_pdb_and_jobs(rendered):
+def test_each_overlay_runs_its_services_and_no_other(overlay, rendered):
+    runs = RUNS[overlay]
+    deployments, hpas, pdbs, jobs, cronjobs, services = (by_kind(rendered, kind) for kind in (
+        "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Job", "CronJob",
+        "Service"))
+    assert set(deployments) == set(hpas) == set(pdbs) == {f"petition-{s}" for s in runs}
+    assert set(jobs) == {f"topology-{k8s.RELEASE}"} | {
+        f"migrate-{s}-{k8s.RELEASE}" for s in runs & set(STORED_SERVICES)}
+    assert set(cronjobs) == {f"housekeeping-{s}" for s in runs & set(STORED_SERVICES)}
+    assert set(services) == ({"petition-gateway"} if "gateway" in runs else set())
+    # no container anywhere (init containers, Jobs, CronJobs) runs another service
+    for service in set(SERVICES) - runs:
+        assert not list(containers_running(rendered, service)), (overlay, service)
+
+
+def test_every_service_has_its_deployment_probes_hpa_pdb_and_jobs(overlay, rendered):
     deployments = by_kind(rendered, "Deployment")
     hpas, pdbs, jobs, cronjobs = (by_kind(rendered, kind) for kind in (
         "HorizontalPodAutoscaler", "PodDisruptionBudget", "Job", "CronJob"))
     assert f"topology-{k8s.RELEASE}" in jobs
-    for service in SERVICES:
+    for service in RUNS[overlay]:
         name = f"petition-{service}"
         pod = deployments[name]["spec"]["template"]["spec"]
         (main,) = pod["containers"]
@@ -67,9 +100,9 @@ def test_every_service_has_its_deployment_probes_hpa_pdb_and_jobs(rendered):
             assert job_container["args"] == ["python", "-m", "deploy.housekeeping", service]
 
 
-def test_secrets_give_each_service_what_its_config_reads(rendered):
+def test_secrets_give_each_service_what_its_config_reads(overlay, rendered):
     deployments = by_kind(rendered, "Deployment")
-    for service in SERVICES:
+    for service in RUNS[overlay]:
         (main,) = deployments[f"petition-{service}"]["spec"]["template"]["spec"]["containers"]
         refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in main["env"]
                 if "valueFrom" in e}
@@ -127,7 +160,8 @@ def blob_store_seen(monkeypatch, service, env):
         return blobs.settings(load_config(service))
 
 
-def test_every_workload_running_intake_has_the_same_s3_blob_store(rendered, monkeypatch):
+def test_every_workload_running_intake_has_the_same_s3_blob_store(city, monkeypatch):
+    rendered = city
     assert blob_store_services() == {"intake"}  # the derivation finds the one there is
     for service in blob_store_services():
         found = dict(containers_running(rendered, service))
@@ -149,7 +183,8 @@ def test_every_workload_running_intake_has_the_same_s3_blob_store(rendered, monk
                 assert refs[name].get("optional", False) == (name not in blobs.S3_REQUIRED)
 
 
-def test_a_workload_without_the_blob_store_is_caught(rendered, monkeypatch):
+def test_a_workload_without_the_blob_store_is_caught(city, monkeypatch):
+    rendered = city
     # The check above can fail: without the render's settings intake would
     # keep the files in the container's own directory.
     _, container = next(containers_running(rendered, "intake"))
