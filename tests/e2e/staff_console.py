@@ -118,6 +118,11 @@ def main(url, case_number):
 
         seen["accept"] = unit.step("accept")
         seen["status_after_accept"] = unit.fact("case-status")
+        # the step re-rendered the case masked: the reveal's note went with it
+        seen["after_step"] = {"id": unit.fact("p-id"), "note": page.text_content("#reveal-result")}
+        seen["category"] = page.text_content("dt:has-text('类别') + dd")
+        seen["deadlines"] = page.eval_on_selector_all(
+            "#deadlines tbody tr", "rows => rows.map(r => r.cells[0].textContent)")
         # the unit asks for material; its request shows beside the case's files
         seen["material_asked"] = unit.step("request_material", {"what": "暖气片测温照片", "working_days": "3"})
         seen["material_request"] = unit.fact("case-material")

@@ -59,8 +59,12 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
     assert {"accept", "decline", "return"} <= set(seen["steps_routed"])
     assert "reply" not in seen["steps_routed"]  # not before acceptance
     assert seen["status_after_accept"] == "办理中"
+    assert seen["after_step"] == {"id": "1101**********002X", "note": ""}
+    # named, not coded: the category, each clock (the unit's acceptance ended, conclusion running)
+    assert seen["category"] == "住房城乡建设"
+    assert seen["deadlines"] == ["受理", "办结"], seen["deadlines"]
     assert "应晚于现办理期限" in seen["extension_error"]
-    assert seen["extension_state"].startswith("requested")
+    assert seen["extension_state"].startswith("已申请（申请至")
     assert seen["approve"] == "已完成：批准延期"
     assert seen["status_after_reply"] == "已答复"
     assert seen["close"] == "已完成：督办办结" and "已办结" in seen["orders"]

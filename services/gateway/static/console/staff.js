@@ -30,6 +30,11 @@
   }
   // a unit's name in the language shown (the directory's, once read), else ``fallback``
   const unitName = (code, fallback) => named((units || []).find((u) => u.code === code)) || fallback || code || "";
+  // a category's name in the language shown (the reference, once read), else its code
+  const categoryName = (code) => named(reference && reference.categories.find((c) => c.code === code)) || code;
+  // what a clock runs for: a co-handling part's unit, a supervision order's number
+  const clockSubject = (d) => (!d.subject ? "" : d.kind === "part" ? unitName(d.subject)
+    : d.kind === "supervision_answer" ? t("c.clock.order", { id: d.subject }) : d.subject);
   const options = (select, items, blank) => clear(select,
     ...(blank ? [el("option", { value: "", text: blank })] : []),
     ...items.map(([value, text]) => el("option", { value, text })));
@@ -176,11 +181,10 @@
   async function showCase(caseNumber) {
     $("case-title").textContent = t("c.case.title", { number: caseNumber, title: "" });
     delete $("view-case").dataset.loaded;
-    clear($("reveal-result"));
     try {
       [workflows, openapi] = await Promise.all([
         once(() => api("GET", "/workflows"), workflows), once(() => api("GET", "/openapi.json"), openapi)]);
-      await loadUnits();
+      await Promise.all([loadUnits(), loadReference()]);
       const c = await api("GET", "/cases/" + encodeURIComponent(caseNumber));
       clear($("case-error"));
       clear($("message-result"));
@@ -199,25 +203,28 @@
     $("case-title").textContent = t("c.case.title", { number: c.case_number, title: c.title });
     facts($("case-facts"), [
       ["c.status", word("status", c.status), "case-status"], ["c.unit", unitName(c.unit_code, c.unit_name)],
-      ["c.track", word("track", c.track)], ["c.category", c.category], ["c.area", c.area_code],
+      ["c.track", word("track", c.track)], ["c.category", categoryName(c.category)], ["c.area", c.area_code],
       ["c.submitted_at", localTime(c.submitted_at)], ["c.accept_due", c.accept_due], ["c.due_date", c.due_date],
-      ["c.extension", c.extension_state !== "none" ? `${c.extension_state}${c.extension_requested_until ? t("c.extension.until", { day: c.extension_requested_until }) : ""}` : null, "case-extension"],
+      ["c.extension", c.extension_state !== "none" ? `${word("extension", c.extension_state)}${c.extension_requested_until ? t("c.extension.until", { day: c.extension_requested_until }) : ""}` : null, "case-extension"],
       ["c.badge.supervised", c.supervision_open ? t("c.supervision.open", { reason: c.supervision_reason || "" }) : null, "case-supervision"],
-      ["c.review", c.review_state !== "none" ? c.review_state : null],
+      ["c.review", c.review_state !== "none" ? word("review", c.review_state) : null],
       ["c.routing_reason", c.routing_reason], ["c.instructions", c.instructions], ["c.field.report", c.report_back],
       ["c.content", c.content], ["c.address", c.address], ["c.reply", c.reply, "case-reply"],
       ["c.channel", t(c.channel === "proxy" ? "c.channel.proxy" : "c.channel.online")]]);
     const p = c.petitioner || {};
     facts($("petitioner"), [["c.name", p.name, "p-name"], ["c.id_number", p.id_number, "p-id"], ["c.phone", p.phone, "p-phone"]]);
+    // shown masked again (a step re-renders the case): the reveal must be asked again
+    clear($("reveal-result"));
     $("reveal").onclick = () => reveal(c.case_number);
     renderSteps(c);
     clear($("orders"), c.orders.length ? table(["c.order", "c.kind", "c.status", "c.order.reason", "c.field.answer", "c.answer_due"],
-      c.orders.map((o) => [String(o.id), o.kind, word("order", o.status),
+      c.orders.map((o) => [String(o.id), word("order_kind", o.kind), word("order", o.status),
         [o.reason, o.instructions].filter(Boolean).join("；"), o.answer || "", o.answer_due])) : el("p", { class: "muted", text: t("c.none") }));
     clear($("parts"), c.parts.length ? table(["c.part.unit", "c.deadline", "c.status", "c.field.opinion"],
-      c.parts.map((p2) => [unitName(p2.unit_code, p2.unit_name), p2.due, p2.status + (p2.late ? t("c.late") : ""), p2.content || ""])) : el("p", { class: "muted", text: t("c.none") }));
+      c.parts.map((p2) => [unitName(p2.unit_code, p2.unit_name), p2.due, word("part", p2.status) + (p2.late ? t("c.late") : ""), p2.content || ""])) : el("p", { class: "muted", text: t("c.none") }));
     clear($("deadlines"), table(["c.deadline", "c.subject", "c.account.unit", "c.date", "c.status"],
-      c.deadlines.map((d) => [d.kind, d.subject, unitName(d.unit_code), d.due, t(d.open ? "c.clock.running" : "c.clock.ended")])));
+      c.deadlines.map((d) => [word("clock", d.kind), clockSubject(d), unitName(d.unit_code), d.due,
+        t(d.open ? "c.clock.running" : "c.clock.ended")])));
     // the unit's request for material, beside the files: what, by when, answered or not
     clear($("material-request"), c.material_state !== "none" ? el("p", {},
       el("strong", { text: t("c.material") + t("colon") }), el("span", { id: "case-material",
@@ -681,7 +688,6 @@
       clear($("t-daily"), table(["c.date", "c.channel.online", "c.channel.proxy"],
         online.filter((r) => r.received || proxyOf[r.key]).map((r) => [r.key, num(r.received), num(proxyOf[r.key])])));
       const hot = [...byCategory].sort((a, b) => b.received - a.received).slice(0, 10);
-      const categoryName = (code) => named(reference && reference.categories.find((c) => c.code === code)) || code;
       await loadReference();
       chart("c-hot", { type: "bar", data: { labels: hot.map((r) => categoryName(r.key)),
         datasets: [{ label: t("c.received"), data: hot.map((r) => r.received), backgroundColor: "#7a4100" }] },
