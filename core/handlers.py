@@ -27,12 +27,14 @@ import logging
 import time
 from dataclasses import dataclass
 
+from eventlet.semaphore import Semaphore
 from kombu import Connection, Exchange, Queue, binding
 from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.containers import ServiceContainer
 from nameko.events import EventHandler
+from nameko.extensions import SharedExtension
 
 from core.areas import binding_keys, possible_keys
 from core.broker import BROKER_ERRORS
@@ -98,10 +100,9 @@ class HandlerQueues:
 
 
 # How long a starting service goes on trying to declare its handlers' queues.
-# Each handler declares on a connection of its own as the service starts; on a
-# loaded machine the broker at times resets one mid-handshake (ECONNRESET),
-# and kombu's own retries end after its 5 s connect timeout: the service then
-# exited at start. Declaring is idempotent, so it is tried again.
+# On a loaded machine the broker at times resets a connection mid-handshake
+# (ECONNRESET), and kombu's own retries end after its 5 s connect timeout: the
+# service then exited at start. Declaring is idempotent, so it is tried again.
 DECLARE_PATIENCE_SECONDS = 60
 
 
@@ -124,7 +125,28 @@ def declare(amqp_uri, entities, patience=DECLARE_PATIENCE_SECONDS):
             pause = min(pause * 2, 5)
 
 
+class HandlerTopology(SharedExtension):
+    """Declares the queues of every reliable handler of a service container,
+    on one connection, once, before any of them consumes: the handlers are
+    set up side by side and each waits here for the first to have declared."""
+
+    def __init__(self):
+        self._lock = Semaphore()
+        self._declared = False
+
+    def declare(self):
+        with self._lock:
+            if not self._declared:
+                config = self.container.config
+                declare(config[AMQP_URI_CONFIG_KEY], [
+                    entity for queues in container_queues(self.container, config)
+                    for entity in queues.declarations()])
+                self._declared = True
+
+
 class ReliableEventHandler(EventHandler):
+    topology = HandlerTopology()
+
     def __init__(self, contract, **kwargs):
         self.contract = contract
         super().__init__(contract.source, contract.event_type, **kwargs)
@@ -135,7 +157,7 @@ class ReliableEventHandler(EventHandler):
         self.queues = queues_of(self, self.container.service_name, config)
         self.queue = self.queues.queue  # bound to this deployment's areas only
         self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY])
-        declare(config[AMQP_URI_CONFIG_KEY], self.queues.declarations())
+        self.topology.declare()
 
     def handle_message(self, body, message):
         try:
@@ -218,13 +240,14 @@ def handles(contract):
 def handler_queues(service_classes, config):
     """Every reliable handler's queues, for the topology step and the parked-
     message command: read off the service classes, no service started."""
-    found = []
-    for cls in service_classes:
-        container = ServiceContainer(cls, config)
-        for entrypoint in container.entrypoints:
-            if isinstance(entrypoint, ReliableEventHandler):
-                found.append(queues_of(entrypoint, container.service_name, config))
-    return found
+    return [queues for cls in service_classes
+            for queues in container_queues(ServiceContainer(cls, config), config)]
+
+
+def container_queues(container, config):
+    return [queues_of(entrypoint, container.service_name, config)
+            for entrypoint in container.entrypoints
+            if isinstance(entrypoint, ReliableEventHandler)]
 
 
 def queues_of(handler, service_name, config):
