@@ -15,10 +15,10 @@ from core.validation import load
 from services.tracking.schemas import (
     ORDER_ROW_ORDER,
     QUEUE_PAGE_MAX,
-    QUEUE_ROW_ORDERS,
     UNIT_RECORD_ORDER,
     OrderFilterSchema,
     QueueFilterSchema,
+    sort_rows,
 )
 
 
@@ -136,8 +136,8 @@ class _Deployments:
         """One page of the work queue across the deployments, sorted as tracking sorts."""
         page = load(QueueFilterSchema(), {**filters, "status": status, "limit": limit,
                                           "offset": offset})
-        key, reverse = QUEUE_ROW_ORDERS[page["sort"] or "urgent"]
-        return self._page(page, key, reverse, lambda deployment, count, skip:
+        return self._page(page, lambda rows: sort_rows(rows, page["sort"] or "urgent"),
+                          lambda deployment, count, skip:
                           deployment.list_cases(actor, status, count, skip, **filters))
 
     def queue_totals(self, actor, **filters):
@@ -154,7 +154,8 @@ class _Deployments:
     def supervision_orders(self, actor, status=None, limit=QUEUE_PAGE_MAX, offset=0):
         """One page of the supervision queue across the deployments, sorted as tracking sorts."""
         page = load(OrderFilterSchema(), {"status": status, "limit": limit, "offset": offset})
-        return self._page(page, ORDER_ROW_ORDER, False, lambda deployment, count, skip:
+        return self._page(page, lambda rows: sorted(rows, key=ORDER_ROW_ORDER),
+                          lambda deployment, count, skip:
                           deployment.supervision_orders(actor, status, count, skip))
 
     def supervision_record(self, actor):
@@ -169,18 +170,18 @@ class _Deployments:
                     unit[part] += n
         return sorted(units.values(), key=UNIT_RECORD_ORDER)
 
-    def _page(self, page, key, reverse, ask):
+    def _page(self, page, order, ask):
         """A page (``limit`` rows from ``offset``) of the deployments' lists
         merged: each is asked, with ``ask(deployment, count, skip)``, for its
         first offset + limit rows in the page's order (the page is among them),
-        and the merge is sorted by ``key`` and cut to the page."""
+        and the merge is sorted by ``order(rows)`` and cut to the page."""
         if page["offset"] > MERGED_OFFSET_MAX:
             raise InvalidInput("输入有误", {"offset": [
                 f"合并各区县的队列时，翻页不能超过{MERGED_OFFSET_MAX}条，请缩小查询范围"]})
         end = page["offset"] + page["limit"]
         rows = [row for answer in self._answers(self._each(_first_rows, end, ask))
                 for row in answer]
-        return sorted(rows, key=key, reverse=reverse)[page["offset"]:end]
+        return order(rows)[page["offset"]:end]
 
     def __getattr__(self, method):  # spot checks: the city's
         return getattr(self.city, method)

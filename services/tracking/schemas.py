@@ -2,7 +2,7 @@
 
 Every moment in an output is in China's time with its offset (+08:00), as
 intake's ``submitted_at`` is: the one rule for the platform's outputs."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 from marshmallow.utils import get_value
@@ -45,8 +45,18 @@ class ActorSchema(_Input):
 # it with the clock still running, supervised = a supervision order is open.
 QUEUES = ("new", "due_soon", "overdue", "supervised")
 # The work queue's orders: urgency first (supervision, then due date), or by
-# when the petition came in, newest or oldest first.
-QUEUE_SORTS = ("urgent", "newest", "oldest")
+# when the petition came in, newest or oldest first. The one declaration of
+# each: (CaseSummarySchema field, descending) terms, a missing value last in
+# each. views.py orders the query by it (SQL), sort_rows the rows as dumped.
+QUEUE_ORDERS = {
+    # supervision open first, then the due date, then the number
+    "urgent": (("supervision_open", True), ("due_date", False), ("case_number", False)),
+    # submitted latest first, then the number, highest first
+    "newest": (("submitted_at", True), ("case_number", True)),
+    # submitted earliest first, then the number
+    "oldest": (("submitted_at", False), ("case_number", False)),
+}
+QUEUE_SORTS = tuple(QUEUE_ORDERS)
 # The most rows one page of the queue may ask for.
 QUEUE_PAGE_MAX = 500
 _PAGE_LIMIT = validate.Range(min=1, max=QUEUE_PAGE_MAX)
@@ -322,23 +332,25 @@ class CaseSummarySchema(Schema):
     review_state = fields.Str(metadata={"enum": list(REVIEW.states)})
 
 
-def _instant(row):
-    at = row["submitted_at"]
-    return datetime.fromisoformat(at) if at else datetime.min.replace(tzinfo=timezone.utc)
+def sort_rows(rows, sort):
+    """``rows`` as CaseSummarySchema dumps them in the order ``sort``
+    (QUEUE_ORDERS), as tracking's query orders them: how the gateway merges
+    the pages of the city's and the counties' trackings into one. One stable
+    sort per term, the last term first."""
+    instants = {name for name, field in CaseSummarySchema._declared_fields.items()
+                if isinstance(field, Instant)}
+    for name, descending in reversed(QUEUE_ORDERS[sort]):
+        rows = sorted(rows, reverse=descending, key=lambda row: _term(
+            datetime.fromisoformat(row[name]) if name in instants and row[name] else row[name],
+            descending))
+    return rows
 
 
-# The queue's orders (views._QUEUE_ORDERS) on rows as CaseSummarySchema dumps
-# them, (key, reverse) for ``sorted``: how the gateway merges the pages of the
-# city's and the counties' trackings into one.
-QUEUE_ROW_ORDERS = {
-    # supervision open first, then the due date (none last), then the number
-    "urgent": (lambda r: (not r["supervision_open"], r["due_date"] is None,
-                          r["due_date"] or "", r["case_number"]), False),
-    # submitted latest first (none last), then the number, highest first
-    "newest": (lambda r: (r["submitted_at"] is not None, _instant(r), r["case_number"]), True),
-    # submitted earliest first (none last), then the number
-    "oldest": (lambda r: (r["submitted_at"] is None, _instant(r), r["case_number"]), False),
-}
+def _term(value, descending):
+    # A missing value sorts last in either direction (SQL: NULLS LAST).
+    return (value is None) != descending, value if value is not None else 0
+
+
 # The supervision queue's order (views.list_orders) on rows as OrderSchema
 # dumps them: the unanswered first, the earliest answer due first, then the
 # order's number. Each deployment numbers its own orders, so two may share one:

@@ -14,6 +14,7 @@ from services.tracking.access import (
 from services.tracking.models import Case, CoPart, Deadline, SupervisionOrder, TimelineEntry
 from services.tracking.schemas import (
     ORDER_STATUSES,
+    QUEUE_ORDERS,
     QUEUE_PAGE_MAX,
     QUEUES,
     UNIT_RECORD_ORDER,
@@ -92,7 +93,7 @@ def list_cases(tx, actor, today, due_soon_until=None, filters=None):
     counts as due soon (the profile's warning)."""
     page = load(QueueFilterSchema(), filters or {})
     query = (select(Case).where(*_queue_filter(load_actor(actor), page, today, due_soon_until))
-             .order_by(*_QUEUE_ORDERS[page["sort"] or "urgent"])
+             .order_by(*_queue_order(page["sort"] or "urgent"))
              .limit(page["limit"]).offset(page["offset"]))
     return [CaseSummarySchema().dump(_fields(case, today))
             for case in tx.session.scalars(query)]
@@ -133,11 +134,14 @@ def _queue_filter(actor, page, today, due_soon_until):
 
 
 _CLOCK_RUNNING = Case.status.not_in(_CLOCK_STOPPED)
-_QUEUE_ORDERS = {
-    "urgent": (Case.supervision_open.desc(), Case.due_date.asc().nulls_last(), Case.case_number),
-    "newest": (Case.submitted_at.desc().nulls_last(), Case.case_number.desc()),
-    "oldest": (Case.submitted_at.asc().nulls_last(), Case.case_number),
-}
+
+
+def _queue_order(sort):
+    """QUEUE_ORDERS[sort] as SQL; NULLS LAST where the column may be null."""
+    for name, descending in QUEUE_ORDERS[sort]:
+        column = Case.__table__.c[name]
+        term = column.desc() if descending else column.asc()
+        yield term.nulls_last() if column.nullable else term
 
 
 def _queue_conditions(queue, today, due_soon_until):
