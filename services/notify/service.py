@@ -41,36 +41,19 @@ class NotifyService(StaffService):
     def on_petition_routed(self, tx, event):
         messages.queue_status(tx, self.delivery.cipher, event)
 
-    # The unit's side of an event, each on a queue of its own: the unit is
-    # told (email, webhooks) even while the petitioner's message waits for
-    # their contact.
-    @handles(events.PETITION_ROUTED)
-    def on_petition_routed_for_unit(self, tx, event):
-        self._tell_unit(tx, event)
-
-    @handles(events.CASE_DUE_SOON)
-    def on_case_due_soon(self, tx, event):
-        self._tell_unit(tx, event)
-
-    @handles(events.CASE_OVERDUE)
-    def on_case_overdue(self, tx, event):
-        self._tell_unit(tx, event)
-
-    @handles(events.SUPERVISION_OPENED)
-    def on_supervision_opened(self, tx, event):
-        self._tell_unit(tx, event)
-
-    @handles(events.RATING_SUBMITTED)
-    def on_rating_submitted(self, tx, event):
-        self._tell_unit(tx, event)
-
-    @handles(events.CASE_CONCLUDED)
-    def on_case_concluded_for_unit(self, tx, event):
-        self._tell_unit(tx, event)
-
     def _tell_unit(self, tx, event):
         messages.queue_staff_email(tx, self.delivery.cipher, event)
         webhooks.queue(tx, self.delivery.cipher, event)
+
+    # The unit's side of an event, one handler on a queue of its own for each:
+    # the unit is told (email, webhooks) even while the petitioner's message
+    # waits for their contact.
+    on_petition_routed_for_unit = handles(events.PETITION_ROUTED)(_tell_unit)
+    on_case_due_soon = handles(events.CASE_DUE_SOON)(_tell_unit)
+    on_case_overdue = handles(events.CASE_OVERDUE)(_tell_unit)
+    on_supervision_opened = handles(events.SUPERVISION_OPENED)(_tell_unit)
+    on_rating_submitted = handles(events.RATING_SUBMITTED)(_tell_unit)
+    on_case_concluded_for_unit = handles(events.CASE_CONCLUDED)(_tell_unit)
 
     @handles(events.PETITION_REJECTED)
     def on_petition_rejected(self, tx, event):
