@@ -25,17 +25,7 @@ from sqlalchemy import case, func, select
 from core.events import RATING_DIMENSIONS, RATING_LEVELS
 from core.roles import jurisdiction_prefix
 from services.reports import projections as m
-from services.reports.models import (
-    DailyAreaCount,
-    DailyCount,
-    DailyWord,
-    MonthlyAreaCount,
-    MonthlyCount,
-    QuarterlyCount,
-    UnitName,
-    WeeklyCount,
-    YearlyCount,
-)
+from services.reports.models import AREA_TABLES, FULL_TABLES, DailyCount, DailyWord, UnitName
 from services.reports.schemas import resolve_period
 
 METHOD = {
@@ -72,12 +62,6 @@ def filters(query, model):
     return conditions
 
 
-# The counter tables of each family by stretch (projections.COUNTER_TABLES
-# keeps them all): the full counters per day, week, month, quarter and year;
-# the area roll-up per day and month (an area's year is a few hundred rows).
-FULL_TABLES = {"day": DailyCount, "week": WeeklyCount, "month": MonthlyCount,
-               "quarter": QuarterlyCount, "year": YearlyCount}
-AREA_TABLES = {"day": DailyAreaCount, "month": MonthlyAreaCount}
 # the lengths of the area-code prefixes the area roll-up is kept for
 # (projections.up_the_areas): a city, a district, a town
 AREA_LEVELS = (4, 6, 9)

@@ -116,17 +116,20 @@ class _Counter:
     value: Mapped[int] = mapped_column(Integer)
 
 
+def _by_day(table, *columns):
+    """A counter table's indexes: each of ``columns`` with ``day``, for a
+    range of days of one measure, unit, area (or area broken down)."""
+    return tuple(Index(f"ix_{table}_{column.removesuffix('_code')}_day", column, "day")
+                 for column in columns)
+
+
 class DailyCount(_Counter, Base):
     """The counter of one ``day`` (China's calendar). Every figure is a sum of
     counters over a range of days: a month of a city is a few thousand rows,
     not every case."""
 
     __tablename__ = "daily_counts"
-    __table_args__ = (
-        Index("ix_daily_counts_measure_day", "measure", "day"),
-        Index("ix_daily_counts_unit_day", "unit_code", "day"),
-        Index("ix_daily_counts_area_day", "area_code", "day"),
-    )
+    __table_args__ = _by_day(__tablename__, "measure", "unit_code", "area_code")
 
 
 class MonthlyCount(_Counter, Base):
@@ -135,11 +138,7 @@ class MonthlyCount(_Counter, Base):
     of 365 days' rows."""
 
     __tablename__ = "monthly_counts"
-    __table_args__ = (
-        Index("ix_monthly_counts_measure_day", "measure", "day"),
-        Index("ix_monthly_counts_unit_day", "unit_code", "day"),
-        Index("ix_monthly_counts_area_day", "area_code", "day"),
-    )
+    __table_args__ = _by_day(__tablename__, "measure", "unit_code", "area_code")
 
 
 class WeeklyCount(_Counter, Base):
@@ -147,7 +146,7 @@ class WeeklyCount(_Counter, Base):
     Monday): a week's breakdown reads one stretch's rows, not seven days'."""
 
     __tablename__ = "weekly_counts"
-    __table_args__ = (Index("ix_weekly_counts_measure_day", "measure", "day"),)
+    __table_args__ = _by_day(__tablename__, "measure")
 
 
 class QuarterlyCount(_Counter, Base):
@@ -156,14 +155,14 @@ class QuarterlyCount(_Counter, Base):
     rows, not twelve or three months' (figures.stretches)."""
 
     __tablename__ = "quarterly_counts"
-    __table_args__ = (Index("ix_quarterly_counts_measure_day", "measure", "day"),)
+    __table_args__ = _by_day(__tablename__, "measure")
 
 
 class YearlyCount(_Counter, Base):
     """The same counters summed per year (``day`` is the 1st of January)."""
 
     __tablename__ = "yearly_counts"
-    __table_args__ = (Index("ix_yearly_counts_measure_day", "measure", "day"),)
+    __table_args__ = _by_day(__tablename__, "measure")
 
 
 class _AreaCounter:
@@ -187,12 +186,21 @@ class _AreaCounter:
 class DailyAreaCount(_AreaCounter, Base):
     __tablename__ = "daily_area_counts"
     # an area broken down: every child's rows of the days asked
-    __table_args__ = (Index("ix_daily_area_counts_parent_day", "parent", "day"),)
+    __table_args__ = _by_day(__tablename__, "parent")
 
 
 class MonthlyAreaCount(_AreaCounter, Base):
     __tablename__ = "monthly_area_counts"
-    __table_args__ = (Index("ix_monthly_area_counts_parent_day", "parent", "day"),)
+    __table_args__ = _by_day(__tablename__, "parent")
+
+
+# The counter tables of each family by stretch of days (projections.
+# COUNTER_TABLES keeps them all): the full counters per day, week, month,
+# quarter and year; the area roll-up per day and month (an area's year is a
+# few hundred rows).
+FULL_TABLES = {"day": DailyCount, "week": WeeklyCount, "month": MonthlyCount,
+               "quarter": QuarterlyCount, "year": YearlyCount}
+AREA_TABLES = {"day": DailyAreaCount, "month": MonthlyAreaCount}
 
 
 class DailyWord(Base):

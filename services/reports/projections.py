@@ -41,17 +41,12 @@ from core.calendar import local_date
 from core.events import RATING_DIMENSIONS, unsatisfied_dimensions
 from services.reports import counters, similar, suggestions, words
 from services.reports.models import (
+    AREA_TABLES,
+    FULL_TABLES,
     ArchivedEvent,
     CaseFact,
-    DailyAreaCount,
-    DailyCount,
     DailyWord,
-    MonthlyAreaCount,
-    MonthlyCount,
-    QuarterlyCount,
     UnitName,
-    WeeklyCount,
-    YearlyCount,
 )
 
 RECEIVED, REPEAT, DECLINED, ACCEPTED = "received", "repeat", "declined", "accepted"
@@ -94,12 +89,13 @@ def up_the_areas(key):
 # here, under the keys the function gives: the monthly counters are the daily
 # ones summed per month (week, quarter, year), the area counters the same
 # rolled up the area tree.
-COUNTER_TABLES = ((DailyCount, lambda key: [key]), (MonthlyCount, lambda key: [_month(key)]),
-                  (WeeklyCount, lambda key: [_week(key)]),
-                  (QuarterlyCount, lambda key: [_quarter(key)]),
-                  (YearlyCount, lambda key: [_year(key)]),
-                  (DailyAreaCount, up_the_areas),
-                  (MonthlyAreaCount, lambda key: up_the_areas(_month(key))))
+_STRETCH_OF = {"day": lambda key: key, "week": _week, "month": _month, "quarter": _quarter,
+               "year": _year}
+COUNTER_TABLES = (
+    *((table, lambda key, of=_STRETCH_OF[stretch]: [of(key)])
+      for stretch, table in FULL_TABLES.items()),
+    *((table, lambda key, of=_STRETCH_OF[stretch]: up_the_areas(of(key)))
+      for stretch, table in AREA_TABLES.items()))
 # Moments a case has once, each counted on its day for the case's current
 # unit: (CaseFact attribute, measure).
 MOMENTS = (("submitted_at", RECEIVED), ("declined_at", DECLINED), ("accepted_at", ACCEPTED),
