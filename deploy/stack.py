@@ -32,6 +32,12 @@ LIMITS_LIFTED = {
 }
 
 
+# How long a stack's processes may take to serve: nine of them importing at
+# once took over a minute on two cores at load ~20 (`make run` beside other
+# work, or the test suite), and `make run` gave up after 60 s.
+START_TIMEOUT = 180
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -119,12 +125,12 @@ class LocalStack:
     def metrics_url(self, name):
         return f"http://127.0.0.1:{self.health_ports[name]}/metrics"
 
-    def start_all(self, timeout=60):
+    def start_all(self, timeout=START_TIMEOUT):
         for name in deployed_services(self.county):
             self.start(name)
         self.wait_until_ready(timeout)
 
-    def wait_until_ready(self, timeout=60):
+    def wait_until_ready(self, timeout=START_TIMEOUT):
         """Until every started service consumes its RPC queue and the gateway
         answers: a service that has not started consuming would make the
         gateway's first calls fail."""
@@ -134,12 +140,17 @@ class LocalStack:
         if "gateway" in self.processes:
             self._wait(self._gateway_answers, timeout)
 
-    def wait_for_consumers(self, queues, timeout=60):
-        """Until each queue has at least its number of consumers."""
+    def wait_for_consumers(self, queues, timeout=START_TIMEOUT):
+        """Until each queue has at least its number of consumers; on time out
+        the error names the queues still short of them."""
+        short = dict(queues)
+
         def enough():
             counts = queue_consumers(self.base_amqp_uri, queues)
-            return all(counts[queue] >= n for queue, n in queues.items())
-        self._wait(enough, timeout)
+            short.clear()
+            short.update({q: n for q, n in queues.items() if counts[q] < n})
+            return not short
+        self._wait(enough, timeout, lambda: f"not consuming yet: {', '.join(sorted(short))}")
 
     def _gateway_answers(self):
         try:
@@ -148,14 +159,15 @@ class LocalStack:
         except OSError:
             return False
 
-    def _wait(self, ready, timeout):
+    def _wait(self, ready, timeout, waiting_for=lambda: "the gateway's /healthz"):
         deadline = time.monotonic() + timeout
         while not ready():
             exited = [name for name, p in self.processes.items() if p.poll() is not None]
             if exited:
                 raise RuntimeError(f"{', '.join(exited)} exited; see the logs in {self.var_dir}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the services did not start in time; see {self.var_dir}")
+                raise RuntimeError(f"the services did not start in {timeout} s ({waiting_for()});"
+                                   f" see the logs in {self.var_dir}")
             time.sleep(0.3)
 
     def stop(self, name, sig=signal.SIGTERM):

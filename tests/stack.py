@@ -20,9 +20,6 @@ VALID = {
 TEST_ENV = {"OUTBOX_POLL_SECONDS": "0.5", "EVENT_RETRY_DELAYS": "[0.2, 0.5]",
             "LOG_LEVEL": "WARNING"}
 PHONE_CODE_SMS = re.compile(r"验证码为(\d{6})")
-# How long a stack's processes may take to serve: nine of them importing at
-# once took over a minute on two cores at load ~20 (the suite beside other work).
-START_TIMEOUT = 180
 
 
 @contextmanager
@@ -41,7 +38,7 @@ def running_stack(var_dir, secrets_env, start=True, env=None, limits_lifted=True
         stack.prepare()
         try:
             if start:
-                stack.start_all(START_TIMEOUT)
+                stack.start_all()
             yield stack
         finally:
             stack.stop_all()

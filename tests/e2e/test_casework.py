@@ -16,7 +16,6 @@ import pytest
 
 from core.config import LOCAL_TIME
 from tests.stack import (
-    START_TIMEOUT,
     VALID,
     api,
     eventually,
@@ -41,7 +40,7 @@ def stack(tmp_path_factory, secrets_env):
         stack.clock = clock
         # a second tracking process: both sweep the same store at the same time
         stack.start("tracking", replica="tracking-2")
-        stack.wait_for_consumers({"rpc-tracking": 2}, START_TIMEOUT)
+        stack.wait_for_consumers({"rpc-tracking": 2})
         yield stack
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from deploy.stack import LIMITS_LIFTED, LocalStack, free_port
 from tests.faults.support import assert_nothing_lost, submit
-from tests.stack import START_TIMEOUT, TEST_ENV, api, eventually, login, running_stack
+from tests.stack import TEST_ENV, api, eventually, login, running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -29,8 +29,8 @@ def deployments(tmp_path_factory, secrets_env):
             **TEST_ENV, **LIMITS_LIFTED})
         county.prepare()
         try:
-            county.start_all(START_TIMEOUT)
-            city.start_all(START_TIMEOUT)
+            county.start_all()
+            city.start_all()
             yield city, county
         finally:
             county.stop_all()
