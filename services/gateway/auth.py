@@ -41,6 +41,7 @@ def _role_only(roles, refusal, api_keys=False):
             if actor["role"] not in roles:
                 raise Forbidden(*refusal)
             return method(self, request, actor=token, **kwargs)
+        wrapper.needs_token = True  # the OpenAPI document says so (openapi.py)
         return wrapper
     return decorator
 
@@ -60,6 +61,7 @@ def signed_in(method):
         token = bearer_token(request.headers.get("Authorization"))
         return method(self, request, actor=self.tokens.verify(token, allow_password_change=True),
                       **kwargs)
+    wrapper.needs_token = True
     return wrapper
 
 

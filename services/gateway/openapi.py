@@ -1,6 +1,8 @@
 """The OpenAPI document, read off the routes themselves: each route's
 docstring gives its summary and, after ``---``, its operation in YAML, with
-schemas named as in ``schemas.py`` (or the owning service's request schema)."""
+schemas named as in ``schemas.py`` (or the owning service's request schema).
+The bearer security is read off the route's auth decorator (auth.py), a
+forwarded route's success response off its declaration (forward.py)."""
 import functools
 import re
 
@@ -88,6 +90,11 @@ def document(service_cls):
 def _add(spec, http_method, url, method, option):
     summary, _, operation = (method.__doc__ or "").partition("---")
     operation = yaml.safe_load(operation) or {}
+    if hasattr(method, "complete"):
+        # a forwarded route: its success response is in its declaration (forward.py)
+        operation = method.complete(operation)
+    if getattr(method, "needs_token", False):
+        operation = {"security": [{"bearer": []}], **operation}
     if option is not None:
         # a route over a table (e.g. the workflow steps) describes each option
         operation.update(method.describe(option))

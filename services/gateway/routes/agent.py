@@ -5,8 +5,8 @@ the agent and the grid), and sees the petitions they submitted with their
 status."""
 from services.gateway import pages, schemas
 from services.gateway.auth import agent_only
-from services.gateway.http import API, client_address, http, json_body
-from services.gateway.routes.citizens import SUBMISSION_MAX_BYTES
+from services.gateway.http import API, client_address, http
+from services.gateway.routes.citizens import submission_body
 from services.intake.query_codes import new_submission_id
 from services.intake.schemas import SubmittedSchema
 
@@ -28,14 +28,13 @@ class AgentRoutes:
     def agent_submit(self, request, actor):
         """A grid agent submits for a citizen of the grid, with the citizen's SMS code and consent
         ---
-        security: [{bearer: []}]
         requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
         responses:
           "201": {description: "accepted; tell the citizen the query code (also sent by SMS)",
                   content: {application/json: {schema: SubmittedSchema}}}
           "403": {description: "not a grid agent, or the area is outside the grid", content: {application/json: {schema: Error}}}
         """
-        body = json_body(request, SUBMISSION_MAX_BYTES)
+        body = submission_body(request)
         consent = body.pop("consent", None)
         return 201, SubmittedSchema().dump(self.intake.submit_by_agent(
             actor, self.submissions.seal(body), consent, new_submission_id(),
@@ -46,7 +45,6 @@ class AgentRoutes:
     def agent_petitions(self, request, actor):
         """The petitions the signed-in agent submitted, newest first, with their status
         ---
-        security: [{bearer: []}]
         responses:
           "200": {description: ok, content: {application/json: {schema: {type: array, items: AgentPetitionView}}}}
         """

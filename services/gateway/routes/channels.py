@@ -1,7 +1,7 @@
 """Routes for the channels to units' own systems: a unit's mailbox for staff
 email, its signed webhooks (notify)."""
-from services.gateway.auth import staff_only
-from services.gateway.http import API, http, json_body
+from services.gateway.forward import ACTOR, body, forward, optional_body
+from services.gateway.http import API
 from services.notify.schemas import (
     EndpointSchema,
     RegisteredSchema,
@@ -13,130 +13,91 @@ from services.notify.schemas import (
 
 UNIT_CODE = "<string(maxlength=40):unit_code>"
 ENDPOINT_ID = "<int(min=1, max=2147483647):endpoint_id>"
+WEBHOOK = f"{API}/webhooks/{ENDPOINT_ID}"
 
 
 class ChannelRoutes:
     """Mixed into GatewayService, which declares the RPC proxies used here."""
 
-    @http("PUT", f"{API}/units/{UNIT_CODE}/contact")
-    @staff_only
-    def set_unit_contact(self, request, actor, unit_code):
-        """Set a unit's mailbox for staff email (new case, due soon, overdue, supervision)
+    set_unit_contact = forward(
+        "PUT", f"{API}/units/{UNIT_CODE}/contact", "notify.set_unit_contact", ACTOR, "unit_code",
+        body, answer=UnitContactSchema, doc="""
+        Set a unit's mailbox for staff email (new case, due soon, overdue, supervision)
         ---
-        security: [{bearer: []}]
         requestBody: {required: true, content: {application/json: {schema: UnitContactInput}}}
         responses:
-          "200": {description: "set; the unit's leader or a bureau administrator only",
-                  content: {application/json: {schema: UnitContactSchema}}}
-        """
-        return UnitContactSchema().dump(
-            self.notify.set_unit_contact(actor, unit_code, json_body(request)))
+          "200": {description: "set; the unit's leader or a bureau administrator only"}
+        """)
 
-    @http("POST", f"{API}/webhooks")
-    @staff_only
-    def register_webhook(self, request, actor):
-        """Register a signed webhook endpoint for event kinds (docs/webhooks.md); the secret is shown once
+    register_webhook = forward(
+        "POST", f"{API}/webhooks", "notify.register_webhook", ACTOR, body,
+        answer=RegisteredSchema, status=201, doc="""
+        Register a signed webhook endpoint for event kinds (docs/webhooks.md); the secret is shown once
         ---
-        security: [{bearer: []}]
         requestBody: {required: true, content: {application/json: {schema: EndpointInput}}}
         responses:
-          "201": {description: "registered; keep the secret, it is not shown again",
-                  content: {application/json: {schema: RegisteredSchema}}}
-        """
-        return 201, RegisteredSchema().dump(self.notify.register_webhook(actor, json_body(request)))
+          "201": {description: "registered; keep the secret, it is not shown again"}
+        """)
 
-    @http("GET", f"{API}/webhooks")
-    @staff_only
-    def list_webhooks(self, request, actor):
-        """The caller's unit's webhook endpoints (a bureau administrator: every unit's)
-        ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: EndpointSchema}}}}
-        """
-        return EndpointSchema(many=True).dump(self.notify.list_webhooks(actor))
+    list_webhooks = forward(
+        "GET", f"{API}/webhooks", "notify.list_webhooks", ACTOR,
+        answer=EndpointSchema, many=True,
+        doc="The caller's unit's webhook endpoints (a bureau administrator: every unit's)")
 
-    @http("GET", f"{API}/webhooks/{ENDPOINT_ID}/deliveries")
-    @staff_only
-    def webhook_deliveries(self, request, actor, endpoint_id):
-        """An endpoint's deliveries, newest first, each with every attempt
-        ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: WebhookDeliverySchema}}}}
-        """
-        return WebhookDeliverySchema(many=True).dump(
-            self.notify.webhook_deliveries(actor, endpoint_id))
+    webhook_deliveries = forward(
+        "GET", f"{WEBHOOK}/deliveries", "notify.webhook_deliveries", ACTOR, "endpoint_id",
+        answer=WebhookDeliverySchema, many=True,
+        doc="An endpoint's deliveries, newest first, each with every attempt")
 
-    @http("POST", f"{API}/webhooks/{ENDPOINT_ID}/resume")
-    @staff_only
-    def resume_webhook(self, request, actor, endpoint_id):
-        """Resume a paused or disabled endpoint: its held deliveries go out at once
+    resume_webhook = forward(
+        "POST", f"{WEBHOOK}/resume", "notify.resume_webhook", ACTOR, "endpoint_id",
+        answer=EndpointSchema, doc="""
+        Resume a paused or disabled endpoint: its held deliveries go out at once
         ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: EndpointSchema}}}
-          "409": {description: the endpoint was deleted}
-        """
-        return EndpointSchema().dump(self.notify.resume_webhook(actor, endpoint_id))
+        responses: {"409": {description: the endpoint was deleted}}
+        """)
 
-    @http("POST", f"{API}/webhooks/{ENDPOINT_ID}/rotate-secret")
-    @staff_only
-    def rotate_webhook_secret(self, request, actor, endpoint_id):
-        """A new secret, shown once; the old one still signs (a second v1) until `old_secret_until`
+    rotate_webhook_secret = forward(
+        "POST", f"{WEBHOOK}/rotate-secret", "notify.rotate_webhook_secret", ACTOR, "endpoint_id",
+        optional_body, answer=RegisteredSchema, doc="""
+        A new secret, shown once; the old one still signs (a second v1) until `old_secret_until`
         ---
-        security: [{bearer: []}]
         requestBody: {required: false, content: {application/json: {schema: RotateInput}}}
         responses:
-          "200": {description: "rotated (audited); keep the secret, it is not shown again",
-                  content: {application/json: {schema: RegisteredSchema}}}
+          "200": {description: "rotated (audited); keep the secret, it is not shown again"}
           "409": {description: the endpoint was deleted}
-        """
-        return RegisteredSchema().dump(self.notify.rotate_webhook_secret(
-            actor, endpoint_id, json_body(request, optional=True)))
+        """)
 
-    @http("POST", f"{API}/webhooks/{ENDPOINT_ID}/disable")
-    @staff_only
-    def disable_webhook(self, request, actor, endpoint_id):
-        """Disable an endpoint: nothing is sent to it, its deliveries are held until it is resumed
+    disable_webhook = forward(
+        "POST", f"{WEBHOOK}/disable", "notify.disable_webhook", ACTOR, "endpoint_id",
+        answer=EndpointSchema, doc="""
+        Disable an endpoint: nothing is sent to it, its deliveries are held until it is resumed
         ---
-        security: [{bearer: []}]
         responses:
-          "200": {description: disabled (audited), content: {application/json: {schema: EndpointSchema}}}
+          "200": {description: disabled (audited)}
           "409": {description: the endpoint was deleted}
-        """
-        return EndpointSchema().dump(self.notify.disable_webhook(actor, endpoint_id))
+        """)
 
-    @http("DELETE", f"{API}/webhooks/{ENDPOINT_ID}")
-    @staff_only
-    def delete_webhook(self, request, actor, endpoint_id):
-        """Delete an endpoint for good: its secret forgotten, each delivery not yet acknowledged cancelled (listed)
+    delete_webhook = forward(
+        "DELETE", WEBHOOK, "notify.delete_webhook", ACTOR, "endpoint_id",
+        answer=EndpointSchema, doc="""
+        Delete an endpoint for good: its secret forgotten, each delivery not yet acknowledged cancelled (listed)
         ---
-        security: [{bearer: []}]
         responses:
-          "200": {description: deleted (audited), content: {application/json: {schema: EndpointSchema}}}
+          "200": {description: deleted (audited)}
           "409": {description: already deleted}
-        """
-        return EndpointSchema().dump(self.notify.delete_webhook(actor, endpoint_id))
+        """)
 
-    @http("GET", f"{API}/webhooks/{ENDPOINT_ID}/changes")
-    @staff_only
-    def webhook_changes(self, request, actor, endpoint_id):
-        """An endpoint's audit, oldest first: registered, paused, disabled, resumed, secret_rotated, deleted, by whom
-        ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: WebhookChangeSchema}}}}
-        """
-        return WebhookChangeSchema(many=True).dump(self.notify.webhook_changes(actor, endpoint_id))
+    webhook_changes = forward(
+        "GET", f"{WEBHOOK}/changes", "notify.webhook_changes", ACTOR, "endpoint_id",
+        answer=WebhookChangeSchema, many=True,
+        doc="An endpoint's audit, oldest first: registered, paused, disabled, resumed, "
+            "secret_rotated, deleted, by whom")
 
-    @http("POST", f"{API}/webhook-deliveries/<string(maxlength=40):delivery_id>/replay")
-    @staff_only
-    def replay_webhook(self, request, actor, delivery_id):
-        """Send a delivery again (one that failed, or that the receiver lost)
+    replay_webhook = forward(
+        "POST", f"{API}/webhook-deliveries/<string(maxlength=40):delivery_id>/replay",
+        "notify.replay_webhook", ACTOR, "delivery_id", answer=Replayed, doc="""
+        Send a delivery again (one that failed, or that the receiver lost)
         ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: "due at once", content: {application/json: {schema: Replayed}}}
-        """
-        return Replayed().dump(self.notify.replay_webhook(actor, delivery_id))
+        responses: {"200": {description: "due at once"}}
+        """)

@@ -9,6 +9,7 @@ import eventlet
 from core import events
 from core.errors import InvalidInput, NotFound
 from services.gateway import schemas
+from services.gateway.forward import PUBLIC, forward
 from services.gateway.http import API, client_address, http, json_body
 from services.gateway.openapi import step_operation
 from services.intake.query_codes import new_submission_id
@@ -35,6 +36,12 @@ def idempotency_key(request):
         raise InvalidInput("Idempotency-Key 格式有误 / the Idempotency-Key is malformed", {
             "Idempotency-Key": ["应为16至64个字母、数字、-或_ / 16 to 64 letters, digits, - or _"]})
     return key
+
+
+def submission_body(request):
+    """The JSON body of a petition or a proposal: up to SUBMISSION_MAX_BYTES."""
+    return json_body(request, SUBMISSION_MAX_BYTES)
+
 
 class CitizenRoutes:
     """Mixed into GatewayService, which declares the RPC proxies used here."""
@@ -78,7 +85,7 @@ class CitizenRoutes:
         submission_id = new_submission_id()
         key = idempotency_key(request)
         return 201, SubmittedSchema().dump(self.intake.submit(
-            self.submissions.seal(json_body(request, SUBMISSION_MAX_BYTES)), submission_id,
+            self.submissions.seal(submission_body(request)), submission_id,
             client_address(request), key))
 
     @http("GET", f"{API}/petitions/<string(maxlength=40):query_code>")
@@ -147,15 +154,10 @@ class CitizenRoutes:
     # Public, as the areas and categories are: the names of government bodies,
     # which the public scoreboard and case pages show anyway; the pages name a
     # unit (a topic's answering department, a case's unit) in the language shown.
-    @http("GET", f"{API}/units")
-    def units(self, request):
-        """The directory's units: petition bureaus, departments, town offices (to name them; to transfer to, co-handle with, route to)
-        ---
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: UnitSchema}}}}
-        """
-        return UnitSchema(many=True).dump(self.routing.units())
-
+    units = forward(
+        "GET", f"{API}/units", "routing.units", answer=UnitSchema, many=True, who=PUBLIC,
+        doc="The directory's units: petition bureaus, departments, town offices (to name "
+            "them; to transfer to, co-handle with, route to)")
 
     def _public_case(self, case_number):
         # Tracking learns of a petition by event, a moment after intake answered.

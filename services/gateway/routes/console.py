@@ -6,8 +6,8 @@ The pages are files in static/console/ served as every page is (pages.py:
 its Content-Security-Policy, assets under /static/; Chart.js vendored with its
 licence in static/vendor/chartjs/): nothing loads from elsewhere."""
 from services.gateway import pages
-from services.gateway.auth import staff_only
-from services.gateway.http import API, http, json_body
+from services.gateway.forward import ACTOR, body, forward, query
+from services.gateway.http import API, http
 from services.intake.schemas import PersonalReadSchema, RevealedSchema
 from services.routing.schemas import RuleChangeSchema, RuleSchema
 from services.tracking.schemas import CaseloadSchema
@@ -25,77 +25,52 @@ class ConsoleRoutes:
         """
         return pages.page("console/staff")
 
-    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/petitioner/reveal")
-    @staff_only
-    def reveal_petitioner(self, request, actor, case_number):
-        """Show the petitioner's name, ID number and phone in full (audited; handlers, unit leaders, bureau supervisors)
+    reveal_petitioner = forward(
+        "POST", f"{API}/cases/<string(maxlength=40):case_number>/petitioner/reveal",
+        "intake.reveal_petitioner", "case_number", ACTOR, answer=RevealedSchema, doc="""
+        Show the petitioner's name, ID number and phone in full (audited; handlers, unit leaders, bureau supervisors)
         ---
-        security: [{bearer: []}]
         responses:
-          "200": {description: "unmasked; the read is in the audit log", content: {application/json: {schema: RevealedSchema}}}
+          "200": {description: "unmasked; the read is in the audit log"}
           "403": {description: "the role may not", content: {application/json: {schema: Error}}}
-        """
-        return RevealedSchema().dump(self.intake.reveal_petitioner(case_number, actor))
+        """)
 
-    @http("GET", f"{API}/audit/personal-data-reads")
-    @staff_only
-    def personal_data_reads(self, request, actor):
-        """The audit log of personal-data reads in the bureau's jurisdiction: who read whose record, when, from which case
+    personal_data_reads = forward(
+        "GET", f"{API}/audit/personal-data-reads", "intake.personal_data_reads", ACTOR, query,
+        answer=PersonalReadSchema, many=True, doc="""
+        The audit log of personal-data reads in the bureau's jurisdiction: who read whose record, when, from which case
         ---
-        security: [{bearer: []}]
         parameters:
           - {name: case_number, in: query, schema: {type: string, maxLength: 20}}
           - {name: reader, in: query, description: "a username", schema: {type: string, maxLength: 50}}
           - {name: limit, in: query, schema: {type: integer, default: 100, maximum: 500}}
           - {name: offset, in: query, schema: {type: integer, default: 0}}
-        responses:
-          "200": {description: newest first, content: {application/json: {schema: {type: array, items: PersonalReadSchema}}}}
-        """
-        return PersonalReadSchema(many=True).dump(
-            self.intake.personal_data_reads(actor, request.args.to_dict()))
+        responses: {"200": {description: newest first}}
+        """)
 
-    @http("GET", f"{API}/reports/caseload")
-    @staff_only
-    def caseload(self, request, actor):
-        """The cases the caller may see, by status and by track (the dashboard)
-        ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: CaseloadSchema}}}
-        """
-        return CaseloadSchema().dump(self.tracking.caseload(actor))
+    caseload = forward(
+        "GET", f"{API}/reports/caseload", "tracking.caseload", ACTOR, answer=CaseloadSchema,
+        doc="The cases the caller may see, by status and by track (the dashboard)")
 
-    @http("GET", f"{API}/routing/rules")
-    @staff_only
-    def routing_rules(self, request, actor):
-        """The routing rules: (category, area) -> unit and track
-        ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: RuleSchema}}}}
-        """
-        return RuleSchema(many=True).dump(self.routing.rules())
+    # Any staff may read the rules (staff_only); routing's call takes no caller.
+    routing_rules = forward(
+        "GET", f"{API}/routing/rules", "routing.rules", answer=RuleSchema, many=True,
+        doc="The routing rules: (category, area) -> unit and track")
 
-    @http("PUT", f"{API}/routing/rules")
-    @staff_only
-    def change_routing_rule(self, request, actor):
-        """Add or change the rule for a category and an area of the bureau's jurisdiction; recorded with who changed it
+    change_routing_rule = forward(
+        "PUT", f"{API}/routing/rules", "routing.change_rule", ACTOR, body, answer=RuleSchema, doc="""
+        Add or change the rule for a category and an area of the bureau's jurisdiction; recorded with who changed it
         ---
-        security: [{bearer: []}]
         requestBody: {required: true, content: {application/json: {schema: SetRuleSchema}}}
         responses:
-          "200": {description: "the rule as it now is", content: {application/json: {schema: RuleSchema}}}
+          "200": {description: "the rule as it now is"}
           "403": {description: "not a bureau, or the area is outside its jurisdiction", content: {application/json: {schema: Error}}}
-        """
-        return RuleSchema().dump(self.routing.change_rule(actor, json_body(request)))
+        """)
 
-    @http("GET", f"{API}/routing/rules/changes")
-    @staff_only
-    def routing_rule_changes(self, request, actor):
-        """Who changed which routing rule, when, from what to what (the bureau's jurisdiction)
+    routing_rule_changes = forward(
+        "GET", f"{API}/routing/rules/changes", "routing.rule_changes", ACTOR,
+        answer=RuleChangeSchema, many=True, doc="""
+        Who changed which routing rule, when, from what to what (the bureau's jurisdiction)
         ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: newest first, content: {application/json: {schema: {type: array, items: RuleChangeSchema}}}}
-        """
-        return RuleChangeSchema(many=True).dump(self.routing.rule_changes(actor))
+        responses: {"200": {description: newest first}}
+        """)

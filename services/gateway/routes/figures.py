@@ -4,6 +4,7 @@ assessment, bulletins)."""
 import base64
 
 from services.gateway.auth import staff_only
+from services.gateway.forward import ACTOR, PUBLIC, forward, query
 from services.gateway.http import (
     API,
     PUBLIC_CACHE,
@@ -11,7 +12,6 @@ from services.gateway.http import (
     download,
     http,
     json_body,
-    json_response,
 )
 from services.reports import schemas as reports_schemas
 
@@ -19,21 +19,20 @@ from services.reports import schemas as reports_schemas
 class FigureRoutes:
     """Mixed into GatewayService, which declares the RPC proxies used here."""
 
-    @http("GET", f"{API}/public/scoreboard")
-    def scoreboard(self, request):
-        """The public scoreboard of units: volume, on-time and satisfaction rates (公开)
+    scoreboard = forward(
+        "GET", f"{API}/public/scoreboard", "reports.scoreboard", query,
+        answer=reports_schemas.ScoreboardSchema, who=PUBLIC, headers=PUBLIC_CACHE, doc="""
+        The public scoreboard of units: volume, on-time and satisfaction rates (公开)
         ---
         parameters: [period]
         responses:
-          "200": {description: "every unit with cases in the period, and the method of each figure",
-                  content: {application/json: {schema: ScoreboardSchema}}}
-        """
-        board = self.reports.scoreboard(request.args.to_dict())
-        return json_response(reports_schemas.ScoreboardSchema().dump(board), headers=PUBLIC_CACHE)
+          "200": {description: "every unit with cases in the period, and the method of each figure"}
+        """)
 
-    @http("GET", f"{API}/public/cases")
-    def published_cases(self, request):
-        """Concluded cases, public and masked: category, area, unit, timeline, ratings (结果公开)
+    published_cases = forward(
+        "GET", f"{API}/public/cases", "reports.published_cases", query,
+        answer=reports_schemas.PublishedCasesSchema, who=PUBLIC, headers=PUBLIC_CACHE, doc="""
+        Concluded cases, public and masked: category, area, unit, timeline, ratings (结果公开)
         ---
         parameters:
           - period
@@ -42,11 +41,8 @@ class FigureRoutes:
           - {name: limit, in: query, schema: {type: integer, default: 20, maximum: 100}}
           - {name: offset, in: query, schema: {type: integer, default: 0}}
         responses:
-          "200": {description: "a page of the cases concluded in the period, newest first; not those the petitioner kept private or staff withheld",
-                  content: {application/json: {schema: PublishedCasesSchema}}}
-        """
-        page = self.reports.published_cases(request.args.to_dict())
-        return json_response(reports_schemas.PublishedCasesSchema().dump(page), headers=PUBLIC_CACHE)
+          "200": {description: "a page of the cases concluded in the period, newest first; not those the petitioner kept private or staff withheld"}
+        """)
 
     @http("GET", f"{API}/public/open-data.csv")
     def open_data(self, request):
@@ -63,9 +59,10 @@ class FigureRoutes:
         document = self.reports.open_data(request.args.to_dict())
         return download(document["text"].encode("utf-8"), document, PUBLIC_CACHE)
 
-    @http("GET", f"{API}/reports/suggestions")
-    def suggestion_figures(self, request):
-        """People's suggestions per solicitation topic and per department (人民建议征集统计, 公开)
+    suggestion_figures = forward(
+        "GET", f"{API}/reports/suggestions", "reports.suggestion_figures", query,
+        answer=reports_schemas.SuggestionFiguresSchema, who=PUBLIC, headers=PUBLIC_CACHE, doc="""
+        People's suggestions per solicitation topic and per department (人民建议征集统计, 公开)
         ---
         parameters:
           - period
@@ -73,19 +70,14 @@ class FigureRoutes:
           - {name: department, in: query, description: "one answering department's unit code", schema: {type: string}}
           - area
         responses:
-          "200": {description: "received, reviewed, forwarded, answered, adopted and published in the period; counts only, no proposer",
-                  content: {application/json: {schema: SuggestionFiguresSchema}}}
-        """
-        figures = self.reports.suggestion_figures(request.args.to_dict())
-        return json_response(reports_schemas.SuggestionFiguresSchema().dump(figures),
-                             headers=PUBLIC_CACHE)
+          "200": {description: "received, reviewed, forwarded, answered, adopted and published in the period; counts only, no proposer"}
+        """)
 
     @http("POST", f"{API}/reports/cases/<string:case_number>/withhold")
     @staff_only
     def withhold(self, request, actor, case_number):
         """Withhold a concluded case from the public list, with the reason (bureau)
         ---
-        security: [{bearer: []}]
         requestBody: {required: true, content: {application/json: {schema: WithholdSchema}}}
         responses:
           "200": {description: withheld, content: {application/json: {schema: WithheldSchema}}}
@@ -93,68 +85,47 @@ class FigureRoutes:
         body = reports_schemas.WithholdSchema().load(json_body(request))
         return reports_schemas.WithheldSchema().dump(self.reports.withhold(case_number, body["reason"], actor))
 
-    @http("GET", f"{API}/reports/figures")
-    @staff_only
-    def figures(self, request, actor):
-        """Figures for the caller's unit, or its jurisdiction for a bureau (统计)
+    figures = forward(
+        "GET", f"{API}/reports/figures", "reports.figures", query, ACTOR,
+        answer=reports_schemas.FigureRowSchema, many=True, headers=STAFF_CACHE, doc="""
+        Figures for the caller's unit, or its jurisdiction for a bureau (统计)
         ---
-        security: [{bearer: []}]
         parameters: [period, area, filters]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: FigureRowSchema}}}}
-        """
-        rows = self.reports.figures(request.args.to_dict(), actor)
-        return json_response(reports_schemas.FigureRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
+        """)
 
-    @http("GET", f"{API}/reports/trends")
-    @staff_only
-    def trends(self, request, actor):
-        """Daily series and hot spots: categories, areas and title words rising fastest (形势研判)
+    trends = forward(
+        "GET", f"{API}/reports/trends", "reports.trends", query, ACTOR,
+        answer=reports_schemas.TrendsSchema, headers=STAFF_CACHE, doc="""
+        Daily series and hot spots: categories, areas and title words rising fastest (形势研判)
         ---
-        security: [{bearer: []}]
         parameters:
           - {name: date, in: query, description: "the last day (default today)", schema: {type: string, format: date}}
           - {name: days, in: query, description: "the window, against the one before it", schema: {type: integer, default: 7, maximum: 92}}
           - {name: limit, in: query, schema: {type: integer, default: 10}}
           - {name: area_code, in: query, schema: {type: string}}
-        responses:
-          "200": {description: ok, content: {application/json: {schema: TrendsSchema}}}
-        """
-        trends = self.reports.trends(request.args.to_dict(), actor)
-        return json_response(reports_schemas.TrendsSchema().dump(trends), headers=STAFF_CACHE)
+        """)
 
-    @http("GET", f"{API}/reports/assessment")
-    @staff_only
-    def assessment(self, request, actor):
-        """The assessment table: every unit's figures, weighted score and rank (考核)
+    assessment = forward(
+        "GET", f"{API}/reports/assessment", "reports.assessment", query, ACTOR,
+        answer=reports_schemas.AssessmentRowSchema, many=True, headers=STAFF_CACHE, doc="""
+        The assessment table: every unit's figures, weighted score and rank (考核)
         ---
-        security: [{bearer: []}]
         parameters: [period, area]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRowSchema}}}}
-        """
-        rows = self.reports.assessment(request.args.to_dict(), actor)
-        return json_response(reports_schemas.AssessmentRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
+        """)
 
-    @http("GET", f"{API}/reports/lagging")
-    @staff_only
-    def lagging(self, request, actor):
-        """Lagging units (后进单位), worst first, each with the rules it broke
+    lagging = forward(
+        "GET", f"{API}/reports/lagging", "reports.lagging", query, ACTOR,
+        answer=reports_schemas.AssessmentRowSchema, many=True, headers=STAFF_CACHE, doc="""
+        Lagging units (后进单位), worst first, each with the rules it broke
         ---
-        security: [{bearer: []}]
         parameters: [period, area]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: AssessmentRowSchema}}}}
-        """
-        rows = self.reports.lagging(request.args.to_dict(), actor)
-        return json_response(reports_schemas.AssessmentRowSchema(many=True).dump(rows), headers=STAFF_CACHE)
+        """)
 
     @http("GET", f"{API}/reports/export/<string:table>.csv")
     @staff_only
     def export_csv(self, request, actor, table):
         """A table as CSV: figures (with by=...), assessment or lagging
         ---
-        security: [{bearer: []}]
         parameters: [period, area, filters]
         responses:
           "200": {description: "UTF-8 CSV with a BOM", content: {text/csv: {schema: {type: string}}}}
@@ -162,23 +133,19 @@ class FigureRoutes:
         document = self.reports.export(table, request.args.to_dict(), actor)
         return download(document["text"].encode("utf-8"), document, STAFF_CACHE)
 
-    @http("GET", f"{API}/reports/bulletins")
-    @staff_only
-    def bulletins(self, request, actor):
-        """The bulletins made on schedule: each month's and quarter's, xlsx and pdf (bureau)
+    bulletins = forward(
+        "GET", f"{API}/reports/bulletins", "reports.bulletins", ACTOR,
+        answer=reports_schemas.StoredBulletinSchema, many=True, doc="""
+        The bulletins made on schedule: each month's and quarter's, xlsx and pdf (bureau)
         ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: newest first, content: {application/json: {schema: {type: array, items: StoredBulletinSchema}}}}
-        """
-        return reports_schemas.StoredBulletinSchema(many=True).dump(self.reports.bulletins(actor))
+        responses: {"200": {description: newest first}}
+        """)
 
     @http("GET", f"{API}/reports/bulletins/<int:bulletin_id>")
     @staff_only
     def stored_bulletin(self, request, actor, bulletin_id):
         """One scheduled bulletin, as it was made
         ---
-        security: [{bearer: []}]
         responses:
           "200": {description: "the document (xlsx or pdf)", content: {application/octet-stream: {schema: {type: string, format: binary}}}}
         """
@@ -190,7 +157,6 @@ class FigureRoutes:
     def bulletin(self, request, actor, document_format):
         """The bulletin (通报), xlsx or pdf: figures, units, lagging units named, charts
         ---
-        security: [{bearer: []}]
         parameters: [period, area]
         responses:
           "200": {description: "an XLSX workbook, or a printable PDF in Chinese",

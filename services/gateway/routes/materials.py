@@ -1,11 +1,13 @@
 """Case materials (补充材料): the petitioner's files by query code, and the
 case's files for its staff. A file is the request's body, its type the
 Content-Type (checked again by intake against the content); it crosses RPC as
-base64. Intake owns the files and the audit of every staff read."""
+base64. Intake owns the files and the audit of every staff read, and answers
+each file's view dumped in its AttachmentSchema: sent on as it comes."""
 import base64
 
 from core.config import ATTACHMENT_MAX_BYTES
 from services.gateway.auth import staff_only
+from services.gateway.forward import ACTOR, PUBLIC, forward
 from services.gateway.http import API, download, file_body, http
 from services.intake.attachments import ALLOWED_TYPES
 from services.intake.schemas import AttachmentSchema
@@ -35,24 +37,18 @@ class MaterialRoutes:
                   content: {application/json: {schema: Error}}}
         """
         content, filename = self._upload(request)
-        return 201, AttachmentSchema().dump(
-            self.intake.add_material(query_code, content, filename))
+        return 201, self.intake.add_material(query_code, content, filename)
 
-    @http("GET", f"{API}/petitions/<string(maxlength=40):query_code>/attachments")
-    def materials(self, request, query_code):
-        """The files one attached to one's petition
-        ---
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: AttachmentSchema}}}}
-        """
-        return AttachmentSchema(many=True).dump(self.intake.materials(query_code))
+    materials = forward(
+        "GET", f"{API}/petitions/<string(maxlength=40):query_code>/attachments",
+        "intake.materials", "query_code", answer=AttachmentSchema, many=True, dumped=True,
+        who=PUBLIC, doc="The files one attached to one's petition")
 
     @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/attachments")
     @staff_only
     def add_case_material(self, request, actor, case_number):
         """Add a file to a case of one's unit or jurisdiction
         ---
-        security: [{bearer: []}]
         requestBody: {required: true, description: "the file; its type as Content-Type: an image (jpeg, png, gif, webp, heic), PDF or office document (doc, xls, ppt, docx, xlsx, pptx, odt, ods), or application/octet-stream; at most 10 MiB",
                       content: {image/jpeg: {schema: {type: string, format: binary}}, image/png: {schema: {type: string, format: binary}}, application/pdf: {schema: {type: string, format: binary}}, application/octet-stream: {schema: {type: string, format: binary}}}}
         parameters:
@@ -61,19 +57,12 @@ class MaterialRoutes:
           "201": {description: kept, content: {application/json: {schema: AttachmentSchema}}}
         """
         content, filename = self._upload(request)
-        return 201, AttachmentSchema().dump(
-            self.intake.add_case_material(case_number, content, actor, filename))
+        return 201, self.intake.add_case_material(case_number, content, actor, filename)
 
-    @http("GET", f"{API}/cases/<string(maxlength=40):case_number>/attachments")
-    @staff_only
-    def case_materials(self, request, actor, case_number):
-        """A case's files: the petitioner's and its units'; the read is audited
-        ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: AttachmentSchema}}}}
-        """
-        return AttachmentSchema(many=True).dump(self.intake.case_materials(case_number, actor))
+    case_materials = forward(
+        "GET", f"{API}/cases/<string(maxlength=40):case_number>/attachments",
+        "intake.case_materials", "case_number", ACTOR, answer=AttachmentSchema, many=True,
+        dumped=True, doc="A case's files: the petitioner's and its units'; the read is audited")
 
     @http("GET", f"{API}/cases/<string(maxlength=40):case_number>/attachments/"
                  "<int(min=1, max=2147483647):attachment_id>")
@@ -81,7 +70,6 @@ class MaterialRoutes:
     def case_material(self, request, actor, case_number, attachment_id):
         """Download one of a case's files; the download is audited
         ---
-        security: [{bearer: []}]
         responses:
           "200": {description: "the file, as attached, with the type read from its content (an image, PDF or office document: intake's ALLOWED_TYPES)",
                   content: {image/*: {schema: {type: string, format: binary}},

@@ -3,8 +3,9 @@ regulations that apply, for a citizen while typing (no case yet) and after
 submitting (by the query code), and for staff beside a case, with the unit
 that handled similar cases most often next to routing's own decision."""
 from services.gateway.auth import staff_only
-from services.gateway.http import API, http, json_body
-from services.gateway.routes.citizens import SUBMISSION_MAX_BYTES
+from services.gateway.forward import PUBLIC, forward
+from services.gateway.http import API, http
+from services.gateway.routes.citizens import submission_body
 from services.reports.schemas import SimilarSchema, StaffSimilarSchema
 
 # What of a petition the search reads: its text, category and area.
@@ -14,17 +15,15 @@ SEARCHED = ("title", "content", "category", "area_code")
 class SmartPetitionRoutes:
     """Mixed into GatewayService, which declares the RPC proxies used here."""
 
-    @http("POST", f"{API}/public/similar")
-    def similar_while_typing(self, request):
-        """Similar concluded cases and the regulations for what is being written (智慧信访)
+    similar_while_typing = forward(
+        "POST", f"{API}/public/similar", "reports.similar_cases", submission_body,
+        answer=SimilarSchema, who=PUBLIC, doc="""
+        Similar concluded cases and the regulations for what is being written (智慧信访)
         ---
         requestBody: {required: true, content: {application/json: {schema: SimilarQuerySchema}}}
         responses:
-          "200": {description: "published concluded cases most like the text, best first, and the regulations that apply",
-                  content: {application/json: {schema: SimilarSchema}}}
-        """
-        body = json_body(request, SUBMISSION_MAX_BYTES)
-        return SimilarSchema().dump(self.reports.similar_cases(body))
+          "200": {description: "published concluded cases most like the text, best first, and the regulations that apply"}
+        """)
 
     @http("GET", f"{API}/petitions/<string(maxlength=40):query_code>/similar")
     def similar_after_submitting(self, request, query_code):
@@ -43,7 +42,6 @@ class SmartPetitionRoutes:
     def similar_for_staff(self, request, actor, case_number):
         """For staff: similar cases, regulations, and the unit that handled similar cases most often
         ---
-        security: [{bearer: []}]
         responses:
           "200": {description: "the suggested unit is shown beside routing's decision (routed_unit) and never changes it",
                   content: {application/json: {schema: StaffSimilarSchema}}}

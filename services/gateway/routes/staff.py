@@ -4,6 +4,7 @@ and spot checks, the workflow tables."""
 
 from services.gateway import schemas
 from services.gateway.auth import signed_in, staff_only
+from services.gateway.forward import ACTOR, body, forward, optional_body, query_arg
 from services.gateway.http import API, client_address, http, json_body
 from services.gateway.openapi import step_operation
 from services.tracking.schemas import (
@@ -49,7 +50,6 @@ class StaffRoutes:
     def change_password(self, request, actor):
         """Change the signed-in account's password (required first for a one-time password)
         ---
-        security: [{bearer: []}]
         requestBody: {required: true, content: {application/json: {schema: PasswordChange}}}
         responses:
           "200": {description: "changed; sign in again with the new password",
@@ -65,7 +65,6 @@ class StaffRoutes:
     def work_queue(self, request, actor):
         """The caller's work queue: its unit's cases, or its jurisdiction's for a bureau
         ---
-        security: [{bearer: []}]
         parameters:
           - {name: status, in: query, schema: {type: string}}
           - {name: queue, in: query, description: "new (awaiting acceptance), due_soon, overdue, supervised",
@@ -89,7 +88,6 @@ class StaffRoutes:
     def work_queue_totals(self, request, actor):
         """How many cases the work queue's filters match, and per status and per view (the console's tabs)
         ---
-        security: [{bearer: []}]
         parameters:
           - {name: status, in: query, schema: {type: string}}
           - {name: queue, in: query, schema: {type: string, enum: [new, due_soon, overdue, supervised]}}
@@ -106,7 +104,6 @@ class StaffRoutes:
     def staff_case(self, request, actor, case_number):
         """One case with its petitioner (masked); the read is audited
         ---
-        security: [{bearer: []}]
         responses:
           "200": {description: ok, content: {application/json: {schema: StaffCaseView}}}
         """
@@ -115,74 +112,48 @@ class StaffRoutes:
         return schemas.StaffCaseView().dump({
             **petition, **case, "rating": self.rating.get(case_number)})
 
-    @http("POST", f"{API}/cases/<string(maxlength=40):case_number>/<any({','.join(STAFF_ACTIONS)}):action>")
-    @staff_only
-    def case_step(self, request, actor, case_number, action):
-        """A step of the case work (one row of the workflow tables, GET /workflows)
+    case_step = forward(
+        "POST", f"{API}/cases/<string(maxlength=40):case_number>/<any({','.join(STAFF_ACTIONS)}):action>",
+        "tracking.act", "case_number", "action", ACTOR, optional_body, answer=StepResultSchema,
+        describe=step_operation, doc="""
+        A step of the case work (one row of the workflow tables, GET /workflows)
         ---
-        security: [{bearer: []}]
         responses:
-          "200": {description: "the step is taken (or it was, by the same request)",
-                  content: {application/json: {schema: StepResultSchema}}}
+          "200": {description: "the step is taken (or it was, by the same request)"}
           "409": {description: "the case is in a state the step cannot start from",
                   content: {application/json: {schema: Error}}}
-        """
-        body = json_body(request, optional=True)
-        return StepResultSchema().dump(self.tracking.act(case_number, action, actor, body))
+        """)
 
-    case_step.describe = staticmethod(lambda action: step_operation(action))
-
-    @http("GET", f"{API}/supervision")
-    @staff_only
-    def supervision_queue(self, request, actor):
-        """Supervision orders (督办单): the bureau's for its jurisdiction, a unit's its own
+    supervision_queue = forward(
+        "GET", f"{API}/supervision", "tracking.supervision_orders", ACTOR, query_arg("status"),
+        query_arg("limit", QUEUE_PAGE_MAX), query_arg("offset", 0), answer=OrderSchema,
+        many=True, doc="""
+        Supervision orders (督办单): the bureau's for its jurisdiction, a unit's its own
         ---
-        security: [{bearer: []}]
         parameters:
           - {name: status, in: query, schema: {type: string, enum: [open, answered, escalated, closed]}}
           - {name: limit, in: query, schema: {type: integer, default: 500, maximum: 500}}
           - {name: offset, in: query, schema: {type: integer, default: 0}}
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: OrderSchema}}}}
-        """
-        args = request.args
-        return OrderSchema(many=True).dump(self.tracking.supervision_orders(
-            actor, args.get("status"), args.get("limit", QUEUE_PAGE_MAX), args.get("offset", 0)))
+        """)
 
-    @http("GET", f"{API}/supervision/units")
-    @staff_only
-    def supervision_record(self, request, actor):
-        """Per unit, its supervision orders and how many were counted against it
-        ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: UnitSupervisionSchema}}}}
-        """
-        return UnitSupervisionSchema(many=True).dump(self.tracking.supervision_record(actor))
+    supervision_record = forward(
+        "GET", f"{API}/supervision/units", "tracking.supervision_record", ACTOR,
+        answer=UnitSupervisionSchema, many=True,
+        doc="Per unit, its supervision orders and how many were counted against it")
 
-    @http("POST", f"{API}/spot-checks")
-    @staff_only
-    def draw_spot_check(self, request, actor):
-        """Draw a random spot check (抽查) of a unit's concluded cases; seed and draw are recorded
+    draw_spot_check = forward(
+        "POST", f"{API}/spot-checks", "tracking.draw_spot_check", ACTOR, body,
+        answer=SpotCheckSchema, status=201, doc="""
+        Draw a random spot check (抽查) of a unit's concluded cases; seed and draw are recorded
         ---
-        security: [{bearer: []}]
         requestBody: {required: true, content: {application/json: {schema: SpotCheckDrawSchema}}}
-        responses:
-          "201": {description: drawn, content: {application/json: {schema: SpotCheckSchema}}}
-        """
-        return 201, SpotCheckSchema().dump(
-            self.tracking.draw_spot_check(actor, json_body(request)))
+        responses: {"201": {description: drawn}}
+        """)
 
-    @http("GET", f"{API}/spot-checks/<int(min=1, max=2147483647):spot_check_id>")
-    @staff_only
-    def spot_check(self, request, actor, spot_check_id):
-        """A recorded spot check, drawn again from its seed to show it reproduces
-        ---
-        security: [{bearer: []}]
-        responses:
-          "200": {description: ok, content: {application/json: {schema: SpotCheckSchema}}}
-        """
-        return SpotCheckSchema().dump(self.tracking.spot_check(actor, spot_check_id))
+    spot_check = forward(
+        "GET", f"{API}/spot-checks/<int(min=1, max=2147483647):spot_check_id>",
+        "tracking.spot_check", ACTOR, "spot_check_id", answer=SpotCheckSchema,
+        doc="A recorded spot check, drawn again from its seed to show it reproduces")
 
     @http("GET", f"{API}/workflows")
     def workflows(self, request):

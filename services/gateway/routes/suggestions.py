@@ -1,12 +1,20 @@
 """People's suggestions (人民建议征集): proposing, following by query code, the
 solicitation topics, the published adopted proposals; the bureau's and the
 departments' steps. Their figures are reports' (routes/figures.py)."""
-from services.gateway.auth import staff_only
-from services.gateway.http import API, PUBLIC_CACHE, http, json_body, json_response
-from services.gateway.routes.citizens import SUBMISSION_MAX_BYTES
+from services.gateway.forward import ACTOR, PUBLIC, body, forward, optional_body, query
+from services.gateway.http import API, PUBLIC_CACHE, http, json_response
+from services.gateway.routes.citizens import submission_body
 from services.intake.query_codes import new_submission_id
 from services.suggestions import schemas
 from services.suggestions.workflow import STEPS
+
+
+def step_operation(action):
+    """The OpenAPI operation of one step of a proposal's review, read off its row."""
+    step = STEPS[action]
+    return {"summary": f"{step.name_zh} ({action}) of a proposal",
+            "description": f"by the {step.who}; from {', '.join(sorted(step.from_states))} "
+                           f"to {step.to_state}; needs {', '.join(step.needs) or 'nothing'}"}
 
 
 class SuggestionRoutes:
@@ -22,40 +30,30 @@ class SuggestionRoutes:
                   content: {application/json: {schema: ProposalReceiptSchema}}}
         """
         return 201, schemas.ProposalReceiptSchema().dump(self.suggestions.submit(
-            self.submissions.seal(json_body(request, SUBMISSION_MAX_BYTES)), new_submission_id()))
+            self.submissions.seal(submission_body(request)), new_submission_id()))
 
-    @http("GET", f"{API}/suggestions/<string(maxlength=40):query_code>")
-    def follow_proposal(self, request, query_code):
-        """Follow a proposal by its query code (查询建议办理情况)
+    follow_proposal = forward(
+        "GET", f"{API}/suggestions/<string(maxlength=40):query_code>", "suggestions.follow",
+        "query_code", answer=schemas.ProposalViewSchema, who=PUBLIC, doc="""
+        Follow a proposal by its query code (查询建议办理情况)
         ---
         responses:
-          "200": {description: "status, timeline and the department's answer; personal data masked",
-                  content: {application/json: {schema: ProposalViewSchema}}}
-        """
-        return schemas.ProposalViewSchema().dump(self.suggestions.follow(query_code))
+          "200": {description: "status, timeline and the department's answer; personal data masked"}
+        """)
 
-    @http("GET", f"{API}/suggestion-topics")
-    def suggestion_topics(self, request):
-        """The solicitation topics (征集主题), with their periods and answering departments
-        ---
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: SuggestionTopicSchema}}}}
-        """
-        return json_response(schemas.SuggestionTopicSchema(many=True).dump(self.suggestions.topics()),
-                             headers=PUBLIC_CACHE)
+    suggestion_topics = forward(
+        "GET", f"{API}/suggestion-topics", "suggestions.topics",
+        answer=schemas.SuggestionTopicSchema, many=True, who=PUBLIC, headers=PUBLIC_CACHE,
+        doc="The solicitation topics (征集主题), with their periods and answering departments")
 
-    @http("POST", f"{API}/suggestion-topics")
-    @staff_only
-    def open_suggestion_topic(self, request, actor):
-        """Open a solicitation topic (bureau)
+    open_suggestion_topic = forward(
+        "POST", f"{API}/suggestion-topics", "suggestions.open_topic", body, ACTOR,
+        answer=schemas.SuggestionTopicSchema, status=201, doc="""
+        Open a solicitation topic (bureau)
         ---
-        security: [{bearer: []}]
         requestBody: {required: true, content: {application/json: {schema: SuggestionTopicInputSchema}}}
-        responses:
-          "201": {description: opened, content: {application/json: {schema: SuggestionTopicSchema}}}
-        """
-        return 201, schemas.SuggestionTopicSchema().dump(
-            self.suggestions.open_topic(json_body(request), actor))
+        responses: {"201": {description: opened}}
+        """)
 
     @http("GET", f"{API}/public/suggestions")
     def published_proposals(self, request):
@@ -72,36 +70,24 @@ class SuggestionRoutes:
         return json_response(schemas.PublishedProposalSchema(many=True).dump(page),
                              headers=PUBLIC_CACHE)
 
-    @http("GET", f"{API}/proposals")
-    @staff_only
-    def proposals(self, request, actor):
-        """Proposals: a bureau's (its jurisdiction), a department's (forwarded to it)
+    proposals = forward(
+        "GET", f"{API}/proposals", "suggestions.list_proposals", query, ACTOR,
+        answer=schemas.ProposalViewSchema, many=True, doc="""
+        Proposals: a bureau's (its jurisdiction), a department's (forwarded to it)
         ---
-        security: [{bearer: []}]
         parameters:
           - {name: status, in: query, schema: {type: string}}
           - {name: topic_id, in: query, schema: {type: integer}}
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: ProposalViewSchema}}}}
-        """
-        return schemas.ProposalViewSchema(many=True).dump(
-            self.suggestions.list_proposals(request.args.to_dict(), actor))
+        """)
 
-    @http("POST", f"{API}/proposals/<string(maxlength=40):number>/<any({','.join(STEPS)}):action>")
-    @staff_only
-    def proposal_step(self, request, actor, number, action):
-        """A step of a proposal's review (受理, 合并, 不予采纳, 转交, 采纳, 不采纳, 公开)
+    proposal_step = forward(
+        "POST", f"{API}/proposals/<string(maxlength=40):number>/<any({','.join(STEPS)}):action>",
+        "suggestions.act", "number", "action", optional_body, ACTOR,
+        answer=schemas.ProposalViewSchema, describe=step_operation, doc="""
+        A step of a proposal's review (受理, 合并, 不予采纳, 转交, 采纳, 不采纳, 公开)
         ---
-        security: [{bearer: []}]
         requestBody: {content: {application/json: {schema: ProposalStepInputSchema}}}
         responses:
-          "200": {description: "taken", content: {application/json: {schema: ProposalViewSchema}}}
+          "200": {description: "taken"}
           "409": {description: "not possible in the proposal's state", content: {application/json: {schema: Error}}}
-        """
-        return schemas.ProposalViewSchema().dump(self.suggestions.act(
-            number, action, json_body(request, optional=True), actor))
-
-    proposal_step.describe = staticmethod(lambda action: {
-        "summary": f"{STEPS[action].name_zh} ({action}) of a proposal",
-        "description": f"by the {STEPS[action].who}; from {', '.join(sorted(STEPS[action].from_states))} "
-                       f"to {STEPS[action].to_state}; needs {', '.join(STEPS[action].needs) or 'nothing'}"})
+        """)

@@ -1,5 +1,7 @@
 """The case-material routes over real HTTP, intake replaced by a stand-in
-that keeps what it is given (base64, as over RPC) and answers as intake does."""
+that keeps what it is given (base64, as over RPC) and answers as intake does:
+each file's view dumped in intake's AttachmentSchema, which the gateway sends
+on as it comes."""
 import base64
 
 import pytest
@@ -9,6 +11,7 @@ from core.actors import ActorSigner, ActorVerifier
 from core.config import ATTACHMENT_MAX_BYTES
 from core.errors import NotFound
 from deploy.keys import new_secrets
+from services.intake.schemas import AttachmentSchema
 from tests.kit import gateway_url
 
 KEYS = new_secrets()
@@ -26,10 +29,11 @@ class Intake:
 
     def _keep(self, content, filename, added_by, unit_code=None):
         self.files.append(base64.b64decode(content))
-        return {"id": len(self.files), "filename": filename or "attachment.png",
-                "content_type": "image/png", "size": len(self.files[-1]),
-                "added_by": added_by, "unit_code": unit_code,
-                "added_at": "2026-11-25T08:00:00+00:00", "blob_key": "never-shown"}
+        return AttachmentSchema().dump({
+            "id": len(self.files), "filename": filename or "attachment.png",
+            "content_type": "image/png", "size": len(self.files[-1]),
+            "added_by": added_by, "unit_code": unit_code,
+            "added_at": "2026-11-25T08:00:00+00:00", "blob_key": "never-shown"})
 
     def add_material(self, query_code, content, filename=None):
         if query_code != CODE:

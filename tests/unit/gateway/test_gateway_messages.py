@@ -1,12 +1,14 @@
 """The message (留言) routes over real HTTP, intake replaced by a stand-in
-that loads the body with intake's own schema (so the errors are intake's)."""
+that loads the body with intake's own schema (so the errors are intake's) and
+answers each message dumped in intake's CaseMessageSchema, as intake does (the
+gateway sends it on as it comes)."""
 import pytest
 import requests
 
 from core.actors import ActorSigner
 from core.errors import NotFound
 from core.validation import load
-from services.intake.schemas import CaseMessageInputSchema
+from services.intake.schemas import CaseMessageInputSchema, CaseMessageSchema
 from tests.kit import gateway_url
 from tests.unit.gateway.test_gateway_materials import CASE, CODE, HANDLER, KEYS, VERIFY
 
@@ -16,9 +18,10 @@ class Intake:
         self.thread = []
 
     def _keep(self, body, written_by, unit_code=None, author=None):
-        self.thread.append({"id": len(self.thread) + 1, "text": load(CaseMessageInputSchema(), body)["text"],
-                            "written_by": written_by, "unit_code": unit_code, "author": author,
-                            "written_at": "2026-11-25T08:00:00+00:00", "length": 3})
+        self.thread.append(CaseMessageSchema().dump({
+            "id": len(self.thread) + 1, "text": load(CaseMessageInputSchema(), body)["text"],
+            "written_by": written_by, "unit_code": unit_code, "author": author,
+            "written_at": "2026-11-25T08:00:00+00:00", "length": 3}))
         return self.thread[-1]
 
     def leave_message(self, query_code, body):

@@ -1,0 +1,99 @@
+"""Routes that only forward: the request passed to one RPC call, the answer
+sent in one response schema. Most of the API is such a route; written out
+as a method each, the same lines (the entrypoint, the auth decorator, the
+security and success response in the docstring, the call, the dump) stood
+fifty times with small variations. Here they are one declaration each, in
+its audience's class beside the routes that do more (routes/*.py), which
+stay methods:
+
+    list_api_keys = forward("GET", f"{API}/api-keys", "routing.list_api_keys", ACTOR,
+                            answer=ApiKeySchema, many=True, doc='''Every API key''')
+
+The attribute's name is the entrypoint's (nameko's method name, the metrics'
+label). The call's arguments, in order, are each a name (``ACTOR``, or a path
+argument such as ``"key_id"``) or a function of the request (``body``,
+``optional_body``, ``query``, ``query_arg("status")``, or the module's own).
+The arguments are read before the call, so bad input is refused (4xx) before
+any service is asked.
+
+The OpenAPI entry (openapi.py) is read off the same declaration: ``doc`` is
+written as a route's docstring (summary, then after ``---`` what is
+particular: request body, parameters, other responses); the declaration adds
+the success response (``status``, ``answer``; a description given in ``doc``
+is kept), and ``who`` the bearer security, as on every route (auth.py)."""
+import inspect
+
+from services.gateway.auth import staff_only
+from services.gateway.http import http, json_body, json_response
+from services.gateway.openapi import WERKZEUG_ARG
+
+# The caller's token, as the ``who`` decorator passes it (auth.py).
+ACTOR = "actor"
+# ``who`` for a route anyone may call. A declaration that names no ``who`` is
+# staff_only: a route forgotten is closed, not open.
+PUBLIC = None
+
+
+def body(request):
+    """The JSON body (http.json_body: 415, 413, 400 naming the field)."""
+    return json_body(request)
+
+
+def optional_body(request):
+    """The JSON body, ``{}`` when none is sent."""
+    return json_body(request, optional=True)
+
+
+def query(request):
+    """Every query parameter, as a dict: the owning service checks them."""
+    return request.args.to_dict()
+
+
+def query_arg(name, default=None):
+    """One query parameter, ``default`` when absent."""
+    return lambda request: request.args.get(name, default)
+
+
+def forward(method, url, call, *arguments, answer, many=False, status=200, who=staff_only,
+            headers=None, dumped=False, describe=None, doc):
+    """The nameko HTTP entrypoint calling ``call`` ("service.method") with
+    ``arguments`` and answering ``status`` with the result dumped by
+    ``answer`` (``many``: a list of them), with ``headers`` (a cache rule).
+    ``who``: the auth decorator (auth.py), or PUBLIC.
+    ``dumped``: the owning service already dumped its answer with ``answer``
+    (that schema is its one home): sent as it came, ``answer`` only names
+    the shape in the document. ``describe``: for a path with an ``any``
+    converter, the OpenAPI operation of each option (openapi.expand)."""
+    service_name, rpc_name = call.split(".")
+    # a misspelt name would fail on the first request; here it fails at import
+    named = {m["name"] for m in WERKZEUG_ARG.finditer(url)} | ({ACTOR} if who is not PUBLIC else set())
+    unknown = [a for a in arguments if isinstance(a, str) and a not in named]
+    if unknown:
+        raise ValueError(f"{method} {url}: {unknown} is neither a path argument nor ACTOR")
+    schema = answer(many=many)
+
+    def route(self, request, **values):
+        args = [values[a] if isinstance(a, str) else a(request) for a in arguments]
+        result = getattr(getattr(self, service_name), rpc_name)(*args)
+        payload = result if dumped else schema.dump(result)
+        # (status, payload) as a method returns it: the entrypoint may add to
+        # the payload still (http.with_unreachable); a cache rule needs a Response
+        return json_response(payload, status, headers) if headers else (status, payload)
+
+    route.__doc__ = inspect.cleandoc(doc)
+    route.call = call
+    route.complete = lambda operation: _complete(operation, str(status), answer.__name__, many)
+    if describe is not None:
+        route.describe = describe
+    return http(method, url)(route if who is PUBLIC else who(route))
+
+
+def _complete(operation, status, shape, many):
+    """``operation`` (the YAML of ``doc``) with the success response the
+    declaration says, first among the responses as a docstring writes it."""
+    given = operation.get("responses", {})
+    success = {"description": "ok", **given.get(status, {})}
+    success.setdefault("content", {"application/json": {
+        "schema": {"type": "array", "items": shape} if many else shape}})
+    operation["responses"] = {status: success, **{k: v for k, v in given.items() if k != status}}
+    return operation
