@@ -37,6 +37,8 @@ People's suggestions (人民建议征集) are not petitions: their own service a
     suggestions  suggestion_step   -> reports (figures per topic and department), subscribers:
                                       each step of a proposal's workflow
     suggestions  proposer_message  -> notify texts the proposer (private: phone and text sealed)
+    suggestions  proposer_data_expired -> notify erases its texts to the proposer of a
+                                      retention period, as for a case (private)
 
 Every event carries ``event_id`` (consumers record it to skip duplicates), the
 contract ``version``, the case's ``area_code`` and responsible ``unit_code``, so a
@@ -319,6 +321,17 @@ class SuggestionStepSchema(EnvelopeSchema):
     to_state = fields.Str(required=True)
 
 
+class ProposerDataExpiredSchema(EnvelopeSchema):
+    """A proposal (``number``) final (``final_at``) for longer than a retention
+    ``period`` (core/retention.py): notify erases its entries of that period
+    for the texts it sent the proposer, which it keeps under the proposal's
+    number, as it does a case's on ``personal_data_expired``."""
+
+    number = fields.Str(required=True)
+    period = fields.Str(required=True)
+    final_at = fields.AwareDateTime(required=True)
+
+
 class ProposerMessageSchema(EnvelopeSchema):
     number = fields.Str(required=True)
     area_code = fields.Str(required=True, validate=_AREA_CODE)
@@ -412,6 +425,10 @@ NOTIFICATION_FAILED = Contract("notify", "notification_failed", NotificationFail
 SUGGESTION_STEP = Contract("suggestions", "suggestion_step", SuggestionStepSchema)
 PROPOSER_MESSAGE = Contract("suggestions.private", "proposer_message", ProposerMessageSchema,
                             private=True)
+# On the private exchange: notify's only (it names no one, but a department
+# has nothing to do with a proposer's texts).
+PROPOSER_DATA_EXPIRED = Contract("suggestions.private", "proposer_data_expired",
+                                 ProposerDataExpiredSchema, private=True)
 
 ALL = (
     PETITION_SUBMITTED, PETITIONER_CONTACT, PHONE_CODE, PETITION_ROUTED, PETITION_REJECTED,
@@ -423,6 +440,7 @@ ALL = (
     REVIEW_REQUESTED, REVIEW_ANSWERED, CASE_FINAL, MATERIAL_REQUESTED, MATERIAL_REQUEST_ANSWERED,
     MATERIAL_REQUEST_LAPSED, MATERIAL_ADDED, MESSAGE_ADDED, PERSONAL_DATA_EXPIRED,
     RATING_SUBMITTED, RATING_UNSATISFIED, NOTIFICATION_FAILED, SUGGESTION_STEP, PROPOSER_MESSAGE,
+    PROPOSER_DATA_EXPIRED,
 )
 
 PRIVATE_EXCHANGES = frozenset(c.exchange for c in ALL if c.private)

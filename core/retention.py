@@ -31,6 +31,14 @@ same ``personal_data_erasures`` (the proposal's number, or the day, as its
 key); two runs or replicas at once erase it once, the audit's unique key
 deciding.
 
+A proposer is texted by notify, which keeps those texts under the proposal's
+number; they follow the petitioner's rule. The suggestions store
+(``ANNOUNCES_OWN``) therefore also runs every announced period for its
+proposals and, in the transaction that records the proposal's erasure of
+that period (nothing of its own for ``messages``: the row is the record),
+emits ``proposer_data_expired {number, period, final_at}``; notify erases its
+entries of that period for the number, as for a case.
+
 A store applies its entries with ``erase``, given a function per table of the
 policy (``erasers``: table -> fn(tx, case_number, fields) -> {field: count},
 the fields being the policy's; ``empty`` does the usual column case); a store
@@ -110,7 +118,8 @@ POLICY = (
     Entry("notify", "recipients", ("phone_encrypted", "phone_masked"), CASE_FILE,
           "emptied: no text can be sent for the case any more"),
     Entry("notify", "messages", ("to_encrypted", "to_masked", "body_encrypted"), MESSAGES,
-          "emptied for the texts to the petitioner; template, status, times stay"),
+          "emptied for the texts to the petitioner (or to a proposer, announced by the "
+          "suggestions store); template, status, times stay"),
     Entry("notify", "delivery_attempts", ("error",), MESSAGES,
           "emptied (a provider's error may quote the number); ok and time stay"),
     Entry("rating", "ratings", ("comment",), CASE_FILE,
@@ -133,6 +142,11 @@ POLICY = (
 )
 
 
+# The stores whose own subjects other stores hold data of: they announce each,
+# once per announced period (suggestions: notify's texts to a proposer).
+ANNOUNCES_OWN = ("suggestions",)
+
+
 def entries(store, period=None):
     return tuple(e for e in POLICY
                  if e.store == store and (period is None or e.period == period))
@@ -146,6 +160,13 @@ def announced_periods():
 def own_periods(store):
     """The periods whose rows ``store`` finds due itself."""
     return tuple(p for p in PERIODS if any(e.period == p and e.own for e in entries(store)))
+
+
+def subject_periods(store):
+    """The periods ``store``'s housekeeping runs for its own subjects: those of
+    its own entries and, for a store in ANNOUNCES_OWN, every announced one."""
+    periods = own_periods(store) + (announced_periods() if store in ANNOUNCES_OWN else ())
+    return tuple(p for p in PERIODS if p in periods)
 
 
 def stores(announced=False):
@@ -217,12 +238,13 @@ def empty(session, model, condition, fields, note=None):
     return counts
 
 
-def erase_own(store_handle, store, model, erasers, due, now, dry_run=False):
+def erase_own(store_handle, store, model, erasers, due, now, dry_run=False, announce=None):
     """Erase (or with ``dry_run`` count) a store's own subjects that are due,
     ``due`` being {period: [(key, final_at)]}, each in a transaction of its
-    own; returns {period: subjects erased}, {period: {field: n}}. A subject
-    another run erased first is skipped: its audit row's unique key fails the
-    flush in ``erase`` and the transaction is rolled back."""
+    own, in which ``announce(tx, key, period, final_at)`` (if given) tells
+    the other stores; returns {period: subjects erased}, {period: {field: n}}.
+    A subject another run erased first is skipped: its audit row's unique key
+    fails the flush in ``erase`` and the transaction is rolled back."""
     erased, fields = {}, {}
     for period, subjects in due.items():
         erased[period] = 0
@@ -231,6 +253,8 @@ def erase_own(store_handle, store, model, erasers, due, now, dry_run=False):
             try:
                 with run as tx:
                     counts = erase(tx, store, model, erasers, key, period, final_at, now)
+                    if counts is not None and announce is not None:
+                        announce(tx, key, period, final_at)
             except IntegrityError:
                 log.info("%s: another run erased its %s data first", key, period)
                 continue

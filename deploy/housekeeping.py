@@ -103,14 +103,16 @@ def erasure_counts(service, sessions, due):
 
 
 def erase_own(service, sessions, now, environ, dry_run=False):
-    """Erase (``dry_run``: count) the store's own personal data that is due;
-    returns {period: subjects}, {period: {field: n}}."""
+    """Erase (``dry_run``: count) the store's own personal data that is due,
+    announcing each subject to the other stores when it is one that does
+    (retention.ANNOUNCES_OWN); returns {period: subjects}, {period: {field: n}}."""
     module, model, erasers = _retention(service)
     store = StoreHandle(sessions, handler="housekeeping")
     with store.transaction() as tx:
         due = {p: module.due(tx.session, p, now, environ)
-               for p in retention.own_periods(service)}
-    return retention.erase_own(store, service, model, erasers, due, now, dry_run)
+               for p in retention.subject_periods(service)}
+    announce = module.announce if service in retention.ANNOUNCES_OWN else None
+    return retention.erase_own(store, service, model, erasers, due, now, dry_run, announce)
 
 
 def main(argv=None, environ=os.environ):
@@ -149,12 +151,17 @@ def main(argv=None, environ=os.environ):
         elif dry and service in retention.stores(announced=True) and "tracking" in args.services:
             print(f"{service}: erasing the cases tracking would announce would empty"
                   f"{_fields(erasure_counts(service, sessions, due)) or ' nothing'}")
-        if retention.own_periods(service):
+        if retention.subject_periods(service):
             erased, counts = erase_own(service, sessions, now, environ, dry_run=dry)
             for period, n in erased.items():
-                print(f"{service}: personal data of {n} due after "
-                      f"{retention.days(period, environ)} days ({period}) {would}erased"
-                      f"{_fields(counts.get(period))}")
+                if period in retention.own_periods(service):
+                    print(f"{service}: personal data of {n} due after "
+                          f"{retention.days(period, environ)} days ({period}) {would}erased"
+                          f"{_fields(counts.get(period))}")
+                else:  # only the other stores hold data of this period
+                    print(f"{service}: {n} final for more than "
+                          f"{retention.days(period, environ)} days {would}announced for "
+                          f"erasure ({period})")
         engine.dispose()
 
 

@@ -1,7 +1,9 @@
 """Personal-data retention, notify's part (core/retention.py): the
 petitioner's phone kept for the case, and the texts sent to it (one carried
-the query code) with their attempts' errors. A message still waiting to be
-sent is left alone (its sender needs it); the units' emails are the units'."""
+the query code) with their attempts' errors; the same for the texts to a
+proposer, kept under the proposal's number (announced by the suggestions
+store). A message still waiting to be sent is left alone (its sender needs
+it); the units' emails are the units'."""
 from sqlalchemy import select
 
 from core import retention
@@ -30,6 +32,7 @@ ERASERS = {"recipients": _recipients, "messages": _messages, "delivery_attempts"
 retention.check_erasers("notify", ERASERS)
 
 
-def erase(tx, event):
-    return retention.erase(tx, "notify", Erasure, ERASERS, event["case_number"],
-                           event["period"], event["final_at"])
+def erase(tx, number, event):
+    """The entries of ``event``'s period for ``number``: a case's, or a proposal's."""
+    return retention.erase(tx, "notify", Erasure, ERASERS, number, event["period"],
+                           event["final_at"])

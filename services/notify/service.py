@@ -89,7 +89,11 @@ class NotifyService(StaffService):
 
     @handles(events.PERSONAL_DATA_EXPIRED)
     def on_personal_data_expired(self, tx, event):
-        retention.erase(tx, event)
+        retention.erase(tx, event["case_number"], event)
+
+    @handles(events.PROPOSER_DATA_EXPIRED)
+    def on_proposer_data_expired(self, tx, event):
+        retention.erase(tx, event["number"], event)
 
     @handles(events.REVIEW_ANSWERED)
     def on_review_answered(self, tx, event):

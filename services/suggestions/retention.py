@@ -2,12 +2,15 @@
 its own clock, as no case is announced for a proposal. A proposal final for
 longer than the period (workflow.FINAL_STATES, or adopted and not to be
 published; since the step that made it so) loses its proposer's identity,
-contact and query code; the proposal, its answer and steps stay."""
+contact and query code; the proposal, its answer and steps stay. Each final
+proposal is also announced to notify once per announced period
+(``proposer_data_expired``): the texts to the proposer follow the
+petitioner's rule (core/retention.py)."""
 from datetime import timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
 
-from core import retention
+from core import events, retention
 from services.suggestions import workflow
 from services.suggestions.models import Erasure, Proposal, ProposalStep
 
@@ -18,6 +21,12 @@ def _proposals(tx, number, fields):
 
 ERASERS = {"proposals": _proposals}
 retention.check_erasers("suggestions", ERASERS)
+
+
+def announce(tx, number, period, final_at):
+    """Tell notify, in the transaction that records the erasure, that the
+    proposal's ``period`` has passed."""
+    tx.emit(events.PROPOSER_DATA_EXPIRED, number=number, period=period, final_at=final_at)
 
 
 def due(session, period, now, environ):

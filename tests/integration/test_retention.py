@@ -2,8 +2,10 @@
 housekeeping run announces a declined case whose periods have passed; its
 relay publishes personal_data_expired; intake, notify, rating and reports,
 each a container on the broker, erase their part; the files leave the blob
-store; every store records what it erased; another case is untouched. And
-the stores' own personal data (proposals, phone codes) on migrated stores."""
+store; every store records what it erased; another case is untouched; the
+suggestions store's run announces a final proposal (proposer_data_expired)
+and notify erases its texts to the proposer. And the stores' own personal
+data (proposals, phone codes) on migrated stores."""
 import importlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -15,7 +17,7 @@ from core import events
 from core.migrations import upgrade
 from core.privacy import FieldCipher
 from core.publish import BatchPublisher
-from core.store import OutboxRelay, StoreHandle, make_engine
+from core.store import OutboxMessage, OutboxRelay, StoreHandle, make_engine
 from deploy import housekeeping
 from deploy.topology import declare_topology
 from services.intake import attachments, blobs, petitions
@@ -159,22 +161,39 @@ def test_a_declined_case_is_erased_in_every_store_over_the_broker(
     # consumed its relayed petition_submitted after: the order is the broker's)
     assert row(store["reports"], CaseFact, kept).petitioner_key is not None
 
+    # A proposer texted by notify (under the proposal's number), the proposal
+    # final long ago: the suggestions store's run announces it, notify erases.
+    proposal_number = "JY20200101-000001"
+    suggestions = migrated(tmp_path, "suggestions", monkeypatch)
+    final_proposals(suggestions, ("not_adopted",))
+    with store["notify"].transaction() as tx:
+        messages.queue_proposer_text(tx, FieldCipher(secrets_env["CONTACT_ENCRYPTION_KEYS"]), {
+            **events.PROPOSER_MESSAGE.load(events.PROPOSER_MESSAGE.build(
+                number=proposal_number, area_code=AREA, sealed="x")),
+            "phone": "13712345678", "text": "您的建议未被采纳"})
+        tx.session.execute(Message.__table__.update().values(status="sent"))
+    housekeeping.main(["suggestions"], environ={})
+    relay = OutboxRelay(suggestions.sessions, BatchPublisher(amqp_uri))
+    assert relay.publish_pending() == 2  # the proposal's two periods
+    wait_for(lambda: count_rows(urls["notify"], erasures["notify"]) == 4, timeout=30)
+    with store["notify"].transaction() as tx:
+        (text,) = tx.session.scalars(select(Message).where(
+            Message.case_number == proposal_number)).all()
+        assert (text.to_encrypted, text.to_masked, text.body_encrypted) == ("", "", "")
 
-def test_the_stores_own_personal_data_on_migrated_stores(tmp_path, monkeypatch, capsys):
-    """``python -m deploy.housekeeping intake suggestions`` (their nightly
-    CronJobs) on stores built by their migrations: two proposals final long
-    ago lose their proposer and query-code hash (NULL twice under the unique
-    index), an open one keeps them; expired phone codes of past days go."""
-    urls = {}
-    for name in ("intake", "suggestions"):
-        urls[name] = f"sqlite:///{tmp_path}/{name}.db"
-        upgrade(Path(__file__).parents[2] / "services" / name, urls[name])
-        monkeypatch.setenv(f"{name.upper()}_DB_URL", urls[name])
-    # intake's run also sweeps its blob store: this test's, not the repository's var/
-    monkeypatch.setenv("ATTACHMENT_DIR", str(tmp_path / "attachments"))
-    suggestions = StoreHandle(sessionmaker(make_engine(urls["suggestions"])))
+
+def migrated(tmp_path, name, monkeypatch):
+    """``name``'s store built by its migrations, its URL in the environment."""
+    url = f"sqlite:///{tmp_path}/{name}.db"
+    upgrade(Path(__file__).parents[2] / "services" / name, url)
+    monkeypatch.setenv(f"{name.upper()}_DB_URL", url)
+    return StoreHandle(sessionmaker(make_engine(url), expire_on_commit=False))
+
+
+def final_proposals(suggestions, statuses):
+    """Proposals JY20200101-00000<n> in ``statuses``, each reached long ago."""
     with suggestions.transaction() as tx:
-        for n, status in enumerate(("not_adopted", "merged", "accepted"), 1):
+        for n, status in enumerate(statuses, 1):
             proposal = Proposal(number=f"JY20200101-00000{n}", query_code_hash=f"{n}" * 64,
                                 area_code=AREA, name_encrypted="x", id_number_encrypted="x",
                                 phone_encrypted="x", title="建议", content="内容",
@@ -183,7 +202,19 @@ def test_the_stores_own_personal_data_on_migrated_stores(tmp_path, monkeypatch, 
             tx.session.flush()
             tx.session.add(ProposalStep(proposal_id=proposal.id, action="decline",
                                         to_state=status, at=LONG_AGO))
-    intake = StoreHandle(sessionmaker(make_engine(urls["intake"])))
+
+
+def test_the_stores_own_personal_data_on_migrated_stores(tmp_path, monkeypatch, capsys):
+    """``python -m deploy.housekeeping intake suggestions`` (their nightly
+    CronJobs) on stores built by their migrations: two proposals final long
+    ago lose their proposer and query-code hash (NULL twice under the unique
+    index), an open one keeps them, and the two are announced to notify for
+    both periods; expired phone codes of past days go."""
+    urls = {name: f"sqlite:///{tmp_path}/{name}.db" for name in ("intake", "suggestions")}
+    intake, suggestions = (migrated(tmp_path, name, monkeypatch) for name in urls)
+    # intake's run also sweeps its blob store: this test's, not the repository's var/
+    monkeypatch.setenv("ATTACHMENT_DIR", str(tmp_path / "attachments"))
+    final_proposals(suggestions, ("not_adopted", "merged", "accepted"))
     with intake.transaction() as tx:
         for at in (LONG_AGO, datetime.now(timezone.utc)):
             tx.session.add(PhoneCode(holder_hash="h" * 64, code_hash="c" * 64, created_at=at,
@@ -193,10 +224,17 @@ def test_the_stores_own_personal_data_on_migrated_stores(tmp_path, monkeypatch, 
     out = capsys.readouterr().out
     assert "intake: personal data of 1 due after 1 days (phone_codes) erased" in out
     assert "suggestions: personal data of 2 due after 1095 days (case_file) erased" in out
+    assert "suggestions: 2 final for more than 180 days announced for erasure (messages)" in out
     assert "intake: 0 blobs named by no attachment and older than 24 hours deleted" in out
     assert count_rows(urls["intake"], PhoneCode) == 1
     with suggestions.transaction() as tx:
         kept = {p.number: p.query_code_hash for p in tx.session.scalars(select(Proposal))}
     assert kept == {"JY20200101-000001": None, "JY20200101-000002": None,
                     "JY20200101-000003": "3" * 64}
-    assert count_rows(urls["suggestions"], SuggestionErasure) == 2
+    with suggestions.transaction() as tx:
+        audit = {(e.case_number, e.period) for e in tx.session.scalars(select(SuggestionErasure))}
+        announced = {(o.payload["number"], o.payload["period"]) for o in tx.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.routing_key == "proposer_data_expired"))}
+    erased = {"JY20200101-000001", "JY20200101-000002"}
+    assert {n for n, p in audit if p == "case_file"} == erased
+    assert audit == announced == {(n, p) for n in erased for p in ("case_file", "messages")}

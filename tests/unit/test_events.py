@@ -37,6 +37,7 @@ def test_the_petitioner_key_must_look_like_a_keyed_hash():
 def test_only_private_contracts_use_a_private_exchange():
     assert events.PRIVATE_EXCHANGES == {events.PETITIONER_CONTACT.exchange,
                                        events.PROPOSER_MESSAGE.exchange}
+    assert events.PROPOSER_DATA_EXPIRED.exchange == events.PROPOSER_MESSAGE.exchange
     assert all(not c.exchange.endswith(".private.events") for c in events.ALL if not c.private)
 
 

@@ -38,5 +38,9 @@ def test_own_and_announced_entries_never_share_a_store_and_period():
     assert retention.announced_periods() == ("case_file", "messages")
     assert retention.own_periods("intake") == ("phone_codes",)
     assert retention.own_periods("suggestions") == ("case_file",)
+    # the suggestions store announces its proposals for every announced period
+    # (notify's texts to a proposer); intake announces nothing of its own
+    assert retention.subject_periods("suggestions") == ("case_file", "messages")
+    assert retention.subject_periods("intake") == ("phone_codes",)
     assert "suggestions" not in retention.stores(announced=True)
     assert retention.days("phone_codes", {}) == 1

@@ -3,13 +3,15 @@
 final for longer than the period loses its proposer's identity, contact and
 query code, once however many runs at once; a proposal still in hand, or
 adopted and waiting to be published, keeps them; the proposal, its answer and
-steps stay; a dry run changes nothing."""
+steps stay; notify is told once per period of each final proposal (its texts
+to the proposer follow the petitioner's rule); a dry run changes nothing."""
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from core import events
 from core.errors import NotFound
 from core.store import utcnow
 from deploy import housekeeping
@@ -43,19 +45,23 @@ def test_final_proposals_lose_the_proposer_once_after_the_period(world):
     receipts = proposals(world)
     final = {receipts[n]["number"] for n in ("declined", "published", "private")}
     now = utcnow()
-    assert erase(world, now + timedelta(days=999)) == ({"case_file": 0}, {})
+    # past the messages period (180 days) only: nothing of the store's own
+    assert erase(world, now + timedelta(days=999)) == ({"case_file": 0, "messages": 3}, {})
 
     # Two runs at once (two CronJob pods, or a rerun): each proposal once.
     later = now + timedelta(days=1001)
     with ThreadPoolExecutor(2) as pool:
         runs = list(pool.map(lambda _: erase(world, later), range(2)))
     assert sum(erased["case_file"] for erased, _ in runs) == 3
-    assert erase(world, later) == ({"case_file": 0}, {})
+    assert erase(world, later) == ({"case_file": 0, "messages": 0}, {})
 
     with world.store.transaction() as tx:
         rows = {p.number: p for p in tx.session.scalars(select(Proposal))}
-        audit = {e.case_number: e.counts for e in tx.session.scalars(select(Erasure))}
+        erasures = tx.session.scalars(select(Erasure)).all()
+    audit = {e.case_number: e.counts for e in erasures if e.period == "case_file"}
     assert set(audit) == final
+    assert {e.case_number: e.counts for e in erasures if e.period == "messages"} == \
+        dict.fromkeys(final, {})
     assert all(counts == {f"proposals.{f}": 1 for f in ("name_encrypted",
                "id_number_encrypted", "phone_encrypted", "query_code_hash")}
                for counts in audit.values())
@@ -81,7 +87,8 @@ def test_final_proposals_lose_the_proposer_once_after_the_period(world):
 def test_a_dry_run_counts_and_changes_nothing(world):
     receipts = proposals(world)
     erased, fields = erase(world, utcnow() + timedelta(days=1001), dry_run=True)
-    assert erased == {"case_file": 3}
+    assert erased == {"case_file": 3, "messages": 3}
+    assert world.sent(world.store, events.PROPOSER_DATA_EXPIRED) == []
     assert fields["case_file"]["proposals.query_code_hash"] == 3
     with world.store.transaction() as tx:
         assert tx.session.scalar(select(func.count()).select_from(Erasure)) == 0
@@ -101,3 +108,26 @@ def test_housekeeping_runs_it(world, monkeypatch, capsys):
         in capsys.readouterr().out
     with world.store.transaction() as tx:
         assert tx.session.scalar(select(func.count()).select_from(Erasure)) == 3
+
+
+def test_notify_is_told_once_per_period_of_each_final_proposal(world):
+    """notify keeps the texts to a proposer under the proposal's number: it
+    erases them on proposer_data_expired, as a petitioner's on
+    personal_data_expired (tests/unit/notify/test_notify_retention.py)."""
+    receipts = proposals(world)
+    final = {receipts[n]["number"] for n in ("declined", "published", "private")}
+    now = utcnow()
+
+    def told():
+        return sorted((e["number"], e["period"]) for e in world.sent(
+            world.store, events.PROPOSER_DATA_EXPIRED))
+
+    erase(world, now + timedelta(days=179))
+    assert told() == []
+    erase(world, now + timedelta(days=181))
+    assert told() == sorted((n, "messages") for n in final)
+    for _ in range(2):  # and once only, however often it runs
+        erase(world, now + timedelta(days=1001))
+    assert told() == sorted([(n, "messages") for n in final] + [(n, "case_file") for n in final])
+    (first, *_) = world.sent(world.store, events.PROPOSER_DATA_EXPIRED)
+    assert set(first) >= {"number", "period", "final_at"} and "sealed" not in first
