@@ -11,7 +11,6 @@ Ctrl-C stops everything.
 ``--var-dir`` and ``--port`` (default ``var/`` and 8000) let a second copy run
 beside it (the runner's own test does).
 """
-import core.quiet  # noqa: F401, I001  (first: before anything imports eventlet)
 import argparse
 import signal
 import sys

@@ -26,7 +26,6 @@ SIGUSR2 logs the stack of every green thread (WARNING, one line each): what
 each worker, the consumer and the relay are waiting on, for a service that
 runs but takes no work (``kill -USR2 PID``; the service goes on).
 """
-import core.quiet  # noqa: F401, I001  (first: before anything imports eventlet)
 import eventlet
 
 eventlet.monkey_patch()  # noqa: E402  (before anything imports sockets)
