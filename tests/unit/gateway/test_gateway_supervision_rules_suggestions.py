@@ -13,6 +13,7 @@ from core.validation import load
 from deploy.keys import new_secrets
 from services.suggestions.schemas import SuggestionTopicInputSchema
 from tests.kit import gateway_url
+from tests.unit.gateway.test_gateway_routes import call as call_with_token
 
 KEYS = new_secrets()
 SIGNER = ActorSigner(KEYS["ACTOR_SIGNING_KEY"], 600)
@@ -148,9 +149,7 @@ def url(services):
 
 
 def call(method, url, actor=None, **kwargs):
-    headers = {**({"Authorization": f"Bearer {SIGNER.issue(actor)[0]}"} if actor else {}),
-               **kwargs.pop("headers", {})}
-    return requests.request(method, url, headers=headers, timeout=10, **kwargs)
+    return call_with_token(method, url, SIGNER.issue(actor)[0] if actor else None, **kwargs)
 
 
 STAFF_ROUTES = [("GET", "/supervision"), ("GET", "/supervision/units"),
