@@ -55,12 +55,22 @@ area:
 unit_category:
   - {name: unit_code, in: query, schema: {type: string}}
   - {name: category, in: query, schema: {type: string}}
+filename:
+  - {name: filename, in: query, description: "the file's name", schema: {type: string, maxLength: 200}}
 breakdown:
   - {name: channel, in: query, schema: {type: string, enum: [online, proxy]}}
   - {name: by, in: query, description: "one row per unit, area (one level down), category, channel or day", schema: {type: string, enum: [unit, area, category, channel, day]}}
 """)
 # The staff figures take every filter; the public lists only unit and category.
 PARAMETER_GROUPS["filters"] = PARAMETER_GROUPS["unit_category"] + PARAMETER_GROUPS["breakdown"]
+# Request bodies several routes share, named in a route's ``requestBody`` by a
+# plain string: a file sent as the body (routes/materials.py).
+REQUEST_BODIES = yaml.safe_load("""
+file:
+  required: true
+  description: "the file; its type as Content-Type: an image (jpeg, png, gif, webp, heic), PDF or office document (doc, xls, ppt, docx, xlsx, pptx, odt, ods), or application/octet-stream; at most 10 MiB"
+  content: {image/jpeg: {schema: {type: string, format: binary}}, image/png: {schema: {type: string, format: binary}}, application/pdf: {schema: {type: string, format: binary}}, application/octet-stream: {schema: {type: string, format: binary}}}
+""")
 
 
 def routes(service_cls):
@@ -108,6 +118,8 @@ def _add(spec, http_method, url, method, option):
     operation["responses"].setdefault("503", {
         "description": "a service did not answer in time; the request may be retried",
         "content": {"application/json": {"schema": "Error"}}})
+    if isinstance(operation.get("requestBody"), str):
+        operation["requestBody"] = REQUEST_BODIES[operation["requestBody"]]
     operation["parameters"] = [
         expanded for p in operation.get("parameters", [])
         for expanded in (PARAMETER_GROUPS[p] if isinstance(p, str) else [p])]

@@ -26,10 +26,8 @@ class MaterialRoutes:
     def add_material(self, request, query_code):
         """Attach a file to one's petition (补充材料): a photo, PDF or office document
         ---
-        requestBody: {required: true, description: "the file; its type as Content-Type: an image (jpeg, png, gif, webp, heic), PDF or office document (doc, xls, ppt, docx, xlsx, pptx, odt, ods), or application/octet-stream; at most 10 MiB",
-                      content: {image/jpeg: {schema: {type: string, format: binary}}, image/png: {schema: {type: string, format: binary}}, application/pdf: {schema: {type: string, format: binary}}, application/octet-stream: {schema: {type: string, format: binary}}}}
-        parameters:
-          - {name: filename, in: query, description: "the file's name", schema: {type: string, maxLength: 200}}
+        requestBody: file
+        parameters: [filename]
         responses:
           "201": {description: "kept (the same file sent again is the same attachment)",
                   content: {application/json: {schema: AttachmentSchema}}}
@@ -49,10 +47,8 @@ class MaterialRoutes:
     def add_case_material(self, request, actor, case_number):
         """Add a file to a case of one's unit or jurisdiction
         ---
-        requestBody: {required: true, description: "the file; its type as Content-Type: an image (jpeg, png, gif, webp, heic), PDF or office document (doc, xls, ppt, docx, xlsx, pptx, odt, ods), or application/octet-stream; at most 10 MiB",
-                      content: {image/jpeg: {schema: {type: string, format: binary}}, image/png: {schema: {type: string, format: binary}}, application/pdf: {schema: {type: string, format: binary}}, application/octet-stream: {schema: {type: string, format: binary}}}}
-        parameters:
-          - {name: filename, in: query, description: "the file's name", schema: {type: string, maxLength: 200}}
+        requestBody: file
+        parameters: [filename]
         responses:
           "201": {description: kept, content: {application/json: {schema: AttachmentSchema}}}
         """
