@@ -6,20 +6,16 @@ the form again. Every view gets browser.check_page (axe, reflow, large text,
 screenshots ``agent-*``). Prints what it saw as JSON.
 
 ``python -m tests.e2e.agent_page URL SMS_LOG`` (run by test_agent_page.py)."""
-import json
 import sys
 
-from tests.e2e.browser import PHONE, browser, check_page, new_page, watch
+from tests.e2e.browser import check_page, watched_page
 from tests.e2e.citizen_page import code_received
 
 CITIZEN_PHONE = "13687654321"
 
 
 def main(url, sms_log):
-    seen = {}
-    with browser() as chromium:
-        page = new_page(chromium, PHONE)
-        errors = watch(page)
+    with watched_page() as (page, seen):
         page.goto(f"{url}/agent")
         page.wait_for_selector("#view-sign-in:not([hidden])")
         check_page(page, "agent sign-in", "agent-sign-in")
@@ -77,8 +73,6 @@ def main(url, sms_log):
             "consent": page.eval_on_selector_all("#a-consent-method option", "os => os.map(o => o.text)"),
             "button": page.text_content("#submit-button")}
         check_page(page, "agent submit form in English")
-        seen["errors"] = errors
-    print(json.dumps(seen, ensure_ascii=False))
 
 
 if __name__ == "__main__":

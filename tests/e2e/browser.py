@@ -8,8 +8,9 @@ monkey-patching breaks, so a page is driven by a script of its own process:
 - in the test: ``run_script("tests.e2e.citizen_page", url, ...)`` runs that
   module (``python -m``) and returns the JSON it printed last; a script that
   fails fails the test with the script's stderr;
-- in the script: ``with browser() as b:``, ``page = new_page(b, PHONE)``,
-  ``errors = watch(page)`` (script errors and Content-Security-Policy refusals),
+- in the script: ``with watched_page() as (page, seen):`` (``browser()``,
+  ``new_page`` and ``watch``: script errors and Content-Security-Policy
+  refusals, printed with ``seen`` at the end),
   ``check_accessibility(page, "submit form")`` (fails on any serious or
   critical axe violation), ``check_reflow(page, "submit form")`` (no sideways
   scrolling at 320 CSS pixels, 200% and 400% zoom, nor with text at 200%),
@@ -58,6 +59,21 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+@contextmanager
+def watched_page(size=PHONE):
+    """What a page script runs in: a fresh page (new_page) in a browser,
+    watched (watch), and ``seen``, the dict of what the script saw, printed
+    as JSON for run_script once the browser is closed, with the page's
+    errors under "errors"."""
+    seen = {}
+    with browser() as chromium:
+        page = new_page(chromium, size)
+        errors = watch(page)
+        yield page, seen
+        seen["errors"] = errors
+    print(json.dumps(seen, ensure_ascii=False))
 
 
 def new_page(chromium, size=PHONE, **context):

@@ -18,14 +18,13 @@ process of its own (tests/e2e/browser.py) and prints what it saw as JSON:
 Every page is checked with axe (serious and critical violations fail), for
 reflow at 320 pixels and text at 200%, and saved as screenshots at phone and
 desktop size; the submit form is also walked with the keyboard alone."""
-import json
 import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tests.e2e.browser import PHONE, browser, check_page, new_page, screenshots, watch
+from tests.e2e.browser import check_page, screenshots, watched_page
 
 PHONE_NUMBER = "13912345678"
 ID_NUMBER = "11010519491231002X"
@@ -82,16 +81,37 @@ def tab_order(page, last):
     return [control for control in order if control]
 
 
+def sent_empty(page, form, fields):
+    """The keyboard alone reaches every control of ``form`` in order (up to
+    its button) and sends it empty: what each of ``fields`` shows then, and
+    which field has the focus (the first with an error)."""
+    seen = {"tab_order": tab_order(page, f"{form}-button")}
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#{form}-errors:not([hidden])")
+    return {**seen, "empty": {f: field_state(page, f) for f in fields},
+            "empty_focus": focused(page)}
+
+
+# Each entry of a timeline list: its text in the page's language, and the
+# Chinese record under it (with its lang) once the page is in English.
+TIMELINE_ENTRY = """l => ({
+    text: l.childNodes[1].textContent,
+    record: l.querySelector('.record') && l.querySelector('.record').textContent,
+    record_lang: l.querySelector('.record') && l.querySelector('.record').lang})"""
+
+
+def timeline(page, entries):
+    """TIMELINE_ENTRY of each of the ``entries`` (a selector of li)."""
+    return page.eval_on_selector_all(entries, f"ls => ls.map({TIMELINE_ENTRY})")
+
+
 def in_view(page, selector):
     return page.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
         return r.top > -2 && r.top < window.innerHeight; }""", selector)
 
 
 def submit(url, sms_log):
-    seen = {}
-    with browser() as chromium:
-        page = new_page(chromium, PHONE)
-        errors = watch(page)
+    with watched_page() as (page, seen):
         page.goto(url)
         page.wait_for_selector("#district option:nth-child(2)", state="attached")
         seen["lang"] = page.get_attribute("html", "lang")
@@ -104,11 +124,7 @@ def submit(url, sms_log):
 
         # The keyboard alone reaches every control in order, and sends the
         # form: empty, each error beside its field, the first field focused.
-        seen["tab_order"] = tab_order(page, "submit-button")
-        page.keyboard.press("Enter")
-        page.wait_for_selector("#submit-errors:not([hidden])")
-        seen["empty"] = {f: field_state(page, f) for f in ("name", "category", "area_code")}
-        seen["empty_focus"] = focused(page)
+        seen.update(sent_empty(page, "submit", ("name", "category", "area_code")))
         check_page(page, "the form with errors", "citizen-errors")
 
         # The ID number's check digit, as it is typed.
@@ -186,8 +202,6 @@ def submit(url, sms_log):
         seen["errors_after_success"] = page.is_visible("#submit-errors")
         seen["id_number_cleared"] = page.input_value("#id_number")
         check_page(page, "the receipt", "citizen-receipt")
-        seen["errors"] = errors
-    print(json.dumps(seen, ensure_ascii=False))
 
 
 def open_case(page, url, code):
@@ -198,10 +212,7 @@ def open_case(page, url, code):
 
 
 def follow(url, code):
-    seen = {}
-    with browser() as chromium:
-        page = new_page(chromium, PHONE)
-        errors = watch(page)
+    with watched_page() as (page, seen):
         page.goto(url + "follow")
         page.fill("#query_code", "0000-0000-0000-0000")
         page.click("#follow-button")
@@ -243,36 +254,25 @@ def follow(url, code):
         page.click("#lang-switch")
         page.wait_for_selector("html[lang=en]")
         seen["english_unit"] = page.text_content("#case-unit")
-        seen["english_timeline"] = page.eval_on_selector_all("#case-timeline li", """ls => ls.map(l => ({
-            text: l.childNodes[1].textContent,
-            record: l.querySelector('.record') && l.querySelector('.record').textContent,
-            record_lang: l.querySelector('.record') && l.querySelector('.record').lang}))""")
+        seen["english_timeline"] = timeline(page, "#case-timeline li")
         check_page(page, "a case's timeline in English", "citizen-follow-en")
-        seen["errors"] = errors
-    print(json.dumps(seen, ensure_ascii=False))
 
 
 def rejected(url, code):
-    with browser() as chromium:
-        page = new_page(chromium, PHONE)
-        errors = watch(page)
+    with watched_page() as (page, seen):
         open_case(page, url, code)
-        seen = {"status": page.get_attribute("#case-status", "data-status"),
-                "status_text": page.text_content("#case-status"),
-                "unit": page.text_content("#case-unit"),
-                "reason": page.text_content("#case-declined"),
-                "rating_form": page.is_visible("#rating-form")}
+        seen.update(status=page.get_attribute("#case-status", "data-status"),
+                    status_text=page.text_content("#case-status"),
+                    unit=page.text_content("#case-unit"),
+                    reason=page.text_content("#case-declined"),
+                    rating_form=page.is_visible("#rating-form"))
         check_page(page, "a case for the courts", "citizen-rejected")
-        seen["errors"] = errors
-    print(json.dumps(seen, ensure_ascii=False))
 
 
 def material(url, code):
-    with browser() as chromium:
-        page = new_page(chromium, PHONE)
-        errors = watch(page)
+    with watched_page() as (page, seen):
         open_case(page, url, code)
-        seen = {"request": page.text_content("#material-request") if page.is_visible("#material-request") else None}
+        seen["request"] = page.text_content("#material-request") if page.is_visible("#material-request") else None
         page.click("#message-button")
         page.wait_for_selector("#text-error:not([hidden])")
         seen["empty_message"] = field_state(page, "text")
@@ -287,21 +287,17 @@ def material(url, code):
         seen["material_status"] = page.text_content("#material-status")
         seen["mine"] = page.locator("#material-mine li").all_text_contents()
         check_page(page, "a case asking for material, with a message")
-        seen["errors"] = errors
-    print(json.dumps(seen, ensure_ascii=False))
 
 
 def results(url, case_number):
-    with browser() as chromium:
-        page = new_page(chromium, PHONE)
-        errors = watch(page)
+    with watched_page() as (page, seen):
         page.goto(url + "results")
         page.wait_for_selector("#scoreboard tbody tr, #board-empty:not([hidden])")
-        seen = {"units": page.locator("#scoreboard tbody tr").count(),
-                "board": page.text_content("#scoreboard"),
-                # what the chart draws (Chart.js's own record of it)
-                "chart": page.evaluate("""() => { const c = Chart.getChart('board-chart');
-                    return c && {labels: c.data.labels, sets: c.data.datasets.map(d => [d.label, d.data])}; }""")}
+        seen.update(units=page.locator("#scoreboard tbody tr").count(),
+                    board=page.text_content("#scoreboard"),
+                    # what the chart draws (Chart.js's own record of it)
+                    chart=page.evaluate("""() => { const c = Chart.getChart('board-chart');
+                    return c && {labels: c.data.labels, sets: c.data.datasets.map(d => [d.label, d.data])}; }"""))
         check_page(page, "the public results", "citizen-results")
 
         # in English: the listed case's timeline, each step with the Chinese under it
@@ -309,13 +305,8 @@ def results(url, case_number):
         page.wait_for_selector("html[lang=en] #public-cases .record")
         seen["english_timeline"] = page.eval_on_selector_all("#public-cases > li", """(cases, number) => {
             const mine = cases.find(c => c.querySelector('dd').textContent === number);
-            return mine && [...mine.querySelectorAll('.timeline li')].map(l => ({
-                text: l.childNodes[1].textContent,
-                record: l.querySelector('.record') && l.querySelector('.record').textContent,
-                record_lang: l.querySelector('.record') && l.querySelector('.record').lang})); }""",
+            return mine && [...mine.querySelectorAll('.timeline li')].map(%s); }""" % TIMELINE_ENTRY,
             case_number)
-        seen["errors"] = errors
-    print(json.dumps(seen, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -9,11 +9,10 @@ size, run by test_smart_portal.py in a process of its own
 - ``follow URL CODE``: the same panel under a submitted petition.
 
 Every state with the panel is checked with axe, for reflow and large text."""
-import json
 import sys
 import time
 
-from tests.e2e.browser import PHONE, browser, check_page, new_page, watch
+from tests.e2e.browser import check_page, watched_page
 from tests.e2e.citizen_page import open_case
 
 SIMILAR = "**/api/v1/public/similar"
@@ -31,10 +30,7 @@ def panel(page):
 
 
 def typing(url):
-    seen = {}
-    with browser() as chromium:
-        page = new_page(chromium, PHONE)
-        errors = watch(page)
+    with watched_page() as (page, seen):
         asked = []
         page.on("request", lambda r: "/api/v1/public/similar" in r.url
                 and asked.append(r.post_data_json))
@@ -78,20 +74,14 @@ def typing(url):
         seen["panel_after_failure"] = page.inner_html("#similar")
         seen["title_kept"] = page.input_value("#title")
         seen["submit_enabled"] = page.is_enabled("#submit-button")
-        seen["errors"] = errors
-    print(json.dumps(seen, ensure_ascii=False))
 
 
 def follow(url, code):
-    with browser() as chromium:
-        page = new_page(chromium, PHONE)
-        errors = watch(page)
+    with watched_page() as (page, seen):
         open_case(page, url, code)
         page.wait_for_selector("#similar li.case", timeout=20000)
-        seen = panel(page)
+        seen.update(panel(page))
         check_page(page, "a petition with its similar cases", "citizen-follow-similar")
-        seen["errors"] = errors
-    print(json.dumps(seen, ensure_ascii=False))
 
 
 if __name__ == "__main__":

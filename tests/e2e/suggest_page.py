@@ -6,20 +6,16 @@ and the published proposals' departments by name in either language. Every state
 checked with browser.check_page (axe, reflow at 320 px, text at 200 %) and
 screenshotted. Run by test_suggestions.py:
 ``python -m tests.e2e.suggest_page URL SMS_LOG TOPIC_TITLE``; prints what it saw as JSON."""
-import json
 import sys
 
-from tests.e2e.browser import PHONE, browser, check_page, new_page, watch
-from tests.e2e.citizen_page import code_received, field_state, focused, tab_order
+from tests.e2e.browser import check_page, watched_page
+from tests.e2e.citizen_page import code_received, focused, sent_empty, timeline
 
 PROPOSER = {"name": "孙建国", "id_number": "370102198505061238", "phone": "13700001234"}
 
 
 def main(url, sms_log, topic_title):
-    seen = {}
-    with browser() as chromium:
-        page = new_page(chromium, PHONE)
-        errors = watch(page)
+    with watched_page() as (page, seen):
         page.goto(url + "/suggest")
         page.wait_for_selector("body[data-ready]")
         seen["topics"] = page.eval_on_selector_all("#topic_id option", "os => os.map(o => o.text)")
@@ -28,11 +24,7 @@ def main(url, sms_log, topic_title):
         check_page(page, "the suggestions page", "citizen-suggest")
 
         # the keyboard alone reaches every control in order and sends the form
-        seen["tab_order"] = tab_order(page, "suggest-button")
-        page.keyboard.press("Enter")
-        page.wait_for_selector("#suggest-errors:not([hidden])")
-        seen["empty"] = {f: field_state(page, f) for f in ("name", "area_code", "sms_code")}
-        seen["empty_focus"] = focused(page)
+        seen.update(sent_empty(page, "suggest", ("name", "area_code", "sms_code")))
         check_page(page, "the form with errors", "citizen-suggest-errors")
 
         for name, value in PROPOSER.items():
@@ -62,15 +54,10 @@ def main(url, sms_log, topic_title):
                            "status": page.text_content("#proposal-status"),
                            "topic_none": page.text_content("#topic_id option"),
                            # the timeline: the English, the Chinese record under it
-                           "timeline": page.eval_on_selector_all("#proposal-timeline li", """ls => ls.map(l => ({
-                               text: l.childNodes[1].textContent,
-                               record: l.querySelector('.record') && l.querySelector('.record').textContent,
-                               record_lang: l.querySelector('.record') && l.querySelector('.record').lang}))""")}
+                           "timeline": timeline(page, "#proposal-timeline li")}
         seen["english_departments"] = {"topics": page.text_content("#topics"),
                                        "published": page.text_content("#published")}
         check_page(page, "the suggestions page in English")
-        seen["errors"] = errors
-    print(json.dumps(seen, ensure_ascii=False))
 
 
 if __name__ == "__main__":
