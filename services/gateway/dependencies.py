@@ -38,21 +38,28 @@ class Trackings(TimedRpcProxy):
     """tracking, and the tracking of each county that runs its own
     (``COUNTIES``, core/areas.py). With no county it is tracking itself. With
     some, a call about one case goes to every deployment at once and the one
-    that holds the case answers (the others do not know it); a work queue or
-    a supervision list is the deployments' lists merged; spot checks stay the
-    city's."""
+    that holds the case answers (the others do not know it); a work queue, a
+    supervision queue or record, the caseload is the deployments' lists
+    merged, sorted and paged as one tracking's; spot checks stay the city's.
+
+    A deployment that cannot be reached (ServiceUnavailable) is left out of a
+    merged list, and the answer says so (``unreachable``: http.py puts it in
+    the response); a call about one case that no reachable deployment holds
+    is a 503 naming the unreachable ones, which may hold it."""
 
     def __init__(self):
         super().__init__("tracking")
 
     def setup(self):
         super().setup()
-        self.names = [deployment_name("tracking", county)
-                      for county in (None, *counties(self.container.config))]
+        self.counties = counties(self.container.config)
 
     def get_dependency(self, worker_ctx):
-        deployments = [self.service(worker_ctx, name) for name in self.names]
-        return deployments[0] if len(deployments) == 1 else _Deployments(deployments)
+        deployments = [self.service(worker_ctx, deployment_name("tracking", county))
+                       for county in (None, *self.counties)]
+        # one per worker: it notes what this request could not reach
+        return deployments[0] if len(deployments) == 1 else _Deployments(deployments,
+                                                                           self.counties)
 
 
 # Merging asks every deployment for its first offset + limit rows, a page of

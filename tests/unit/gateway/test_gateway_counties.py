@@ -309,3 +309,24 @@ def test_with_every_deployment_down_the_bureau_view_is_a_503(trackings):
             [Unreachable(), Unreachable()], [COUNTY])), "routing": Routing()}, KEYS) as url:
         for path in ("/cases", "/cases/totals", "/supervision"):
             assert get(url, path).status_code == 503, path
+
+
+@pytest.mark.parametrize("configured, names", [
+    ([], ["tracking"]), ([COUNTY], ["tracking", f"tracking_{COUNTY}"])])
+def test_each_worker_is_given_the_city_and_county_trackings(configured, names):
+    """The gateway's provider (nothing above builds it: the routes get
+    _Deployments directly): a proxy per deployment, a new _Deployments per
+    worker, so what one request could not reach is not another's."""
+    from types import SimpleNamespace
+
+    from services.gateway.dependencies import Trackings
+    provider = Trackings()
+    provider.container = SimpleNamespace(config={"COUNTIES": configured})
+    provider.setup()
+    first, second = (provider.get_dependency(SimpleNamespace(data={}, call_id_stack=[]))
+                     for _ in range(2))
+    if not configured:
+        assert not isinstance(first, _Deployments) and first._name == "tracking"
+        return
+    assert [d._name for d in first.all] == names and first.counties == [None, COUNTY]
+    assert first is not second and first.unreachable == [] == second.unreachable
