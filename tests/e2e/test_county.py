@@ -5,7 +5,9 @@ tracking_370114; the city's routing and tracking bind every other area
 A 章丘 case lives only in the county's stores, a 历下 case only in the city's;
 each is routed and tracked once, with one query-code SMS; the city bureau still
 sees the county's cases in its jurisdiction, and the county's handler acts on
-its case through the city's gateway."""
+its case through the city's gateway. With the county's tracking stopped, the
+city bureau still gets the city's cases, told which deployment is missing, and
+a county case is a 503 naming the county."""
 import sqlite3
 
 import pytest
@@ -95,3 +97,32 @@ def test_a_county_handles_its_own_cases_and_the_city_the_rest(deployments):
     # deployment is asked.
     refused = api(city, "POST", f"/cases/{sorted(city_cases)[0]}/accept", handler)
     assert refused.status_code == 404, refused.text
+
+
+def test_the_city_bureau_gets_its_own_cases_while_the_county_is_down(deployments):
+    city, county = deployments
+    mine = [submit(city, area_code="370102", category="housing", title="历下 县停"),
+            submit(city, area_code=COUNTY, category="labor", title="章丘 县停")]
+    assert_nothing_lost(city, mine)
+    city_case, county_case = (p["case_number"] for p in mine)
+    bureau = login(city, "city_bureau")
+    county.stop("tracking")
+    try:
+        listed = api(city, "GET", "/cases?limit=500", bureau)
+        assert listed.status_code == 200, listed.text
+        assert listed.headers["Unreachable-Deployments"] == COUNTY
+        numbers = {c["case_number"] for c in listed.json()}
+        assert city_case in numbers and not numbers & case_numbers(county, "tracking", "cases")
+        totals = api(city, "GET", "/cases/totals", bureau)
+        assert totals.status_code == 200, totals.text
+        (missing,) = totals.json()["unreachable"]
+        assert (missing["area_code"], missing["name"], missing["name_en"]) == (
+            COUNTY, "章丘区", "Zhangqiu District")
+        one = api(city, "GET", f"/cases/{county_case}", bureau)
+        assert one.status_code == 503, one.text
+        assert COUNTY in one.json()["message"]
+        assert api(city, "GET", f"/cases/{city_case}", bureau).status_code == 200
+    finally:
+        county.start("tracking")
+        county.wait_until_ready()
+    assert api(city, "GET", f"/cases/{county_case}", bureau).status_code == 200
