@@ -17,11 +17,14 @@ The file is a list of entries, each:
                  housing, labor, ...), or ["*"] for every category
     keywords:    words that make it apply to a text whatever its category
 
-An entry applies to a petition when its category is one of ``categories``
-(``*``: every petition), or when one of its keywords is among the
-petition's words (or in its text). The best first: by the keywords found
-plus one for its own category, then those for every category, then the
-file's order.
+An entry applies to a petition when one of its keywords is among the
+petition's words (or in its text), or when it is for every category (``*``).
+An entry of the petition's category without a keyword found applies only
+when no entry of that category has one: a complaint about a lift is shown
+the property-management rules, not the category's rules on expropriation
+and drainage; a housing complaint that names none of them is shown them all.
+The best first: by the keywords found plus one for its own category, then
+those for every category, then the file's order.
 """
 from pathlib import Path
 
@@ -68,12 +71,13 @@ def applicable(entries, category, text, terms, shown=SHOWN):
     """The entries that apply to a petition of ``category`` whose text is
     ``text`` with the words ``terms``, best first."""
     terms = set(terms)
-    ranked = []
-    for position, entry in enumerate(entries):
-        own = category in entry["categories"]
-        every = EVERY_CATEGORY in entry["categories"]
-        hits = sum(1 for keyword in entry["keywords"] if keyword in terms or keyword in text)
-        if own or every or hits:
-            ranked.append((-(own + hits), -every, position, entry))
+    found = [(entry, category in entry["categories"], EVERY_CATEGORY in entry["categories"],
+              sum(1 for keyword in entry["keywords"] if keyword in terms or keyword in text))
+             for entry in entries]
+    # the category's entries without a keyword found, only when none of them has one
+    category_found = any(own and hits for _, own, _, hits in found)
+    ranked = [(-(own + hits), -every, position, entry)
+              for position, (entry, own, every, hits) in enumerate(found)
+              if hits or every or (own and not category_found)]
     ranked.sort(key=lambda item: item[:3])
     return [entry for *_, entry in ranked[:shown]]

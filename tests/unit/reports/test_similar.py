@@ -48,10 +48,12 @@ def test_a_citizen_sees_similar_cases_best_first_with_how_they_were_handled(labe
     assert top["handling"].startswith("一般程序；由") and "受理并答复" in top["handling"]
     assert top["result"].startswith("按期办结，用时") and top["result"].endswith("办理质量满意")
     assert top["rating"]["handling_quality"] == "satisfied"
-    # the regulations of housing first, with their source, marked as summaries
+    # the heating rules first (暖气, 热力公司 found), with their source, marked as
+    # summaries; none of housing's rules that name none of its words
     ids = [r["id"] for r in answer["regulations"]]
     assert ids and all(r["source"] and r["summary"] for r in answer["regulations"])
-    assert "wyglt-service" in ids
+    assert ids[0] == "jngr-heating"
+    assert not {"wyglt-service", "fwzs-compensation", "bdcdj-registration"} & set(ids)
 
 
 def test_staff_see_the_unit_that_handled_similar_cases_most_often(labelled, settings):
@@ -137,6 +139,28 @@ def test_regulations_of_the_category_and_its_keywords_come_first(settings):
     shown = regulations.applicable(settings.regulations, "labor", text, ["公司", "拖欠", "工资"])
     assert [r["id"] for r in shown][:2] == ["bzngz-pay", "ldht-30"]
     assert all("labor" in r["categories"] or "*" in r["categories"] for r in shown)
+
+
+@pytest.mark.parametrize(("category", "text", "first", "never"), [
+    # a lift: the property-management rules, not expropriation, registration or drainage
+    ("housing", "电梯停了一个月，物业一直不维修", "wyglt-service",
+     {"fwzs-compensation", "bdcdj-registration", "psws-drainage", "jngr-heating"}),
+    # demolition: the expropriation rules, not the lift's or the heating's
+    ("housing", "拆迁补偿款迟迟不到位", "fwzs-compensation", {"wyglt-service", "jngr-heating"}),
+])
+def test_a_categorys_regulations_that_name_none_of_its_words_stay_out(settings, category, text,
+                                                                      first, never):
+    shown = [r["id"] for r in regulations.applicable(settings.regulations, category, text,
+                                                     words.words_of(text))]
+    assert shown[0] == first and not never & set(shown), shown
+
+
+def test_a_petition_naming_none_of_its_categorys_words_gets_them_all(settings):
+    text = "反映小区的问题"
+    shown = [r["id"] for r in regulations.applicable(settings.regulations, "housing", text,
+                                                     words.words_of(text))]
+    housing = [r["id"] for r in settings.regulations if "housing" in r["categories"]]
+    assert shown[:len(housing)] == housing
 
 
 # The postings budget (similar.POSTINGS_BUDGET), on a store small enough to see
