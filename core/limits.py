@@ -67,13 +67,16 @@ def seconds_until_free(session, model, limit, key, now):
     """0 when ``limit`` has room for ``key``; otherwise the seconds until its
     oldest hit in the window leaves it."""
     since = now - timedelta(seconds=limit.window_seconds)
-    hits = session.scalars(
+    # Only the max_hits-th newest hit in the window decides: the index walks
+    # to it and one row is read, not every hit (a lifted limit, or a busy
+    # client address, has thousands in its window on every submission).
+    oldest_counted = session.scalar(
         select(model.at).where(model.limit_name == limit.name, model.key_hash == key,
                                model.at >= since).order_by(model.at.desc())
-        .limit(limit.max_hits)).all()
-    if len(hits) < limit.max_hits:
+        .offset(limit.max_hits - 1).limit(1))
+    if oldest_counted is None:
         return 0
-    return max(1.0, (hits[-1] - since).total_seconds())
+    return max(1.0, (oldest_counted - since).total_seconds())
 
 
 def record(session, model, limit, key, now):
