@@ -131,6 +131,29 @@ def test_events_in_any_order_give_the_same_figures(month, settings, store_factor
             other.session.execute(text(counters)).all()
 
 
+def test_repeats_of_one_petitioner_are_marked_by_time_whatever_order_they_arrive_in(
+        store_factory):
+    """Each submission reads only its neighbours in the petitioner's order
+    (projections._mark_repeats): arriving in any order, a case is a repeat
+    exactly when the one before it in time came within the window."""
+    settings = Settings.from_config({"REPEAT_WINDOW_DAYS": 3})
+    days = [1, 2, 9, 10, 10, 20, 22]  # two on day 10: the case number orders them
+    submitted = [events.PETITION_SUBMITTED.load(events.PETITION_SUBMITTED.build(
+        case_number=f"JN20261101-{n:06d}", area_code="370102", unit_code=None,
+        category="housing", title="小区供暖温度不达标", submitted_at=at(11, day),
+        channel="online", petitioner_key="ab" * 32, publish=True)) for n, day in enumerate(days)]
+    expected = {f"JN20261101-{n:06d}": repeat for n, repeat in enumerate(
+        [False, True, False, True, True, False, True])}
+    for order in (range(7), reversed(range(7)), (3, 0, 6, 1, 5, 4, 2), (4, 2, 0, 6, 3, 5, 1)):
+        store = store_factory()
+        feed(store, settings, [(events.PETITION_SUBMITTED, submitted[n]) for n in order])
+        with store.transaction() as tx:
+            marks = dict(tx.session.execute(select(CaseFact.case_number, CaseFact.repeat)).all())
+        assert marks == expected, list(order)
+        [row] = query(store)
+        assert row["repeats"] == 4
+
+
 def test_a_late_older_routing_does_not_move_the_case_back(month, settings):
     routed_to_b = next(e for c, e in loaded_events() if e["case_number"] == "JN20261104-000004"
                        and c.event_type == "petition_routed" and e["routing_seq"] == 1)
