@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
@@ -134,15 +134,14 @@ class Transaction:
     def __init__(self, session, handler):
         self.session = session
         self.handler = handler
-        self.emitted = False
+        self.emitted = []  # the outbox rows written (their ids once committed)
 
     def emit(self, contract, **fields):
         payload = contract.build(**fields)
-        self.session.add(OutboxMessage(
-            event_id=payload["event_id"], exchange=contract.exchange,
-            routing_key=contract.event_type, payload=payload,
-        ))
-        self.emitted = True
+        row = OutboxMessage(event_id=payload["event_id"], exchange=contract.exchange,
+                            routing_key=contract.event_type, payload=payload)
+        self.session.add(row)
+        self.emitted.append(row)
         return payload
 
     def find(self, model, number, **options):
@@ -183,29 +182,41 @@ class StoreHandle:
         finally:
             session.close()
         if tx.emitted and self.on_emit is not None:
-            self.on_emit()
+            self.on_emit([row.id for row in tx.emitted])
 
 
 class OutboxRelay:
     """Publishes pending outbox rows in order, then marks them published (or
-    deletes them, for private events that carry personal data)."""
+    deletes them, for private events that carry personal data).
 
-    def __init__(self, sessions, publisher, batch_size=200):
+    ``others_after``: None, every pending row is this relay's to publish (a
+    command's or a test's relay). A timedelta (a running service's): the
+    rows this process wrote (``note``) are published at once, any other only
+    once it is that old. Several processes of a service share one SQLite
+    file, where ``FOR UPDATE SKIP LOCKED`` is not available: without this
+    each process's relay published the others' fresh rows too, while their
+    own relays were waiting for the confirms, so with 2 or 4 processes many
+    events went out twice or more (consumers skipped the copies, after
+    paying for them). Rows left by a process that died are still published
+    by the others, or by itself once restarted, when the time has passed.
+    """
+
+    def __init__(self, sessions, publisher, batch_size=200, others_after=None):
         self.sessions = sessions
         self.publisher = publisher
         self.batch_size = batch_size
+        self.others_after = others_after
+        self.mine = set()  # ids of rows this process wrote, not yet seen published
+
+    def note(self, ids):
+        """Rows this process just committed."""
+        self.mine.update(ids)
 
     def publish_pending(self):
         """Publish one batch under one wait for the broker's confirms; returns
         how many were published. Only confirmed rows are marked."""
         with self.sessions() as session:
-            rows = session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.published_at.is_(None))
-                .order_by(OutboxMessage.id)
-                .limit(self.batch_size)
-                .with_for_update(skip_locked=True)  # several relays on PostgreSQL
-            ).all()
+            rows = self._pending(session)
             confirmed = set()
             try:
                 if rows:
@@ -221,8 +232,33 @@ class OutboxRelay:
                         session.delete(rows[index])
                     else:
                         rows[index].published_at = utcnow()
+                    self.mine.discard(rows[index].id)
                 session.commit()
         return len(confirmed)
+
+    def _pending(self, session):
+        pending = (select(OutboxMessage).where(OutboxMessage.published_at.is_(None))
+                   .order_by(OutboxMessage.id)
+                   .with_for_update(skip_locked=True))  # several relays on PostgreSQL
+        if self.others_after is None:
+            return session.scalars(pending.limit(self.batch_size)).all()
+        candidates = sorted(self.mine)[:self.batch_size]
+        rows = session.scalars(pending.where(OutboxMessage.id.in_(candidates))).all() \
+            if candidates else []
+        # Published by another relay meanwhile (it was old enough for it): not ours to wait for.
+        self.mine.difference_update(set(candidates) - {row.id for row in rows})
+        if len(rows) < self.batch_size:
+            rows += session.scalars(pending.where(
+                OutboxMessage.id.not_in([row.id for row in rows]),
+                OutboxMessage.created_at < utcnow() - self.others_after,
+            ).limit(self.batch_size - len(rows))).all()
+        return rows
+
+
+# A row another process wrote is published by this one's relay once it is
+# this old (its own relay has had time; see OutboxRelay): at 5 poll rounds, a
+# crashed process's rows still go out within seconds.
+OTHERS_ROWS_AFTER = timedelta(seconds=5)
 
 
 class Store(DependencyProvider):
@@ -241,7 +277,8 @@ class Store(DependencyProvider):
         config = self.container.config
         self.engine = make_engine(config["DB_URL"])
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.relay = OutboxRelay(self.sessions, BatchPublisher(config[AMQP_URI_CONFIG_KEY]))
+        self.relay = OutboxRelay(self.sessions, BatchPublisher(config[AMQP_URI_CONFIG_KEY]),
+                                 others_after=OTHERS_ROWS_AFTER)
         self.poll_seconds = float(config.get("OUTBOX_POLL_SECONDS", 1.0))
 
     def start(self):
@@ -257,7 +294,11 @@ class Store(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         handler = f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}"
-        return StoreHandle(self.sessions, handler, on_emit=self._wakeup.set)
+        return StoreHandle(self.sessions, handler, on_emit=self._written)
+
+    def _written(self, ids):
+        self.relay.note(ids)
+        self._wakeup.set()
 
     def _relay_forever(self):
         backoff = self.poll_seconds

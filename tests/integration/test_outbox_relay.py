@@ -2,10 +2,11 @@
 confirms, and marks only the rows the broker confirmed (real broker)."""
 import json
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from kombu import Connection, Exchange, Queue
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import DeclarativeBase
 
 from core.publish import BatchPublisher, NotConfirmed
@@ -81,3 +82,34 @@ def test_rows_the_broker_refused_stay_unpublished_and_go_out_later(store, amqp_u
             publisher.close()
         assert _drain(conn, queue) == [3, 4]
     assert _published(store) == list(range(5))
+
+
+def test_a_service_relay_publishes_its_own_rows_at_once_and_anothers_once_they_are_old(
+        store, amqp_uri):
+    # Two processes of one service on one SQLite file (no SKIP LOCKED there):
+    # each relay takes the rows its process wrote, and the other's only once
+    # they are old enough to have been left by a process that died.
+    queue = Queue("relay_test_shared", EXCHANGE, routing_key="thing", durable=True)
+    mine, theirs = BatchPublisher(amqp_uri), BatchPublisher(amqp_uri)
+    relay = OutboxRelay(store.sessions, mine, others_after=timedelta(seconds=60))
+    other = OutboxRelay(store.sessions, theirs, others_after=timedelta(seconds=60))
+    with Connection(amqp_uri) as conn:
+        queue(conn.default_channel).declare()
+        _add_rows(store, 3)
+        with store.transaction() as tx:
+            relay.note(tx.session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).all()[:2])
+        try:
+            assert other.publish_pending() == 0
+            assert relay.publish_pending() == 2
+            assert _drain(conn, queue) == [0, 1]
+            with store.transaction() as tx:  # the third row, an hour old: its writer is gone
+                tx.session.execute(update(OutboxMessage).where(
+                    OutboxMessage.published_at.is_(None)).values(
+                    created_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+            assert other.publish_pending() == 1
+            assert relay.publish_pending() == 0
+        finally:
+            mine.close()
+            theirs.close()
+        assert _drain(conn, queue) == [2]
+    assert _published(store) == [0, 1, 2]
