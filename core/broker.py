@@ -10,10 +10,16 @@ exception escapes the worker, nameko kills the container, and ``nameko run``
 exits. Swallowing it is safe: the message was not acked, so the broker
 redelivers it once the consumer reconnects, and every handler here is
 idempotent (the inbox for events, the submission id for intake.submit).
+
+On a cluster the reply (or a handler's retry copy) goes out on a pooled
+publisher connection, which may be the one that died while the consumer's own
+connection lives on another node: the message is then handed back to the
+broker at once (requeued), not left unacked on a channel that never closes.
 """
 import functools
 import inspect
 import logging
+import time
 
 import eventlet
 from amqp.exceptions import ConnectionError as AmqpConnectionError
@@ -29,6 +35,15 @@ log = logging.getLogger(__name__)
 BROKER_ERRORS = (OSError, OperationalError, AmqpConnectionError)
 
 
+def requeue(queue_consumer, message):
+    """Hand ``message`` back to the broker now; if the consumer's own
+    connection is gone too, the broker takes it back when it notices."""
+    try:
+        queue_consumer.requeue_message(message)
+    except BROKER_ERRORS:
+        pass
+
+
 class ReliableRpc(Rpc):
     """nameko's ``rpc``, but a reply or ack lost with the broker leaves the
     request to be redelivered instead of killing the service."""
@@ -39,6 +54,7 @@ class ReliableRpc(Rpc):
         except BROKER_ERRORS as exc:
             log.warning("%s: broker connection lost before the reply (%r); "
                         "the request will be redelivered", worker_ctx, exc)
+            requeue(self.rpc_consumer.queue_consumer, message)
             return result, exc_info
 
 
@@ -135,6 +151,7 @@ class TimedRpcProxy(RpcProxy):
     def setup(self):
         self.timeout = float(self.container.config.get("RPC_TIMEOUT_SECONDS", 10))
         self.options["expiration"] = self.timeout
+        self.options["confirm_timeout"] = self.timeout
         self.options["delivery_mode"] = NON_PERSISTENT
 
     def get_dependency(self, worker_ctx):
@@ -167,10 +184,19 @@ class _TimedService:
         return call
 
     def _call_once(self, method, args, kwargs):
+        deadline = time.monotonic() + self._timeout
         try:
-            with eventlet.Timeout(self._timeout):
-                return method(*args, **kwargs)
+            # Only the wait for the reply is cut by the green timeout, never the
+            # publish: a publish cut while py-amqp reads the broker's confirm
+            # loses the part of the frame already read, and the pooled
+            # connection it goes back to fails every later call made on it
+            # (UnexpectedFrame, which kombu does not recover from). The publish
+            # has its own bound, confirm_timeout (a socket timeout py-amqp
+            # recovers from, set in setup).
+            reply = method.call_async(*args, **kwargs)
+            with eventlet.Timeout(max(deadline - time.monotonic(), 0)):
+                return reply.result()
         except eventlet.Timeout:
             raise ServiceUnavailable(f"{self._name} did not answer in time; try again later")
-        except (UnknownService, OperationalError, ConnectionError):
+        except (UnknownService, *BROKER_ERRORS):  # BROKER_ERRORS: the confirm's timeout too
             raise ServiceUnavailable(f"{self._name} is not reachable; try again later")

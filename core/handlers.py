@@ -37,7 +37,7 @@ from nameko.events import EventHandler
 from nameko.extensions import SharedExtension
 
 from core.areas import binding_keys, possible_keys
-from core.broker import BROKER_ERRORS
+from core.broker import BROKER_ERRORS, requeue
 from core.metrics import EVENT_RETRIES, EVENTS_PARKED
 
 log = logging.getLogger(__name__)
@@ -184,10 +184,18 @@ class ReliableEventHandler(EventHandler):
 
     def _settle(self, message, before_ack=None):
         """Publish the retry or parked copy (if any), then ack. If the broker
-        is gone, neither happens and it redelivers the message later."""
+        is gone, neither happens and it redelivers the message later. A copy
+        that could not be published (its pooled connection may be the one
+        that died, the consumer's may live) hands the message back now."""
         try:
             if before_ack is not None:
                 before_ack()
+        except BROKER_ERRORS as exc:
+            log.warning("%s: could not publish its retry or parked copy (%r); the message "
+                        "goes back to the queue", self.queues.main, exc)
+            requeue(self.queue_consumer, message)
+            return
+        try:
             self.queue_consumer.ack_message(message)
         except BROKER_ERRORS as exc:
             log.warning("%s: broker connection lost (%r); the message will be redelivered",

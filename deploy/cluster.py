@@ -152,9 +152,13 @@ class LocalCluster:
 
     def ctl(self, node, *args, timeout=120):
         """``rabbitmqctl -n NODE ...`` with the cluster's cookie; its stdout."""
-        result = subprocess.run([str(RABBITMQ_BIN / "rabbitmqctl"), "-q", "-n", node.name, *args],
-                                env=node.env(self.home), capture_output=True, text=True,
-                                timeout=timeout)
+        try:
+            result = subprocess.run([str(RABBITMQ_BIN / "rabbitmqctl"), "-q", "-n", node.name,
+                                     *args], env=node.env(self.home), capture_output=True,
+                                    text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:  # a node too busy to answer, as an error is
+            raise RuntimeError(f"rabbitmqctl {' '.join(args)} on {node.name}: "
+                               f"no answer in {timeout}s") from None
         if result.returncode != 0:
             raise RuntimeError(f"rabbitmqctl {' '.join(args)} on {node.name}: "
                                f"{result.stderr.strip() or result.stdout.strip()}")

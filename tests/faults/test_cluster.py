@@ -66,7 +66,7 @@ def diagnose(cluster, stack):
     depends on timing, so it must say what it saw then): the queues of the
     vhost still holding messages, with leader and consumers, the consumers the
     broker lists for those queues (the channel's node; inactive ones are the
-    dead node's), and every service's green threads (deploy/serve.py's SIGUSR2
+    dead node's), what each consuming channel counts as unacked, and every service's green threads (deploy/serve.py's SIGUSR2
     dump, in var/<service>.log). The broker's queue figures lag a few seconds."""
     try:
         rows = [q for q in cluster.queues("name", "leader", "messages_ready",
@@ -78,6 +78,13 @@ def diagnose(cluster, stack):
                                     "channel_pid", "active")
         print("[cluster: their consumers]\n" + "\n".join(
             line for line in consumers.splitlines() if line.split("\t")[0] in held))
+        # What each consuming channel itself counts as unacked: a queue's unacked
+        # messages that no channel counts were never delivered to the service.
+        channels = cluster.ctl_any("list_channels", "pid", "user", "consumer_count",
+                                   "messages_unacknowledged", "prefetch_count")
+        print("[cluster: consuming channels (pid, user, consumers, unacked, prefetch)]\n"
+              + "\n".join(line for line in channels.splitlines()
+                           if line.split("\t")[2:3] != ["0"]))
     except RuntimeError as exc:  # a node too busy to answer: the dumps still come
         print(f"[cluster: the broker did not answer: {exc}]")
     for name in SERVICES:
