@@ -133,6 +133,8 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
         assert said in texts, texts
     assert any(entry["record"] and "已受理" in entry["record"] and entry["record_lang"] == "zh-CN"
                for entry in timeline), timeline
+    # a staff-only step (no public English) by its step's English name, the record under it
+    assert {"text": "Ask for an extension", "record": "申请延期", "record_lang": "zh-CN"} in timeline
 
     # the dashboard shows the figures the API returns
     figures = api(stack, "GET", "/reports/figures?by=unit&period=month", bureau).json()

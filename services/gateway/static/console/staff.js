@@ -32,6 +32,8 @@
   const unitName = (code, fallback) => named((units || []).find((u) => u.code === code)) || fallback || code || "";
   // a category's name in the language shown (the reference, once read), else its code
   const categoryName = (code) => named(reference && reference.categories.find((c) => c.code === code)) || code;
+  // a step's name in English (texts.js c.step.*), or null for a kind that is no step
+  const stepEnglish = (kind) => { const key = "c.step." + kind; return t(key) === key ? null : t(key); };
   // what a clock runs for: a co-handling part's unit, a supervision order's number
   const clockSubject = (d) => (!d.subject ? "" : d.kind === "part" ? unitName(d.subject)
     : d.kind === "supervision_answer" ? t("c.clock.order", { id: d.subject }) : d.subject);
@@ -230,9 +232,10 @@
       el("strong", { text: t("c.material") + t("colon") }), el("span", { id: "case-material",
         text: t("c.material.state", { state: word("material", c.material_state), what: c.material_request,
           due: c.material_due }) })) : null);
-    // in English, the entry's English with the Chinese record under it (I18n.said)
+    // in English, the entry's English with the Chinese record under it (I18n.said);
+    // a staff-only step has no public English: its step's name stands for it
     clear($("timeline"), ...c.timeline.map((entry) => {
-      const said = I18n.said(entry.text, entry.text_en);
+      const said = I18n.said(entry.text, entry.text_en || stepEnglish(entry.kind));
       return el("li", {}, el("strong", { text: localTime(entry.at) }), " ", said.text,
         entry.detail ? el("span", { class: "muted", text: "（" + entry.detail + "）" }) : null,
         entry.public ? null : el("span", { class: "badge", text: t("c.internal") }),
