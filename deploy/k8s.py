@@ -1,6 +1,15 @@
 """Kubernetes manifests for a deployment, rendered from the code:
 
-    python -m deploy.k8s city [--out deploy/k8s-rendered/city]   # or: county
+    python -m deploy.k8s city [--counties 370114,...] [--out deploy/k8s-rendered/city]
+    python -m deploy.k8s county [--county 370114] [--out ...]
+
+Which areas a deployment serves is in its settings ConfigMap, read by every
+container: a county's ``COUNTY_CODE`` (its services' queue names and the
+events it binds, core/areas.py), the city's ``COUNTIES`` (the counties that
+run their own, whose events the city's routing and tracking leave to them and
+whose cases the gateway asks them for). Both default to 章丘区 (370114), the
+county of the README's county deployment; a city without counties passes
+``--counties ""``.
 
 One image (Dockerfile) for every service, the service chosen by argument
 (``python -m deploy.serve NAME``). For each service the overlay runs (a city:
@@ -35,6 +44,7 @@ city and a county may name one bucket, each under a prefix of its own); ``petiti
 ``AMQP_URI`` for the topology Job. ``secret_keys(service)`` lists them.
 """
 import argparse
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -42,7 +52,7 @@ from pathlib import Path
 
 import yaml
 
-from core.areas import AREA_SCOPED
+from core.areas import AREA_SCOPED, deployment_area, district_codes
 from core.config import POD_GRACE_SECONDS, SERVICES, STORED_SERVICES, config_path
 from services.intake import blobs
 
@@ -97,6 +107,21 @@ OVERLAYS = {
     "county": Overlay("petition-county", AREA_SCOPED, 1, 3, "100m", "192Mi", "500m", "384Mi",
                       {"LOG_LEVEL": "INFO"}),
 }
+EXAMPLE_COUNTY = "370114"
+
+
+def area_settings(overlay_name, counties):
+    """The settings that say which areas the deployment serves: a county's
+    own code (exactly one), or the counties the city leaves to their own
+    deployments; each a county of the directory."""
+    unknown = sorted(set(counties) - (set(district_codes()) - {deployment_area()[0]}))
+    if unknown:
+        raise ValueError(f"not a county of the directory: {', '.join(unknown)}")
+    if overlay_name == "county":
+        if len(counties) != 1:
+            raise ValueError("a county deployment serves exactly one county (--county)")
+        return {"COUNTY_CODE": counties[0]}
+    return {"COUNTIES": json.dumps(list(counties))}
 
 
 def config_variables(service):
@@ -275,20 +300,22 @@ def gateway_service(overlay_name, overlay):
     }
 
 
-def settings(overlay_name, overlay):
+def settings(overlay_name, overlay, counties):
     return {
         "apiVersion": "v1", "kind": "ConfigMap",
         "metadata": meta("petition-settings", "settings", overlay_name, overlay),
-        "data": {"STOP_GRACE_SECONDS": str(POD_GRACE_SECONDS - 10), **overlay.settings},
+        "data": {"STOP_GRACE_SECONDS": str(POD_GRACE_SECONDS - 10), **overlay.settings,
+                 **area_settings(overlay_name, counties)},
     }
 
 
-def render(overlay_name):
-    """{file name: [manifest, ...]} for one overlay."""
+def render(overlay_name, counties=(EXAMPLE_COUNTY,)):
+    """{file name: [manifest, ...]} for one overlay: a county's for
+    ``counties``' one code, the city's leaving ``counties`` to their own."""
     overlay = OVERLAYS[overlay_name]
     files = {"namespace.yaml": [{"apiVersion": "v1", "kind": "Namespace",
                                  "metadata": {"name": overlay.namespace}}],
-             "settings.yaml": [settings(overlay_name, overlay)],
+             "settings.yaml": [settings(overlay_name, overlay, tuple(counties))],
              "topology-job.yaml": [topology_job(overlay_name, overlay)]}
     for service in overlay.services:
         docs = []
@@ -310,9 +337,19 @@ def dump(docs):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m deploy.k8s")
     parser.add_argument("overlay", choices=sorted(OVERLAYS))
+    parser.add_argument("--county", default=EXAMPLE_COUNTY,
+                        help="the county overlay's county (default %(default)s)")
+    parser.add_argument("--counties", default=EXAMPLE_COUNTY,
+                        help="the city overlay: the counties running their own deployment, "
+                             "comma-separated, '' for none (default %(default)s)")
     parser.add_argument("--out", type=Path, help="a directory (default: all to stdout)")
     args = parser.parse_args(argv)
-    files = render(args.overlay)
+    counties = [args.county] if args.overlay == "county" else \
+        [c for c in args.counties.split(",") if c.strip()]
+    try:
+        files = render(args.overlay, [c.strip() for c in counties])
+    except ValueError as exc:
+        parser.error(str(exc))
     if args.out is None:
         sys.stdout.write(dump([doc for docs in files.values() for doc in docs]))
         return

@@ -6,9 +6,10 @@ intake sees the same S3-compatible blob store of case materials."""
 import kubernetes_validate
 import pytest
 
+from core.areas import counties
 from core.config import POD_GRACE_SECONDS, SERVICES, STORED_SERVICES, load_config
 from core.errors import ConfigurationError
-from deploy import k8s
+from deploy import k8s, services
 from services.intake import blobs
 
 # What each overlay runs, stated here rather than read from deploy/k8s.py: a
@@ -195,3 +196,42 @@ def test_a_workload_without_the_blob_store_is_caught(city, monkeypatch):
     env["ATTACHMENT_S3_BUCKET"] = "materials"
     with pytest.raises(ConfigurationError, match="ATTACHMENT_STORE is local"):
         blob_store_seen(monkeypatch, "intake", env)
+
+
+def test_each_overlay_says_which_areas_its_services_serve(monkeypatch):
+    """The county's containers run as 章丘区's (its queue names and bindings);
+    the city's leave 章丘区 to it: read as the services read them."""
+    county, city = docs_of("county"), docs_of("city")
+    for workload, container in containers_running(county, "tracking"):
+        with monkeypatch.context() as patched:
+            for name, value in environment(county, container).items():
+                patched.setenv(name, value)
+            assert services.this_county() == k8s.EXAMPLE_COUNTY, workload
+    for service in ("gateway", "intake", "routing", "tracking"):
+        for workload, container in containers_running(city, service):
+            with monkeypatch.context() as patched:
+                patched.delenv("COUNTY_CODE", raising=False)
+                for name, value in environment(city, container).items():
+                    patched.setenv(name, value)
+                assert services.this_county() is None, workload
+                assert counties(load_config(service)) == [k8s.EXAMPLE_COUNTY], workload
+
+
+def test_a_city_without_counties_and_another_county_render():
+    (settings,) = by_kind([d for docs in k8s.render("city", []).values() for d in docs],
+                          "ConfigMap").values()
+    assert settings["data"]["COUNTIES"] == "[]"
+    (settings,) = by_kind([d for docs in k8s.render("county", ["370124"]).values() for d in docs],
+                          "ConfigMap").values()
+    assert settings["data"]["COUNTY_CODE"] == "370124"
+
+
+@pytest.mark.parametrize(("overlay_name", "counties", "reason"), [
+    ("county", ["999999"], "not a county of the directory: 999999"),
+    ("county", ["370100"], "not a county of the directory: 370100"),  # the city itself
+    ("county", ["370114", "370124"], "exactly one county"),
+    ("city", ["370114", "12345"], "not a county of the directory: 12345"),
+])
+def test_an_area_that_is_no_county_is_refused(overlay_name, counties, reason):
+    with pytest.raises(ValueError, match=reason):
+        k8s.render(overlay_name, counties)
