@@ -142,7 +142,7 @@ PHRASES = [
     ("服务正在停止，请稍后再试", "{service} is stopping; try again later"),
     ("合并各区县的队列时，翻页不能超过{n}条，请缩小查询范围",
      "at most {n} rows in when the counties' queues are merged; narrow the search"),
-    ("区县部署{codes}暂时无法连接，该案件可能由其办理，请稍后再试",
+    ("部署{codes}暂时无法连接，该案件可能由其办理，请稍后再试",
      "the deployment of {codes} could not be reached and may hold the case; try again later"),
     ("API密钥已过期", "The API key has expired"),
     ("API密钥已被吊销", "The API key has been revoked"),

@@ -252,7 +252,8 @@ class OutboxRelay:
                 OutboxMessage.id.not_in([row.id for row in rows]),
                 OutboxMessage.created_at < utcnow() - self.others_after,
             ).limit(self.batch_size - len(rows))).all()
-        return rows
+        # in the order they were written, this process's and the others' together
+        return sorted(rows, key=lambda row: row.id)
 
 
 # A row another process wrote is published by this one's relay once it is

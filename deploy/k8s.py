@@ -1,15 +1,18 @@
 """Kubernetes manifests for a deployment, rendered from the code:
 
     python -m deploy.k8s city [--counties 370114,...] [--out deploy/k8s-rendered/city]
-    python -m deploy.k8s county [--county 370114] [--out ...]
+    python -m deploy.k8s county --county 370114 [--out ...]
 
 Which areas a deployment serves is in its settings ConfigMap, read by every
 container: a county's ``COUNTY_CODE`` (its services' queue names and the
 events it binds, core/areas.py), the city's ``COUNTIES`` (the counties that
 run their own, whose events the city's routing and tracking leave to them and
-whose cases the gateway asks them for). Both default to 章丘区 (370114), the
-county of the README's county deployment; a city without counties passes
-``--counties ""``.
+whose cases the gateway asks them for). No default: a city that named a
+county running no deployment would bind nothing for its area, and that
+county's petitions, confirmed by the broker to no queue, would be received and
+never routed; so the city serves every area unless ``--counties`` names one,
+and a county's code is always given. Each county has a namespace of its own
+(``petition-county-<code>``).
 
 One image (Dockerfile) for every service, the service chosen by argument
 (``python -m deploy.serve NAME``). For each service the overlay runs (a city:
@@ -47,7 +50,7 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -86,7 +89,7 @@ OPERATOR_SECRET = "petition-broker-operator"
 class Overlay:
     """What differs between a city's and a county's deployment."""
 
-    namespace: str
+    namespace: str      # {county}: the county's code
     services: tuple     # the services it runs
     min_replicas: int
     max_replicas: int
@@ -104,10 +107,9 @@ OVERLAYS = {
     # (the city's takes every submission), rating, notify, reports,
     # suggestions and the gateway are the city's: a second notify or reports
     # would consume the same events again (two texts, figures counted twice).
-    "county": Overlay("petition-county", AREA_SCOPED, 1, 3, "100m", "192Mi", "500m", "384Mi",
+    "county": Overlay("petition-county-{county}", AREA_SCOPED, 1, 3, "100m", "192Mi", "500m", "384Mi",
                       {"LOG_LEVEL": "INFO"}),
 }
-EXAMPLE_COUNTY = "370114"
 
 
 def area_settings(overlay_name, counties):
@@ -300,22 +302,23 @@ def gateway_service(overlay_name, overlay):
     }
 
 
-def settings(overlay_name, overlay, counties):
+def settings(overlay_name, overlay, area):
     return {
         "apiVersion": "v1", "kind": "ConfigMap",
         "metadata": meta("petition-settings", "settings", overlay_name, overlay),
-        "data": {"STOP_GRACE_SECONDS": str(POD_GRACE_SECONDS - 10), **overlay.settings,
-                 **area_settings(overlay_name, counties)},
+        "data": {"STOP_GRACE_SECONDS": str(POD_GRACE_SECONDS - 10), **overlay.settings, **area},
     }
 
 
-def render(overlay_name, counties=(EXAMPLE_COUNTY,)):
+def render(overlay_name, counties=()):
     """{file name: [manifest, ...]} for one overlay: a county's for
     ``counties``' one code, the city's leaving ``counties`` to their own."""
+    area = area_settings(overlay_name, tuple(counties))
     overlay = OVERLAYS[overlay_name]
+    overlay = replace(overlay, namespace=overlay.namespace.format(county=area.get("COUNTY_CODE")))
     files = {"namespace.yaml": [{"apiVersion": "v1", "kind": "Namespace",
                                  "metadata": {"name": overlay.namespace}}],
-             "settings.yaml": [settings(overlay_name, overlay, tuple(counties))],
+             "settings.yaml": [settings(overlay_name, overlay, area)],
              "topology-job.yaml": [topology_job(overlay_name, overlay)]}
     for service in overlay.services:
         docs = []
@@ -337,14 +340,13 @@ def dump(docs):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m deploy.k8s")
     parser.add_argument("overlay", choices=sorted(OVERLAYS))
-    parser.add_argument("--county", default=EXAMPLE_COUNTY,
-                        help="the county overlay's county (default %(default)s)")
-    parser.add_argument("--counties", default=EXAMPLE_COUNTY,
+    parser.add_argument("--county", help="the county overlay's county (required for it)")
+    parser.add_argument("--counties", default="",
                         help="the city overlay: the counties running their own deployment, "
-                             "comma-separated, '' for none (default %(default)s)")
+                             "comma-separated (default: none, the city serves every area)")
     parser.add_argument("--out", type=Path, help="a directory (default: all to stdout)")
     args = parser.parse_args(argv)
-    counties = [args.county] if args.overlay == "county" else \
+    counties = ([args.county] if args.county else []) if args.overlay == "county" else \
         [c for c in args.counties.split(",") if c.strip()]
     try:
         files = render(args.overlay, [c.strip() for c in counties])

@@ -98,8 +98,9 @@ class _Deployments:
                 if isinstance(outcome, ServiceUnavailable)]
         if down:
             codes = ", ".join(deployment_area(county)[0] for county in down)
+            # the one down may be the city's own deployment, not a county's
             raise ServiceUnavailable(
-                f"区县部署{codes}暂时无法连接，该案件可能由其办理，请稍后再试",
+                f"部署{codes}暂时无法连接，该案件可能由其办理，请稍后再试",
                 {"unreachable": [describe(county) for county in down]})
         raise outcomes[0]
 

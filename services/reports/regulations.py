@@ -22,7 +22,8 @@ petition's words (or in its text), or when it is for every category (``*``).
 An entry of the petition's category without a keyword found applies only
 when no entry of that category has one: a complaint about a lift is shown
 the property-management rules, not the category's rules on expropriation
-and drainage; a housing complaint that names none of them is shown them all.
+and drainage; a housing complaint that names none of them is shown the
+category's, as many as are shown (SHOWN), before the ones for every category.
 The best first: by the keywords found plus one for its own category, then
 those for every category, then the file's order.
 """

@@ -22,8 +22,14 @@ def overlay(request):
     return request.param
 
 
-def docs_of(overlay_name):
-    return [doc for docs in k8s.render(overlay_name).values() for doc in docs]
+# 章丘区, the county of the README's county deployment: the county overlay's
+# code, and the county the city leaves to it where a test says so.
+COUNTY = "370114"
+
+
+def docs_of(overlay_name, counties=None):
+    counties = counties if counties is not None else [COUNTY] if overlay_name == "county" else []
+    return [doc for docs in k8s.render(overlay_name, counties).values() for doc in docs]
 
 
 @pytest.fixture(scope="module")
@@ -199,37 +205,39 @@ def test_a_workload_without_the_blob_store_is_caught(city, monkeypatch):
 
 
 def test_each_overlay_says_which_areas_its_services_serve(monkeypatch):
-    """The county's containers run as 章丘区's (its queue names and bindings);
-    the city's leave 章丘区 to it: read as the services read them."""
-    county, city = docs_of("county"), docs_of("city")
+    """The county's containers run as 章丘区's (its queue names and bindings),
+    in a namespace of its own; the city's leave 章丘区 to it when told so, and
+    serve every area when not: read as the services read them."""
+    county, city = docs_of("county"), docs_of("city", [COUNTY])
+    assert {d["metadata"]["namespace"] for d in county if "namespace" in d["metadata"]} == {
+        f"petition-county-{COUNTY}"}
     for workload, container in containers_running(county, "tracking"):
         with monkeypatch.context() as patched:
             for name, value in environment(county, container).items():
                 patched.setenv(name, value)
-            assert services.this_county() == k8s.EXAMPLE_COUNTY, workload
-    for service in ("gateway", "intake", "routing", "tracking"):
-        for workload, container in containers_running(city, service):
-            with monkeypatch.context() as patched:
-                patched.delenv("COUNTY_CODE", raising=False)
-                for name, value in environment(city, container).items():
-                    patched.setenv(name, value)
-                assert services.this_county() is None, workload
-                assert counties(load_config(service)) == [k8s.EXAMPLE_COUNTY], workload
+            assert services.this_county() == COUNTY, workload
+    for rendered, left in ((city, [COUNTY]), (docs_of("city"), [])):
+        for service in ("gateway", "intake", "routing", "tracking"):
+            for workload, container in containers_running(rendered, service):
+                with monkeypatch.context() as patched:
+                    patched.delenv("COUNTY_CODE", raising=False)
+                    for name, value in environment(rendered, container).items():
+                        patched.setenv(name, value)
+                    assert services.this_county() is None, workload
+                    assert counties(load_config(service)) == left, workload
 
 
-def test_a_city_without_counties_and_another_county_render():
-    (settings,) = by_kind([d for docs in k8s.render("city", []).values() for d in docs],
-                          "ConfigMap").values()
-    assert settings["data"]["COUNTIES"] == "[]"
-    (settings,) = by_kind([d for docs in k8s.render("county", ["370124"]).values() for d in docs],
-                          "ConfigMap").values()
+def test_another_county_renders_in_its_own_namespace():
+    (settings,) = by_kind(docs_of("county", ["370124"]), "ConfigMap").values()
     assert settings["data"]["COUNTY_CODE"] == "370124"
+    assert settings["metadata"]["namespace"] == "petition-county-370124"
 
 
 @pytest.mark.parametrize(("overlay_name", "counties", "reason"), [
     ("county", ["999999"], "not a county of the directory: 999999"),
     ("county", ["370100"], "not a county of the directory: 370100"),  # the city itself
     ("county", ["370114", "370124"], "exactly one county"),
+    ("county", [], "exactly one county"),  # a county's code is always given
     ("city", ["370114", "12345"], "not a county of the directory: 12345"),
 ])
 def test_an_area_that_is_no_county_is_refused(overlay_name, counties, reason):
