@@ -3,11 +3,12 @@ in the middle of its publish: a publish cut while py-amqp read the broker's
 confirm left its pooled connection broken for every later call. The publish
 is bounded by its own confirm timeout, which fails the call cleanly."""
 import socket
+from types import SimpleNamespace
 
 import eventlet
 import pytest
 
-from core.broker import _TimedService
+from core.broker import TimedRpcProxy, _TimedService
 from core.errors import ServiceUnavailable
 
 
@@ -59,3 +60,18 @@ def test_a_confirm_that_never_came_is_a_503_not_a_500():
     service = _TimedService(Proxy(method), "intake", timeout=1, idempotent=())
     with pytest.raises(ServiceUnavailable, match="not reachable"):
         service.submit()
+
+
+def test_the_publish_s_own_bounds_keep_the_call_near_its_timeout():
+    """Confirm waits and retries of the publish (not cut by the green timeout)
+    add up to the call's timeout, not nameko's default of three retries 2, 4
+    and 6 s apart, each waiting the whole timeout for its confirm."""
+    proxy = TimedRpcProxy("intake")
+    proxy.container = SimpleNamespace(config={"RPC_TIMEOUT_SECONDS": 10})
+    proxy.setup()
+    policy = proxy.options["retry_policy"]
+    attempts = policy["max_retries"] + 1
+    waits = sum(min(policy["interval_start"] + n * policy["interval_step"], policy["interval_max"])
+                for n in range(policy["max_retries"]))
+    assert attempts * proxy.options["confirm_timeout"] + waits <= 10
+    assert attempts >= 2  # a connection lost to a dead node is tried again once
