@@ -236,7 +236,7 @@ class HttpEntrypoint(HttpRequestHandler):
     def response_from_result(self, result):
         if isinstance(result, Response):
             return result
-        status, payload = result if isinstance(result, tuple) else (200, result)
+        status, payload = status_and_payload(result)
         return json_response(payload, status)
 
     def response_from_exception(self, exc):
@@ -268,6 +268,11 @@ UNREACHABLE_HEADER = "Unreachable-Deployments"
 UNREACHABLE_FIELD = "unreachable"
 
 
+def status_and_payload(result):
+    """A route's plain result, ``payload`` or ``(status, payload)``, as the pair."""
+    return result if isinstance(result, tuple) else (200, result)
+
+
 def with_unreachable(result, left_out):
     """``result`` (what a route returned) saying which deployments it left out."""
     if not left_out:
@@ -275,7 +280,7 @@ def with_unreachable(result, left_out):
     if isinstance(result, Response):
         response = result
     else:
-        status, payload = result if isinstance(result, tuple) else (200, result)
+        status, payload = status_and_payload(result)
         if isinstance(payload, dict):
             payload = {**payload, UNREACHABLE_FIELD: left_out}
         response = json_response(payload, status)
