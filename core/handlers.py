@@ -101,28 +101,38 @@ class HandlerQueues:
 
 # How long a starting service goes on trying to declare its handlers' queues.
 # On a loaded machine the broker at times resets a connection mid-handshake
-# (ECONNRESET), and kombu's own retries end after its 5 s connect timeout: the
-# service then exited at start. Declaring is idempotent, so it is tried again.
+# (ECONNRESET), or a new vhost's first connection outlasts kombu's 5 s connect
+# timeout (the suite's two halves making and deleting vhosts at once); kombu's
+# own retries end there and the service exited at start. Declaring and
+# unbinding are idempotent, so they are tried again on a new connection.
 DECLARE_PATIENCE_SECONDS = 60
 
 
-def declare(amqp_uri, entities, patience=DECLARE_PATIENCE_SECONDS):
-    entities = list(entities)
+def on_channel(amqp_uri, work, patience=DECLARE_PATIENCE_SECONDS):
+    """Run ``work(channel)`` on a fresh connection, again until ``patience``
+    seconds have passed while the broker cannot be reached; ``work`` must be
+    idempotent."""
     deadline, pause = time.monotonic() + patience, 0.5
     while True:
         try:
             with Connection(amqp_uri) as connection:
-                channel = connection.default_channel
-                for entity in entities:
-                    entity.maybe_bind(channel)
-                    entity.declare()
-            return
+                return work(connection.default_channel)
         except BROKER_ERRORS as exc:
             if time.monotonic() + pause > deadline:
                 raise
-            log.warning("declaring queues: %r; again in %.1fs", exc, pause)
+            log.warning("reaching the broker: %r; again in %.1fs", exc, pause)
             time.sleep(pause)
             pause = min(pause * 2, 5)
+
+
+def declare(amqp_uri, entities, patience=DECLARE_PATIENCE_SECONDS):
+    entities = list(entities)
+
+    def declare_all(channel):
+        for entity in entities:
+            entity.maybe_bind(channel)
+            entity.declare()
+    on_channel(amqp_uri, declare_all, patience)
 
 
 class HandlerTopology(SharedExtension):

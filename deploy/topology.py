@@ -14,10 +14,8 @@ handed over, or the bare event type of before area keys) is removed.
 """
 import os
 
-from kombu import Connection
-
 from core.config import load_config
-from core.handlers import declare, handler_queues
+from core.handlers import declare, handler_queues, on_channel
 from deploy.services import deployed_services, service_class, this_county
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
@@ -39,12 +37,12 @@ def declare_topology(amqp_uri, county=None):
 
 
 def unbind_stale(amqp_uri, queues):
-    with Connection(amqp_uri) as connection:
-        channel = connection.default_channel
+    def unbind(channel):
         for q in queues:
             queue = q.queue(channel)
             for key in q.stale_keys():
                 queue.unbind_from(q.exchange, routing_key=key)
+    on_channel(amqp_uri, unbind)
 
 
 def main():
