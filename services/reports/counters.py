@@ -2,6 +2,8 @@
 (a case's in projections.py, a proposal's in suggestions.py) writes its
 counters, so two workers cannot lose each other's counts and a count moved
 away leaves no empty row behind."""
+from functools import cache
+
 from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -9,18 +11,30 @@ from sqlalchemy.dialects import postgresql, sqlite
 UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
+@cache
+def _statements(table, dialect):
+    """A counter table's two statements, built once per table and dialect
+    (building them, ``excluded`` above all, cost more CPU than running them):
+    value = value + change, making the rows that are missing; and the
+    delete of the rows a decrease brought to zero."""
+    upsert = UPSERTS[dialect](table)
+    add = upsert.on_conflict_do_update(
+        index_elements=list(table.primary_key),
+        set_={"value": table.c.value + upsert.excluded.value})
+    drop = delete(table).where(
+        *(column == bindparam(f"k_{column.name}") for column in table.primary_key),
+        table.c.value == 0)
+    return add, drop
+
+
 def add(tx, model, changes):
     """Add each change to its counter ({key as (column, value) pairs:
     change}), making the rows that are missing: value = value + change in
     SQL, one statement for all, so two workers cannot lose each other's."""
     rows = [dict(key, value=change) for key, change in changes.items() if change]
-    if not rows:
-        return
-    table = model.__table__
-    upsert = UPSERTS[tx.session.get_bind().dialect.name](table)
-    tx.session.connection().execute(upsert.on_conflict_do_update(
-        index_elements=list(table.primary_key), set_={"value": table.c.value + upsert.excluded.value}),
-        rows)
+    if rows:
+        connection = tx.session.connection()
+        connection.execute(_statements(model.__table__, connection.dialect.name)[0], rows)
 
 
 def apply(tx, model, changes):
@@ -29,9 +43,7 @@ def apply(tx, model, changes):
     leaves no empty row, so the store is the same whichever order the events
     came in."""
     add(tx, model, changes)
-    lowered = [dict(key) for key, change in changes.items() if change < 0]
+    lowered = [{f"k_{c}": v for c, v in key} for key, change in changes.items() if change < 0]
     if lowered:
-        table = model.__table__
-        tx.session.connection().execute(delete(table).where(
-            *(column == bindparam(f"k_{column.name}") for column in table.primary_key),
-            table.c.value == 0), [{f"k_{c}": v for c, v in key.items()} for key in lowered])
+        connection = tx.session.connection()
+        connection.execute(_statements(model.__table__, connection.dialect.name)[1], lowered)
