@@ -11,8 +11,9 @@ Under concurrent requests two may both pass the last free slot (a count, not a
 lock): the limits are about floods, not exact quotas."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Index, Integer, String, delete, func, select
+from sqlalchemy import Index, Integer, String, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from core.errors import TooManyRequests
@@ -50,42 +51,78 @@ class RateHitMixin:
 def enforce(session, model, checks, now):
     """``checks``: ``[(limit, key_hash), ...]``. TooManyRequests naming every
     limit reached (Retry-After: until the first of them frees a slot), or one
-    hit recorded for each."""
+    hit recorded for each. Three statements whatever the number of checks:
+    one SELECT for all the windows, one DELETE (of the hits that left them)
+    and one INSERT, each built once per table (building and compiling
+    statements cost intake more CPU than SQLite running them)."""
+    table = model.__table__
+    connection = session.connection()
+    oldest = connection.execute(_oldest_counted(table, len(checks)), {
+        name: value for i, (limit, key) in enumerate(checks)
+        for name, value in _window(i, limit, key, now).items()}).one()
     exceeded, waits = {}, []
-    for limit, key in checks:
-        wait = seconds_until_free(session, model, limit, key, now)
-        if wait:
+    for (limit, _key), counted in zip(checks, oldest):
+        if counted is not None:
             exceeded[limit.field] = [limit.reason]
-            waits.append(wait)
+            waits.append(_wait(limit, counted, now))
     if exceeded:
         raise TooManyRequests("请求过于频繁，请稍后再试", exceeded, retry_after=max(waits))
-    for limit, key in checks:
-        record(session, model, limit, key, now)
+    _record(connection, table, checks, now)
 
 
 def seconds_until_free(session, model, limit, key, now):
     """0 when ``limit`` has room for ``key``; otherwise the seconds until its
     oldest hit in the window leaves it."""
-    since = now - timedelta(seconds=limit.window_seconds)
-    # Only the max_hits-th newest hit in the window decides: the index walks
-    # to it and one row is read, not every hit (a lifted limit, or a busy
-    # client address, has thousands in its window on every submission).
-    oldest_counted = session.scalar(
-        select(model.at).where(model.limit_name == limit.name, model.key_hash == key,
-                               model.at >= since).order_by(model.at.desc())
-        .offset(limit.max_hits - 1).limit(1))
-    if oldest_counted is None:
-        return 0
-    return max(1.0, (oldest_counted - since).total_seconds())
+    counted = session.connection().execute(_oldest_counted(model.__table__, 1),
+                                           _window(0, limit, key, now)).scalar()
+    return 0 if counted is None else _wait(limit, counted, now)
 
 
 def record(session, model, limit, key, now):
+    _record(session.connection(), model.__table__, [(limit, key)], now)
+
+
+@cache
+def _oldest_counted(table, checks):
+    """For each of ``checks`` windows, only the max_hits-th newest hit in it
+    decides (NULL: there is room): the index walks to it and one row is read,
+    not every hit (a lifted limit, or a busy client address, has thousands in
+    its window on every submission)."""
+    return select(*(
+        select(table.c.at).where(table.c.limit_name == bindparam(f"name_{i}"),
+                                 table.c.key_hash == bindparam(f"key_{i}"),
+                                 table.c.at >= bindparam(f"since_{i}"))
+        .order_by(table.c.at.desc()).offset(bindparam(f"skip_{i}", type_=Integer)).limit(1)
+        .scalar_subquery() for i in range(checks)))
+
+
+def _window(i, limit, key, now):
+    return {f"name_{i}": limit.name, f"key_{i}": key, f"skip_{i}": limit.max_hits - 1,
+            f"since_{i}": now - timedelta(seconds=limit.window_seconds)}
+
+
+def _wait(limit, oldest_counted, now):
+    since = now - timedelta(seconds=limit.window_seconds)
+    return max(1.0, (oldest_counted - since).total_seconds())
+
+
+@cache
+def _writes(table):
+    expired = delete(table).where(table.c.limit_name == bindparam("name"),
+                                  table.c.key_hash == bindparam("key"),
+                                  table.c.at < bindparam("before"))
+    return expired, insert(table)
+
+
+def _record(connection, table, checks, now):
     # Hits that left the window are of no use: dropped as new ones come (a
     # check alone writes nothing, so it takes no write lock).
-    session.execute(delete(model).where(
-        model.limit_name == limit.name, model.key_hash == key,
-        model.at < now - timedelta(seconds=limit.window_seconds)))
-    session.add(model(limit_name=limit.name, key_hash=key, at=now))
+    expired, hit = _writes(table)
+    connection.execute(expired, [
+        {"name": limit.name, "key": key, "before": now - timedelta(seconds=limit.window_seconds)}
+        for limit, key in checks])
+    connection.execute(hit, [{"limit_name": limit.name, "key_hash": key, "at": now}
+                             for limit, key in checks])
 
 
 def clear(session, model, limit, key):
