@@ -23,11 +23,12 @@ from stdnum.cn import ric
 
 from core.config import LOCAL_TIME
 from core.events import SUBMITTED
+from core.once import new_request_id
 from core.privacy import FieldCipher, keyed_hash
 from core.store import make_engine
 from deploy.keys import local_secrets
 from services.intake.models import Petition
-from services.intake.query_codes import keys_for, new_submission_id
+from services.intake.query_codes import keys_for
 from services.routing.models import Category, Unit
 from services.tracking.models import Case, TimelineEntry
 from services.tracking.workflows import STEPS as HANDLING_STEPS
@@ -80,7 +81,7 @@ def seed_intake(var_dir, count, today, categories):
         rows = []
         for index in range(start, min(start + BATCH, count)):
             day, seq = petition_day(index, today)
-            submission_id, citizen = new_submission_id(), id_number(index // 2)
+            submission_id, citizen = new_request_id(), id_number(index // 2)
             keys = keys_for(submission_id, hash_key)
             if index % keep == 0:
                 sample.append(keys.query_code)

@@ -120,3 +120,22 @@ def create_erasures_table():
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("case_number", "period", name="uq_erasures_case_period"),
     )
+
+
+def create_answered_requests_table():
+    """core.store's ``answered_requests`` (core/once.py), for the revision
+    that adds it to every service's store."""
+    op.create_table(
+        "answered_requests",
+        sa.Column("handler", sa.String(length=200), nullable=False),
+        sa.Column("request_key", sa.String(length=64), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.Column("withheld", sa.JSON(), nullable=False),
+        sa.Column("answered_at", UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("handler", "request_key"),
+    )
+
+
+def drop_answered_requests_table():
+    op.drop_table("answered_requests")

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     TypeDecorator,
     create_engine,
     event,
@@ -95,6 +96,24 @@ class InboxEntry(MessagingBase):
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     handler: Mapped[str] = mapped_column(String(200), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AnsweredRequest(MessagingBase):
+    """An RPC that must not act twice: the answer given to one request id
+    (core/once.py), written in the transaction of the request's effect."""
+
+    __tablename__ = "answered_requests"
+
+    handler: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # sha256 of the caller's scope (the staff actor) and the request id
+    request_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # sha256 of the request's other arguments: a key reused for another request is refused
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # the answer as it went on the wire (kombu's JSON); None when a secret was withheld
+    answer: Mapped[str | None] = mapped_column(Text)
+    # the fields of the answer that were shown once and are not kept (a new password, a key)
+    withheld: Mapped[list] = mapped_column(JSON)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 def make_engine(url):

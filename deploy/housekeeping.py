@@ -1,5 +1,6 @@
-"""Retention: published outbox rows and inbox entries older than a number of
-days are deleted, in batches, from each service's store; and personal-data
+"""Retention: published outbox rows, inbox entries and the answers of RPCs
+that act once per request (core/once.py) older than a number of days are
+deleted, in batches, from each service's store; and personal-data
 retention (core/retention.py): for tracking, the cases final for longer than
 a retention period are announced, once each, and every store erases them;
 for a store with personal data of its own (suggestions' proposals, intake's
@@ -25,7 +26,9 @@ matching the age (a row another run deleted first is simply not there), and
 unpublished outbox rows are never touched. The inbox keeps an event's id for
 ``--days`` so that a duplicate delivered within that time is still skipped;
 keep it well above the longest redelivery (retries take seconds; parked
-messages are replayed by hand, and a parked message had no inbox entry).
+messages are replayed by hand, and a parked message had no inbox entry). An
+answered request's id is kept as long, for a client that sends its
+Idempotency-Key again (a staff console retries within minutes).
 Kubernetes: the CronJob ``housekeeping`` (deploy/k8s.py) runs it nightly.
 """
 import argparse
@@ -41,7 +44,14 @@ from sqlalchemy.orm import sessionmaker
 from core import retention
 from core.config import STORED_SERVICES, load_config
 from core.errors import ConfigurationError
-from core.store import InboxEntry, OutboxMessage, StoreHandle, make_engine, utcnow
+from core.store import (
+    AnsweredRequest,
+    InboxEntry,
+    OutboxMessage,
+    StoreHandle,
+    make_engine,
+    utcnow,
+)
 from services.intake import blobs, orphans
 from services.tracking import retention as tracking_retention
 
@@ -50,14 +60,17 @@ BATCH = 1000
 
 
 def purge(sessions, days, now=None, dry_run=False):
-    """Delete what is older than ``days``; returns (outbox rows, inbox entries)."""
+    """Delete what is older than ``days``; returns (outbox rows, inbox entries,
+    answered requests)."""
     cutoff = (now or utcnow()) - timedelta(days=days)
     remove = _count if dry_run else _in_batches
     return (
         remove(sessions, OutboxMessage, (OutboxMessage.id,),
                OutboxMessage.published_at.is_not(None) & (OutboxMessage.published_at < cutoff)),
         remove(sessions, InboxEntry, (InboxEntry.event_id, InboxEntry.handler),
-               InboxEntry.handled_at < cutoff))
+               InboxEntry.handled_at < cutoff),
+        remove(sessions, AnsweredRequest, (AnsweredRequest.handler, AnsweredRequest.request_key),
+               AnsweredRequest.answered_at < cutoff))
 
 
 def _count(sessions, model, key, old):
@@ -132,9 +145,9 @@ def main(argv=None, environ=os.environ):
         config = load_config(service)
         engine = make_engine(config["DB_URL"])
         sessions = sessionmaker(engine, expire_on_commit=False)
-        outbox, inbox = purge(sessions, args.days, now, dry_run=dry)
-        print(f"{service}: {outbox} published outbox rows and {inbox} inbox entries older "
-              f"than {args.days:g} days {would}deleted")
+        outbox, inbox, answered = purge(sessions, args.days, now, dry_run=dry)
+        print(f"{service}: {outbox} published outbox rows, {inbox} inbox entries and "
+              f"{answered} answered requests older than {args.days:g} days {would}deleted")
         if service == "intake":
             sweep_orphans(sessions, config, args.orphan_hours, now, dry)
         if service == "tracking":

@@ -23,6 +23,7 @@ the success response (``status``, ``answer``; a description given in ``doc``
 is kept), and ``who`` the bearer security, as on every route (auth.py)."""
 import inspect
 
+from core import once
 from services.gateway.auth import staff_only
 from services.gateway.http import http, json_body, json_response
 from services.gateway.openapi import WERKZEUG_ARG
@@ -44,6 +45,22 @@ def optional_body(request):
     return json_body(request, optional=True)
 
 
+def idempotency_key(request):
+    """The request's ``Idempotency-Key`` header (core/once.py), None when
+    absent, or InvalidInput naming it."""
+    key = request.headers.get(once.HEADER)
+    return key if key is None else once.check_request_id(key)
+
+
+def request_id(request):
+    """The id an RPC that acts once per request (core/once.py) is called
+    with: the client's ``Idempotency-Key`` (a client that may send a request
+    again sends the same key: it gets the first answer), else a new id for
+    this HTTP request alone (a copy of it requeued inside the platform
+    still finds the first answer). The route's OpenAPI entry names the header."""
+    return idempotency_key(request) or once.new_request_id()
+
+
 def query(request):
     """Every query parameter, as a dict: the owning service checks them."""
     return request.args.to_dict()
@@ -52,6 +69,15 @@ def query(request):
 def query_arg(name, default=None):
     """One query parameter, ``default`` when absent."""
     return lambda request: request.args.get(name, default)
+
+
+# What a route called with ``request_id`` adds to its OpenAPI description.
+ACTS_ONCE = (
+    "Acts once per request: a repeat with the same `Idempotency-Key` (and the same actor) "
+    "gets the first answer, or, when that answer held a field shown only once (a password, "
+    "a key, a secret: never kept), a 409 naming it; the same key with another request is a "
+    "409. Without the header each HTTP request is its own (a copy of it run twice inside "
+    "the platform still acts once).")
 
 
 def forward(method, url, call, *arguments, answer, many=False, status=200, who=staff_only,
@@ -82,15 +108,20 @@ def forward(method, url, call, *arguments, answer, many=False, status=200, who=s
 
     route.__doc__ = inspect.cleandoc(doc)
     route.call = call
-    route.complete = lambda operation: _complete(operation, str(status), answer.__name__, many)
+    route.complete = lambda operation: _complete(operation, str(status), answer.__name__, many,
+                                                 request_id in arguments)
     if describe is not None:
         route.describe = describe
     return http(method, url)(route if who is PUBLIC else who(route))
 
 
-def _complete(operation, status, shape, many):
+def _complete(operation, status, shape, many, acts_once):
     """``operation`` (the YAML of ``doc``) with the success response the
-    declaration says, first among the responses as a docstring writes it."""
+    declaration says, first among the responses as a docstring writes it,
+    and for a route called with ``request_id`` its header."""
+    if acts_once:
+        operation["parameters"] = [*operation.get("parameters", []), "idempotency_key"]
+        operation["description"] = " ".join(filter(None, [operation.get("description"), ACTS_ONCE]))
     given = operation.get("responses", {})
     success = {"description": "ok", **given.get(status, {})}
     success.setdefault("content", {"application/json": {

@@ -11,6 +11,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
+from core import once
+
 # Imported to register their schemas by name: the request bodies are the owning
 # services' own schemas, the responses the gateway's.
 from services.gateway import schemas  # noqa: F401
@@ -61,6 +63,11 @@ breakdown:
   - {name: channel, in: query, schema: {type: string, enum: [online, proxy]}}
   - {name: by, in: query, description: "one row per unit, area (one level down), category, channel or day", schema: {type: string, enum: [unit, area, category, channel, day]}}
 """)
+PARAMETER_GROUPS["idempotency_key"] = [{
+    "name": once.HEADER, "in": "header", "required": False,
+    "description": "a client that may send this request again (a lost connection, a double "
+                   "click) sends the same key each time: a repeat acts no second time",
+    "schema": {"type": "string", "pattern": once.REQUEST_ID.pattern}}]
 # The staff figures take every filter; the public lists only unit and category.
 PARAMETER_GROUPS["filters"] = PARAMETER_GROUPS["unit_category"] + PARAMETER_GROUPS["breakdown"]
 # Request bodies several routes share, named in a route's ``requestBody`` by a

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from core import events
 from core.errors import InvalidInput, NotFound
+from core.once import new_request_id
 from core.privacy import mask_id_number, mask_name, mask_phone
 from core.retention import ERASED
 from core.validation import excerpt, field_errors
@@ -121,7 +122,7 @@ def _keys(submission, settings, submission_id, idempotency_key):
     if idempotency_key:
         submission_id = query_codes.scoped_submission_id(
             idempotency_key, submission["id_number"], submission["phone"], settings.hash_key)
-    return query_codes.keys_for(submission_id or query_codes.new_submission_id(),
+    return query_codes.keys_for(submission_id or new_request_id(),
                                 settings.hash_key)
 
 

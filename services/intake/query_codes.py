@@ -2,7 +2,8 @@
 
 16 characters of Crockford base32 = 80 bits, shown as ``XXXX-XXXX-XXXX-XXXX``.
 A code is derived, with the service's secret key, from the submission's id:
-128 bits from ``secrets`` (see ``new_submission_id``). Derived rather than
+128 bits from ``secrets`` (``core.once.new_request_id``, the gateway's id
+of the request). Derived rather than
 drawn on its own so that a submission delivered twice (an intake that
 committed and died before answering gets the RPC request again) answers with
 the same code, while the code itself is still never stored. The alphabet has no I, L, O or U, so a code read
@@ -10,7 +11,6 @@ aloud or copied by hand survives: look-ups accept lowercase, missing dashes
 or spaces, and O for 0, I or L for 1."""
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 
 from core.privacy import keyed_hash
@@ -19,10 +19,6 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 16
 GROUP = 4
 _CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
-
-
-def new_submission_id():
-    return secrets.token_urlsafe(16)
 
 
 def scoped_submission_id(idempotency_key, id_number, phone, key):

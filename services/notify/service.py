@@ -5,6 +5,7 @@ from core import events
 from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
+from core.once import once
 from core.service import StaffService
 from core.store import Store
 from core.timers import every
@@ -129,6 +130,7 @@ class NotifyService(StaffService):
         return messages.set_unit_contact(tx, actor, unit_code, data)
 
     @staff_rpc
+    @once("secret")
     def register_webhook(self, tx, actor, data):
         return webhooks.register(tx, self.delivery.cipher, self.delivery.webhook.destinations,
                                  actor, data)

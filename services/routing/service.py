@@ -3,6 +3,7 @@ from core import events
 from core.actors import staff_rpc
 from core.broker import rpc
 from core.handlers import handles
+from core.once import once
 from core.service import Service
 from core.store import Store
 from services.routing import api_keys, auth, directory, routing, routing_rules, staff_admin
@@ -13,6 +14,8 @@ from services.routing.dependencies import (
     ScheduleProvider,
 )
 from services.routing.models import Base
+
+ONE_TIME_PASSWORD = "one_time_password"  # shown once (NewPasswordSchema)
 
 
 class RoutingService(Service):
@@ -72,26 +75,28 @@ class RoutingService(Service):
     def staff_accounts_list(self, tx, actor):
         return staff_admin.accounts(tx, actor)
 
+    # Acting once per request (core/once.py): the transaction opens with the
+    # look-up of the request id, a read; the hash comes before any write, so
+    # no write lock is held while hashing.
+
     @staff_rpc
-    def create_account(self, actor, data):
+    @once(ONE_TIME_PASSWORD)
+    def create_account(self, tx, actor, data):
         """The account, with its one-time password (shown once)."""
         password = auth.one_time_password()
-        password_hash = self.auth.hashing.hash(password)  # before the transaction
-        with self.store.transaction() as tx:
-            return {**staff_admin.create(tx, actor, data, password_hash),
-                    "one_time_password": password}
+        return {**staff_admin.create(tx, actor, data, self.auth.hashing.hash(password)),
+                ONE_TIME_PASSWORD: password}
 
     @staff_rpc
     def update_account(self, tx, actor, username, data):
         return staff_admin.update(tx, actor, username, data)
 
     @staff_rpc
-    def reset_password(self, actor, username):
+    @once(ONE_TIME_PASSWORD)
+    def reset_password(self, tx, actor, username):
         password = auth.one_time_password()
-        password_hash = self.auth.hashing.hash(password)
-        with self.store.transaction() as tx:
-            return {**staff_admin.reset_password(tx, actor, username, password_hash),
-                    "one_time_password": password}
+        return {**staff_admin.reset_password(tx, actor, username, self.auth.hashing.hash(password)),
+                ONE_TIME_PASSWORD: password}
 
     @staff_rpc
     def staff_changes(self, tx, actor, username=None):
@@ -131,6 +136,7 @@ class RoutingService(Service):
         return api_keys.revoke(tx, actor, key_id)
 
     @staff_rpc
+    @once("key")
     def rotate_api_key(self, tx, actor, key_id, data):
         return api_keys.rotate(tx, self.key_policy, actor, key_id, data)
 

@@ -12,6 +12,7 @@ from core import events
 from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, rpc
 from core.handlers import handles
+from core.once import once
 from core.service import StaffService
 from core.store import Store
 from core.timers import every
@@ -91,6 +92,7 @@ class TrackingService(StaffService):
         return views.supervision_record(tx, actor)
 
     @staff_rpc
+    @once()
     def draw_spot_check(self, tx, actor, body):
         return checks.draw_spot_check(tx, actor, body, self.clocks)
 

@@ -15,6 +15,7 @@ from core import events
 from core.actors import ActorSigner
 from core.errors import Forbidden, InvalidInput
 from core.migrations import upgrade
+from core.once import new_request_id
 from services.notify.service import NotifyService
 from tests.kit import accounts_stand_in, publish, service_config, wait_for
 from tests.servers import received, running
@@ -56,12 +57,12 @@ def test_webhooks_retry_acknowledge_once_pause_and_replay(container_factory, amq
     with ServiceRpcProxy("notify", {"AMQP_URI": amqp_uri}) as notify:
         with pytest.raises(Forbidden):
             notify.register_webhook(actor(secrets_env, "handler"),
-                                    {"url": "http://127.0.0.1:1/x", "kinds": ["case_assigned"]})
+                                    {"url": "http://127.0.0.1:1/x", "kinds": ["case_assigned"]}, new_request_id())
         with pytest.raises(InvalidInput):  # personal data: a bureau administrator's decision
             notify.register_webhook(leader, {"url": "http://127.0.0.1:1/x",
-                                             "kinds": ["case_assigned"], "personal_data": True})
+                                             "kinds": ["case_assigned"], "personal_data": True}, new_request_id())
         with pytest.raises(InvalidInput):
-            notify.register_webhook(leader, {"url": "http://127.0.0.1:1/x", "kinds": ["every"]})
+            notify.register_webhook(leader, {"url": "http://127.0.0.1:1/x", "kinds": ["every"]}, new_request_id())
         notify.set_unit_contact(leader, UNIT, {"email": "zjj@lixia.gov.cn"})
 
         # The flaky receiver's secret is only known once registered: it
@@ -70,9 +71,9 @@ def test_webhooks_retry_acknowledge_once_pause_and_replay(container_factory, amq
         flaky_port, down_port = free_port(), free_port()
         flaky = notify.register_webhook(leader, {
             "url": f"http://127.0.0.1:{flaky_port}/hooks",
-            "kinds": ["case_assigned", "case_overdue"]})
+            "kinds": ["case_assigned", "case_overdue"]}, new_request_id())
         down = notify.register_webhook(leader, {
-            "url": f"http://127.0.0.1:{down_port}/hooks", "kinds": ["case_assigned"]})
+            "url": f"http://127.0.0.1:{down_port}/hooks", "kinds": ["case_assigned"]}, new_request_id())
         assert len(flaky["secret"]) >= 40 and "secret" not in notify.list_webhooks(leader)[0]
 
         with running("webhook_receiver", flaky_dir, flaky["secret"], 2, port=flaky_port), \
@@ -143,7 +144,7 @@ def test_a_rotation_keeps_the_old_secret_signing_and_a_deletion_cancels(
                    responsible_unit=UNIT)
     with ServiceRpcProxy("notify", {"AMQP_URI": amqp_uri}) as notify:
         old = notify.register_webhook(leader, {"url": f"http://127.0.0.1:{port}/hooks",
-                                               "kinds": ["case_overdue"]})
+                                               "kinds": ["case_overdue"]}, new_request_id())
         notify.rotate_webhook_secret(leader, old["endpoint_id"], {})  # 24 h overlap
         (tmp_path / "old").mkdir(), (tmp_path / "down").mkdir()
         with running("webhook_receiver", tmp_path / "old", old["secret"], 0, port=port):

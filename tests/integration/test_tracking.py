@@ -146,3 +146,24 @@ def test_migrations_and_a_unit_of_work_on_postgresql(postgres_url):
     due = clocks.track("standard").conclude.due(clocks.calendar, clocks.today())
     assert (summary["status"], summary["due_date"]) == ("accepted", due.isoformat())
     assert counts == {"accepted": 1}
+
+
+def test_a_spot_check_drawn_twice_with_one_request_id_is_drawn_once(running, tmp_path):
+    """A request run again (its reply lost: core/broker.py requeues it, or the
+    client sent its Idempotency-Key again) gets the first draw back: one
+    check recorded. Another id is another draw."""
+    from services.tracking.models import SpotCheck
+    from tests.kit import count_rows
+
+    tracking, _seen = running
+    bureau = signed({"username": "lixia_bureau", "unit_code": "370102-XFJ",
+                     "unit_name": "历下区信访局", "role": "bureau_admin", "area_code": "370102"})
+    body = {"unit_code": HOUSING["unit_code"], "period_start": "2026-11-01",
+            "period_end": "2026-11-30", "size": 2}
+    first = tracking.draw_spot_check(bureau, body, "spot-check-request-0001")
+    again = tracking.draw_spot_check(bureau, body, "spot-check-request-0001")
+    assert again == first
+    url = f"sqlite:///{tmp_path}/tracking.db"
+    assert count_rows(url, SpotCheck) == 1
+    other = tracking.draw_spot_check(bureau, body, "spot-check-request-0002")
+    assert other["id"] != first["id"] and count_rows(url, SpotCheck) == 2

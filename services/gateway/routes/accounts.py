@@ -2,7 +2,7 @@
 jurisdiction, their changes, and the record of every change. Routing owns the
 accounts; a changed or disabled account's tokens stop working in every service
 (core/actors.py)."""
-from services.gateway.forward import ACTOR, body, forward
+from services.gateway.forward import ACTOR, body, forward, request_id
 from services.gateway.http import API
 from services.routing.schemas import AccountSchema, NewPasswordSchema, StaffChangeSchema
 
@@ -23,7 +23,7 @@ class AccountRoutes:
         doc="The staff accounts of the units in one's jurisdiction (bureau administrator)")
 
     create_account = forward(
-        "POST", f"{API}/staff", "routing.create_account", ACTOR, body,
+        "POST", f"{API}/staff", "routing.create_account", ACTOR, body, request_id,
         answer=NewPasswordSchema, status=201, doc="""
         Create a staff account; its one-time password is shown once and must be changed at first sign-in
         ---
@@ -44,7 +44,7 @@ class AccountRoutes:
         """)
 
     reset_password = forward(
-        "POST", f"{API}/staff/{USERNAME}/password", "routing.reset_password", ACTOR, "username",
+        "POST", f"{API}/staff/{USERNAME}/password", "routing.reset_password", ACTOR, "username", request_id,
         answer=NewPasswordSchema, doc="""
         Reset an account's password: a one-time password, shown once; its tokens stop working
         ---

@@ -3,11 +3,11 @@
 citizen's consent recorded (how and when given; intake stores it and checks
 the agent and the grid), and sees the petitions they submitted with their
 status."""
+from core.once import new_request_id
 from services.gateway import pages, schemas
 from services.gateway.auth import agent_only
 from services.gateway.http import API, client_address, http
 from services.gateway.routes.citizens import submission_body
-from services.intake.query_codes import new_submission_id
 from services.intake.schemas import SubmittedSchema
 
 
@@ -37,7 +37,7 @@ class AgentRoutes:
         body = submission_body(request)
         consent = body.pop("consent", None)
         return 201, SubmittedSchema().dump(self.intake.submit_by_agent(
-            actor, self.submissions.seal(body), consent, new_submission_id(),
+            actor, self.submissions.seal(body), consent, new_request_id(),
             client_address(request)))
 
     @http("GET", f"{API}/agent/petitions")

@@ -1,6 +1,6 @@
 """Routes for the channels to units' own systems: a unit's mailbox for staff
 email, its signed webhooks (notify)."""
-from services.gateway.forward import ACTOR, body, forward, optional_body
+from services.gateway.forward import ACTOR, body, forward, optional_body, request_id
 from services.gateway.http import API
 from services.notify.schemas import (
     EndpointSchema,
@@ -30,7 +30,7 @@ class ChannelRoutes:
         """)
 
     register_webhook = forward(
-        "POST", f"{API}/webhooks", "notify.register_webhook", ACTOR, body,
+        "POST", f"{API}/webhooks", "notify.register_webhook", ACTOR, body, request_id,
         answer=RegisteredSchema, status=201, doc="""
         Register a signed webhook endpoint for event kinds (docs/webhooks.md); the secret is shown once
         ---

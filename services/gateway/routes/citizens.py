@@ -2,17 +2,15 @@
 petitioner's steps and the rating; the reference data a form needs (the
 directory's categories, areas and units)."""
 
-import re
-
 import eventlet
 
 from core import events
-from core.errors import InvalidInput, NotFound
+from core.errors import NotFound
+from core.once import new_request_id
 from services.gateway import schemas
-from services.gateway.forward import PUBLIC, forward
+from services.gateway.forward import PUBLIC, forward, idempotency_key
 from services.gateway.http import API, client_address, http, json_body
 from services.gateway.openapi import step_operation
-from services.intake.query_codes import new_submission_id
 from services.intake.schemas import SubmittedSchema
 from services.rating.schemas import RatingSchema
 from services.routing.schemas import UnitSchema
@@ -24,20 +22,6 @@ from services.tracking.workflows import PETITIONER_ACTIONS
 # A petition's text is up to 5,000 characters (3 bytes each in UTF-8) besides
 # its other fields; every other body is small (http.MAX_BODY_BYTES).
 SUBMISSION_MAX_BYTES = 64 * 1024
-# What a client may send as its Idempotency-Key: a UUID or another random
-# token; short keys would be guessable.
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-def idempotency_key(request):
-    """The request's ``Idempotency-Key``, None when absent, or InvalidInput."""
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not IDEMPOTENCY_KEY.match(key):
-        raise InvalidInput("Idempotency-Key 格式有误 / the Idempotency-Key is malformed", {
-            "Idempotency-Key": ["应为16至64个字母、数字、-或_ / 16 to 64 letters, digits, - or _"]})
-    return key
-
-
 def submission_body(request):
     """The JSON body of a petition or a proposal: up to SUBMISSION_MAX_BYTES."""
     return json_body(request, SUBMISSION_MAX_BYTES)
@@ -70,8 +54,7 @@ class CitizenRoutes:
           receipt back instead of a second petition. The key counts only with the same ID
           number and phone: another person's key never returns this person's receipt."
         parameters:
-          - {name: Idempotency-Key, in: header, required: false,
-             schema: {type: string, pattern: "^[A-Za-z0-9_-]{16,64}$"}}
+          - idempotency_key
         requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
         responses:
           "201": {description: "accepted; the query code is shown only here and by SMS",
@@ -82,7 +65,7 @@ class CitizenRoutes:
         """
         # One id per request: if intake commits and dies before answering, the
         # redelivered request finds the petition instead of storing it twice.
-        submission_id = new_submission_id()
+        submission_id = new_request_id()
         key = idempotency_key(request)
         return 201, SubmittedSchema().dump(self.intake.submit(
             self.submissions.seal(submission_body(request)), submission_id,

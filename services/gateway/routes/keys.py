@@ -1,6 +1,6 @@
 """API keys for department systems and apps (routing): made, listed, revoked
 by a bureau administrator, with each key's log of uses."""
-from services.gateway.forward import ACTOR, body, forward, optional_body
+from services.gateway.forward import ACTOR, body, forward, optional_body, request_id
 from services.gateway.http import API
 from services.routing.schemas import ApiKeySchema, ApiKeyUseSchema, NewApiKeySchema
 
@@ -34,7 +34,7 @@ class KeyRoutes:
 
     rotate_api_key = forward(
         "POST", f"{API}/api-keys/{KEY_ID}/rotate", "routing.rotate_api_key", ACTOR, "key_id",
-        optional_body, answer=NewApiKeySchema, status=201, doc="""
+        optional_body, request_id, answer=NewApiKeySchema, status=201, doc="""
         Replace a key: its successor (same scope) is shown once, the old key works `overlap_hours` longer
         ---
         requestBody: {required: false, content: {application/json: {schema: ApiKeyRotateInput}}}

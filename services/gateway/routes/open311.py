@@ -28,11 +28,11 @@ from core.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from core.once import new_request_id
 from core.roles import REGISTERED_APP
 from core.validation import excerpt
 from services.gateway.auth import API_KEY_HEADER, key_principal
 from services.gateway.http import STATUS, check_values, client_address, http
-from services.intake.query_codes import new_submission_id
 
 BASE = "/open311/v2"
 FORMAT = "<any(json,xml):fmt>"
@@ -271,7 +271,7 @@ class Open311Routes:
             "publish": attribute.get("publish", "true") != "false"}
         receipt = self.intake.submit_from_app(
             actor, self.submissions.seal({k: v for k, v in petition.items() if v is not None}),
-            new_submission_id(), client_address(request))
+            new_request_id(), client_address(request))
         # The query code went to the petitioner's phone; it never leaves here.
         return [{"service_request_id": receipt["case_number"], "token": receipt["case_number"],
                  "service_notice": "已提交；查询码已通过短信发送给信访人", "account_id": None}]

@@ -4,7 +4,14 @@ and spot checks, the workflow tables."""
 
 from services.gateway import schemas
 from services.gateway.auth import signed_in, staff_only
-from services.gateway.forward import ACTOR, body, forward, optional_body, query_arg
+from services.gateway.forward import (
+    ACTOR,
+    body,
+    forward,
+    optional_body,
+    query_arg,
+    request_id,
+)
 from services.gateway.http import API, client_address, http, json_body
 from services.gateway.openapi import step_operation
 from services.tracking.schemas import (
@@ -142,7 +149,7 @@ class StaffRoutes:
         doc="Per unit, its supervision orders and how many were counted against it")
 
     draw_spot_check = forward(
-        "POST", f"{API}/spot-checks", "tracking.draw_spot_check", ACTOR, body,
+        "POST", f"{API}/spot-checks", "tracking.draw_spot_check", ACTOR, body, request_id,
         answer=SpotCheckSchema, status=201, doc="""
         Draw a random spot check (抽查) of a unit's concluded cases; seed and draw are recorded
         ---

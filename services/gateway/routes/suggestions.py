@@ -1,10 +1,10 @@
 """People's suggestions (人民建议征集): proposing, following by query code, the
 solicitation topics, the published adopted proposals; the bureau's and the
 departments' steps. Their figures are reports' (routes/figures.py)."""
+from core.once import new_request_id
 from services.gateway.forward import ACTOR, PUBLIC, body, forward, optional_body, query
 from services.gateway.http import API, PUBLIC_CACHE, http, json_response
 from services.gateway.routes.citizens import submission_body
-from services.intake.query_codes import new_submission_id
 from services.suggestions import schemas
 from services.suggestions.workflow import STEPS
 
@@ -30,7 +30,7 @@ class SuggestionRoutes:
                   content: {application/json: {schema: ProposalReceiptSchema}}}
         """
         return 201, schemas.ProposalReceiptSchema().dump(self.suggestions.submit(
-            self.submissions.seal(submission_body(request)), new_submission_id()))
+            self.submissions.seal(submission_body(request)), new_request_id()))
 
     follow_proposal = forward(
         "GET", f"{API}/suggestions/<string(maxlength=40):query_code>", "suggestions.follow",

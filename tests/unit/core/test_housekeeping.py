@@ -1,12 +1,20 @@
-"""Outbox and inbox retention (deploy.housekeeping): only published outbox rows
-and inbox entries past the age go; two runs at once delete each row once."""
+"""Outbox, inbox and answered-request retention (deploy.housekeeping): only
+published outbox rows, inbox entries and answered requests past the age go;
+two runs at once delete each row once."""
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
-from core.store import InboxEntry, OutboxMessage, create_tables, make_engine, utcnow
+from core.store import (
+    AnsweredRequest,
+    InboxEntry,
+    OutboxMessage,
+    create_tables,
+    make_engine,
+    utcnow,
+)
 from deploy.housekeeping import BATCH, purge
 
 
@@ -31,6 +39,9 @@ def test_purges_only_what_is_published_and_old(tmp_path):
         session.add_all([InboxEntry(event_id=f"i{n}", handler="s.h", handled_at=old)
                          for n in range(3)])
         session.add(InboxEntry(event_id="i-new", handler="s.h", handled_at=recent))
+        session.add_all([AnsweredRequest(handler="s.m", request_key=key, fingerprint="f",
+                                         answer="{}", withheld=[], answered_at=at)
+                         for key, at in (("a-old", old), ("b-old", old), ("c-new", recent))])
         session.commit()
 
     # Two replicas at once: every old row deleted once, nothing else.
@@ -38,7 +49,9 @@ def test_purges_only_what_is_published_and_old(tmp_path):
         results = list(pool.map(lambda _: purge(sessions, 30, now), range(2)))
     assert sum(r[0] for r in results) == BATCH + 5
     assert sum(r[1] for r in results) == 3
+    assert sum(r[2] for r in results) == 2
     with sessions() as session:
         assert sorted(session.scalars(select(OutboxMessage.event_id))) == ["enew", "eunpublished"]
         assert list(session.scalars(select(InboxEntry.event_id))) == ["i-new"]
-    assert purge(sessions, 30, now) == (0, 0)
+        assert list(session.scalars(select(AnsweredRequest.request_key))) == ["c-new"]
+    assert purge(sessions, 30, now) == (0, 0, 0)

@@ -6,6 +6,7 @@ import requests
 
 from core.actors import ActorSigner, ActorVerifier
 from core.errors import Forbidden
+from core.once import check_request_id
 from deploy.keys import new_secrets
 from tests.kit import gateway_url
 
@@ -21,7 +22,7 @@ ACCOUNT = {"username": "lixia.wang", "unit_code": "370102-ZJJ", "unit_name": "åŽ
 
 class Routing:
     def __init__(self):
-        self.calls = []
+        self.calls, self.request_ids = [], []
 
     def _admin(self, actor, call):
         if VERIFY(actor)["role"] != "bureau_admin":
@@ -32,16 +33,18 @@ class Routing:
         self._admin(actor, ("list",))
         return [ACCOUNT]
 
-    def create_account(self, actor, data):
+    def create_account(self, actor, data, request_id):
         self._admin(actor, ("create", data))
+        self.request_ids.append(check_request_id(request_id))
         return {**ACCOUNT, "one_time_password": "shown-once"}
 
     def update_account(self, actor, username, data):
         self._admin(actor, ("update", username, data))
         return {**ACCOUNT, "active": data.get("active", True)}
 
-    def reset_password(self, actor, username):
+    def reset_password(self, actor, username, request_id):
         self._admin(actor, ("reset", username))
+        self.request_ids.append(check_request_id(request_id))
         return {**ACCOUNT, "one_time_password": "shown-once"}
 
     def staff_changes(self, actor, username=None):
@@ -106,3 +109,31 @@ def test_the_routes_are_in_the_openapi_document(url):
     assert {"get", "post"} <= set(paths["/api/v1/staff"])
     assert "patch" in paths["/api/v1/staff/{username}"]
     assert "get" in paths["/api/v1/staff/changes"]
+    # the routes that act once per request name the header and say what a repeat gets
+    for create in (paths["/api/v1/staff"]["post"], paths["/api/v1/staff/{username}/password"]["post"]):
+        [header] = [p for p in create["parameters"] if p["in"] == "header"]
+        assert (header["name"], header["schema"]["pattern"]) == ("Idempotency-Key",
+                                                                  "^[A-Za-z0-9_-]{16,64}$")
+        assert "a 409 naming it" in create["description"]
+    assert not [p for p in paths["/api/v1/staff/{username}"]["patch"]["parameters"]
+                if p["in"] == "header"]
+
+
+def test_a_clients_idempotency_key_is_the_request_id_else_each_request_has_its_own(url, routing):
+    admin = bearer(ADMIN)
+    account = {"username": "lixia.wang", "unit_code": "370102-ZJJ", "role": "handler"}
+    key = {"Idempotency-Key": "5f0c8e1a-0b7d-4c8e-9a51-2f4e6d7c8b90"}
+    for _ in range(2):
+        sent = requests.post(f"{url}/staff", json=account, headers={**admin, **key}, timeout=10)
+        assert sent.status_code == 201
+    for _ in range(2):
+        assert requests.post(f"{url}/staff/lixia.wang/password", headers=admin,
+                             timeout=10).status_code == 200
+    same, again, first, second = routing.request_ids
+    assert same == again == key["Idempotency-Key"]
+    assert len({same, first, second}) == 3
+    malformed = requests.post(f"{url}/staff", json=account, timeout=10,
+                              headers={**admin, "Idempotency-Key": "short"})
+    assert malformed.status_code == 400
+    assert list(malformed.json()["details"]) == ["Idempotency-Key"]
+    assert len(routing.calls) == 4  # the malformed one was refused before routing was asked

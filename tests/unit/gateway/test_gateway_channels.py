@@ -7,6 +7,7 @@ import requests
 
 from core.actors import ActorSigner, ActorVerifier
 from core.errors import Forbidden
+from core.once import check_request_id
 from core.privacy import FieldCipher
 from deploy.keys import new_secrets
 from services.notify import messages, webhooks
@@ -46,7 +47,8 @@ class Notify:
     def set_unit_contact(self, actor, unit_code, data):
         return self._call(messages.set_unit_contact, actor, unit_code, data)
 
-    def register_webhook(self, actor, data):
+    def register_webhook(self, actor, data, request_id):
+        check_request_id(request_id)  # one made by the gateway (no Idempotency-Key sent)
         return self._call(lambda tx, a, d: webhooks.register(tx, CIPHER, DESTINATIONS, a, d),
                           actor, data)
 

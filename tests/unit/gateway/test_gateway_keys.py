@@ -11,6 +11,7 @@ import requests
 
 from core.actors import ActorSigner, ActorVerifier
 from core.errors import NotFound
+from core.once import check_request_id
 from deploy.keys import new_secrets
 from services.routing import api_keys, directory_seed
 from services.routing.models import ApiKeyUse, Base
@@ -43,7 +44,8 @@ class Routing:
     def api_key_uses(self, actor, key_id):
         return self._staff(api_keys.uses, actor, key_id)
 
-    def rotate_api_key(self, actor, key_id, data):
+    def rotate_api_key(self, actor, key_id, data, request_id):
+        check_request_id(request_id)  # one made by the gateway (no Idempotency-Key sent)
         return self._staff(lambda tx, a, k, d: api_keys.rotate(tx, self.policy, a, k, d),
                            actor, key_id, data)
 

@@ -8,6 +8,7 @@ import requests
 
 from core.actors import ActorSigner, ActorVerifier
 from core.errors import Conflict, Forbidden, NotFound
+from core.once import check_request_id
 from core.sealed import Sealer
 from core.validation import load
 from deploy.keys import new_secrets
@@ -61,8 +62,8 @@ class Tracking:
         return [{"unit_code": "370102-ZJJ", "open": 1, "answered": 0, "escalated": 0,
                  "closed": 2, "counted_against_unit": 1, **HIDDEN}]
 
-    def draw_spot_check(self, actor, body):
-        self._ask("draw", actor, body)
+    def draw_spot_check(self, actor, body, request_id):
+        self._ask("draw", actor, body, check_request_id(request_id))
         return {**CHECK, **HIDDEN}
 
     def spot_check(self, actor, spot_check_id):
@@ -187,9 +188,19 @@ def test_supervision_orders_and_record_are_the_callers(url, services):
 def test_a_spot_check_is_drawn_201_and_read_back(url, services):
     body = {"unit_code": "370102-ZJJ", "period_start": "2026-11-01",
             "period_end": "2026-11-30", "size": 1}
-    drawn = call("POST", f"{url}/spot-checks", BUREAU, json=body)
+    drawn = call("POST", f"{url}/spot-checks", BUREAU, json=body,
+                 headers={"Idempotency-Key": "draw-2026-11-0001"})
     assert (drawn.status_code, drawn.json()) == (201, CHECK)
-    assert services["tracking"].asks[-1] == ("draw", "lixia_bureau", body)
+    assert services["tracking"].asks[-1] == ("draw", "lixia_bureau", body, "draw-2026-11-0001")
+    # Without the header each request is its own: an id made for it, never the same twice.
+    made = []
+    for _ in range(2):
+        assert call("POST", f"{url}/spot-checks", BUREAU, json=body).status_code == 201
+        made.append(services["tracking"].asks[-1][-1])
+    assert len(set(made) | {"draw-2026-11-0001"}) == 3
+    short = call("POST", f"{url}/spot-checks", BUREAU, json=body, headers={"Idempotency-Key": "x1"})
+    assert short.status_code == 400 and "Idempotency-Key" in short.json()["details"]
+    assert services["tracking"].asks[-1][-1] == made[-1]  # refused before tracking was asked
     assert call("GET", f"{url}/spot-checks/3", BUREAU).json() == CHECK
     assert call("GET", f"{url}/spot-checks/4", BUREAU).status_code == 404
     assert call("GET", f"{url}/spot-checks/0", BUREAU).status_code == 404  # min=1

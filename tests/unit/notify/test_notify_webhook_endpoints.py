@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core import events
 from core.actors import ActorSigner
 from core.errors import Conflict, Forbidden
+from core.once import new_request_id
 from deploy.stack import free_port
 from services.notify.destinations import Destinations
 from services.notify.models import WebhookEndpoint
@@ -45,7 +46,7 @@ def registered(notify):
     """The leader's token, a free port and an endpoint for case_overdue there."""
     leader, port = notify.token(), free_port()
     return leader, port, notify.register_webhook(leader, {
-        "url": f"http://127.0.0.1:{port}/hooks", "kinds": ["case_overdue"]})
+        "url": f"http://127.0.0.1:{port}/hooks", "kinds": ["case_overdue"]}, new_request_id())
 
 
 def overdue(n):
@@ -147,3 +148,21 @@ def test_a_rotated_secret_signs_with_the_old_one_during_the_overlap_then_alone(
     assert third["old_secret_until"] is None
     assert [c["action"] for c in notify.webhook_changes(leader, endpoint_id)] == [
         "registered", "secret_rotated", "secret_rotated"]
+
+
+def test_an_endpoint_is_registered_once_per_request_and_its_secret_never_kept(notify, store):
+    """A repeat of a registration (its reply lost, or the client's Idempotency-Key
+    sent again) makes no second endpoint; the secret was shown once: 409 naming it."""
+    from core.store import AnsweredRequest
+
+    leader, request_id = notify.token(), new_request_id()
+    data = {"url": f"http://127.0.0.1:{free_port()}/hooks", "kinds": ["case_overdue"]}
+    first = notify.register_webhook(leader, data, request_id)
+    with pytest.raises(Conflict) as repeat:
+        notify.register_webhook(leader, data, request_id)
+    assert list(repeat.value.details) == ["secret"]
+    with store.transaction() as tx:
+        assert [e.id for e in tx.session.scalars(select(WebhookEndpoint))] == [first["endpoint_id"]]
+        [record] = tx.session.scalars(select(AnsweredRequest))
+        assert (record.handler, record.answer, record.withheld) == (
+            "notify.register_webhook", None, ["secret"])

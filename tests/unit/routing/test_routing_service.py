@@ -3,6 +3,7 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from core.errors import InvalidInput, NotFound, Unauthorized
+from core.once import new_request_id
 from services.routing import directory_seed
 from services.routing.service import RoutingService
 
@@ -114,7 +115,7 @@ def test_api_keys_expire_rotate_and_record_their_last_use(store, schedule, auth,
         row = tx.session.get(ApiKey, old["key_id"])
         assert timedelta(days=29) < row.expires_at - utcnow() <= timedelta(days=30)
     assert worker.check_api_key(old["key"], "GET /api/v1/cases")["unit_code"] == "370102-ZJJ"
-    new = routing.rotate_api_key(admin, old["key_id"], {})
+    new = routing.rotate_api_key(admin, old["key_id"], {}, new_request_id())
     assert worker.check_api_key(old["key"], "GET /api/v1/cases")  # within the 2 h overlap
     [listed] = [k for k in routing.list_api_keys(admin) if k["key_id"] == old["key_id"]]
     assert listed["last_used_at"] is not None and listed["expires_at"] is not None

@@ -15,6 +15,7 @@ from core.errors import (
     NotFound,
     Unauthorized,
 )
+from core.once import new_request_id
 from deploy.keys import new_secrets
 from services.routing.service import RoutingService
 from services.routing.staff_admin import token_state
@@ -43,7 +44,7 @@ def token(routing, username, password=DEMO):
 def test_an_administrator_creates_an_account_that_must_change_its_password(routing, emitted):
     admin = token(routing, "lixia_admin")
     created = routing.create_account(admin, {"username": "lixia.wang", "unit_code": "370102-ZJJ",
-                                             "role": "handler"})
+                                             "role": "handler"}, new_request_id())
     assert (created["must_change_password"], created["active"]) == (True, True)
     password = created["one_time_password"]
     actor = routing.authenticate("lixia.wang", password)
@@ -78,7 +79,7 @@ def test_moving_and_resetting_invalidate_tokens_and_are_recorded(routing):
     moved = routing.update_account(admin, "jiefanglu_office",
                                    {"unit_code": "370102-ZJJ", "role": "unit_leader"})
     assert (moved["unit_code"], moved["role"]) == ("370102-ZJJ", "unit_leader")
-    reset = routing.reset_password(admin, "lixia_housing")
+    reset = routing.reset_password(admin, "lixia_housing", new_request_id())
     assert routing.authenticate("lixia_housing", reset["one_time_password"])["must_change_password"]
     with pytest.raises(Unauthorized):
         routing.authenticate("lixia_housing", DEMO)
@@ -103,16 +104,16 @@ def test_only_an_administrator_and_only_within_its_jurisdiction(routing):
         routing.update_account(admin, "zhangqiu_hrss", {"active": False})
     with pytest.raises(NotFound):
         routing.create_account(admin, {"username": "x.city", "unit_code": "370100-ZJJ",
-                                       "role": "handler"})
+                                       "role": "handler"}, new_request_id())
     with pytest.raises(Conflict):  # a bureau role outside a bureau
         routing.update_account(admin, "lixia_housing", {"role": "bureau_supervisor"})
     with pytest.raises(Conflict):
         routing.update_account(admin, "lixia_admin", {"active": False})
     with pytest.raises(Conflict):
         routing.create_account(admin, {"username": "lixia_bureau", "unit_code": "370102-XFJ",
-                                       "role": "handler"})
+                                       "role": "handler"}, new_request_id())
     with pytest.raises(InvalidInput) as caught:
-        routing.create_account(admin, {"username": "A", "unit_code": "370102-ZJJ", "role": "boss"})
+        routing.create_account(admin, {"username": "A", "unit_code": "370102-ZJJ", "role": "boss"}, new_request_id())
     assert set(caught.value.details) == {"username", "role"}
 
 
