@@ -130,8 +130,7 @@ def declare(amqp_uri, entities, patience=DECLARE_PATIENCE_SECONDS):
 
     def declare_all(channel):
         for entity in entities:
-            entity.maybe_bind(channel)
-            entity.declare()
+            entity.bind(channel).declare()  # a bound copy: a shared entity stays unbound
     on_channel(amqp_uri, declare_all, patience)
 
 

@@ -11,6 +11,8 @@ each service's ``/metrics``.
   each scrape (``OutboxCollector``);
 - ``petition_event_retries_total`` and ``petition_events_parked_total`` by
   handler queue (core.handlers);
+- ``petition_events_unrouted_total`` by exchange: events no queue bound, set
+  aside in the ``unrouted`` queue by the outbox relay (core.publish);
 - ``petition_sms_total`` by outcome ``sent`` / ``failed`` (notify's sender);
 - ``petition_cases_overdue_total``: overdue alerts raised (tracking's sweep).
 """
@@ -32,6 +34,8 @@ EVENT_RETRIES = Counter("petition_event_retries", "Failed event deliveries sent 
                         ["queue"])
 EVENTS_PARKED = Counter("petition_events_parked", "Events parked (retries spent or contract "
                         "broken)", ["queue"])
+EVENTS_UNROUTED = Counter("petition_events_unrouted", "Events no queue bound, set aside in the "
+                          "unrouted queue", ["exchange"])
 SMS_DELIVERIES = Counter("petition_sms", "SMS delivery attempts, by outcome (sent, failed)", ["outcome"])
 CASES_OVERDUE = Counter("petition_cases_overdue", "Overdue alerts raised by the sweep")
 

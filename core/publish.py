@@ -7,18 +7,37 @@ in confirm mode and the broker's acks are awaited together afterwards (it
 confirms many deliveries with one ``multiple`` ack). The caller learns which
 messages were confirmed, and only those: a message nacked, or left
 unconfirmed when the connection failed or the wait timed out, is not.
+
+No event is dropped for want of a queue: every one goes out ``mandatory``, and
+one the broker returns (no queue binds its routing key, e.g. a county code that
+neither the city nor a county deployment binds) is published again to the
+``unrouted`` queue (``UNROUTED``, declared by ``deploy.topology``), headers
+``x-original-exchange`` and ``x-original-routing-key`` telling where it was
+going; it counts as confirmed only once that copy is. ``python -m
+deploy.parked`` lists, shows and replays them. (Not an alternate exchange: it
+is an exchange argument, and RabbitMQ refuses a redeclare with different
+arguments (PRECONDITION_FAILED), while this relay, the handlers' bindings and
+subscribers' own code all declare the event exchanges without any; a policy
+needs the management API or ``rabbitmqctl``, which services and the topology
+Job do not have.)
 """
 import logging
 import socket
+import uuid
 
-from kombu import Connection, Exchange, Producer
+from kombu import Connection, Exchange, Producer, Queue
 from kombu.common import maybe_declare
 from nameko.constants import DEFAULT_TRANSPORT_OPTIONS, PERSISTENT
 
 from core.broker import BROKER_ERRORS
 from core.logs import correlation_headers
+from core.metrics import EVENTS_UNROUTED
 
 log = logging.getLogger(__name__)
+
+UNROUTED = Queue("unrouted", durable=True)
+ORIGINAL_EXCHANGE = "x-original-exchange"
+ORIGINAL_ROUTING_KEY = "x-original-routing-key"
 
 
 class NotConfirmed(Exception):
@@ -47,19 +66,51 @@ class BatchPublisher:
             for exchange in exchanges.values():
                 maybe_declare(exchange, channel)
             producer = Producer(channel, serializer="json")
-            first_tag = self.next_tag
-            for exchange_name, routing_key, payload in messages:
-                producer.publish(payload, exchange=exchanges[exchange_name],
-                                 routing_key=routing_key, delivery_mode=PERSISTENT,
-                                 headers=correlation_headers(payload))
-                self.unresolved.add(self.next_tag)
-                self.next_tag += 1
-            self._await(len(messages), first_tag, confirmed)
+            sent = {}
+            for index, (exchange_name, routing_key, payload) in enumerate(messages):
+                sent[self._send(producer, index, payload, exchange=exchanges[exchange_name],
+                                routing_key=routing_key,
+                                headers=correlation_headers(payload))] = index
+            self._await(sent, confirmed)
+            if self.returned:
+                self._set_aside(producer, confirmed)
         except (*BROKER_ERRORS, NotConfirmed):
             self.close()
             raise
 
-    def _await(self, count, first_tag, confirmed):
+    def _send(self, producer, index, body, **options):
+        """Publish one message (mandatory: the broker returns it if no queue
+        takes it); returns its delivery tag."""
+        message_id = str(uuid.uuid4())
+        self.sending[message_id] = index
+        producer.publish(body, delivery_mode=PERSISTENT, mandatory=True, message_id=message_id,
+                         **options)
+        tag, self.next_tag = self.next_tag, self.next_tag + 1
+        self.unresolved.add(tag)
+        return tag
+
+    def _set_aside(self, producer, confirmed):
+        """Copy each returned message to ``UNROUTED``; its index is confirmed
+        once the copy is."""
+        returned, self.returned = self.returned, {}
+        confirmed.difference_update(returned)
+        maybe_declare(UNROUTED, producer.channel)
+        sent = {}
+        for index, (exchange, routing_key, message) in returned.items():
+            log.warning("no queue binds %s on %s: the event goes to %s", routing_key, exchange,
+                        UNROUTED.name)
+            EVENTS_UNROUTED.labels(exchange).inc()
+            sent[self._send(producer, index, message.body, exchange="", routing_key=UNROUTED.name,
+                            content_type=message.content_type,
+                            content_encoding=message.content_encoding,
+                            headers={**(message.headers or {}), ORIGINAL_EXCHANGE: exchange,
+                                     ORIGINAL_ROUTING_KEY: routing_key})] = index
+        self._await(sent, confirmed)
+        if self.returned:
+            raise NotConfirmed(f"{len(self.returned)} messages returned by {UNROUTED.name} too")
+
+    def _await(self, sent, confirmed):
+        """Wait for the confirms of ``sent`` ({delivery tag: index})."""
         try:
             while self.unresolved:
                 self.connection.drain_events(timeout=self.confirm_timeout)
@@ -67,10 +118,12 @@ class BatchPublisher:
             raise NotConfirmed(f"{len(self.unresolved)} confirms not received in "
                                f"{self.confirm_timeout} s") from None
         finally:
-            confirmed.update(tag - first_tag for tag in self.acked)
+            # A returned message is acked too (after its return): not delivered.
+            confirmed.update(sent[tag] for tag in self.acked if sent[tag] not in self.returned)
             nacked, self.acked, self.nacked = len(self.nacked), set(), set()
+            self.sending = {}
         if nacked:
-            raise NotConfirmed(f"the broker nacked {nacked} of {count} messages")
+            raise NotConfirmed(f"the broker nacked {nacked} of {len(sent)} messages")
 
     def _channel(self):
         if self.channel is None:
@@ -80,9 +133,11 @@ class BatchPublisher:
             # Listening from the start: confirms also arrive while a declare waits.
             self.channel.events["basic_ack"].add(self._resolver("acked"))
             self.channel.events["basic_nack"].add(self._resolver("nacked"))
+            self.channel.events["basic_return"].add(self._on_return)
             self.channel.confirm_select()
             # The broker numbers a confirm-mode channel's publishes from 1.
             self.next_tag, self.unresolved, self.acked, self.nacked = 1, set(), set(), set()
+            self.sending, self.returned = {}, {}  # message id -> index; index -> the return
         return self.channel
 
     def _resolver(self, outcome):
@@ -92,6 +147,11 @@ class BatchPublisher:
             self.unresolved.difference_update(done)
             getattr(self, outcome).update(done)
         return resolve
+
+    def _on_return(self, exc, exchange, routing_key, message):
+        # Comes before the message's ack; only ``mandatory`` messages are returned.
+        index = self.sending[message.properties["message_id"]]
+        self.returned[index] = (exchange, routing_key, message)
 
     def close(self):
         connection, self.connection, self.channel = self.connection, None, None

@@ -11,7 +11,9 @@ For a service S, in its vhost:
 - configure (declare): its RPC queue ``rpc-S``, its reply queues
   ``rpc.reply-S-<uuid>``, its handler queues ``evt-...--S.<method>`` (with their
   retry and parked queues), its events exchange ``S.events``, ``nameko-rpc`` and
-  the exchanges it consumes (nameko declares a handler's source exchange);
+  the exchanges it consumes (nameko declares a handler's source exchange), and
+  ``unrouted`` (its outbox relay sets aside there an event no queue binds,
+  core/publish.py; write on the default exchange is enough to publish there);
 - write (publish, bind a queue): ``nameko-rpc`` (calls and replies), its events
   exchange, the default exchange (retries and parking), its own queues;
 - read (consume, bind from an exchange): its own queues, ``nameko-rpc`` and the
@@ -41,6 +43,7 @@ from nameko.rpc import RpcProxy
 from core import events
 from core.config import load_config
 from core.handlers import ReliableEventHandler
+from core.publish import UNROUTED
 from deploy.rabbitmq import import_definitions
 from deploy.services import deployed_services, service_class
 
@@ -58,7 +61,7 @@ class Permissions:
 
     @property
     def configure(self):
-        return _any(self._own_queues() + [re.escape(RPC_EXCHANGE)]
+        return _any(self._own_queues() + [re.escape(RPC_EXCHANGE), re.escape(UNROUTED.name)]
                     + [re.escape(e) for e in (*self.publishes, *self.consumes)])
 
     @property

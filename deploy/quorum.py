@@ -30,6 +30,7 @@ import os
 
 from kombu import Connection
 
+from core.publish import UNROUTED
 from deploy.parked import drain
 from deploy.topology import all_handler_queues, declare_topology
 
@@ -42,7 +43,7 @@ PATIENCE = {"connect_timeout": 30}
 def platform_queues(amqp_uri):
     """Every durable queue that holds the platform's events."""
     return [name for q in all_handler_queues(amqp_uri)
-            for name in (q.main, *(q.retry(d) for d in q.delays), q.parked)]
+            for name in (q.main, *(q.retry(d) for d in q.delays), q.parked)] + [UNROUTED.name]
 
 
 def counts(amqp_uri, queues):

@@ -10,12 +10,15 @@ queue, retry queue and parked queue from the service classes themselves.
 Each handler queue is bound to the areas its deployment handles (core/areas.py:
 ``COUNTIES`` for the city, ``COUNTY_CODE`` for a county's own deployment, which
 declares only its own services' queues); a binding it no longer has (a county
-handed over, or the bare event type of before area keys) is removed.
+handed over, or the bare event type of before area keys) is removed. It also
+declares the ``unrouted`` queue, where the outbox relay sets aside an event no
+queue binds (core/publish.py).
 """
 import os
 
 from core.config import load_config
 from core.handlers import declare, handler_queues, on_channel
+from core.publish import UNROUTED
 from deploy.services import deployed_services, service_class, this_county
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
@@ -31,7 +34,7 @@ def all_handler_queues(amqp_uri, county=None):
 
 def declare_topology(amqp_uri, county=None):
     queues = all_handler_queues(amqp_uri, county)
-    declare(amqp_uri, [entity for q in queues for entity in q.declarations()])
+    declare(amqp_uri, [UNROUTED, *(entity for q in queues for entity in q.declarations())])
     unbind_stale(amqp_uri, queues)
     return queues
 
@@ -50,7 +53,7 @@ def main():
     county = this_county()
     queues = declare_topology(amqp_uri, county)
     print(f"topology{f' of county {county}' if county else ''}: {len(queues)} handler queues "
-          "declared, with retry and parked queues")
+          f"declared, with retry and parked queues, and {UNROUTED.name}")
 
 
 if __name__ == "__main__":

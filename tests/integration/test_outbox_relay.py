@@ -1,5 +1,7 @@
 """The outbox relay publishes a batch under one wait for the broker's
-confirms, and marks only the rows the broker confirmed (real broker)."""
+confirms, and marks only the rows the broker confirmed (real broker); an event
+no queue binds is set aside in ``unrouted``, where ``deploy.parked`` lists and
+replays it."""
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -9,8 +11,10 @@ from kombu import Connection, Exchange, Queue
 from sqlalchemy import select, update
 from sqlalchemy.orm import DeclarativeBase
 
-from core.publish import BatchPublisher, NotConfirmed
+from core.publish import UNROUTED, BatchPublisher, NotConfirmed
 from core.store import OutboxMessage, OutboxRelay
+from deploy.parked import parked_counts, replay
+from deploy.topology import declare_topology
 from tests.kit import sqlite_store
 
 EXCHANGE = Exchange("relay_test", type="topic", durable=True)
@@ -26,11 +30,11 @@ def store(sqlite_url):
         yield handle
 
 
-def _add_rows(store, count):
+def _add_rows(store, count, **fields):
     with store.transaction() as tx:
         for number in range(count):
             tx.session.add(OutboxMessage(event_id=str(uuid.uuid4()), exchange=EXCHANGE.name,
-                                         routing_key="thing", payload={"number": number}))
+                                         routing_key="thing", payload={"number": number, **fields}))
 
 
 def _published(store):
@@ -113,3 +117,46 @@ def test_a_service_relay_publishes_its_own_rows_at_once_and_anothers_once_they_a
             theirs.close()
         assert _drain(conn, queue) == [2]
     assert _published(store) == [0, 1, 2]
+
+
+def test_an_event_no_queue_binds_is_set_aside_and_replayed_once_a_queue_binds_it(
+        store, amqp_uri):
+    # The city binds 370102; no deployment binds the county 370199.
+    city = Queue("relay_test_city", EXCHANGE, routing_key="thing.370102", durable=True)
+    county = Queue("relay_test_county", EXCHANGE, routing_key="thing.370199", durable=True)
+    declare_topology(amqp_uri)  # the unrouted queue among the rest
+    publisher = BatchPublisher(amqp_uri)
+    relay = OutboxRelay(store.sessions, publisher)
+    with Connection(amqp_uri) as conn:
+        city(conn.default_channel).declare()
+        _add_rows(store, 2, area_code="370102001")
+        _add_rows(store, 1, area_code="370199")
+        try:
+            assert relay.publish_pending() == 3
+        finally:
+            publisher.close()
+        assert _published(store) == [0, 1, 0]
+        assert _drain(conn, city) == [0, 1]
+        assert parked_counts(amqp_uri)[UNROUTED.name] == 1
+        set_aside = conn.default_channel.basic_get(UNROUTED.name)
+        assert set_aside.headers["x-original-exchange"] == EXCHANGE.name
+        assert set_aside.headers["x-original-routing-key"] == "thing.370199"
+        conn.default_channel.basic_reject(set_aside.delivery_tag, requeue=True)
+
+        assert replay(amqp_uri, UNROUTED.name) == (0, 1)  # still no queue binds it: it stays
+        assert parked_counts(amqp_uri)[UNROUTED.name] == 1
+        county(conn.default_channel).declare()  # the county's deployment comes up
+        assert replay(amqp_uri, UNROUTED.name) == (1, 0)
+        assert _drain(conn, county) == [0]
+        assert parked_counts(amqp_uri)[UNROUTED.name] == 0
+
+
+def test_a_relay_sets_aside_an_unbound_event_before_the_topology_step_ran(store, amqp_uri):
+    publisher = BatchPublisher(amqp_uri)
+    _add_rows(store, 1, area_code="370199")
+    try:
+        assert OutboxRelay(store.sessions, publisher).publish_pending() == 1
+    finally:
+        publisher.close()
+    with Connection(amqp_uri) as conn:
+        assert conn.default_channel.queue_declare(UNROUTED.name, passive=True).message_count == 1
