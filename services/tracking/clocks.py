@@ -17,7 +17,7 @@ every clock of the case and starts the new unit's.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import update
 
 from core.calendar import calendar_from_config, local_date, start_date
 from core.clock import clock_from_config
@@ -102,6 +102,10 @@ def set_deadline(tx, case, kind, due, subject="", unit_code=None):
     subject is closed, a new one opens. The conclusion clock is also the case's
     ``due_date`` (the work queues' order), acceptance its ``accept_due``."""
     close_deadlines(tx, case, kinds=(kind,), subject=subject)
+    _open_deadline(tx, case, kind, due, subject, unit_code)
+
+
+def _open_deadline(tx, case, kind, due, subject="", unit_code=None):
     tx.session.add(Deadline(case_number=case.case_number, kind=kind, subject=str(subject),
                             unit_code=unit_code if unit_code is not None else case.unit_code,
                             due=due, open=True))
@@ -112,23 +116,29 @@ def set_deadline(tx, case, kind, due, subject="", unit_code=None):
 
 
 def close_deadlines(tx, case, kinds=None, subject=None):
-    query = select(Deadline).where(Deadline.case_number == case.case_number, Deadline.open)
+    """One UPDATE, the rows already in the session kept in step
+    (``evaluate``): loading the open rows to clear each one's flag cost
+    tracking a query and a flush per clock."""
+    query = update(Deadline).where(Deadline.case_number == case.case_number,
+                                   Deadline.open.is_(True))
     if kinds is not None:
         query = query.where(Deadline.kind.in_(kinds))
     if subject is not None:
         query = query.where(Deadline.subject == str(subject))
-    for row in tx.session.scalars(query):
-        row.open = False
+    tx.session.execute(query.values(open=False),
+                       execution_options={"synchronize_session": "evaluate"})
 
 
 def start_unit_clocks(tx, case, clocks):
-    """A (new) assignment: every earlier clock stops, the unit's start today."""
+    """A (new) assignment: every earlier clock stops, the unit's start today
+    (no clock is open after the first line, so none is closed again)."""
     close_deadlines(tx, case)
     limits = clocks.track(case.track)
     case.assigned_at = clocks.now()
-    set_deadline(tx, case, "accept", limits.accept.due(clocks.calendar, case.assigned_at))
+    _open_deadline(tx, case, "accept", limits.accept.due(clocks.calendar, case.assigned_at))
     if limits.conclude_from == "assigned":
-        set_deadline(tx, case, "conclude", limits.conclude.due(clocks.calendar, case.assigned_at))
+        _open_deadline(tx, case, "conclude",
+                       limits.conclude.due(clocks.calendar, case.assigned_at))
     else:
         case.due_date = None
 
