@@ -31,6 +31,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="short runs (5 s at 50/s, 200 at saturation, 20,000 seeded)")
     parser.add_argument("--scale", type=int, help="petitions to seed (default 1,000,000)")
+    parser.add_argument("--pipeline-only", action="store_true",
+                        help="the chain and the pipelines only (no seeding, figures, similar cases)")
     args = parser.parse_args(argv)
     count = args.scale or (20_000 if args.quick else 1_000_000)
     command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
@@ -42,15 +44,23 @@ def main(argv=None):
         return run(*run_args)
 
     chain = step("bare nameko chain", scenarios.chain, args.quick)
-    pipeline = step("pipeline (1, 2 and 4 routing processes)", scenarios.pipeline, args.quick)
+    pipeline = step("pipeline (1, 2 and 4 routing processes, then overload)",
+                    scenarios.pipeline, args.quick)
+    postgres = step("pipeline on PostgreSQL, a database per service (1, 2 and 4 routing processes)",
+                    scenarios.pipeline, args.quick, "postgresql", False)
+    machine = f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    if args.pipeline_only:
+        print(report.render(report.rows(pipeline, chain, None, count, postgres), command.strip(),
+                            machine))
+        return
     scale = step(f"seeding {count:,} petitions, then look-ups and work queues",
                  scenarios.at_scale, count, args.quick)
-    machine = f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
     figures = step(f"figures with {count:,} cases (reports' counters against per-case rows)",
                    reports_bench.run, count, 50 if args.quick else 200)
     similar = step(f"similar cases with {count:,} published cases", similar_bench.run,
                    count, 50 if args.quick else 200)
-    print(report.render(report.rows(pipeline, chain, scale, count), command.strip(), machine))
+    print(report.render(report.rows(pipeline, chain, scale, count, postgres), command.strip(),
+                        machine))
     print("\nFigures at scale (python -m bench.reports):\n" + "\n".join(figures))
     print("\nSimilar cases at scale (python -m bench.similar):\n" + "\n".join(similar))
     print(f"\n(took {time.monotonic() - started:.0f} s)", file=sys.stderr)

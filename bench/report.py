@@ -1,7 +1,8 @@
 """One table with every figure, as Markdown (pasted as is into README.md)."""
 
-TARGETS = "targets: pipeline >= 50% of bare nameko at saturation; p99 submit->routed < 250 ms " \
-          "at 50/s; query-by-code p99 < 20 ms at 1,000,000 petitions"
+TARGETS = "targets: pipeline >= 50% of bare nameko at saturation (SQLite and PostgreSQL); " \
+          "p99 submit->routed < 250 ms at 50/s; query-by-code p99 < 20 ms (1 client) and " \
+          "< 50 ms (4 clients) at 1,000,000 petitions; overload: nothing lost, drain time"
 
 
 def ms(value):
@@ -27,26 +28,51 @@ def _cpu_row(label, cpu):
             ", ".join(f"{name} {share:.2f}" for name, share in busiest))
 
 
-def rows(pipeline, chain, scale, count):
-    table = []
-    table += _run_rows("bare nameko, 50/s offered", chain["fixed"])
-    table += _run_rows("pipeline, 50/s offered", pipeline["fixed"])
-    table += _run_rows("bare nameko, saturation", chain["saturation"])
-    table.append(_cpu_row("bare nameko, saturation", chain["cpu"]))
+def _pipeline_rows(name, pipeline, chain):
+    """One pipeline's rows (``name``: "pipeline", "pipeline on PostgreSQL"),
+    its throughput as a share of the chain's in the same run."""
+    table = _run_rows(f"{name}, 50/s offered", pipeline["fixed"])
     for routing in (1, 2, 4):
-        label = f"pipeline, saturation, {routing} routing"
+        label = f"{name}, saturation, {routing} routing"
         table += _run_rows(label, pipeline[f"saturation x{routing}"])
         table.append(_cpu_row(label, pipeline[f"cpu x{routing}"]))
     baseline = chain["saturation"]["throughput"]
     for routing in (1, 2, 4):
         ratio = pipeline[f"saturation x{routing}"]["throughput"] / baseline
-        table.append(("pipeline / bare nameko", f"saturation throughput, {routing} routing",
+        table.append((f"{name} / bare nameko", f"saturation throughput, {routing} routing",
                       f"{ratio:.0%}"))
-    table.append(("pipeline / bare nameko", "throughput at 50/s offered",
+    table.append((f"{name} / bare nameko", "throughput at 50/s offered",
                   f"{pipeline['fixed']['throughput'] / chain['fixed']['throughput']:.0%}"))
     for clients, points in pipeline["lookup"].items():
-        table.append(("fresh stores", f"GET /petitions/{{code}}, {clients} client(s), p50/p95/p99 ms",
-                      pct(points)))
+        table.append((f"{name}, fresh stores",
+                      f"GET /petitions/{{code}}, {clients} client(s), p50/p95/p99 ms", pct(points)))
+    if "overload" in pipeline:
+        run = pipeline["overload"]
+        label = f"{name}, overload ({run['rate']:.1f}/s = twice saturation, {run['seconds']} s)"
+        table.append((label, "sent / accepted / routed",
+                      f"{run['sent']} / {run['accepted']} / {run['routed']}"
+                      + ("" if run["routed"] == run["accepted"] else
+                         f" ({run['accepted'] - run['routed']} accepted and not routed)")))
+        table.append((label, "backlog drained, s after the last send", f"{run['drain']:.0f}"))
+        table.append((label, "HTTP response p50/p95/p99, ms", pct(run["http"])))
+    return table
+
+
+def rows(pipeline, chain, scale, count, postgres=None):
+    table = []
+    table += _run_rows("bare nameko, 50/s offered", chain["fixed"])
+    table += _run_rows("bare nameko, saturation", chain["saturation"])
+    table.append(_cpu_row("bare nameko, saturation", chain["cpu"]))
+    table += _pipeline_rows("pipeline", pipeline, chain)
+    if postgres:
+        table += _pipeline_rows("pipeline on PostgreSQL", postgres, chain)
+    if scale:
+        table += _scale_rows(scale, count)
+    return table
+
+
+def _scale_rows(scale, count):
+    table = []
     scale_label = f"{count:,} petitions"
     table.append((scale_label, "bulk seeding (python -m bench.seed)",
                   f"{scale['seed seconds']:.0f} s ({count / scale['seed seconds']:,.0f} petitions/s)"))

@@ -6,15 +6,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
 
 from bench.load import closed_loop, open_loop, percentiles, timed
 from bench.stacks import BenchStack, ChainStack
 from bench.systems import Chain, Pipeline
-from core.config import ROOT
+from core.config import ROOT, STORED_SERVICES
 from deploy.keys import local_secrets
+from deploy.postgres import throwaway_database
 from deploy.rabbitmq import throwaway_vhost
 from deploy.stack import LIMITS_LIFTED, free_port
 
@@ -23,10 +24,16 @@ QUIET = {"LOG_LEVEL": "WARNING", "PYTHONWARNINGS": "ignore", **LIMITS_LIFTED}
 
 
 @contextmanager
-def running(stack_class, seed_count=0):
-    """A started stack (and its seeding time) in a vhost and directory of its own."""
-    with throwaway_vhost("bench") as amqp_uri, tempfile.TemporaryDirectory(prefix="bench-") as var:
+def running(stack_class, seed_count=0, store="sqlite"):
+    """A started stack (and its seeding time) in a vhost and directory of its
+    own; with ``store`` "postgresql", each service on a throw-away database of
+    its own on the local PostgreSQL instead of its SQLite file."""
+    with throwaway_vhost("bench") as amqp_uri, tempfile.TemporaryDirectory(prefix="bench-") as var, \
+            ExitStack() as databases:
         env = {"AMQP_URI": amqp_uri, **QUIET, **local_secrets(Path(var) / "secrets.env")}
+        if store == "postgresql":
+            env.update({f"{name.upper()}_DB_URL": databases.enter_context(throwaway_database("bench"))
+                        for name in STORED_SERVICES})
         stack = stack_class(var, env=env, port=free_port())
         seconds = None
         if stack_class is BenchStack:
@@ -111,10 +118,10 @@ def warm_up(system):
 
 
 @contextmanager
-def warmed(stack_class, system_class):
+def warmed(stack_class, system_class, store="sqlite"):
     """A started stack and the system measured through it, warmed up; the
     system is closed and the stack stopped after."""
-    with running(stack_class) as (stack, _):
+    with running(stack_class, store=store) as (stack, _):
         system = system_class(stack)
         try:
             warm_up(system)
@@ -128,9 +135,11 @@ def processes_of(stack):
     return {**{n: p.pid for n, p in stack.processes.items()}, **broker_and_bench()}
 
 
-def pipeline(quick):
-    """The pipeline at 50/s and at saturation with 1, 2 and 4 routing processes."""
-    with warmed(BenchStack, Pipeline) as (stack, system):
+def pipeline(quick, store="sqlite", overloaded=True):
+    """The pipeline at 50/s and at saturation with 1, 2 and 4 routing
+    processes; with ``overloaded``, then twice the 1-process saturation rate
+    offered for a minute (``overload``)."""
+    with warmed(BenchStack, Pipeline, store) as (stack, system):
         shape = shapes(quick)
         results = {"fixed": measure(system, shape["fixed"]),
                    "lookup": lookups(system, _codes(system, 200))}
@@ -138,7 +147,29 @@ def pipeline(quick):
             stack.add_routing(routing)
             results[f"saturation x{routing}"], results[f"cpu x{routing}"] = cpu_share(
                 processes_of(stack), partial(measure, system, shape["saturation"]))
+        if overloaded:
+            results["overload"] = overload(system, 2 * results["saturation x1"]["throughput"])
     return results
+
+
+def overload(system, rate, seconds=60, timeout=1800):
+    """``rate`` petitions/s offered (open loop) for ``seconds``: how many were
+    accepted, how many of those are routed once the backlog is gone (each
+    one's case read back: routed, not just counted), and how long after the
+    last send the last one was routed."""
+    shape = partial(open_loop, rate=rate, seconds=seconds)
+    system.new_run(shape_size(shape))
+    before = system.completed()
+    samples = shape(system.send)
+    offered_until = max(s.sent for s in samples)
+    accepted = [s for s in samples if s.status in (200, 201)]
+    deadline = time.monotonic() + timeout
+    while system.completed() - before < len(accepted) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    arrived = system.arrivals(accepted)
+    return {"rate": rate, "seconds": seconds, "sent": len(samples), "accepted": len(accepted),
+            "routed": len(arrived), "drain": max(arrived.values(), default=offered_until)
+            - offered_until, "http": percentiles([s.latency for s in accepted])}
 
 
 def _codes(system, count):

@@ -53,7 +53,7 @@ class Pipeline(System):
             list(pool.map(lambda phone: self.session.post(
                 f"{self.url}/api/v1/phone-codes", timeout=120,
                 json={"phone": phone, "id_number": PETITION["id_number"]}), phones))
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + 300 + count / 10
         while len(codes := self._codes_received(set(phones))) < count:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"only {len(codes)} of {count} SMS codes arrived")

@@ -4,16 +4,11 @@ import eventlet
 
 eventlet.monkey_patch()
 
-import uuid  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-
-import psycopg2  # noqa: E402
 import pytest  # noqa: E402
 
 from deploy.keys import new_secrets  # noqa: E402
+from deploy.postgres import throwaway_database  # noqa: E402
 from deploy.rabbitmq import throwaway_vhost  # noqa: E402
-
-PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
 
 @pytest.fixture
@@ -26,18 +21,6 @@ def amqp_uri():
 @pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path}/store.db"
-
-
-@contextmanager
-def throwaway_database():
-    """A database of its own on the local PostgreSQL, dropped afterwards."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = psycopg2.connect(PG_DSN)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
-    admin.cursor().execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.close()
 
 
 @pytest.fixture
