@@ -143,90 +143,82 @@ document.addEventListener('DOMContentLoaded', () => {
     P.busy($('follow-button'), () => load(true));
   });
 
-  $('rating-form').addEventListener('submit', event => {
-    event.preventDefault();
-    const form = $('rating-form');
-    if ($('rating-button').disabled) return;
-    P.busy($('rating-button'), async () => {
-      const levels = {};
-      const missing = {};
-      DIMENSIONS.forEach(d => {
-        const picked = form.querySelector(`input[name="${d}"]:checked`);
-        if (picked) levels[d] = picked.value; else missing[d] = [P.t('rate.choose', {label: P.t('dim.' + d)})];
-      });
-      if (Object.keys(missing).length) { P.showErrors(form, $('rating-errors'), P.t('error.title'), missing); return; }
-      const {status, body} = await P.api(`/petitions/${encodeURIComponent(code)}/rating`, {method: 'POST', body: levels});
-      if (status !== 201) { P.showErrors(form, $('rating-errors'), P.problem(status, body), body && body.details); return; }
-      P.clearErrors(form, $('rating-errors'));
-      await load(false);
-      $('rating-done').setAttribute('tabindex', '-1');
-      $('rating-done').focus();
+  // A form of the case: sent by its button, busy meanwhile (P.busy);
+  // ``send(form, errors)`` checks and sends, its errors shown in <name>-errors.
+  function onSend(name, send) {
+    const form = $(`${name}-form`);
+    form.addEventListener('submit', event => {
+      event.preventDefault();
+      P.busy($(`${name}-button`), () => send(form, $(`${name}-errors`)));
     });
+  }
+
+  // A text field's problem: empty, or longer than its data-max; else null.
+  function textProblem(input, label) {
+    const value = input.value.trim(), max = Number(input.dataset.max);
+    return !value ? P.t('check.required', {label})
+      : [...value].length > max ? P.t('check.too_long', {label, max}) : null;
+  }
+
+  // A step's answer: not ``expected``, its reasons shown; else the errors
+  // cleared (and ``field`` emptied), the case loaded again and ``focused()``
+  // (drawn anew) given the focus.
+  async function stepTaken(form, errors, {status, body}, expected, focused, field) {
+    if (status !== expected) { P.showErrors(form, errors, P.problem(status, body), body && body.details); return; }
+    P.clearErrors(form, errors);
+    if (field) field.value = '';
+    await load(false);
+    const target = focused();
+    target.setAttribute('tabindex', '-1');
+    target.focus();
+  }
+
+  onSend('rating', async (form, errors) => {
+    const levels = {};
+    const missing = {};
+    DIMENSIONS.forEach(d => {
+      const picked = form.querySelector(`input[name="${d}"]:checked`);
+      if (picked) levels[d] = picked.value; else missing[d] = [P.t('rate.choose', {label: P.t('dim.' + d)})];
+    });
+    if (Object.keys(missing).length) { P.showErrors(form, errors, P.t('error.title'), missing); return; }
+    await stepTaken(form, errors, await P.api(`/petitions/${encodeURIComponent(code)}/rating`, {method: 'POST', body: levels}),
+      201, () => $('rating-done'));
   });
 
-  $('review-form').addEventListener('submit', event => {
-    event.preventDefault();
-    const form = $('review-form');
-    if ($('review-button').disabled) return;
-    P.busy($('review-button'), async () => {
-      const reason = $('reason').value.trim();
-      const max = Number($('reason').dataset.max);
-      const problem = !reason ? P.t('check.required', {label: P.t('f.reason')})
-        : [...reason].length > max ? P.t('check.too_long', {label: P.t('f.reason'), max}) : null;
-      if (problem) { P.showErrors(form, $('review-errors'), P.t('error.title'), {reason: [problem]}); return; }
-      const action = form.dataset.level === 'rereview' ? 'request_rereview' : 'request_review';
-      const {status, body} = await P.api(`/petitions/${encodeURIComponent(code)}/${action}`, {method: 'POST', body: {reason}});
-      if (status !== 200) { P.showErrors(form, $('review-errors'), P.problem(status, body), body && body.details); return; }
-      P.clearErrors(form, $('review-errors'));
-      $('reason').value = '';
-      await load(false);
-      $('case-review-box').setAttribute('tabindex', '-1');
-      $('case-review-box').focus();
-    });
+  onSend('review', async (form, errors) => {
+    const problem = textProblem($('reason'), P.t('f.reason'));
+    if (problem) { P.showErrors(form, errors, P.t('error.title'), {reason: [problem]}); return; }
+    const action = form.dataset.level === 'rereview' ? 'request_rereview' : 'request_review';
+    const reason = $('reason').value.trim();
+    await stepTaken(form, errors, await P.api(`/petitions/${encodeURIComponent(code)}/${action}`, {method: 'POST', body: {reason}}),
+      200, () => $('case-review-box'), $('reason'));
   });
 
-  $('material-form').addEventListener('submit', event => {
-    event.preventDefault();
-    const form = $('material-form');
-    if ($('material-button').disabled) return;
-    P.busy($('material-button'), async () => {
-      const files = [...$('material').files];
-      const problem = !files.length ? P.t('check.required', {label: P.t('f.material')}) : P.filesProblem(files);
-      if (problem) { P.showErrors(form, $('material-errors'), P.t('error.title'), {material: [problem]}); return; }
-      const sent = [];
-      for (const file of files) {
-        const {status, body} = await P.sendFile(`/petitions/${encodeURIComponent(code)}/attachments`, file);
-        if (status !== 201) {
-          const reasons = body && body.details ? Object.values(body.details).flat() : [];
-          P.showErrors(form, $('material-errors'), P.problem(status, body), {material: [file.name + P.t('colon') + (reasons.join('；') || P.problem(status, body))]});
-          break;
-        }
-        sent.push(file.name);
+  onSend('material', async (form, errors) => {
+    const files = [...$('material').files];
+    const problem = !files.length ? P.t('check.required', {label: P.t('f.material')}) : P.filesProblem(files);
+    if (problem) { P.showErrors(form, errors, P.t('error.title'), {material: [problem]}); return; }
+    const sent = [];
+    for (const file of files) {
+      const {status, body} = await P.sendFile(`/petitions/${encodeURIComponent(code)}/attachments`, file);
+      if (status !== 201) {
+        const reasons = body && body.details ? Object.values(body.details).flat() : [];
+        P.showErrors(form, errors, P.problem(status, body), {material: [file.name + P.t('colon') + (reasons.join('；') || P.problem(status, body))]});
+        break;
       }
-      if (sent.length === files.length) { P.clearErrors(form, $('material-errors')); form.reset(); }
-      await load(false);
-      $('material-status').textContent = sent.map(name => P.t('material.sent', {name})).join('；');
-    });
+      sent.push(file.name);
+    }
+    if (sent.length === files.length) { P.clearErrors(form, errors); form.reset(); }
+    await load(false);
+    $('material-status').textContent = sent.map(name => P.t('material.sent', {name})).join('；');
   });
 
-  $('message-form').addEventListener('submit', event => {
-    event.preventDefault();
-    const form = $('message-form');
-    if ($('message-button').disabled) return;
-    P.busy($('message-button'), async () => {
-      const text = $('text').value.trim();
-      const max = Number($('text').dataset.max);
-      const problem = !text ? P.t('check.required', {label: P.t('f.message')})
-        : [...text].length > max ? P.t('check.too_long', {label: P.t('f.message'), max}) : null;
-      if (problem) { P.showErrors(form, $('message-errors'), P.t('error.title'), {text: [problem]}); return; }
-      const {status, body} = await P.api(`/petitions/${encodeURIComponent(code)}/messages`, {method: 'POST', body: {text}});
-      if (status !== 201) { P.showErrors(form, $('message-errors'), P.problem(status, body), body && body.details); return; }
-      P.clearErrors(form, $('message-errors'));
-      $('text').value = '';
-      await load(false);
-      $('messages').lastElementChild.setAttribute('tabindex', '-1');
-      $('messages').lastElementChild.focus();
-    });
+  onSend('message', async (form, errors) => {
+    const problem = textProblem($('text'), P.t('f.message'));
+    if (problem) { P.showErrors(form, errors, P.t('error.title'), {text: [problem]}); return; }
+    const text = $('text').value.trim();
+    await stepTaken(form, errors, await P.api(`/petitions/${encodeURIComponent(code)}/messages`, {method: 'POST', body: {text}}),
+      201, () => $('messages').lastElementChild, $('text'));
   });
 
   // the case drawn again, the rating's choices in the new words
