@@ -83,9 +83,7 @@ class RoutingService(Service):
     @once(ONE_TIME_PASSWORD)
     def create_account(self, tx, actor, data):
         """The account, with its one-time password (shown once)."""
-        password = auth.one_time_password()
-        return {**staff_admin.create(tx, actor, data, self.auth.hashing.hash(password)),
-                ONE_TIME_PASSWORD: password}
+        return self._with_one_time_password(staff_admin.create, tx, actor, data)
 
     @staff_rpc
     def update_account(self, tx, actor, username, data):
@@ -94,8 +92,13 @@ class RoutingService(Service):
     @staff_rpc
     @once(ONE_TIME_PASSWORD)
     def reset_password(self, tx, actor, username):
+        return self._with_one_time_password(staff_admin.reset_password, tx, actor, username)
+
+    def _with_one_time_password(self, change, tx, actor, subject):
+        """``change(tx, actor, subject, password_hash)``'s answer with the new
+        one-time password it was given the hash of."""
         password = auth.one_time_password()
-        return {**staff_admin.reset_password(tx, actor, username, self.auth.hashing.hash(password)),
+        return {**change(tx, actor, subject, self.auth.hashing.hash(password)),
                 ONE_TIME_PASSWORD: password}
 
     @staff_rpc
