@@ -15,6 +15,21 @@ On a cluster the reply (or a handler's retry copy) goes out on a pooled
 publisher connection, which may be the one that died while the consumer's own
 connection lives on another node: the message is then handed back to the
 broker at once (requeued), not left unacked on a channel that never closes.
+
+A consumer can also be left with nothing to do while its queue fills
+(``WatchfulQueueConsumer``). Seen on RabbitMQ 3.10 quorum queues when the node
+leading a queue is lost (tests/faults/test_cluster.py): the queue counts up to
+a prefetch of messages as delivered to a consumer whose channel never received
+them. The channel asks the queue for missing deliveries only when a later one
+arrives, and none comes, since the consumer has no credit left; the broker
+hands those messages back only when the channel closes. Or a consume made
+while the queue elects its leader is confirmed to the client and never
+registered. Either way the client sees a healthy, idle connection. So each
+service looks: a queue it consumes that has ready messages while its consumer
+holds none and has received none for a while is stuck, and the service closes
+that connection (after its running workers have acked what they hold) and
+consumes again on a new one. The broker then hands the lost deliveries back
+to the queue, and the new consumer receives them.
 """
 import functools
 import inspect
@@ -22,11 +37,14 @@ import logging
 import time
 
 import eventlet
+from amqp.exceptions import ChannelError, RecoverableConnectionError
 from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu import Connection
 from kombu.exceptions import OperationalError
 from nameko.constants import NON_PERSISTENT
 from nameko.exceptions import ConfigurationError, MalformedRequest, UnknownService
-from nameko.rpc import Rpc, RpcProxy, ServiceProxy
+from nameko.messaging import QueueConsumer
+from nameko.rpc import ReplyListener, Rpc, RpcConsumer, RpcProxy, ServiceProxy
 
 from core.errors import ServiceUnavailable
 
@@ -44,9 +62,195 @@ def requeue(queue_consumer, message):
         pass
 
 
+# How often a service looks at the queues its idle consumers wait on, and how
+# long a consumer must have held and received nothing to be looked at. A queue
+# seen with ready messages on two looks in a row, its consumer idle all along,
+# is stuck (a healthy consumer with room takes a ready message at once).
+PROBE_SECONDS = 5.0
+IDLE_SECONDS = 10.0
+STUCK_LOOKS = 2
+# A look that takes longer (a broker node that does not answer) is given up.
+PROBE_TIMEOUT_SECONDS = 10.0
+# How long a stuck connection waits for running workers to ack before it closes.
+RECYCLE_WAIT_SECONDS = 20.0
+
+
+class ConsumerStuck(RecoverableConnectionError):
+    """Raised in the consumer's thread to close its connection: kombu's
+    consume loop then connects and consumes again, as after a lost connection."""
+
+
+class WatchfulQueueConsumer(QueueConsumer):
+    """nameko's QueueConsumer (one connection and channel for every consumer
+    of a service process) that notices a consumer the broker no longer
+    delivers to, and consumes again on a new connection (module docstring).
+
+    It counts, per consumer, the messages handed to workers and not yet acked
+    or requeued, and when it last received one. Every ``PROBE_SECONDS`` a
+    green thread reads (passive declare, on a connection of its own) the ready
+    count of each queue whose consumer has held and received nothing for
+    ``IDLE_SECONDS``. Once a queue is seen ``STUCK_LOOKS`` times in a row with
+    ready messages, the consumer thread stops handing new messages to workers
+    (they stay unacked: the broker hands them back when the connection
+    closes), waits until the running workers have acked (at most
+    ``RECYCLE_WAIT_SECONDS``), and drops the connection without a close
+    handshake (the broker's channel may be the one that does not answer)."""
+
+    def __init__(self):
+        super().__init__()
+        self._held = {}  # id(message) -> provider, for messages handed to workers
+        self._last_delivery = {}  # provider -> time.monotonic()
+        self._suspects = {}  # provider -> looks in a row with ready messages
+        self._stuck = None  # why the connection is to be dropped
+        self._stuck_since = None
+        self._live = None  # the consumer thread's kombu connection
+        self._probe_connection = None
+        self._watcher = None
+        self._stopping = False
+
+    def start(self):
+        super().start()
+        if self._watcher is None:
+            self._watcher = self.container.spawn_managed_thread(self._watch)
+
+    def stop(self):
+        self._stopping = True
+        self._stop_watching()
+        super().stop()
+
+    def kill(self):
+        self._stopping = True
+        self._stop_watching()
+        super().kill()
+
+    def _stop_watching(self):
+        if self._watcher is not None:
+            self._watcher.kill()
+        self._close_probe_connection()
+
+    # --- the consumer thread -------------------------------------------------
+
+    def get_consumers(self, consumer_cls, channel):
+        # (Re)connected: a new channel, nothing held on it yet.
+        now = time.monotonic()
+        self._held.clear()
+        self._suspects.clear()
+        self._stuck = self._stuck_since = None
+        self._last_delivery = {provider: now for provider in self._providers}
+        return super().get_consumers(consumer_cls, channel)
+
+    def on_consume_ready(self, connection, channel, consumers, **kwargs):
+        self._live = connection
+        super().on_consume_ready(connection, channel, consumers, **kwargs)
+
+    def handle_message(self, provider, body, message):
+        if self._stuck is not None:
+            return  # not started: the broker hands it back when the connection closes
+        self._held[id(message)] = provider
+        self._last_delivery[provider] = time.monotonic()
+        super().handle_message(provider, body, message)
+
+    def ack_message(self, message):
+        self._held.pop(id(message), None)
+        super().ack_message(message)
+
+    def requeue_message(self, message):
+        self._held.pop(id(message), None)
+        super().requeue_message(message)
+
+    def on_iteration(self):
+        super().on_iteration()
+        if self._stuck is None or self._stopping:
+            return
+        if self._held and time.monotonic() - self._stuck_since < RECYCLE_WAIT_SECONDS:
+            return
+        log.warning("%s: dropping its broker connection and consuming again: %s",
+                    self.container.service_name, self._stuck)
+        live, self._live = self._live, None
+        if live is not None:
+            live.collect()  # the socket closed, no handshake
+        raise ConsumerStuck(self._stuck)
+
+    # --- the watching thread -------------------------------------------------
+
+    def _watch(self):
+        while not self._stopping:
+            eventlet.sleep(PROBE_SECONDS)
+            try:
+                with eventlet.Timeout(PROBE_TIMEOUT_SECONDS):
+                    self._look()
+            except (eventlet.Timeout, Exception) as exc:  # never the service's end
+                log.log(logging.DEBUG if isinstance(exc, (eventlet.Timeout, ChannelError,
+                                                          *BROKER_ERRORS)) else logging.WARNING,
+                        "%s: could not look at its queues: %r",
+                        self.container.service_name, exc)
+                self._close_probe_connection()
+
+    def _look(self):
+        if self._stuck is not None or self._stopping or not self._consumers_ready.ready():
+            return
+        now = time.monotonic()
+        held = set(self._held.values())
+        idle = [provider for provider in list(self._consumers)
+                if provider not in held
+                and now - self._last_delivery.get(provider, now) >= IDLE_SECONDS]
+        for provider in list(self._suspects):
+            if provider not in idle:
+                del self._suspects[provider]
+        for provider in idle:
+            if self._has_ready(provider.queue.name) and \
+                    self._last_delivery.get(provider, now) <= now - IDLE_SECONDS:
+                self._suspects[provider] = self._suspects.get(provider, 0) + 1
+            else:
+                self._suspects.pop(provider, None)
+        stuck = sorted(provider.queue.name for provider, looks in self._suspects.items()
+                       if looks >= STUCK_LOOKS)
+        if stuck:
+            self._stuck_since = time.monotonic()
+            self._stuck = (f"{', '.join(stuck)} had ready messages and delivered none to "
+                           f"this idle consumer for {IDLE_SECONDS + PROBE_SECONDS:g}s or more")
+
+    def _has_ready(self, queue):
+        """Whether ``queue`` holds a message ready for a consumer."""
+        channel = self._probe_channel()
+        _, ready, consumers = channel.queue_declare(queue, passive=True)
+        if ready or consumers:
+            return ready > 0
+        # No consumer counted on a queue this process consumes: RabbitMQ 3.10
+        # answers 0 and 0 when it could not ask a quorum queue's leader within
+        # 250 ms (a loaded or settling cluster), or it never registered the
+        # consumer. Taking a message, and giving it back at once, tells.
+        message = channel.basic_get(queue, no_ack=False)
+        if message is None:
+            return False
+        channel.basic_reject(message.delivery_tag, requeue=True)
+        return True
+
+    def _probe_channel(self):
+        if self._probe_connection is None:
+            self._probe_connection = Connection(self.amqp_uri)
+            self._probe_connection.ensure_connection(max_retries=1)
+        return self._probe_connection.default_channel
+
+    def _close_probe_connection(self):
+        connection, self._probe_connection = self._probe_connection, None
+        if connection is not None:
+            connection.collect()
+
+
+class WatchfulRpcConsumer(RpcConsumer):
+    queue_consumer = WatchfulQueueConsumer()
+
+
+class WatchfulReplyListener(ReplyListener):
+    queue_consumer = WatchfulQueueConsumer()
+
+
 class ReliableRpc(Rpc):
     """nameko's ``rpc``, but a reply or ack lost with the broker leaves the
     request to be redelivered instead of killing the service."""
+
+    rpc_consumer = WatchfulRpcConsumer()
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         try:
@@ -147,6 +351,8 @@ class TimedRpcProxy(RpcProxy):
     request has expired and its caller has been answered. The publish is
     still confirmed (an unknown service is still told at once). On a
     cluster's quorum queues every message is kept on disk whatever its mode."""
+
+    rpc_reply_listener = WatchfulReplyListener()
 
     def __init__(self, target_service, idempotent=(), **options):
         super().__init__(target_service, **options)

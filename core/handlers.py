@@ -37,7 +37,7 @@ from nameko.events import EventHandler
 from nameko.extensions import SharedExtension
 
 from core.areas import binding_keys, possible_keys
-from core.broker import BROKER_ERRORS, requeue
+from core.broker import BROKER_ERRORS, WatchfulQueueConsumer, requeue
 from core.metrics import EVENT_RETRIES, EVENTS_PARKED
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,7 @@ class HandlerTopology(SharedExtension):
 
 class ReliableEventHandler(EventHandler):
     topology = HandlerTopology()
+    queue_consumer = WatchfulQueueConsumer()  # shared with the RPC consumers (core/broker.py)
 
     def __init__(self, contract, **kwargs):
         self.contract = contract
