@@ -41,10 +41,26 @@ from amqp.exceptions import ChannelError, RecoverableConnectionError
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu import Connection
 from kombu.exceptions import OperationalError
-from nameko.constants import NON_PERSISTENT
+from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    NON_PERSISTENT,
+    SERIALIZER_CONFIG_KEY,
+)
 from nameko.exceptions import ConfigurationError, MalformedRequest, UnknownService
 from nameko.messaging import QueueConsumer
-from nameko.rpc import ReplyListener, Rpc, RpcConsumer, RpcProxy, ServiceProxy
+from nameko.rpc import (
+    ReplyListener,
+    Responder,
+    Rpc,
+    RpcConsumer,
+    RpcProxy,
+    ServiceProxy,
+    get_rpc_exchange,
+)
 
 from core.errors import ServiceUnavailable
 
@@ -238,8 +254,49 @@ class WatchfulQueueConsumer(QueueConsumer):
             connection.collect()
 
 
-class WatchfulRpcConsumer(RpcConsumer):
+# How many times a message is published before the publish fails, the second
+# at once (after a connection lost to a dead node), and how long a reply (or a
+# handler's retry or parked copy) waits for the broker's confirm.
+PUBLISH_ATTEMPTS = 2
+PUBLISH_RETRY_POLICY = {"max_retries": PUBLISH_ATTEMPTS - 1, "interval_start": 0,
+                        "interval_step": 0, "interval_max": 0}
+CONFIRM_SECONDS = 5.0
+
+
+class BoundedPublisher(Publisher):
+    """nameko's Publisher waits for the broker's confirm for ever, and retries
+    2, 4 and 6 s apart. In a cluster test run an intake worker waited for good
+    on the confirm of a reply routed to a quorum queue whose leader had just
+    been lost, holding the request, so its consumer looked busy to the
+    broker's eye and to ``WatchfulQueueConsumer``'s. Here a confirm that does
+    not come within ``CONFIRM_SECONDS`` fails the attempt (a socket timeout,
+    one of BROKER_ERRORS), and ``PUBLISH_ATTEMPTS`` are made."""
+
+    retry_policy = PUBLISH_RETRY_POLICY
+
+    def publish(self, payload, **kwargs):
+        return super().publish(payload, **{"confirm_timeout": CONFIRM_SECONDS, **kwargs})
+
+
+class BoundedResponder(Responder):
+    publisher_cls = BoundedPublisher
+
+
+class ReliableRpcConsumer(RpcConsumer):
+    """nameko's RpcConsumer on a WatchfulQueueConsumer, replying through a
+    BoundedPublisher (its ``handle_result`` is nameko's, with that responder)."""
+
     queue_consumer = WatchfulQueueConsumer()
+
+    def handle_result(self, message, result, exc_info):
+        config = self.container.config
+        responder = BoundedResponder(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
 
 
 class WatchfulReplyListener(ReplyListener):
@@ -250,7 +307,7 @@ class ReliableRpc(Rpc):
     """nameko's ``rpc``, but a reply or ack lost with the broker leaves the
     request to be redelivered instead of killing the service."""
 
-    rpc_consumer = WatchfulRpcConsumer()
+    rpc_consumer = ReliableRpcConsumer()
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         try:
@@ -327,10 +384,6 @@ class CheckedArgumentRpc(ReliableRpc):
         return getattr(self.container.service_cls, self.method_name)
 
 
-# How many times a timed RPC call's request is published before the call fails.
-PUBLISH_ATTEMPTS = 2
-
-
 class TimedRpcProxy(RpcProxy):
     """nameko's RpcProxy waits for a reply for ever: with a service down (its
     durable queue still there) or the broker away, the caller would hang.
@@ -369,8 +422,7 @@ class TimedRpcProxy(RpcProxy):
         # 2, 4 and 6 s apart each waiting the whole timeout, held a gateway
         # worker for about 50 s while a node was lost.
         self.options["confirm_timeout"] = self.timeout / PUBLISH_ATTEMPTS
-        self.options["retry_policy"] = {"max_retries": PUBLISH_ATTEMPTS - 1, "interval_start": 0,
-                                        "interval_step": 0, "interval_max": 0}
+        self.options["retry_policy"] = PUBLISH_RETRY_POLICY
 
     def get_dependency(self, worker_ctx):
         return self.service(worker_ctx, self.target_service)

@@ -30,14 +30,13 @@ from dataclasses import dataclass
 from eventlet.semaphore import Semaphore
 from kombu import Connection, Exchange, Queue, binding
 from marshmallow import ValidationError
-from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.containers import ServiceContainer
 from nameko.events import EventHandler
 from nameko.extensions import SharedExtension
 
 from core.areas import binding_keys, possible_keys
-from core.broker import BROKER_ERRORS, WatchfulQueueConsumer, requeue
+from core.broker import BROKER_ERRORS, BoundedPublisher, WatchfulQueueConsumer, requeue
 from core.metrics import EVENT_RETRIES, EVENTS_PARKED
 
 log = logging.getLogger(__name__)
@@ -166,7 +165,7 @@ class ReliableEventHandler(EventHandler):
         config = self.container.config
         self.queues = queues_of(self, self.container.service_name, config)
         self.queue = self.queues.queue  # bound to this deployment's areas only
-        self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY])
+        self.publisher = BoundedPublisher(config[AMQP_URI_CONFIG_KEY])
         self.topology.declare()
 
     def handle_message(self, body, message):

@@ -134,7 +134,9 @@ def main(argv=None):
     name = argv[0]
     config = load_config(name)
     if "LOGGING" in config:
-        logging.config.dictConfig(config["LOGGING"])
+        # Loggers made while importing (core.broker's, kombu's and nameko's, which
+        # say when the broker is lost and a consumer reconnects) keep logging.
+        logging.config.dictConfig({"disable_existing_loggers": False, **config["LOGGING"]})
     GracefulRunner(name, config, stop_grace_seconds()).run()
 
 

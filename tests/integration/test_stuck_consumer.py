@@ -12,7 +12,7 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from core import broker
-from core.broker import ReliableRpc, WatchfulQueueConsumer, WatchfulRpcConsumer
+from core.broker import ReliableRpc, ReliableRpcConsumer, WatchfulQueueConsumer
 from tests.kit import wait_for
 
 PREFETCH = 3  # max_workers: nameko's per-consumer prefetch
@@ -32,7 +32,7 @@ class LosingQueueConsumer(WatchfulQueueConsumer):
         super().handle_message(provider, body, message)
 
 
-class LosingRpcConsumer(WatchfulRpcConsumer):
+class LosingRpcConsumer(ReliableRpcConsumer):
     queue_consumer = LosingQueueConsumer()
 
 
