@@ -13,10 +13,13 @@ from core.broker import TimedRpcProxy
 from core.errors import InvalidInput, NotFound, PlatformError, ServiceUnavailable
 from core.validation import load
 from services.tracking.schemas import (
-    ORDER_ROW_ORDER,
+    QUEUE_ORDERS,
     QUEUE_PAGE_MAX,
+    SUPERVISION_QUEUE_ORDER,
     UNIT_RECORD_ORDER,
+    CaseSummarySchema,
     OrderFilterSchema,
+    OrderSchema,
     QueueFilterSchema,
     sort_rows,
 )
@@ -144,7 +147,8 @@ class _Deployments:
         """One page of the work queue across the deployments, sorted as tracking sorts."""
         page = load(QueueFilterSchema(), {**filters, "status": status, "limit": limit,
                                           "offset": offset})
-        return self._page(page, lambda rows: sort_rows(rows, page["sort"] or "urgent"),
+        order = QUEUE_ORDERS[page["sort"] or "urgent"]
+        return self._page(page, lambda rows: sort_rows(rows, order, CaseSummarySchema),
                           lambda deployment, count, skip:
                           deployment.list_cases(actor, status, count, skip, **filters))
 
@@ -162,7 +166,7 @@ class _Deployments:
     def supervision_orders(self, actor, status=None, limit=QUEUE_PAGE_MAX, offset=0):
         """One page of the supervision queue across the deployments, sorted as tracking sorts."""
         page = load(OrderFilterSchema(), {"status": status, "limit": limit, "offset": offset})
-        return self._page(page, lambda rows: sorted(rows, key=ORDER_ROW_ORDER),
+        return self._page(page, lambda rows: sort_rows(rows, SUPERVISION_QUEUE_ORDER, OrderSchema),
                           lambda deployment, count, skip:
                           deployment.supervision_orders(actor, status, count, skip))
 

@@ -44,18 +44,29 @@ class ActorSchema(_Input):
 # due_soon = the clock runs out within the profile's warning, overdue = past
 # it with the clock still running, supervised = a supervision order is open.
 QUEUES = ("new", "due_soon", "overdue", "supervised")
-# The work queue's orders: urgency first (supervision, then due date), or by
-# when the petition came in, newest or oldest first. The one declaration of
-# each: (CaseSummarySchema field, descending) terms, a missing value last in
-# each. views.py orders the query by it (SQL), sort_rows the rows as dumped.
+# The orders of the rows tracking lists, each declared once as (field, how)
+# terms: views.py orders the query by them (SQL), sort_rows the rows as dumped
+# (the gateway's merge of the deployments' pages). A term is ASC or DESC by
+# the field's value, a missing value last either way (NULLS LAST); or
+# SET_LAST: by whether the field is set, the rows without it first.
+ASC, DESC, SET_LAST = "asc", "desc", "set last"
+# The work queue's orders (CaseSummarySchema's fields): urgency first
+# (supervision, then due date), or by when the petition came in, newest or
+# oldest first.
 QUEUE_ORDERS = {
     # supervision open first, then the due date, then the number
-    "urgent": (("supervision_open", True), ("due_date", False), ("case_number", False)),
+    "urgent": (("supervision_open", DESC), ("due_date", ASC), ("case_number", ASC)),
     # submitted latest first, then the number, highest first
-    "newest": (("submitted_at", True), ("case_number", True)),
+    "newest": (("submitted_at", DESC), ("case_number", DESC)),
     # submitted earliest first, then the number
-    "oldest": (("submitted_at", False), ("case_number", False)),
+    "oldest": (("submitted_at", ASC), ("case_number", ASC)),
 }
+# The supervision queue's order (OrderSchema's fields): the unanswered first,
+# the earliest answer due first, then the order's number. Each deployment
+# numbers its own orders, so two may share one: the case number (never in two
+# deployments) decides between them.
+SUPERVISION_QUEUE_ORDER = (("closed_at", SET_LAST), ("answer_due", ASC), ("id", ASC),
+                           ("case_number", ASC))
 QUEUE_SORTS = tuple(QUEUE_ORDERS)
 # The most rows one page of the queue may ask for.
 QUEUE_PAGE_MAX = 500
@@ -332,14 +343,18 @@ class CaseSummarySchema(Schema):
     review_state = fields.Str(metadata={"enum": list(REVIEW.states)})
 
 
-def sort_rows(rows, sort):
-    """``rows`` as CaseSummarySchema dumps them in the order ``sort``
-    (QUEUE_ORDERS), as tracking's query orders them: how the gateway merges
-    the pages of the city's and the counties' trackings into one. One stable
-    sort per term, the last term first."""
-    instants = {name for name, field in CaseSummarySchema._declared_fields.items()
+def sort_rows(rows, order, schema):
+    """``rows`` as ``schema`` dumps them in ``order`` (QUEUE_ORDERS'
+    or SUPERVISION_QUEUE_ORDER), as tracking's query orders them: how the
+    gateway merges the pages of the city's and the counties' trackings into
+    one. One stable sort per term, the last term first."""
+    instants = {name for name, field in schema._declared_fields.items()
                 if isinstance(field, Instant)}
-    for name, descending in reversed(QUEUE_ORDERS[sort]):
+    for name, how in reversed(order):
+        if how == SET_LAST:
+            rows = sorted(rows, key=lambda row: row[name] is not None)
+            continue
+        descending = how == DESC
         rows = sorted(rows, reverse=descending, key=lambda row: _term(
             datetime.fromisoformat(row[name]) if name in instants and row[name] else row[name],
             descending))
@@ -351,12 +366,6 @@ def _term(value, descending):
     return (value is None) != descending, value if value is not None else 0
 
 
-# The supervision queue's order (views.list_orders) on rows as OrderSchema
-# dumps them: the unanswered first, the earliest answer due first, then the
-# order's number. Each deployment numbers its own orders, so two may share one:
-# the case number (never in two deployments) decides between them.
-ORDER_ROW_ORDER = lambda r: (r["closed_at"] is not None, r["answer_due"], r["id"],  # noqa: E731
-                             r["case_number"])
 # The per-unit supervision record's order (views.supervision_record): the most
 # orders counted against the unit first, then the unit's code.
 UNIT_RECORD_ORDER = lambda r: (-r["counted_against_unit"], r["unit_code"] or "")  # noqa: E731

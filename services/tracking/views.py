@@ -13,10 +13,13 @@ from services.tracking.access import (
 )
 from services.tracking.models import Case, CoPart, Deadline, SupervisionOrder, TimelineEntry
 from services.tracking.schemas import (
+    DESC,
     ORDER_STATUSES,
     QUEUE_ORDERS,
     QUEUE_PAGE_MAX,
     QUEUES,
+    SET_LAST,
+    SUPERVISION_QUEUE_ORDER,
     UNIT_RECORD_ORDER,
     CaseloadSchema,
     CaseSummarySchema,
@@ -93,7 +96,7 @@ def list_cases(tx, actor, today, due_soon_until=None, filters=None):
     counts as due soon (the profile's warning)."""
     page = load(QueueFilterSchema(), filters or {})
     query = (select(Case).where(*_queue_filter(load_actor(actor), page, today, due_soon_until))
-             .order_by(*_queue_order(page["sort"] or "urgent"))
+             .order_by(*_sql_order(Case, QUEUE_ORDERS[page["sort"] or "urgent"]))
              .limit(page["limit"]).offset(page["offset"]))
     return [CaseSummarySchema().dump(_fields(case, today))
             for case in tx.session.scalars(query)]
@@ -136,11 +139,15 @@ def _queue_filter(actor, page, today, due_soon_until):
 _CLOCK_RUNNING = Case.status.not_in(_CLOCK_STOPPED)
 
 
-def _queue_order(sort):
-    """QUEUE_ORDERS[sort] as SQL; NULLS LAST where the column may be null."""
-    for name, descending in QUEUE_ORDERS[sort]:
-        column = Case.__table__.c[name]
-        term = column.desc() if descending else column.asc()
+def _sql_order(model, order):
+    """An order of schemas.py (QUEUE_ORDERS', SUPERVISION_QUEUE_ORDER) as SQL
+    on ``model``'s table; NULLS LAST where the column may be null."""
+    for name, how in order:
+        column = model.__table__.c[name]
+        if how == SET_LAST:
+            yield column.is_not(None)
+            continue
+        term = column.desc() if how == DESC else column.asc()
         yield term.nulls_last() if column.nullable else term
 
 
@@ -155,14 +162,14 @@ def _queue_conditions(queue, today, due_soon_until):
 
 def list_orders(tx, actor, status=None, limit=QUEUE_PAGE_MAX, offset=0):
     """A page of the bureau's supervision queue (a unit sees its own orders):
-    the unanswered, the earliest answer due first (schemas.ORDER_ROW_ORDER)."""
+    the unanswered, the earliest answer due first (schemas.SUPERVISION_QUEUE_ORDER)."""
     actor = load_actor(actor)
     page = load(OrderFilterSchema(), {"status": status, "limit": limit, "offset": offset})
     query = select(SupervisionOrder).where(_orders_in_scope(actor))
     if page["status"] is not None:
         query = query.where(SupervisionOrder.status == page["status"])
-    query = query.order_by(SupervisionOrder.closed_at.is_not(None), SupervisionOrder.answer_due,
-                           SupervisionOrder.id).limit(page["limit"]).offset(page["offset"])
+    query = query.order_by(*_sql_order(SupervisionOrder, SUPERVISION_QUEUE_ORDER)) \
+        .limit(page["limit"]).offset(page["offset"])
     return OrderSchema(many=True).dump(tx.session.scalars(query))
 
 

@@ -21,7 +21,9 @@ from services.gateway.dependencies import MERGED_OFFSET_MAX, _Deployments
 from services.tracking.clocks import clocks_from_config
 from services.tracking.models import Base, Case, SupervisionOrder
 from services.tracking.schemas import (
+    QUEUE_ORDERS,
     QUEUE_SORTS,
+    SUPERVISION_QUEUE_ORDER,
     CaseloadSchema,
     CaseSummarySchema,
     OrderSchema,
@@ -131,7 +133,9 @@ def test_each_order_and_page_is_one_trackings(url, trackings, sort):
     whole = one_tracking(trackings, sort=sort)
     assert len(whole) == 40
     # the rows' order (the gateway's merge) is the query's, from any start
-    assert sort_rows(whole[::-1], sort) == sort_rows(whole[13:] + whole[:13], sort) == whole
+    order = QUEUE_ORDERS[sort]
+    assert sort_rows(whole[::-1], order, CaseSummarySchema) == \
+        sort_rows(whole[13:] + whole[:13], order, CaseSummarySchema) == whole
     assert [r["case_number"] for r in get(url, "/cases", sort=sort).json()] == \
         [r["case_number"] for r in whole]
     for limit, offset in itertools.product((1, 7, 40), (0, 5, 13, 39, 45)):
@@ -206,6 +210,19 @@ def test_each_page_of_the_supervision_queue_is_one_trackings(url, trackings, sta
         page = get(url, "/supervision", limit=limit, offset=offset, **asked)
         assert page.status_code == 200, page.text
         assert page.json() == whole[offset:offset + limit], (limit, offset)
+
+
+def test_the_supervision_queues_rows_sort_as_its_query_orders_them(trackings):
+    whole = OrderSchema(many=True).dump(trackings[2].supervision_orders(token()))
+    # open and closed ones, several due the same day (the number decides)
+    assert {o["closed_at"] is None for o in whole} == {True, False}
+    assert len({o["answer_due"] for o in whole}) < len(whole)
+    # the rows' order (the gateway's merge) is the query's, from any start
+    for start in (whole[::-1], whole[13:] + whole[:13]):
+        assert sort_rows(start, SUPERVISION_QUEUE_ORDER, OrderSchema) == whole
+    # two deployments may number an order alike: the case number decides
+    twins = [{**whole[0], "case_number": "JN20261199-999999"}, whole[0]]
+    assert sort_rows(twins, SUPERVISION_QUEUE_ORDER, OrderSchema) == twins[::-1]
 
 
 def test_the_supervision_record_is_one_trackings(url, trackings):
