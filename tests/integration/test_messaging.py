@@ -13,12 +13,13 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from core import events
+from core import events, handlers
 from core.broker import TimedRpcProxy
 from core.errors import ServiceUnavailable
-from core.handlers import HandlerQueues, declare, handles
+from core.handlers import HandlerQueues, declare, handler_queues, handles
 from core.store import InboxEntry, OutboxMessage, make_engine
-from tests.kit import StandInStore, count_rows, service_config, wait_for
+from deploy.rabbitmq import queue_consumers
+from tests.kit import StandInStore, count_rows, recorder, service_config, wait_for
 
 CASE = dict(case_number="JN20261125-000001", area_code="370102", unit_code=None)
 
@@ -198,3 +199,31 @@ def test_queues_are_declared_through_resets_longer_than_kombus_own_retries(amqp_
     assert accepted[0] and not accepted[-1]  # reset at first, then through
     with Connection(amqp_uri) as connection:
         Queue("declared-after-resets")(connection.default_channel).queue_declare(passive=True)
+
+
+def test_a_containers_handler_queues_are_declared_once_on_one_connection_before_any_consumes(
+        container_factory, amqp_uri, sqlite_url, monkeypatch):
+    """HandlerTopology: the handlers are set up side by side; one of them
+    declares every handler's queues (main, retry and parked), once, and none
+    of them consumes before that."""
+    service = recorder(events.PETITION_SUBMITTED, events.PETITION_ROUTED, events.CASE_REPLIED)
+    config = service_config(amqp_uri, sqlite_url)
+    queues = handler_queues([service], config)
+    assert len(queues) == 3
+    mains = [q.main for q in queues]
+    names = {name for q in queues for name in (q.main, q.parked, *map(q.retry, q.delays))}
+    calls = []
+
+    def declare_watched(uri, entities, *args):
+        entities = list(entities)
+        calls.append(({e.name for e in entities if isinstance(e, Queue)},
+                      queue_consumers(amqp_uri, mains)))
+        declare(uri, entities, *args)
+    monkeypatch.setattr(handlers, "declare", declare_watched)
+
+    container_factory(service, config).start()
+    assert calls == [(names, dict.fromkeys(mains, 0))]  # once, all of them, none consumed yet
+    assert queue_consumers(amqp_uri, mains) == dict.fromkeys(mains, 1)
+    with Connection(amqp_uri) as connection:
+        for name in names:  # on the broker, as declared
+            Queue(name)(connection.default_channel).queue_declare(passive=True)
