@@ -86,9 +86,7 @@ class LocalStack:
         return f"http://127.0.0.1:{self.port}"
 
     def prepare(self):
-        self._python("-m", "deploy.migrate")
-        self._python("-m", "services.routing.seed", "--demo")
-        self._python("-m", "deploy.topology")
+        self._python("-m", "deploy.prepare", "--demo")
         # One broker user per service (deploy/broker_users.py), named after
         # the vhost outside the default one, so that stacks never share users.
         prefix = "petition" if self.vhost == "/" else self.vhost
