@@ -32,7 +32,8 @@ def throwaway_vhost(prefix="test", queue_type=None, service_users=True):
     """A vhost of its own on the local RabbitMQ, deleted afterwards (tests and
     benchmarks: nothing they publish meets anyone else's queues); its queues
     are of ``queue_type`` (e.g. ``quorum``) unless declared otherwise. With
-    ``service_users`` false, nothing run on it makes service users (no stack):
+    ``service_users`` false, nothing run on it makes service users named after
+    it (no stack, or the tests' stacks, whose users are the run's: tests/stack.py):
     there are none to look for when it is deleted."""
     vhost = f"{prefix}-{uuid.uuid4().hex[:12]}"
     # The vhost and guest's permissions in one rabbitmqctl command (each starts

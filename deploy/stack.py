@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.areas import deployment_name
@@ -32,6 +33,18 @@ LIMITS_LIFTED = {
 }
 
 
+@dataclass
+class SharedUsers:
+    """One set of service users for many stacks (the test suite's), each on a
+    vhost of its own: made (and given that vhost's permissions) by each stack's
+    prepare, with the same passwords; deleted once, by the stacks' owner
+    (deploy.broker_users.delete_users with ``prefix``). Deleting a user is a
+    rabbitmqctl command, an Erlang VM, of its own: ten or more per stack."""
+
+    prefix: str
+    passwords: dict = field(default_factory=dict)  # {service: password}
+
+
 # How long a stack's processes may take to serve: nine of them importing at
 # once took over a minute on two cores at load ~20 (`make run` beside other
 # work, or the test suite), and `make run` gave up after 60 s.
@@ -49,9 +62,14 @@ class LocalStack:
     public ``port`` is nginx's (deploy/front.py), the gateway listens behind
     it on a loopback port of its own."""
 
-    def __init__(self, var_dir, env=None, port=8000, gateway_port=None, ctl=rabbitmqctl):
+    def __init__(self, var_dir, env=None, port=8000, gateway_port=None, ctl=rabbitmqctl,
+                 users=None):
         self.var_dir = Path(var_dir)
         self.ctl = ctl  # rabbitmqctl on the broker of AMQP_URI (deploy.cluster: its own)
+        # The services' broker users (prepare): named after the vhost outside
+        # the default one, so that stacks never share users; or ``users``
+        # (SharedUsers), one set for many stacks, each on a vhost of its own.
+        self.users = users
         self.port = port
         self.gateway_port = gateway_port or free_port()
         self.env = {**os.environ, **{
@@ -87,13 +105,15 @@ class LocalStack:
 
     def prepare(self):
         self._python("-m", "deploy.prepare", "--demo")
-        # One broker user per service (deploy/broker_users.py), named after
-        # the vhost outside the default one, so that stacks never share users.
-        prefix = "petition" if self.vhost == "/" else self.vhost
-        self.service_uris = {
-            name: service_uri(self.base_amqp_uri, user, password)
-            for name, (user, password) in ensure_users(self.ctl, self.vhost, prefix,
-                                                       county=self.county).items()}
+        # One broker user per service (deploy/broker_users.py).
+        prefix = self.users.prefix if self.users else \
+            "petition" if self.vhost == "/" else self.vhost
+        users = ensure_users(self.ctl, self.vhost, prefix, county=self.county,
+                             passwords=self.users.passwords if self.users else None)
+        if self.users:
+            self.users.passwords.update({name: password for name, (_, password) in users.items()})
+        self.service_uris = {name: service_uri(self.base_amqp_uri, user, password)
+                             for name, (user, password) in users.items()}
 
     def _python(self, *args):
         subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, check=True,

@@ -6,9 +6,11 @@ eventlet.monkey_patch()
 
 import pytest  # noqa: E402
 
+from deploy.broker_users import delete_users  # noqa: E402
 from deploy.keys import new_secrets  # noqa: E402
 from deploy.postgres import throwaway_database  # noqa: E402
-from deploy.rabbitmq import throwaway_vhost  # noqa: E402
+from deploy.rabbitmq import rabbitmqctl, throwaway_vhost  # noqa: E402
+from tests.stack import STACK_USERS  # noqa: E402
 
 
 @pytest.fixture
@@ -41,3 +43,12 @@ def another_postgres_url():
 def secrets_env():
     """Keys every service reads from its environment (see each config.yaml)."""
     return new_secrets()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stack_users_deleted():
+    """The broker users of the run's stacks (tests.stack.STACK_USERS), deleted
+    when it ends, if any stack made them."""
+    yield
+    if STACK_USERS.passwords:
+        delete_users(rabbitmqctl, STACK_USERS.prefix)

@@ -4,12 +4,13 @@ and the few HTTP helpers the tests drive it with."""
 import functools
 import re
 import time
+import uuid
 from contextlib import contextmanager
 
 import requests
 
 from deploy.rabbitmq import rabbitmqctl, throwaway_vhost
-from deploy.stack import LIMITS_LIFTED, LocalStack, free_port
+from deploy.stack import LIMITS_LIFTED, LocalStack, SharedUsers, free_port
 
 VALID = {
     "name": "张三", "id_number": "11010519491231002X", "phone": "13812345678",
@@ -20,6 +21,9 @@ VALID = {
 TEST_ENV = {"OUTBOX_POLL_SECONDS": "0.5", "EVENT_RETRY_DELAYS": "[0.2, 0.5]",
             "LOG_LEVEL": "WARNING"}
 PHONE_CODE_SMS = re.compile(r"验证码为(\d{6})")
+# The services' broker users, one set for every stack of the run (each on a
+# vhost of its own), deleted when the run ends (tests/conftest.py).
+STACK_USERS = SharedUsers(prefix=f"stacks-{uuid.uuid4().hex[:12]}")
 
 
 @contextmanager
@@ -32,7 +36,7 @@ def running_stack(var_dir, secrets_env, start=True, env=None, limits_lifted=True
     On a throw-away vhost of the local broker, or on ``cluster``'s vhost
     (deploy.cluster.LocalCluster: every node's URL, its own rabbitmqctl)."""
     with _broker(cluster) as (amqp_uri, ctl):
-        stack = LocalStack(var_dir, port=free_port(), ctl=ctl, env={
+        stack = LocalStack(var_dir, port=free_port(), ctl=ctl, users=STACK_USERS, env={
             "AMQP_URI": amqp_uri, **secrets_env, **TEST_ENV,
             **(LIMITS_LIFTED if limits_lifted else {}), **(env or {})})
         stack.prepare()
@@ -49,7 +53,7 @@ def _broker(cluster):
     if cluster is not None:
         yield cluster.amqp_uri, cluster.ctl_any
         return
-    with throwaway_vhost() as amqp_uri:
+    with throwaway_vhost(service_users=False) as amqp_uri:  # STACK_USERS' are the run's
         yield amqp_uri, rabbitmqctl
 
 
