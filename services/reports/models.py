@@ -71,12 +71,16 @@ class CaseFact(Base):
     each fills in what it knows, and the counters are recomputed from the row."""
 
     __tablename__ = "case_facts"
+    # A petitioner's petitions on one matter in time order: the repeats'
+    # neighbours (projections._mark_repeats) are one seek, not a sort.
+    __table_args__ = (Index("ix_case_facts_repeats", "petitioner_key", "category", "area_code",
+                            "submitted_at", "case_number"),)
 
     case_number: Mapped[str] = mapped_column(String(20), primary_key=True)
     area_code: Mapped[str] = mapped_column(String(9))
     category: Mapped[str | None] = mapped_column(String(30))
     channel: Mapped[str | None] = mapped_column(String(10))
-    petitioner_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    petitioner_key: Mapped[str | None] = mapped_column(String(64))
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # the petitioner's choice: may the concluded case be listed publicly
     publish: Mapped[bool] = mapped_column(Boolean, default=True)

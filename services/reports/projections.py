@@ -34,7 +34,7 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import delete, literal, select, tuple_
 
 from core import events
 from core.calendar import local_date
@@ -336,12 +336,12 @@ def _mark_repeats(p, fact, first):
         # A case joining the order changes only its own mark and its
         # successor's (whose predecessor it now is): two rows read, not every
         # petition of the petitioner (thousands for a prolific one).
-        before = or_(CaseFact.submitted_at < fact.submitted_at,
-                     and_(CaseFact.submitted_at == fact.submitted_at,
-                          CaseFact.case_number < fact.case_number))
-        after = or_(CaseFact.submitted_at > fact.submitted_at,
-                    and_(CaseFact.submitted_at == fact.submitted_at,
-                         CaseFact.case_number > fact.case_number))
+        # (submitted_at, case_number) compared as a row: one seek in
+        # ix_case_facts_repeats to the neighbour, either way.
+        order = tuple_(CaseFact.submitted_at, CaseFact.case_number)
+        here = tuple_(literal(fact.submitted_at, CaseFact.submitted_at.type),
+                      literal(fact.case_number))
+        before, after = order < here, order > here
         previous = p.tx.session.scalar(select(CaseFact).where(*same, before).order_by(
             CaseFact.submitted_at.desc(), CaseFact.case_number.desc()).limit(1))
         following = p.tx.session.scalar(select(CaseFact).where(*same, after).order_by(
