@@ -6,13 +6,16 @@ A 章丘 case lives only in the county's stores, a 历下 case only in the city'
 each is routed and tracked once, with one query-code SMS; the city bureau still
 sees the county's cases in its jurisdiction, and the county's handler acts on
 its case through the city's gateway. With the county's tracking stopped, the
-city bureau still gets the city's cases, told which deployment is missing, and
-a county case is a 503 naming the county."""
+city bureau still gets the city's cases, told which deployment is missing (the
+staff console's banner, on every page of a merged list), and a county case is
+a 503 naming the county."""
 import sqlite3
 
 import pytest
 
 from deploy.stack import LIMITS_LIFTED, LocalStack, free_port
+from tests.e2e.browser import run_script
+from tests.e2e.partial_console import MERGED
 from tests.faults.support import assert_nothing_lost, submit
 from tests.stack import TEST_ENV, api, eventually, login, running_stack
 
@@ -118,6 +121,16 @@ def test_the_city_bureau_gets_its_own_cases_while_the_county_is_down(deployments
         (missing,) = totals.json()["unreachable"]
         assert (missing["area_code"], missing["name"], missing["name_en"]) == (
             COUNTY, "章丘区", "Zhangqiu District")
+        # The staff console says so on every page of a merged list (zh and en).
+        seen = run_script("tests.e2e.partial_console", city.url)
+        assert not seen["script_errors"], seen
+        for page in MERGED:
+            assert seen["zh"][page].startswith("结果不完整："), seen
+            assert seen["en"][page].startswith("Partial answer: "), seen
+        # the queue's totals name the county (the lists alone give its code)
+        assert "章丘区（370114）的部署暂时无法连接" in seen["zh"]["queue"], seen
+        assert "Zhangqiu District (370114) could not be reached" in seen["en"]["queue"], seen
+        assert "区县部署 370114 暂时无法连接" in seen["zh"]["supervision"], seen
         one = api(city, "GET", f"/cases/{county_case}", bureau)
         assert one.status_code == 503, one.text
         assert COUNTY in one.json()["message"]

@@ -11,6 +11,7 @@ const Console = (() => {
   }
 
   async function api(method, path, body) {
+    const page = shownPage;
     const s = session();
     const headers = { "Accept": "application/json", "Accept-Language": I18n.lang };
     if (s) headers["Authorization"] = "Bearer " + s.token;
@@ -29,8 +30,43 @@ const Console = (() => {
       throw { status: response.status, message: error.message || I18n.t("c.error", { status: response.status }),
               details: (error.details && typeof error.details === "object") ? error.details : {} };
     }
-    return type.includes("json") ? response.json() : response.blob();
+    const payload = type.includes("json") ? await response.json() : await response.blob();
+    if (page === shownPage) notePartial(path, response, payload);  // not a page left meanwhile
+    return payload;
   }
+
+  /* A partial answer: a list merged from the city's and the counties' deployments
+     that had to leave out one it could not reach (services/gateway/http.py: the
+     Unreachable-Deployments header; an object also names them in `unreachable`).
+     Each list's latest answer counts (by path); the banner #partial, on every page
+     of the console, names what was left out; a page shown anew starts without. */
+  const partial = new Map();  // path without its query -> [{area_code, message?, message_en?}]
+  let shownPage = 0;  // counts the pages shown
+
+  function notePartial(path, response, payload) {
+    const codes = (response.headers.get("Unreachable-Deployments") || "").split(",")
+      .map((code) => code.trim()).filter(Boolean);
+    const named = (payload && payload.unreachable) || [];
+    const key = path.split("?")[0];
+    if (codes.length) partial.set(key, codes.map((code) => named.find((d) => d.area_code === code) || { area_code: code }));
+    else partial.delete(key);
+    showPartial();
+  }
+
+  function showPartial() {
+    const banner = document.getElementById("partial");
+    if (!banner) return;
+    const left = new Map();  // by area code, named where an answer named it
+    for (const d of [...partial.values()].flat()) {
+      if (!left.has(d.area_code) || d.message) left.set(d.area_code, d);
+    }
+    const said = [...left.values()].map((d) => (!d.message ? I18n.t("c.partial.code", { code: d.area_code })
+      : I18n.lang === "en" ? d.message_en : d.message));
+    banner.hidden = !said.length;
+    banner.textContent = said.length ? I18n.t("c.partial", { which: said.join(I18n.t("c.list_sep")) }) : "";
+  }
+
+  function forgetPartial() { shownPage += 1; partial.clear(); showPartial(); }
 
   async function signIn(username, password) {
     const token = await api("POST", "/auth/token", { username, password });
@@ -109,5 +145,5 @@ const Console = (() => {
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
-  return { api, session, signIn, signOut, el, clear, showError, clearErrors, localTime, download };
+  return { api, session, signIn, signOut, el, clear, showError, clearErrors, localTime, download, forgetPartial };
 })();

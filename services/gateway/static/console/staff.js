@@ -2,7 +2,7 @@
    Every permission is the services' (a page shown is not a right granted). */
 "use strict";
 (() => {
-  const { api, session, signIn, signOut, el, clear, showError, clearErrors, localTime, download } = Console;
+  const { api, session, signIn, signOut, el, clear, showError, clearErrors, localTime, download, forgetPartial } = Console;
   const $ = (id) => document.getElementById(id);
   const BUREAU = ["bureau_supervisor", "bureau_admin"];
   const { t, named } = I18n;
@@ -59,6 +59,7 @@
   async function route() {
     const [name, arg] = location.hash.slice(1).split("/");
     document.querySelectorAll("main > section").forEach((s) => { s.hidden = true; });
+    forgetPartial();  // what this page's answers leave out, once they come
     if (!actor()) { $("view-sign-in").hidden = false; $("nav").hidden = true; return; }
     const a = actor();
     $("who").textContent = `${unitName(a.unit_code, a.unit_name)} · ${a.username}`;
@@ -146,9 +147,6 @@
     });
     $("queue-totals").textContent = t("c.totals", { n: totals.matching }) + Object.entries(totals.by_status)
       .map(([s, n]) => t("c.totals.status", { status: word("status", s), n })).join(t("c.list_sep"));
-    // A county's deployment down: its cases are not in the queue, and the page says so.
-    const missing = (totals.unreachable || []).map((d) => (I18n.lang === "en" ? d.message_en : d.message));
-    if (missing.length) $("queue-totals").textContent += t("c.unreachable", { which: missing.join(t("c.list_sep")) });
     return totals.matching;
   }
 
