@@ -13,6 +13,8 @@ from core.broker import TimedRpcProxy
 from core.errors import InvalidInput, NotFound, PlatformError, ServiceUnavailable
 from core.validation import load
 from services.tracking.schemas import (
+    PUBLIC_PAGE_MAX,
+    PUBLIC_REQUEST_ORDER,
     QUEUE_ORDERS,
     QUEUE_PAGE_MAX,
     SUPERVISION_QUEUE_ORDER,
@@ -20,6 +22,8 @@ from services.tracking.schemas import (
     CaseSummarySchema,
     OrderFilterSchema,
     OrderSchema,
+    PublicRequestQuerySchema,
+    PublicRequestSchema,
     QueueFilterSchema,
     sort_rows,
 )
@@ -42,8 +46,9 @@ class Trackings(TimedRpcProxy):
     (``COUNTIES``, core/areas.py). With no county it is tracking itself. With
     some, a call about one case goes to every deployment at once and the one
     that holds the case answers (the others do not know it); a work queue, a
-    supervision queue or record, the caseload is the deployments' lists
-    merged, sorted and paged as one tracking's; spot checks stay the city's.
+    supervision queue or record, the caseload, the public list (Open311) is
+    the deployments' lists merged, sorted and paged as one tracking's; spot
+    checks stay the city's.
 
     A deployment that cannot be reached (ServiceUnavailable) is left out of a
     merged list, and the answer says so (``unreachable``: http.py puts it in
@@ -66,8 +71,8 @@ class Trackings(TimedRpcProxy):
 
 
 # Merging asks every deployment for its first offset + limit rows, a page of
-# QUEUE_PAGE_MAX at a time: a deep page costs each deployment offset /
-# QUEUE_PAGE_MAX calls. A queue is filtered or searched long before this.
+# QUEUE_PAGE_MAX (the public list: PUBLIC_PAGE_MAX) at a time: a deep page
+# costs each deployment offset / QUEUE_PAGE_MAX calls. A queue is filtered or searched long before this.
 MERGED_OFFSET_MAX = 10_000
 
 
@@ -182,16 +187,26 @@ class _Deployments:
                     unit[part] += n
         return sorted(units.values(), key=UNIT_RECORD_ORDER)
 
-    def _page(self, page, order, ask):
+    def public_requests(self, query):
+        """One page of the public list (Open311) across the deployments,
+        newest first as tracking sorts it."""
+        page = load(PublicRequestQuerySchema(), query)
+        return self._page(page, lambda rows: sort_rows(rows, PUBLIC_REQUEST_ORDER,
+                                                       PublicRequestSchema),
+                          lambda deployment, count, skip: deployment.public_requests(
+                              {**query, "limit": count, "offset": skip}), PUBLIC_PAGE_MAX)
+
+    def _page(self, page, order, ask, page_max=QUEUE_PAGE_MAX):
         """A page (``limit`` rows from ``offset``) of the deployments' lists
-        merged: each is asked, with ``ask(deployment, count, skip)``, for its
-        first offset + limit rows in the page's order (the page is among them),
-        and the merge is sorted by ``order(rows)`` and cut to the page."""
+        merged: each is asked, with ``ask(deployment, count, skip)`` (``count``
+        at most ``page_max``), for its first offset + limit rows in the page's
+        order (the page is among them), and the merge is sorted by
+        ``order(rows)`` and cut to the page."""
         if page["offset"] > MERGED_OFFSET_MAX:
             raise InvalidInput("输入有误", {"offset": [
                 f"合并各区县的队列时，翻页不能超过{MERGED_OFFSET_MAX}条，请缩小查询范围"]})
         end = page["offset"] + page["limit"]
-        rows = [row for answer in self._answers(self._each(_first_rows, end, ask))
+        rows = [row for answer in self._answers(self._each(_first_rows, end, ask, page_max))
                 for row in answer]
         return order(rows)[page["offset"]:end]
 
@@ -215,12 +230,12 @@ def unreachable(service):
             if isinstance(tracking, _Deployments) else [])
 
 
-def _first_rows(deployment, count, ask):
+def _first_rows(deployment, count, ask, page_max):
     """A deployment's first ``count`` rows of a list, asked a page of at most
-    QUEUE_PAGE_MAX at a time."""
+    ``page_max`` at a time."""
     rows = []
     while len(rows) < count:
-        asked = min(QUEUE_PAGE_MAX, count - len(rows))
+        asked = min(page_max, count - len(rows))
         page = ask(deployment, asked, len(rows))
         rows.extend(page)
         if len(page) < asked:

@@ -67,6 +67,9 @@ QUEUE_ORDERS = {
 # deployments) decides between them.
 SUPERVISION_QUEUE_ORDER = (("closed_at", SET_LAST), ("answer_due", ASC), ("id", ASC),
                            ("case_number", ASC))
+# The public list's order (Open311; PublicRequestSchema's fields): the newest
+# submission first, then the case number.
+PUBLIC_REQUEST_ORDER = (("submitted_at", DESC), ("case_number", ASC))
 QUEUE_SORTS = tuple(QUEUE_ORDERS)
 # The most rows one page of the queue may ask for.
 QUEUE_PAGE_MAX = 500
@@ -74,6 +77,8 @@ _PAGE_LIMIT = validate.Range(min=1, max=QUEUE_PAGE_MAX)
 # Bounded: an offset past any real queue (9223372036854775808) would
 # overflow the database's integer instead of answering an empty page.
 _PAGE_OFFSET = validate.Range(min=0, max=10_000_000)
+# The most rows one page of the public list (Open311) may ask for.
+PUBLIC_PAGE_MAX = 200
 # A supervision order's states (SUPERVISION's, but "none": a case's, not an order's).
 ORDER_STATUSES = tuple(s for s in SUPERVISION.states if s != "none")
 
@@ -115,7 +120,7 @@ class PublicRequestQuerySchema(_Input):
     end = fields.AwareDateTime(load_default=None, allow_none=True)
     statuses = fields.List(fields.Str(validate=validate.OneOf(STATUSES)), load_default=None,
                            allow_none=True)
-    limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=PUBLIC_PAGE_MAX))
     offset = fields.Int(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
@@ -344,8 +349,8 @@ class CaseSummarySchema(Schema):
 
 
 def sort_rows(rows, order, schema):
-    """``rows`` as ``schema`` dumps them in ``order`` (QUEUE_ORDERS'
-    or SUPERVISION_QUEUE_ORDER), as tracking's query orders them: how the
+    """``rows`` as ``schema`` dumps them in ``order`` (QUEUE_ORDERS',
+    SUPERVISION_QUEUE_ORDER or PUBLIC_REQUEST_ORDER), as tracking's query orders them: how the
     gateway merges the pages of the city's and the counties' trackings into
     one. One stable sort per term, the last term first."""
     instants = {name for name, field in schema._declared_fields.items()

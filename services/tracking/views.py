@@ -15,6 +15,7 @@ from services.tracking.models import Case, CoPart, Deadline, SupervisionOrder, T
 from services.tracking.schemas import (
     DESC,
     ORDER_STATUSES,
+    PUBLIC_REQUEST_ORDER,
     QUEUE_ORDERS,
     QUEUE_PAGE_MAX,
     QUEUES,
@@ -64,7 +65,7 @@ def public_requests(tx, query):
             (query["statuses"], lambda v: Case.status.in_(v))):
         if value is not None:
             select_cases = select_cases.where(condition(value))
-    cases = tx.session.scalars(select_cases.order_by(Case.submitted_at.desc(), Case.case_number)
+    cases = tx.session.scalars(select_cases.order_by(*_sql_order(Case, PUBLIC_REQUEST_ORDER))
                                .limit(query["limit"]).offset(query["offset"])).all()
     rows = []
     for row in cases:

@@ -5,13 +5,16 @@ tracking_370114; the city's routing and tracking bind every other area
 A 章丘 case lives only in the county's stores, a 历下 case only in the city's;
 each is routed and tracked once, with one query-code SMS; the city bureau still
 sees the county's cases in its jurisdiction, and the county's handler acts on
-its case through the city's gateway. With the county's tracking stopped, the
-city bureau still gets the city's cases, told which deployment is missing (the
-staff console's banner, on every page of a merged list), and a county case is
-a 503 naming the county."""
+its case through the city's gateway; the public list (Open311) has both
+deployments' cases. With the county's tracking stopped, the city bureau still
+gets the city's cases, told which deployment is missing (the staff console's
+banner, on every page of a merged list; the public list's header), and a
+county case is a 503 naming the county."""
 import sqlite3
+from datetime import datetime
 
 import pytest
+import requests
 
 from deploy.stack import LIMITS_LIFTED, LocalStack, free_port
 from tests.e2e.browser import run_script
@@ -39,6 +42,10 @@ def deployments(tmp_path_factory, secrets_env):
             yield city, county
         finally:
             county.stop_all()
+
+
+def open311_requests(stack, **params):
+    return requests.get(f"{stack.url}/open311/v2/requests.json", params=params, timeout=30)
 
 
 def case_numbers(stack, service, table):
@@ -73,6 +80,17 @@ def test_a_county_handles_its_own_cases_and_the_city_the_rest(deployments):
     case = api(city, "GET", f"/cases/{one}", bureau)
     assert case.status_code == 200, case.text
     assert case.json()["unit_code"] == "370114-RSJ"
+
+    # The public list (Open311) has both deployments' cases, newest first, paged as one.
+    public = open311_requests(city, page_size=200)
+    assert public.status_code == 200 and "Unreachable-Deployments" not in public.headers
+    listed = public.json()
+    assert county_cases | city_cases <= {r["service_request_id"] for r in listed}
+    times = [datetime.fromisoformat(r["requested_datetime"]) for r in listed]
+    assert times == sorted(times, reverse=True)
+    pages = [open311_requests(city, page_size=4, page=n).json() for n in (1, 2)]
+    assert [r["service_request_id"] for page in pages for r in page] == [
+        r["service_request_id"] for r in listed[:8]]
 
     # The county's handler works its case through the city's gateway; the
     # step lands in the county's store.
@@ -121,6 +139,11 @@ def test_the_city_bureau_gets_its_own_cases_while_the_county_is_down(deployments
         (missing,) = totals.json()["unreachable"]
         assert (missing["area_code"], missing["name"], missing["name_en"]) == (
             COUNTY, "章丘区", "Zhangqiu District")
+        public = open311_requests(city, page_size=200)
+        assert public.status_code == 200, public.text
+        assert public.headers["Unreachable-Deployments"] == COUNTY
+        public_numbers = {r["service_request_id"] for r in public.json()}
+        assert city_case in public_numbers and county_case not in public_numbers
         # The staff console says so on every page of a merged list (zh and en).
         seen = run_script("tests.e2e.partial_console", city.url)
         assert not seen["script_errors"], seen

@@ -3,7 +3,8 @@ gateway's services/gateway/dependencies.py): over real HTTP, the RPC side
 replaced by real tracking workers on SQLite stores (the city's, 章丘区's), the
 page the gateway merges is the page one tracking holding every case answers,
 for every order, filter and page, and the totals are the sums; so are the
-supervision queue's pages, the per-unit supervision record and the caseload.
+supervision queue's pages, the per-unit supervision record, the caseload and
+the public list (Open311).
 With the county's tracking unreachable, the lists are the city's, saying so;
 a case only the county may hold is a 503 naming it."""
 import itertools
@@ -237,6 +238,22 @@ def test_the_caseload_is_one_trackings(url, trackings):
     assert get(url, "/reports/caseload").json() == whole
 
 
+@pytest.mark.parametrize("query", [
+    {}, {"category": "housing", "statuses": ["replied", "accepted"]}, {"area_code": COUNTY},
+    {"start": "2026-11-01T03:00:00+00:00"}])
+def test_the_public_list_is_one_trackings(trackings, query):
+    """Open311's list of requests (routes/open311.py asks tracking.public_requests):
+    the deployments' merged, newest first, paged as the one tracking pages it."""
+    merged = _Deployments(trackings[:2], [COUNTY])
+    whole = trackings[2].public_requests({**query, "limit": 200})
+    assert 3 < len(whole) < 40  # unsubmitted cases are not listed
+    assert merged.public_requests({**query, "limit": 200}) == whole
+    for limit, offset in itertools.product((1, 7, 40), (0, 5, 13, 33)):
+        assert merged.public_requests({**query, "limit": limit, "offset": offset}) == \
+            whole[offset:offset + limit], (limit, offset)
+    assert merged.unreachable == []
+
+
 def test_a_bad_supervision_page_is_a_400_naming_the_field(url, trackings):
     for field, value in (("status", "pending"), ("limit", "0"), ("limit", "501"),
                          ("offset", "-1"), ("offset", str(MERGED_OFFSET_MAX + 1))):
@@ -296,6 +313,9 @@ def test_a_county_down_leaves_the_bureau_its_own_cases_saying_which_is_missing(
         assert answer.status_code == 200, answer.text
         assert answer.json() == {**own, "unreachable": [ZHANGQIU]}, path
         assert answer.headers["Unreachable-Deployments"] == COUNTY
+    public = _Deployments([trackings[0], Unreachable()], [COUNTY])
+    assert public.public_requests({}) == trackings[0].public_requests({})
+    assert public.unreachable == [COUNTY]
 
 
 def test_a_case_only_the_down_county_may_hold_is_a_503_naming_it(county_down, trackings):
