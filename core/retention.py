@@ -122,6 +122,10 @@ POLICY = (
           "suggestions store); template, status, times stay"),
     Entry("notify", "delivery_attempts", ("error",), MESSAGES,
           "emptied (a provider's error may quote the number); ok and time stay"),
+    Entry("notify", "sms_log", ("phone", "text"), MESSAGES,
+          "the record SMS provider's file (SMS_PROVIDER=record, the developer's stand-in "
+          "for a gateway): the number masked and the text starred out in those texts' lines; "
+          "time and key stay. A real gateway keeps its records under its own contract"),
     Entry("rating", "ratings", ("comment",), CASE_FILE,
           "emptied; the three levels stay (the satisfaction figures)"),
     Entry("reports", "case_facts", ("petitioner_key",), CASE_FILE,

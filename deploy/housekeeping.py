@@ -95,11 +95,12 @@ def _in_batches(sessions, model, key, old):
 
 def _retention(service):
     """A store's retention module, audit model and erase functions (intake's
-    without its blob store: files counted, not deleted, which only tracking's
-    announced erasure, run by intake itself, does)."""
+    without its blob store, notify's without its SMS provider: files and
+    recorded texts counted, not changed, which only tracking's announced
+    erasure, run by the service itself, does)."""
     module = importlib.import_module(f"services.{service}.retention")
     model = importlib.import_module(f"services.{service}.models").Erasure
-    return module, model, module.erasers(None) if service == "intake" else module.ERASERS
+    return module, model, module.erasers(None) if service in ("intake", "notify") else module.ERASERS
 
 
 def erasure_counts(service, sessions, due):

@@ -32,6 +32,13 @@ class SmsProvider:
     def send(self, phone, text, key=None):
         raise NotImplementedError
 
+    def forget(self, keys):
+        """Erase what this provider keeps of the messages of ``keys``
+        (personal-data retention, services/notify/retention.py); how many it
+        changed. A real gateway keeps its records under its own contract:
+        nothing here."""
+        return 0
+
 
 def mask_email(address):
     """``ops@lixia.gov.cn`` -> ``o**@lixia.gov.cn``."""
@@ -51,7 +58,11 @@ class RecordProvider(SmsProvider):
     written again, whoever wrote it (another process, this one before a
     restart). Before each keyed write the file is read, under an exclusive
     lock, from where this provider last read (from the start after a restart,
-    or when the file was emptied)."""
+    or when the file was emptied).
+
+    ``forget`` (retention) masks the address and stars out the text of the
+    lines of some keys, in place: each line keeps its length, and the file
+    its size, so every process's read position stays right."""
 
     KEY = re.compile(r"\tkey=(\S+)$", re.MULTILINE)
 
@@ -79,6 +90,33 @@ class RecordProvider(SmsProvider):
                 line += f"\tkey={key}"
             f.write(f"{line}\n".encode())
         log.info("%s to %s (%d characters)", self.what, self.mask(phone), len(text))
+
+    def forget(self, keys):
+        keys = {str(key) for key in keys}
+        if not keys or not self.log_path.exists():
+            return 0
+        changed = 0
+        with open(self.log_path, "r+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            lines = f.read().split(b"\n")
+            for n, line in enumerate(lines):
+                found = self.KEY.search(line.decode("utf-8", "replace"))
+                if found and found.group(1) in keys:
+                    at, address, rest = line.split(b"\t", 2)
+                    text = rest[:rest.rindex(b"\tkey=")]
+                    masked = _same_length(self.mask(address.decode("utf-8", "replace")), address)
+                    forgotten = b"\t".join((at, masked, b"*" * len(text), b"key=" + found.group(1).encode()))
+                    changed += forgotten != line
+                    lines[n] = forgotten
+            f.seek(0)
+            f.write(b"\n".join(lines))
+        log.info("%s: %d recorded texts forgotten", self.what, changed)
+        return changed
+
+
+def _same_length(text, original):
+    """``text`` (ASCII) cut or padded with ``*`` to ``original``'s bytes."""
+    return text.encode()[:len(original)].ljust(len(original), b"*")
 
 
 class SendFailed(Exception):

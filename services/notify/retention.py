@@ -2,8 +2,9 @@
 petitioner's phone kept for the case, and the texts sent to it (one carried
 the query code) with their attempts' errors; the same for the texts to a
 proposer, kept under the proposal's number (announced by the suggestions
-store). A message still waiting to be sent is left alone (its sender needs
-it); the units' emails are the units'."""
+store), and what the SMS provider keeps of those texts (the record
+provider's file). A message still waiting to be sent is left alone (its
+sender needs it); the units' emails are the units'."""
 from sqlalchemy import select
 
 from core import retention
@@ -28,11 +29,21 @@ def _attempts(tx, case_number, fields):
         select(Message.id).where(_texts(case_number))), fields)
 
 
-ERASERS = {"recipients": _recipients, "messages": _messages, "delivery_attempts": _attempts}
-retention.check_erasers("notify", ERASERS)
+def erasers(sms):
+    """The erase functions of notify's tables; ``sms`` (the SMS provider)
+    None: the provider's records counted, not changed (a dry run)."""
+    def sms_log(tx, number, fields):
+        keys = tx.session.scalars(select(Message.id).where(_texts(number))).all()
+        n = len(keys) if sms is None else sms.forget(keys)
+        return {field: n for field in fields}
+
+    found = {"recipients": _recipients, "messages": _messages, "delivery_attempts": _attempts,
+             "sms_log": sms_log}
+    retention.check_erasers("notify", found)
+    return found
 
 
-def erase(tx, number, event):
+def erase(tx, sms, number, event):
     """The entries of ``event``'s period for ``number``: a case's, or a proposal's."""
-    return retention.erase(tx, "notify", Erasure, ERASERS, number, event["period"],
+    return retention.erase(tx, "notify", Erasure, erasers(sms), number, event["period"],
                            event["final_at"])

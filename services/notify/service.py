@@ -11,7 +11,7 @@ from core.store import Store
 from core.timers import every
 from services.notify import messages, retention, sending, webhooks
 from services.notify.dependencies import DeliveryProvider
-from services.notify.models import Base
+from services.notify.models import SMS, Base
 
 
 class NotifyService(StaffService):
@@ -90,11 +90,11 @@ class NotifyService(StaffService):
 
     @handles(events.PERSONAL_DATA_EXPIRED)
     def on_personal_data_expired(self, tx, event):
-        retention.erase(tx, event["case_number"], event)
+        retention.erase(tx, self.delivery.provider_for(SMS), event["case_number"], event)
 
     @handles(events.PROPOSER_DATA_EXPIRED)
     def on_proposer_data_expired(self, tx, event):
-        retention.erase(tx, event["number"], event)
+        retention.erase(tx, self.delivery.provider_for(SMS), event["number"], event)
 
     @handles(events.REVIEW_ANSWERED)
     def on_review_answered(self, tx, event):

@@ -25,7 +25,7 @@ from services.intake.models import Attachment, Petition, PhoneCode
 from services.intake.service import IntakeService
 from services.intake.settings import Settings
 from services.notify import messages
-from services.notify.models import Message, Recipient
+from services.notify.models import FAILED, SENT, Message, Recipient
 from services.notify.service import NotifyService
 from services.rating import ratings
 from services.rating.models import Rating
@@ -118,7 +118,6 @@ def test_a_declined_case_is_erased_in_every_store_over_the_broker(
             messages.record_contact(tx, FieldCipher(secrets_env["CONTACT_ENCRYPTION_KEYS"]), {
                 **event(events.PETITIONER_CONTACT, number, sealed="x"), "phone": phone,
                 "query_code": "K7Q2-M9XP-4TNA-ABCD"})
-            tx.session.execute(Message.__table__.update().values(status="sent"))
         with store["rating"].transaction() as tx:
             ratings.record_reply(tx, event(events.CASE_REPLIED, number, replied_by="li"))
             ratings.submit(tx, number, {"service_attitude": "satisfied",
@@ -130,6 +129,12 @@ def test_a_declined_case_is_erased_in_every_store_over_the_broker(
                                     events.PETITION_SUBMITTED, number, category="housing",
                                     title="小区供暖", submitted_at=LONG_AGO, channel="online",
                                     petitioner_key="ab" * 32))
+
+    # notify's sender sends every text (the record provider: into sms.log)
+    wait_for(lambda: unsent(store["notify"]) == 0, timeout=30)
+    sms_log = tmp_path / "sms.log"
+    before = sms_log.read_bytes()
+    assert "13812345678" in sms_log.read_text() and "K7Q2-M9XP-4TNA-ABCD" in sms_log.read_text()
 
     # tracking's nightly run, then its relay (what a running tracking's does)
     monkeypatch.setenv("TRACKING_DB_URL", urls["tracking"])
@@ -153,6 +158,13 @@ def test_a_declined_case_is_erased_in_every_store_over_the_broker(
     with store["notify"].transaction() as tx:
         texts = tx.session.scalars(select(Message).where(Message.case_number == erased)).all()
         assert {(m.to_encrypted, m.body_encrypted) for m in texts} == {("", "")}
+    # the provider's record of those texts: the number masked, the text starred
+    # out, in place (the file keeps its size); the other case's lines stay
+    lines = sms_log.read_text().splitlines()
+    assert "13812345678" not in sms_log.read_text() and len(sms_log.read_bytes()) == len(before)
+    erased_lines = [line for line in lines if "138****5678" in line]
+    assert erased_lines and all(line.split("\t")[2].strip("*") == "" for line in erased_lines)
+    assert [line for line in lines if "K7Q2-M9XP-4TNA-ABCD" in line and "13912345678" in line]
     # the other case keeps everything
     assert row(store["intake"], Petition, kept).address == SUBMISSION["address"]
     assert row(store["rating"], Rating, kept).comment == "王五很好"
@@ -171,7 +183,8 @@ def test_a_declined_case_is_erased_in_every_store_over_the_broker(
             **events.PROPOSER_MESSAGE.load(events.PROPOSER_MESSAGE.build(
                 number=proposal_number, area_code=AREA, sealed="x")),
             "phone": "13712345678", "text": "您的建议未被采纳"})
-        tx.session.execute(Message.__table__.update().values(status="sent"))
+    wait_for(lambda: unsent(store["notify"]) == 0, timeout=30)
+    assert "您的建议未被采纳" in sms_log.read_text()
     housekeeping.main(["suggestions"], environ={})
     relay = OutboxRelay(suggestions.sessions, BatchPublisher(amqp_uri))
     assert relay.publish_pending() == 2  # the proposal's two periods
@@ -180,6 +193,13 @@ def test_a_declined_case_is_erased_in_every_store_over_the_broker(
         (text,) = tx.session.scalars(select(Message).where(
             Message.case_number == proposal_number)).all()
         assert (text.to_encrypted, text.to_masked, text.body_encrypted) == ("", "", "")
+    assert "13712345678" not in sms_log.read_text() and "您的建议未被采纳" not in sms_log.read_text()
+
+
+def unsent(notify):
+    with notify.transaction() as tx:
+        return tx.session.scalar(select(func.count()).select_from(Message).where(
+            Message.status.not_in((SENT, FAILED))))
 
 
 def migrated(tmp_path, name, monkeypatch):
