@@ -444,3 +444,15 @@ ALL = (
 )
 
 PRIVATE_EXCHANGES = frozenset(c.exchange for c in ALL if c.private)
+
+# Published for department systems and operators only: no service here consumes
+# them (tests/unit/test_events.py checks it against the handlers), so with no
+# subscriber they go nowhere, as is right. Every other event must reach a queue:
+# one that none takes is set aside in ``unrouted`` by the outbox relay
+# (core/publish.py).
+FOR_SUBSCRIBERS_ONLY = frozenset(c.event_type for c in (
+    CASE_ASSIGNED, CASE_FINAL, CASE_REPORTED_BACK, CHECK_RECORDED, CO_HANDLING_OPENED,
+    CO_PART_SUBMITTED, EXTENSION_REFUSED, EXTENSION_REQUESTED, MATERIAL_REQUEST_ANSWERED,
+    MATERIAL_REQUEST_LAPSED, NOTIFICATION_FAILED, RATING_UNSATISFIED, RETURN_VISIT_RECORDED,
+    REVIEW_REQUESTED, SUPERVISION_ANSWERED, SUPERVISION_CLOSED, SUPERVISION_ESCALATED,
+    SUPERVISION_SENT_BACK))

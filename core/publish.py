@@ -8,8 +8,9 @@ confirms many deliveries with one ``multiple`` ack). The caller learns which
 messages were confirmed, and only those: a message nacked, or left
 unconfirmed when the connection failed or the wait timed out, is not.
 
-No event is dropped for want of a queue: every one goes out ``mandatory``, and
-one the broker returns (no queue binds its routing key, e.g. a county code that
+No event is dropped for want of a queue: every one a service here consumes
+(all but ``events.FOR_SUBSCRIBERS_ONLY``) goes out ``mandatory``, and one the
+broker returns (no queue binds its routing key, e.g. a county code that
 neither the city nor a county deployment binds) is published again to the
 ``unrouted`` queue (``UNROUTED``, declared by ``deploy.topology``), headers
 ``x-original-exchange`` and ``x-original-routing-key`` telling where it was
@@ -30,6 +31,7 @@ from kombu.common import maybe_declare
 from nameko.constants import DEFAULT_TRANSPORT_OPTIONS, PERSISTENT
 
 from core.broker import BROKER_ERRORS
+from core.events import FOR_SUBSCRIBERS_ONLY
 from core.logs import correlation_headers
 from core.metrics import EVENTS_UNROUTED
 
@@ -69,8 +71,9 @@ class BatchPublisher:
             sent = {}
             for index, (exchange_name, routing_key, payload) in enumerate(messages):
                 sent[self._send(producer, index, payload, exchange=exchanges[exchange_name],
-                                routing_key=routing_key,
-                                headers=correlation_headers(payload))] = index
+                                routing_key=routing_key, headers=correlation_headers(payload),
+                                mandatory=payload.get("event_type") not in FOR_SUBSCRIBERS_ONLY
+                                )] = index
             self._await(sent, confirmed)
             if self.returned:
                 self._set_aside(producer, confirmed)
@@ -78,13 +81,13 @@ class BatchPublisher:
             self.close()
             raise
 
-    def _send(self, producer, index, body, **options):
+    def _send(self, producer, index, body, mandatory=True, **options):
         """Publish one message (mandatory: the broker returns it if no queue
         takes it); returns its delivery tag."""
         message_id = str(uuid.uuid4())
         self.sending[message_id] = index
-        producer.publish(body, delivery_mode=PERSISTENT, mandatory=True, message_id=message_id,
-                         **options)
+        producer.publish(body, delivery_mode=PERSISTENT, mandatory=mandatory,
+                         message_id=message_id, **options)
         tag, self.next_tag = self.next_tag, self.next_tag + 1
         self.unresolved.add(tag)
         return tag

@@ -154,9 +154,12 @@ def test_an_event_no_queue_binds_is_set_aside_and_replayed_once_a_queue_binds_it
 def test_a_relay_sets_aside_an_unbound_event_before_the_topology_step_ran(store, amqp_uri):
     publisher = BatchPublisher(amqp_uri)
     _add_rows(store, 1, area_code="370199")
+    # one for department systems only (events.FOR_SUBSCRIBERS_ONLY): none here, none needed
+    _add_rows(store, 1, area_code="370199", event_type="case_final")
     try:
-        assert OutboxRelay(store.sessions, publisher).publish_pending() == 1
+        assert OutboxRelay(store.sessions, publisher).publish_pending() == 2
     finally:
         publisher.close()
+    assert _published(store) == [0, 0]
     with Connection(amqp_uri) as conn:
         assert conn.default_channel.queue_declare(UNROUTED.name, passive=True).message_count == 1

@@ -59,3 +59,11 @@ def test_one_unsatisfied_dimension_makes_the_rating_unsatisfied():
               "handling_quality": "unsatisfied"}
     assert events.unsatisfied_dimensions(levels) == ["handling_quality"]
     assert events.unsatisfied_dimensions({**levels, "handling_quality": "satisfied"}) == []
+
+
+def test_the_events_for_subscribers_only_are_those_no_service_consumes():
+    """What the outbox relay does not set aside when no queue takes it
+    (core/publish.py): a service that starts consuming one must take it out."""
+    from deploy.topology import all_handler_queues
+    consumed = {q.contract.event_type for q in all_handler_queues("amqp://unused/")}
+    assert events.FOR_SUBSCRIBERS_ONLY == {c.event_type for c in events.ALL} - consumed
