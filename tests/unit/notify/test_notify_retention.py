@@ -80,8 +80,10 @@ def test_a_proposers_texts_are_erased_as_a_petitioners(store, recording, secrets
     service.on_proposer_data_expired(expired("messages"))  # a second announcement: nothing
     service.on_proposer_data_expired(expired("case_file"))  # no phone kept for a proposer
     audit = {e.period: e.counts for e in rows(store, Erasure) if e.case_number == number}
+    # the record provider's two lines of them (its file) forgotten too
     assert audit["messages"] == {"messages.to_encrypted": 2, "messages.to_masked": 2,
-                                 "messages.body_encrypted": 2, "delivery_attempts.error": 0}
+                                 "messages.body_encrypted": 2, "delivery_attempts.error": 0,
+                                 "sms_log.phone": 2, "sms_log.text": 2}
     assert audit["case_file"] == {"recipients.phone_encrypted": 0,
                                   "recipients.phone_masked": 0}
     assert len(rows(store, Erasure)) == 2
