@@ -53,7 +53,8 @@ class RecordProvider(SmsProvider):
     address.
 
     A line is the time, the address and the text, tab-separated, then a
-    column ``key=KEY`` when the sender gave a key. The file stands in for the
+    column ``key=KEY`` when the sender gave a key; a text's line breaks, tabs
+    and backslashes are written escaped (``\\n``, ``\\t``, ``\\\\``). The file stands in for the
     gateway, so it honours keys as one does: a key already in the file is not
     written again, whoever wrote it (another process, this one before a
     restart). Before each keyed write the file is read, under an exclusive
@@ -72,7 +73,7 @@ class RecordProvider(SmsProvider):
 
     def send(self, phone, text, key=None):
         os.makedirs(self.log_path.parent, exist_ok=True)
-        line = f"{utcnow().isoformat()}\t{phone}\t{text}"
+        line = f"{utcnow().isoformat()}\t{phone}\t{_one_line(text)}"
         with open(self.log_path, "a+b") as f:
             fcntl.flock(f, fcntl.LOCK_EX)  # released when the file closes
             if key is not None:
@@ -102,6 +103,10 @@ class RecordProvider(SmsProvider):
             for n, line in enumerate(lines):
                 found = self.KEY.search(line.decode("utf-8", "replace"))
                 if found and found.group(1) in keys:
+                    if line.count(b"\t") < 3:  # not one of this provider's records
+                        log.warning("%s: a line of key %s unreadable, left as it is",
+                                    self.what, found.group(1))
+                        continue
                     at, address, rest = line.split(b"\t", 2)
                     text = rest[:rest.rindex(b"\tkey=")]
                     masked = _same_length(self.mask(address.decode("utf-8", "replace")), address)
@@ -112,6 +117,15 @@ class RecordProvider(SmsProvider):
             f.write(b"\n".join(lines))
         log.info("%s: %d recorded texts forgotten", self.what, changed)
         return changed
+
+
+# A text is one line of the log: a reason a member of staff typed may hold a
+# line break or a tab, which would split the record and hide its key.
+ONE_LINE = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _one_line(text):
+    return text.translate(ONE_LINE)
 
 
 def _same_length(text, original):

@@ -1,10 +1,11 @@
 """The real providers against real local servers: email by SMTP (aiosmtpd,
-with STARTTLS, implicit TLS and a login), SMS by an HTTP gateway."""
+with STARTTLS, implicit TLS and a login), SMS by an HTTP gateway; and the
+record provider's file."""
 import ssl
 
 import pytest
 
-from services.notify.providers import HttpSmsProvider, SendFailed, SmtpProvider
+from services.notify.providers import HttpSmsProvider, RecordProvider, SendFailed, SmtpProvider
 from tests.servers import received, running, self_signed
 
 USER, PASSWORD = "notify", "s3cret-pass"
@@ -80,3 +81,21 @@ def test_the_sms_gateway_gets_the_message_key_and_sends_a_repeated_key_once(tmp_
          "IdempotencyKey": "message-1"},
         {"To": "+8613812345678", "From": "+15005550006", "Body": "已转交",
          "IdempotencyKey": "message-2"}]
+
+
+def test_the_record_provider_keeps_a_text_with_line_breaks_on_its_line_and_forgets_it(tmp_path):
+    log = tmp_path / "sms.log"
+    provider = RecordProvider(log)
+    provider.send("13812345678", "不予受理，原因：第一行\n第二行\t附\\注", key="7")
+    provider.send("13912345678", "您的信访事项已办结", key="8")
+    size = log.stat().st_size
+    first, second = log.read_text(encoding="utf-8").splitlines()
+    assert first.split("\t")[2:] == ["不予受理，原因：第一行\\n第二行\\t附\\\\注", "key=7"]
+
+    assert provider.forget(["7"]) == 1
+    forgotten, kept = log.read_text(encoding="utf-8").splitlines()
+    at, phone, text, key = forgotten.split("\t")
+    assert "13812345678" not in phone and set(text) == {"*"} and key == "key=7"
+    assert kept == second and log.stat().st_size == size
+    provider.send("13812345678", "again", key="7")  # a forgotten key is still delivered once
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 2
