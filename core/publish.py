@@ -30,7 +30,6 @@ from kombu import Connection, Exchange, Producer, Queue
 from kombu.common import maybe_declare
 from nameko.constants import DEFAULT_TRANSPORT_OPTIONS, PERSISTENT
 
-from core.broker import BROKER_ERRORS
 from core.events import FOR_SUBSCRIBERS_ONLY
 from core.logs import correlation_headers
 from core.metrics import EVENTS_UNROUTED
@@ -77,7 +76,11 @@ class BatchPublisher:
             self._await(sent, confirmed)
             if self.returned:
                 self._set_aside(producer, confirmed)
-        except (*BROKER_ERRORS, NotConfirmed):
+        except Exception:
+            # Whatever failed (a lost connection, a refused declare, a confirm
+            # not received), the channel's state is unknown: py-amqp reopens a
+            # closed channel without confirm mode and tags would be counted
+            # from the wrong number. The next batch starts on a new connection.
             self.close()
             raise
 
