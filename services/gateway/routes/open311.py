@@ -32,6 +32,7 @@ from core.once import new_request_id
 from core.roles import REGISTERED_APP
 from core.validation import excerpt
 from services.gateway.auth import API_KEY_HEADER, key_principal
+from services.gateway.dependencies import MERGED_OFFSET_MAX
 from services.gateway.http import STATUS, check_values, client_address, http
 
 BASE = "/open311/v2"
@@ -324,8 +325,13 @@ class Open311Routes:
             size = int(args.get("page_size", DEFAULT_PAGE_SIZE))
         except ValueError:
             raise InvalidInput("输入有误", {"page": ["page and page_size are integers"]}) from None
-        if not (1 <= page <= 10_000 and 1 <= size <= MAX_PAGE_SIZE):
-            raise InvalidInput("输入有误", {"page_size": [f"page 1-10000, page_size 1-{MAX_PAGE_SIZE}"]})
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise InvalidInput("输入有误", {"page_size": [f"每页1至{MAX_PAGE_SIZE}条"]})
+        if not 1 <= page or (page - 1) * size > MERGED_OFFSET_MAX:
+            # the list merges every deployment's: a deep page costs each of
+            # them offset / PUBLIC_PAGE_MAX calls (services/gateway/dependencies.py)
+            raise InvalidInput("输入有误", {"page": [
+                f"页码从1起，此前的条数不超过{MERGED_OFFSET_MAX}，请缩小查询范围"]})
         query.update(limit=size, offset=(page - 1) * size)
         extended, names = args.get("extensions") == "true", self._categories()
         return [_request(case, extended, names) for case in self._requests(query)]

@@ -85,8 +85,10 @@ def test_filters_and_paging_reach_tracking_and_bad_ones_are_the_spec_errors(api)
     assert (query["limit"], query["offset"]) == (10, 20)
     assert set(query["statuses"]) == {"rejected", "declined", "concluded"}
     assert query["start"]  # the spec's default window
-    for params in ({"status": "pending"}, {"page_size": "1000"}, {"page": "x"},
-                   {"end_date": "tomorrow"}):
+    assert requests.get(f"{base}/requests.json", params={
+        "page": "51", "page_size": "200"}).status_code == 200  # 10,000 before it: the deepest
+    for params in ({"status": "pending"}, {"page_size": "1000"}, {"page": "x"}, {"page": "0"},
+                   {"page": "52", "page_size": "200"}, {"end_date": "tomorrow"}):
         answer = requests.get(f"{base}/requests.xml", params=params)
         assert answer.status_code == 400
         error = ElementTree.fromstring(answer.content).find("error")
