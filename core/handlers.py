@@ -105,6 +105,9 @@ class HandlerQueues:
 # own retries end there and the service exited at start. Declaring and
 # unbinding are idempotent, so they are tried again on a new connection.
 DECLARE_PATIENCE_SECONDS = 60
+# Each try's handshake may take this long (kombu's 5 s was outlasted by a busy
+# broker's first connection to a new vhost; a new try then starts from zero).
+DECLARE_CONNECT_TIMEOUT_SECONDS = 15
 
 
 def on_channel(amqp_uri, work, patience=DECLARE_PATIENCE_SECONDS):
@@ -114,7 +117,7 @@ def on_channel(amqp_uri, work, patience=DECLARE_PATIENCE_SECONDS):
     deadline, pause = time.monotonic() + patience, 0.5
     while True:
         try:
-            with Connection(amqp_uri) as connection:
+            with Connection(amqp_uri, connect_timeout=DECLARE_CONNECT_TIMEOUT_SECONDS) as connection:
                 return work(connection.default_channel)
         except BROKER_ERRORS as exc:
             if time.monotonic() + pause > deadline:
