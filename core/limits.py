@@ -55,6 +55,8 @@ def enforce(session, model, checks, now):
     one SELECT for all the windows, one DELETE (of the hits that left them)
     and one INSERT, each built once per table (building and compiling
     statements cost intake more CPU than SQLite running them)."""
+    if not checks:  # no limit applies: nothing to count (no statement has no column)
+        return
     table = model.__table__
     connection = session.connection()
     oldest = connection.execute(_oldest_counted(table, len(checks)), {
