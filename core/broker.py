@@ -35,13 +35,15 @@ import functools
 import inspect
 import logging
 import time
+import types
+from contextlib import contextmanager
 
 import eventlet
 from amqp.exceptions import ChannelError, RecoverableConnectionError
 from amqp.exceptions import ConnectionError as AmqpConnectionError
-from kombu import Connection
 from kombu.exceptions import OperationalError
-from nameko.amqp.publish import Publisher
+from nameko.amqp import publish as nameko_publish
+from nameko.amqp.publish import Publisher, get_producer
 from nameko.constants import (
     AMQP_SSL_CONFIG_KEY,
     AMQP_URI_CONFIG_KEY,
@@ -53,6 +55,7 @@ from nameko.constants import (
 from nameko.exceptions import ConfigurationError, MalformedRequest, UnknownService
 from nameko.messaging import QueueConsumer
 from nameko.rpc import (
+    MethodProxy,
     ReplyListener,
     Responder,
     Rpc,
@@ -160,8 +163,11 @@ class WatchfulQueueConsumer(QueueConsumer):
         super().on_consume_ready(connection, channel, consumers, **kwargs)
 
     def handle_message(self, provider, body, message):
-        if self._stuck is not None:
-            return  # not started: the broker hands it back when the connection closes
+        if self._stuck is not None and not isinstance(provider, ReplyListener):
+            # Not started: the broker hands it back when the connection closes.
+            # A reply is handed on: a running worker may be waiting for it, and
+            # the connection is dropped only once running workers have acked.
+            return
         self._held[id(message)] = provider
         self._last_delivery[provider] = time.monotonic()
         super().handle_message(provider, body, message)
@@ -244,7 +250,10 @@ class WatchfulQueueConsumer(QueueConsumer):
 
     def _probe_channel(self):
         if self._probe_connection is None:
-            self._probe_connection = Connection(self.amqp_uri)
+            # The consumer's own connection options (ssl, login method, transport
+            # options), without heartbeats: nothing here would send them, and the
+            # broker would close the connection between looks.
+            self._probe_connection = self.connection.clone(heartbeat=0)
             self._probe_connection.ensure_connection(max_retries=1)
         return self._probe_connection.default_channel
 
@@ -263,6 +272,24 @@ PUBLISH_RETRY_POLICY = {"max_retries": PUBLISH_ATTEMPTS - 1, "interval_start": 0
 CONFIRM_SECONDS = 5.0
 
 
+@contextmanager
+def _producer_dropped_on_error(*args, **kwargs):
+    """nameko's ``get_producer``, but a publish that fails drops the pooled
+    connection's socket (no close handshake) before the producer goes back to
+    kombu's pool: the connection connects again on its next use. Else its
+    channel, in confirm mode, would serve the next publish with the timed-out
+    message's late ack still to come, and py-amqp takes any Basic.Ack as the
+    confirm it waits for (kombu's ``ensure`` drops the connection only between
+    attempts, not after the last). A cut publish (a green timeout) leaves
+    half a frame read, and is dropped so too."""
+    with get_producer(*args, **kwargs) as producer:
+        try:
+            yield producer
+        except BaseException:
+            producer.connection.collect()
+            raise
+
+
 class BoundedPublisher(Publisher):
     """nameko's Publisher waits for the broker's confirm for ever, and retries
     2, 4 and 6 s apart. In a cluster test run an intake worker waited for good
@@ -270,12 +297,24 @@ class BoundedPublisher(Publisher):
     been lost, holding the request, so its consumer looked busy to the
     broker's eye and to ``WatchfulQueueConsumer``'s. Here a confirm that does
     not come within ``CONFIRM_SECONDS`` fails the attempt (a socket timeout,
-    one of BROKER_ERRORS), and ``PUBLISH_ATTEMPTS`` are made."""
+    one of BROKER_ERRORS), ``PUBLISH_ATTEMPTS`` are made, and a publish that
+    fails leaves no connection in the pool (``_producer_dropped_on_error``).
+    Also what a ``TimedRpcProxy`` sends its requests with (its own confirm
+    timeout given at construction)."""
 
     retry_policy = PUBLISH_RETRY_POLICY
 
+    # nameko's publish itself, looking its producer up in a copy of its module
+    # where ``get_producer`` is ``_producer_dropped_on_error``.
+    _publish = types.FunctionType(
+        Publisher.publish.__code__,
+        {**vars(nameko_publish), "get_producer": _producer_dropped_on_error})
+
+    def __init__(self, amqp_uri, **options):
+        super().__init__(amqp_uri, **{"confirm_timeout": CONFIRM_SECONDS, **options})
+
     def publish(self, payload, **kwargs):
-        return super().publish(payload, **{"confirm_timeout": CONFIRM_SECONDS, **kwargs})
+        return self._publish(payload, **kwargs)
 
 
 class BoundedResponder(Responder):
@@ -430,8 +469,21 @@ class TimedRpcProxy(RpcProxy):
     def service(self, worker_ctx, name):
         """``name``'s proxy for a worker (the target, or another deployment of
         it: services/gateway/dependencies.py), on this proxy's reply queue."""
-        return _TimedService(ServiceProxy(worker_ctx, name, self.rpc_reply_listener,
-                                          **self.options), name, self.timeout, self.idempotent)
+        return _TimedService(_BoundedServiceProxy(worker_ctx, name, self.rpc_reply_listener,
+                                                  **self.options),
+                             name, self.timeout, self.idempotent)
+
+
+class _BoundedMethodProxy(MethodProxy):
+    publisher_cls = BoundedPublisher
+
+
+class _BoundedServiceProxy(ServiceProxy):
+    """nameko's ServiceProxy, its requests sent by a BoundedPublisher."""
+
+    def __getattr__(self, name):
+        return _BoundedMethodProxy(self.worker_ctx, self.service_name, name,
+                                   self.reply_listener, **self.options)
 
 
 class _TimedService:
