@@ -205,7 +205,7 @@ zh: {
   'c.open_orders': '本单位待答复的督办单', 'c.queue.tabs': '队列', 'c.queue.all': '全部', 'c.queue.new': '待受理',
   'c.queue.due_soon': '即将到期', 'c.queue.overdue': '已超期', 'c.queue.supervised': '督办中', 'c.count': '（{n}）',
   'c.totals': '共 {n} 件：', 'c.totals.status': '{status} {n} 件',
-  'c.partial': '结果不完整：{which}，其案件未列入本页。', 'c.partial.code': '区县部署 {code} 暂时无法连接',
+  'c.partial': '结果不完整：{which}，其案件未列入本页。', 'c.partial.code': '部署 {code} 暂时无法连接',
   'c.case_number': '案件编号', 'c.status': '状态',
   'c.status.all': '全部状态', 'c.unit': '承办单位', 'c.unit.all': '全部单位', 'c.unit.choose': '请选择单位', 'c.sort': '排序',
   'c.sort.urgent': '紧急程度（督办、到期日）', 'c.sort.newest': '最新提交', 'c.sort.oldest': '最早提交', 'c.search': '查询',
