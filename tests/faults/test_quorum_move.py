@@ -1,7 +1,12 @@
 """Quorum queues on the local broker (a single node is a cluster of one):
 ``deploy.quorum`` moves what a classic vhost's queues hold to a quorum vhost,
 losing nothing, and the topology it declares there is all quorum queues. The
-three-node cluster and a node's death: tests/faults/test_cluster.py."""
+three-node cluster and a node's death: tests/faults/test_cluster.py.
+
+Run with the fault tests, alone on the broker: in the suite's parallel halves
+the first connection to the quorum vhost, right after declaring its queues,
+timed out for a minute of tries (twice in CI-like runs, three times at load
+~14), while the other half made and deleted vhosts and users."""
 import json
 
 from kombu import Connection, Exchange
