@@ -71,9 +71,12 @@ def test_outbox_event_reaches_handler_once_even_when_redelivered(
     with ServiceRpcProxy("intake", {"AMQP_URI": amqp_uri}) as intake:
         intake.submit("JN20261125-000001")
     wait_for(lambda: count_rows(consumer_url, Seen) == 1)
-    # the relay marked it published
-    with make_engine(producer_url).connect() as conn:
-        assert conn.execute(select(OutboxMessage.published_at)).scalar() is not None
+    # the relay marked it published (once the broker confirmed it: the handler
+    # may have run before that commit)
+    def published_at():
+        with make_engine(producer_url).connect() as conn:
+            return conn.execute(select(OutboxMessage.published_at)).scalar()
+    wait_for(lambda: published_at() is not None)
 
     # the same event again (a relay that crashed before marking it sent)
     queues = HandlerQueues(events.PETITION_SUBMITTED, "tracking", "on_submitted", (0.2, 0.4))
