@@ -21,6 +21,7 @@ import holidays
 import yaml
 
 from core.config import LOCAL_TIME, ROOT
+from core.errors import ConfigurationError
 
 DEFAULT_OVERRIDES = "core/holiday_overrides.yaml"
 ONE_DAY = timedelta(days=1)
@@ -83,12 +84,16 @@ def parse_overrides(text):
     data = yaml.safe_load(text) or {}
     unknown = set(data) - {"holidays", "workdays"}
     if unknown:
-        raise ValueError(f"holiday overrides: unknown keys {sorted(unknown)}")
+        raise ConfigurationError(f"holiday overrides: unknown keys {sorted(unknown)}")
 
     def dates(key):
         values = data.get(key) or []
         # YAML reads 2027-10-01 as a date already; quoted strings are accepted too.
-        return frozenset(v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values)
+        try:
+            return frozenset(v if isinstance(v, date) else date.fromisoformat(str(v))
+                             for v in values)
+        except ValueError as exc:
+            raise ConfigurationError(f"holiday overrides: {key}: {exc}") from None
 
     return dates("holidays"), dates("workdays")
 

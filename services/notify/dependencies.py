@@ -2,13 +2,14 @@
 from config."""
 from nameko.extensions import DependencyProvider
 
-from core.errors import ConfigurationError
-from core.privacy import FieldCipher
+from core.privacy import cipher_from, require_keys
 from core.sealed import Sealer
 from services.notify.destinations import Destinations
 from services.notify.providers import email_provider_from_config, provider_from_config
 from services.notify.sending import Delivery, RetryPolicy
 from services.notify.webhooks import WebhookProvider
+
+REQUIRED_KEYS = ("CONTACT_ENCRYPTION_KEYS", "PRIVATE_EVENT_KEYS")
 
 
 class DeliveryProvider(DependencyProvider):
@@ -20,21 +21,17 @@ class DeliveryProvider(DependencyProvider):
     def setup(self):
         config = self.container.config
         defaults = RetryPolicy()
-        try:
-            cipher = FieldCipher(config.get("CONTACT_ENCRYPTION_KEYS"))
-        except ValueError as exc:
-            raise ConfigurationError(
-                f"notify: CONTACT_ENCRYPTION_KEYS: {exc}; notify will not start without the "
-                "key that protects petitioners' phone numbers") from None
+        require_keys(config, REQUIRED_KEYS, "notify", "notify will not start without the keys "
+                     "that protect petitioners' phone numbers (see services/notify/config.yaml)")
         self.delivery = Delivery(
-            cipher=cipher,
+            cipher=cipher_from(config, "CONTACT_ENCRYPTION_KEYS", "notify"),
             provider=provider_from_config(config),
             policy=RetryPolicy(
                 base_seconds=float(config.get("SEND_RETRY_BASE_SECONDS", defaults.base_seconds)),
                 max_attempts=int(config.get("SEND_MAX_ATTEMPTS", defaults.max_attempts)),
                 lease_seconds=float(config.get("SEND_LEASE_SECONDS", defaults.lease_seconds)),
             ),
-            private=Sealer(config.get("PRIVATE_EVENT_KEYS"), "PRIVATE_EVENT_KEYS"),
+            private=Sealer(config["PRIVATE_EVENT_KEYS"], "PRIVATE_EVENT_KEYS"),
             email=email_provider_from_config(config),
             webhook=WebhookProvider(Destinations.from_config(config)),
             webhook_policy=RetryPolicy(

@@ -37,7 +37,7 @@ class Limit:
     def parse(cls, text):
         n, _, unit = str(text).strip().partition(" ")
         if unit not in UNITS or not n.isdigit():
-            raise ValueError(f"a limit reads '<n> working_days' or '<n> days', got {text!r}")
+            raise ConfigurationError(f"a limit reads '<n> working_days' or '<n> days', got {text!r}")
         return cls(int(n), unit)
 
     def due(self, calendar, start):

@@ -98,8 +98,9 @@ def test_notify_does_not_start_without_an_encryption_key(container_factory, amqp
                                                          secrets_env):
     container = container_factory(NotifyService, {
         "AMQP_URI": amqp_uri, "DB_URL": sqlite_url, "CONTACT_ENCRYPTION_KEYS": "",
+        "PRIVATE_EVENT_KEYS": secrets_env["PRIVATE_EVENT_KEYS"],
         "ACTOR_VERIFY_KEY": secrets_env["ACTOR_VERIFY_KEY"]})
-    with pytest.raises(ConfigurationError, match="no encryption key"):
+    with pytest.raises(ConfigurationError, match="notify: CONTACT_ENCRYPTION_KEYS not set"):
         container.start()
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from core.calendar import WorkingCalendar, load_calendar, parse_overrides
 from core.clock import FileClock, SystemClock, clock_from_config
+from core.errors import ConfigurationError
 from services.routing.deadlines import schedule_from_config
 
 calendar = WorkingCalendar()
@@ -94,7 +95,7 @@ def test_overrides_win_over_the_package():
 
 
 def test_overrides_file_with_unknown_keys_is_refused():
-    with pytest.raises(ValueError, match="unknown keys"):
+    with pytest.raises(ConfigurationError, match="unknown keys"):
         parse_overrides("holiday: [2027-10-01]\n")
 
 
@@ -135,3 +136,8 @@ def test_working_days_between_counts_as_due_dates_are_counted(start, end, days):
     assert calendar.working_days_between(start, end) == days
     if days:
         assert calendar.add_working_days(start, days) == end
+
+
+def test_overrides_file_with_a_date_that_is_not_one_is_refused():
+    with pytest.raises(ConfigurationError, match="holiday overrides: holidays: month must be in 1..12"):
+        parse_overrides("holidays: ['2027-13-01']\n")

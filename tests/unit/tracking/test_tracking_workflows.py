@@ -522,7 +522,7 @@ def test_alerts_are_unique_per_case_clock_and_due_date(store, clocks):
 
 @pytest.mark.parametrize("text", ["10", "10 weeks", "ten days", "-1 days"])
 def test_a_limit_that_does_not_read_n_days_is_refused(text):
-    with pytest.raises(ValueError, match="working_days"):
+    with pytest.raises(ConfigurationError, match="working_days"):
         Limit.parse(text)
 
 
