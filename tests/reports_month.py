@@ -30,12 +30,11 @@ Petitioners are keyed pseudonyms (64 hex characters), as intake publishes them.
 Figures for November, as of 2026-12-10 (every due date passed).
 """
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from core import events
+from core.config import LOCAL_TIME
 from services.reports import projections
 
-CHINA = ZoneInfo("Asia/Shanghai")
 A, B, C = "370102-ZJJ", "370114-RSJ", "370100-CGJ"
 UNIT_NAMES = {A: "历下区住房和城乡建设局", B: "章丘区人力资源和社会保障局", C: "济南市城市管理局"}
 AS_OF = date(2026, 12, 10)
@@ -53,7 +52,7 @@ def pseudonym(n):
 
 
 def at(month, day, hour=10):
-    return datetime(2026, month, day, hour, tzinfo=CHINA)
+    return datetime(2026, month, day, hour, tzinfo=LOCAL_TIME)
 
 
 def case_number(n):

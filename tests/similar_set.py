@@ -6,18 +6,17 @@ content, category and area, the share of the five answers that are the same
 matter (each matter has five other petitions, so 1.0 is reachable)."""
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import select
 
 from core import events
+from core.config import LOCAL_TIME
 from services.reports import reports, similar, words
 from services.reports.models import CaseFact, UnitName
 from tests.reports_month import SATISFIED
 
 DATA = Path(__file__).parent / "data" / "similar_petitions.yaml"
-CHINA = ZoneInfo("Asia/Shanghai")
 K = 5
 
 
@@ -98,7 +97,7 @@ def newest_with(chosen, terms, n):
 
 
 def _lives(chosen):
-    start = datetime(2026, 9, 1, 9, tzinfo=CHINA)
+    start = datetime(2026, 9, 1, 9, tzinfo=LOCAL_TIME)
     for i, petition in enumerate(chosen):
         # handling times differ from case to case
         yield (*petition, start + timedelta(hours=7 * i), 2 + i % 9)

@@ -21,12 +21,11 @@ declined 1 (not adopted 1).
 """
 from datetime import datetime
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from core import events
+from core.config import LOCAL_TIME
 from services.suggestions.workflow import STEPS, SUBMITTED
 
-CHINA = ZoneInfo("Asia/Shanghai")
 TOPIC, TOPIC_TITLE = 7, "公交出行征集建议"
 ZJJ, JT = "370100-ZJJ", "370100-JTYSJ"
 NOVEMBER = {"period": "month", "date": "2026-11-15"}
@@ -73,7 +72,7 @@ def steps():
             previous, state = state, STEPS[action].to_state if action in STEPS else SUBMITTED
             stream.append((events.SUGGESTION_STEP, dict(
                 event_id=UUID(int=n * 100 + i), occurred_at=datetime(2026, month, day, 10,
-                                                                      tzinfo=CHINA),
+                                                                      tzinfo=LOCAL_TIME),
                 number=number(n), topic_id=topic, topic_title=topic and TOPIC_TITLE,
                 area_code=area, department=department, action=action,
                 from_state=previous, to_state=state)))

@@ -13,11 +13,12 @@ from nameko.testing.services import worker_factory
 from openpyxl import load_workbook
 
 from core import events
+from core.config import LOCAL_TIME
 from core.errors import Forbidden, InvalidInput, NotFound
 from services.reports import reports
 from services.reports.service import ReportsService
 from services.reports.settings import Settings
-from tests.reports_month import AS_OF, CHINA, NOVEMBER, SCORES, A, B, C, feed, loaded_events
+from tests.reports_month import AS_OF, NOVEMBER, SCORES, A, B, C, feed, loaded_events
 
 BUREAU = {"username": "bureau", "unit_code": "370100-XFJ", "role": "bureau_supervisor",
           "area_code": "370100"}
@@ -136,7 +137,7 @@ def test_rising_words_are_segmented_and_a_rare_word_is_never_shown(store, settin
 
 def _submitted(n, day, title):
     contract = events.PETITION_SUBMITTED
-    at = datetime(day.year, day.month, day.day, 10, tzinfo=CHINA)
+    at = datetime(day.year, day.month, day.day, 10, tzinfo=LOCAL_TIME)
     return contract, contract.load(contract.build(
         case_number=f"JN20261109-{n:06d}", area_code="370102", unit_code=None,
         category="housing", title=title, submitted_at=at, channel="online", occurred_at=at))
