@@ -133,3 +133,13 @@ def test_a_case_staff_withheld_is_on_no_open311_list(api, reports):
     one = requests.get(f"{base}/requests/{CASE['case_number']}.json")
     assert one.status_code == 404 and one.json()[0]["code"] == 404
     assert requests.get(f"{base}/tokens/{CASE['case_number']}.json").status_code == 404
+
+
+def test_every_case_status_has_its_open311_note_and_no_other():
+    # The statuses are tracking's (the handling workflow's states): a new state
+    # there without its note here would reach Open311 clients as a bare code.
+    from services.gateway.routes.open311 import CLOSED_STATES, STATUS_NOTES
+    from services.tracking.workflows import STATUSES
+
+    assert set(STATUS_NOTES) == set(STATUSES)
+    assert CLOSED_STATES < set(STATUSES)
