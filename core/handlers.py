@@ -20,6 +20,8 @@ method receives that transaction and writes its effects in it::
     def on_case_replied(self, tx, event):
         ratings.record_reply(tx, event)
 
+Events that all get one treatment are a table: ``handle_each``.
+
 Config: ``EVENT_RETRY_DELAYS`` (seconds, default ``[1, 5, 30]``).
 """
 import functools
@@ -255,6 +257,29 @@ def handles(contract):
                              contract.event_type)
         return ReliableEventHandler.decorator(contract)(handle_once)
     return decorate
+
+
+def handle_each(service_cls, contracts, treatment):
+    """Declare on ``service_cls`` one reliable handler per contract of a
+    declared table, for events that all get one treatment: each is named
+    ``on_<event type>``, and so is its queue, as a handler written out would
+    be (``evt-<source>-<event type>--<service>.on_<event type>``: one queue
+    per event type), and runs ``treatment(self, tx, contract, event)`` as
+    ``handles`` runs a method. Adding a row to the table subscribes the
+    service, and ``deploy.topology`` declares the row's queue."""
+    for contract in contracts:
+        name = f"on_{contract.event_type}"
+        if name in vars(service_cls):  # a handler written out is never replaced
+            raise TypeError(f"{service_cls.__name__}.{name} is declared twice")
+        setattr(service_cls, name, handles(contract)(_treating(treatment, contract, name)))
+    return service_cls
+
+
+def _treating(treatment, contract, name):
+    def handle(self, tx, event):
+        treatment(self, tx, contract, event)
+    handle.__name__ = handle.__qualname__ = name  # what the handler's log lines say
+    return handle
 
 
 def handler_queues(service_classes, config):

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Integer, String, delete, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from core.broker import TimedRpcProxy
-from core.handlers import handles
+from core.handlers import handle_each
 from core.store import OutboxMessage, Store, StoreHandle, create_tables, make_engine
 from deploy.stack import free_port
 from services.gateway.http import API
@@ -117,15 +117,12 @@ class Recorded(RecorderBase):
 def recorder(*contracts, name="recorder"):
     """A service class that records, once, each event of ``contracts`` it
     receives into its own store (``DB_URL``); read them with ``recorded``."""
-    def handler(contract):
-        @handles(contract)
-        def on_event(self, tx, event):
-            tx.session.add(Recorded(event_type=contract.event_type,
-                                    payload=contract.schema().dump(event)))
-        return on_event
+    def record(self, tx, contract, event):
+        tx.session.add(Recorded(event_type=contract.event_type,
+                                payload=contract.schema().dump(event)))
 
-    attributes = {f"on_{c.event_type}": handler(c) for c in contracts}
-    return type("Recorder", (), {"name": name, "store": StandInStore(RecorderBase), **attributes})
+    return handle_each(type("Recorder", (), {"name": name, "store": StandInStore(RecorderBase)}),
+                       contracts, record)
 
 
 def recorded(url, event_type=None):

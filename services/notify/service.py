@@ -4,7 +4,7 @@ deadline near or past, and supervision."""
 from core import events
 from core.actors import staff_rpc
 from core.broker import rpc
-from core.handlers import handles
+from core.handlers import handle_each, handles
 from core.once import once
 from core.service import StaffService
 from core.store import Store
@@ -38,9 +38,9 @@ class NotifyService(StaffService):
     def on_proposer_message(self, tx, event):
         messages.queue_proposer_text(tx, self.delivery.cipher, self._opened(event))
 
-    @handles(events.PETITION_ROUTED)
-    def on_petition_routed(self, tx, event):
-        messages.queue_status(tx, self.delivery.cipher, event)
+    # The petitioner's side of a case's step: the table below the class.
+    def _text_status(self, tx, contract, event):
+        messages.queue_status(tx, self.delivery.cipher, event, contract.event_type)
 
     def _tell_unit(self, tx, event):
         messages.queue_staff_email(tx, self.delivery.cipher, event)
@@ -56,37 +56,9 @@ class NotifyService(StaffService):
     on_rating_submitted = handles(events.RATING_SUBMITTED)(_tell_unit)
     on_case_concluded_for_unit = handles(events.CASE_CONCLUDED)(_tell_unit)
 
-    @handles(events.PETITION_REJECTED)
-    def on_petition_rejected(self, tx, event):
-        messages.queue_status(tx, self.delivery.cipher, event)
-
-    @handles(events.CASE_REPLIED)
-    def on_case_replied(self, tx, event):
-        messages.queue_status(tx, self.delivery.cipher, event)
-
-    @handles(events.CASE_CONCLUDED)
-    def on_case_concluded(self, tx, event):
-        messages.queue_status(tx, self.delivery.cipher, event)
-
     def _opened(self, event):
         """A private event with what intake sealed for notify opened."""
         return {**event, **self.delivery.private.open(event["sealed"])}
-
-    @handles(events.CASE_DECLINED)
-    def on_case_declined(self, tx, event):
-        messages.queue_status(tx, self.delivery.cipher, event)
-
-    @handles(events.EXTENSION_APPROVED)
-    def on_extension_approved(self, tx, event):
-        messages.queue_status(tx, self.delivery.cipher, event)
-
-    @handles(events.CASE_SPECIAL)
-    def on_case_special(self, tx, event):
-        messages.queue_status(tx, self.delivery.cipher, event)
-
-    @handles(events.CASE_ESCALATED)
-    def on_case_escalated(self, tx, event):
-        messages.queue_status(tx, self.delivery.cipher, event)
 
     @handles(events.PERSONAL_DATA_EXPIRED)
     def on_personal_data_expired(self, tx, event):
@@ -95,14 +67,6 @@ class NotifyService(StaffService):
     @handles(events.PROPOSER_DATA_EXPIRED)
     def on_proposer_data_expired(self, tx, event):
         retention.erase(tx, self.delivery.provider_for(SMS), event["number"], event)
-
-    @handles(events.REVIEW_ANSWERED)
-    def on_review_answered(self, tx, event):
-        messages.queue_status(tx, self.delivery.cipher, event)
-
-    @handles(events.MATERIAL_REQUESTED)
-    def on_material_requested(self, tx, event):
-        messages.queue_status(tx, self.delivery.cipher, event)
 
     @handles(events.MESSAGE_ADDED)
     def on_message_added(self, tx, event):
@@ -167,3 +131,14 @@ class NotifyService(StaffService):
     @staff_rpc
     def webhook_changes(self, tx, actor, endpoint_id):
         return webhooks.changes(tx, actor, endpoint_id)
+
+
+# The steps of a case its petitioner is texted about, each by the template
+# named as its event type (templates.TEMPLATES): one handler, on a queue of its
+# own, each.
+handle_each(NotifyService, (
+    events.PETITION_ROUTED, events.PETITION_REJECTED, events.CASE_DECLINED,
+    events.EXTENSION_APPROVED, events.CASE_SPECIAL, events.CASE_ESCALATED,
+    events.MATERIAL_REQUESTED, events.CASE_REPLIED, events.REVIEW_ANSWERED,
+    events.CASE_CONCLUDED,
+), NotifyService._text_status)

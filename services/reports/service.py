@@ -8,7 +8,7 @@ from nameko.timer import timer
 from core import events
 from core.actors import staff_rpc
 from core.broker import rpc
-from core.handlers import handles
+from core.handlers import handle_each, handles
 from core.service import StaffService
 from core.store import Store
 from services.reports import projections, reports, retention
@@ -92,6 +92,9 @@ class ReportsService(StaffService):
     def on_personal_data_expired(self, tx, event):
         retention.erase(tx, event)
 
+    def _project(self, tx, contract, event):
+        projections.consume(tx, self.settings, contract, event)
+
     # At start and hourly: the bulletins of the month and quarter just ended
     # appear within an hour of the period's end (or when the service is back).
     @timer(interval=BULLETIN_CHECK_SECONDS, eager=True)
@@ -100,14 +103,6 @@ class ReportsService(StaffService):
             reports.make_due_bulletins(tx, self.settings)
 
 
-def _consumer(contract):
-    def consume(self, tx, event):
-        projections.consume(tx, self.settings, contract, event)
-    consume.__name__ = f"on_{contract.event_type}"
-    return handles(contract)(consume)
-
-
 # One handler per event type the projections table lists: adding a row there
 # subscribes the service (and deploy.topology declares its queue).
-for _contract in projections.CONSUMED:
-    setattr(ReportsService, f"on_{_contract.event_type}", _consumer(_contract))
+handle_each(ReportsService, projections.CONSUMED, ReportsService._project)
