@@ -45,51 +45,6 @@ DEPARTMENTS = {
 # District-level departments: (area, category).
 DISTRICT_DEPARTMENTS = [("370102", "housing"), ("370114", "labor")]
 
-# (code, name_zh, name_en, default track when no rule applies)
-CATEGORIES = [
-    ("housing", "住房城乡建设", "Housing and construction", "standard"),
-    ("labor", "劳动和社会保障", "Labour and social security", "standard"),
-    ("environment", "生态环境", "Environment", "standard"),
-    ("land", "国土资源", "Land and planning", "special_case"),
-    ("transport", "交通运输", "Transport", "standard"),
-    ("market", "市场监管", "Market supervision", "standard"),
-    ("education", "教育", "Education", "standard"),
-    ("health", "卫生健康", "Health", "standard"),
-    ("urban_management", "城市管理", "Urban management", "standard"),
-    ("public_security", "公安", "Public security", "standard"),
-    # No rule: answered the same day by the petition bureau of the area.
-    ("consultation", "政策咨询", "Policy consultation", "immediate"),
-    ("litigation", "涉诉事项", "Matters for the courts", "standard"),
-    ("other", "其他", "Other", "standard"),
-]
-# What each category covers, in plain words (zh, en): the citizens' page shows
-# it under the category chosen (GET /categories).
-CATEGORY_DESCRIPTIONS = {
-    "housing": ("房屋建设、物业、拆迁安置、住房保障等",
-                "buildings, property management, resettlement, housing support"),
-    "labor": ("工资拖欠、劳动合同、社会保险、就业等",
-              "unpaid wages, labour contracts, social insurance, jobs"),
-    "environment": ("污染、噪声、垃圾、生态破坏等", "pollution, noise, waste, damage to nature"),
-    "land": ("土地征收、宅基地、规划等", "land takings, homesteads, planning"),
-    "transport": ("道路、公交、出租车、交通设施等", "roads, buses, taxis, traffic facilities"),
-    "market": ("产品质量、消费纠纷、食品安全、价格等",
-               "product quality, consumer disputes, food safety, prices"),
-    "education": ("入学、学校管理、教育收费等", "school places, school management, fees"),
-    "health": ("医疗服务、医保报销、公共卫生等", "medical care, health insurance, public health"),
-    "urban_management": ("市容、占道经营、违章建筑、路灯等",
-                         "street order, street vending, illegal building, street lights"),
-    "public_security": ("治安、户籍、出入境、交通管理等",
-                        "public order, household registration, exit and entry, traffic police"),
-    "consultation": ("咨询政策规定，当日答复", "questions about a policy, answered the same day"),
-    "litigation": ("已进入或应当通过诉讼解决的事项（信访渠道不予受理，会告诉您应向何处反映）",
-                   "matters for the courts (not taken by the petition channel; "
-                   "you are told where to turn)"),
-    "other": ("以上类别都不适合的事项", "anything not in the categories above"),
-}
-REJECTED_CATEGORIES = {
-    "litigation": ("该事项依法应通过诉讼解决，信访渠道不予受理",
-                   "向有管辖权的人民法院提起诉讼；如需法律帮助，可拨打12348申请法律援助"),
-}
 SPECIAL_CASE_CATEGORIES = {"land"}  # 专案专办: the city bureau coordinates
 
 TOWN_OFFICE = ("370102001-JDB", "解放路街道办事处", "Jiefanglu Subdistrict Office", "370102001")
@@ -149,15 +104,19 @@ def units():
 
 
 def categories():
-    rows = []
-    for position, (code, zh, en, track) in enumerate(CATEGORIES):
-        reason, channel = REJECTED_CATEGORIES.get(code, (None, None))
-        description_zh, description_en = CATEGORY_DESCRIPTIONS[code]
-        rows.append(Category(code=code, name_zh=zh, name_en=en, position=position,
-                             description_zh=description_zh, description_en=description_en,
-                             default_track=track, rejection_reason=reason,
-                             rejection_channel=channel))
-    return rows
+    """The categories (data/jinan-categories.csv), in the order the citizens'
+    page lists them: the default track when no rule applies (consultation has
+    no rule: the area's petition bureau answers it the same day), what each
+    covers in plain words (GET /categories shows it under the category
+    chosen), and for a category the petition channel does not take, the
+    reason and the channel to turn to instead (empty for the others)."""
+    with open(DATA / "jinan-categories.csv", encoding="utf-8", newline="") as f:
+        return [Category(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"],
+                         position=position, description_zh=r["description_zh"],
+                         description_en=r["description_en"], default_track=r["default_track"],
+                         rejection_reason=r["rejection_reason"] or None,
+                         rejection_channel=r["rejection_channel"] or None)
+                for position, r in enumerate(csv.DictReader(f))]
 
 
 def rules():

@@ -106,6 +106,15 @@ def _contacts(store, cipher, opened, secrets_env, count):
             messages.record_contact(tx, cipher, opened(events.PETITIONER_CONTACT.load(contact)))
 
 
+def _assert_each_sent_once(store, sms_log, count):
+    """``count`` messages, each recorded sent at its first attempt, and as
+    many lines in the SMS file: one per message at the phone."""
+    with store.transaction() as tx:
+        assert [(m.status, m.attempts) for m in tx.session.scalars(select(Message))] == [
+            ("sent", 1)] * count
+    assert len(sms_log.read_text(encoding="utf-8").splitlines()) == count
+
+
 def test_a_batch_of_sends_is_recorded_in_one_transaction(
         store, cipher, recording, opened, secrets_env, sms_log):
     _contacts(store, cipher, opened, secrets_env, 3)
@@ -121,10 +130,7 @@ def test_a_batch_of_sends_is_recorded_in_one_transaction(
     finally:
         sqlalchemy.event.remove(engine, "commit", committed)
     assert len(commits) == 2  # the claim, then the three outcomes
-    with store.transaction() as tx:
-        assert [(m.status, m.attempts) for m in tx.session.scalars(select(Message))] == [
-            ("sent", 1)] * 3
-    assert len(sms_log.read_text(encoding="utf-8").splitlines()) == 3
+    _assert_each_sent_once(store, sms_log, 3)
 
 
 def test_a_sender_that_dies_mid_batch_loses_no_message(
@@ -149,10 +155,7 @@ def test_a_sender_that_dies_mid_batch_loses_no_message(
     assert sending.send_due(store, recording, now=t0 + timedelta(seconds=1)) == 0
     later = t0 + timedelta(seconds=recording.policy.lease_seconds)
     sending.send_due(store, recording, now=later)
-    with store.transaction() as tx:
-        assert [(m.status, m.attempts) for m in tx.session.scalars(select(Message))] == [
-            ("sent", 1)] * 2
-    assert len(sms_log.read_text(encoding="utf-8").splitlines()) == 2
+    _assert_each_sent_once(store, sms_log, 2)
 
 
 def test_a_message_sent_again_after_a_crash_reaches_the_phone_once_across_a_restart(
