@@ -260,13 +260,35 @@ def accounts(admin, seen, username="lixia_new_handler"):
     page.select_option("#move-role", "unit_leader")
     page.click("#move-form button[type=submit]")
     page.wait_for_selector("#account-result:has-text('已调整')")
-    page.click(f"{row} button[data-do=reset]")
+    seen["reset_tries"] = reset_with_a_lost_answer(page, row, username)
     page.wait_for_selector("#account-result:has-text('已重置') #one-time-password")
     seen["reset_password"] = page.text_content("#one-time-password")
     seen["moved_row"] = page.text_content(row)
     seen["account_changes"] = page.eval_on_selector_all(
         "#account-changes tbody tr", "rows => rows.map(r => [...r.cells].slice(1, 4).map(c => c.textContent))")
     admin.check("accounts-admin")
+
+
+def reset_with_a_lost_answer(page, row, username):
+    """The reset clicked three times: routing acts on the first but its answer
+    is lost (a 503 in its place); the second click is the same action again
+    (the same Idempotency-Key: acts no second time, and the password shown
+    once is not shown again: 409); the third is a new action. Each try's
+    status and key."""
+    path = f"/api/v1/staff/{username}/password"
+
+    def lose_the_answer(route):
+        route.fetch()  # routing resets the password
+        route.fulfill(status=503, content_type="application/json",
+                      body=json.dumps({"error": "service_unavailable", "message": "稍后再试"}))
+
+    page.route(f"**{path}", lose_the_answer, times=1)
+    tries = []
+    for _ in range(3):
+        with page.expect_response(lambda r: r.url.endswith(path)) as answer:
+            page.click(f"{row} button[data-do=reset]")
+        tries.append([answer.value.status, answer.value.request.headers.get("idempotency-key")])
+    return tries
 
 
 if __name__ == "__main__":

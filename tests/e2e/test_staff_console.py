@@ -45,9 +45,13 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
     assert seen["error_answers"][0] == (
         f"lixia_housing: 400 POST /api/v1/cases/{case_number}/request_extension")
     # the accounts are the bureau administrator's (a supervisor is refused); the
-    # administrator's account without a unit is refused, naming the field
+    # administrator's account without a unit is refused, naming the field; the reset
+    # whose answer was lost (503) and its retry, which acted no second time (409)
+    reset = "POST /api/v1/staff/lixia_new_handler/password"
     assert set(seen["error_answers"][1:]) == {"lixia_bureau: 403 GET /api/v1/staff",
-                                             "lixia_admin: 400 POST /api/v1/staff"}, seen["error_answers"]
+                                             "lixia_admin: 400 POST /api/v1/staff",
+                                             f"lixia_admin: 503 {reset}",
+                                             f"lixia_admin: 409 {reset}"}, seen["error_answers"]
     assert case_number in seen["queue_rows"]
     # the queue's totals: what the search matched, and each tab's count
     assert seen["queue_totals"]["text"] == "共 1 件：待受理 1 件"
@@ -119,8 +123,14 @@ def test_a_unit_and_the_bureau_work_a_case_in_the_console(stack):
         "370102-ZJJ", "unit_leader", False)
     changes = api(stack, "GET", "/staff/changes?username=lixia_new_handler", admin).json()
     assert {c["change"] for c in changes} == {"created", "disabled", "role_changed", "password_reset"}
+    # the reset retried after a lost answer sent the same Idempotency-Key and acted
+    # once: two resets for three tries (the console's third click is a new action)
+    (lost, lost_key), (again, again_key), (new, new_key) = seen["reset_tries"]
+    assert (lost, again, new) == (503, 409, 200)
+    assert re.fullmatch(r"[0-9a-f]{32}", lost_key) and lost_key == again_key != new_key
+    assert [c["change"] for c in changes].count("password_reset") == 2
     assert [row[:2] for row in seen["account_changes"] if row[1] == "lixia_new_handler"] == [
-        ["lixia_admin", "lixia_new_handler"]] * 4
+        ["lixia_admin", "lixia_new_handler"]] * 5
     # in English: the page's words and the statuses; the case's own text stays as written
     english = seen["english"]
     assert english["nav"][0] == "Work queue" and english["title"].startswith("Work queue")

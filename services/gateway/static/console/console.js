@@ -10,19 +10,41 @@ const Console = (() => {
     try { return JSON.parse(sessionStorage.getItem(KEY)); } catch (e) { return null; }
   }
 
+  /* Each action (a request that changes something) carries an Idempotency-Key
+     (core/once.py: the gateway hands it to the RPCs that act once). An answer
+     that does not say whether it acted (no answer at all, or 502-504: the
+     service may have acted and its reply been lost) keeps the key, so the
+     same action sent again (the same click once more) carries it and acts
+     once; any other answer ends the action, and the next is a new one.
+     Signing in and changing one's password are left out: they act no harm
+     twice, and their bodies (passwords) are not kept. */
+  const UNSURE = new Set([0, 502, 503, 504]);
+  const actionKeys = new Map();  // "method path body" -> its key
+
+  function actionKey(action) {
+    if (!actionKeys.has(action)) {
+      const bytes = crypto.getRandomValues(new Uint8Array(16));  // randomUUID wants HTTPS
+      actionKeys.set(action, Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
+    }
+    return actionKeys.get(action);
+  }
+
   async function api(method, path, body) {
     const page = shownPage;
     const s = session();
     const headers = { "Accept": "application/json", "Accept-Language": I18n.lang };
     if (s) headers["Authorization"] = "Bearer " + s.token;
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    const sent = body === undefined ? undefined : JSON.stringify(body);
+    const action = method !== "GET" && !path.startsWith("/auth/") ? `${method} ${path} ${sent || ""}` : null;
+    if (action) headers["Idempotency-Key"] = actionKey(action);
     let response;
     try {
-      response = await fetch(API + path, { method, headers,
-        body: body === undefined ? undefined : JSON.stringify(body) });
+      response = await fetch(API + path, { method, headers, body: sent });
     } catch (e) {
       throw { status: 0, message: I18n.t("c.offline"), details: {} };
     }
+    if (action && !UNSURE.has(response.status)) actionKeys.delete(action);
     if (response.status === 401 && s) { signOut(); }
     const type = response.headers.get("Content-Type") || "";
     if (!response.ok) {
