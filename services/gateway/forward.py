@@ -20,7 +20,13 @@ The OpenAPI entry (openapi.py) is read off the same declaration: ``doc`` is
 written as a route's docstring (summary, then after ``---`` what is
 particular: request body, parameters, other responses); the declaration adds
 the success response (``status``, ``answer``; a description given in ``doc``
-is kept), and ``who`` the bearer security, as on every route (auth.py)."""
+is kept), and ``who`` the bearer security, as on every route (auth.py).
+
+A route that does more stays a method, and declares its answer the same way,
+once (``@answers(StaffCaseView)`` under its auth decorator): the method
+returns the data, the decorator dumps it and the document names the shape;
+no schema is named twice (in the docstring and in a dump call) to drift."""
+import functools
 import inspect
 
 from core import once
@@ -96,34 +102,55 @@ def forward(method, url, call, *arguments, answer, many=False, status=200, who=s
     unknown = [a for a in arguments if isinstance(a, str) and a not in named]
     if unknown:
         raise ValueError(f"{method} {url}: {unknown} is neither a path argument nor ACTOR")
-    schema = answer(many=many)
 
-    def route(self, request, **values):
+    def call_service(self, request, **values):
         args = [values[a] if isinstance(a, str) else a(request) for a in arguments]
-        result = getattr(getattr(self, service_name), rpc_name)(*args)
-        payload = result if dumped else schema.dump(result)
-        # (status, payload) as a method returns it: the entrypoint may add to
-        # the payload still (http.with_unreachable); a cache rule needs a Response
-        return json_response(payload, status, headers) if headers else (status, payload)
+        return getattr(getattr(self, service_name), rpc_name)(*args)
 
+    route = answers(answer, many=many, status=status, headers=headers, dumped=dumped,
+                    acts_once=request_id in arguments)(call_service)
     route.__doc__ = inspect.cleandoc(doc)
     route.call = call
-    route.complete = lambda operation: _complete(operation, str(status), answer.__name__, many,
-                                                 request_id in arguments)
     if describe is not None:
         route.describe = describe
     return http(method, url)(route if who is PUBLIC else who(route))
 
 
-def _complete(operation, status, shape, many, acts_once):
+def answers(answer, *, many=False, status=200, said="ok", headers=None, dumped=False,
+            acts_once=False):
+    """The answer of a route that does more than forward (a method under
+    ``@http`` and its auth decorator), declared once: what the method
+    returns, dumped by ``answer`` (``many``: a list of them) and answered
+    ``status`` with ``headers``; the OpenAPI success response, ``said`` its
+    description, is read off the same declaration. (``dumped``, ``acts_once``:
+    for ``forward``.)"""
+    schema = answer(many=many)
+
+    def decorate(method):
+        @functools.wraps(method)
+        def route(self, request, **values):
+            result = method(self, request, **values)
+            payload = result if dumped else schema.dump(result)
+            # (status, payload) as a method returns it: the entrypoint may add to
+            # the payload still (http.with_unreachable); a cache rule needs a Response
+            return json_response(payload, status, headers) if headers else (status, payload)
+
+        route.complete = lambda operation: _complete(operation, str(status), answer.__name__,
+                                                     many, acts_once, said)
+        return route
+    return decorate
+
+
+def _complete(operation, status, shape, many, acts_once, said):
     """``operation`` (the YAML of ``doc``) with the success response the
-    declaration says, first among the responses as a docstring writes it,
-    and for a route called with ``request_id`` its header."""
+    declaration says, first among the responses as a docstring writes it
+    (a description it gives is kept), and for a route called with
+    ``request_id`` its header."""
     if acts_once:
         operation["parameters"] = [*operation.get("parameters", []), "idempotency_key"]
         operation["description"] = " ".join(filter(None, [operation.get("description"), ACTS_ONCE]))
     given = operation.get("responses", {})
-    success = {"description": "ok", **given.get(status, {})}
+    success = {"description": said, **given.get(status, {})}
     success.setdefault("content", {"application/json": {
         "schema": {"type": "array", "items": shape} if many else shape}})
     operation["responses"] = {status: success, **{k: v for k, v in given.items() if k != status}}

@@ -57,6 +57,12 @@ area:
 unit_category:
   - {name: unit_code, in: query, schema: {type: string}}
   - {name: category, in: query, schema: {type: string}}
+queue_filters:
+  - {name: status, in: query, schema: {type: string}}
+  - {name: queue, in: query, description: "new (awaiting acceptance), due_soon, overdue, supervised",
+     schema: {type: string, enum: [new, due_soon, overdue, supervised]}}
+  - {name: search, in: query, description: "a case number or its beginning", schema: {type: string, maxLength: 20}}
+  - {name: unit_code, in: query, description: "one unit of a bureau's jurisdiction", schema: {type: string}}
 filename:
   - {name: filename, in: query, description: "the file's name", schema: {type: string, maxLength: 200}}
 breakdown:

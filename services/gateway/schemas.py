@@ -39,23 +39,6 @@ class StaffCaseView(StaffCaseSchema, PetitionView):
     """What the unit's staff see: the petition, and who did what and why."""
 
 
-class Named(Schema):
-    code = fields.Str()
-    name_zh = fields.Str()
-    name_en = fields.Str()
-
-
-class Category(Named):
-    description_zh = fields.Str(allow_none=True, metadata={
-        "description": "what the category covers, in plain words"})
-    description_en = fields.Str(allow_none=True)
-
-
-class Area(Named):
-    level = fields.Str()
-    parent = fields.Str(allow_none=True)
-
-
 class Credentials(Schema):
     username = fields.Str(required=True, validate=validate.Length(min=1, max=64))
     # Bounded: hashing a megabyte-long password is work an attacker chooses.

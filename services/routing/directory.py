@@ -3,6 +3,7 @@ units (who may sign in to the console, and as which unit)."""
 from sqlalchemy import select
 
 from services.routing.models import Area, Category, Unit
+from services.routing.schemas import AreaSchema, CategorySchema, UnitSchema
 
 PETITION_BUREAU = "petition_bureau"
 
@@ -41,18 +42,12 @@ def petition_bureau(session, area_code):
 
 
 def reference_data(tx):
-    categories = tx.session.scalars(select(Category).order_by(Category.position)).all()
-    areas = tx.session.scalars(select(Area).order_by(Area.code)).all()
-    return {
-        "categories": [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en,
-                        "description_zh": c.description_zh, "description_en": c.description_en}
-                       for c in categories],
-        "areas": [{"code": a.code, "name_zh": a.name_zh, "name_en": a.name_en,
-                   "level": a.level, "parent": a.parent} for a in areas],
-    }
+    """The categories and the areas, each in its schema (its one declaration)."""
+    categories = tx.session.scalars(select(Category).order_by(Category.position))
+    areas = tx.session.scalars(select(Area).order_by(Area.code))
+    return {"categories": CategorySchema(many=True).dump(categories),
+            "areas": AreaSchema(many=True).dump(areas)}
 
 
 def units(tx):
-    return [{"code": u.code, "name_zh": u.name_zh, "name_en": u.name_en, "kind": u.kind,
-             "area_code": u.area_code, "parent": u.parent}
-            for u in tx.session.scalars(select(Unit).order_by(Unit.code))]
+    return UnitSchema(many=True).dump(tx.session.scalars(select(Unit).order_by(Unit.code)))

@@ -83,12 +83,32 @@ class StaffChangeSchema(Schema):
     detail = fields.Str()
 
 
-class UnitSchema(Schema):
-    """A unit of the directory (directory.units)."""
+class NamedSchema(Schema):
+    """What every entry of the directory has: its code and its names."""
 
     code = fields.Str()
     name_zh = fields.Str()
     name_en = fields.Str()
+
+
+class CategorySchema(NamedSchema):
+    """A category a petition can have (directory.reference_data)."""
+
+    description_zh = fields.Str(allow_none=True, metadata={
+        "description": "what the category covers, in plain words"})
+    description_en = fields.Str(allow_none=True)
+
+
+class AreaSchema(NamedSchema):
+    """An area a petition can concern (directory.reference_data)."""
+
+    level = fields.Str()
+    parent = fields.Str(allow_none=True)
+
+
+class UnitSchema(NamedSchema):
+    """A unit of the directory (directory.units)."""
+
     kind = fields.Str(metadata={"description": "petition_bureau | department | town_office"})
     area_code = fields.Str()
     parent = fields.Str(allow_none=True)

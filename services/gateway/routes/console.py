@@ -5,9 +5,9 @@ routing rules with who changed what, the caseload by status and track.
 The pages are files in static/console/ served as every page is (pages.py:
 its Content-Security-Policy, assets under /static/; Chart.js vendored with its
 licence in static/vendor/chartjs/): nothing loads from elsewhere."""
-from services.gateway import pages
 from services.gateway.forward import ACTOR, body, forward, query
-from services.gateway.http import API, http
+from services.gateway.http import API
+from services.gateway.routes.portal import page_route
 from services.intake.schemas import PersonalReadSchema, RevealedSchema
 from services.routing.schemas import RuleChangeSchema, RuleSchema
 from services.tracking.schemas import CaseloadSchema
@@ -16,14 +16,8 @@ from services.tracking.schemas import CaseloadSchema
 class ConsoleRoutes:
     """Mixed into GatewayService, which declares the RPC proxies used here."""
 
-    @http("GET", "/staff")
-    def staff_page(self, request):
-        """The staff console: work queue, case page, the bureau's pages, the dashboard
-        ---
-        responses:
-          "200": {description: "the page", content: {text/html: {schema: {type: string}}}}
-        """
-        return pages.page("console/staff")
+    staff_page = page_route({"/staff": "console/staff"}, "The staff console: work queue, case "
+                            "page, the bureau's pages, the dashboard")
 
     reveal_petitioner = forward(
         "POST", f"{API}/cases/<string(maxlength=40):case_number>/petitioner/reveal",

@@ -4,7 +4,7 @@ assessment, bulletins)."""
 import base64
 
 from services.gateway.auth import staff_only
-from services.gateway.forward import ACTOR, PUBLIC, forward, query
+from services.gateway.forward import ACTOR, PUBLIC, answers, forward, query
 from services.gateway.http import (
     API,
     PUBLIC_CACHE,
@@ -75,15 +75,14 @@ class FigureRoutes:
 
     @http("POST", f"{API}/reports/cases/<string:case_number>/withhold")
     @staff_only
+    @answers(reports_schemas.WithheldSchema, said="withheld")
     def withhold(self, request, actor, case_number):
         """Withhold a concluded case from the public list, with the reason (bureau)
         ---
         requestBody: {required: true, content: {application/json: {schema: WithholdSchema}}}
-        responses:
-          "200": {description: withheld, content: {application/json: {schema: WithheldSchema}}}
         """
         body = reports_schemas.WithholdSchema().load(json_body(request))
-        return reports_schemas.WithheldSchema().dump(self.reports.withhold(case_number, body["reason"], actor))
+        return self.reports.withhold(case_number, body["reason"], actor)
 
     figures = forward(
         "GET", f"{API}/reports/figures", "reports.figures", query, ACTOR,

@@ -6,6 +6,7 @@ from services.gateway import schemas
 from services.gateway.auth import signed_in, staff_only
 from services.gateway.forward import (
     ACTOR,
+    answers,
     body,
     forward,
     optional_body,
@@ -37,87 +38,69 @@ class StaffRoutes:
     """Mixed into GatewayService, which declares the RPC proxies used here."""
 
     @http("POST", f"{API}/auth/token")
+    @answers(schemas.Token)
     def issue_token(self, request):
         """Sign in as staff of a unit; returns a bearer token
         ---
         requestBody: {required: true, content: {application/json: {schema: Credentials}}}
         responses:
-          "200": {description: ok, content: {application/json: {schema: Token}}}
           "401": {description: "wrong username or password", content: {application/json: {schema: Error}}}
         """
         credentials = schemas.Credentials().load(json_body(request))
         actor = self.routing.authenticate(credentials["username"], credentials["password"],
                                           client_address(request))
         token, expires_in = self.tokens.issue(actor)
-        return schemas.Token().dump({"access_token": token, "token_type": "Bearer",
-                                     "expires_in": expires_in, "actor": actor})
+        return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in,
+                "actor": actor}
 
     @http("POST", f"{API}/auth/password")
     @signed_in
+    @answers(schemas.PasswordChanged, said="changed; sign in again with the new password")
     def change_password(self, request, actor):
         """Change the signed-in account's password (required first for a one-time password)
         ---
         requestBody: {required: true, content: {application/json: {schema: PasswordChange}}}
-        responses:
-          "200": {description: "changed; sign in again with the new password",
-                  content: {application/json: {schema: PasswordChanged}}}
         """
         body = schemas.PasswordChange().load(json_body(request))
-        return schemas.PasswordChanged().dump(self.routing.change_password(
-            actor["username"], body["old_password"], body["new_password"],
-            client_address(request)))
+        return self.routing.change_password(actor["username"], body["old_password"],
+                                            body["new_password"], client_address(request))
 
     @http("GET", f"{API}/cases")
     @staff_only
+    @answers(CaseSummarySchema, many=True)
     def work_queue(self, request, actor):
         """The caller's work queue: its unit's cases, or its jurisdiction's for a bureau
         ---
         parameters:
-          - {name: status, in: query, schema: {type: string}}
-          - {name: queue, in: query, description: "new (awaiting acceptance), due_soon, overdue, supervised",
-             schema: {type: string, enum: [new, due_soon, overdue, supervised]}}
+          - queue_filters
           - {name: sort, in: query, description: "urgent (supervised, then due date), newest, oldest",
              schema: {type: string, enum: [urgent, newest, oldest], default: urgent}}
-          - {name: search, in: query, description: "a case number or its beginning", schema: {type: string, maxLength: 20}}
-          - {name: unit_code, in: query, description: "one unit of a bureau's jurisdiction", schema: {type: string}}
           - {name: limit, in: query, schema: {type: integer, default: 100, maximum: 500}}
           - {name: offset, in: query, schema: {type: integer, default: 0}}
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: CaseSummarySchema}}}}
         """
         args = request.args
-        return CaseSummarySchema(many=True).dump(self.tracking.list_cases(
-            actor, args.get("status"), args.get("limit", 100), args.get("offset", 0),
-            **_queue_filters(request)))
+        return self.tracking.list_cases(actor, args.get("status"), args.get("limit", 100),
+                                        args.get("offset", 0), **_queue_filters(request))
 
     @http("GET", f"{API}/cases/totals")
     @staff_only
+    @answers(QueueTotalsSchema)
     def work_queue_totals(self, request, actor):
         """How many cases the work queue's filters match, and per status and per view (the console's tabs)
         ---
-        parameters:
-          - {name: status, in: query, schema: {type: string}}
-          - {name: queue, in: query, schema: {type: string, enum: [new, due_soon, overdue, supervised]}}
-          - {name: search, in: query, description: "a case number or its beginning", schema: {type: string, maxLength: 20}}
-          - {name: unit_code, in: query, description: "one unit of a bureau's jurisdiction", schema: {type: string}}
-        responses:
-          "200": {description: ok, content: {application/json: {schema: QueueTotalsSchema}}}
+        parameters: [queue_filters]
         """
-        return QueueTotalsSchema().dump(self.tracking.queue_totals(
-            actor, **_queue_filters(request, ("status",) + QUEUE_FILTERS)))
+        return self.tracking.queue_totals(
+            actor, **_queue_filters(request, ("status",) + QUEUE_FILTERS))
 
     @http("GET", f"{API}/cases/<string(maxlength=40):case_number>")
     @staff_only
+    @answers(schemas.StaffCaseView)
     def staff_case(self, request, actor, case_number):
-        """One case with its petitioner (masked); the read is audited
-        ---
-        responses:
-          "200": {description: ok, content: {application/json: {schema: StaffCaseView}}}
-        """
+        """One case with its petitioner (masked); the read is audited"""
         case = self.tracking.staff_case(case_number, actor)
         petition = self.intake.petitioner(case_number, actor)
-        return schemas.StaffCaseView().dump({
-            **petition, **case, "rating": self.rating.get(case_number)})
+        return {**petition, **case, "rating": self.rating.get(case_number)}
 
     case_step = forward(
         "POST", f"{API}/cases/<string(maxlength=40):case_number>/<any({','.join(STAFF_ACTIONS)}):action>",
@@ -163,11 +146,8 @@ class StaffRoutes:
         doc="A recorded spot check, drawn again from its seed to show it reproduces")
 
     @http("GET", f"{API}/workflows")
+    @answers(schemas.Workflow, many=True)
     def workflows(self, request):
-        """The case's workflow tables: each step, its states, who may take it, its event
-        ---
-        responses:
-          "200": {description: ok, content: {application/json: {schema: {type: array, items: Workflow}}}}
-        """
-        return schemas.Workflow(many=True).dump(WORKFLOWS)
+        """The case's workflow tables: each step, its states, who may take it, its event"""
+        return WORKFLOWS
 

@@ -2,8 +2,17 @@
 solicitation topics, the published adopted proposals; the bureau's and the
 departments' steps. Their figures are reports' (routes/figures.py)."""
 from core.once import new_request_id
-from services.gateway.forward import ACTOR, PUBLIC, body, forward, optional_body, query
-from services.gateway.http import API, PUBLIC_CACHE, http, json_response
+from services.gateway.forward import (
+    ACTOR,
+    PUBLIC,
+    answers,
+    body,
+    forward,
+    optional_body,
+    query,
+    query_arg,
+)
+from services.gateway.http import API, PUBLIC_CACHE, http
 from services.gateway.routes.citizens import submission_body
 from services.suggestions import schemas
 from services.suggestions.workflow import STEPS
@@ -21,16 +30,15 @@ class SuggestionRoutes:
     """Mixed into GatewayService, which declares the RPC proxies used here."""
 
     @http("POST", f"{API}/suggestions")
+    @answers(schemas.ProposalReceiptSchema, status=201,
+             said="received; the query code is shown only here and by SMS")
     def propose(self, request):
         """Submit a proposal (提交人民建议) with the code texted to its phone (POST /phone-codes)
         ---
         requestBody: {required: true, content: {application/json: {schema: ProposalSubmissionSchema}}}
-        responses:
-          "201": {description: "received; the query code is shown only here and by SMS",
-                  content: {application/json: {schema: ProposalReceiptSchema}}}
         """
-        return 201, schemas.ProposalReceiptSchema().dump(self.suggestions.submit(
-            self.submissions.seal(submission_body(request)), new_request_id()))
+        return self.suggestions.submit(self.submissions.seal(submission_body(request)),
+                                       new_request_id())
 
     follow_proposal = forward(
         "GET", f"{API}/suggestions/<string(maxlength=40):query_code>", "suggestions.follow",
@@ -55,20 +63,17 @@ class SuggestionRoutes:
         responses: {"201": {description: opened}}
         """)
 
-    @http("GET", f"{API}/public/suggestions")
-    def published_proposals(self, request):
-        """Adopted proposals, published with the department's answer (masked)
+    published_proposals = forward(
+        "GET", f"{API}/public/suggestions", "suggestions.published", query_arg("limit", 20),
+        query_arg("offset", 0), answer=schemas.PublishedProposalSchema, many=True, who=PUBLIC,
+        headers=PUBLIC_CACHE, doc="""
+        Adopted proposals, published with the department's answer (masked)
         ---
         parameters:
           - {name: limit, in: query, schema: {type: integer, default: 20, maximum: 100}}
           - {name: offset, in: query, schema: {type: integer, default: 0}}
-        responses:
-          "200": {description: "newest first", content: {application/json: {schema: {type: array, items: PublishedProposalSchema}}}}
-        """
-        page = self.suggestions.published(request.args.get("limit", 20),
-                                          request.args.get("offset", 0))
-        return json_response(schemas.PublishedProposalSchema(many=True).dump(page),
-                             headers=PUBLIC_CACHE)
+        responses: {"200": {description: "newest first"}}
+        """)
 
     proposals = forward(
         "GET", f"{API}/proposals", "suggestions.list_proposals", query, ACTOR,
