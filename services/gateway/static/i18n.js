@@ -1,7 +1,8 @@
 /* The pages' two languages, one mechanism for the citizens' portal and the
    staff console: Simplified Chinese by default, English when switched (the
    choice kept in this browser for every page). Texts come by key from the
-   tables texts.js adds; an element shows its text by ``data-t="key"`` (its
+   tables /static/texts.js adds (the gateway builds it from texts.json:
+   services/gateway/pages.py); an element shows its text by ``data-t="key"`` (its
    aria-label by ``data-t-label``); a page redraws what it built itself in a
    listener (``onLanguage``). */
 'use strict';

@@ -1,5 +1,5 @@
 /* The citizens' portal, shared by its pages: the header with the language
-   switch (I18n, i18n.js; the texts in texts.js), calls to the API, errors
+   switch (I18n, i18n.js; the texts in texts.json), calls to the API, errors
    shown next to their fields, the phone proven by an SMS code. Each page's
    own script uses window.Portal. */
 'use strict';

@@ -1,14 +1,22 @@
-"""The portal's pages and their files over real HTTP (no service behind the
-gateway is needed): served from this origin only, under a policy that allows
-no inline script; nothing outside static/ and nothing but page assets."""
+"""The pages and their files over real HTTP (no service behind the gateway
+is needed): served from this origin only, under a policy that allows no
+inline script; nothing outside static/ and nothing but page assets; every
+page with the one layout's head; texts.js as texts.json says, with every key
+a page or script names."""
+import json
 import re
 
 import pytest
 import requests
 
 from deploy.keys import new_secrets
+from services.gateway import pages
 from services.gateway.http import API
 from tests.kit import gateway_url
+
+PATHS = {"/": "index", "/follow": "follow", "/results": "results", "/suggest": "suggest",
+         "/staff": "console/staff", "/agent": "console/agent"}
+TEXTS = json.loads(pages.TEXTS.read_text("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +25,7 @@ def site():
         yield api[:-len(API)]
 
 
-@pytest.mark.parametrize("path", ["/", "/follow", "/results", "/suggest"])
+@pytest.mark.parametrize("path", PATHS)
 def test_each_page_loads_only_files_of_this_origin(site, path):
     page = requests.get(site + path, timeout=10)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
@@ -45,3 +53,53 @@ def test_nothing_but_assets_under_static_is_served(site, path):
     refused = requests.get(site + path, timeout=10)
     assert refused.status_code == 404
     assert refused.json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_each_page_is_the_layout_around_its_own_file(site, path):
+    name = PATHS[path]
+    served = requests.get(site + path, timeout=10).text
+    head, body = served.split("<body>\n")
+    row = pages.PAGES[name]
+    assert head.startswith('<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">')
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in head
+    title = " - ".join(TEXTS[key]["zh"] for key in row.title)
+    assert f"<title>{title}</title>" in head and f'href="/static/{row.style}"' in head
+    # every script in the head, deferred, in the order the row says, after
+    # the texts and the code that shows them
+    assert re.findall(r'<script src="/static/([^"]+)" defer></script>', head) == [
+        "i18n.js", "texts.js", *row.scripts]
+    assert served.count("<script") == len(row.scripts) + 2
+    assert body == (pages.STATIC / f"{name}.html").read_text("utf-8") + "</body>\n</html>\n"
+    assert "<head>" not in body and "<script" not in body
+
+
+def test_the_texts_served_are_texts_json(site):
+    served = requests.get(site + "/static/texts.js", timeout=10)
+    assert served.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert served.headers["Cache-Control"] == "public, max-age=300"
+    tables = json.loads(re.fullmatch(r"(?s)/\*[^*]*\*/\n'use strict';\nI18n\.add\((.*)\);\n",
+                                     served.text)[1])
+    assert tables["zh"] == {key: said["zh"] for key, said in TEXTS.items() if "zh" in said}
+    assert tables["en"] == {key: said["en"] for key, said in TEXTS.items()}
+
+
+def test_every_key_a_page_or_script_names_has_its_chinese_and_english():
+    named = set()
+    for name in pages.PAGES:
+        named |= set(re.findall(r'data-t(?:-label)?="([^"]+)"',
+                                (pages.STATIC / f"{name}.html").read_text("utf-8")))
+    for script in pages.STATIC.glob("**/*.js"):
+        if "vendor" not in script.parts:
+            named |= {key for _, key in re.findall(r"""\bt\(\s*(['"])([\w.]+)\1\s*[,)]""",
+                                                   script.read_text("utf-8"))}
+    assert len(named) > 300  # the search found the keys (a changed call would find none)
+    missing = sorted(key for key in named if TEXTS.get(key, {}).keys() != {"zh", "en"})
+    assert not missing
+
+
+@pytest.mark.parametrize("entry", [{"zh": "只有中文"}, {"zh": "中文", "en": "English", "fr": "français"},
+                                   {}])
+def test_an_entry_without_its_english_or_in_another_language_stops_the_build(entry):
+    with pytest.raises(ValueError, match="'c.new'"):
+        pages.tables({"colon": {"zh": "：", "en": ": "}, "c.new": entry})

@@ -32,7 +32,7 @@
   const unitName = (code, fallback) => named((units || []).find((u) => u.code === code)) || fallback || code || "";
   // a category's name in the language shown (the reference, once read), else its code
   const categoryName = (code) => named(reference && reference.categories.find((c) => c.code === code)) || code;
-  // a step's name in English (texts.js c.step.*), or null for a kind that is no step
+  // a step's name in English (texts.json c.step.*), or null for a kind that is no step
   const stepEnglish = (kind) => { const key = "c.step." + kind; return t(key) === key ? null : t(key); };
   // what a clock runs for: a co-handling part's unit, a supervision order's number
   const clockSubject = (d) => (!d.subject ? "" : d.kind === "part" ? unitName(d.subject)
