@@ -15,6 +15,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import JSON, Integer, String, delete, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from core.actors import ActorSigner, ActorVerifier
 from core.broker import TimedRpcProxy
 from core.handlers import handle_each
 from core.store import OutboxMessage, Store, StoreHandle, create_tables, make_engine
@@ -240,6 +241,50 @@ class AsStaffRpc:
                 bound.arguments["actor"] = self.verify(bound.arguments["actor"])
             return method(*bound.args, **bound.kwargs)
         return call
+
+
+class OnStore:
+    """A service stood in by its own domain functions on a real store, each
+    called as its ``@staff_rpc`` entrypoint calls it: in a transaction, the
+    ``actor`` token verified first. ``functions``: the RPC's name -> its
+    domain function, called ``(tx, actor, *the RPC's other arguments)``."""
+
+    def __init__(self, store, verify_key, **functions):
+        self.store, self.verify = store, ActorVerifier(verify_key).verify
+        self.functions = functions
+
+    def __getattr__(self, name):
+        try:
+            function = self.__dict__["functions"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+        def call(actor, *args):
+            with self.store.transaction() as tx:
+                return function(tx, self.verify(actor), *args)
+        return call
+
+
+def bearer(keys, actor, seconds=600):
+    """The Authorization header with ``actor``'s token, signed with ``keys``."""
+    return {"Authorization": "Bearer " + ActorSigner(keys["ACTOR_SIGNING_KEY"], seconds).issue(actor)[0]}
+
+
+def stood_in(keys, **make):
+    """The fixtures of a module testing the gateway with services stood in,
+    to assign in the module: one per service, by its name (``make``: the
+    name -> what makes its stand-in, anew for each test), then ``url``, the
+    gateway's API on real HTTP with them:
+
+        routing, url = stood_in(KEYS, routing=Routing)"""
+    def stand_in(name):
+        return pytest.fixture(name=name)(lambda: make[name]())
+
+    @pytest.fixture(name="url")
+    def url(request):
+        with gateway_url({name: request.getfixturevalue(name) for name in make}, keys) as address:
+            yield address
+    return (*map(stand_in, make), url)
 
 
 def personal_data_expired(case_number, period="case_file", area_code="370102"):

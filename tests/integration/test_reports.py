@@ -34,8 +34,6 @@ from tests.reports_month import RULES, A, B, C, month_events
 from tests.unit.suggestions.conftest import BUREAU, DEPARTMENT, make_world, topic
 
 SIGNING_KEY, VERIFY_KEY = new_key_pair()
-BUREAU_ACTOR = {"username": "bureau", "unit_code": "370100-XFJ", "unit_name": "济南市信访局",
-                "role": "bureau_supervisor", "area_code": "370100"}
 MONTH = {"period": "month", "date": "2026-11-15"}
 
 
@@ -61,7 +59,7 @@ def test_events_in_figures_out_and_a_rebuild_gives_the_same(container_factory, a
 
     # The actor as the gateway passes it: a token signed with its key, issued
     # now (not at import: the suite may reach this test after the TTL ran out).
-    bureau = ActorSigner(SIGNING_KEY, 600).issue(BUREAU_ACTOR)[0]
+    bureau = ActorSigner(SIGNING_KEY, 600).issue(BUREAU)[0]
 
     def everything(rpc):
         return {"units": rpc.figures({**MONTH, "by": "unit"}, bureau),

@@ -1,14 +1,13 @@
 """The staff-administration routes over real HTTP, routing replaced by a
 stand-in that verifies the token as routing's @staff_rpc does and keeps what
 it is given."""
-import pytest
 import requests
 
-from core.actors import ActorSigner, ActorVerifier
+from core.actors import ActorVerifier
 from core.errors import Forbidden
 from core.once import check_request_id
 from deploy.keys import new_secrets
-from tests.kit import gateway_url
+from tests.kit import bearer, stood_in
 
 KEYS = new_secrets()
 VERIFY = ActorVerifier(KEYS["ACTOR_VERIFY_KEY"]).verify
@@ -53,23 +52,11 @@ class Routing:
                  "username": "lixia.wang", "change": "disabled", "detail": "active: True -> False"}]
 
 
-@pytest.fixture
-def routing():
-    return Routing()
-
-
-@pytest.fixture
-def url(routing):
-    with gateway_url({"routing": routing}, KEYS) as address:
-        yield address
-
-
-def bearer(actor):
-    return {"Authorization": "Bearer " + ActorSigner(KEYS["ACTOR_SIGNING_KEY"], 600).issue(actor)[0]}
+routing, url = stood_in(KEYS, routing=Routing)
 
 
 def test_create_update_reset_and_the_change_record(url, routing):
-    admin = bearer(ADMIN)
+    admin = bearer(KEYS, ADMIN)
     created = requests.post(f"{url}/staff", json={"username": "lixia.wang", "unit_code": "370102-ZJJ",
                                                    "role": "handler"}, headers=admin, timeout=10)
     assert created.status_code == 201, created.text
@@ -95,11 +82,11 @@ def test_create_update_reset_and_the_change_record(url, routing):
 
 def test_refusals(url, routing):
     assert requests.get(f"{url}/staff", timeout=10).status_code == 401
-    assert requests.get(f"{url}/staff", headers=bearer(HANDLER), timeout=10).status_code == 403
+    assert requests.get(f"{url}/staff", headers=bearer(KEYS, HANDLER), timeout=10).status_code == 403
     form = requests.post(f"{url}/staff", data="username=x", headers={
-        **bearer(ADMIN), "Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+        **bearer(KEYS, ADMIN), "Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
     assert form.status_code == 415
-    long_name = requests.patch(f"{url}/staff/{'x' * 51}", json={}, headers=bearer(ADMIN), timeout=10)
+    long_name = requests.patch(f"{url}/staff/{'x' * 51}", json={}, headers=bearer(KEYS, ADMIN), timeout=10)
     assert long_name.status_code == 404
     assert routing.calls == []
 
@@ -120,7 +107,7 @@ def test_the_routes_are_in_the_openapi_document(url):
 
 
 def test_a_clients_idempotency_key_is_the_request_id_else_each_request_has_its_own(url, routing):
-    admin = bearer(ADMIN)
+    admin = bearer(KEYS, ADMIN)
     account = {"username": "lixia.wang", "unit_code": "370102-ZJJ", "role": "handler"}
     key = {"Idempotency-Key": "5f0c8e1a-0b7d-4c8e-9a51-2f4e6d7c8b90"}
     for _ in range(2):

@@ -5,7 +5,6 @@ import socket
 import pytest
 import requests
 
-from core.actors import ActorSigner, ActorVerifier
 from core.errors import Forbidden
 from core.once import check_request_id
 from core.privacy import FieldCipher
@@ -13,7 +12,7 @@ from deploy.keys import new_secrets
 from services.notify import messages, webhooks
 from services.notify.destinations import Destinations
 from services.notify.models import Base
-from tests.kit import gateway_url, sqlite_store
+from tests.kit import OnStore, bearer, gateway_url, sqlite_store
 
 KEYS = new_secrets()
 CIPHER = FieldCipher(KEYS["CONTACT_ENCRYPTION_KEYS"])
@@ -33,59 +32,32 @@ LEADER = {"username": "lixia_leader", "unit_code": "370102-ZJJ", "unit_name": "å
           "role": "unit_leader", "area_code": "370102"}
 
 
-class Notify:
+def register_webhook(tx, actor, data, request_id):
+    check_request_id(request_id)  # one made by the gateway (no Idempotency-Key sent)
+    return webhooks.register(tx, CIPHER, DESTINATIONS, actor, data)
+
+
+def notify(store):
     """notify's own domain functions on a real SQLite store, behind the
     token check its @staff_rpc entrypoints make."""
-
-    def __init__(self, store):
-        self.store, self.verify = store, ActorVerifier(KEYS["ACTOR_VERIFY_KEY"]).verify
-
-    def _call(self, function, actor, *args):
-        with self.store.transaction() as tx:
-            return function(tx, self.verify(actor), *args)
-
-    def set_unit_contact(self, actor, unit_code, data):
-        return self._call(messages.set_unit_contact, actor, unit_code, data)
-
-    def register_webhook(self, actor, data, request_id):
-        check_request_id(request_id)  # one made by the gateway (no Idempotency-Key sent)
-        return self._call(lambda tx, a, d: webhooks.register(tx, CIPHER, DESTINATIONS, a, d),
-                          actor, data)
-
-    def list_webhooks(self, actor):
-        return self._call(webhooks.endpoints, actor)
-
-    def webhook_deliveries(self, actor, endpoint_id):
-        return self._call(webhooks.deliveries, actor, endpoint_id)
-
-    def resume_webhook(self, actor, endpoint_id):
-        return self._call(webhooks.resume, actor, endpoint_id)
-
-    def replay_webhook(self, actor, delivery_id):
-        return self._call(webhooks.replay, actor, delivery_id)
-
-    def rotate_webhook_secret(self, actor, endpoint_id, data):
-        return self._call(lambda tx, a, e, d: webhooks.rotate(tx, CIPHER, a, e, d, 24),
-                          actor, endpoint_id, data)
-
-    def disable_webhook(self, actor, endpoint_id):
-        return self._call(webhooks.disable, actor, endpoint_id)
-
-    def delete_webhook(self, actor, endpoint_id):
-        return self._call(webhooks.delete, actor, endpoint_id)
-
-    def webhook_changes(self, actor, endpoint_id):
-        return self._call(webhooks.changes, actor, endpoint_id)
+    return OnStore(
+        store, KEYS["ACTOR_VERIFY_KEY"], set_unit_contact=messages.set_unit_contact,
+        register_webhook=register_webhook, list_webhooks=webhooks.endpoints,
+        webhook_deliveries=webhooks.deliveries, resume_webhook=webhooks.resume,
+        replay_webhook=webhooks.replay, disable_webhook=webhooks.disable,
+        delete_webhook=webhooks.delete, webhook_changes=webhooks.changes,
+        rotate_webhook_secret=lambda tx, actor, endpoint_id, data: webhooks.rotate(
+            tx, CIPHER, actor, endpoint_id, data, 24))
 
 
 @pytest.fixture
 def api(sqlite_url):
-    with sqlite_store(sqlite_url, Base) as store, gateway_url({"notify": Notify(store)}, KEYS) as url:
+    with sqlite_store(sqlite_url, Base) as store, gateway_url({"notify": notify(store)}, KEYS) as url:
         yield url
 
 
 def token(actor):
-    return {"Authorization": "Bearer " + ActorSigner(KEYS["ACTOR_SIGNING_KEY"], 60).issue(actor)[0]}
+    return bearer(KEYS, actor, 60)
 
 
 def test_a_unit_leader_sets_the_mailbox_and_others_may_not(api):

@@ -9,13 +9,14 @@ import eventlet
 import pytest
 import requests
 
-from core.actors import ActorSigner, ActorVerifier
+from core.actors import ActorVerifier
 from core.errors import NotFound
 from core.once import check_request_id
 from deploy.keys import new_secrets
 from services.routing import api_keys, directory_seed
 from services.routing.models import ApiKeyUse, Base
-from tests.kit import gateway_url, sqlite_store
+from tests import kit
+from tests.kit import OnStore, gateway_url, sqlite_store
 
 KEYS = new_secrets()
 VERIFY = ActorVerifier(KEYS["ACTOR_VERIFY_KEY"]).verify
@@ -24,30 +25,20 @@ ADMIN = {"username": "city_admin", "unit_code": "370100-XFJ", "unit_name": "æµŽå
 SUPERVISOR = {**ADMIN, "username": "city_bureau", "role": "bureau_supervisor"}
 
 
-class Routing:
+class Routing(OnStore):
+    """routing's own key functions on a real store, behind the token check
+    its @staff_rpc entrypoints make; the check of a key, as its @rpc."""
+
     def __init__(self, store, policy):
-        self.store, self.policy = store, policy
+        def rotate(tx, actor, key_id, data, request_id):
+            check_request_id(request_id)  # one made by the gateway (no Idempotency-Key sent)
+            return api_keys.rotate(tx, policy, actor, key_id, data)
 
-    def _staff(self, function, actor, *args):
-        with self.store.transaction() as tx:
-            return function(tx, VERIFY(actor), *args)
-
-    def create_api_key(self, actor, data):
-        return self._staff(lambda tx, a, d: api_keys.create(tx, self.policy, a, d), actor, data)
-
-    def list_api_keys(self, actor):
-        return self._staff(api_keys.keys, actor)
-
-    def revoke_api_key(self, actor, key_id):
-        return self._staff(api_keys.revoke, actor, key_id)
-
-    def api_key_uses(self, actor, key_id):
-        return self._staff(api_keys.uses, actor, key_id)
-
-    def rotate_api_key(self, actor, key_id, data, request_id):
-        check_request_id(request_id)  # one made by the gateway (no Idempotency-Key sent)
-        return self._staff(lambda tx, a, k, d: api_keys.rotate(tx, self.policy, a, k, d),
-                           actor, key_id, data)
+        super().__init__(
+            store, KEYS["ACTOR_VERIFY_KEY"], list_api_keys=api_keys.keys,
+            revoke_api_key=api_keys.revoke, api_key_uses=api_keys.uses, rotate_api_key=rotate,
+            create_api_key=lambda tx, actor, data: api_keys.create(tx, policy, actor, data))
+        self.policy = policy
 
     def check_api_key(self, key, operation, client=None):
         with self.store.transaction() as tx:
@@ -85,7 +76,7 @@ def stack(sqlite_url):
 
 
 def bearer(actor):
-    return {"Authorization": "Bearer " + ActorSigner(KEYS["ACTOR_SIGNING_KEY"], 60).issue(actor)[0]}
+    return kit.bearer(KEYS, actor, 60)
 
 
 def test_a_unit_key_works_on_the_rest_api_until_revoked_mid_use(stack):

@@ -7,12 +7,12 @@ import base64
 import pytest
 import requests
 
-from core.actors import ActorSigner, ActorVerifier
+from core.actors import ActorVerifier
 from core.config import ATTACHMENT_MAX_BYTES
 from core.errors import NotFound
 from deploy.keys import new_secrets
 from services.intake.schemas import AttachmentSchema
-from tests.kit import gateway_url
+from tests.kit import bearer, stood_in
 
 KEYS = new_secrets()
 VERIFY = ActorVerifier(KEYS["ACTOR_VERIFY_KEY"]).verify
@@ -58,20 +58,12 @@ class Intake:
                 "content": base64.b64encode(self.files[attachment_id - 1]).decode()}
 
 
-@pytest.fixture
-def intake():
-    return Intake()
-
-
-@pytest.fixture
-def url(intake):
-    with gateway_url({"intake": intake}, KEYS) as address:
-        yield address
+intake, url = stood_in(KEYS, intake=Intake)
 
 
 @pytest.fixture
 def staff():
-    return {"Authorization": "Bearer " + ActorSigner(KEYS["ACTOR_SIGNING_KEY"], 600).issue(HANDLER)[0]}
+    return bearer(KEYS, HANDLER)
 
 
 def test_a_petitioner_uploads_a_file_as_the_body(url, intake):
