@@ -89,10 +89,20 @@ XML_ITEMS = {"services": "service", "attributes": "attribute", "values": "value"
              "service_requests": "request", "notes": "note", "errors": "error"}
 
 
-def open311(root):
+# Query parameters of the one-item routes, named in their decorator.
+QUERY = {
+    "jurisdiction_id": {"name": "jurisdiction_id", "in": "query", "description": "an area code",
+                        "schema": {"type": "string"}},
+    "extensions": {"name": "extensions", "in": "query",
+                   "description": "true: detailed_status and the notes", "schema": {"type": "boolean"}},
+}
+
+
+def open311(root, *query):
     """Route decorator: the route returns data (a list or a dict), written as
     JSON or XML by the path's extension under ``root`` (the XML root); any
-    error is the spec's error list, in the same format."""
+    error is the spec's error list, in the same format. ``query``: the names
+    of the QUERY parameters the route reads (its OpenAPI entry lists them)."""
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, request, fmt, **kwargs):
@@ -102,7 +112,8 @@ def open311(root):
                 return render(fmt, root, method(self, request, **kwargs))
             except (PlatformError, ValidationError, HTTPException) as exc:
                 return error(fmt, exc)
-        wrapper.describe = staticmethod(lambda fmt: _formats(fmt))
+        wrapper.describe = staticmethod(
+            lambda fmt: {**_formats(fmt), **({"parameters": [QUERY[q] for q in query]} if query else {})})
         return wrapper
     return decorate
 
@@ -197,13 +208,9 @@ class Open311Routes:
         return {c["code"]: c for c in reference["categories"]}
 
     @http("GET", f"{BASE}/services.{FORMAT}")
-    @open311("services")
+    @open311("services", "jurisdiction_id")
     def open311_services(self, request):
-        """Open311: the categories as services, with their groups and keywords
-        ---
-        parameters:
-          - {name: jurisdiction_id, in: query, description: "an area code", schema: {type: string}}
-        """
+        """Open311: the categories as services, with their groups and keywords"""
         return [{"service_code": code, "service_name": c["name_zh"],
                  "description": c["name_en"], "metadata": True, "type": "realtime",
                  "keywords": GROUPS.get(code, ("", ""))[1],
@@ -211,13 +218,9 @@ class Open311Routes:
                 for code, c in self._categories(request.args.get("jurisdiction_id")).items()]
 
     @http("GET", f"{BASE}/services/<string:service_code>.{FORMAT}")
-    @open311("service_definition")
+    @open311("service_definition", "jurisdiction_id")
     def open311_service(self, request, service_code):
-        """Open311: a service's definition, the attributes a petition needs
-        ---
-        parameters:
-          - {name: jurisdiction_id, in: query, schema: {type: string}}
-        """
+        """Open311: a service's definition, the attributes a petition needs"""
         if service_code not in self._categories(request.args.get("jurisdiction_id")):
             raise NotFound("unknown service_code", {"service_code": [excerpt(service_code)]})
         return {"service_code": service_code,
@@ -337,13 +340,9 @@ class Open311Routes:
         return [_request(case, extended, names) for case in self._requests(query)]
 
     @http("GET", f"{BASE}/requests/{CASE_ID}.{FORMAT}")
-    @open311("service_requests")
+    @open311("service_requests", "extensions")
     def open311_request(self, request, request_id):
-        """Open311: one request by its id (the case number)
-        ---
-        parameters:
-          - {name: extensions, in: query, schema: {type: boolean}}
-        """
+        """Open311: one request by its id (the case number)"""
         cases = self._requests({"case_numbers": [request_id]})
         if not cases:
             raise NotFound("unknown service_request_id", {"service_request_id": [excerpt(request_id)]})
