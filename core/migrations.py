@@ -123,8 +123,9 @@ def create_erasures_table():
 
 
 def create_answered_requests_table():
-    """core.store's ``answered_requests`` (core/once.py), for the revision
-    that adds it to every service's store."""
+    """core/once.py's ``answered_requests`` (AnsweredRequestMixin): the
+    revision that added it to every store, and the ``downgrade`` of the one
+    that drops it from the stores without ``@once`` methods."""
     op.create_table(
         "answered_requests",
         sa.Column("handler", sa.String(length=200), nullable=False),

@@ -7,12 +7,15 @@ again, and a client that lost its connection sends it again. Most RPCs do
 no harm twice (a read, a state change that finds itself done); the ones
 below would make a second account, password, key, webhook or spot check.
 
-Such a method is declared with ``@once(...)`` under its ``@rpc`` or
-``@staff_rpc`` and written ``method(self, tx, ...)``; callers pass one more
-argument, ``request_id`` (the gateway: the client's ``Idempotency-Key``, or
-a new id per HTTP request: services/gateway/forward.py). In the method's
-transaction the request is looked up in ``answered_requests``
-(core/store.py): found, its answer is returned and the method does not run;
+Such a method is declared with ``@once(AnsweredRequest, ...)`` under its
+``@rpc`` or ``@staff_rpc`` and written ``method(self, tx, ...)``; callers
+pass one more argument, ``request_id`` (the gateway: the client's
+``Idempotency-Key``, or a new id per HTTP request:
+services/gateway/forward.py). The store of a service with such methods has
+the table ``answered_requests``: its models declare
+``class AnsweredRequest(AnsweredRequestMixin, Base)`` (the other stores have
+no such table). In the method's transaction the request is looked up there:
+found, its answer is returned and the method does not run;
 not found, the method runs and its answer is recorded in the same
 transaction, so the effect and the record commit together or not at all.
 
@@ -40,18 +43,47 @@ import hashlib
 import inspect
 import re
 import secrets
+from datetime import datetime
 
 from kombu.utils import json
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
 from core.errors import Conflict, InvalidInput
-from core.store import AnsweredRequest
+from core.store import UtcDateTime, utcnow
 
 # The header a client sends its key in, and the field errors name.
 HEADER = "Idempotency-Key"
 # A client's key: a UUID or another random token; short keys would be guessable.
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PARAMETER = "request_id"
+
+
+class AnsweredRequestMixin:
+    """An RPC that must not act twice: the answer given to one request id,
+    written in the transaction of the request's effect. A store whose service
+    declares ``@once`` methods has it: ``class AnsweredRequest(AnsweredRequestMixin, Base)``."""
+
+    __tablename__ = "answered_requests"
+
+    handler: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # sha256 of the caller's scope (the staff actor) and the request id
+    request_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # sha256 of the request's other arguments: a key reused for another request is refused
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # the answer as it went on the wire (kombu's JSON); None when a secret was withheld
+    answer: Mapped[str | None] = mapped_column(Text)
+    # the fields of the answer that were shown once and are not kept (a new password, a key)
+    withheld: Mapped[list] = mapped_column(JSON)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+def answered_requests_model(base):
+    """The store's AnsweredRequest model among ``base``'s, or None (a store
+    without ``@once`` methods has no such table)."""
+    return next((mapper.class_ for mapper in base.registry.mappers
+                 if issubclass(mapper.class_, AnsweredRequestMixin)), None)
 
 
 def new_request_id():
@@ -67,10 +99,11 @@ def check_request_id(value):
     return value
 
 
-def once(*withheld):
+def once(model, *withheld):
     """Decorate ``method(self, tx, ...)`` (no parameter with a default): it
-    gains a last parameter ``request_id`` and acts once per id (above);
-    ``withheld``: the answer's fields shown once and never kept."""
+    gains a last parameter ``request_id`` and acts once per id (above),
+    recorded in ``model`` (the store's AnsweredRequest); ``withheld``: the
+    answer's fields shown once and never kept."""
     def decorate(method):
         signature = inspect.signature(method)
         parameters = list(signature.parameters.values())
@@ -92,12 +125,12 @@ def once(*withheld):
             key = _sha256(f"{actor['username'] if actor else ''}\n{request_id}")
             handler = f"{self.name}.{method.__name__}"
             fingerprint = _sha256(json.dumps(arguments, sort_keys=True))
-            found = tx.session.get(AnsweredRequest, (handler, key))
+            found = tx.session.get(model, (handler, key))
             if found is not None:
                 return _repeat(found, fingerprint)
             answer = method(*bound.args, **bound.kwargs)
             kept_back = sorted(field for field in withheld if field in answer)
-            tx.session.add(AnsweredRequest(
+            tx.session.add(model(
                 handler=handler, request_key=key, fingerprint=fingerprint, withheld=kept_back,
                 answer=None if kept_back else json.dumps(answer)))
             try:

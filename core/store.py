@@ -26,7 +26,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     TypeDecorator,
     bindparam,
     create_engine,
@@ -71,7 +70,9 @@ class UtcDateTime(TypeDecorator):
 
 
 class MessagingBase(DeclarativeBase):
-    """Tables every service's database has beside its own (see migrations)."""
+    """Tables every service's database has beside its own (see migrations);
+    a table only some stores use is a mixin those stores declare in their
+    models (core/once.py's AnsweredRequestMixin, core/limits.py's RateHitMixin)."""
 
 
 class OutboxMessage(MessagingBase):
@@ -98,24 +99,6 @@ class InboxEntry(MessagingBase):
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     handler: Mapped[str] = mapped_column(String(200), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-
-class AnsweredRequest(MessagingBase):
-    """An RPC that must not act twice: the answer given to one request id
-    (core/once.py), written in the transaction of the request's effect."""
-
-    __tablename__ = "answered_requests"
-
-    handler: Mapped[str] = mapped_column(String(200), primary_key=True)
-    # sha256 of the caller's scope (the staff actor) and the request id
-    request_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    # sha256 of the request's other arguments: a key reused for another request is refused
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    # the answer as it went on the wire (kombu's JSON); None when a secret was withheld
-    answer: Mapped[str | None] = mapped_column(Text)
-    # the fields of the answer that were shown once and are not kept (a new password, a key)
-    withheld: Mapped[list] = mapped_column(JSON)
-    answered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 # The inbox as two Core statements built once: an ORM load by key and an ORM

@@ -44,14 +44,8 @@ from sqlalchemy.orm import sessionmaker
 from core import retention
 from core.config import STORED_SERVICES, load_config
 from core.errors import ConfigurationError
-from core.store import (
-    AnsweredRequest,
-    InboxEntry,
-    OutboxMessage,
-    StoreHandle,
-    make_engine,
-    utcnow,
-)
+from core.once import answered_requests_model
+from core.store import InboxEntry, OutboxMessage, StoreHandle, make_engine, utcnow
 from services.intake import blobs, orphans
 from services.tracking import retention as tracking_retention
 
@@ -59,9 +53,10 @@ DEFAULT_DAYS = 30
 BATCH = 1000
 
 
-def purge(sessions, days, now=None, dry_run=False):
+def purge(sessions, days, now=None, dry_run=False, answered=None):
     """Delete what is older than ``days``; returns (outbox rows, inbox entries,
-    answered requests)."""
+    answered requests); ``answered``: the store's AnsweredRequest model, None
+    for a store without one (its count is then None)."""
     cutoff = (now or utcnow()) - timedelta(days=days)
     remove = _count if dry_run else _in_batches
     return (
@@ -69,8 +64,9 @@ def purge(sessions, days, now=None, dry_run=False):
                OutboxMessage.published_at.is_not(None) & (OutboxMessage.published_at < cutoff)),
         remove(sessions, InboxEntry, (InboxEntry.event_id, InboxEntry.handler),
                InboxEntry.handled_at < cutoff),
-        remove(sessions, AnsweredRequest, (AnsweredRequest.handler, AnsweredRequest.request_key),
-               AnsweredRequest.answered_at < cutoff))
+        None if answered is None else
+        remove(sessions, answered, (answered.handler, answered.request_key),
+               answered.answered_at < cutoff))
 
 
 def _count(sessions, model, key, old):
@@ -146,9 +142,12 @@ def main(argv=None, environ=os.environ):
         config = load_config(service)
         engine = make_engine(config["DB_URL"])
         sessions = sessionmaker(engine, expire_on_commit=False)
-        outbox, inbox, answered = purge(sessions, args.days, now, dry_run=dry)
-        print(f"{service}: {outbox} published outbox rows, {inbox} inbox entries and "
-              f"{answered} answered requests older than {args.days:g} days {would}deleted")
+        base = importlib.import_module(f"services.{service}.models").Base
+        outbox, inbox, answered = purge(sessions, args.days, now, dry_run=dry,
+                                        answered=answered_requests_model(base))
+        answers = "" if answered is None else f", {answered} answered requests"
+        print(f"{service}: {outbox} published outbox rows, {inbox} inbox entries{answers} "
+              f"older than {args.days:g} days {would}deleted")
         if service == "intake":
             sweep_orphans(sessions, config, args.orphan_hours, now, dry)
         if service == "tracking":

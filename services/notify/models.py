@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.once import AnsweredRequestMixin
 from core.retention import ErasureMixin
 from core.store import UtcDateTime, utcnow
 
@@ -136,3 +137,7 @@ class WebhookChange(Base):
 
 class Erasure(ErasureMixin, Base):
     """What personal-data retention erased here (core/retention.py)."""
+
+
+class AnsweredRequest(AnsweredRequestMixin, Base):
+    """Answers of register_webhook (core/once.py)."""

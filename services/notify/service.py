@@ -11,7 +11,7 @@ from core.store import Store
 from core.timers import every
 from services.notify import messages, retention, sending, webhooks
 from services.notify.dependencies import DeliveryProvider
-from services.notify.models import SMS, Base
+from services.notify.models import SMS, AnsweredRequest, Base
 
 
 class NotifyService(StaffService):
@@ -94,7 +94,7 @@ class NotifyService(StaffService):
         return messages.set_unit_contact(tx, actor, unit_code, data)
 
     @staff_rpc
-    @once("secret")
+    @once(AnsweredRequest, "secret")
     def register_webhook(self, tx, actor, data):
         return webhooks.register(tx, self.delivery.cipher, self.delivery.webhook.destinations,
                                  actor, data)

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.limits import RateHitMixin
+from core.once import AnsweredRequestMixin
 from core.store import UtcDateTime, utcnow
 
 
@@ -150,6 +151,10 @@ class SignInAudit(Base):
 
 class RateHit(RateHitMixin, Base):
     """Failed sign-ins counted per account and per address (auth.SIGN_IN_LIMITS)."""
+
+
+class AnsweredRequest(AnsweredRequestMixin, Base):
+    """Answers of create_account, reset_password and rotate_api_key (core/once.py)."""
 
 
 class Assignment(Base):

@@ -13,7 +13,7 @@ from services.routing.dependencies import (
     LocalStaffAccounts,
     ScheduleProvider,
 )
-from services.routing.models import Base
+from services.routing.models import AnsweredRequest, Base
 
 ONE_TIME_PASSWORD = "one_time_password"  # shown once (NewPasswordSchema)
 
@@ -80,7 +80,7 @@ class RoutingService(Service):
     # no write lock is held while hashing.
 
     @staff_rpc
-    @once(ONE_TIME_PASSWORD)
+    @once(AnsweredRequest, ONE_TIME_PASSWORD)
     def create_account(self, tx, actor, data):
         """The account, with its one-time password (shown once)."""
         return self._with_one_time_password(staff_admin.create, tx, actor, data)
@@ -90,7 +90,7 @@ class RoutingService(Service):
         return staff_admin.update(tx, actor, username, data)
 
     @staff_rpc
-    @once(ONE_TIME_PASSWORD)
+    @once(AnsweredRequest, ONE_TIME_PASSWORD)
     def reset_password(self, tx, actor, username):
         return self._with_one_time_password(staff_admin.reset_password, tx, actor, username)
 
@@ -139,7 +139,7 @@ class RoutingService(Service):
         return api_keys.revoke(tx, actor, key_id)
 
     @staff_rpc
-    @once("key")
+    @once(AnsweredRequest, "key")
     def rotate_api_key(self, tx, actor, key_id, data):
         return api_keys.rotate(tx, self.key_policy, actor, key_id, data)
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.once import AnsweredRequestMixin
 from core.retention import ErasureMixin
 from core.store import UtcDateTime
 
@@ -216,3 +217,7 @@ class SpotCheck(Base):
 
 class Erasure(ErasureMixin, Base):
     """What personal-data retention erased here (core/retention.py)."""
+
+
+class AnsweredRequest(AnsweredRequestMixin, Base):
+    """Answers of draw_spot_check (core/once.py)."""

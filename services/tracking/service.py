@@ -18,7 +18,7 @@ from core.store import Store
 from core.timers import every
 from services.tracking import cases, checks, sweep, views
 from services.tracking.dependencies import ClocksProvider
-from services.tracking.models import Base
+from services.tracking.models import AnsweredRequest, Base
 from services.tracking.schemas import QUEUE_PAGE_MAX
 
 # which process raised an alert (the sweep runs in every replica)
@@ -92,7 +92,7 @@ class TrackingService(StaffService):
         return views.supervision_record(tx, actor)
 
     @staff_rpc
-    @once()
+    @once(AnsweredRequest)
     def draw_spot_check(self, tx, actor, body):
         return checks.draw_spot_check(tx, actor, body, self.clocks)
 

@@ -14,7 +14,7 @@ from core.errors import Conflict, Forbidden
 from core.once import new_request_id
 from deploy.stack import free_port
 from services.notify.destinations import Destinations
-from services.notify.models import WebhookEndpoint
+from services.notify.models import AnsweredRequest, WebhookEndpoint
 from services.notify.providers import RecordProvider, mask_email
 from services.notify.sending import Delivery, RetryPolicy
 from services.notify.service import NotifyService
@@ -153,8 +153,6 @@ def test_a_rotated_secret_signs_with_the_old_one_during_the_overlap_then_alone(
 def test_an_endpoint_is_registered_once_per_request_and_its_secret_never_kept(notify, store):
     """A repeat of a registration (its reply lost, or the client's Idempotency-Key
     sent again) makes no second endpoint; the secret was shown once: 409 naming it."""
-    from core.store import AnsweredRequest
-
     leader, request_id = notify.token(), new_request_id()
     data = {"url": f"http://127.0.0.1:{free_port()}/hooks", "kinds": ["case_overdue"]}
     first = notify.register_webhook(leader, data, request_id)

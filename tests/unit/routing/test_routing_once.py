@@ -9,10 +9,9 @@ from sqlalchemy import func, select
 from core.actors import AccountCheck, ActorSigner
 from core.errors import Conflict, InvalidInput
 from core.once import new_request_id
-from core.store import AnsweredRequest
 from deploy.keys import new_secrets
 from services.routing.api_keys import KeyPolicy
-from services.routing.models import ApiKey, StaffAccount, StaffChange
+from services.routing.models import AnsweredRequest, ApiKey, StaffAccount, StaffChange
 from services.routing.service import RoutingService
 from services.routing.staff_admin import token_state
 from tests.kit import AsStaffRpc
