@@ -35,21 +35,23 @@ import functools
 import inspect
 import logging
 import time
-import types
-from contextlib import contextmanager
 
 import eventlet
 from amqp.exceptions import ChannelError, RecoverableConnectionError
 from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu import Connection
+from kombu.exceptions import ChannelError as KombuChannelError
 from kombu.exceptions import OperationalError
-from nameko.amqp import publish as nameko_publish
-from nameko.amqp.publish import Publisher, get_producer
+from kombu.pools import producers
+from nameko.amqp.publish import UndeliverableMessage
 from nameko.constants import (
     AMQP_SSL_CONFIG_KEY,
     AMQP_URI_CONFIG_KEY,
     DEFAULT_SERIALIZER,
+    DEFAULT_TRANSPORT_OPTIONS,
     LOGIN_METHOD_CONFIG_KEY,
     NON_PERSISTENT,
+    PERSISTENT,
     SERIALIZER_CONFIG_KEY,
 )
 from nameko.exceptions import ConfigurationError, MalformedRequest, UnknownService
@@ -272,49 +274,54 @@ PUBLISH_RETRY_POLICY = {"max_retries": PUBLISH_ATTEMPTS - 1, "interval_start": 0
 CONFIRM_SECONDS = 5.0
 
 
-@contextmanager
-def _producer_dropped_on_error(*args, **kwargs):
-    """nameko's ``get_producer``, but a publish that fails drops the pooled
-    connection's socket (no close handshake) before the producer goes back to
-    kombu's pool: the connection connects again on its next use. Else its
-    channel, in confirm mode, would serve the next publish with the timed-out
-    message's late ack still to come, and py-amqp takes any Basic.Ack as the
-    confirm it waits for (kombu's ``ensure`` drops the connection only between
-    attempts, not after the last). A cut publish (a green timeout) leaves
-    half a frame read, and is dropped so too."""
-    with get_producer(*args, **kwargs) as producer:
-        try:
-            yield producer
-        except BaseException:
-            producer.connection.collect()
-            raise
+class BoundedPublisher:
+    """What sends a reply, a handler's retry or parked copy, and a
+    ``TimedRpcProxy``'s request: nameko's ``Publisher`` (the interface nameko's
+    Responder and MethodProxy build it through) with bounds nameko's lacks.
 
+    nameko's Publisher waits for the broker's confirm for ever, and retries 2,
+    4 and 6 s apart. In a cluster test run an intake worker waited for good on
+    the confirm of a reply routed to a quorum queue whose leader had just been
+    lost, holding the request, so its consumer looked busy to the broker's eye
+    and to ``WatchfulQueueConsumer``'s. Here a confirm that does not come
+    within ``confirm_timeout`` (``CONFIRM_SECONDS``) fails the attempt (a
+    socket timeout, one of BROKER_ERRORS), ``PUBLISH_ATTEMPTS`` are made (the
+    second at once: kombu's ``ensure`` connects again between them), and a
+    publish that fails drops its connection's socket (no close handshake)
+    before the producer goes back to kombu's pool: the connection connects
+    again on its next use. Else its channel, in confirm mode, would serve the
+    next publish with the failed message's late ack still to come, and py-amqp
+    takes any Basic.Ack as the confirm it waits for (``ensure`` drops the
+    connection only between attempts, not after the last).
 
-class BoundedPublisher(Publisher):
-    """nameko's Publisher waits for the broker's confirm for ever, and retries
-    2, 4 and 6 s apart. In a cluster test run an intake worker waited for good
-    on the confirm of a reply routed to a quorum queue whose leader had just
-    been lost, holding the request, so its consumer looked busy to the
-    broker's eye and to ``WatchfulQueueConsumer``'s. Here a confirm that does
-    not come within ``CONFIRM_SECONDS`` fails the attempt (a socket timeout,
-    one of BROKER_ERRORS), ``PUBLISH_ATTEMPTS`` are made, and a publish that
-    fails leaves no connection in the pool (``_producer_dropped_on_error``).
-    Also what a ``TimedRpcProxy`` sends its requests with (its own confirm
-    timeout given at construction)."""
+    Producers come from kombu's pool for the connection's options, the pool
+    nameko's publishers share: a publisher is made per reply and per call."""
 
-    retry_policy = PUBLISH_RETRY_POLICY
+    def __init__(self, amqp_uri, ssl=None, login_method=None, serializer=DEFAULT_SERIALIZER,
+                 delivery_mode=PERSISTENT, expiration=None, confirm_timeout=CONFIRM_SECONDS,
+                 retry_policy=PUBLISH_RETRY_POLICY):
+        self.connection = Connection(
+            amqp_uri, ssl=ssl, login_method=login_method,
+            transport_options={**DEFAULT_TRANSPORT_OPTIONS, "confirm_publish": True})
+        self.options = {"serializer": serializer, "delivery_mode": delivery_mode,
+                        "expiration": expiration, "confirm_timeout": confirm_timeout,
+                        "retry": True, "retry_policy": retry_policy}
 
-    # nameko's publish itself, looking its producer up in a copy of its module
-    # where ``get_producer`` is ``_producer_dropped_on_error``.
-    _publish = types.FunctionType(
-        Publisher.publish.__code__,
-        {**vars(nameko_publish), "get_producer": _producer_dropped_on_error})
-
-    def __init__(self, amqp_uri, **options):
-        super().__init__(amqp_uri, **{"confirm_timeout": CONFIRM_SECONDS, **options})
-
-    def publish(self, payload, **kwargs):
-        return self._publish(payload, **kwargs)
+    def publish(self, payload, headers=None, extra_headers=None, **options):
+        """Publish ``payload`` (``options``: kombu's ``Producer.publish``'s);
+        returns once the broker confirmed it. A ``mandatory`` message no queue
+        takes raises nameko's UndeliverableMessage (a MethodProxy's
+        UnknownService)."""
+        with producers[self.connection].acquire(block=True) as producer:
+            try:
+                producer.publish(payload, headers={**(headers or {}), **(extra_headers or {})},
+                                 **{**self.options, **options})
+            except BaseException as exc:
+                # A cut publish (a green timeout) leaves half a frame read: dropped so too.
+                producer.connection.collect()
+                if isinstance(exc, KombuChannelError) and "NO_ROUTE" in str(exc):
+                    raise UndeliverableMessage() from exc
+                raise
 
 
 class BoundedResponder(Responder):
