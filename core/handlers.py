@@ -129,13 +129,24 @@ def on_channel(amqp_uri, work, patience=DECLARE_PATIENCE_SECONDS):
             pause = min(pause * 2, 5)
 
 
-def declare(amqp_uri, entities, patience=DECLARE_PATIENCE_SECONDS):
+def declare(amqp_uri, entities, patience=DECLARE_PATIENCE_SECONDS, batch=None):
+    """Declare ``entities``, each waiting for the broker's declare-ok. With
+    ``batch``: at most that many per connection, and after each batch a pause
+    as long as it took, so the broker spends at most half the time on them and
+    other clients get in (deploy/quorum.py: ~300 quorum queues, a Raft cluster
+    each, declared back to back once stalled a broker others were using)."""
     entities = list(entities)
+    size = batch or max(len(entities), 1)
+    for start in range(0, len(entities), size):
+        part = entities[start:start + size]
 
-    def declare_all(channel):
-        for entity in entities:
-            entity.bind(channel).declare()  # a bound copy: a shared entity stays unbound
-    on_channel(amqp_uri, declare_all, patience)
+        def declare_part(channel, part=part):
+            for entity in part:
+                entity.bind(channel).declare()  # a bound copy: a shared entity stays unbound
+        began = time.monotonic()
+        on_channel(amqp_uri, declare_part, patience)
+        if batch and start + size < len(entities):
+            time.sleep(time.monotonic() - began)
 
 
 class HandlerTopology(SharedExtension):

@@ -38,6 +38,11 @@ from deploy.topology import all_handler_queues, declare_topology
 # other vhosts' queues being made and deleted took longer (twice in a row in the
 # suite). The move runs once, by an operator, and may wait.
 PATIENCE = {"connect_timeout": 30}
+# Entities (exchanges, queues) declared per connection in the new vhost, each
+# batch followed by a pause as long as it took (core.handlers.declare): ~300
+# quorum queues declared back to back stalled the broker ~50 s once while
+# other clients were connected (tests/alone).
+BATCH = 25
 
 
 def platform_queues(amqp_uri):
@@ -61,7 +66,7 @@ def counts(amqp_uri, queues):
 def move(source_uri, target_uri):
     """Declare the topology in ``target_uri``'s vhost and move every message of
     the platform's queues there; ``{queue: moved}``."""
-    declare_topology(target_uri)
+    declare_topology(target_uri, batch=BATCH)
     queues = counts(source_uri, platform_queues(source_uri))
     moved = {}
     with Connection(source_uri, **PATIENCE) as source, \

@@ -32,9 +32,11 @@ def all_handler_queues(amqp_uri, county=None):
                                          {**load_config(name), "AMQP_URI": amqp_uri})]
 
 
-def declare_topology(amqp_uri, county=None):
+def declare_topology(amqp_uri, county=None, batch=None):
+    """Declare the deployment's topology (``batch``: core.handlers.declare's)."""
     queues = all_handler_queues(amqp_uri, county)
-    declare(amqp_uri, [UNROUTED, *(entity for q in queues for entity in q.declarations())])
+    declare(amqp_uri, [UNROUTED, *(entity for q in queues for entity in q.declarations())],
+            batch=batch)
     unbind_stale(amqp_uri, queues)
     return queues
 

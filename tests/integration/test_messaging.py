@@ -230,3 +230,12 @@ def test_a_containers_handler_queues_are_declared_once_on_one_connection_before_
     with Connection(amqp_uri) as connection:
         for name in names:  # on the broker, as declared
             Queue(name)(connection.default_channel).queue_declare(passive=True)
+
+
+def test_entities_declared_in_batches_are_all_declared(amqp_uri):
+    queues = [Queue(f"batched-{n}", durable=True) for n in range(5)]
+    declare(amqp_uri, queues, batch=2)  # three connections, a pause after the first two
+    with Connection(amqp_uri) as conn:
+        channel = conn.default_channel
+        assert [channel.queue_declare(q.name, passive=True).message_count for q in queues] == \
+            [0] * 5
