@@ -54,6 +54,7 @@ notify (core/sealed.py), on their own exchange that only notify may bind to.
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -355,17 +356,28 @@ class Contract:
     def exchange(self):
         return f"{self.source}.events"
 
+    @cached_property
+    def _schema(self):
+        # One instance for every build and load (a marshmallow 4 schema keeps
+        # no state between calls): making one, its fields copied and bound,
+        # cost as much CPU as the load itself (0.15 of 0.26 ms).
+        return self.schema()
+
     def build(self, **data):
         """The payload to publish, with the envelope filled in and checked."""
         data.setdefault("event_id", uuid.uuid4())
         data.setdefault("occurred_at", datetime.now(timezone.utc))
         data.update(event_type=self.event_type, version=self.version)
-        schema = self.schema()
+        schema = self._schema
         payload = schema.dump(data)
         errors = schema.validate(payload)
         if errors:
             raise ContractViolation(f"{self.event_type}: {errors}")
         return payload
+
+    def dump(self, event):
+        """A loaded event as it travels (JSON-ready), for keeping or passing on."""
+        return self._schema.dump(event)
 
     def load(self, payload):
         """Validate a received payload; raises marshmallow's ValidationError."""
@@ -374,7 +386,7 @@ class Contract:
         if payload.get("version") != self.version:
             raise ValidationError(
                 {"version": [f"expected {self.version}, got {payload.get('version')!r}"]})
-        return self.schema().load(payload)
+        return self._schema.load(payload)
 
 
 PETITION_SUBMITTED = Contract("intake", "petition_submitted", PetitionSubmittedSchema)

@@ -120,7 +120,7 @@ def recorder(*contracts, name="recorder"):
     receives into its own store (``DB_URL``); read them with ``recorded``."""
     def record(self, tx, contract, event):
         tx.session.add(Recorded(event_type=contract.event_type,
-                                payload=contract.schema().dump(event)))
+                                payload=contract.dump(event)))
 
     return handle_each(type("Recorder", (), {"name": name, "store": StandInStore(RecorderBase)}),
                        contracts, record)

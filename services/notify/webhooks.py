@@ -266,7 +266,7 @@ def queue(tx, cipher, event):
             continue
         delivery = str(uuid.uuid4())
         body = json.dumps({"delivery_id": delivery, "kind": name,
-                           "event": kind.contract.schema().dump(event)}, ensure_ascii=False)
+                           "event": kind.contract.dump(event)}, ensure_ascii=False)
         address = json.dumps({"url": endpoint.url, "delivery": delivery, "kind": name})
         messages.queue(tx, cipher, event, f"webhook.{name}.{endpoint.id}",
                        cipher.encrypt(address), endpoint.url[:40], channel=WEBHOOK, body=body,

@@ -210,7 +210,7 @@ def consume(tx, settings, contract, event):
     """A public event arrived: keep it in the archive, then project it."""
     tx.session.add(ArchivedEvent(event_id=str(event["event_id"]), event_type=contract.event_type,
                                  case_number=event.get("case_number"), version=contract.version,
-                                 payload=contract.schema().dump(event)))
+                                 payload=contract.dump(event)))
     CONSUMED[contract](tx, settings, contract, event)
 
 
