@@ -2,8 +2,9 @@
 libraries as files of this origin (nothing is fetched from elsewhere).
 
 A page is one layout (static/layout.html: the head, the same for every page)
-around the page's own file (static/{name}.html: what goes in <body>), with the
-title, style sheet and scripts its row in PAGES declares. The texts of every
+around the page's own file (static/{name}.html: what goes in <body>, with what
+more than one page shows from static/parts.html), with the title, style sheet
+and scripts its row in PAGES declares; all are Jinja templates. The texts of every
 page, both languages, are data: texts.json, each key with its Chinese and its
 English; /static/texts.js hands them to I18n (static/i18n.js) as a plain
 script, so they are there before a page's own scripts run (no fetch to race,
@@ -80,11 +81,14 @@ def _built():
     texts = tables(json.loads(TEXTS.read_text("utf-8")))
     script = ("/* The pages' texts, built by the gateway from texts.json (pages.py). */\n"
               f"'use strict';\nI18n.add({json.dumps(texts, ensure_ascii=False)});\n")
-    layout = Environment(loader=FileSystemLoader(STATIC), autoescape=True, undefined=StrictUndefined,
-                         keep_trailing_newline=True).get_template("layout.html")
+    templates = Environment(loader=FileSystemLoader(STATIC), autoescape=True,
+                            undefined=StrictUndefined, keep_trailing_newline=True,
+                            trim_blocks=True, lstrip_blocks=True)
+    templates.globals["zh"] = texts["zh"]
+    layout = templates.get_template("layout.html")
     pages = {name: layout.render(
         title=" - ".join(texts["zh"][key] for key in page.title), style=page.style,
-        scripts=page.scripts, body=Markup((STATIC / f"{name}.html").read_text("utf-8")),
+        scripts=page.scripts, body=Markup(templates.get_template(f"{name}.html").render()),
     ).encode() for name, page in PAGES.items()}
     return {"texts.js": script.encode()}, pages
 
