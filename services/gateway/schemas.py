@@ -6,10 +6,10 @@ request bodies its input schemas (see openapi.py): one declaration per shape.
 Declared here: what only the gateway composes or answers."""
 from marshmallow import Schema, fields, validate
 
-from core.roles import ROLES
 from core.validation import Day
 from services.intake.schemas import AgentPetitionSchema, PetitionViewSchema
 from services.rating.schemas import RatingSchema
+from services.routing.schemas import ActorSchema
 from services.tracking.schemas import PublicCaseSchema, StaffCaseSchema
 from services.tracking.workflows import STATUSES, WHO
 
@@ -45,16 +45,6 @@ class Credentials(Schema):
     password = fields.Str(required=True, validate=validate.Length(min=1, max=256))
 
 
-class Actor(Schema):
-    username = fields.Str()
-    unit_code = fields.Str()
-    unit_name = fields.Str()
-    role = fields.Str(metadata={"enum": list(ROLES)})
-    area_code = fields.Str()
-    must_change_password = fields.Bool(metadata={
-        "description": "true: the token only allows POST /auth/password"})
-
-
 class PasswordChange(Schema):
     old_password = fields.Str(required=True, validate=validate.Length(min=1, max=256))
     new_password = fields.Str(required=True, validate=validate.Length(min=1, max=256), metadata={
@@ -79,7 +69,7 @@ class Token(Schema):
     access_token = fields.Str()
     token_type = fields.Str()
     expires_in = fields.Int()
-    actor = fields.Nested(Actor)
+    actor = fields.Nested(ActorSchema)
 
 
 class Step(Schema):

@@ -58,14 +58,21 @@ class AccountChangeSchema(Schema):
     active = fields.Bool(metadata={"description": "false disables the account at once"})
 
 
-class AccountSchema(Schema):
+class ActorSchema(Schema):
+    """A signed-in account as the API shows it (authenticate's answer, the
+    token's actor; the token version stays inside the token)."""
+
     username = fields.Str()
     unit_code = fields.Str()
     unit_name = fields.Str()
-    role = fields.Str()
+    role = fields.Str(metadata={"enum": list(ROLES)})
     area_code = fields.Str()
+    must_change_password = fields.Bool(metadata={
+        "description": "true: the account's token only allows POST /auth/password"})
+
+
+class AccountSchema(ActorSchema):
     active = fields.Bool()
-    must_change_password = fields.Bool()
 
 
 class NewPasswordSchema(AccountSchema):
