@@ -370,11 +370,12 @@ def in_transaction(method):
     of ``self.store`` that commits when it returns and rolls back when it
     raises; callers see only its other parameters. Every RPC decorator here
     (``rpc``, ``@staff_rpc``, ``@sealed_rpc``) applies it, so an entrypoint
-    is one line handing ``tx`` to its domain function::
+    hands ``tx`` to its domain function, in one line when that is all it
+    does (``forward``)::
 
         @rpc
-        def units(self, tx):
-            return directory.units(tx)
+        def get_case(self, tx, case_number):
+            return views.get_case(tx, case_number, self.clocks.today())
 
     A method without ``tx`` after ``self`` is returned as it is: one that
     must call another service or hash a password before (or between)
@@ -396,6 +397,42 @@ def in_transaction(method):
 
 def rpc(method):
     return ReliableRpc.decorator(in_transaction(method))
+
+
+def forward(function, *given):
+    """The method of an entrypoint that only hands its transaction and the
+    caller's arguments to the domain ``function(tx, ...)``, and the service's
+    dependency of each name in ``given`` as ``function``'s parameter of that
+    name; declared in one line, named for nameko as any entrypoint::
+
+        units = rpc(forward(directory.units))
+        lookup = rpc(forward(petitions.lookup, "settings"))
+
+    Callers see ``function``'s other parameters, with their names and
+    defaults: nameko checks a request against them, as against a method's
+    written out. An entrypoint that does more (another service asked first,
+    a value computed, the arguments reordered), or whose domain function
+    takes a parameter callers must not set (a test's clock ``on`` or
+    ``now``, a page ``limit``), is written out."""
+    signature = inspect.signature(function)
+    parameters = list(signature.parameters.values())
+    if not parameters or parameters[0].name != "tx":
+        raise TypeError(f"{function.__qualname__}: takes no transaction first")
+    if not set(given) <= set(signature.parameters) or any(
+            p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
+        raise TypeError(f"{function.__qualname__}: cannot be given {given} by name")
+    public = signature.replace(parameters=[p for p in parameters if p.name not in given])
+
+    def forwarded(self, tx, *args, **kwargs):
+        arguments = public.bind(tx, *args, **kwargs).arguments
+        return function(**arguments, **{name: getattr(self, name) for name in given})
+    forwarded.__signature__ = public.replace(parameters=[
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        *public.parameters.values()])
+    # What a handler's log lines name (core/handlers.py), and the docs its callers read.
+    forwarded.__name__ = forwarded.__qualname__ = function.__name__
+    forwarded.__doc__ = function.__doc__
+    return forwarded
 
 
 class CheckedArgumentRpc(ReliableRpc):

@@ -20,7 +20,8 @@ method receives that transaction and writes its effects in it::
     def on_case_replied(self, tx, event):
         ratings.record_reply(tx, event)
 
-Events that all get one treatment are a table: ``handle_each``.
+A handler that only hands the event to its domain function is one line:
+``handler``; events that all get one treatment are a table: ``handle_each``.
 
 Config: ``EVENT_RETRY_DELAYS`` (seconds, default ``[1, 5, 30]``).
 """
@@ -38,7 +39,13 @@ from nameko.events import EventHandler
 from nameko.extensions import SharedExtension
 
 from core.areas import binding_keys, possible_keys
-from core.broker import BROKER_ERRORS, BoundedPublisher, WatchfulQueueConsumer, requeue
+from core.broker import (
+    BROKER_ERRORS,
+    BoundedPublisher,
+    WatchfulQueueConsumer,
+    forward,
+    requeue,
+)
 from core.metrics import EVENT_RETRIES, EVENTS_PARKED
 
 log = logging.getLogger(__name__)
@@ -268,6 +275,17 @@ def handles(contract):
                              contract.event_type)
         return ReliableEventHandler.decorator(contract)(handle_once)
     return decorate
+
+
+def handler(contract, function, *given):
+    """A reliable handler of ``contract``'s events that only hands the
+    transaction and the event to the domain ``function(tx, event)`` (and the
+    service's dependency of each name in ``given``: core.broker.forward)::
+
+        on_case_replied = handler(events.CASE_REPLIED, ratings.record_reply)
+        on_petition_routed = handler(events.PETITION_ROUTED, cases.apply_routing, "clocks")
+    """
+    return handles(contract)(forward(function, *given))
 
 
 def handle_each(service_cls, contracts, treatment):

@@ -3,12 +3,13 @@ the petitioner who holds the query code, keeps the case's material (files).
 See docs/services.md."""
 import base64
 import binascii
+from contextlib import contextmanager
 
 from core import events
 from core.actors import staff_rpc
-from core.broker import rpc
+from core.broker import forward, rpc
 from core.errors import Forbidden, InvalidInput, NotFound
-from core.handlers import handles
+from core.handlers import handler
 from core.roles import REGISTERED_APP
 from core.sealed import SealerProvider, sealed_rpc
 from core.service import StaffService
@@ -126,32 +127,20 @@ class IntakeService(StaffService):
             return petitions.submit(tx, data, reference, self.settings, submission_id,
                                     client=client, app=actor["unit_name"])
 
-    @rpc
-    def lookup(self, tx, query_code):
-        return petitions.lookup(tx, query_code, self.settings)
-
-    @rpc
-    def case_number_for(self, tx, query_code):
-        return petitions.case_number_for(tx, query_code, self.settings)
-
-    @staff_rpc
-    def petitioner(self, tx, case_number, actor):
-        return petitions.petitioner(tx, case_number, actor, self.settings)
+    lookup = rpc(forward(petitions.lookup, "settings"))
+    case_number_for = rpc(forward(petitions.case_number_for, "settings"))
+    petitioner = staff_rpc(forward(petitions.petitioner, "settings"))
 
     @staff_rpc
     def reveal_petitioner(self, case_number, actor):
-        # NotFound outside the actor's scope
-        self._tracking_of(case_number).case_scope(case_number, actor.token)
-        with self.store.transaction() as tx:
+        with self._in_scope(case_number, actor) as tx:
             return audit.reveal(tx, case_number, actor, self.settings)
 
     @staff_rpc
     def personal_data_reads(self, tx, actor, filters=None):
         return audit.reads(tx, actor, filters, self.settings)
 
-    @rpc
-    def audit_log(self, tx, case_number):
-        return petitions.audit_log(tx, case_number, self.settings)
+    audit_log = rpc(forward(petitions.audit_log, "settings"))
 
 
     # Case materials. A file crosses RPC as base64 (``content``).
@@ -165,37 +154,39 @@ class IntakeService(StaffService):
             return attachments.add_by_petitioner(tx, query_code, data, filename, case,
                                                  self.settings, self.blobs)
 
-    @rpc
-    def materials(self, tx, query_code):
-        """The files the petitioner attached."""
-        return attachments.petitioner_list(tx, query_code, self.settings)
+    # The files the petitioner attached.
+    materials = rpc(forward(attachments.petitioner_list, "settings"))
 
     @staff_rpc
     def add_case_material(self, case_number, content, actor, filename=None):
         data = self._file(content)
-        self._tracking_of(case_number).case_scope(case_number, actor.token)
-        with self.store.transaction() as tx:
+        with self._in_scope(case_number, actor) as tx:
             return attachments.add_by_staff(tx, case_number, data, filename, actor,
                                             self.settings, self.blobs)
 
     @staff_rpc
     def case_materials(self, case_number, actor):
-        self._tracking_of(case_number).case_scope(case_number, actor.token)
-        with self.store.transaction() as tx:
+        with self._in_scope(case_number, actor) as tx:
             return attachments.staff_list(tx, case_number, actor, self.settings)
 
     @staff_rpc
     def case_material(self, case_number, attachment_id, actor):
         """One file, ``content`` in base64; the download is audited."""
-        self._tracking_of(case_number).case_scope(case_number, actor.token)
-        with self.store.transaction() as tx:
+        with self._in_scope(case_number, actor) as tx:
             found = attachments.download(tx, case_number, attachment_id, actor,
                                          self.settings, self.blobs)
         return {**found, "content": base64.b64encode(found["content"]).decode()}
 
-    @handles(events.PERSONAL_DATA_EXPIRED)
-    def on_personal_data_expired(self, tx, event):
-        retention.erase(tx, self.blobs, event)
+    on_personal_data_expired = handler(events.PERSONAL_DATA_EXPIRED, retention.erase, "blobs")
+
+    @contextmanager
+    def _in_scope(self, case_number, actor):
+        """A transaction for a member of staff's read or step on a case, opened
+        once the tracking holding it has said the case is in the actor's scope
+        (NotFound outside it; no transaction open while tracking answers)."""
+        self._tracking_of(case_number).case_scope(case_number, actor.token)
+        with self.store.transaction() as tx:
+            yield tx
 
     def _tracking_of(self, case_number):
         """The tracking holding the case (core/areas.py: by its area)."""
@@ -223,9 +214,7 @@ class IntakeService(StaffService):
         with self.store.transaction() as tx:
             return messages.leave(tx, query_code, body, case, self.settings)
 
-    @rpc
-    def petitioner_messages(self, tx, query_code):
-        return messages.for_petitioner(tx, query_code, self.settings)
+    petitioner_messages = rpc(forward(messages.for_petitioner, "settings"))
 
     @staff_rpc
     def answer_message(self, case_number, actor, body):
@@ -238,8 +227,7 @@ class IntakeService(StaffService):
     @staff_rpc
     def case_messages(self, case_number, actor):
         """A case's messages for its staff; the read is audited."""
-        self._tracking_of(case_number).case_scope(case_number, actor.token)
-        with self.store.transaction() as tx:
+        with self._in_scope(case_number, actor) as tx:
             return messages.for_staff(tx, case_number, actor, self.settings)
 
     def _file(self, content):

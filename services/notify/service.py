@@ -3,7 +3,7 @@ what happens to their case; tells the unit, by email, of a new case, a
 deadline near or past, and supervision."""
 from core import events
 from core.actors import staff_rpc
-from core.broker import rpc
+from core.broker import forward, rpc
 from core.handlers import handle_each, handles
 from core.once import once
 from core.service import StaffService
@@ -77,21 +77,10 @@ class NotifyService(StaffService):
         # Two transactions (the claim, then the outcomes): see sending.py.
         sending.send_due(self.store, self.delivery)
 
-    @rpc
-    def messages_for_case(self, tx, case_number):
-        return messages.for_case(tx, case_number)
-
-    @rpc
-    def status_counts(self, tx):
-        return messages.status_counts(tx)
-
-    @rpc
-    def query_code_sms_count(self, tx, case_number):
-        return messages.query_code_sms_count(tx, case_number)
-
-    @staff_rpc
-    def set_unit_contact(self, tx, actor, unit_code, data):
-        return messages.set_unit_contact(tx, actor, unit_code, data)
+    messages_for_case = rpc(forward(messages.for_case))
+    status_counts = rpc(forward(messages.status_counts))
+    query_code_sms_count = rpc(forward(messages.query_code_sms_count))
+    set_unit_contact = staff_rpc(forward(messages.set_unit_contact))
 
     @staff_rpc
     @once(AnsweredRequest, "secret")
@@ -99,38 +88,23 @@ class NotifyService(StaffService):
         return webhooks.register(tx, self.delivery.cipher, self.delivery.webhook.destinations,
                                  actor, data)
 
-    @staff_rpc
-    def list_webhooks(self, tx, actor):
-        return webhooks.endpoints(tx, actor)
+    list_webhooks = staff_rpc(forward(webhooks.endpoints))
 
     @staff_rpc
     def webhook_deliveries(self, tx, actor, endpoint_id):
         return webhooks.deliveries(tx, actor, endpoint_id)
 
-    @staff_rpc
-    def replay_webhook(self, tx, actor, delivery_id):
-        return webhooks.replay(tx, actor, delivery_id)
-
-    @staff_rpc
-    def resume_webhook(self, tx, actor, endpoint_id):
-        return webhooks.resume(tx, actor, endpoint_id)
+    replay_webhook = staff_rpc(forward(webhooks.replay))
+    resume_webhook = staff_rpc(forward(webhooks.resume))
 
     @staff_rpc
     def rotate_webhook_secret(self, tx, actor, endpoint_id, data):
         return webhooks.rotate(tx, self.delivery.cipher, actor, endpoint_id, data,
                                self.delivery.secret_overlap_hours)
 
-    @staff_rpc
-    def disable_webhook(self, tx, actor, endpoint_id):
-        return webhooks.disable(tx, actor, endpoint_id)
-
-    @staff_rpc
-    def delete_webhook(self, tx, actor, endpoint_id):
-        return webhooks.delete(tx, actor, endpoint_id)
-
-    @staff_rpc
-    def webhook_changes(self, tx, actor, endpoint_id):
-        return webhooks.changes(tx, actor, endpoint_id)
+    disable_webhook = staff_rpc(forward(webhooks.disable))
+    delete_webhook = staff_rpc(forward(webhooks.delete))
+    webhook_changes = staff_rpc(forward(webhooks.changes))
 
 
 # The steps of a case its petitioner is texted about, each by the template

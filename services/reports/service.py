@@ -7,8 +7,8 @@ from nameko.timer import timer
 
 from core import events
 from core.actors import staff_rpc
-from core.broker import rpc
-from core.handlers import handle_each, handles
+from core.broker import forward, rpc
+from core.handlers import handle_each, handler
 from core.service import StaffService
 from core.store import Store
 from services.reports import projections, reports, retention
@@ -35,21 +35,10 @@ class ReportsService(StaffService):
     def open_data(self, tx, query):
         return reports.open_data(tx, query)
 
-    @rpc
-    def similar_cases(self, tx, query):
-        return reports.similar_cases(tx, query, self.settings)
-
-    @staff_rpc
-    def similar_for_staff(self, tx, query, actor):
-        return reports.similar_for_staff(tx, query, actor, self.settings)
-
-    @rpc
-    def withheld_among(self, tx, case_numbers):
-        return reports.withheld_among(tx, case_numbers)
-
-    @staff_rpc
-    def withhold(self, tx, case_number, reason, actor):
-        return reports.withhold(tx, case_number, reason, actor)
+    similar_cases = rpc(forward(reports.similar_cases, "settings"))
+    similar_for_staff = staff_rpc(forward(reports.similar_for_staff, "settings"))
+    withheld_among = rpc(forward(reports.withheld_among))
+    withhold = staff_rpc(forward(reports.withhold))
 
     @rpc
     def suggestion_figures(self, tx, query):
@@ -79,18 +68,11 @@ class ReportsService(StaffService):
     def bulletin(self, tx, query, actor, document_format="xlsx"):
         return reports.bulletin(tx, query, actor, self.settings, document_format)
 
-    @staff_rpc
-    def bulletins(self, tx, actor):
-        return reports.stored_bulletins(tx, actor)
-
-    @staff_rpc
-    def stored_bulletin(self, tx, bulletin_id, actor):
-        return reports.stored_bulletin(tx, bulletin_id, actor)
+    bulletins = staff_rpc(forward(reports.stored_bulletins))
+    stored_bulletin = staff_rpc(forward(reports.stored_bulletin))
 
     # Not a projection (nothing to count, nothing to archive): core/retention.py.
-    @handles(events.PERSONAL_DATA_EXPIRED)
-    def on_personal_data_expired(self, tx, event):
-        retention.erase(tx, event)
+    on_personal_data_expired = handler(events.PERSONAL_DATA_EXPIRED, retention.erase)
 
     def _project(self, tx, contract, event):
         projections.consume(tx, self.settings, contract, event)

@@ -1,8 +1,8 @@
 """The routing service: the org directory, routing rules and assignments."""
 from core import events
 from core.actors import staff_rpc
-from core.broker import rpc
-from core.handlers import handles
+from core.broker import forward, rpc
+from core.handlers import handler
 from core.once import once
 from core.service import Service
 from core.store import Store
@@ -26,21 +26,12 @@ class RoutingService(Service):
     staff_accounts = LocalStaffAccounts()
     key_policy = KeyPolicyProvider()
 
-    @handles(events.PETITION_SUBMITTED)
-    def on_petition_submitted(self, tx, event):
-        routing.route_petition(tx, event, self.schedule)
+    on_petition_submitted = handler(events.PETITION_SUBMITTED, routing.route_petition, "schedule")
+    on_case_returned = handler(events.CASE_RETURNED, routing.reroute_after_return, "schedule")
+    on_case_transferred = handler(events.CASE_TRANSFERRED, routing.reroute_after_transfer,
+                                  "schedule")
 
-    @handles(events.CASE_RETURNED)
-    def on_case_returned(self, tx, event):
-        routing.reroute_after_return(tx, event, self.schedule)
-
-    @handles(events.CASE_TRANSFERRED)
-    def on_case_transferred(self, tx, event):
-        routing.reroute_after_transfer(tx, event, self.schedule)
-
-    @rpc
-    def reference_data(self, tx):
-        return directory.reference_data(tx)
+    reference_data = rpc(forward(directory.reference_data))
 
     @rpc
     def authenticate(self, username, password, client=None):
@@ -66,14 +57,9 @@ class RoutingService(Service):
 
     # Staff administration (staff_admin.py), for a bureau administrator.
 
-    @rpc
-    def token_state(self, tx, username):
-        """Every service's @staff_rpc asks this (core.actors.StaffAccounts)."""
-        return staff_admin.token_state(tx, username)
-
-    @staff_rpc
-    def staff_accounts_list(self, tx, actor):
-        return staff_admin.accounts(tx, actor)
+    # Every service's @staff_rpc asks this (core.actors.StaffAccounts).
+    token_state = rpc(forward(staff_admin.token_state))
+    staff_accounts_list = staff_rpc(forward(staff_admin.accounts))
 
     # Acting once per request (core/once.py): the transaction opens with the
     # look-up of the request id, a read; the hash comes before any write, so
@@ -101,30 +87,17 @@ class RoutingService(Service):
         return {**change(tx, actor, subject, self.auth.hashing.hash(password)),
                 ONE_TIME_PASSWORD: password}
 
-    @staff_rpc
-    def staff_changes(self, tx, actor, username=None):
-        return staff_admin.changes(tx, actor, username)
-
-    @rpc
-    def units(self, tx):
-        return directory.units(tx)
-
-    @rpc
-    def assignment(self, tx, case_number):
-        return routing.assignment(tx, case_number)
-
-    @rpc
-    def rules(self, tx):
-        return routing_rules.rules(tx)
+    staff_changes = staff_rpc(forward(staff_admin.changes))
+    units = rpc(forward(directory.units))
+    assignment = rpc(forward(routing.assignment))
+    rules = rpc(forward(routing_rules.rules))
 
     @rpc
     def set_rule(self, tx, category, area_code, unit_code, track):
         return routing_rules.set_rule(tx, category, area_code, unit_code, track)
 
-    @staff_rpc
-    def change_rule(self, tx, actor, rule):
-        """A bureau's change of a rule, recorded with who made it."""
-        return routing_rules.change_rule(tx, actor, rule)
+    # A bureau's change of a rule, recorded with who made it.
+    change_rule = staff_rpc(forward(routing_rules.change_rule))
 
     @staff_rpc
     def rule_changes(self, tx, actor):
@@ -143,9 +116,7 @@ class RoutingService(Service):
     def rotate_api_key(self, tx, actor, key_id, data):
         return api_keys.rotate(tx, self.key_policy, actor, key_id, data)
 
-    @staff_rpc
-    def list_api_keys(self, tx, actor):
-        return api_keys.keys(tx, actor)
+    list_api_keys = staff_rpc(forward(api_keys.keys))
 
     @staff_rpc
     def api_key_uses(self, tx, actor, key_id):

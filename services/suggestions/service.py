@@ -5,7 +5,7 @@ of intake: see proposals.py. See docs/services.md."""
 from datetime import datetime
 
 from core.actors import staff_rpc
-from core.broker import TimedRpcProxy, rpc
+from core.broker import TimedRpcProxy, forward, rpc
 from core.config import LOCAL_TIME
 from core.sealed import sealed_rpc
 from core.service import StaffService
@@ -35,30 +35,18 @@ class SuggestionsService(StaffService):
         with self.store.transaction() as tx:
             return proposals.submit(tx, submission, self.settings, submission_id, today())
 
-    @rpc
-    def follow(self, tx, query_code):
-        return proposals.follow(tx, query_code, self.settings)
+    follow = rpc(forward(proposals.follow, "settings"))
 
     @rpc
     def topics(self, tx):
         return proposals.topics(tx, today())
 
-    @rpc
-    def published(self, tx, limit=20, offset=0):
-        return proposals.published(tx, limit, offset)
+    published = rpc(forward(proposals.published))
 
     @staff_rpc
     def open_topic(self, tx, data, actor):
         return proposals.open_topic(tx, data, actor, today())
 
-    @staff_rpc
-    def list_proposals(self, tx, query, actor):
-        return proposals.staff_list(tx, query, actor, self.settings)
-
-    @staff_rpc
-    def get_proposal(self, tx, number, actor):
-        return proposals.staff_view(tx, number, actor, self.settings)
-
-    @staff_rpc
-    def act(self, tx, number, action, body, actor):
-        return proposals.act(tx, number, action, body, actor, self.settings)
+    list_proposals = staff_rpc(forward(proposals.staff_list, "settings"))
+    get_proposal = staff_rpc(forward(proposals.staff_view, "settings"))
+    act = staff_rpc(forward(proposals.act, "settings"))

@@ -10,8 +10,8 @@ import socket
 
 from core import events
 from core.actors import staff_rpc
-from core.broker import TimedRpcProxy, rpc
-from core.handlers import handles
+from core.broker import TimedRpcProxy, forward, rpc
+from core.handlers import handler
 from core.once import once
 from core.service import StaffService
 from core.store import Store
@@ -19,7 +19,6 @@ from core.timers import every
 from services.tracking import cases, checks, sweep, views
 from services.tracking.dependencies import ClocksProvider
 from services.tracking.models import AnsweredRequest, Base
-from services.tracking.schemas import QUEUE_PAGE_MAX
 
 # which process raised an alert (the sweep runs in every replica)
 REPLICA = f"{socket.gethostname()}:{os.getpid()}"
@@ -35,9 +34,7 @@ class TrackingService(StaffService):
     def get_case(self, tx, case_number):
         return views.get_case(tx, case_number, self.clocks.today())
 
-    @rpc
-    def public_requests(self, tx, query):
-        return views.public_requests(tx, query)
+    public_requests = rpc(forward(views.public_requests))
 
     @staff_rpc
     def list_cases(self, tx, actor, status=None, limit=100, offset=0, **filters):
@@ -58,19 +55,12 @@ class TrackingService(StaffService):
     def staff_case(self, tx, case_number, actor):
         return views.staff_case(tx, case_number, actor, self.clocks.today())
 
-    @staff_rpc
-    def caseload(self, tx, actor):
-        return views.caseload(tx, actor)
+    caseload = staff_rpc(forward(views.caseload))
 
-    @staff_rpc
-    def case_scope(self, tx, case_number, actor):
-        """The case's number and unit if ``actor`` may see it, else NotFound:
-        for another service acting on the actor's behalf (intake's materials)."""
-        return views.case_scope(tx, case_number, actor)
-
-    @rpc
-    def status_counts(self, tx):
-        return views.status_counts(tx)
+    # The case's number and unit if ``actor`` may see it, else NotFound:
+    # for another service acting on the actor's behalf (intake's materials).
+    case_scope = staff_rpc(forward(views.case_scope))
+    status_counts = rpc(forward(views.status_counts))
 
     @staff_rpc
     def act(self, tx, case_number, action, actor, body=None):
@@ -83,22 +73,15 @@ class TrackingService(StaffService):
         return cases.petitioner_act(tx, case_number, action, body, self.clocks,
                                     self._directory)
 
-    @staff_rpc
-    def supervision_orders(self, tx, actor, status=None, limit=QUEUE_PAGE_MAX, offset=0):
-        return views.list_orders(tx, actor, status, limit, offset)
-
-    @staff_rpc
-    def supervision_record(self, tx, actor):
-        return views.supervision_record(tx, actor)
+    supervision_orders = staff_rpc(forward(views.list_orders))
+    supervision_record = staff_rpc(forward(views.supervision_record))
 
     @staff_rpc
     @once(AnsweredRequest)
     def draw_spot_check(self, tx, actor, body):
         return checks.draw_spot_check(tx, actor, body, self.clocks)
 
-    @staff_rpc
-    def spot_check(self, tx, actor, spot_check_id):
-        return checks.spot_check(tx, actor, spot_check_id)
+    spot_check = staff_rpc(forward(checks.spot_check))
 
     @every("SWEEP_INTERVAL_SECONDS", 60)
     def sweep(self):
@@ -109,27 +92,10 @@ class TrackingService(StaffService):
         """Routing's units by code, asked only by the steps that name a unit."""
         return {unit["code"]: unit for unit in self.routing.units()}
 
-    @handles(events.PETITION_SUBMITTED)
-    def on_petition_submitted(self, tx, event):
-        cases.record_submission(tx, event)
-
-    @handles(events.PETITION_ROUTED)
-    def on_petition_routed(self, tx, event):
-        cases.apply_routing(tx, event, self.clocks)
-
-    @handles(events.PETITION_REJECTED)
-    def on_petition_rejected(self, tx, event):
-        cases.apply_rejection(tx, event, self.clocks)
-
-    @handles(events.MATERIAL_ADDED)
-    def on_material_added(self, tx, event):
-        cases.record_material(tx, event, self.clocks)
-
-    @handles(events.MESSAGE_ADDED)
-    def on_message_added(self, tx, event):
-        cases.record_message(tx, event)
-
-    @handles(events.RATING_SUBMITTED)
-    def on_rating_submitted(self, tx, event):
-        cases.apply_rating(tx, event, self.clocks)
+    on_petition_submitted = handler(events.PETITION_SUBMITTED, cases.record_submission)
+    on_petition_routed = handler(events.PETITION_ROUTED, cases.apply_routing, "clocks")
+    on_petition_rejected = handler(events.PETITION_REJECTED, cases.apply_rejection, "clocks")
+    on_material_added = handler(events.MATERIAL_ADDED, cases.record_material, "clocks")
+    on_message_added = handler(events.MESSAGE_ADDED, cases.record_message)
+    on_rating_submitted = handler(events.RATING_SUBMITTED, cases.apply_rating, "clocks")
 

@@ -1,6 +1,8 @@
 """An RPC method written ``method(self, tx, ...)`` is handed its transaction
 (core.broker.in_transaction): it commits what the method wrote when it
-returns, rolls it back when it raises, and callers see no ``tx``."""
+returns, rolls it back when it raises, and callers see no ``tx``; so does one
+declared as a domain function forwarded to (core.broker.forward), whose callers
+see that function's parameters but ``tx`` and the ones the service gives."""
 import pytest
 from nameko.containers import ServiceContainer
 from nameko.exceptions import IncorrectSignature
@@ -9,7 +11,7 @@ from nameko.testing.utils import get_extension
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from core.broker import ReliableRpc, in_transaction, rpc
+from core.broker import ReliableRpc, forward, in_transaction, rpc
 from core.errors import Conflict
 from core.sealed import SealedRpc, sealed_rpc
 from core.store import Store
@@ -25,9 +27,21 @@ class Note(Base):
     text: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
+def write_signed(tx, text, signature, then_refuse=False):
+    """A domain function: ``text`` written with the service's ``signature``."""
+    tx.session.add(Note(text=text + signature))
+    tx.session.flush()
+    if then_refuse:
+        raise Conflict("refused after writing")
+    return text + signature
+
+
 class NotesService:
     name = "notes"
     store = Store(Base)
+    signature = "/li"
+
+    signed_write = rpc(forward(write_signed, "signature"))
 
     @rpc
     def write(self, tx, text, then_refuse=False):
@@ -80,6 +94,32 @@ def test_a_request_is_checked_against_the_parameters_after_tx():
     sealed.check_signature(["token"], {})
     with pytest.raises(IncorrectSignature):
         sealed.check_signature([], {})
+    # Forwarded: the domain function's parameters but tx and the service's part.
+    signed = get_extension(container, ReliableRpc, method_name="signed_write")
+    signed.check_signature(["a note"], {"then_refuse": True})
+    with pytest.raises(IncorrectSignature):
+        signed.check_signature(["a note"], {"signature": "/someone else"})
+    with pytest.raises(IncorrectSignature):
+        signed.check_signature(["a note", False, "one too many"], {})
+
+
+def test_a_forwarded_entrypoint_hands_its_domain_function_the_transaction_and_the_service_s_part(
+        store):
+    service = worker_factory(NotesService, store=store)
+    assert service.signed_write("kept") == "kept/li"
+    with pytest.raises(Conflict):
+        service.signed_write("lost", then_refuse=True)
+    with store.transaction() as tx:
+        assert tx.session.scalars(select(Note.text)).all() == ["kept/li"]
+
+
+def test_only_a_domain_function_taking_tx_first_and_the_names_given_is_forwarded():
+    with pytest.raises(TypeError, match="takes no transaction first"):
+        forward(lambda text, tx: text)
+    with pytest.raises(TypeError, match="cannot be given"):
+        forward(write_signed, "author")
+    with pytest.raises(TypeError, match="cannot be given"):
+        forward(lambda tx, **filters: filters)
 
 
 def test_a_method_without_tx_is_left_as_it_is():
