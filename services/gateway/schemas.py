@@ -1,7 +1,8 @@
 """What the API returns, field by field. Every response is dumped through its
 schema: a field no schema names (say, an unmasked number some service added)
 never leaves the gateway. A shape a service owns is that service's own output
-schema (receipt: intake; case, work queue: tracking; rating: rating), and the
+schema (receipt: intake; case, work queue: tracking; rating: rating; the
+categories, areas and signed-in actor: routing), and the
 request bodies its input schemas (see openapi.py): one declaration per shape.
 Declared here: what only the gateway composes or answers."""
 from marshmallow import Schema, fields, validate
