@@ -13,7 +13,8 @@ from services.intake.models import Petition, ProxyConsent
 from services.intake.schemas import AgentConsentSchema, AgentPetitionSchema
 
 
-def submit(tx, data, consent, agent, reference, settings, submission_id=None, client=None):
+def submit(tx, data, consent, agent, reference, settings, submission_id=None, client=None,
+           idempotency_key=None):
     """The petition, with the agent (a verified actor) and the consent as its proxy."""
     _agent(agent)
     consent = load(AgentConsentSchema(), consent)
@@ -26,7 +27,7 @@ def submit(tx, data, consent, agent, reference, settings, submission_id=None, cl
     proxy = {"agent_id": agent["username"], "consent_record": consent["record"],
              "consent_method": consent["method"], "consent_given_at": consent["given_at"]}
     return petitions.submit(tx, data, reference, settings, submission_id, client=client,
-                            proxy=proxy)
+                            proxy=proxy, idempotency_key=idempotency_key)
 
 
 def submitted_by(tx, agent, settings, limit=50):

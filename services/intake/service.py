@@ -64,12 +64,29 @@ class IntakeService(StaffService):
 
     @sealed_rpc
     def submit(self, data, submission_id=None, client=None, idempotency_key=None):
+        return self._submit_once(data, submission_id, idempotency_key, lambda tx, reference: (
+            petitions.submit(tx, data, reference, self.settings, submission_id,
+                             client=client, idempotency_key=idempotency_key)))
+
+    @staff_rpc
+    def submit_by_agent(self, actor, data, consent, submission_id=None, client=None,
+                        idempotency_key=None):
+        """A grid agent's submission for a citizen of the grid: ``actor`` is the
+        agent's token (verified as for staff), ``data`` sealed as every submission;
+        once per ``idempotency_key`` as the citizen's own (the console's key)."""
+        data = self.submissions.open(data)
+        return self._submit_once(data, submission_id, idempotency_key, lambda tx, reference: (
+            agents.submit(tx, data, consent, actor, reference, self.settings, submission_id,
+                          client, idempotency_key)))
+
+    def _submit_once(self, data, submission_id, idempotency_key, store):
+        """``store(tx, reference)`` in a transaction, or the receipt of the
+        petition an earlier send of the same submission stored."""
         # Asked before the transaction opens: no lock held while routing answers.
         reference = self.reference_data()
         try:
             with self.store.transaction() as tx:
-                return petitions.submit(tx, data, reference, self.settings, submission_id,
-                                        client=client, idempotency_key=idempotency_key)
+                return store(tx, reference)
         except phone_codes.WrongCode as wrong:
             with self.store.transaction() as tx:
                 # The same submission sent twice at once (a client's key, or the
@@ -93,21 +110,6 @@ class IntakeService(StaffService):
             if receipt is None:
                 raise
             return receipt
-
-    @staff_rpc
-    def submit_by_agent(self, actor, data, consent, submission_id=None, client=None):
-        """A grid agent's submission for a citizen of the grid: ``actor`` is the
-        agent's token (verified as for staff), ``data`` sealed as every submission."""
-        data = self.submissions.open(data)
-        reference = self.reference_data()
-        try:
-            with self.store.transaction() as tx:
-                return agents.submit(tx, data, consent, actor, reference, self.settings,
-                                     submission_id, client)
-        except phone_codes.WrongCode as wrong:  # counted, as for the citizen's own submission
-            with self.store.transaction() as tx:
-                phone_codes.count_wrong_code(tx, wrong.code_id)
-            raise InvalidInput(wrong.message, wrong.details) from None
 
     @staff_rpc
     def agent_petitions(self, tx, actor):

@@ -6,7 +6,7 @@ status."""
 from core.once import new_request_id
 from services.gateway import schemas
 from services.gateway.auth import agent_only
-from services.gateway.forward import answers
+from services.gateway.forward import answers, idempotency_key
 from services.gateway.http import API, client_address, http
 from services.gateway.routes.citizens import submission_body
 from services.gateway.routes.portal import page_route
@@ -26,6 +26,10 @@ class AgentRoutes:
     def agent_submit(self, request, actor):
         """A grid agent submits for a citizen of the grid, with the citizen's SMS code and consent
         ---
+        description: "Sent again with the same `Idempotency-Key` (the agent's page keeps it
+          while an answer is unsure), it gets the first receipt back, not a second petition."
+        parameters:
+          - idempotency_key
         requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
         responses:
           "403": {description: "not a grid agent, or the area is outside the grid", content: {application/json: {schema: Error}}}
@@ -33,7 +37,8 @@ class AgentRoutes:
         body = submission_body(request)
         consent = body.pop("consent", None)
         return self.intake.submit_by_agent(actor, self.submissions.seal(body), consent,
-                                           new_request_id(), client_address(request))
+                                           new_request_id(), client_address(request),
+                                           idempotency_key(request))
 
     @http("GET", f"{API}/agent/petitions")
     @agent_only

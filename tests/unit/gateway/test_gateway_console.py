@@ -161,12 +161,14 @@ def test_units_for_anyone_and_staff_routes_refuse_a_grid_agent(url):
 class AgentIntake(Intake):
     """intake's agent RPCs as the real one takes them: the body sealed, the token verified."""
 
-    def submit_by_agent(self, agent, data, consent, submission_id=None, client=None):
+    def submit_by_agent(self, agent, data, consent, submission_id=None, client=None,
+                        idempotency_key=None):
         from core.sealed import Sealer
         data = Sealer(KEYS["SUBMISSION_KEYS"], "SUBMISSION_KEYS").open(data)
         if VERIFY(agent)["role"] != "grid_agent":
             raise Forbidden("grid agents only", {"role": ["仅限信访代理员"]})
         self.agent_submission = (data, consent)
+        self.agent_keys = (submission_id, idempotency_key)
         return {"case_number": CASE, "query_code": "K7M2-9QXD-4HTR-8WPA", "status": "submitted",
                 "submitted_at": "2026-11-25T09:00:00+08:00", "query_code_hash": "never shown"}
 
@@ -184,8 +186,13 @@ class PublicTracking(Tracking):
 
 
 @pytest.fixture
-def agent_url():
-    with gateway_url({"intake": AgentIntake(), "tracking": PublicTracking(),
+def agent_intake():
+    return AgentIntake()
+
+
+@pytest.fixture
+def agent_url(agent_intake):
+    with gateway_url({"intake": agent_intake, "tracking": PublicTracking(),
                       "routing": Routing()}, KEYS) as address:
         yield address
 
@@ -206,3 +213,18 @@ def test_the_agent_submits_with_consent_and_sees_status(agent_url):
     for method, path in (("POST", "/agent/petitions"), ("GET", "/agent/petitions")):
         refused = call(method, f"{agent_url}{path}", HANDLER, json=body)
         assert refused.status_code == 403 and "role" in refused.json()["details"]
+
+
+def test_the_agents_idempotency_key_reaches_intake_and_a_malformed_one_is_named(agent_url,
+                                                                              agent_intake):
+    body = {"name": "王五", "title": "供暖", "consent": {"method": "signed_form"}}
+    key = "5d0c1b7e9f2a4c6e8b1d3f5a7c9e0b2d"
+    for _ in range(2):
+        made = requests.post(f"{agent_url}/agent/petitions", json=body, timeout=10, headers={
+            "Authorization": f"Bearer {token(AGENT)}", "Idempotency-Key": key})
+        assert made.status_code == 201
+        submission_id, sent_key = agent_intake.agent_keys
+        assert sent_key == key and submission_id != key
+    bad = requests.post(f"{agent_url}/agent/petitions", json=body, timeout=10, headers={
+        "Authorization": f"Bearer {token(AGENT)}", "Idempotency-Key": "short"})
+    assert bad.status_code == 400 and "Idempotency-Key" in bad.json()["details"]

@@ -145,3 +145,30 @@ def _valid_id_number():
 
     base = "37010219800101123"
     return base + ric.calc_check_digit(base)
+
+
+def test_a_grid_agents_retry_with_the_idempotency_key_gets_the_first_receipt(
+        store, settings, reference, submission, secrets_env, engine):
+    from core.sealed import Sealer
+    from services.intake.models import Petition, ProxyConsent
+
+    sealer = Sealer(secrets_env["SUBMISSION_KEYS"], "SUBMISSION_KEYS")
+    agent = {"username": "jiefanglu_agent", "role": "grid_agent", "unit_code": "370102001-JDB",
+             "area_code": "370102001"}
+    consent = {"method": "signed_form", "given_at": "2026-11-25T09:30:00+08:00",
+               "record": "同意书 JFL-0007"}
+    street = {**reference, "areas": reference["areas"] + [{"code": "370102001"}]}
+    service = worker_factory(IntakeService, store=store, settings=settings, submissions=sealer,
+                             reference_data=lambda: street)
+    proven = sealer.seal(prove_phone(store, settings, {**submission, "area_code": "370102001"}))
+    first = service.submit_by_agent(agent, proven, consent, "request-1", idempotency_key=KEY)
+    # The console sends the same key again (its answer was lost); the code is used up.
+    again = service.submit_by_agent(agent, proven, consent, "request-2", idempotency_key=KEY)
+    assert again == first
+    with engine.connect() as conn:
+        assert len(conn.execute(select(Petition.id)).all()) == 1
+        assert len(conn.execute(select(ProxyConsent.petition_id)).all()) == 1
+    # Without the key, the same send is refused: its code is used up.
+    with pytest.raises(InvalidInput) as refused:
+        service.submit_by_agent(agent, proven, consent, "request-3")
+    assert "sms_code" in refused.value.details
