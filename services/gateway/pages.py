@@ -6,7 +6,8 @@ around the page's own file (static/{name}.html: what goes in <body>, with what
 more than one page shows from static/parts.html), with the title, style sheet
 and scripts its row in PAGES declares; all are Jinja templates. The texts of every
 page, both languages, are data: texts.json, each key with its Chinese and its
-English; /static/texts.js hands them to I18n (static/i18n.js) as a plain
+English. A page's file names each text by its key alone (data-t, data-t-label)
+and the gateway writes in its Chinese (in_chinese); /static/texts.js hands them to I18n (static/i18n.js) as a plain
 script, so they are there before a page's own scripts run (no fetch to race,
 no flash of keys). Pages and texts.js are built once, when the gateway starts:
 a broken layout or text file stops the start, not a page view.
@@ -15,6 +16,8 @@ Every page's Content-Security-Policy allows scripts and styles from this
 origin's files only (no inline script, no eval) and calls to this origin: an
 injected script, a foreign script or framing by another site does not run."""
 import json
+import re
+from html import escape
 from pathlib import Path
 from typing import NamedTuple
 
@@ -36,6 +39,11 @@ ASSET_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+
 # Assets change with a release: a browser may keep them a few minutes.
 ASSET_CACHE = "public, max-age=300"
 LANGUAGES = ("zh", "en")
+# An element i18n.js gives a text by key, as a page's file writes it: with no
+# text of its own (its start tag, its key, its end tag); and the key of its
+# aria-label.
+TEXT_OF = re.compile(r'(<[a-z][a-z0-9]*\s[^>]*\bdata-t="([^"]+)"[^>]*>)(</)')
+LABEL_OF = re.compile(r'\sdata-t-label="([^"]+)"')
 
 
 class Page(NamedTuple):
@@ -76,6 +84,19 @@ def tables(texts):
     return shown
 
 
+def in_chinese(html, zh):
+    """``html`` with the Chinese of each element's text (data-t) and aria-label
+    (data-t-label), as i18n.js shows them in Chinese: the page reads right
+    before its scripts run, and texts.json is the one home of every text. An
+    element with a text of its own in the page's file (a second copy, soon a
+    stale one) or a key with no Chinese stops the build."""
+    if html.count('data-t="') != len(TEXT_OF.findall(html)):
+        raise ValueError("a page's file gives an element with data-t a text of its own: "
+                         "its text is texts.json's")
+    html = TEXT_OF.sub(lambda tag: tag[1] + escape(zh[tag[2]]) + tag[3], html)
+    return LABEL_OF.sub(lambda key: f' aria-label="{escape(zh[key[1]])}"{key[0]}', html)
+
+
 def _built():
     """texts.js and every page, as served."""
     texts = tables(json.loads(TEXTS.read_text("utf-8")))
@@ -84,11 +105,11 @@ def _built():
     templates = Environment(loader=FileSystemLoader(STATIC), autoescape=True,
                             undefined=StrictUndefined, keep_trailing_newline=True,
                             trim_blocks=True, lstrip_blocks=True)
-    templates.globals["zh"] = texts["zh"]
     layout = templates.get_template("layout.html")
     pages = {name: layout.render(
         title=" - ".join(texts["zh"][key] for key in page.title), style=page.style,
-        scripts=page.scripts, body=Markup(templates.get_template(f"{name}.html").render()),
+        scripts=page.scripts,
+        body=Markup(in_chinese(templates.get_template(f"{name}.html").render(), texts["zh"])),
     ).encode() for name, page in PAGES.items()}
     return {"texts.js": script.encode()}, pages
 

@@ -3,6 +3,7 @@ is needed): served from this origin only, under a policy that allows no
 inline script; nothing outside static/ and nothing but page assets; every
 page with the one layout's head; texts.js as texts.json says, with every key
 a page or script names."""
+import html
 import json
 import re
 
@@ -97,6 +98,25 @@ def test_every_key_a_page_or_script_names_has_its_chinese_and_english():
     assert len(named) > 300  # the search found the keys (a changed call would find none)
     missing = sorted(key for key in named if TEXTS.get(key, {}).keys() != {"zh", "en"})
     assert not missing
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_each_page_shows_every_text_in_chinese_before_its_scripts_run(site, path):
+    served = requests.get(site + path, timeout=10).text
+    texts = re.findall(r'data-t="([^"]+)"[^>]*>([^<]*)<', served)
+    labels = re.findall(r'<[^>]*\bdata-t-label="[^"]+"[^>]*>', served)
+    assert len(texts) == served.count('data-t="') > 10
+    assert [text for _, text in texts] == [html.escape(TEXTS[key]["zh"]) for key, _ in texts]
+    for tag in labels:
+        key = re.search(r'data-t-label="([^"]+)"', tag)[1]
+        assert re.findall(r'aria-label="([^"]*)"', tag) == [html.escape(TEXTS[key]["zh"])]
+
+
+@pytest.mark.parametrize("html_in", ['<p data-t="colon">：</p>', '<p data-t="c.step.route"></p>',
+                                     '<h2 data-t="colon"><span>：</span></h2>'])
+def test_a_text_written_in_a_page_file_or_without_chinese_stops_the_build(html_in):
+    with pytest.raises((ValueError, KeyError)):
+        pages.in_chinese(html_in, pages.tables(TEXTS)["zh"])
 
 
 @pytest.mark.parametrize("entry", [{"zh": "只有中文"}, {"zh": "中文", "en": "English", "fr": "français"},
