@@ -24,12 +24,17 @@ QUIET = {"LOG_LEVEL": "WARNING", "PYTHONWARNINGS": "ignore", **LIMITS_LIFTED}
 
 
 @contextmanager
-def running(stack_class, seed_count=0, store="sqlite"):
+def running(stack_class, seed_count=0, store="sqlite", var_dir=None):
     """A started stack (and its seeding time) in a vhost and directory of its
     own; with ``store`` "postgresql", each service on a throw-away database of
-    its own on the local PostgreSQL instead of its SQLite file."""
-    with throwaway_vhost("bench") as amqp_uri, tempfile.TemporaryDirectory(prefix="bench-") as var, \
+    its own on the local PostgreSQL instead of its SQLite file. ``var_dir``: a
+    directory kept after the run instead (bench.lookup), seeded only once: a
+    second run measures the same stores (seeding time None)."""
+    with throwaway_vhost("bench") as amqp_uri, ExitStack() as directories, \
             ExitStack() as databases:
+        var = var_dir or directories.enter_context(tempfile.TemporaryDirectory(prefix="bench-"))
+        if var_dir and (Path(var_dir) / "seeded_codes.txt").exists():
+            seed_count = 0
         env = {"AMQP_URI": amqp_uri, **QUIET, **local_secrets(Path(var) / "secrets.env")}
         if store == "postgresql":
             env.update({f"{name.upper()}_DB_URL": databases.enter_context(throwaway_database("bench"))

@@ -1,0 +1,41 @@
+"""Query by code at scale, alone: ``GET /api/v1/petitions/{code}`` for random
+seeded codes, 1 client then 4, on stores seeded once and kept, so that two
+versions of the code are measured back to back on the same rows.
+
+    python -m bench.lookup --var DIR [--count 1000000] [--requests 500]
+
+The first run on DIR seeds it (``bench.seed``, minutes at 1,000,000); a later
+run reuses it. Delete DIR when done."""
+import argparse
+import random
+from pathlib import Path
+
+from bench.report import pct
+from bench.scenarios import lookups, running
+from bench.stacks import BenchStack
+from bench.systems import Pipeline
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.lookup")
+    parser.add_argument("--var", required=True, help="the stores' directory, kept after the run")
+    parser.add_argument("--count", type=int, default=1_000_000, help="petitions to seed, once")
+    parser.add_argument("--requests", type=int, default=500, help="look-ups per client count")
+    args = parser.parse_args(argv)
+    Path(args.var).mkdir(parents=True, exist_ok=True)
+    with running(BenchStack, seed_count=args.count, var_dir=args.var) as (stack, seeding):
+        system = Pipeline(stack)
+        try:
+            codes = (Path(args.var) / "seeded_codes.txt").read_text().split()
+            random.Random(1).shuffle(codes)
+            results = lookups(system, codes, args.requests)
+        finally:
+            system.close()
+    if seeding is not None:
+        print(f"seeded {args.count:,} petitions in {seeding:.0f} s")
+    for clients, latency in results.items():
+        print(f"GET /petitions/{{code}}, {clients} client(s), p50/p95/p99 ms: {pct(latency)}")
+
+
+if __name__ == "__main__":
+    main()
