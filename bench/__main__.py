@@ -1,7 +1,7 @@
 """``make bench``: the petition pipeline against a bare nameko chain of the
 same hops, on this machine's RabbitMQ, then query latency at scale.
 
-    python -m bench [--quick] [--scale N]
+    python -m bench [--quick] [--scale N] [--pipeline-only] [--replicate SERVICE]
 
 Each system runs as separate ``nameko run`` processes in a throw-away vhost
 and temporary directory, is loaded over HTTP on 127.0.0.1 at 50 requests/s
@@ -23,6 +23,7 @@ import time  # noqa: E402
 from bench import report, scenarios  # noqa: E402
 from bench import reports as reports_bench  # noqa: E402
 from bench import similar as similar_bench  # noqa: E402
+from core.config import STORED_SERVICES  # noqa: E402
 from deploy.rabbitmq import ensure_rabbitmq  # noqa: E402
 
 
@@ -33,6 +34,10 @@ def main(argv=None):
     parser.add_argument("--scale", type=int, help="petitions to seed (default 1,000,000)")
     parser.add_argument("--pipeline-only", action="store_true",
                         help="the chain and the pipelines only (no seeding, figures, similar cases)")
+    parser.add_argument("--replicate", default=scenarios.BUSIEST,
+                        choices=(scenarios.BUSIEST, *STORED_SERVICES),
+                        help="the service run as 1, 2 and 4 processes (default: the one with the "
+                             "most CPU with one process of each)")
     args = parser.parse_args(argv)
     count = args.scale or (20_000 if args.quick else 1_000_000)
     command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
@@ -44,10 +49,11 @@ def main(argv=None):
         return run(*run_args)
 
     chain = step("bare nameko chain", scenarios.chain, args.quick)
-    pipeline = step("pipeline (1, 2 and 4 routing processes, then overload)",
-                    scenarios.pipeline, args.quick)
-    postgres = step("pipeline on PostgreSQL, a database per service (1, 2 and 4 routing processes)",
-                    scenarios.pipeline, args.quick, "postgresql", False)
+    pipeline = step(f"pipeline (1, 2 and 4 processes of {args.replicate}, then overload)",
+                    scenarios.pipeline, args.quick, "sqlite", True, args.replicate)
+    postgres = step(f"pipeline on PostgreSQL, a database per service (1, 2 and 4 processes of "
+                    f"{args.replicate})", scenarios.pipeline, args.quick, "postgresql", False,
+                    args.replicate)
     machine = f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
     if args.pipeline_only:
         print(report.render(report.rows(pipeline, chain, None, count, postgres), command.strip(),

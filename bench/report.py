@@ -28,18 +28,43 @@ def _cpu_row(label, cpu):
             ", ".join(f"{name} {share:.2f}" for name, share in busiest))
 
 
+def _replica_rows(label, service, run, cpu, counts):
+    """CPU per routed petition of the replicated service's processes and of
+    the whole pipeline (its processes and the broker: not PostgreSQL's, which
+    fall in "other processes"), and bench/counts.py's proof."""
+    ours = sum(share for name, share in cpu.items() if name == service or name.startswith(f"{service}-"))
+    pipeline = sum(share for name, share in cpu.items()
+                   if name not in ("other processes on the machine", "bench (load + RPC polling)"))
+    per = run["throughput"] or float("nan")
+    twice = sum(counts["twice"].values())
+    return [
+        (label, f"CPU ms per routed petition: {service}'s processes / the pipeline's",
+         f"{ours / per * 1000:.1f} / {pipeline / per * 1000:.1f}"),
+        (label, "accepted / routed (read back) / skipped; work done twice (events emitted twice for one case)",
+         f"{counts['accepted']} / {counts['routed']} / {counts['skipped']}; {twice}"
+         + ("" if not twice else " (" + ", ".join(
+             f"{name} {n}" for name, n in counts["twice"].items() if n) + ")")),
+        (label, f"{service}'s inbox rows for the run's {counts['events']} events, per handler",
+         ", ".join(f"{handler} {n}" for handler, n in sorted(counts["inbox"].items())) or "none"),
+    ]
+
+
 def _pipeline_rows(name, pipeline, chain):
     """One pipeline's rows (``name``: "pipeline", "pipeline on PostgreSQL"),
     its throughput as a share of the chain's in the same run."""
     table = _run_rows(f"{name}, 50/s offered", pipeline["fixed"])
-    for routing in (1, 2, 4):
-        label = f"{name}, saturation, {routing} routing"
-        table += _run_rows(label, pipeline[f"saturation x{routing}"])
-        table.append(_cpu_row(label, pipeline[f"cpu x{routing}"]))
+    service = pipeline["replicated"]
+    for processes in (1, 2, 4):
+        label = f"{name}, saturation, {processes} {service}"
+        run = pipeline[f"saturation x{processes}"]
+        table += _run_rows(label, run)
+        table.append(_cpu_row(label, pipeline[f"cpu x{processes}"]))
+        table += _replica_rows(label, service, run, pipeline[f"cpu x{processes}"],
+                               pipeline[f"counts x{processes}"])
     baseline = chain["saturation"]["throughput"]
-    for routing in (1, 2, 4):
-        ratio = pipeline[f"saturation x{routing}"]["throughput"] / baseline
-        table.append((f"{name} / bare nameko", f"saturation throughput, {routing} routing",
+    for processes in (1, 2, 4):
+        ratio = pipeline[f"saturation x{processes}"]["throughput"] / baseline
+        table.append((f"{name} / bare nameko", f"saturation throughput, {processes} {service}",
                       f"{ratio:.0%}"))
     table.append((f"{name} / bare nameko", "throughput at 50/s offered",
                   f"{pipeline['fixed']['throughput'] / chain['fixed']['throughput']:.0%}"))

@@ -7,9 +7,11 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack, contextmanager
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
+from bench import counts
 from bench.load import closed_loop, open_loop, percentiles, timed
 from bench.stacks import BenchStack, ChainStack
 from bench.systems import Chain, Pipeline
@@ -19,6 +21,8 @@ from deploy.postgres import throwaway_database
 from deploy.rabbitmq import throwaway_vhost
 from deploy.stack import LIMITS_LIFTED, free_port
 
+# --replicate's default: the service with the most CPU with one process of each
+BUSIEST = "busiest"
 # The bench submits thousands of petitions from one address and ID number.
 QUIET = {"LOG_LEVEL": "WARNING", "PYTHONWARNINGS": "ignore", **LIMITS_LIFTED}
 
@@ -68,6 +72,8 @@ def measure(system, shape, timeout=300):
     arrived = system.arrivals(accepted)
     return {
         "sent": len(samples), "accepted": len(accepted), "done": done,
+        "cases": [s.body["case_number"] for s in accepted if "case_number" in s.body],
+        "routed": len(arrived),
         "throughput": done / (finished - min(s.sent for s in samples)),
         "latency": percentiles([arrived[s.index] - s.sent for s in accepted if s.index in arrived]),
         "http": percentiles([s.latency for s in accepted]),
@@ -140,18 +146,26 @@ def processes_of(stack):
     return {**{n: p.pid for n, p in stack.processes.items()}, **broker_and_bench()}
 
 
-def pipeline(quick, store="sqlite", overloaded=True):
-    """The pipeline at 50/s and at saturation with 1, 2 and 4 routing
-    processes; with ``overloaded``, then twice the 1-process saturation rate
-    offered for a minute (``overload``)."""
+def pipeline(quick, store="sqlite", overloaded=True, replicate=BUSIEST):
+    """The pipeline at 50/s and at saturation with 1, 2 and 4 processes of
+    the ``replicate`` service (BUSIEST: the one with the most CPU in the run
+    with one process of each), with the counts that show each petition was
+    handled once (bench/counts.py); with ``overloaded``, then twice the
+    1-process saturation rate offered for a minute (``overload``)."""
     with warmed(BenchStack, Pipeline, store) as (stack, system):
         shape = shapes(quick)
         results = {"fixed": measure(system, shape["fixed"]),
                    "lookup": lookups(system, _codes(system, 200))}
-        for routing in (1, 2, 4):
-            stack.add_routing(routing)
-            results[f"saturation x{routing}"], results[f"cpu x{routing}"] = cpu_share(
-                processes_of(stack), partial(measure, system, shape["saturation"]))
+        service = None if replicate == BUSIEST else replicate
+        for processes in (1, 2, 4):
+            if processes > 1:
+                stack.add_replicas(service, processes)
+            since = datetime.now(timezone.utc)
+            run, cpu = cpu_share(processes_of(stack), partial(measure, system, shape["saturation"]))
+            service = service or max(STORED_SERVICES, key=lambda name: cpu.get(name, 0))
+            results[f"saturation x{processes}"], results[f"cpu x{processes}"] = run, cpu
+            results[f"counts x{processes}"] = counts.handled(stack, since, run, service)
+        results["replicated"] = service
         if overloaded:
             results["overload"] = overload(system, 2 * results["saturation x1"]["throughput"])
     return results

@@ -8,20 +8,23 @@ from core.config import ROOT
 from deploy.stack import LocalStack
 
 CHAIN = ("Front", "Relay", "Hop", "Sink")
-ROUTING_QUEUE = "evt-intake-petition_submitted--routing.on_petition_submitted"
 
 
 class BenchStack(LocalStack):
-    """LocalStack keys processes by service name; extra routing processes
-    are kept under ``routing-2``, ``routing-3`` ... (they share routing.log)."""
+    """LocalStack keys processes by service name; further processes of a
+    service are kept under ``routing-2``, ``routing-3`` ... (deploy.stack's
+    replicas: the same queues and store, a log of their own)."""
 
-    def add_routing(self, total):
-        """Run ``total`` routing processes; returns once all of them consume."""
-        while sum(name.startswith("routing") for name in self.processes) < total:
-            key = f"routing-{len([n for n in self.processes if n.startswith('routing')]) + 1}"
-            self.processes[key] = self.processes.pop("routing")
-            self.start("routing")
-        self.wait_for_consumers({ROUTING_QUEUE: total})
+    def add_replicas(self, service, total):
+        """Run ``total`` processes of ``service``; returns once all of them
+        consume its RPC queue (every stored service has one)."""
+        while (running := len(self.replicas(service))) < total:
+            self.start(service, replica=f"{service}-{running + 1}")
+        self.wait_for_consumers({f"rpc-{service}": total})
+
+    def replicas(self, service):
+        """The names of ``service``'s processes: itself and its replicas."""
+        return [n for n in self.processes if n == service or n.startswith(f"{service}-")]
 
 
 class ChainStack(LocalStack):
