@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 
 from bench.report import pct
-from bench.scenarios import lookups, running
+from bench.scenarios import cpu_seconds, lookups, processes_of, running
 from bench.stacks import BenchStack
 from bench.systems import Pipeline
 
@@ -28,11 +28,22 @@ def main(argv=None):
         try:
             codes = (Path(args.var) / "seeded_codes.txt").read_text().split()
             random.Random(1).shuffle(codes)
+            processes = processes_of(stack)
+            before = {name: cpu_seconds(pid) for name, pid in processes.items()}
             results = lookups(system, codes, args.requests)
+            # CPU per look-up (both client counts, and the one first request):
+            # less swayed than latency by what else runs on the machine
+            cpu = {name: (cpu_seconds(pid) - before[name]) / (2 * args.requests + 1)
+                   for name, pid in processes.items()}
+            platform = set(stack.processes)  # the broker is shared: not in their sum
         finally:
             system.close()
     if seeding is not None:
         print(f"seeded {args.count:,} petitions in {seeding:.0f} s")
+    print("CPU ms per look-up: " + ", ".join(
+        f"{name} {seconds * 1000:.1f}" for name, seconds in sorted(cpu.items(), key=lambda kv: -kv[1])
+        if seconds >= 0.00005) + "; the platform's processes in all "
+        f"{sum(cpu[name] for name in platform) * 1000:.1f}")
     for clients, latency in results.items():
         print(f"GET /petitions/{{code}}, {clients} client(s), p50/p95/p99 ms: {pct(latency)}")
 
