@@ -34,7 +34,7 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, literal, select, tuple_
+from sqlalchemy import bindparam, delete, select, tuple_
 
 from core import events
 from core.calendar import local_date
@@ -321,6 +321,25 @@ def contributions(fact, calendar):
     return counts
 
 
+# The petitioner's order on one matter and a case's neighbours in it, built
+# once: building them per petition cost more CPU than running them.
+_SAME_MATTER = (CaseFact.petitioner_key == bindparam("petitioner_key"),
+                CaseFact.category == bindparam("category"),
+                CaseFact.area_code == bindparam("area_code"),
+                CaseFact.submitted_at.is_not(None))
+# (submitted_at, case_number) compared as a row: one seek in
+# ix_case_facts_repeats to the neighbour, either way.
+_PLACE = tuple_(CaseFact.submitted_at, CaseFact.case_number)
+_HERE = tuple_(bindparam("submitted_at", type_=CaseFact.submitted_at.type),
+               bindparam("case_number", type_=CaseFact.case_number.type))
+_PREVIOUS = select(CaseFact).where(*_SAME_MATTER, _PLACE < _HERE).order_by(
+    CaseFact.submitted_at.desc(), CaseFact.case_number.desc()).limit(1)
+_FOLLOWING = select(CaseFact).where(*_SAME_MATTER, _PLACE > _HERE).order_by(
+    CaseFact.submitted_at, CaseFact.case_number).limit(1)
+_WHOLE_ORDER = select(CaseFact).where(*_SAME_MATTER).order_by(
+    CaseFact.submitted_at, CaseFact.case_number)
+
+
 def _mark_repeats(p, fact, first):
     """重复信访: the same petitioner (by the keyed pseudonym) on the same matter
     (category and area) within the window after a previous petition. A case is
@@ -330,28 +349,20 @@ def _mark_repeats(p, fact, first):
     if not fact.petitioner_key:
         return
     p.tx.session.flush()
-    same = (CaseFact.petitioner_key == fact.petitioner_key, CaseFact.category == fact.category,
-            CaseFact.area_code == fact.area_code, CaseFact.submitted_at.is_not(None))
+    matter = {"petitioner_key": fact.petitioner_key, "category": fact.category,
+              "area_code": fact.area_code}
     if first:
         # A case joining the order changes only its own mark and its
         # successor's (whose predecessor it now is): two rows read, not every
         # petition of the petitioner (thousands for a prolific one).
-        # (submitted_at, case_number) compared as a row: one seek in
-        # ix_case_facts_repeats to the neighbour, either way.
-        order = tuple_(CaseFact.submitted_at, CaseFact.case_number)
-        here = tuple_(literal(fact.submitted_at, CaseFact.submitted_at.type),
-                      literal(fact.case_number))
-        before, after = order < here, order > here
-        previous = p.tx.session.scalar(select(CaseFact).where(*same, before).order_by(
-            CaseFact.submitted_at.desc(), CaseFact.case_number.desc()).limit(1))
-        following = p.tx.session.scalar(select(CaseFact).where(*same, after).order_by(
-            CaseFact.submitted_at, CaseFact.case_number).limit(1))
+        here = {**matter, "submitted_at": fact.submitted_at, "case_number": fact.case_number}
+        previous = p.tx.session.scalar(_PREVIOUS, here)
+        following = p.tx.session.scalar(_FOLLOWING, here)
         pairs = [(previous, fact), *([(fact, following)] if following is not None else [])]
     else:
         # Submitted again (a rebuild over kept facts): its old neighbours may
         # change too, so the whole order is marked again.
-        order = p.tx.session.scalars(select(CaseFact).where(*same).order_by(
-            CaseFact.submitted_at, CaseFact.case_number)).all()
+        order = p.tx.session.scalars(_WHOLE_ORDER, matter).all()
         pairs = zip([None, *order], order)
     for earlier, case in pairs:
         repeat = earlier is not None and \
