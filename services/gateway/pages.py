@@ -3,7 +3,7 @@ libraries as files of this origin (nothing is fetched from elsewhere).
 
 A page is one layout (static/layout.html: the head, the same for every page)
 around the page's own file (static/{name}.html: what goes in <body>, with what
-more than one page shows from static/parts.html), with the title, style sheet
+recurs from static/parts.html, static/console/parts.html), with the title, style sheet
 and scripts its row in PAGES declares; all are Jinja templates. The texts of every
 page, both languages, are data: texts.json, each key with its Chinese and its
 English. A page's file names each text by its key alone (data-t, data-t-label)
