@@ -63,14 +63,6 @@ TRACKS = ("immediate", "standard", "special_case", "escalated")
 # receipt, tracking's first state and the gateway (before tracking has heard
 # of the case) all say it with this one name.
 SUBMITTED = "submitted"
-
-
-def untracked_case():
-    """A case's public view while tracking has not heard of it yet (its
-    petition_submitted on the way, a moment after intake answered)."""
-    return {"status": SUBMITTED, "timeline": []}
-
-
 RATING_LEVELS = ("satisfied", "basically_satisfied", "unsatisfied")
 RATING_DIMENSIONS = ("service_attitude", "work_efficiency", "handling_quality")
 UNSATISFIED = "unsatisfied"

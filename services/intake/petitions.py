@@ -144,17 +144,6 @@ def lookup(tx, query_code, settings):
                  "read_by_query_code")
 
 
-def follow(tx, query_code, settings, ask_handling):
-    """``lookup``, and the case's handling asked for as soon as the code is
-    resolved: ``ask_handling(case_number, area_code)`` sends the questions
-    and returns the wait for their answers, so they are answered while this
-    read is audited. Returns the view and that wait; the caller waits after
-    ``tx`` has committed (no write lock held over the calls)."""
-    petition = by_query_code(tx, query_code, settings)
-    handling = ask_handling(petition.case_number, petition.area_code)
-    return _read(tx, petition, settings, CITIZEN, "read_by_query_code"), handling
-
-
 def case_number_for(tx, query_code, settings):
     """Only the case number (to rate it): no personal data read, none audited."""
     return by_query_code(tx, query_code, settings).case_number

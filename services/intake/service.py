@@ -5,11 +5,9 @@ import base64
 import binascii
 from contextlib import contextmanager
 
-import eventlet
-
 from core import events
 from core.actors import staff_rpc
-from core.broker import TimedRpcProxy, forward, rpc
+from core.broker import forward, rpc
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.handlers import handler
 from core.roles import REGISTERED_APP
@@ -47,7 +45,6 @@ class IntakeService(StaffService):
     # of staff's scope (asked with the actor's own token, verified there).
     # (the deployment that holds the case: a county's own, or the city's).
     tracking = TrackingOf()
-    rating = TimedRpcProxy("rating")  # a case's rating, for its petitioner (follow)
 
     @sealed_rpc
     def request_phone_code(self, tx, data, client=None):
@@ -136,15 +133,6 @@ class IntakeService(StaffService):
     case_number_for = rpc(forward(petitions.case_number_for, "settings"))
     petitioner = staff_rpc(forward(petitions.petitioner, "settings"))
 
-    @rpc
-    def follow(self, query_code):
-        """GET /petitions/{code} in one call from the gateway: lookup's view
-        (its read audited, committed before anything is answered), the case as
-        the tracking holding it shows it, and its rating."""
-        with self.store.transaction() as tx:
-            view, handling = petitions.follow(tx, query_code, self.settings, self._ask_handling)
-        return {**view, **handling()}
-
     @staff_rpc
     def reveal_petitioner(self, case_number, actor):
         with self._in_scope(case_number, actor) as tx:
@@ -209,25 +197,15 @@ class IntakeService(StaffService):
         return self.tracking(area_code)
 
     def _public_case(self, query_code):
+        """Tracking's public view of the petitioner's case (None: not there yet, so
+        open), from the tracking holding it (core/areas.py: by its area)."""
         with self.store.transaction() as tx:
             petition = petitions.by_query_code(tx, query_code, self.settings)
             case_number, area_code = petition.case_number, petition.area_code
-        return self._tracked_case(case_number, area_code)
-
-    def _tracked_case(self, case_number, area_code):
-        """Tracking's public view of the case (None: not there yet, so open),
-        from the tracking holding it (core/areas.py: by its area)."""
         try:
             return self.tracking(area_code).get_case(case_number)
         except NotFound:
             return None
-
-    def _ask_handling(self, case_number, area_code):
-        """Ask tracking and rating about the case at once (petitions.follow)."""
-        case = eventlet.spawn(self._tracked_case, case_number, area_code)
-        rating = eventlet.spawn(self.rating.get, case_number)
-        eventlet.sleep(0)  # both requests go out now, before the audit row is written
-        return lambda: {**(case.wait() or events.untracked_case()), "rating": rating.wait()}
 
     # Messages (留言): the text is personal data, encrypted, never logged.
 

@@ -36,32 +36,6 @@ class RoutingTestDouble:
                 "areas": districts()}
 
 
-class TrackingTestDouble:
-    """TEST DOUBLE named "tracking": the public view of the cases it is given
-    (``cases``), NotFound for any other, as tracking answers before it has
-    heard of a petition."""
-
-    name = "tracking"
-    cases = {}
-
-    @rpc
-    def get_case(self, case_number):
-        if case_number not in TrackingTestDouble.cases:
-            raise NotFound(f"case {case_number} not found")
-        return TrackingTestDouble.cases[case_number]
-
-
-class RatingTestDouble:
-    """TEST DOUBLE named "rating": the ratings it is given (``ratings``)."""
-
-    name = "rating"
-    ratings = {}
-
-    @rpc
-    def get(self, case_number):
-        return RatingTestDouble.ratings.get(case_number)
-
-
 # Stands for routing (public events) and notify (the private contact, the code).
 Listener = recorder(events.PETITION_SUBMITTED, events.PETITIONER_CONTACT, events.PHONE_CODE,
                     name="intake_test_listener")
@@ -87,8 +61,12 @@ def test_submission_reaches_routing_and_notify(container_factory, config, tmp_pa
         with pytest.raises(InvalidInput):  # in clear, or sealed with another key: refused
             intake.request_phone_code({"phone": SUBMISSION["phone"],
                                        "id_number": SUBMISSION["id_number"]}, "198.51.100.7")
-        code, submitted = proven_and_submitted(intake, config, listener_url)
+        intake.request_phone_code(seal({"phone": SUBMISSION["phone"],
+                                        "id_number": SUBMISSION["id_number"]}), "198.51.100.7")
+        wait_for(lambda: recorded(listener_url, "phone_code"))
+        [code] = [private.open(e["sealed"]) for e in recorded(listener_url, "phone_code")]
         assert code["phone"] == "13905310000"  # normalised
+        submitted = intake.submit(seal({**SUBMISSION, "sms_code": code["code"]}))
         with pytest.raises(InvalidInput) as caught:
             intake.submit(seal({**SUBMISSION, "category": "lottery", "sms_code": code["code"]}))
         assert set(caught.value.details) == {"category"}
@@ -107,53 +85,6 @@ def test_submission_reaches_routing_and_notify(container_factory, config, tmp_pa
     assert private["phone"] == "13905310000"
     assert private["query_code"] == submitted["query_code"]
     assert RoutingTestDouble.calls == 1  # the second submission used the cached copy
-
-
-def proven_and_submitted(intake, config, listener_url):
-    """SUBMISSION with the code texted for its phone (read off the private
-    event, as notify does): the code's message and intake's receipt."""
-    seal = Sealer(config["SUBMISSION_KEYS"], "SUBMISSION_KEYS").seal
-    private = Sealer(config["PRIVATE_EVENT_KEYS"], "PRIVATE_EVENT_KEYS")
-    intake.request_phone_code(seal({"phone": SUBMISSION["phone"],
-                                    "id_number": SUBMISSION["id_number"]}), "198.51.100.7")
-    wait_for(lambda: recorded(listener_url, "phone_code"))
-    [code] = [private.open(e["sealed"]) for e in recorded(listener_url, "phone_code")]
-    return code, intake.submit(seal({**SUBMISSION, "sms_code": code["code"]}))
-
-
-def test_following_by_code_is_one_call_with_the_case_and_rating_each_read_audited(
-        container_factory, config, tmp_path):
-    """What GET /petitions/{code} shows comes from intake.follow: the petition
-    masked, the case as tracking has it (submitted until tracking knows it),
-    the rating; every call leaves its audit row, as lookup does."""
-    listener_url = f"sqlite:///{tmp_path}/listener.db"
-    TrackingTestDouble.cases, RatingTestDouble.ratings = {}, {}
-    for service in (RoutingTestDouble, TrackingTestDouble, RatingTestDouble):
-        container_factory(service, config).start()
-    container_factory(Listener, {**config, "DB_URL": listener_url}).start()
-    container_factory(IntakeService, config).start()
-
-    with ServiceRpcProxy("intake", config) as intake:
-        _code, submitted = proven_and_submitted(intake, config, listener_url)
-        query_code, case_number = submitted["query_code"], submitted["case_number"]
-        with pytest.raises(NotFound):
-            intake.follow("ABCD-EFGH-JKMN-PQRS")
-        early = intake.follow(query_code)
-        assert (early["case_number"], early["status"], early["timeline"], early["rating"]) == (
-            case_number, "submitted", [], None)
-        assert early["petitioner"]["phone"] == "139****0000"
-
-        TrackingTestDouble.cases[case_number] = {
-            "case_number": case_number, "status": "concluded", "unit_name": "历城区交通运输局",
-            "timeline": [{"kind": "conclude", "text": "群众已评价，信访事项已办结"}]}
-        RatingTestDouble.ratings[case_number] = {"service_attitude": "satisfied",
-                                                 "case_number": case_number}
-        later = intake.follow(query_code)
-        assert (later["status"], later["unit_name"], later["rating"]["service_attitude"]) == (
-            "concluded", "历城区交通运输局", "satisfied")
-        assert later["title"] == SUBMISSION["title"] and "13905310000" not in str(later)
-        reads = [(e["actor"], e["action"]) for e in intake.audit_log(case_number)]
-        assert reads == [("citizen", "read_by_query_code")] * 2
 
 
 def test_refuses_to_start_without_hash_key(container_factory, config):

@@ -2,6 +2,8 @@
 petitioner's steps and the rating; the reference data a form needs (the
 directory's categories, areas and units)."""
 
+import eventlet
+
 from core import events
 from core.errors import NotFound
 from core.once import new_request_id
@@ -78,8 +80,13 @@ class CitizenRoutes:
                                         "rating; personal data masked")
     def follow_petition(self, request, query_code):
         """Follow a petition by its query code (查询办理进度)"""
-        # One call: intake asks tracking and rating itself (services/intake/service.py).
-        return self.intake.follow(query_code)
+        petition = self.intake.lookup(query_code)
+        case_number = petition["case_number"]
+        # Tracking and rating are asked at the same time: the citizen waits
+        # for the slower of the two, not for both in turn.
+        case = eventlet.spawn(self._public_case, case_number)
+        rating = eventlet.spawn(self.rating.get, case_number)
+        return {**petition, **case.wait(), "rating": rating.wait()}
 
     @http("POST", f"{API}/petitions/<string(maxlength=40):query_code>/<any({','.join(PETITIONER_ACTIONS)}):action>")
     @answers(StepResultSchema, said="asked")
@@ -127,7 +134,8 @@ class CitizenRoutes:
             "them; to transfer to, co-handle with, route to)")
 
     def _public_case(self, case_number):
+        # Tracking learns of a petition by event, a moment after intake answered.
         try:
             return self.tracking.get_case(case_number)
         except NotFound:
-            return events.untracked_case()
+            return {"status": events.SUBMITTED, "timeline": []}

@@ -5,7 +5,6 @@ the same routes are covered end to end in tests/e2e."""
 import pytest
 import requests
 
-from core import events
 from core.actors import ActorVerifier
 from core.errors import (
     Conflict,
@@ -35,13 +34,10 @@ SUBMISSION = {"title": "小区供暖温度不达标", "content": "室内温度�
 
 
 class Intake:
-    """Keeps one petition per submission id; looks it up by query code, and
-    follows it with the case and rating of the ``tracking`` and ``rating``
-    stand-ins, as the real one asks the real ones."""
+    """Keeps one petition per submission id; looks it up by query code."""
 
-    def __init__(self, tracking=None, rating=None):
+    def __init__(self):
         self.petitions, self.submission_ids, self.staff_reads = {}, [], []
-        self.tracking, self.rating = tracking, rating
 
     def submit(self, data, submission_id, client=None, idempotency_key=None):
         data = OPEN(data)
@@ -73,14 +69,6 @@ class Intake:
         if query_code not in self.petitions:
             raise NotFound("no petition with this query code")
         return self.petitions[query_code]
-
-    def follow(self, query_code):
-        petition = self.lookup(query_code)
-        try:
-            case = self.tracking.get_case(petition["case_number"])
-        except NotFound:
-            case = events.untracked_case()
-        return {**petition, **case, "rating": self.rating.get(petition["case_number"])}
 
     def case_number_for(self, query_code):
         return self.lookup(query_code)["case_number"]
@@ -188,9 +176,8 @@ class Rating:
 @pytest.fixture
 def services():
     tracking = Tracking()
-    rating = Rating(tracking)
-    return {"intake": Intake(tracking, rating), "routing": Routing(), "tracking": tracking,
-            "rating": rating}
+    return {"intake": Intake(), "routing": Routing(), "tracking": tracking,
+            "rating": Rating(tracking)}
 
 
 @pytest.fixture
