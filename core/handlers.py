@@ -267,12 +267,13 @@ def handles(contract):
         @functools.wraps(method)
         def handle_once(self, event):
             with self.store.transaction() as tx:
+                # tx.handler: the entrypoint's own name (a one-line handler's
+                # method is named for its domain function).
                 if tx.first_delivery(event):
                     method(self, tx, event)
-                    log.info("%s handled %s", method.__name__, contract.event_type)
+                    log.info("%s handled %s", tx.handler, contract.event_type)
                 else:
-                    log.info("%s skipped %s: already handled", method.__name__,
-                             contract.event_type)
+                    log.info("%s skipped %s: already handled", tx.handler, contract.event_type)
         return ReliableEventHandler.decorator(contract)(handle_once)
     return decorate
 

@@ -104,6 +104,9 @@ def once(model, *withheld):
     gains a last parameter ``request_id`` and acts once per id (above),
     recorded in ``model`` (the store's AnsweredRequest); ``withheld``: the
     answer's fields shown once and never kept."""
+    if not (isinstance(model, type) and issubclass(model, AnsweredRequestMixin)):
+        raise TypeError(f"@once({model!r}): the store's AnsweredRequest model comes first")
+
     def decorate(method):
         signature = inspect.signature(method)
         parameters = list(signature.parameters.values())

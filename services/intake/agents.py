@@ -8,14 +8,15 @@ from sqlalchemy import select
 from core.errors import Forbidden, InvalidInput
 from core.roles import GRID_AGENT, jurisdiction_prefix
 from core.validation import load
-from services.intake import petitions
 from services.intake.models import Petition, ProxyConsent
 from services.intake.schemas import AgentConsentSchema, AgentPetitionSchema
 
 
-def submit(tx, data, consent, agent, reference, settings, submission_id=None, client=None,
-           idempotency_key=None):
-    """The petition, with the agent (a verified actor) and the consent as its proxy."""
+def proxy_for(data, consent, agent):
+    """The proxy record of a grid agent's submission (petitions.submit's
+    ``proxy``), once the agent (a verified actor), the consent and the grid are
+    checked: before anything else, so that no retry's receipt ever answers a
+    refused agent."""
     _agent(agent)
     consent = load(AgentConsentSchema(), consent)
     if consent["given_at"] > datetime.now(timezone.utc):
@@ -24,10 +25,15 @@ def submit(tx, data, consent, agent, reference, settings, submission_id=None, cl
     if isinstance(area, str) and not area.startswith(jurisdiction_prefix(agent["area_code"])):
         raise Forbidden("the citizen's area is outside the agent's grid",
                         {"area_code": ["不在本代理员负责的网格内"]})
-    proxy = {"agent_id": agent["username"], "consent_record": consent["record"],
-             "consent_method": consent["method"], "consent_given_at": consent["given_at"]}
-    return petitions.submit(tx, data, reference, settings, submission_id, client=client,
-                            proxy=proxy, idempotency_key=idempotency_key)
+    return {"agent_id": agent["username"], "consent_record": consent["record"],
+            "consent_method": consent["method"], "consent_given_at": consent["given_at"]}
+
+
+def idempotency_key(agent, key):
+    """The agent's ``Idempotency-Key`` scoped to the agent as well (the
+    citizen's ID number and phone scope it further, as every key): another
+    account sending the same key never gets this agent's receipt."""
+    return None if key is None else f"agent:{agent['username']}:{key}"
 
 
 def submitted_by(tx, agent, settings, limit=50):

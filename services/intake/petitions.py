@@ -52,7 +52,7 @@ def submit(tx, data, reference, settings, submission_id=None, now=None, client=N
     that sends its request again (see ``query_codes.scoped_submission_id``).
     ``app``: a registered app's (Open311, by API key) vouches for the phone,
     so no ``sms_code``; the limits per ID number still hold. ``proxy``: a
-    signed-in grid agent's consent record (agents.submit)."""
+    signed-in grid agent's consent record (agents.proxy_for)."""
     submission = validate_submission(data, reference, ("sms_code",) if app else ())
     if proxy is not None:
         submission["proxy"] = proxy

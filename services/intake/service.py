@@ -75,9 +75,11 @@ class IntakeService(StaffService):
         agent's token (verified as for staff), ``data`` sealed as every submission;
         once per ``idempotency_key`` as the citizen's own (the console's key)."""
         data = self.submissions.open(data)
-        return self._submit_once(data, submission_id, idempotency_key, lambda tx, reference: (
-            agents.submit(tx, data, consent, actor, reference, self.settings, submission_id,
-                          client, idempotency_key)))
+        proxy = agents.proxy_for(data, consent, actor)
+        key = agents.idempotency_key(actor, idempotency_key)
+        return self._submit_once(data, submission_id, key, lambda tx, reference: (
+            petitions.submit(tx, data, reference, self.settings, submission_id, client=client,
+                             proxy=proxy, idempotency_key=key)))
 
     def _submit_once(self, data, submission_id, idempotency_key, store):
         """``store(tx, reference)`` in a transaction, or the receipt of the

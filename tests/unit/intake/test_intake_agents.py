@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from core.errors import Forbidden, InvalidInput
-from services.intake import agents
+from services.intake import agents, petitions
 from services.intake.models import ProxyConsent
 from tests.kit import prove_phone
 
@@ -28,8 +28,9 @@ def reference(reference):
 
 def test_the_agent_submits_with_the_consent_recorded_and_lists_it(store, settings, reference, in_grid):
     with store.transaction() as tx:
-        receipt = agents.submit(tx, prove_phone(store, settings, in_grid), CONSENT, AGENT,
-                                reference, settings)
+        data = prove_phone(store, settings, in_grid)
+        receipt = petitions.submit(tx, data, reference, settings,
+                                   proxy=agents.proxy_for(data, CONSENT, AGENT))
     with store.transaction() as tx:
         consent = tx.session.query(ProxyConsent).one()
         assert (consent.agent_id, consent.consent_method, consent.consent_record) == (
@@ -51,9 +52,8 @@ def test_the_agent_submits_with_the_consent_recorded_and_lists_it(store, setting
 ])
 def test_who_where_and_the_consent_are_checked(store, settings, reference, in_grid, actor, data,
                                                consent, error, field):
-    with store.transaction() as tx, pytest.raises(error) as caught:
-        agents.submit(tx, {**prove_phone(store, settings, in_grid), **data}, consent, actor,
-                      reference, settings)
+    with pytest.raises(error) as caught:
+        agents.proxy_for({**prove_phone(store, settings, in_grid), **data}, consent, actor)
     assert field in caught.value.details
     with store.transaction() as tx:
         assert tx.session.query(ProxyConsent).count() == 0

@@ -4,7 +4,7 @@ import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
-from core.errors import ConfigurationError, InvalidInput, NotFound, ServiceUnavailable
+from core.errors import ConfigurationError, Forbidden, InvalidInput, NotFound, ServiceUnavailable
 from core.store import OutboxMessage
 from services.intake.dependencies import ReferenceData
 from services.intake.service import IntakeService
@@ -172,3 +172,15 @@ def test_a_grid_agents_retry_with_the_idempotency_key_gets_the_first_receipt(
     with pytest.raises(InvalidInput) as refused:
         service.submit_by_agent(agent, proven, consent, "request-3")
     assert "sms_code" in refused.value.details
+    # The key never answers anyone the checks refuse, nor another agent of the grid.
+    for who, given, error, field in (
+            ({**agent, "role": "handler"}, consent, Forbidden, "role"),
+            ({**agent, "area_code": "370103"}, consent, Forbidden, "area_code"),
+            (agent, {**consent, "given_at": "2099-01-01T09:00:00+08:00"}, InvalidInput,
+             "consent.given_at"),
+            ({**agent, "username": "another_agent"}, consent, InvalidInput, "sms_code")):
+        with pytest.raises(error) as refused:
+            service.submit_by_agent(who, proven, given, "request-4", idempotency_key=KEY)
+        assert field in refused.value.details
+    with engine.connect() as conn:
+        assert len(conn.execute(select(Petition.id)).all()) == 1

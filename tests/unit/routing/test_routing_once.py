@@ -109,3 +109,11 @@ def test_a_key_is_rotated_once_and_the_successor_never_kept(routing, store):
     assert list(repeat.value.details) == ["key"]
     assert count(store, ApiKey.rotated_from == old["key_id"], model=ApiKey) == 1
     assert new["key"] not in str(records(store))
+
+
+def test_once_names_the_store_model_first_or_refuses_at_declaration():
+    from core.once import once
+
+    with pytest.raises(TypeError, match="AnsweredRequest model comes first"):
+        once("one_time_password")
+    assert callable(once(AnsweredRequest, "one_time_password"))
