@@ -399,7 +399,7 @@ def rpc(method):
     return ReliableRpc.decorator(in_transaction(method))
 
 
-def forward(function, *given):
+def forward(function, *given, hidden=()):
     """The method of an entrypoint that only hands its transaction and the
     caller's arguments to the domain ``function(tx, ...)``, and the service's
     dependency of each name in ``given`` as ``function``'s parameter of that
@@ -407,13 +407,16 @@ def forward(function, *given):
 
         units = rpc(forward(directory.units))
         lookup = rpc(forward(petitions.lookup, "settings"))
+        scoreboard = rpc(forward(reports.scoreboard, hidden=("on",)))
 
     Callers see ``function``'s other parameters, with their names and
     defaults: nameko checks a request against them, as against a method's
-    written out. An entrypoint that does more (another service asked first,
-    a value computed, the arguments reordered), or whose domain function
-    takes a parameter callers must not set (a test's clock ``on`` or
-    ``now``, a page ``limit``), is written out."""
+    written out. ``hidden`` names the parameters callers must not set (a
+    test's clock ``on`` or ``now``, a page ``limit``): they are not among
+    what callers see, so nameko refuses a request that names them, and
+    ``function`` always gets their defaults. An entrypoint that does more
+    (another service asked first, a value computed, the arguments reordered
+    or renamed) is written out."""
     signature = inspect.signature(function)
     parameters = list(signature.parameters.values())
     if not parameters or parameters[0].name != "tx":
@@ -421,7 +424,14 @@ def forward(function, *given):
     if not set(given) <= set(signature.parameters) or any(
             p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
         raise TypeError(f"{function.__qualname__}: cannot be given {given} by name")
-    public = signature.replace(parameters=[p for p in parameters if p.name not in given])
+    # A hidden parameter is left to its default: one without a default, or
+    # one the service gives, cannot be hidden.
+    if any(name not in signature.parameters or name in given
+           or signature.parameters[name].default is inspect.Parameter.empty for name in hidden):
+        raise TypeError(f"{function.__qualname__}: cannot hide {hidden}, only parameters "
+                        "with a default that the service does not give")
+    public = signature.replace(parameters=[p for p in parameters
+                                           if p.name not in given and p.name not in hidden])
 
     def forwarded(self, tx, *args, **kwargs):
         arguments = public.bind(tx, *args, **kwargs).arguments

@@ -90,9 +90,7 @@ class NotifyService(StaffService):
 
     list_webhooks = staff_rpc(forward(webhooks.endpoints))
 
-    @staff_rpc
-    def webhook_deliveries(self, tx, actor, endpoint_id):
-        return webhooks.deliveries(tx, actor, endpoint_id)
+    webhook_deliveries = staff_rpc(forward(webhooks.deliveries, hidden=("limit",)))
 
     replay_webhook = staff_rpc(forward(webhooks.replay))
     resume_webhook = staff_rpc(forward(webhooks.resume))

@@ -71,9 +71,7 @@ class RoutingService(Service):
         """The account, with its one-time password (shown once)."""
         return self._with_one_time_password(staff_admin.create, tx, actor, data)
 
-    @staff_rpc
-    def update_account(self, tx, actor, username, data):
-        return staff_admin.update(tx, actor, username, data)
+    update_account = staff_rpc(forward(staff_admin.update, hidden=("now",)))
 
     @staff_rpc
     @once(AnsweredRequest, ONE_TIME_PASSWORD)
@@ -92,24 +90,17 @@ class RoutingService(Service):
     assignment = rpc(forward(routing.assignment))
     rules = rpc(forward(routing_rules.rules))
 
-    @rpc
-    def set_rule(self, tx, category, area_code, unit_code, track):
-        return routing_rules.set_rule(tx, category, area_code, unit_code, track)
-
+    # An admin's RPC, not recorded; a change with who made it is change_rule's.
+    set_rule = rpc(forward(routing_rules.set_rule, hidden=("changed_by",)))
     # A bureau's change of a rule, recorded with who made it.
     change_rule = staff_rpc(forward(routing_rules.change_rule))
-
-    @staff_rpc
-    def rule_changes(self, tx, actor):
-        return routing_rules.changes(tx, actor)
+    rule_changes = staff_rpc(forward(routing_rules.changes, hidden=("limit",)))
 
     @staff_rpc
     def create_api_key(self, tx, actor, data):
         return api_keys.create(tx, self.key_policy, actor, data)
 
-    @staff_rpc
-    def revoke_api_key(self, tx, actor, key_id):
-        return api_keys.revoke(tx, actor, key_id)
+    revoke_api_key = staff_rpc(forward(api_keys.revoke, hidden=("now",)))
 
     @staff_rpc
     @once(AnsweredRequest, "key")
@@ -118,9 +109,7 @@ class RoutingService(Service):
 
     list_api_keys = staff_rpc(forward(api_keys.keys))
 
-    @staff_rpc
-    def api_key_uses(self, tx, actor, key_id):
-        return api_keys.uses(tx, actor, key_id)
+    api_key_uses = staff_rpc(forward(api_keys.uses, hidden=("limit",)))
 
     @rpc
     def check_api_key(self, key, operation, client=None):

@@ -2,7 +2,10 @@
 (core.broker.in_transaction): it commits what the method wrote when it
 returns, rolls it back when it raises, and callers see no ``tx``; so does one
 declared as a domain function forwarded to (core.broker.forward), whose callers
-see that function's parameters but ``tx`` and the ones the service gives."""
+see that function's parameters but ``tx``, the ones the service gives and the
+ones hidden from them (left to their defaults)."""
+import inspect
+
 import pytest
 from nameko.containers import ServiceContainer
 from nameko.exceptions import IncorrectSignature
@@ -42,6 +45,8 @@ class NotesService:
     signature = "/li"
 
     signed_write = rpc(forward(write_signed, "signature"))
+    # The caller cannot ask for the refusal: ``then_refuse`` stays False.
+    signed_kept = rpc(forward(write_signed, "signature", hidden=("then_refuse",)))
 
     @rpc
     def write(self, tx, text, then_refuse=False):
@@ -101,6 +106,14 @@ def test_a_request_is_checked_against_the_parameters_after_tx():
         signed.check_signature(["a note"], {"signature": "/someone else"})
     with pytest.raises(IncorrectSignature):
         signed.check_signature(["a note", False, "one too many"], {})
+    # Hidden: not the caller's to pass, by name or by position.
+    kept = get_extension(container, ReliableRpc, method_name="signed_kept")
+    kept.check_signature(["a note"], {})
+    kept.check_signature([], {"text": "a note"})
+    with pytest.raises(IncorrectSignature):
+        kept.check_signature(["a note"], {"then_refuse": True})
+    with pytest.raises(IncorrectSignature):
+        kept.check_signature(["a note", True], {})
 
 
 def test_a_forwarded_entrypoint_hands_its_domain_function_the_transaction_and_the_service_s_part(
@@ -111,6 +124,23 @@ def test_a_forwarded_entrypoint_hands_its_domain_function_the_transaction_and_th
         service.signed_write("lost", then_refuse=True)
     with store.transaction() as tx:
         assert tx.session.scalars(select(Note.text)).all() == ["kept/li"]
+
+
+def test_a_hidden_parameter_gets_its_default_and_the_rest_is_forwarded(store):
+    service = worker_factory(NotesService, store=store)
+    assert str(inspect.signature(NotesService.signed_kept)) == "(self, text)"
+    assert service.signed_kept("kept") == "kept/li"
+    with pytest.raises(TypeError):
+        service.signed_kept("lost", True)
+    with store.transaction() as tx:
+        assert tx.session.scalars(select(Note.text)).all() == ["kept/li"]
+
+
+@pytest.mark.parametrize("hidden", [("text",), ("tx",), ("signature",), ("author",)])
+def test_only_a_parameter_with_a_default_the_service_does_not_give_is_hidden(hidden):
+    # ``text`` and ``tx`` have no default; ``signature`` is given; no ``author``.
+    with pytest.raises(TypeError, match="cannot hide"):
+        forward(write_signed, "signature", hidden=hidden)
 
 
 def test_only_a_domain_function_taking_tx_first_and_the_names_given_is_forwarded():
