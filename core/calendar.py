@@ -79,6 +79,12 @@ def local_date(moment):
     return moment.astimezone(LOCAL_TIME).date()
 
 
+def today():
+    """The calendar day in China now, by the system clock (tracking's workers
+    read an injectable one instead: core/clock.py)."""
+    return datetime.now(LOCAL_TIME).date()
+
+
 def parse_overrides(text):
     """The override file's content -> (extra holidays, extra workdays)."""
     data = yaml.safe_load(text) or {}

@@ -1,11 +1,11 @@
 """What staff and the public may ask: each function checks its input and, for
 staff, who the actor is (access.py), then reads the figures."""
 import base64
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.config import LOCAL_TIME
+from core.calendar import today
 from core.errors import InvalidInput, NotFound
 from core.validation import load
 from services.reports import (
@@ -30,10 +30,6 @@ from services.reports.schemas import (
 
 PUBLIC_COLUMNS = ("key", "name", "from", "to", "received", "concluded", "due", "on_time",
                   "on_time_rate", "rated", "satisfaction_rate", "rating_participation")
-
-
-def today():
-    return datetime.now(LOCAL_TIME).date()
 
 
 def scoreboard(tx, query, on=None):

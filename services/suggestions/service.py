@@ -2,21 +2,15 @@
 bureau's review and the departments' answers as a declared workflow
 (workflow.py) and publication; its figures are reports'. Why a service of its own, not part
 of intake: see proposals.py. See docs/services.md."""
-from datetime import datetime
-
 from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, forward, rpc
-from core.config import LOCAL_TIME
+from core.calendar import today
 from core.sealed import sealed_rpc
 from core.service import StaffService
 from core.store import Store
 from services.suggestions import proposals
 from services.suggestions.dependencies import SettingsProvider
 from services.suggestions.models import Base
-
-
-def today():
-    return datetime.now(LOCAL_TIME).date()
 
 
 class SuggestionsService(StaffService):
