@@ -2,11 +2,12 @@
 mainland China mobile number. Each check returns the normalised value or
 raises ``ValueError`` with the reason a citizen can act on."""
 import re
-from datetime import date
 
 import phonenumbers
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
+
+from core.calendar import today as today_in_china
 
 # ASCII digits only: str.isdigit() also accepts full-width (１２３) and other
 # scripts' digits, which would be stored inside an ID number as typed.
@@ -26,7 +27,8 @@ def resident_id_number(value, today=None):
         birth_date = ric.get_birth_date(number)
     except stdnum_errors.InvalidComponent:
         raise ValueError("身份证号中的出生日期无效") from None
-    if birth_date > (today or date.today()):
+    # China's day, not the server's: a child born today (China) after 16:00 UTC is no error.
+    if birth_date > (today or today_in_china()):
         raise ValueError("身份证号中的出生日期晚于今天")
     if birth_date.year < EARLIEST_BIRTH_YEAR:
         raise ValueError(f"身份证号中的出生年份早于{EARLIEST_BIRTH_YEAR}年，请核对")
