@@ -29,6 +29,20 @@ from services.notify.templates import (
 log = logging.getLogger(__name__)
 
 
+# The reads every handled event makes, as Core statements built once: built
+# per call, as ORM queries and loads, they were a fifth of notify's CPU in
+# the pipeline (py-spy, python -m bench.ab ... --profile notify; README,
+# Performance, fifth round). Each handler's transaction writes one event's
+# rows, so no row it reads here is still waiting for a flush.
+_RECIPIENTS, _MESSAGES, _CONTACTS = (Recipient.__table__, Message.__table__,
+                                     UnitContact.__table__)
+RECIPIENT = select(_RECIPIENTS.c.phone_encrypted, _RECIPIENTS.c.phone_masked).where(
+    _RECIPIENTS.c.case_number == bindparam("case_number"))
+QUEUED = select(_MESSAGES.c.id).where(_MESSAGES.c.event_id == bindparam("event_id"),
+                                      _MESSAGES.c.template == bindparam("template"))
+MAILBOX = select(_CONTACTS.c.email).where(_CONTACTS.c.unit_code == bindparam("unit_code"))
+
+
 class RecipientUnknown(Exception):
     """A status event came before the petitioner's contact (the queues are
     independent): raising makes core.handlers deliver it again later."""
@@ -38,7 +52,7 @@ def record_contact(tx, cipher, event):
     """Keep the petitioner's phone for the case, and queue the one message
     that carries the query code, to that phone only."""
     phone = event["phone"]
-    if tx.session.get(Recipient, event["case_number"]) is None:
+    if tx.session.execute(RECIPIENT, {"case_number": event["case_number"]}).first() is None:
         tx.session.add(Recipient(case_number=event["case_number"],
                                  phone_encrypted=cipher.encrypt(phone),
                                  phone_masked=mask_phone(phone)))
@@ -60,7 +74,7 @@ def phone_code_text(event):
 def queue_status(tx, cipher, event, template=None):
     """Tell the petitioner what the event means for their case; the event
     type names the template unless ``template`` does."""
-    recipient = tx.session.get(Recipient, event["case_number"])
+    recipient = tx.session.execute(RECIPIENT, {"case_number": event["case_number"]}).first()
     if recipient is None:
         raise RecipientUnknown(f"no recipient yet for {event['case_number']}")
     if recipient.phone_encrypted == ERASED:
@@ -84,11 +98,12 @@ def queue_staff_email(tx, cipher, event):
     mailbox; a unit without one is told in its work queue only."""
     if STAFF + event["event_type"] not in STAFF_TEMPLATES:
         return
-    contact = tx.session.get(UnitContact, event.get("responsible_unit") or event["unit_code"] or "")
-    if contact is None:
+    email = tx.session.scalar(
+        MAILBOX, {"unit_code": event.get("responsible_unit") or event["unit_code"] or ""})
+    if email is None:
         return
-    queue(tx, cipher, event, STAFF + event["event_type"], cipher.encrypt(contact.email),
-           mask_email(contact.email), channel=EMAIL)
+    queue(tx, cipher, event, STAFF + event["event_type"], cipher.encrypt(email),
+          mask_email(email), channel=EMAIL)
 
 
 def require_unit_admin(actor, unit_code):
@@ -113,11 +128,6 @@ def set_unit_contact(tx, actor, unit_code, data):
     return UnitContactSchema().dump(contact)
 
 
-# Built once (building it per message cost about as much CPU as running it).
-_QUEUED = select(Message.id).where(Message.event_id == bindparam("event_id"),
-                                   Message.template == bindparam("template"))
-
-
 def queue(tx, cipher, event, template, to_encrypted, to_masked, channel=SMS, body=None,
           **columns):
     """A pending message for ``event``: ``body`` (the template rendered from
@@ -125,7 +135,7 @@ def queue(tx, cipher, event, template, to_encrypted, to_masked, channel=SMS, bod
     event_id = str(event["event_id"])
     # The unique key would refuse a duplicate too; checking first keeps a
     # redelivery a quiet no-op even without the inbox.
-    if tx.session.scalar(_QUEUED, {"event_id": event_id, "template": template}):
+    if tx.session.execute(QUEUED, {"event_id": event_id, "template": template}).first():
         return
     columns.setdefault("id", str(uuid.uuid4()))
     tx.session.add(Message(
