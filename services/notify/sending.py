@@ -176,11 +176,17 @@ def _record(store, delivery, outcomes):
     if not outcomes:
         return
     with store.transaction() as tx:
+        # The batch's messages loaded in one query, so record_attempt's get
+        # finds each in the session instead of querying for it (``loaded``
+        # holds them: the session keeps an object only while it is referenced).
+        loaded = tx.session.scalars(select(Message).where(
+            Message.id.in_([claim.message_id for claim, _error, _at in outcomes]))).all()
         for claim, error, at in outcomes:
             message = record_attempt(tx, claim, error, delivery.policy_for(claim.channel), at)
             if message is not None and message.channel == WEBHOOK:
                 webhooks.after_attempt(tx, delivery.cipher, message, error is None,
                                        delivery.pause_after)
+        del loaded
     for claim, error, _at in outcomes:
         if claim.channel == SMS:
             SMS_DELIVERIES.labels("failed" if error else "sent").inc()
