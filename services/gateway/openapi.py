@@ -76,8 +76,9 @@ PARAMETER_GROUPS["idempotency_key"] = [{
     "schema": {"type": "string", "pattern": once.REQUEST_ID.pattern}}]
 # The staff figures take every filter; the public lists only unit and category.
 PARAMETER_GROUPS["filters"] = PARAMETER_GROUPS["unit_category"] + PARAMETER_GROUPS["breakdown"]
-# Request bodies several routes share, named in a route's ``requestBody`` by a
-# plain string: a file sent as the body (routes/materials.py).
+# A route's ``requestBody`` named by a plain string: a body several routes
+# share (a file sent as the body, routes/materials.py), else the name of the
+# schema of a required JSON body (json_body).
 REQUEST_BODIES = yaml.safe_load("""
 file:
   required: true
@@ -132,7 +133,8 @@ def _add(spec, http_method, url, method, option):
         "description": "a service did not answer in time; the request may be retried",
         "content": {"application/json": {"schema": "Error"}}})
     if isinstance(operation.get("requestBody"), str):
-        operation["requestBody"] = REQUEST_BODIES[operation["requestBody"]]
+        name = operation["requestBody"]
+        operation["requestBody"] = REQUEST_BODIES.get(name) or json_body(name)
     operation["parameters"] = [
         expanded for p in operation.get("parameters", [])
         for expanded in (PARAMETER_GROUPS[p] if isinstance(p, str) else [p])]
@@ -165,6 +167,10 @@ def step_operation(action):
                         + (" The petitioner is told by SMS." if step.tells_petitioner else "")),
     }
     if step.body is not None:
-        operation["requestBody"] = {"required": True,
-                                    "content": {"application/json": {"schema": step.body}}}
+        operation["requestBody"] = json_body(step.body)
     return operation
+
+
+def json_body(schema):
+    """A required JSON request body of ``schema`` (its name, or the schema)."""
+    return {"required": True, "content": {"application/json": {"schema": schema}}}

@@ -27,7 +27,7 @@ class AccountRoutes:
         answer=NewPasswordSchema, status=201, doc="""
         Create a staff account; its one-time password is shown once and must be changed at first sign-in
         ---
-        requestBody: {required: true, content: {application/json: {schema: NewAccountSchema}}}
+        requestBody: NewAccountSchema
         responses:
           "201": {description: created}
           "409": {description: "the username is taken, or a bureau role outside a bureau",
@@ -39,7 +39,7 @@ class AccountRoutes:
         answer=AccountSchema, doc="""
         Disable or re-enable an account, or move it to another unit or role; its tokens stop working at once
         ---
-        requestBody: {required: true, content: {application/json: {schema: AccountChangeSchema}}}
+        requestBody: AccountChangeSchema
         responses: {"200": {description: changed}}
         """)
 

@@ -30,7 +30,7 @@ class AgentRoutes:
           while an answer is unsure), it gets the first receipt back, not a second petition."
         parameters:
           - idempotency_key
-        requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
+        requestBody: SubmissionSchema
         responses:
           "403": {description: "not a grid agent, or the area is outside the grid", content: {application/json: {schema: Error}}}
         """

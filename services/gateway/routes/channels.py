@@ -24,7 +24,7 @@ class ChannelRoutes:
         body, answer=UnitContactSchema, doc="""
         Set a unit's mailbox for staff email (new case, due soon, overdue, supervision)
         ---
-        requestBody: {required: true, content: {application/json: {schema: UnitContactInput}}}
+        requestBody: UnitContactInput
         responses:
           "200": {description: "set; the unit's leader or a bureau administrator only"}
         """)
@@ -34,7 +34,7 @@ class ChannelRoutes:
         answer=RegisteredSchema, status=201, doc="""
         Register a signed webhook endpoint for event kinds (docs/webhooks.md); the secret is shown once
         ---
-        requestBody: {required: true, content: {application/json: {schema: EndpointInput}}}
+        requestBody: EndpointInput
         responses:
           "201": {description: "registered; keep the secret, it is not shown again"}
         """)

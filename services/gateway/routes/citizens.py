@@ -41,7 +41,7 @@ class CitizenRoutes:
     def request_phone_code(self, request):
         """Text a one-time code to the petitioner's phone (获取短信验证码)
         ---
-        requestBody: {required: true, content: {application/json: {schema: PhoneCodeRequestSchema}}}
+        requestBody: PhoneCodeRequestSchema
         responses:
           "429": {description: "too many codes asked for this phone, ID number or address",
                   headers: {Retry-After: {schema: {type: integer}}},
@@ -62,7 +62,7 @@ class CitizenRoutes:
           number and phone: another person's key never returns this person's receipt."
         parameters:
           - idempotency_key
-        requestBody: {required: true, content: {application/json: {schema: SubmissionSchema}}}
+        requestBody: SubmissionSchema
         responses:
           "429": {description: "too many petitions for this ID number today, or from this address",
                   headers: {Retry-After: {schema: {type: integer}}},
@@ -107,7 +107,7 @@ class CitizenRoutes:
     def rate_petition(self, request, query_code):
         """Rate how the petition was handled (评价)
         ---
-        requestBody: {required: true, content: {application/json: {schema: RatingInputSchema}}}
+        requestBody: RatingInputSchema
         responses:
           "409": {description: "not replied yet, or already rated",
                   content: {application/json: {schema: Error}}}

@@ -55,7 +55,7 @@ class ConsoleRoutes:
         "PUT", f"{API}/routing/rules", "routing.change_rule", ACTOR, body, answer=RuleSchema, doc="""
         Add or change the rule for a category and an area of the bureau's jurisdiction; recorded with who changed it
         ---
-        requestBody: {required: true, content: {application/json: {schema: SetRuleSchema}}}
+        requestBody: SetRuleSchema
         responses:
           "200": {description: "the rule as it now is"}
           "403": {description: "not a bureau, or the area is outside its jurisdiction", content: {application/json: {schema: Error}}}

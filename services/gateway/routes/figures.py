@@ -79,7 +79,7 @@ class FigureRoutes:
     def withhold(self, request, actor, case_number):
         """Withhold a concluded case from the public list, with the reason (bureau)
         ---
-        requestBody: {required: true, content: {application/json: {schema: WithholdSchema}}}
+        requestBody: WithholdSchema
         """
         body = reports_schemas.WithholdSchema().load(json_body(request))
         return self.reports.withhold(case_number, body["reason"], actor)

@@ -15,7 +15,7 @@ class KeyRoutes:
         answer=NewApiKeySchema, status=201, doc="""
         Make an API key for a unit's system (`unit_code`) or an app (`app`), expiring at `expires_at` (at most API_KEY_MAX_DAYS ahead, the default); the key is shown once
         ---
-        requestBody: {required: true, content: {application/json: {schema: ApiKeyInput}}}
+        requestBody: ApiKeyInput
         responses:
           "201": {description: "made; send it as X-Api-Key (REST) or api_key (Open311)"}
         """)

@@ -18,7 +18,7 @@ class MessageRoutes:
         status=201, dumped=True, who=PUBLIC, doc="""
         Leave a message on one's open case (留言)
         ---
-        requestBody: {required: true, content: {application/json: {schema: CaseMessageInputSchema}}}
+        requestBody: CaseMessageInputSchema
         responses:
           "201": {description: "kept (the same text sent again at once is the same message)"}
           "409": {description: "the case is closed, or holds the most messages it may",
@@ -35,7 +35,7 @@ class MessageRoutes:
         answer=CaseMessageSchema, status=201, dumped=True, doc="""
         Answer the petitioner's messages, as the handling unit
         ---
-        requestBody: {required: true, content: {application/json: {schema: CaseMessageInputSchema}}}
+        requestBody: CaseMessageInputSchema
         responses: {"201": {description: kept}}
         """)
 

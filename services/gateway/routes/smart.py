@@ -20,7 +20,7 @@ class SmartPetitionRoutes:
         answer=SimilarSchema, who=PUBLIC, doc="""
         Similar concluded cases and the regulations for what is being written (智慧信访)
         ---
-        requestBody: {required: true, content: {application/json: {schema: SimilarQuerySchema}}}
+        requestBody: SimilarQuerySchema
         responses:
           "200": {description: "published concluded cases most like the text, best first, and the regulations that apply"}
         """)

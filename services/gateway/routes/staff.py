@@ -42,7 +42,7 @@ class StaffRoutes:
     def issue_token(self, request):
         """Sign in as staff of a unit; returns a bearer token
         ---
-        requestBody: {required: true, content: {application/json: {schema: Credentials}}}
+        requestBody: Credentials
         responses:
           "401": {description: "wrong username or password", content: {application/json: {schema: Error}}}
         """
@@ -59,7 +59,7 @@ class StaffRoutes:
     def change_password(self, request, actor):
         """Change the signed-in account's password (required first for a one-time password)
         ---
-        requestBody: {required: true, content: {application/json: {schema: PasswordChange}}}
+        requestBody: PasswordChange
         """
         body = schemas.PasswordChange().load(json_body(request))
         return self.routing.change_password(actor["username"], body["old_password"],
@@ -136,7 +136,7 @@ class StaffRoutes:
         answer=SpotCheckSchema, status=201, doc="""
         Draw a random spot check (抽查) of a unit's concluded cases; seed and draw are recorded
         ---
-        requestBody: {required: true, content: {application/json: {schema: SpotCheckDrawSchema}}}
+        requestBody: SpotCheckDrawSchema
         responses: {"201": {description: drawn}}
         """)
 

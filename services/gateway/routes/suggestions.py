@@ -35,7 +35,7 @@ class SuggestionRoutes:
     def propose(self, request):
         """Submit a proposal (提交人民建议) with the code texted to its phone (POST /phone-codes)
         ---
-        requestBody: {required: true, content: {application/json: {schema: ProposalSubmissionSchema}}}
+        requestBody: ProposalSubmissionSchema
         """
         return self.suggestions.submit(self.submissions.seal(submission_body(request)),
                                        new_request_id())
@@ -59,7 +59,7 @@ class SuggestionRoutes:
         answer=schemas.SuggestionTopicSchema, status=201, doc="""
         Open a solicitation topic (bureau)
         ---
-        requestBody: {required: true, content: {application/json: {schema: SuggestionTopicInputSchema}}}
+        requestBody: SuggestionTopicInputSchema
         responses: {"201": {description: opened}}
         """)
 
