@@ -19,6 +19,7 @@ from core.once import new_request_id
 from services.notify.service import NotifyService
 from tests.kit import accounts_stand_in, publish, service_config, wait_for
 from tests.servers import received, running
+from tests.servers.webhook_receiver import REFUSE
 
 UNIT = "370102-ZJJ"
 CASE = "JN20261125-000001"
@@ -76,8 +77,9 @@ def test_webhooks_retry_acknowledge_once_pause_and_replay(container_factory, amq
             "url": f"http://127.0.0.1:{down_port}/hooks", "kinds": ["case_assigned"]}, new_request_id())
         assert len(flaky["secret"]) >= 40 and "secret" not in notify.list_webhooks(leader)[0]
 
+        (down_dir / REFUSE).touch()
         with running("webhook_receiver", flaky_dir, flaky["secret"], 2, port=flaky_port), \
-                running("webhook_receiver", down_dir, down["secret"], -1, port=down_port):
+                running("webhook_receiver", down_dir, down["secret"], 0, port=down_port):
             publish(amqp_uri, events.PETITION_ROUTED, **ENVELOPE, unit_name="历下区住建局",
                     category="housing", track="standard", due_date=date(2026, 12, 9),
                     reason="按属地和职能", routing_seq=1)
@@ -122,13 +124,11 @@ def test_webhooks_retry_acknowledge_once_pause_and_replay(container_factory, amq
             wait_for(lambda: len(acknowledged()) == 3)
             assert acknowledged()[-1]["delivery"] == replayed["delivery_id"]
 
-        # Resumed with its receiver fixed: the held delivery goes out.
-        fixed_dir = tmp_path / "fixed"
-        fixed_dir.mkdir()
-        with running("webhook_receiver", fixed_dir, down["secret"], 0, port=down_port):
+            # Resumed with its receiver fixed: the held delivery goes out.
+            (down_dir / REFUSE).unlink()
             notify.resume_webhook(leader, down["endpoint_id"])
-            wait_for(lambda: [r["status"] for r in received(fixed_dir)] == [200], timeout=30)
-    assert json.loads(json.dumps(received(fixed_dir)[0]["body"]))["kind"] == "case_assigned"
+            wait_for(lambda: [r["status"] for r in received(down_dir)][4:] == [200], timeout=30)
+    assert json.loads(json.dumps(received(down_dir)[4]["body"]))["kind"] == "case_assigned"
 
 
 def test_a_rotation_keeps_the_old_secret_signing_and_a_deletion_cancels(
@@ -146,18 +146,21 @@ def test_a_rotation_keeps_the_old_secret_signing_and_a_deletion_cancels(
         old = notify.register_webhook(leader, {"url": f"http://127.0.0.1:{port}/hooks",
                                                "kinds": ["case_overdue"]}, new_request_id())
         notify.rotate_webhook_secret(leader, old["endpoint_id"], {})  # 24 h overlap
-        (tmp_path / "old").mkdir(), (tmp_path / "down").mkdir()
+        (tmp_path / "old").mkdir()
         with running("webhook_receiver", tmp_path / "old", old["secret"], 0, port=port):
             publish(amqp_uri, events.CASE_OVERDUE, **overdue)
             wait_for(lambda: len(received(tmp_path / "old")) == 1, timeout=30)
-        assert [(r["status"], r["valid"]) for r in received(tmp_path / "old")] == [(200, True)]
+            assert [(r["status"], r["valid"]) for r in received(tmp_path / "old")] == [(200, True)]
 
-        with running("webhook_receiver", tmp_path / "down", old["secret"], -1, port=port):
+            (tmp_path / "old" / REFUSE).touch()
+
+            def refused():
+                return [r for r in received(tmp_path / "old") if r["status"] == 503]
             publish(amqp_uri, events.CASE_OVERDUE, **{**overdue, "case_number": "JN20261125-000002"})
-            wait_for(lambda: len(received(tmp_path / "down")) >= 2, timeout=30)
+            wait_for(lambda: len(refused()) >= 2, timeout=30)
             notify.delete_webhook(leader, old["endpoint_id"])
-            tried = len(received(tmp_path / "down"))
+            tried = len(received(tmp_path / "old"))
             eventlet.sleep(1)  # retries were due every 0.2 s
-            assert len(received(tmp_path / "down")) <= tried + 1  # at most the one in flight
+            assert len(received(tmp_path / "old")) <= tried + 1  # at most the one in flight
         statuses = {d["status"] for d in notify.webhook_deliveries(leader, old["endpoint_id"])}
         assert statuses == {"sent", "cancelled"}

@@ -3,16 +3,21 @@ tells it to:
 
     python -m tests.servers.webhook_receiver PORT DIR SECRET FAILURES
 
-Answers the first FAILURES requests 500 (FAILURES -1: every request 503),
-then checks the signature: 401 for a bad one, 200 and the delivery written to
-DIR otherwise. Every request is written to DIR as JSON: its delivery id, kind,
-status answered and whether the signature held."""
+Answers the first FAILURES requests 500, and every request 503 while a file
+named ``refuse`` (REFUSE) is in DIR; else checks the signature: 401 for a bad
+one, 200 and the delivery written to DIR otherwise. Every request is written
+to DIR as JSON: its delivery id, kind, status answered and whether the
+signature held. Why a file and not a second receiver: a test that stops a
+receiver and starts another on the same port frees the port in between, and
+another test's server running at the same time may take it."""
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from services.notify.webhooks import SIGNATURE_HEADER, verify
+
+REFUSE = "refuse"
 
 
 def main(port, directory, secret, failures):
@@ -23,7 +28,7 @@ def main(port, directory, secret, failures):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             seen[0] += 1
             valid = verify(secret, self.headers.get(SIGNATURE_HEADER), body)
-            if failures < 0:
+            if Path(directory, REFUSE).exists():
                 status = 503
             elif seen[0] <= failures:
                 status = 500
