@@ -4,6 +4,7 @@ on the broker as its own user (deploy/broker_users.py): what ``make run``
 starts, and what the end-to-end tests and benchmarks start on a throw-away
 vhost."""
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -51,10 +52,24 @@ class SharedUsers:
 START_TIMEOUT = 180
 
 
+# Why not the port the system picks (bind to 0): it comes from the ephemeral
+# range, where the system hands a port just let go (a test server stopped and
+# started again on its port) to the next process asking, and two stacks' or
+# tests' servers then met on one port. A random free port below that range is
+# handed out by nothing but this.
+FREE_PORTS = range(20000, 32000)
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nothing listens on now, drawn at random from FREE_PORTS."""
+    while True:
+        port = secrets.choice(FREE_PORTS)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 class LocalStack:
