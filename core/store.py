@@ -148,9 +148,11 @@ class Transaction:
         self.session = session
         self.handler = handler
         self.emitted = []  # the outbox rows written (their ids once committed)
-        # The inbox key to record with the effects; inserted last, as the ORM's
-        # insert was at the flush, so the write lock is not taken sooner.
-        self.received = None
+        # The inbox keys to record with the effects, inserted just before the
+        # commit (SQLite's write lock is not taken for them sooner). A handler
+        # must cause no effect outside the transaction before it commits: a
+        # second delivery running at the same time fails on the key only then.
+        self.received = []
 
     def emit(self, contract, **fields):
         payload = contract.build(**fields)
@@ -172,9 +174,9 @@ class Transaction:
         concurrent deliveries cannot both commit: the inbox key makes the
         second fail and retry."""
         key = {"event_id": str(event["event_id"]), "handler": self.handler}
-        if self.session.execute(INBOX_SEEN, key).first() is not None:
+        if key in self.received or self.session.execute(INBOX_SEEN, key).first() is not None:
             return False
-        self.received = key
+        self.received.append(key)
         return True
 
 
@@ -192,7 +194,7 @@ class StoreHandle:
         tx = Transaction(session, self.handler)
         try:
             yield tx
-            if tx.received is not None:
+            if tx.received:
                 session.execute(INBOX_RECORD, tx.received)
             session.commit()
         except BaseException:

@@ -57,19 +57,26 @@ START_TIMEOUT = 180
 # started again on its port) to the next process asking, and two stacks' or
 # tests' servers then met on one port. A random free port below that range is
 # handed out by nothing but this.
+# A port is handed out once per process: two asked for in a row (a service's
+# health port and the next one's) are bound only later, by their processes.
 FREE_PORTS = range(20000, 32000)
+_handed_out = set()
 
 
 def free_port():
-    """A loopback port nothing listens on now, drawn at random from FREE_PORTS."""
+    """A loopback port nothing listens on now, drawn at random from FREE_PORTS,
+    never one this process was given before."""
     while True:
         port = secrets.choice(FREE_PORTS)
+        if port in _handed_out:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _handed_out.add(port)
+        return port
 
 
 class LocalStack:

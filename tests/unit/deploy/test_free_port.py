@@ -24,4 +24,12 @@ def test_a_port_in_use_is_never_given(monkeypatch):
         taken = held.getsockname()[1]
         other = free_port()
         monkeypatch.setattr("deploy.stack.FREE_PORTS", [taken, other])
-        assert {free_port() for _ in range(50)} == {other}
+        monkeypatch.setattr("deploy.stack._handed_out", set())
+        assert free_port() == other
+
+
+def test_a_port_is_handed_out_once_even_before_it_is_bound(monkeypatch):
+    ports = [free_port() for _ in range(20)]
+    monkeypatch.setattr("deploy.stack.FREE_PORTS", ports)
+    monkeypatch.setattr("deploy.stack._handed_out", set())
+    assert sorted(free_port() for _ in range(20)) == sorted(ports)
