@@ -1,5 +1,5 @@
 """What time it is, injectable (tracking's workers get it with their clocks,
-services/tracking/dependencies.py), so that tests and drills can walk a case
+services/tracking/service.py), so that tests and drills can walk a case
 across a holiday without waiting for one.
 
 Config ``CLOCK_FILE``: unset in production (the system clock). When set, the

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from nameko.cli.main import setup_yaml_parser
+from nameko.extensions import DependencyProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every service, and those with a store of their own (the gateway has none).
@@ -33,3 +34,23 @@ def load_config(service):
 # A case material's largest file (ATTACHMENT_MAX_BYTES): intake keeps to it,
 # the gateway refuses a larger body unread, the front's limit is above it.
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class FromConfig(DependencyProvider):
+    """A service's dependency built once from its config as the container sets
+    up, ``build(config)``, and the same value handed to every worker: a bad
+    config stops the service at its start, not at a first request.
+
+        settings = FromConfig(Settings.from_config)
+
+    One provider for every such value (settings, clocks, policies, the blob
+    store, a sealer), rather than a class each with the same two methods."""
+
+    def __init__(self, build):
+        self.build = build
+
+    def setup(self):
+        self.value = self.build(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.value

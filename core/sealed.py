@@ -18,9 +18,9 @@ plaintext is never accepted from the bus."""
 import json
 
 from cryptography.fernet import InvalidToken
-from nameko.extensions import DependencyProvider
 
 from core.broker import CheckedArgumentRpc, in_transaction
+from core.config import FromConfig
 from core.errors import ConfigurationError, InvalidInput
 from core.privacy import FieldCipher
 
@@ -61,15 +61,9 @@ def sealed_rpc(method):
     return SealedRpc.decorator(in_transaction(method))
 
 
-class SealerProvider(DependencyProvider):
+class SealerProvider(FromConfig):
     """A service's sealer for one key (``SealerProvider("SUBMISSION_KEYS")``);
     the service does not start without the key."""
 
     def __init__(self, config_key):
-        self.config_key = config_key
-
-    def setup(self):
-        self.sealer = Sealer(self.container.config.get(self.config_key), self.config_key)
-
-    def get_dependency(self, worker_ctx):
-        return self.sealer
+        super().__init__(lambda config: Sealer(config.get(config_key), config_key))

@@ -5,7 +5,6 @@ could not reach)."""
 import functools
 
 import eventlet
-from nameko.extensions import DependencyProvider
 
 from core.actors import ActorSigner
 from core.areas import counties, deployment_area, deployment_name
@@ -29,16 +28,9 @@ from services.tracking.schemas import (
 )
 
 
-class TokenProvider(DependencyProvider):
+def tokens_from_config(config):
     """Config: ``ACTOR_SIGNING_KEY`` (required), ``TOKEN_TTL_SECONDS``."""
-
-    def setup(self):
-        config = self.container.config
-        self.tokens = ActorSigner(config.get("ACTOR_SIGNING_KEY"),
-                                  config.get("TOKEN_TTL_SECONDS", 28800))
-
-    def get_dependency(self, worker_ctx):
-        return self.tokens
+    return ActorSigner(config.get("ACTOR_SIGNING_KEY"), config.get("TOKEN_TTL_SECONDS", 28800))
 
 
 class Trackings(TimedRpcProxy):

@@ -7,9 +7,10 @@ its entry in the OpenAPI document (openapi.py)."""
 from nameko.dependency_providers import Config
 
 from core.broker import TimedRpcProxy
+from core.config import FromConfig
 from core.sealed import SealerProvider
 from core.service import Service
-from services.gateway.dependencies import TokenProvider, Trackings
+from services.gateway.dependencies import Trackings, tokens_from_config
 from services.gateway.routes.accounts import AccountRoutes
 from services.gateway.routes.agent import AgentRoutes
 from services.gateway.routes.channels import ChannelRoutes
@@ -41,7 +42,7 @@ class GatewayService(CitizenRoutes, StaffRoutes, MaterialRoutes, MessageRoutes, 
     reports = TimedRpcProxy("reports")
     suggestions = TimedRpcProxy("suggestions")
     notify = TimedRpcProxy("notify")
-    tokens = TokenProvider()
+    tokens = FromConfig(tokens_from_config)
     config = Config()
     # What the petitioner types (name, ID number, phone) crosses the bus sealed for intake.
     submissions = SealerProvider("SUBMISSION_KEYS")

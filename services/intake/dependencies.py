@@ -1,17 +1,13 @@
-"""What intake's workers are given: its settings (keys and clock), and
-categories and areas, owned by routing, asked for by RPC and kept for
+"""What intake's workers are given beyond values read from config (those
+are core.config.FromConfig's, in service.py): categories and areas, owned by routing, asked for by RPC and kept for
 REFERENCE_TTL_SECONDS (default 60) so a submission does not wait on routing;
 and the tracking that holds a case (a county's own, or the city's)."""
 import logging
 import time
 
-from nameko.extensions import DependencyProvider
-
 from core.areas import holder
 from core.broker import TimedRpcProxy
 from core.errors import ServiceUnavailable
-from services.intake import blobs
-from services.intake.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -61,23 +57,3 @@ class TrackingOf(TimedRpcProxy):
     def get_dependency(self, worker_ctx):
         config = self.container.config
         return lambda area_code: self.service(worker_ctx, holder("tracking", area_code, config))
-
-
-class BlobsProvider(DependencyProvider):
-    """The encrypted blob store of case materials (blobs.py; config
-    ``ATTACHMENT_STORE``, ``ATTACHMENT_DIR`` or ``ATTACHMENT_S3_*``, and
-    ``ATTACHMENT_ENCRYPTION_KEYS``, required)."""
-
-    def setup(self):
-        self.blobs = blobs.from_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.blobs
-
-
-class SettingsProvider(DependencyProvider):
-    def setup(self):
-        self.settings = Settings.from_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.settings

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from core import events
 from core.actors import staff_rpc
 from core.broker import forward, rpc
+from core.config import FromConfig
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.handlers import handler
 from core.roles import REGISTERED_APP
@@ -23,22 +24,20 @@ from services.intake import (
     phone_codes,
     retention,
 )
-from services.intake.dependencies import (
-    BlobsProvider,
-    ReferenceData,
-    SettingsProvider,
-    TrackingOf,
-)
+from services.intake.blobs import from_config as blob_store
+from services.intake.dependencies import ReferenceData, TrackingOf
 from services.intake.models import Base
+from services.intake.settings import Settings
 
 
 class IntakeService(StaffService):
     name = "intake"
 
     store = Store(Base)
-    settings = SettingsProvider()
+    settings = FromConfig(Settings.from_config)
     reference_data = ReferenceData()
-    blobs = BlobsProvider()
+    # the encrypted blob store of case materials (blobs.py; ATTACHMENT_* config)
+    blobs = FromConfig(blob_store)
     # Opens an app's submission (submit_from_app), sealed as every submission is.
     submissions = SealerProvider("SUBMISSION_KEYS")
     # Whether a case is open (for a petitioner's material), and in a member

@@ -4,20 +4,21 @@ deadline near or past, and supervision."""
 from core import events
 from core.actors import staff_rpc
 from core.broker import forward, rpc
+from core.config import FromConfig
 from core.handlers import handle_each, handles
 from core.once import once
 from core.service import StaffService
 from core.store import Store
 from core.timers import every
 from services.notify import messages, retention, sending, webhooks
-from services.notify.dependencies import DeliveryProvider
+from services.notify.dependencies import delivery_from_config
 from services.notify.models import SMS, AnsweredRequest, Base
 
 
 class NotifyService(StaffService):
     name = "notify"
     store = Store(Base)
-    delivery = DeliveryProvider()
+    delivery = FromConfig(delivery_from_config)
 
     @handles(events.PETITIONER_CONTACT)
     def on_petitioner_contact(self, tx, event):

@@ -8,11 +8,12 @@ from nameko.timer import timer
 from core import events
 from core.actors import staff_rpc
 from core.broker import forward, rpc
+from core.config import FromConfig
 from core.handlers import handle_each, handler
 from core.service import StaffService
 from core.store import Store
 from services.reports import projections, reports, retention
-from services.reports.dependencies import SettingsProvider
+from services.reports.dependencies import settings_from_config
 from services.reports.models import Base
 
 BULLETIN_CHECK_SECONDS = 3600
@@ -21,7 +22,7 @@ BULLETIN_CHECK_SECONDS = 3600
 class ReportsService(StaffService):
     name = "reports"
     store = Store(Base)
-    settings = SettingsProvider()
+    settings = FromConfig(settings_from_config)
 
     # ``on`` (the day a figure is for) is the tests' clock, never a caller's.
     scoreboard = rpc(forward(reports.scoreboard, hidden=("on",)))

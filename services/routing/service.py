@@ -2,17 +2,14 @@
 from core import events
 from core.actors import staff_rpc
 from core.broker import forward, rpc
+from core.config import FromConfig
 from core.handlers import handler
 from core.once import once
 from core.service import Service
 from core.store import Store
 from services.routing import api_keys, auth, directory, routing, routing_rules, staff_admin
-from services.routing.dependencies import (
-    AuthProvider,
-    KeyPolicyProvider,
-    LocalStaffAccounts,
-    ScheduleProvider,
-)
+from services.routing.deadlines import schedule_from_config
+from services.routing.dependencies import LocalStaffAccounts, auth_from_config
 from services.routing.models import AnsweredRequest, Base
 
 ONE_TIME_PASSWORD = "one_time_password"  # shown once (NewPasswordSchema)
@@ -21,10 +18,12 @@ ONE_TIME_PASSWORD = "one_time_password"  # shown once (NewPasswordSchema)
 class RoutingService(Service):
     name = "routing"
     store = Store(Base)
-    schedule = ScheduleProvider()
-    auth = AuthProvider()
+    # the schedule that gives due dates
+    schedule = FromConfig(schedule_from_config)
+    auth = FromConfig(auth_from_config)
     staff_accounts = LocalStaffAccounts()
-    key_policy = KeyPolicyProvider()
+    # API_KEY_HASH_KEY (API keys refused without it), API_KEY_RATE
+    key_policy = FromConfig(api_keys.KeyPolicy.from_config)
 
     on_petition_submitted = handler(events.PETITION_SUBMITTED, routing.route_petition, "schedule")
     on_case_returned = handler(events.CASE_RETURNED, routing.reroute_after_return, "schedule")

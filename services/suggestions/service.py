@@ -5,19 +5,20 @@ of intake: see proposals.py. See docs/services.md."""
 from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, forward, rpc
 from core.calendar import today
+from core.config import FromConfig
 from core.sealed import sealed_rpc
 from core.service import StaffService
 from core.store import Store
 from services.suggestions import proposals
-from services.suggestions.dependencies import SettingsProvider
 from services.suggestions.models import Base
+from services.suggestions.settings import Settings
 
 
 class SuggestionsService(StaffService):
     name = "suggestions"
 
     store = Store(Base)
-    settings = SettingsProvider()
+    settings = FromConfig(Settings.from_config)
     # intake uses up the SMS code that proves the proposer's phone
     intake = TimedRpcProxy("intake")
 

@@ -11,13 +11,14 @@ import socket
 from core import events
 from core.actors import staff_rpc
 from core.broker import TimedRpcProxy, forward, rpc
+from core.config import FromConfig
 from core.handlers import handler
 from core.once import once
 from core.service import StaffService
 from core.store import Store
 from core.timers import every
 from services.tracking import cases, checks, sweep, views
-from services.tracking.dependencies import ClocksProvider
+from services.tracking.clocks import clocks_from_config
 from services.tracking.models import AnsweredRequest, Base
 
 # which process raised an alert (the sweep runs in every replica)
@@ -27,7 +28,8 @@ REPLICA = f"{socket.gethostname()}:{os.getpid()}"
 class TrackingService(StaffService):
     name = "tracking"
     store = Store(Base)
-    clocks = ClocksProvider()
+    # now, the calendar, the running profile's limits
+    clocks = FromConfig(clocks_from_config)
     routing = TimedRpcProxy("routing")
 
     @rpc

@@ -15,7 +15,6 @@ from core.config import ROOT
 from core.errors import ConfigurationError, NotFound
 from deploy.stack import free_port
 from services.intake import blobs
-from services.intake.dependencies import BlobsProvider
 from services.intake.service import IntakeService
 
 FILE = b"%PDF-1.4 \xe6\x88\xbf\xe5\xb1\x8b\xe6\xbc\x8f\xe6\xb0\xb4 the petitioner's own words"
@@ -40,7 +39,6 @@ import eventlet; eventlet.monkey_patch()
 import json, sys
 from cryptography.fernet import Fernet
 from services.intake import blobs
-from services.intake.dependencies import BlobsProvider
 from services.intake.service import IntakeService
 config = json.loads(sys.argv[1])
 file = sys.argv[2].encode()
@@ -187,7 +185,7 @@ def test_intake_refuses_to_start_with_s3_half_configured(tmp_path):
     container = ServiceContainer(IntakeService, {
         "AMQP_URI": "amqp://127.0.0.1:5672/", "ATTACHMENT_STORE": "s3", "ATTACHMENT_S3_BUCKET": "b", "ATTACHMENT_S3_DEPLOYMENT": "city",
         "ATTACHMENT_S3_ACCESS_KEY": "k", "ATTACHMENT_ENCRYPTION_KEYS": Fernet.generate_key().decode()})
-    (provider,) = [d for d in container.dependencies if isinstance(d, BlobsProvider)]
+    (provider,) = [d for d in container.dependencies if d.attr_name == "blobs"]
     with pytest.raises(ConfigurationError, match="ATTACHMENT_S3_SECRET_KEY"):
         provider.setup()
 
