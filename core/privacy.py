@@ -62,6 +62,13 @@ def mask_phone(value):
     return value[:3] + "****" + value[-4:]
 
 
+def masked_person(name, id_number, phone):
+    """A citizen's identity as staff and the citizen see it (a petitioner, a
+    proposer): each field masked (intake's MaskedPersonSchema)."""
+    return {"name": mask_name(name), "id_number": mask_id_number(id_number),
+            "phone": mask_phone(phone)}
+
+
 def mask_name(value):
     """``张三丰`` -> ``张**``: the family name only; a one-character name
     shows nothing (its only character is the whole name)."""

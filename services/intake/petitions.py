@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 from core import events
 from core.errors import InvalidInput, NotFound
 from core.once import new_request_id
-from core.privacy import mask_id_number, mask_name, mask_phone
+from core.privacy import masked_person
 from core.retention import ERASED
 from core.validation import excerpt, field_errors
 from services.intake import case_numbers, phone_codes, query_codes
@@ -216,9 +216,7 @@ def _read(tx, petition, settings, actor, action):
     proxy = petition.proxy
     return PetitionViewSchema().dump(dict(
         case_number=petition.case_number,
-        petitioner=clear and dict(name=mask_name(clear["name"]),
-                                  id_number=mask_id_number(clear["id_number"]),
-                                  phone=mask_phone(clear["phone"])),
+        petitioner=clear and masked_person(clear["name"], clear["id_number"], clear["phone"]),
         title=petition.title, content=petition.content, category=petition.category,
         area_code=petition.area_code, address=petition.address, channel=petition.channel,
         publish=petition.publish,

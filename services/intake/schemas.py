@@ -88,7 +88,9 @@ class PhoneProofSchema(PhoneCodeRequestSchema):
         r"^[0-9]{6}$", error="短信验证码应为6位数字"))
 
 
-class MaskedPetitionerSchema(Schema):
+class MaskedPersonSchema(Schema):
+    """core.privacy.masked_person: a petitioner, a proposer (suggestions)."""
+
     name = fields.Str(metadata={"example": "张**"})
     id_number = fields.Str(metadata={"example": "3701**********123X"})
     phone = fields.Str(metadata={"example": "138****5678"})
@@ -105,7 +107,7 @@ class PetitionViewSchema(Schema):
 
     case_number = fields.Str()
     # null once erased at the end of the retention period (core/retention.py)
-    petitioner = fields.Nested(MaskedPetitionerSchema, allow_none=True)
+    petitioner = fields.Nested(MaskedPersonSchema, allow_none=True)
     title = fields.Str()
     content = fields.Str()
     category = fields.Str()

@@ -19,7 +19,7 @@ from core import events
 from core.config import LOCAL_TIME
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.logs import mask
-from core.privacy import mask_id_number, mask_name, mask_phone
+from core.privacy import masked_person
 from core.retention import ERASED
 from core.roles import BUREAU_ROLES
 from core.validation import load
@@ -265,10 +265,9 @@ def _view(tx, proposal, settings):
         "status_name": workflow.STATE_NAMES[proposal.status],
         "topic_id": proposal.topic_id, "topic_title": topic and topic.title,
         "organisation": proposal.organisation,
-        "proposer": None if proposal.name_encrypted == ERASED else {
-            "name": mask_name(decrypt(proposal.name_encrypted)),
-            "id_number": mask_id_number(decrypt(proposal.id_number_encrypted)),
-            "phone": mask_phone(decrypt(proposal.phone_encrypted))},
+        "proposer": None if proposal.name_encrypted == ERASED else masked_person(
+            decrypt(proposal.name_encrypted), decrypt(proposal.id_number_encrypted),
+            decrypt(proposal.phone_encrypted)),
         "title": proposal.title, "content": proposal.content, "area_code": proposal.area_code,
         "department": proposal.department, "merged_into": proposal.merged_into,
         "reason": proposal.reason, "answer": proposal.answer, "follow_up": proposal.follow_up,

@@ -5,7 +5,13 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from core.events import AREA_CODE_DIGITS
 from core.validation import Instant
-from services.intake.schemas import REQUIRED, SCHEMA_ERRORS, PhoneProofSchema, Text
+from services.intake.schemas import (
+    REQUIRED,
+    SCHEMA_ERRORS,
+    MaskedPersonSchema,
+    PhoneProofSchema,
+    Text,
+)
 from services.suggestions.workflow import STATES
 
 _AREA = validate.Regexp(rf"^{AREA_CODE_DIGITS}$", error="地区代码应为6位或9位数字")
@@ -92,12 +98,6 @@ class ProposalTimelineEntrySchema(Schema):
     at = Instant()
 
 
-class MaskedProposerSchema(Schema):
-    name = fields.Str(metadata={"example": "张**"})
-    id_number = fields.Str(metadata={"example": "3701**********123X"})
-    phone = fields.Str(metadata={"example": "138****5678"})
-
-
 class ProposalViewSchema(Schema):
     """What the proposer sees with the query code, and staff (personal data masked)."""
 
@@ -108,7 +108,7 @@ class ProposalViewSchema(Schema):
     topic_title = fields.Str(allow_none=True)
     organisation = fields.Str(allow_none=True)
     # null once erased at the end of the retention period (core/retention.py)
-    proposer = fields.Nested(MaskedProposerSchema, allow_none=True)
+    proposer = fields.Nested(MaskedPersonSchema, allow_none=True)
     title = fields.Str()
     content = fields.Str()
     area_code = fields.Str()
