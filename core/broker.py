@@ -37,9 +37,10 @@ import logging
 import time
 
 import eventlet
+from amqp.basic_message import Message as AmqpMessage
 from amqp.exceptions import ChannelError, RecoverableConnectionError
 from amqp.exceptions import ConnectionError as AmqpConnectionError
-from kombu import Connection
+from kombu import Connection, Producer
 from kombu.exceptions import ChannelError as KombuChannelError
 from kombu.exceptions import OperationalError
 from kombu.pools import producers
@@ -272,6 +273,15 @@ PUBLISH_ATTEMPTS = 2
 PUBLISH_RETRY_POLICY = {"max_retries": PUBLISH_ATTEMPTS - 1, "interval_start": 0,
                         "interval_step": 0, "interval_max": 0}
 CONFIRM_SECONDS = 5.0
+# What BoundedPublisher.publish passes on: kombu's Producer.publish arguments
+# and the AMQP message properties py-amqp sends. kombu takes any other keyword
+# for a message property, which py-amqp then leaves out of the frame: nameko's
+# Publisher option ``use_confirms=False`` would be dropped without a word (this
+# publisher always waits for the confirm: that is its bound). Refused instead.
+PUBLISH_OPTIONS = frozenset(
+    {name for name in inspect.signature(Producer.publish).parameters
+     if name not in ("self", "body", "properties")}
+    | {name for name, _ in AmqpMessage.PROPERTIES})
 
 
 class BoundedPublisher:
@@ -311,7 +321,13 @@ class BoundedPublisher:
         """Publish ``payload`` (``options``: kombu's ``Producer.publish``'s);
         returns once the broker confirmed it. A ``mandatory`` message no queue
         takes raises nameko's UndeliverableMessage (a MethodProxy's
-        UnknownService)."""
+        UnknownService). An option neither kombu nor AMQP knows is a TypeError
+        naming it, before anything is sent."""
+        unknown = sorted(set(options) - PUBLISH_OPTIONS)
+        if unknown:
+            raise TypeError(f"BoundedPublisher.publish: {', '.join(unknown)} is neither a kombu "
+                            "publish option nor an AMQP message property (it would be dropped "
+                            "unsent); this publisher always waits for the broker's confirm")
         with producers[self.connection].acquire(block=True) as producer:
             try:
                 producer.publish(payload, headers={**(headers or {}), **(extra_headers or {})},
