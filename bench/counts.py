@@ -20,6 +20,10 @@ from core.store import InboxEntry, OutboxMessage, make_engine
 
 SETTLE_SECONDS = 2  # the counts are read again until they stop moving
 SETTLE_TIMEOUT = 120
+# Event ids a query names at most: one IN list of every event of a large run
+# would pass the database's limit on bound parameters (SQLite 32,766,
+# PostgreSQL 65,535).
+IN_CHUNK = 500
 
 
 def handled(stack, since, run, service):
@@ -47,10 +51,20 @@ def _read(stack, since, cases, service):
         twice[name] = sum(n > 1 for n in Counter(row[1:] for row in rows).values())
         emitted.update(event_id for event_id, _, _ in rows)
     with _connected(stack, service) as db:
-        inbox = dict(db.execute(
-            select(InboxEntry.handler, func.count())
-            .where(InboxEntry.event_id.in_(list(emitted))).group_by(InboxEntry.handler)).all())
+        inbox = handled_per_handler(db, emitted)
     return {"twice": twice, "inbox": inbox, "events": len(emitted)}
+
+
+def handled_per_handler(db, event_ids):
+    """How many inbox rows each handler has for ``event_ids``, asked
+    ``IN_CHUNK`` ids a query (an event's rows are in one chunk: the sums are exact)."""
+    ids, counts = sorted(event_ids), Counter()
+    for start in range(0, len(ids), IN_CHUNK):
+        counts.update(dict(db.execute(
+            select(InboxEntry.handler, func.count())
+            .where(InboxEntry.event_id.in_(ids[start:start + IN_CHUNK]))
+            .group_by(InboxEntry.handler)).all()))
+    return dict(counts)
 
 
 @contextmanager
