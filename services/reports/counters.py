@@ -1,7 +1,9 @@
 """Counter rows, changed by differences: the one way every projection here
-(a case's in projections.py, a proposal's in suggestions.py) writes its
-counters, so two workers cannot lose each other's counts and a count moved
-away leaves no empty row behind."""
+(a case's in projections.py, a proposal's in suggestions.py, the similar-case
+index's word counts in similar.py) writes its counters, so two workers cannot
+lose each other's counts and a count moved away leaves no empty row behind.
+A counter table is its primary key and one count column (``value``, or
+``cases`` for search_words)."""
 from functools import cache
 
 from sqlalchemy import bindparam, delete
@@ -12,18 +14,26 @@ UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 @cache
+def _count(table):
+    """A counter table's count column: the one outside its primary key."""
+    [count] = [column for column in table.columns if not column.primary_key]
+    return count
+
+
+@cache
 def _statements(table, dialect):
     """A counter table's two statements, built once per table and dialect
     (building them, ``excluded`` above all, cost more CPU than running them):
     value = value + change, making the rows that are missing; and the
     delete of the rows a decrease brought to zero."""
+    count = _count(table)
     upsert = UPSERTS[dialect](table)
     add = upsert.on_conflict_do_update(
         index_elements=list(table.primary_key),
-        set_={"value": table.c.value + upsert.excluded.value})
+        set_={count.name: count + upsert.excluded[count.name]})
     drop = delete(table).where(
         *(column == bindparam(f"k_{column.name}") for column in table.primary_key),
-        table.c.value == 0)
+        count == 0)
     return add, drop
 
 
@@ -31,7 +41,8 @@ def add(tx, model, changes):
     """Add each change to its counter ({key as (column, value) pairs:
     change}), making the rows that are missing: value = value + change in
     SQL, one statement for all, so two workers cannot lose each other's."""
-    rows = [dict(key, value=change) for key, change in changes.items() if change]
+    count = _count(model.__table__).name
+    rows = [{**dict(key), count: change} for key, change in changes.items() if change]
     if rows:
         connection = tx.session.connection()
         connection.execute(_statements(model.__table__, connection.dialect.name)[0], rows)
