@@ -34,7 +34,7 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, delete, insert, select, tuple_
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 
 from core import events
 from core.calendar import local_date
@@ -236,12 +236,8 @@ def consume(tx, settings, contract, event):
 
 
 def project(tx, settings, contract, event):
-    fact = tx.session.get(CaseFact, event["case_number"], with_for_update=True)
-    if fact is None:
-        fact = CaseFact(case_number=event["case_number"], area_code=event["area_code"],
-                        routing_seq=0, repeat=False, publish=True, steps=[])
-        tx.session.add(fact)
     p = Projection(tx, settings)
+    fact = p.fact(event["case_number"], event["area_code"])
     with p.recount(fact):
         PROJECTORS[contract](p, fact, event)
     p.apply()
@@ -256,12 +252,70 @@ CONSUMED = {**dict.fromkeys(PROJECTORS, project), events.SUGGESTION_STEP: sugges
 _BY_TYPE = {contract.event_type: contract for contract in CONSUMED}
 
 
+# A case's fact row read and written with Core statements built once: the
+# ORM's load by key and its flush were a quarter of the CPU of a case's events
+# (in-process, README: Performance). The row is locked as the ORM's
+# get(with_for_update) locked it; only the columns changed are written.
+_FACTS = CaseFact.__table__
+_FACT_COLUMNS = tuple(column.name for column in _FACTS.columns)
+_FACT = select(_FACTS).where(_FACTS.c.case_number == bindparam("case_number")).with_for_update()
+_NEW_FACT = insert(_FACTS)
+_CHANGE_FACT = update(_FACTS).where(_FACTS.c.case_number == bindparam("number"))
+
+
+class Fact:
+    """A case's fact row (CaseFact's columns as attributes) as a projection
+    reads and changes it; ``Projection.save`` writes the columns changed."""
+
+    def __init__(self, values, stored):
+        self.__dict__.update(values)
+        self.stored = stored  # the row as in the store; None: not written yet
+
+    def values(self):
+        return {name: getattr(self, name) for name in _FACT_COLUMNS}
+
+
 class Projection:
     """One event's projection: the cases it changed and, once, the counters."""
 
     def __init__(self, tx, settings):
         self.tx, self.settings = tx, settings
         self.changes = Counter()
+        self.facts = {}  # case number -> Fact: one object per case, as an identity map
+
+    def fact(self, case_number, area_code):
+        """The case's fact row, locked (a new one if the case has none)."""
+        row = self.tx.session.connection().execute(_FACT, {"case_number": case_number}).first()
+        if row is not None:
+            return self.known(row)
+        fact = Fact({**dict.fromkeys(_FACT_COLUMNS), "case_number": case_number,
+                     "area_code": area_code, "routing_seq": 0, "repeat": False,
+                     "publish": True, "steps": []}, None)
+        self.facts[case_number] = fact
+        return fact
+
+    def known(self, row):
+        """The Fact of a row read: the one already in this projection, if any."""
+        fact = self.facts.get(row.case_number)
+        if fact is None:
+            values = row._asdict()
+            fact = self.facts[row.case_number] = Fact(values, values)
+        return fact
+
+    def save(self, fact):
+        """Write the columns of ``fact`` that changed (all of a new one)."""
+        values, connection = fact.values(), self.tx.session.connection()
+        if fact.stored is None:
+            # as the ORM inserted it: a column not set is left out, so a JSON
+            # one is SQL NULL, not JSON null
+            connection.execute(_NEW_FACT, {name: value for name, value in values.items()
+                                           if value is not None})
+        else:
+            changed = {name: value for name, value in values.items()
+                       if value != fact.stored[name]}
+            if changed:
+                connection.execute(_CHANGE_FACT, {**changed, "number": fact.case_number})
+        fact.stored = values
 
     @contextmanager
     def recount(self, fact):
@@ -273,6 +327,8 @@ class Projection:
         self.changes.subtract(before)
 
     def apply(self):
+        for fact in self.facts.values():
+            self.save(fact)
         for model, changes in counter_changes(self.changes):
             counters.apply(self.tx, model, changes)
 
@@ -344,21 +400,21 @@ def contributions(fact, calendar):
 
 # The petitioner's order on one matter and a case's neighbours in it, built
 # once: building them per petition cost more CPU than running them.
-_SAME_MATTER = (CaseFact.petitioner_key == bindparam("petitioner_key"),
-                CaseFact.category == bindparam("category"),
-                CaseFact.area_code == bindparam("area_code"),
-                CaseFact.submitted_at.is_not(None))
+_SAME_MATTER = (_FACTS.c.petitioner_key == bindparam("petitioner_key"),
+                _FACTS.c.category == bindparam("category"),
+                _FACTS.c.area_code == bindparam("area_code"),
+                _FACTS.c.submitted_at.is_not(None))
 # (submitted_at, case_number) compared as a row: one seek in
 # ix_case_facts_repeats to the neighbour, either way.
-_PLACE = tuple_(CaseFact.submitted_at, CaseFact.case_number)
-_HERE = tuple_(bindparam("submitted_at", type_=CaseFact.submitted_at.type),
-               bindparam("case_number", type_=CaseFact.case_number.type))
-_PREVIOUS = select(CaseFact).where(*_SAME_MATTER, _PLACE < _HERE).order_by(
-    CaseFact.submitted_at.desc(), CaseFact.case_number.desc()).limit(1)
-_FOLLOWING = select(CaseFact).where(*_SAME_MATTER, _PLACE > _HERE).order_by(
-    CaseFact.submitted_at, CaseFact.case_number).limit(1)
-_WHOLE_ORDER = select(CaseFact).where(*_SAME_MATTER).order_by(
-    CaseFact.submitted_at, CaseFact.case_number)
+_PLACE = tuple_(_FACTS.c.submitted_at, _FACTS.c.case_number)
+_HERE = tuple_(bindparam("submitted_at", type_=_FACTS.c.submitted_at.type),
+               bindparam("case_number", type_=_FACTS.c.case_number.type))
+_PREVIOUS = select(_FACTS).where(*_SAME_MATTER, _PLACE < _HERE).order_by(
+    _FACTS.c.submitted_at.desc(), _FACTS.c.case_number.desc()).limit(1)
+_FOLLOWING = select(_FACTS).where(*_SAME_MATTER, _PLACE > _HERE).order_by(
+    _FACTS.c.submitted_at, _FACTS.c.case_number).limit(1)
+_WHOLE_ORDER = select(_FACTS).where(*_SAME_MATTER).order_by(
+    _FACTS.c.submitted_at, _FACTS.c.case_number)
 
 
 def _mark_repeats(p, fact, first):
@@ -369,7 +425,8 @@ def _mark_repeats(p, fact, first):
     earlier petition makes the later one a repeat too."""
     if not fact.petitioner_key:
         return
-    p.tx.session.flush()
+    p.save(fact)  # the neighbours' queries below see the case as it is now
+    connection = p.tx.session.connection()
     matter = {"petitioner_key": fact.petitioner_key, "category": fact.category,
               "area_code": fact.area_code}
     if first:
@@ -377,13 +434,14 @@ def _mark_repeats(p, fact, first):
         # successor's (whose predecessor it now is): two rows read, not every
         # petition of the petitioner (thousands for a prolific one).
         here = {**matter, "submitted_at": fact.submitted_at, "case_number": fact.case_number}
-        previous = p.tx.session.scalar(_PREVIOUS, here)
-        following = p.tx.session.scalar(_FOLLOWING, here)
+        previous, following = (p.known(row) if row else None for row in (
+            connection.execute(_PREVIOUS, here).first(),
+            connection.execute(_FOLLOWING, here).first()))
         pairs = [(previous, fact), *([(fact, following)] if following is not None else [])]
     else:
         # Submitted again (a rebuild over kept facts): its old neighbours may
         # change too, so the whole order is marked again.
-        order = p.tx.session.scalars(_WHOLE_ORDER, matter).all()
+        order = [p.known(row) for row in connection.execute(_WHOLE_ORDER, matter)]
         pairs = zip([None, *order], order)
     for earlier, case in pairs:
         repeat = earlier is not None and \
