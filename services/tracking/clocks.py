@@ -17,7 +17,8 @@ every clock of the case and starts the new unit's.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.calendar import calendar_from_config, local_date, start_date
 from core.clock import clock_from_config
@@ -115,18 +116,47 @@ def _open_deadline(tx, case, kind, due, subject="", unit_code=None):
         case.accept_due = due
 
 
+# close_deadlines' UPDATE, one Core statement per shape (every open clock of
+# the case; of some kinds; of one subject too), built once: the ORM UPDATE
+# with "evaluate" built and compiled its statement per call and flushed the
+# whole session first (on a routing, the case's row was written twice).
+_DEADLINES = Deadline.__table__
+
+
+def _closing(by_kind, by_subject):
+    query = update(_DEADLINES).where(_DEADLINES.c.case_number == bindparam("number"),
+                                     _DEADLINES.c.open.is_(True))
+    if by_kind:
+        query = query.where(_DEADLINES.c.kind.in_(bindparam("kinds", expanding=True)))
+    if by_subject:
+        query = query.where(_DEADLINES.c.subject == bindparam("of_subject"))
+    return query.values(open=False)
+
+
+_CLOSE = {(k, s): _closing(k, s) for k in (False, True) for s in (False, True)}
+
+
 def close_deadlines(tx, case, kinds=None, subject=None):
-    """One UPDATE, the rows already in the session kept in step
-    (``evaluate``): loading the open rows to clear each one's flag cost
-    tracking a query and a flush per clock."""
-    query = update(Deadline).where(Deadline.case_number == case.case_number,
-                                   Deadline.open.is_(True))
+    """Close the case's open clocks (of ``kinds``, of ``subject``): one UPDATE
+    of the stored rows, and the rows in the session closed in step (what the
+    ORM's "evaluate" did): a pending one is inserted closed, a loaded one
+    reads closed, as the UPDATE left it."""
+    params = {"number": case.case_number}
     if kinds is not None:
-        query = query.where(Deadline.kind.in_(kinds))
+        params["kinds"] = list(kinds)
     if subject is not None:
-        query = query.where(Deadline.subject == str(subject))
-    tx.session.execute(query.values(open=False),
-                       execution_options={"synchronize_session": "evaluate"})
+        params["of_subject"] = str(subject)
+    session = tx.session
+    # on the session's connection: no autoflush (the pending rows are closed below)
+    session.connection().execute(_CLOSE[kinds is not None, subject is not None], params)
+    for row in [*session.new, *session.identity_map.values()]:
+        if isinstance(row, Deadline) and row.case_number == case.case_number and row.open \
+                and (kinds is None or row.kind in kinds) \
+                and (subject is None or row.subject == str(subject)):
+            if row in session.new:
+                row.open = False
+            else:
+                set_committed_value(row, "open", False)
 
 
 def start_unit_clocks(tx, case, clocks):

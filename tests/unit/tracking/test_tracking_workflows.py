@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from marshmallow import Schema
+from sqlalchemy import select
 
 from core import events
 from core.config import load_config
@@ -11,8 +12,8 @@ from core.errors import ConfigurationError, Conflict, Forbidden, InvalidInput
 from services.notify.service import NotifyService
 from services.notify.templates import TEMPLATES
 from services.tracking import cases, checks, schemas, sweep, views
-from services.tracking.clocks import Limit, clocks_from_config
-from services.tracking.models import Alert, Case
+from services.tracking.clocks import Limit, clocks_from_config, close_deadlines, set_deadline
+from services.tracking.models import Alert, Case, Deadline
 from services.tracking.workflows import STEPS, WORKFLOWS
 from tests.unit.tracking.conftest import (
     ACTORS,
@@ -132,6 +133,24 @@ def test_a_reroute_restarts_the_units_clock(store, clocks):
     assert view["due_date"] == "2026-10-22"
     # acceptance: 15 days end on Saturday 24 Oct, so on Monday 26 Oct
     assert [d["due"] for d in view["deadlines"] if d["open"]] == ["2026-10-26", "2026-10-22"]
+
+
+def test_clocks_opened_or_loaded_in_the_transaction_are_closed_in_step(store, clocks):
+    """close_deadlines closes the stored clocks with one UPDATE and, in step, a
+    clock opened earlier in the same transaction (not yet written) and a
+    loaded one: moving a clock twice leaves one open."""
+    clocks.clock.set("2026-09-28T10:00:00")
+    route(store, clocks)
+    with store.transaction() as tx:
+        case = tx.session.get(Case, CASE_NUMBER)
+        accept = tx.session.scalars(select(Deadline).where(Deadline.kind == "accept")).one()
+        set_deadline(tx, case, "conclude", date(2026, 12, 30))
+        set_deadline(tx, case, "conclude", date(2026, 12, 31))
+        close_deadlines(tx, case, kinds=("accept",))
+        assert not accept.open
+    assert [(d["kind"], d["due"], d["open"]) for d in staff_view(store, clocks)["deadlines"]] == [
+        ("accept", "2026-10-13", False), ("conclude", "2026-10-16", False),
+        ("conclude", "2026-12-30", False), ("conclude", "2026-12-31", True)]
 
 
 # --- handling ------------------------------------------------------------------
