@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core import events
 from core.calendar import local_date
@@ -246,9 +246,19 @@ def current_order(tx, case):
 
 # --- events -------------------------------------------------------------------
 
+# The case an event is about, locked (FOR UPDATE on PostgreSQL), by a
+# statement built once: session.get built, keyed and compiled-cache-looked-up
+# its SELECT on every call.
+_LOCKED_CASE = select(Case).where(Case.case_number == bindparam("number")).with_for_update()
+
+
+def _locked_case(tx, case_number):
+    return tx.session.scalars(_LOCKED_CASE, {"number": case_number}).one_or_none()
+
+
 def _case_for_event(tx, event):
     """The case an event is about, created if this is the first event seen."""
-    case = tx.session.get(Case, event["case_number"], with_for_update=True)
+    case = _locked_case(tx, event["case_number"])
     if case is None:
         case = Case(case_number=event["case_number"], status=events.SUBMITTED,
                     area_code=event["area_code"], routing_seq=0, supervision_open=False,
@@ -322,7 +332,7 @@ def apply_rating(tx, event, clocks):
 def _replied_case(tx, event):
     """The case a rating is about: ratings open once it is replied, so an
     earlier state means this service is behind (retry later)."""
-    case = tx.session.get(Case, event["case_number"], with_for_update=True)
+    case = _locked_case(tx, event["case_number"])
     if case is None or case.status in BEFORE_REPLY:
         raise NotYetApplicable(f"case {event['case_number']} is not replied yet")
     if case.status != "replied":
