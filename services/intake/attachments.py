@@ -164,8 +164,11 @@ def download(tx, case_number, attachment_id, actor, settings, blobs):
         Attachment.id == attachment_id, Attachment.petition_id == petition.id))
     if attachment is None:
         raise NotFound(f"no attachment {attachment_id} on case {case_number}")
+    # The blob read before the audit row: its insert takes SQLite's write lock,
+    # held until the commit, which is not then kept waiting for the blob store.
+    content = blobs.get(attachment.blob_key)
     audit(tx, petition, actor["username"], f"download_attachment:{attachment.id}")
-    return {**_view(attachment, settings), "content": blobs.get(attachment.blob_key)}
+    return {**_view(attachment, settings), "content": content}
 
 
 def _of(tx, petition):

@@ -1,8 +1,7 @@
 """Reads of petitioners' personal data: the audited "show" of a petitioner's
 unmasked data to staff allowed it, and the audit log a bureau reads (who read
 whose record, when, from which case). Every read, masked or not, writes an
-AuditEntry (petitions._read and reveal here)."""
-from datetime import datetime, timezone
+AuditEntry (petitions.audit)."""
 
 from sqlalchemy import select
 
@@ -11,7 +10,7 @@ from core.privacy import mask_name
 from core.roles import BUREAU_ROLES, REVEAL_ROLES, jurisdiction_prefix
 from core.validation import load
 from services.intake.models import AuditEntry, Petition
-from services.intake.petitions import by_case_number, identity
+from services.intake.petitions import audit, by_case_number, identity
 from services.intake.schemas import PersonalReadSchema, ReadsFilterSchema, RevealedSchema
 
 REVEALED = "revealed_to_staff"
@@ -31,8 +30,7 @@ def reveal(tx, case_number, actor, settings):
     if clear is None:
         raise Conflict(f"the petitioner's personal data of {case_number} was erased at the end "
                        "of its retention period", {"case_number": ["信访人个人信息已按保存期限删除"]})
-    tx.session.add(AuditEntry(petition_id=petition.id, at=datetime.now(timezone.utc),
-                              actor=actor["username"], action=REVEALED))
+    audit(tx, petition, actor["username"], REVEALED)
     return RevealedSchema().dump({"case_number": petition.case_number, **clear})
 
 
