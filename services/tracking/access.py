@@ -1,7 +1,7 @@
 """Who may see which case: a unit's staff see their unit's cases, a bureau
 also sees every case in its jurisdiction. Outside that scope a case does not
 exist for the actor (NotFound: its existence is not revealed)."""
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 
 from core.errors import NotFound
 from core.roles import BUREAU_ROLES, jurisdiction_prefix
@@ -36,8 +36,27 @@ def scope_filter(actor):
 def find_case(tx, case_number, for_update=False):
     case = tx.find(Case, case_number, with_for_update=for_update)
     if case is None:
-        raise NotFound(f"case {case_number} not found")
+        raise _no_case(case_number)
     return case
+
+
+# The case's columns as a plain row, for a read that changes nothing (the
+# public view: every look-up by query code asks), as a Core statement built
+# once: no ORM object, identity map or statement built per call.
+_CASE_ROW = select(Case.__table__).where(Case.__table__.c.case_number == bindparam("number"))
+
+
+def case_row(tx, case_number):
+    """The case as a row of its columns (read-only), or NotFound as find_case."""
+    case = isinstance(case_number, str) and tx.session.execute(
+        _CASE_ROW, {"number": case_number}).first()
+    if not case:
+        raise _no_case(case_number)
+    return case
+
+
+def _no_case(case_number):
+    return NotFound(f"case {case_number} not found")
 
 
 def case_in_scope(tx, case_number, actor, for_update=False):

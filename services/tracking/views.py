@@ -1,13 +1,13 @@
 """The read side: the public case view, staff work queues and supervision
 queue, counts. The public sees the plain timeline; the case's staff see every
 entry with its detail, the clocks, the supervision orders and co-units' parts."""
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 
 from core.roles import BUREAU_ROLES, jurisdiction_prefix
 from core.validation import load
 from services.tracking.access import (
     case_in_scope,
-    find_case,
+    case_row,
     load_actor,
     scope_filter,
 )
@@ -39,9 +39,13 @@ _CLOCK_STOPPED = {"replied", "concluded", "rejected", "declined"}
 
 
 def get_case(tx, case_number, today):
-    case = find_case(tx, case_number)
-    return PublicCaseSchema().dump({**_fields(case, today), "final": case.review_state == "final",
-                                    "timeline": _timeline(tx, case, public_only=True)})
+    case = case_row(tx, case_number)
+    return _PUBLIC_CASE.dump({**_fields(case, today), "final": case.review_state == "final",
+                              "timeline": _timeline(tx, case.case_number, public_only=True)})
+
+
+# Built once: the public view is asked on every look-up by query code.
+_PUBLIC_CASE = PublicCaseSchema()
 
 
 def case_scope(tx, case_number, actor):
@@ -69,10 +73,10 @@ def public_requests(tx, query):
                                .limit(query["limit"]).offset(query["offset"])).all()
     rows = []
     for row in cases:
-        timeline = _timeline(tx, row, public_only=True)
+        timeline = _timeline(tx, row.case_number, public_only=True)
         rows.append({**{c.key: getattr(row, c.key) for c in Case.__table__.columns},
                      "timeline": timeline,
-                     "updated_at": timeline[-1].at if timeline else row.submitted_at})
+                     "updated_at": timeline[-1]["at"] if timeline else row.submitted_at})
     return PublicRequestSchema(many=True).dump(rows)
 
 
@@ -84,7 +88,7 @@ def staff_case(tx, case_number, actor, today):
             model.case_number == case.case_number).order_by(model.id)).all())
     return StaffCaseSchema().dump({
         **_fields(case, today), "final": case.review_state == "final",
-        "timeline": _timeline(tx, case, public_only=False),
+        "timeline": _timeline(tx, case.case_number, public_only=False),
         "deadlines": of_case(Deadline), "orders": of_case(SupervisionOrder),
         "parts": of_case(CoPart)})
 
@@ -213,11 +217,23 @@ def status_counts(tx):
     return {status: count for status, count in rows}
 
 
-def _timeline(tx, case, public_only):
-    query = select(TimelineEntry).where(TimelineEntry.case_number == case.case_number)
-    if public_only:
-        query = query.where(TimelineEntry.public)
-    return list(tx.session.scalars(query.order_by(TimelineEntry.at, TimelineEntry.id)))
+def _timeline(tx, case_number, public_only):
+    """The case's timeline (``public_only``: the entries the public sees, and
+    only what the public view shows of them), oldest first, as mappings."""
+    return [entry._mapping for entry in tx.session.execute(
+        _PUBLIC_TIMELINE if public_only else _TIMELINE, {"number": case_number})]
+
+
+# Core statements built once (the public one is asked on every look-up by
+# query code): plain rows, no ORM objects for a read that changes nothing.
+_ENTRIES = TimelineEntry.__table__
+_TIMELINE = (select(_ENTRIES.c.at, _ENTRIES.c.kind, _ENTRIES.c.text, _ENTRIES.c.detail,
+                    _ENTRIES.c.actor, _ENTRIES.c.public)
+             .where(_ENTRIES.c.case_number == bindparam("number"))
+             .order_by(_ENTRIES.c.at, _ENTRIES.c.id))
+_PUBLIC_TIMELINE = (select(_ENTRIES.c.at, _ENTRIES.c.kind, _ENTRIES.c.text)
+                    .where(_ENTRIES.c.case_number == bindparam("number"), _ENTRIES.c.public)
+                    .order_by(_ENTRIES.c.at, _ENTRIES.c.id))
 
 
 def _fields(case, today):
