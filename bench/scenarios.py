@@ -217,9 +217,10 @@ def lookups(system, codes, requests=500):
 
 
 def _latency(samples):
-    failed = sum(s.status != 200 for s in samples)
+    failed = [s for s in samples if s.status != 200]
     if failed:
-        raise RuntimeError(f"{failed} of {len(samples)} requests failed (e.g. HTTP {samples[0].status})")
+        raise RuntimeError(f"{len(failed)} of {len(samples)} requests failed "
+                           f"(e.g. HTTP {failed[0].status})")
     return percentiles([s.latency for s in samples])
 
 
