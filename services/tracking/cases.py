@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, insert, inspect, select
+from sqlalchemy import bindparam, insert, select
 
 from core import events
 from core.calendar import local_date
@@ -23,7 +23,14 @@ from services.tracking import clocks as clock_rules
 from services.tracking import schemas
 from services.tracking.access import case_in_scope, find_case, is_city_bureau, load_actor
 from services.tracking.clocks import close_deadlines, set_deadline, start_unit_clocks
-from services.tracking.models import Case, CoPart, SpotCheck, SupervisionOrder, TimelineEntry
+from services.tracking.models import (
+    Case,
+    CoPart,
+    SpotCheck,
+    SupervisionOrder,
+    TimelineEntry,
+    written,
+)
 from services.tracking.workflows import BEFORE_REPLY, NOTES, STEPS, WHO
 
 SERVICE = "tracking"
@@ -223,16 +230,13 @@ def _columns(case):
 
 # A timeline entry is written at once by an INSERT built once: an ORM object
 # and its share of the flush cost more than the row, and nothing reads it back
-# in the transaction but by a query. A case not yet written is flushed first
-# (the entry refers to it).
+# in the transaction but by a query.
 _NOTE = insert(TimelineEntry.__table__)
 
 
 def note(tx, case, kind, text, at, public=True, detail=None, actor=None, fingerprint=None):
-    if inspect(case).pending:
-        tx.session.flush()
     tx.session.connection().execute(_NOTE, {
-        "case_number": case.case_number, "kind": kind, "text": text, "at": at,
+        "case_number": written(tx, case), "kind": kind, "text": text, "at": at,
         "public": public, "detail": detail, "actor": actor, "fingerprint": fingerprint})
 
 

@@ -17,13 +17,13 @@ every clock of the case and starts the new unit's.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.calendar import calendar_from_config, local_date, start_date
 from core.clock import clock_from_config
 from core.errors import ConfigurationError
-from services.tracking.models import Deadline
+from services.tracking.models import Deadline, written
 
 UNITS = ("working_days", "days")
 HANDLING_CLOCKS = ("accept", "conclude")
@@ -106,14 +106,20 @@ def set_deadline(tx, case, kind, due, subject="", unit_code=None):
     _open_deadline(tx, case, kind, due, subject, unit_code)
 
 
+# A clock is written at once by an INSERT built once (as a timeline entry is,
+# cases.note): an ORM object and its share of the flush cost more than the row.
+_OPEN = insert(Deadline.__table__)
+
+
 def _open_deadline(tx, case, kind, due, subject="", unit_code=None):
-    tx.session.add(Deadline(case_number=case.case_number, kind=kind, subject=str(subject),
-                            unit_code=unit_code if unit_code is not None else case.unit_code,
-                            due=due, open=True))
     if kind == "conclude":
         case.due_date = due
     elif kind == "accept":
         case.accept_due = due
+    tx.session.connection().execute(_OPEN, {
+        "case_number": written(tx, case), "kind": kind, "subject": str(subject),
+        "unit_code": unit_code if unit_code is not None else case.unit_code, "due": due,
+        "open": True})
 
 
 # close_deadlines' UPDATE, one Core statement per shape (every open clock of
@@ -138,25 +144,20 @@ _CLOSE = {(k, s): _closing(k, s) for k in (False, True) for s in (False, True)}
 
 def close_deadlines(tx, case, kinds=None, subject=None):
     """Close the case's open clocks (of ``kinds``, of ``subject``): one UPDATE
-    of the stored rows, and the rows in the session closed in step (what the
-    ORM's "evaluate" did): a pending one is inserted closed, a loaded one
-    reads closed, as the UPDATE left it."""
+    (clocks are written at once, _open_deadline), and a clock loaded in the
+    session (the sweep's) reads closed, as the ORM's "evaluate" kept it."""
     params = {"number": case.case_number}
     if kinds is not None:
         params["kinds"] = list(kinds)
     if subject is not None:
         params["of_subject"] = str(subject)
-    session = tx.session
-    # on the session's connection: no autoflush (the pending rows are closed below)
-    session.connection().execute(_CLOSE[kinds is not None, subject is not None], params)
-    for row in [*session.new, *session.identity_map.values()]:
+    # on the session's connection: no autoflush, nothing of it is needed
+    tx.session.connection().execute(_CLOSE[kinds is not None, subject is not None], params)
+    for row in tx.session.identity_map.values():
         if isinstance(row, Deadline) and row.case_number == case.case_number and row.open \
                 and (kinds is None or row.kind in kinds) \
                 and (subject is None or row.subject == str(subject)):
-            if row in session.new:
-                row.open = False
-            else:
-                set_committed_value(row, "open", False)
+            set_committed_value(row, "open", False)
 
 
 def start_unit_clocks(tx, case, clocks):

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    inspect,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -97,6 +98,15 @@ class Case(Base):
                                                 server_default="none")
     material_request: Mapped[str | None] = mapped_column(Text)
     material_due: Mapped[date | None] = mapped_column(Date)
+
+
+def written(tx, case):
+    """The number of ``case`` once its row is in the database, for a Core
+    INSERT of a row that refers to it (a timeline entry, a clock): a case
+    created in this transaction is flushed first."""
+    if inspect(case).pending:
+        tx.session.flush()
+    return case.case_number
 
 
 class TimelineEntry(Base):

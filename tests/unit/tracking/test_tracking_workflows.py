@@ -136,9 +136,9 @@ def test_a_reroute_restarts_the_units_clock(store, clocks):
 
 
 def test_clocks_opened_or_loaded_in_the_transaction_are_closed_in_step(store, clocks):
-    """close_deadlines closes the stored clocks with one UPDATE and, in step, a
-    clock opened earlier in the same transaction (not yet written) and a
-    loaded one: moving a clock twice leaves one open."""
+    """close_deadlines closes the stored clocks with one UPDATE, a clock opened
+    earlier in the same transaction too (moving a clock twice leaves one open),
+    and a loaded one reads closed in step."""
     clocks.clock.set("2026-09-28T10:00:00")
     route(store, clocks)
     with store.transaction() as tx:
