@@ -29,10 +29,12 @@ from sqlalchemy import (
     TypeDecorator,
     bindparam,
     create_engine,
+    delete,
     event,
     insert,
     select,
     text,
+    update,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -256,33 +258,50 @@ class OutboxRelay:
                           row.payload) for row in rows], confirmed)
             finally:
                 # Mark what the broker confirmed even when the rest failed.
-                for index in confirmed:
-                    if rows[index].exchange in PRIVATE_EXCHANGES:
-                        session.delete(rows[index])
-                    else:
-                        rows[index].published_at = utcnow()
-                    self.mine.discard(rows[index].id)
+                self._mark(session, [rows[index] for index in confirmed])
                 session.commit()
         return len(confirmed)
 
+    def _mark(self, session, rows):
+        """One UPDATE for the published rows, one DELETE for the private ones
+        (an ORM load, change and flush per row cost a third of the cycle)."""
+        forget = [row.id for row in rows if row.exchange in PRIVATE_EXCHANGES]
+        keep = [row.id for row in rows if row.exchange not in PRIVATE_EXCHANGES]
+        if forget:
+            session.execute(_FORGET, {"ids": forget})
+        if keep:
+            session.execute(_MARK_PUBLISHED, {"ids": keep, "now": utcnow()})
+        self.mine.difference_update(forget + keep)
+
     def _pending(self, session):
-        pending = (select(OutboxMessage).where(OutboxMessage.published_at.is_(None))
-                   .order_by(OutboxMessage.id)
-                   .with_for_update(skip_locked=True))  # several relays on PostgreSQL
         if self.others_after is None:
-            return session.scalars(pending.limit(self.batch_size)).all()
+            return session.execute(_ANY_PENDING, {"room": self.batch_size}).all()
         candidates = sorted(self.mine)[:self.batch_size]
-        rows = session.scalars(pending.where(OutboxMessage.id.in_(candidates))).all() \
-            if candidates else []
+        rows = session.execute(_MINE_PENDING, {"ids": candidates}).all() if candidates else []
         # Published by another relay meanwhile (it was old enough for it): not ours to wait for.
         self.mine.difference_update(set(candidates) - {row.id for row in rows})
         if len(rows) < self.batch_size:
-            rows += session.scalars(pending.where(
-                OutboxMessage.id.not_in([row.id for row in rows]),
-                OutboxMessage.created_at < utcnow() - self.others_after,
-            ).limit(self.batch_size - len(rows))).all()
+            rows += session.execute(_OTHERS_PENDING, {
+                "taken": [row.id for row in rows], "room": self.batch_size - len(rows),
+                "written_before": utcnow() - self.others_after}).all()
         # in the order they were written, this process's and the others' together
         return sorted(rows, key=lambda row: row.id)
+
+
+# The relay's statements, built once, on the table (Core rows: nothing for
+# the ORM to track between the read and the marking).
+_PENDING = (select(_OUTBOX.c.id, _OUTBOX.c.exchange, _OUTBOX.c.routing_key, _OUTBOX.c.payload)
+            .where(_OUTBOX.c.published_at.is_(None))
+            .order_by(_OUTBOX.c.id)
+            .with_for_update(skip_locked=True))  # several relays on PostgreSQL
+_ANY_PENDING = _PENDING.limit(bindparam("room"))
+_MINE_PENDING = _PENDING.where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+_OTHERS_PENDING = _PENDING.where(
+    _OUTBOX.c.id.not_in(bindparam("taken", expanding=True)),
+    _OUTBOX.c.created_at < bindparam("written_before")).limit(bindparam("room"))
+_MARK_PUBLISHED = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+                   .values(published_at=bindparam("now", type_=_OUTBOX.c.published_at.type)))
+_FORGET = delete(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
 
 
 # A row another process wrote is published by this one's relay once it is
