@@ -68,31 +68,40 @@ def build_only(n):
     return (time.process_time() - started) * 1000 / n
 
 
-def relay_cycle(directory, amqp_uri, n):
+def relay_cycle(directory, amqp_uri, n, one_by_one=False):
     """CPU ms per row for the relay to publish and mark ``n`` rows written by
-    handler transactions (one in four private, deleted once published)."""
+    handler transactions (one in four private, deleted once published): all
+    written first, then published in batches (a backlog), or ``one_by_one``,
+    a relay cycle after each transaction (a service below saturation)."""
     engine, sessions = _store(directory)
     # As a running service's: its own rows noted as written.
     relay = OutboxRelay(sessions, BatchPublisher(amqp_uri), others_after=OTHERS_ROWS_AFTER)
     store = StoreHandle(sessions, "bench.on_thing", on_emit=relay.note)
-    with store.transaction() as tx:
-        for contract, fields in (EMITTED, PRIVATE):
-            tx.emit(contract, **fields)
-    relay.publish_pending()  # the connection and the exchanges' declares, not counted
-    for number in range(n):
+
+    def write(number):
         with store.transaction() as tx:
             contract, fields = PRIVATE if number % 4 == 0 else EMITTED
             tx.emit(contract, **fields)
-    started, published = time.process_time(), 0
-    while True:
-        done = relay.publish_pending()
+
+    write(0)
+    write(1)
+    relay.publish_pending()  # the connection and the exchanges' declares, not counted
+    cpu = published = 0
+    for number in range(n):
+        if not one_by_one and number == 0:
+            for later in range(n):
+                write(later)
+        elif one_by_one:
+            write(number)
+        started = time.process_time()
+        # As Store._relay_forever: again only while a batch comes back full.
+        while (done := relay.publish_pending()) == relay.batch_size:
+            published += done
         published += done
-        if not done:
-            break
-    cpu = (time.process_time() - started) * 1000 / max(published, 1)
+        cpu += time.process_time() - started
     relay.publisher.close()
     engine.dispose()
-    return cpu, published
+    return cpu * 1000 / max(published, 1), published
 
 
 def main(argv=None):
@@ -127,10 +136,14 @@ def _relay_rounds(directory, args):
         for queue in queues:
             queue.declare()
         for round_ in range(1, args.rounds + 1):
-            cpu, published = relay_cycle(directory, amqp_uri, args.events)
-            for queue in queues:
-                queue.purge()
-            print(f"relay round {round_}: {published} rows, CPU per row {cpu:.3f} ms", flush=True)
+            figures = []
+            for one_by_one in (False, True):
+                cpu, published = relay_cycle(directory, amqp_uri, args.events, one_by_one)
+                figures.append(f"{'a cycle per row' if one_by_one else 'in batches'} {cpu:.3f} ms")
+                for queue in queues:
+                    queue.purge()
+            print(f"relay round {round_}: {published} rows, CPU per row: {'; '.join(figures)}",
+                  flush=True)
 
 
 if __name__ == "__main__":
