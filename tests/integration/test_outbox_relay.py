@@ -3,16 +3,17 @@ confirms, and marks only the rows the broker confirmed (real broker); an event
 no queue binds is set aside in ``unrouted``, where ``deploy.parked`` lists and
 replays it."""
 import json
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from kombu import Connection, Exchange, Queue
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import DeclarativeBase
 
 from core.publish import UNROUTED, BatchPublisher, NotConfirmed
-from core.store import OutboxMessage, OutboxRelay
+from core.store import OTHERS_LOOK_SECONDS, OutboxMessage, OutboxRelay
 from deploy.parked import parked_counts, replay
 from deploy.topology import declare_topology
 from tests.kit import sqlite_store
@@ -43,11 +44,11 @@ def _published(store):
             select(OutboxMessage).order_by(OutboxMessage.id)) if row.published_at is not None]
 
 
-def _drain(conn, queue):
-    numbers = []
+def _drain(conn, queue, field="number"):
+    values = []
     while (message := conn.default_channel.basic_get(queue.name, no_ack=True)) is not None:
-        numbers.append(json.loads(message.body)["number"])
-    return numbers
+        values.append(json.loads(message.body).get(field))
+    return values
 
 
 def test_a_batch_goes_out_in_order_and_every_row_is_marked(store, amqp_uri):
@@ -117,6 +118,36 @@ def test_a_service_relay_publishes_its_own_rows_at_once_and_anothers_once_they_a
             theirs.close()
         assert _drain(conn, queue) == [2]
     assert _published(store) == [0, 1, 2]
+
+
+def test_a_relay_busy_with_its_own_rows_still_publishes_anothers_old_row_within_a_look(
+        store, amqp_uri):
+    # A cycle per commit below saturation: the others' old rows are looked
+    # for at most every OTHERS_LOOK_SECONDS then, and never left behind.
+    queue = Queue("relay_test_busy", EXCHANGE, routing_key="thing", durable=True)
+    publisher = BatchPublisher(amqp_uri)
+    relay = OutboxRelay(store.sessions, publisher, others_after=timedelta(seconds=60))
+    with Connection(amqp_uri) as conn:
+        queue(conn.default_channel).declare()
+        _add_rows(store, 1, age="old")  # left an hour ago by a process that died
+        with store.transaction() as tx:
+            tx.session.execute(update(OutboxMessage).values(
+                created_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+        relay.others_looked = time.monotonic()  # it has just looked
+        try:
+            for number in (1, 2):
+                _add_rows(store, 1)
+                with store.transaction() as tx:
+                    relay.note([tx.session.scalar(select(func.max(OutboxMessage.id)))])
+                assert relay.publish_pending() == 1  # its own row only
+            relay.others_looked -= OTHERS_LOOK_SECONDS  # a look is due
+            _add_rows(store, 1)
+            with store.transaction() as tx:
+                relay.note([tx.session.scalar(select(func.max(OutboxMessage.id)))])
+            assert relay.publish_pending() == 2  # its own and the other's, in order
+        finally:
+            publisher.close()
+        assert _drain(conn, queue, "age") == [None, None, "old", None]
 
 
 def test_an_event_no_queue_binds_is_set_aside_and_replayed_once_a_queue_binds_it(
