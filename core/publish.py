@@ -60,16 +60,11 @@ class BatchPublisher:
         raises). Raises NotConfirmed, or the broker's error, when any message
         was not confirmed."""
         try:
-            channel = self._channel()
-            exchanges = {name: Exchange(name, type="topic", durable=True,
-                                        delivery_mode=PERSISTENT)
-                         for name in dict.fromkeys(name for name, _key, _payload in messages)}
-            for exchange in exchanges.values():
-                maybe_declare(exchange, channel)
-            producer = Producer(channel, serializer="json")
+            self._channel()
+            producer = self.producer
             sent = {}
             for index, (exchange_name, routing_key, payload) in enumerate(messages):
-                sent[self._send(producer, index, payload, exchange=exchanges[exchange_name],
+                sent[self._send(producer, index, payload, exchange=self._exchange(exchange_name),
                                 routing_key=routing_key, headers=correlation_headers(payload),
                                 mandatory=payload.get("event_type") not in FOR_SUBSCRIBERS_ONLY
                                 )] = index
@@ -131,6 +126,17 @@ class BatchPublisher:
         if nacked:
             raise NotConfirmed(f"the broker nacked {nacked} of {len(sent)} messages")
 
+    def _exchange(self, name):
+        """The exchange ``name``, declared once per channel (built, bound and
+        declared per batch, it was a tenth of a one-row batch's CPU)."""
+        exchange = self.exchanges.get(name)
+        if exchange is None:
+            exchange = Exchange(name, type="topic", durable=True,
+                                delivery_mode=PERSISTENT)(self.channel)
+            exchange.declare()
+            self.exchanges[name] = exchange
+        return exchange
+
     def _channel(self):
         if self.channel is None:
             options = {**DEFAULT_TRANSPORT_OPTIONS, "confirm_publish": False}
@@ -144,6 +150,8 @@ class BatchPublisher:
             # The broker numbers a confirm-mode channel's publishes from 1.
             self.next_tag, self.unresolved, self.acked, self.nacked = 1, set(), set(), set()
             self.sending, self.returned = {}, {}  # message id -> index; index -> the return
+            self.exchanges = {}  # name -> bound and declared on this channel
+            self.producer = Producer(self.channel, serializer="json")
         return self.channel
 
     def _resolver(self, outcome):
