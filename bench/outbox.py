@@ -87,11 +87,11 @@ def relay_cycle(directory, amqp_uri, n, one_by_one=False):
     write(1)
     relay.publish_pending()  # the connection and the exchanges' declares, not counted
     cpu = published = 0
-    for number in range(n):
-        if not one_by_one and number == 0:
-            for later in range(n):
-                write(later)
-        elif one_by_one:
+    if not one_by_one:
+        for number in range(n):
+            write(number)
+    for number in range(n if one_by_one else 1):
+        if one_by_one:
             write(number)
         started = time.process_time()
         # As Store._relay_forever: again only while a batch comes back full.
