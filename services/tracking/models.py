@@ -103,7 +103,10 @@ class Case(Base):
 def written(tx, case):
     """The number of ``case`` once its row is in the database, for a Core
     INSERT of a row that refers to it (a timeline entry, a clock): a case
-    created in this transaction is flushed first."""
+    created in this transaction is flushed first. A case number names a row
+    already written (cases.record_submission's)."""
+    if isinstance(case, str):
+        return case
     if inspect(case).pending:
         tx.session.flush()
     return case.case_number
