@@ -24,13 +24,18 @@ CITIZEN = "citizen"
 # A malformed code and an unknown one get the same answer: no hint to
 # someone guessing.
 NO_SUCH_CODE = "no petition with this query code"
+# One instance each for every submission (a marshmallow 4 schema keeps no
+# state between calls): making one per call, its fields copied and bound, was
+# a tenth of submit's CPU (README, Performance, intake round).
+_SUBMISSION = SubmissionSchema()
+_SUBMITTED_VIEW = SubmittedSchema()
 
 
 def validate_submission(data, reference, partial=()):
     """The submission, cleaned, or InvalidInput naming every bad field.
     ``reference`` is routing's reference data: ``{categories, areas}``."""
     try:
-        submission, errors = SubmissionSchema(partial=partial).load(data), {}
+        submission, errors = _SUBMISSION.load(data, partial=partial), {}
     except ValidationError as exc:
         submission, errors = exc.valid_data or {}, field_errors(exc)
     known = {
@@ -144,7 +149,7 @@ def _earlier_receipt(tx, keys, settings):
 
 
 def _receipt(petition, query_code, settings):
-    return SubmittedSchema().dump(dict(
+    return _SUBMITTED_VIEW.dump(dict(
         case_number=petition.case_number, query_code=query_code, status=events.SUBMITTED,
         submitted_at=petition.submitted_at.astimezone(settings.timezone)))
 
