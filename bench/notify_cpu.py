@@ -132,7 +132,8 @@ def write_dump(engine, cipher, path):
             for row in connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY {order}"
                                                   ).mappings():
                 row = {k: v for k, v in row.items() if k not in random and k != "handled_at"}
-                for column in ("phone_encrypted", "to_encrypted", "body_encrypted"):
+                for column in ("phone_encrypted", "to_encrypted", "body_encrypted",
+                               "secret_encrypted"):
                     if row.get(column):
                         row[column] = cipher.decrypt(row[column])
                 if table == "messages" and row["channel"] == "webhook":
