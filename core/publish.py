@@ -61,6 +61,12 @@ class BatchPublisher:
         was not confirmed."""
         try:
             self._channel()
+            # Every exchange of the batch declared before its first message
+            # goes: a declare the broker refuses closes the channel, and the
+            # batch's earlier messages, sent but never confirmed, would go
+            # again on every retry until the exchange were mended.
+            for name in dict.fromkeys(name for name, _key, _payload in messages):
+                self._exchange(name)
             producer = self.producer
             sent = {}
             for index, (exchange_name, routing_key, payload) in enumerate(messages):

@@ -160,7 +160,9 @@ class Transaction:
         self.handler = handler
         self.emitted = []  # the ids of the outbox rows written
         # The inbox keys to record with the effects, inserted just before the
-        # commit (SQLite's write lock is not taken for them sooner). A handler
+        # commit (SQLite's write lock is not taken for them sooner; an outbox
+        # row, a timeline entry, a clock or an audit row is written at once, so
+        # on SQLite the first of those takes the lock until the commit). A handler
         # must cause no effect outside the transaction before it commits: a
         # second delivery running at the same time fails on the key only then.
         self.received = []

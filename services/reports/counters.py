@@ -42,10 +42,18 @@ def add(tx, model, changes):
     change}), making the rows that are missing: value = value + change in
     SQL, one statement for all, so two workers cannot lose each other's."""
     count = _count(model.__table__).name
-    rows = [{**dict(key), count: change} for key, change in changes.items() if change]
+    # In key order: two workers upserting rows they share take the rows'
+    # locks in the same order, so on PostgreSQL neither waits for the other
+    # in a cycle (a deadlock, one aborted and retried).
+    rows = [{**dict(key), count: change} for key, change in sorted(changes.items(), key=_order)
+            if change]
     if rows:
         connection = tx.session.connection()
         connection.execute(_statements(model.__table__, connection.dialect.name)[0], rows)
+
+
+def _order(item):
+    return tuple(str(value) for _column, value in item[0])
 
 
 def apply(tx, model, changes):
@@ -54,7 +62,8 @@ def apply(tx, model, changes):
     leaves no empty row, so the store is the same whichever order the events
     came in."""
     add(tx, model, changes)
-    lowered = [{f"k_{c}": v for c, v in key} for key, change in changes.items() if change < 0]
+    lowered = [{f"k_{c}": v for c, v in key} for key, change in sorted(changes.items(), key=_order)
+               if change < 0]
     if lowered:
         connection = tx.session.connection()
         connection.execute(_statements(model.__table__, connection.dialect.name)[1], lowered)

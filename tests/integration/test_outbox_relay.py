@@ -89,6 +89,30 @@ def test_rows_the_broker_refused_stay_unpublished_and_go_out_later(store, amqp_u
     assert _published(store) == list(range(5))
 
 
+def test_a_batch_with_an_exchange_the_broker_refuses_sends_nothing_until_it_is_mended(amqp_uri):
+    # "clashing" exists as a direct exchange: declaring it as the relay's topic
+    # exchange is refused (PRECONDITION_FAILED) and closes the channel. The
+    # batch's message for the good exchange must not go out on each retry.
+    queue = Queue("relay_test_clash", EXCHANGE, routing_key="thing", durable=True)
+    clashing = Exchange("relay_test_clashing", type="direct", durable=True)
+    batch = [(EXCHANGE.name, "thing", {"event_type": "thing", "number": 1}),
+             (clashing.name, "thing", {"event_type": "thing", "number": 2})]
+    publisher = BatchPublisher(amqp_uri, confirm_timeout=5)
+    with Connection(amqp_uri) as conn:
+        queue(conn.default_channel).declare()
+        clashing(conn.default_channel).declare()
+        try:
+            for _retry in range(3):
+                confirmed = set()
+                with pytest.raises(Exception, match="PRECONDITION_FAILED|inequivalent"):
+                    publisher.publish(batch, confirmed)
+                assert confirmed == set()
+        finally:
+            publisher.close()
+            clashing(conn.default_channel).delete()
+        assert _drain(conn, queue) == []
+
+
 def test_a_service_relay_publishes_its_own_rows_at_once_and_anothers_once_they_are_old(
         store, amqp_uri):
     # Two processes of one service on one SQLite file (no SKIP LOCKED there):

@@ -331,3 +331,10 @@ def test_figures_from_the_area_counters_equal_the_full_counters(month, monkeypat
 ])
 def test_a_figure_naming_a_unit_category_or_channel_reads_the_full_counters(q):
     assert figures._tables({**NOVEMBER, **q}) == figures.FULL_TABLES
+
+
+def test_a_fact_s_own_names_are_no_case_fact_column():
+    # projections.Fact holds the row's columns as attributes beside its own
+    # names: a column named like one of them would be silently lost at save.
+    own = {name for name in vars(projections.Fact) if not name.startswith("__")} | {"stored"}
+    assert not own & set(CaseFact.__table__.columns.keys())
