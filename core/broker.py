@@ -346,7 +346,11 @@ _POOL_KEYS = {}
 
 
 def _pool_key(amqp_uri, ssl, login_method):
-    """The kombu Connection whose options key kombu's pools, one per options."""
+    """The kombu Connection that names kombu's producer pool, made once per
+    (URI, ssl, login method). kombu keys its pools by the URI's parts and the
+    transport options only: two publishers on one URI that differ in ssl or
+    login method share the pool made for the first (as before this cache;
+    one process has one broker configuration)."""
     key = (amqp_uri, repr(ssl), login_method)
     connection = _POOL_KEYS.get(key)
     if connection is None:

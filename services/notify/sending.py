@@ -113,7 +113,7 @@ def claim_due(tx, policy, now, limit=50):
             for row in rows]
 
 
-def record_attempt(tx, claim, error, policy, now):
+def _next_state(tx, claim, error, policy, now):
     """The message's next state after an attempt (``_record`` logs the attempt
     itself); returns the message, or None when another sender took it over."""
     message = tx.session.get(Message, claim.message_id)
@@ -173,7 +173,7 @@ def send_due(store, delivery, now=None):
 # A batch's outcomes as Core statements built once: every attempt logged by one
 # INSERT, in the order made; a text or an email sent (nearly every outcome) by
 # one UPDATE, under the claim's token (a message another sender took over is
-# left to it, as record_attempt does). As ORM objects loaded, changed and
+# left to it, as _next_state does). As ORM objects loaded, changed and
 # flushed they were half the sender's CPU (README, Performance, intake round).
 _ATTEMPT = insert(DeliveryAttempt.__table__)
 _MESSAGES = Message.__table__
@@ -205,16 +205,16 @@ def _record(store, delivery, outcomes):
 
 def _record_others(tx, delivery, outcomes):
     """Failures (a retry, or failed for good) and webhook deliveries (their
-    endpoint's bookkeeping), through record_attempt."""
+    endpoint's bookkeeping), through _next_state."""
     if not outcomes:
         return
-    # The messages loaded in one query, so record_attempt's get finds each in
+    # The messages loaded in one query, so _next_state's get finds each in
     # the session instead of querying for it (``loaded`` holds them: the
     # session keeps an object only while it is referenced).
     loaded = tx.session.scalars(select(Message).where(
         Message.id.in_([claim.message_id for claim, _error, _at in outcomes]))).all()
     for claim, error, at in outcomes:
-        message = record_attempt(tx, claim, error, delivery.policy_for(claim.channel), at)
+        message = _next_state(tx, claim, error, delivery.policy_for(claim.channel), at)
         if message is not None and message.channel == WEBHOOK:
             webhooks.after_attempt(tx, delivery.cipher, message, error is None,
                                    delivery.pause_after)

@@ -85,12 +85,61 @@ def test_a_claimed_message_is_not_claimed_again_until_its_lease_runs_out(
     later = t0 + timedelta(seconds=policy.lease_seconds)
     with store.transaction() as tx:
         [again] = sending.claim_due(tx, policy, later)
-    with store.transaction() as tx:  # the first sender's late outcome changes nothing
-        sending.record_attempt(tx, claim, "TimeoutError", policy, later)
-    with store.transaction() as tx:
-        sending.record_attempt(tx, again, None, policy, later)
+    # the first sender's late outcome changes nothing (its attempt is logged)
+    sending._record(store, recording, [(claim, "TimeoutError", later)])
+    sending._record(store, recording, [(again, None, later)])
     message = _message(store)
     assert (message.status, message.attempts, message.last_error) == ("sent", 1, None)
+
+
+def test_a_late_success_after_a_takeover_leaves_the_message_to_the_new_sender(
+        store, cipher, recording, contact, opened):
+    # A success is recorded by one UPDATE under the claim's token (sending._SENT):
+    # the first sender's, after its lease ran out, must not mark the message
+    # sent while the second sender holds it.
+    _queue_contact(store, cipher, contact, opened)
+    policy, t0 = recording.policy, _queued_at(store)
+    with store.transaction() as tx:
+        [first] = sending.claim_due(tx, policy, t0)
+    later = t0 + timedelta(seconds=policy.lease_seconds)
+    with store.transaction() as tx:
+        [again] = sending.claim_due(tx, policy, later)
+    sending._record(store, recording, [(first, None, later)])
+    message = _message(store)
+    assert (message.status, message.attempts, message.claim_token, message.sent_at) == (
+        "sending", 0, again.token, None)
+    sending._record(store, recording, [(again, None, later + timedelta(seconds=1))])
+    message = _message(store)
+    assert (message.status, message.attempts, message.claim_token, message.lease_until) == (
+        "sent", 1, None, None)
+    with store.transaction() as tx:
+        logged = tx.session.scalars(select(DeliveryAttempt.ok).order_by(DeliveryAttempt.id)).all()
+    assert logged == [True, True]  # both senders' attempts logged
+
+
+def test_a_batch_of_outcomes_logs_every_attempt_in_order_and_sets_each_message(
+        store, cipher, recording, opened, secrets_env):
+    _contacts(store, cipher, opened, secrets_env, 3)
+    policy = recording.policy
+    with store.transaction() as tx:
+        now = max(m.next_attempt_at for m in tx.session.scalars(select(Message)))
+        claims = sending.claim_due(tx, policy, now)
+    assert len(claims) == 3
+    ok1, bad, ok2 = claims
+    sending._record(store, recording, [(ok1, None, now), (bad, "TimeoutError: x", now),
+                                       (ok2, None, now)])
+    with store.transaction() as tx:
+        rows = {m.id: m for m in tx.session.scalars(select(Message))}
+        attempts = [(a.message_id, a.ok, a.error) for a in
+                    tx.session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id))]
+    for sent in (ok1, ok2):
+        assert (rows[sent.message_id].status, rows[sent.message_id].attempts) == ("sent", 1)
+    failed = rows[bad.message_id]
+    assert (failed.status, failed.attempts, failed.claim_token, failed.last_error) == (
+        "pending", 1, None, "TimeoutError: x")
+    assert failed.next_attempt_at == now + policy.delay(1)
+    assert attempts == [(ok1.message_id, True, None), (bad.message_id, False, "TimeoutError: x"),
+                        (ok2.message_id, True, None)]
 
 
 class Died(BaseException):
