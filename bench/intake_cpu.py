@@ -12,7 +12,6 @@ code write the same rows: ``--dump`` writes the last round's store with the
 encrypted fields decrypted, the sealed events opened, and the random parts
 (a phone code's hash, Fernet's IV and time, event ids, the outbox's times)
 left out, to compare them. Run the code before and after alternately."""
-import argparse
 import cProfile
 import json
 import tempfile
@@ -22,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy.orm import sessionmaker
 from stdnum.cn import ric
 
+from bench import inprocess
 from core.store import StoreHandle, create_tables, make_engine
 from services.intake import petitions, phone_codes
 from services.intake.models import Base
@@ -131,17 +131,10 @@ def write_dump(engine, settings, receipts, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.intake_cpu")
-    parser.add_argument("--petitions", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--dump", help="write the last round's rows to this file")
-    parser.add_argument("--profile", help="cProfile the last round's submissions to this file")
-    args = parser.parse_args(argv)
+    args = inprocess.arguments("python -m bench.intake_cpu").parse_args(argv)
     settings = Settings.from_config(KEYS)
-    for round_ in range(1, args.rounds + 1):
-        last = round_ == args.rounds
-        ms = one_round(settings, args.petitions, args.dump if last else None,
-                       args.profile if last else None)
+    for round_, dump, profile in inprocess.rounds(args):
+        ms = one_round(settings, args.petitions, dump, profile)
         print(f"round {round_}, {args.petitions} submissions: CPU ms per submission {ms:.2f}",
               flush=True)
 

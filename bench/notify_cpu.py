@@ -15,7 +15,6 @@ The keys, the events and the sender's clock are fixed; ``--dump`` writes the
 last round's rows with the encrypted fields decrypted and the random parts
 (message ids, claim tokens, the queueing times) left out, ordered by event
 and template, to compare two versions of the code. Run them alternately."""
-import argparse
 import cProfile
 import json
 import tempfile
@@ -25,6 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy.orm import sessionmaker
 
+from bench import inprocess
 from core import events
 from core.privacy import FieldCipher
 from core.sealed import Sealer
@@ -147,18 +147,11 @@ def write_dump(engine, cipher, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.notify_cpu")
-    parser.add_argument("--petitions", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--dump", help="write the last round's rows to this file")
-    parser.add_argument("--profile", help="cProfile the last round to this file")
-    args = parser.parse_args(argv)
+    args = inprocess.arguments("python -m bench.notify_cpu").parse_args(argv)
     private, cipher = Sealer(PRIVATE_KEYS, "PRIVATE_EVENT_KEYS"), FieldCipher(CONTACT_KEYS)
     petitions = [petition_events(i, private) for i in range(args.petitions)]
-    for round_ in range(1, args.rounds + 1):
-        last = round_ == args.rounds
-        handlers, sender = one_round(petitions, private, cipher, args.dump if last else None,
-                                     args.profile if last else None)
+    for round_, dump, profile in inprocess.rounds(args):
+        handlers, sender = one_round(petitions, private, cipher, dump, profile)
         print(f"round {round_}, {args.petitions} petitions: CPU ms per petition "
               f"{handlers + sender:.2f} (handlers {handlers:.2f}, sender {sender:.2f})",
               flush=True)

@@ -11,7 +11,6 @@ with ``time.process_time``; and the SQL statements each petition took.
 The events and the clock are fixed, so two versions of the code write the
 same rows: ``--dump`` writes the last round's store (the inbox without its
 times) to compare them. Run the code before and after alternately."""
-import argparse
 import tempfile
 import time
 import uuid
@@ -20,6 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 
+from bench import inprocess
 from core import events
 from core.config import load_config
 from core.store import StoreHandle, create_tables, make_engine
@@ -96,18 +96,14 @@ def write_dump(engine, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.tracking_cpu")
-    parser.add_argument("--petitions", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = inprocess.arguments("python -m bench.tracking_cpu", rounds=3, profile=False)
     parser.add_argument("--routed-first", action="store_true")
-    parser.add_argument("--dump", help="write the last round's rows to this file")
     args = parser.parse_args(argv)
     clocks = clocks_from_config(load_config("tracking"))
     clocks.clock = FixedClock()
     petitions = [petition_events(i) for i in range(args.petitions)]
-    for round_ in range(1, args.rounds + 1):
-        ms, statements = one_round(petitions, clocks, args.routed_first,
-                                   args.dump if round_ == args.rounds else None)
+    for round_, dump, _profile in inprocess.rounds(args):
+        ms, statements = one_round(petitions, clocks, args.routed_first, dump)
         print(f"round {round_}, {args.petitions} petitions "
               f"({'routed' if args.routed_first else 'submitted'} first): CPU ms per petition "
               f"{ms:.2f}, SQL statements per petition {statements:.1f}", flush=True)

@@ -72,19 +72,25 @@ def test_failed_sends_back_off_then_the_message_fails_and_operators_are_told(
     assert QUERY_CODE not in str(failed) and PHONE not in str(failed)
 
 
-def test_a_claimed_message_is_not_claimed_again_until_its_lease_runs_out(
-        store, cipher, recording, contact, opened):
+def _taken_over(store, cipher, recording, contact, opened):
+    """A message claimed, not claimed again while its lease holds, then taken
+    over by a second sender: (the first claim, the second, the moment of it)."""
     _queue_contact(store, cipher, contact, opened)
     policy, t0 = recording.policy, _queued_at(store)
     with store.transaction() as tx:
-        [claim] = sending.claim_due(tx, policy, t0)
+        [first] = sending.claim_due(tx, policy, t0)
     with store.transaction() as tx:  # a second sender run meanwhile
         assert sending.claim_due(tx, policy, t0 + timedelta(seconds=1)) == []
-
     # the first sender died; after the lease another one takes the message over
     later = t0 + timedelta(seconds=policy.lease_seconds)
     with store.transaction() as tx:
         [again] = sending.claim_due(tx, policy, later)
+    return first, again, later
+
+
+def test_a_claimed_message_is_not_claimed_again_until_its_lease_runs_out(
+        store, cipher, recording, contact, opened):
+    claim, again, later = _taken_over(store, cipher, recording, contact, opened)
     # the first sender's late outcome changes nothing (its attempt is logged)
     sending._record(store, recording, [(claim, "TimeoutError", later)])
     sending._record(store, recording, [(again, None, later)])
@@ -97,13 +103,7 @@ def test_a_late_success_after_a_takeover_leaves_the_message_to_the_new_sender(
     # A success is recorded by one UPDATE under the claim's token (sending._SENT):
     # the first sender's, after its lease ran out, must not mark the message
     # sent while the second sender holds it.
-    _queue_contact(store, cipher, contact, opened)
-    policy, t0 = recording.policy, _queued_at(store)
-    with store.transaction() as tx:
-        [first] = sending.claim_due(tx, policy, t0)
-    later = t0 + timedelta(seconds=policy.lease_seconds)
-    with store.transaction() as tx:
-        [again] = sending.claim_due(tx, policy, later)
+    first, again, later = _taken_over(store, cipher, recording, contact, opened)
     sending._record(store, recording, [(first, None, later)])
     message = _message(store)
     assert (message.status, message.attempts, message.claim_token, message.sent_at) == (
